@@ -1,0 +1,160 @@
+import { readFileSync } from 'node:fs';
+
+export type DatabaseConfig =
+  | { readonly dialect: 'sqlite'; readonly path: string; readonly url: string }
+  | { readonly dialect: 'postgres'; readonly url: string; readonly poolSize: number };
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly database: DatabaseConfig;
+  readonly adminToken: string | null;
+  readonly logLevel: string;
+  readonly lookup: {
+    readonly keyword: string;
+    readonly shortCode: string;
+    readonly feeVnd: number;
+    /** look-ups per sending number per hour; 0 = no limit */
+    readonly rateLimitPerHour: number;
+    /** unknown codes per number per hour before the number is throttled */
+    readonly unknownCodeLimitPerHour: number;
+    readonly replyWhenRateLimited: boolean;
+    /** look-ups per IP per minute on the public web page and API */
+    readonly webRateLimitPerMinute: number;
+  };
+  readonly sms: {
+    readonly provider: string;
+    readonly smppUrl: string | null;
+    readonly brandname: string;
+    /** price per segment in VND, by carrier; `default` for the rest */
+    readonly pricePerSegmentVnd: Readonly<Record<string, number>>;
+    readonly configFile: string | null;
+  };
+  readonly dispatcher: {
+    readonly enabled: boolean;
+    readonly batchSize: number;
+    readonly pollMs: number;
+    readonly leaseSeconds: number;
+    readonly maxAttempts: number;
+    readonly maxAgeSeconds: number;
+    readonly concurrency: number;
+  };
+  readonly scheduler: { readonly enabled: boolean };
+  readonly bodyLimitBytes: number;
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
+  }
+  return value;
+}
+
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new ConfigError(`${name} must be true or false (got "${raw}")`);
+}
+
+export function parseDatabaseUrl(url: string, poolSize = 10): DatabaseConfig {
+  if (url.startsWith('file:')) {
+    const path = url.slice('file:'.length);
+    if (!path) throw new ConfigError('DATABASE_URL=file:<path> needs a path, e.g. file:./data/motcua.db');
+    return Object.freeze({ dialect: 'sqlite', path, url });
+  }
+  if (url === ':memory:') return Object.freeze({ dialect: 'sqlite', path: ':memory:', url });
+  if (/^postgres(ql)?:\/\//.test(url)) return Object.freeze({ dialect: 'postgres', url, poolSize });
+  throw new ConfigError(`DATABASE_URL must be file:<path> or postgres://… (got "${url}")`);
+}
+
+function priceTable(raw: string | undefined): Record<string, number> {
+  const table: Record<string, number> = { default: 750 };
+  if (!raw) return table;
+  for (const pair of raw.split(',')) {
+    const [carrier, price] = pair.split('=');
+    const value = Number(price);
+    if (!carrier || !Number.isFinite(value) || value < 0) {
+      throw new ConfigError(`MOTCUA_SMS_PRICE_VND must look like "default=750,viettel=800" (got "${raw}")`);
+    }
+    table[carrier.trim().toLowerCase()] = value;
+  }
+  return table;
+}
+
+/** Parses and validates the environment once; the result is frozen and passed to whatever needs it. */
+export function loadConfig(env: Env = process.env): Config {
+  const provider = env.MOTCUA_SMS_PROVIDER?.trim() || 'sandbox';
+  const smppUrl = env.MOTCUA_SMPP_URL?.trim() || null;
+  if (provider === 'smpp' && !smppUrl) {
+    throw new ConfigError('MOTCUA_SMS_PROVIDER=smpp needs MOTCUA_SMPP_URL=smpp://systemId:password@host:port');
+  }
+  const configFile = env.MOTCUA_CONFIG_FILE?.trim() || null;
+  if (configFile) {
+    try {
+      readFileSync(configFile, 'utf8');
+    } catch {
+      throw new ConfigError(`MOTCUA_CONFIG_FILE points to "${configFile}", which cannot be read`);
+    }
+  }
+  const adminToken = env.MOTCUA_ADMIN_TOKEN?.trim() || null;
+  if (adminToken !== null && adminToken.length < 16) {
+    throw new ConfigError('MOTCUA_ADMIN_TOKEN must be at least 16 characters long');
+  }
+  const keyword = (env.MOTCUA_LOOKUP_KEYWORD?.trim() || 'MCKH').toUpperCase();
+  if (!/^[A-Z0-9]{2,16}$/.test(keyword)) throw new ConfigError('MOTCUA_LOOKUP_KEYWORD must be 2–16 letters or digits');
+  const shortCode = env.MOTCUA_SHORT_CODE?.trim() || '8083';
+  if (!/^\d{3,6}$/.test(shortCode)) throw new ConfigError('MOTCUA_SHORT_CODE must be 3–6 digits');
+
+  const config: Config = {
+    port: integer(env, 'PORT', 3000, 0, 65535),
+    host: env.HOST?.trim() || '0.0.0.0',
+    database: parseDatabaseUrl(env.DATABASE_URL?.trim() || 'file:./data/motcua.db', integer(env, 'MOTCUA_PG_POOL', 10, 1, 200)),
+    adminToken,
+    logLevel: env.LOG_LEVEL?.trim() || 'info',
+    lookup: {
+      keyword,
+      shortCode,
+      feeVnd: integer(env, 'MOTCUA_LOOKUP_FEE_VND', 1000),
+      rateLimitPerHour: integer(env, 'MOTCUA_LOOKUP_RATE_LIMIT', 60),
+      unknownCodeLimitPerHour: integer(env, 'MOTCUA_LOOKUP_UNKNOWN_LIMIT', 5, 1),
+      replyWhenRateLimited: flag(env, 'MOTCUA_LOOKUP_REPLY_WHEN_LIMITED', true),
+      webRateLimitPerMinute: integer(env, 'MOTCUA_WEB_LOOKUP_RATE_LIMIT', 30),
+    },
+    sms: {
+      provider,
+      smppUrl,
+      brandname: env.MOTCUA_BRANDNAME?.trim() || 'MotcuaSMS',
+      pricePerSegmentVnd: Object.freeze(priceTable(env.MOTCUA_SMS_PRICE_VND)),
+      configFile,
+    },
+    dispatcher: {
+      enabled: flag(env, 'MOTCUA_DISPATCHER', true),
+      batchSize: integer(env, 'MOTCUA_DISPATCH_BATCH', 100, 1, 5000),
+      pollMs: integer(env, 'MOTCUA_DISPATCH_POLL_MS', 500, 10),
+      leaseSeconds: integer(env, 'MOTCUA_DISPATCH_LEASE_SECONDS', 60, 1),
+      maxAttempts: integer(env, 'MOTCUA_DISPATCH_MAX_ATTEMPTS', 10, 1),
+      maxAgeSeconds: integer(env, 'MOTCUA_DISPATCH_MAX_AGE_SECONDS', 24 * 3600, 60),
+      concurrency: integer(env, 'MOTCUA_DISPATCH_CONCURRENCY', 50, 1, 1000),
+    },
+    scheduler: { enabled: flag(env, 'MOTCUA_SCHEDULER', true) },
+    bodyLimitBytes: integer(env, 'MOTCUA_BODY_LIMIT_BYTES', 64 * 1024, 1024),
+  };
+  return deepFreeze(config);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,87 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, sql, type DatabaseConnection, type Driver } from 'kysely';
+import type { DatabaseConfig } from '../config.js';
+import type { Database } from './schema.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+/** A Kysely executor (the database or an open transaction) plus which engine it talks to. */
+export interface DbHandle {
+  readonly kysely: Kysely<Database>;
+  readonly dialect: Dialect;
+}
+
+export interface Db extends DbHandle {
+  close(): Promise<void>;
+}
+
+const PG_INT8 = 20;
+const PG_NUMERIC = 1700;
+
+/** SQLite transactions start with BEGIN IMMEDIATE: a deferred transaction that reads and then writes
+ *  fails with SQLITE_BUSY_SNAPSHOT when another process (a worker on the same file) wrote in between,
+ *  and the busy timeout does not help there. */
+class ImmediateSqliteDialect extends SqliteDialect {
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    driver.beginTransaction = async (connection: DatabaseConnection) => {
+      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    };
+    return driver;
+  }
+}
+
+/** better-sqlite3 compiles a statement on every prepare(); Kysely prepares per query, so keep them. */
+function withStatementCache(database: SQLite.Database) {
+  const statements = new Map<string, SQLite.Statement>();
+  return {
+    prepare(text: string) {
+      let statement = statements.get(text);
+      if (!statement) {
+        statement = database.prepare(text);
+        if (statements.size > 500) statements.clear();
+        statements.set(text, statement);
+      }
+      return statement;
+    },
+    close() {
+      database.close();
+    },
+  };
+}
+
+export function openDatabase(config: DatabaseConfig): Db {
+  if (config.dialect === 'sqlite') {
+    if (config.path !== ':memory:') mkdirSync(dirname(config.path), { recursive: true });
+    const database = new SQLite(config.path);
+    database.pragma('journal_mode = WAL');
+    database.pragma('synchronous = NORMAL');
+    database.pragma('foreign_keys = ON');
+    database.pragma('busy_timeout = 10000');
+    const kysely = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(database) }) });
+    return { kysely, dialect: 'sqlite', close: () => kysely.destroy() };
+  }
+  const pool = new pg.Pool({
+    connectionString: config.url,
+    max: config.poolSize,
+    types: {
+      getTypeParser: ((oid: number, format?: string) =>
+        oid === PG_INT8 || oid === PG_NUMERIC
+          ? (value: string) => Number(value)
+          : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    },
+  });
+  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { kysely, dialect: 'postgres', close: () => kysely.destroy() };
+}
+
+export function transaction<T>(db: DbHandle, work: (tx: DbHandle) => Promise<T>): Promise<T> {
+  return db.kysely.transaction().execute((trx) => work({ kysely: trx, dialect: db.dialect }));
+}
+
+export async function ping(db: DbHandle): Promise<void> {
+  await sql`select 1`.execute(db.kysely);
+}

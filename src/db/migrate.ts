@@ -1,0 +1,27 @@
+import { Migrator, type Migration, type MigrationProvider } from 'kysely';
+import type { Db } from './database.js';
+import * as core from './migrations/0001_core.js';
+import * as calendarSeed from './migrations/0002_calendar_seed.js';
+
+/** Numbered, forward-only migrations. Kysely's migrator takes a lock (an advisory lock on PostgreSQL),
+ *  so two processes starting together apply each migration once. */
+function provider(db: Db): MigrationProvider {
+  const steps: Record<string, { up(k: any, dialect: Db['dialect']): Promise<void> }> = {
+    '0001_core': core,
+    '0002_calendar_seed': calendarSeed,
+  };
+  return {
+    async getMigrations() {
+      const migrations: Record<string, Migration> = {};
+      for (const [name, step] of Object.entries(steps)) migrations[name] = { up: (k) => step.up(k, db.dialect) };
+      return migrations;
+    },
+  };
+}
+
+export async function migrateToLatest(db: Db): Promise<string[]> {
+  const migrator = new Migrator({ db: db.kysely, provider: provider(db) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

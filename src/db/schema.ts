@@ -1,0 +1,144 @@
+import type { Generated } from 'kysely';
+
+/** Instants are stored as epoch milliseconds (bigint on PostgreSQL, integer on SQLite); flags as 0/1. */
+export interface AgencyTable {
+  code: string;
+  name: string;
+  settings: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ProcedureTable {
+  code: string;
+  agency_code: string;
+  name: string;
+  processing_days: number;
+  day_kind: 'working' | 'calendar';
+  supplement_rule: 'pause' | 'restart';
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ApiTokenTable {
+  id: Generated<number>;
+  token_hash: string;
+  role: 'admin' | 'agency' | 'oversight' | 'gateway';
+  agency_code: string | null;
+  label: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+export interface CalendarDayTable {
+  date: string;
+  kind: 'holiday' | 'workday';
+  name: string;
+  updated_at: number;
+}
+
+export interface DossierTable {
+  id: Generated<number>;
+  receipt_code: string;
+  receipt_key: string;
+  agency_code: string;
+  procedure_code: string;
+  applicant_name: string;
+  phone_input: string | null;
+  phone_e164: string | null;
+  phone_carrier: string | null;
+  phone_problem: string | null;
+  email: string | null;
+  return_method: 'counter' | 'postal' | 'online';
+  state: string;
+  step: string;
+  received_at: number;
+  due_at: number;
+  paused_at: number | null;
+  finished_at: number | null;
+  returned_at: number | null;
+  intake_hash: string;
+  event_count: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface DossierEventTable {
+  id: Generated<number>;
+  dossier_id: number;
+  seq: number;
+  type: string;
+  step: string | null;
+  at: number;
+  event_id: string | null;
+  state_after: string;
+  due_at_after: number;
+  payload: string | null;
+  created_at: number;
+}
+
+export interface NotificationTable {
+  id: Generated<number>;
+  dossier_id: number | null;
+  agency_code: string | null;
+  kind: string;
+  channel: 'sms' | 'email';
+  dedupe_key: string;
+  to_address: string | null;
+  carrier: string | null;
+  sender: string;
+  body: string;
+  encoding: 'gsm7' | 'ucs2' | 'text';
+  segments: number;
+  cost_vnd: number;
+  status: 'pending' | 'sending' | 'sent' | 'delivered' | 'failed' | 'cancelled';
+  failure_reason: string | null;
+  last_error: string | null;
+  attempts: number;
+  provider: string | null;
+  provider_message_id: string | null;
+  created_at: number;
+  send_after: number;
+  next_attempt_at: number;
+  lease_until: number | null;
+  sent_at: number | null;
+  delivered_at: number | null;
+  updated_at: number;
+}
+
+export interface InboundMessageTable {
+  id: Generated<number>;
+  gateway: string;
+  gateway_message_id: string | null;
+  sender: string;
+  sender_e164: string | null;
+  short_code: string;
+  text: string;
+  outcome: 'found' | 'not_found' | 'bad_syntax' | 'rate_limited';
+  parsed_code: string | null;
+  dossier_id: number | null;
+  fee_vnd: number;
+  reply: string | null;
+  reply_notification_id: number | null;
+  received_at: number;
+  created_at: number;
+}
+
+export interface SchedulerJobTable {
+  name: string;
+  last_slot: string | null;
+  last_run_at: number | null;
+  last_result: string | null;
+}
+
+export interface Database {
+  agencies: AgencyTable;
+  procedures: ProcedureTable;
+  api_tokens: ApiTokenTable;
+  calendar_days: CalendarDayTable;
+  dossiers: DossierTable;
+  dossier_events: DossierEventTable;
+  notifications: NotificationTable;
+  inbound_messages: InboundMessageTable;
+  scheduler_jobs: SchedulerJobTable;
+}

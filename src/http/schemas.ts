@@ -1,0 +1,82 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+export const ErrorBody = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.String(),
+      message: Type.String(),
+      field: Type.Optional(Type.String()),
+      details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    }),
+  },
+  { $id: 'ErrorBody' },
+);
+
+export const errorResponses = {
+  400: Type.Ref('ErrorBody'),
+  401: Type.Ref('ErrorBody'),
+  403: Type.Ref('ErrorBody'),
+  404: Type.Ref('ErrorBody'),
+  409: Type.Ref('ErrorBody'),
+} as const;
+
+export const ReceiptCode = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9.\\-]+$', description: 'Mã số biên nhận' });
+export const Code = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._\\-]+$' });
+export const Instant = Type.String({ format: 'date-time', maxLength: 40, description: 'ISO 8601 with offset, e.g. 2026-11-20T08:15:00+07:00' });
+export const LocalDate = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', format: 'date' });
+export const SafeText = (max: number, min = 1) => Type.String({ minLength: min, maxLength: max, pattern: '^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]*$' });
+
+export const PhoneJson = Type.Object({
+  input: Type.Union([Type.String(), Type.Null()]),
+  e164: Type.Union([Type.String(), Type.Null()]),
+  carrier: Type.Union([Type.String(), Type.Null()]),
+  problem: Type.Union([Type.Literal('missing'), Type.Literal('invalid'), Type.Literal('landline'), Type.Literal('foreign'), Type.Null()]),
+  message: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const DossierJsonSchema = Type.Object(
+  {
+    receiptCode: Type.String(),
+    agencyCode: Type.String(),
+    procedureCode: Type.String(),
+    state: Type.String(),
+    step: Type.String(),
+    receivedAt: Type.String(),
+    dueAt: Type.String(),
+    onTime: Type.Boolean(),
+    statusText: Type.String(),
+    returnMethod: Type.String(),
+    portalStatus: Type.Integer(),
+    phone: PhoneJson,
+    applicant: Type.Object({ name: Type.String(), email: Type.Union([Type.String(), Type.Null()]) }),
+  },
+  { $id: 'Dossier' },
+);
+
+const nullableString = Type.Union([Type.String(), Type.Null()]);
+export const NotificationJsonSchema = Type.Object(
+  {
+    id: Type.Integer(),
+    receiptCode: nullableString,
+    agencyCode: nullableString,
+    kind: Type.String(),
+    channel: Type.String(),
+    to: nullableString,
+    from: Type.String(),
+    body: Type.String(),
+    encoding: Type.String(),
+    segments: Type.Integer(),
+    costVnd: Type.Number(),
+    status: Type.String(),
+    attempts: Type.Integer(),
+    createdAt: Type.String(),
+    sendAfter: Type.String(),
+    sentAt: nullableString,
+    deliveredAt: nullableString,
+    failureReason: nullableString,
+  },
+  { $id: 'Notification' },
+);
+
+export type DossierJsonType = Static<typeof DossierJsonSchema>;
+export const sharedSchemas = [ErrorBody, DossierJsonSchema, NotificationJsonSchema];

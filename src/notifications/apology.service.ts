@@ -1,0 +1,73 @@
+import { sql } from 'kysely';
+import type { DbHandle } from '../db/database.js';
+import type { AgencyService } from '../agencies/agency.service.js';
+import type { CalendarService } from '../calendar/calendar.service.js';
+import { DEFAULT_SETTINGS } from '../agencies/agency.settings.js';
+import { addDays, fromLocal, localDate } from '../calendar/zone.js';
+import type { DossierRow } from '../dossiers/dossier.repository.js';
+import { insertNotifications, type NewNotification } from './notification.repository.js';
+import { isTriggerOn, procedureGetsMessages } from './notification.rules.js';
+import type { OutboxService } from './outbox.service.js';
+
+export interface ApologyResult {
+  dueDate: string;
+  dossiers: number;
+  created: number;
+}
+
+const CHUNK = 500;
+
+/**
+ * The 17:30 batch of seed 001: every open dossier (not at the result step, not awaiting a supplement)
+ * due on the next working day gets one apology per due date — the dedupe key holds the due date, so a
+ * second run creates nothing and a moved due date may earn another.
+ */
+export class ApologyService {
+  constructor(
+    private readonly agencies: AgencyService,
+    private readonly calendars: CalendarService,
+    private readonly outbox: OutboxService,
+  ) {}
+
+  async dueDateFor(asOf: number): Promise<string> {
+    const calendar = await this.calendars.calendar(DEFAULT_SETTINGS.officeHours);
+    return calendar.nextWorkingDay(localDate(new Date(asOf)));
+  }
+
+  async run(tx: DbHandle, asOf: number, now: number): Promise<ApologyResult> {
+    const dueDate = await this.dueDateFor(asOf);
+    const from = fromLocal(dueDate, 0).getTime();
+    const to = fromLocal(addDays(dueDate, 1), 0).getTime();
+    const candidates = await tx.kysely
+      .selectFrom('dossiers')
+      .innerJoin('procedures', 'procedures.code', 'dossiers.procedure_code')
+      .selectAll('dossiers')
+      .select(['procedures.processing_days', 'procedures.name as procedure_name'])
+      .where(sql.ref('dossiers.state'), 'in', ['received', 'in_progress'])
+      .where('dossiers.due_at', '>=', from)
+      .where('dossiers.due_at', '<', to)
+      .execute();
+
+    const rows: NewNotification[] = [];
+    for (const candidate of candidates) {
+      const agency = await this.agencies.get(candidate.agency_code);
+      if (!agency || !isTriggerOn('apology', agency.settings)) continue;
+      if (!procedureGetsMessages(Number(candidate.processing_days), agency.settings)) continue;
+      const dossier = candidate as unknown as DossierRow;
+      rows.push(
+        ...this.outbox.rowsFor(
+          { kind: 'apology', template: 'apology', occurrence: dueDate, held: false },
+          dossier,
+          agency,
+          { code: candidate.procedure_code, agencyCode: agency.code, name: candidate.procedure_name, processingDays: Number(candidate.processing_days), dayKind: 'working', supplementRule: 'pause' },
+          now,
+        ),
+      );
+    }
+    let created = 0;
+    for (let i = 0; i < rows.length; i += CHUNK) {
+      created += (await insertNotifications(tx, rows.slice(i, i + CHUNK))).length;
+    }
+    return { dueDate, dossiers: candidates.length, created };
+  }
+}

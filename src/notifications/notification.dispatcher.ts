@@ -1,0 +1,197 @@
+import { sql } from 'kysely';
+import type { Logger } from 'pino';
+import type { Db } from '../db/database.js';
+import type { Clock } from '../clock.js';
+import type { Metrics } from '../http/metrics.js';
+import { ProviderError, type Provider } from '../providers/provider.js';
+import type { NotificationRow } from './notification.repository.js';
+
+export interface DispatcherOptions {
+  readonly batchSize: number;
+  readonly pollMs: number;
+  readonly leaseSeconds: number;
+  readonly maxAttempts: number;
+  readonly maxAgeSeconds: number;
+  readonly concurrency: number;
+}
+
+/** Chooses the provider for a message (failover across several lands here with the SMS transport). */
+export interface ProviderRouter {
+  providerFor(message: NotificationRow): Provider | null;
+}
+
+/** Exponential backoff with full jitter: 5 s, 10 s, 20 s … capped at 30 min. */
+export function retryDelayMs(attempt: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(30 * 60_000, 5_000 * 2 ** Math.max(0, attempt - 1));
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+
+/**
+ * Claims due messages atomically and hands them to a provider.
+ *
+ * A claim moves rows to `sending` and pushes `next_attempt_at` one lease into the future, so a row whose
+ * worker died is claimable again when the lease runs out. The only window for a duplicate is between the
+ * provider accepting a message and the `sent` update committing (a crash there, or a provider call slower
+ * than the lease — sends are timed out at half the lease to prevent the latter). SMPP and the HTTP APIs
+ * have no idempotency key to close that window; it is a few milliseconds wide.
+ */
+export class Dispatcher {
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+
+  constructor(
+    private readonly db: Db,
+    private readonly router: ProviderRouter,
+    private readonly options: DispatcherOptions,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly metrics: Metrics,
+  ) {}
+
+  async claim(limit: number): Promise<NotificationRow[]> {
+    const now = this.clock.now();
+    const leaseUntil = now + this.options.leaseSeconds * 1000;
+    const lock = this.db.dialect === 'postgres' ? sql`for update skip locked` : sql``;
+    const result = await sql<NotificationRow>`
+      update notifications
+         set status = 'sending', attempts = attempts + 1, lease_until = ${leaseUntil},
+             next_attempt_at = ${leaseUntil}, updated_at = ${now}
+       where id in (
+         select id from notifications
+          where status in ('pending', 'sending') and next_attempt_at <= ${now}
+          order by next_attempt_at
+          limit ${limit}
+          ${lock})
+      returning *`.execute(this.db.kysely);
+    return result.rows;
+  }
+
+  /** Claims and sends one batch; returns how many messages it handled. */
+  async runOnce(): Promise<number> {
+    const rows = await this.claim(this.options.batchSize);
+    if (rows.length === 0) return 0;
+    let next = 0;
+    const workers = Array.from({ length: Math.min(this.options.concurrency, rows.length) }, async () => {
+      while (next < rows.length) await this.process(rows[next++]!);
+    });
+    await Promise.all(workers);
+    return rows.length;
+  }
+
+  private async process(row: NotificationRow): Promise<void> {
+    const provider = this.router.providerFor(row);
+    if (!provider) {
+      await this.finishFailed(row, 'no_provider', `No provider for channel ${row.channel}`);
+      return;
+    }
+    try {
+      const outcome = await withTimeout(
+        provider.send({
+          id: Number(row.id),
+          kind: row.kind,
+          channel: row.channel,
+          to: row.to_address ?? '',
+          from: row.sender,
+          body: row.body,
+          encoding: row.encoding,
+          segments: Number(row.segments),
+          carrier: row.carrier,
+        }),
+        (this.options.leaseSeconds * 1000) / 2,
+      );
+      const now = this.clock.now();
+      const updated = await this.db.kysely
+        .updateTable('notifications')
+        .set({
+          status: outcome.status,
+          provider: provider.name,
+          provider_message_id: outcome.providerMessageId,
+          sent_at: now,
+          delivered_at: outcome.status === 'delivered' ? now : null,
+          lease_until: null,
+          last_error: null,
+          updated_at: now,
+        })
+        .where('id', '=', Number(row.id))
+        .where('status', '=', 'sending')
+        .where('attempts', '=', Number(row.attempts))
+        .executeTakeFirst();
+      if (Number(updated.numUpdatedRows) === 0) {
+        this.logger.warn({ notificationId: Number(row.id) }, 'lease lost before the sent update: another worker re-claimed the message');
+      }
+      this.metrics.notificationsFinal.inc({ kind: row.kind, status: outcome.status });
+    } catch (error) {
+      const failure = error instanceof ProviderError ? error : new ProviderError(String(error), true, 'provider_error');
+      const now = this.clock.now();
+      const tooOld = now - Number(row.created_at) > this.options.maxAgeSeconds * 1000;
+      if (!failure.retryable || Number(row.attempts) >= this.options.maxAttempts || tooOld) {
+        await this.finishFailed(row, failure.retryable ? `gave_up:${failure.reason}` : failure.reason, failure.message);
+        return;
+      }
+      await this.db.kysely
+        .updateTable('notifications')
+        .set({ status: 'pending', next_attempt_at: now + retryDelayMs(Number(row.attempts)), lease_until: null, last_error: failure.message.slice(0, 500), updated_at: now })
+        .where('id', '=', Number(row.id))
+        .where('status', '=', 'sending')
+        .where('attempts', '=', Number(row.attempts))
+        .execute();
+    }
+  }
+
+  private async finishFailed(row: NotificationRow, reason: string, detail: string): Promise<void> {
+    const now = this.clock.now();
+    await this.db.kysely
+      .updateTable('notifications')
+      .set({ status: 'failed', failure_reason: reason, last_error: detail.slice(0, 500), lease_until: null, updated_at: now })
+      .where('id', '=', Number(row.id))
+      .where('status', '=', 'sending')
+      .where('attempts', '=', Number(row.attempts))
+      .execute();
+    this.metrics.notificationsFinal.inc({ kind: row.kind, status: 'failed' });
+  }
+
+  /** Wakes the loop early (after an event created a message with no hold). */
+  poke(): void {
+    this.wake?.();
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = (async () => {
+      while (this.running) {
+        let handled = 0;
+        try {
+          handled = await this.runOnce();
+        } catch (error) {
+          this.logger.error({ err: error }, 'dispatcher batch failed');
+        }
+        if (handled === 0 && this.running) {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, this.options.pollMs);
+            this.wake = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+          this.wake = null;
+        }
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ProviderError(`provider did not answer within ${ms} ms`, true, 'timeout')), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

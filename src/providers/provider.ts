@@ -1,0 +1,72 @@
+import type { Logger } from 'pino';
+import type { Metrics } from '../http/metrics.js';
+
+export interface OutgoingMessage {
+  readonly id: number;
+  readonly kind: string;
+  readonly channel: 'sms' | 'email';
+  readonly to: string;
+  readonly from: string;
+  readonly body: string;
+  readonly encoding: 'gsm7' | 'ucs2' | 'text';
+  readonly segments: number;
+  readonly carrier: string | null;
+}
+
+export interface SendOutcome {
+  /** `delivered` when the provider already knows (sandbox); `sent` when a receipt will follow. */
+  readonly status: 'sent' | 'delivered';
+  readonly providerMessageId: string | null;
+}
+
+/** Retryable errors are tried again with backoff; permanent ones fail the message at once with `reason`. */
+export class ProviderError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    readonly reason: string,
+  ) {
+    super(message);
+    this.name = 'ProviderError';
+  }
+}
+
+/** The base does timing, logging, metrics and the outcome; an adapter implements only `deliver`. */
+export abstract class Provider {
+  abstract readonly name: string;
+  abstract readonly channel: 'sms' | 'email';
+
+  constructor(
+    protected readonly logger: Logger,
+    private readonly metrics: Metrics,
+  ) {}
+
+  protected abstract deliver(message: OutgoingMessage): Promise<SendOutcome>;
+
+  async send(message: OutgoingMessage): Promise<SendOutcome> {
+    const started = performance.now();
+    try {
+      const outcome = await this.deliver(message);
+      this.record(message, 'ok', started);
+      return outcome;
+    } catch (error) {
+      const providerError =
+        error instanceof ProviderError ? error : new ProviderError((error as Error).message ?? String(error), true, 'provider_error');
+      this.record(message, providerError.retryable ? 'retryable' : 'permanent', started);
+      this.logger.warn(
+        { provider: this.name, notificationId: message.id, retryable: providerError.retryable, reason: providerError.reason, err: providerError.message },
+        'send failed',
+      );
+      throw providerError;
+    }
+  }
+
+  private record(message: OutgoingMessage, outcome: string, started: number): void {
+    const seconds = (performance.now() - started) / 1000;
+    this.metrics.providerSends.inc({ provider: this.name, outcome });
+    this.metrics.providerLatency.observe({ provider: this.name }, seconds);
+    this.logger.debug({ provider: this.name, notificationId: message.id, outcome, ms: Math.round(seconds * 1000) }, 'provider send');
+  }
+
+  async close(): Promise<void> {}
+}
