@@ -29,6 +29,10 @@ export interface Config {
     /** price per segment in VND, by carrier; `default` for the rest */
     readonly pricePerSegmentVnd: Readonly<Record<string, number>>;
     readonly configFile: string | null;
+    /** simulated latency of the sandbox provider (demos, crash tests) */
+    readonly sandboxDelayMs: number;
+    /** where the sandbox appends what it "sent", one JSON line per message */
+    readonly sandboxJournal: string | null;
   };
   readonly dispatcher: {
     readonly enabled: boolean;
@@ -41,6 +45,8 @@ export interface Config {
   };
   readonly scheduler: { readonly enabled: boolean };
   readonly bodyLimitBytes: number;
+  /** trust X-Forwarded-For from a reverse proxy (per-IP limits see the client's address) */
+  readonly trustProxy: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -135,6 +141,8 @@ export function loadConfig(env: Env = process.env): Config {
       brandname: env.MOTCUA_BRANDNAME?.trim() || 'MotcuaSMS',
       pricePerSegmentVnd: Object.freeze(priceTable(env.MOTCUA_SMS_PRICE_VND)),
       configFile,
+      sandboxDelayMs: integer(env, 'MOTCUA_SANDBOX_DELAY_MS', 0, 0, 600_000),
+      sandboxJournal: env.MOTCUA_SANDBOX_JOURNAL?.trim() || null,
     },
     dispatcher: {
       enabled: flag(env, 'MOTCUA_DISPATCHER', true),
@@ -147,6 +155,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     scheduler: { enabled: flag(env, 'MOTCUA_SCHEDULER', true) },
     bodyLimitBytes: integer(env, 'MOTCUA_BODY_LIMIT_BYTES', 64 * 1024, 1024),
+    trustProxy: flag(env, 'MOTCUA_TRUST_PROXY', false),
   };
   return deepFreeze(config);
 }

@@ -12,7 +12,7 @@ export interface AgencySettingsInput {
   notifySameDay?: boolean;
   resultStepName?: string;
   templates?: Record<string, string>;
-  triggers?: Record<string, boolean>;
+  triggers?: Record<string, boolean | undefined>;
   officeHours?: string;
   overdueWarningHours?: number;
   supplementRule?: SupplementRule;
@@ -55,7 +55,9 @@ export function resolveSettings(stored: AgencySettingsInput): AgencySettings {
     notifySameDay: stored.notifySameDay ?? DEFAULT_SETTINGS.notifySameDay,
     resultStepName: stored.resultStepName ?? DEFAULT_SETTINGS.resultStepName,
     templates: stored.templates ?? DEFAULT_SETTINGS.templates,
-    triggers: stored.triggers ?? DEFAULT_SETTINGS.triggers,
+    triggers: stored.triggers
+      ? Object.fromEntries(Object.entries(stored.triggers).filter((entry): entry is [string, boolean] => entry[1] !== undefined))
+      : DEFAULT_SETTINGS.triggers,
     officeHours: stored.officeHours ?? DEFAULT_SETTINGS.officeHours,
     overdueWarningHours: stored.overdueWarningHours ?? DEFAULT_SETTINGS.overdueWarningHours,
     supplementRule: stored.supplementRule ?? DEFAULT_SETTINGS.supplementRule,

@@ -39,6 +39,48 @@ export const PORTAL_STATUS: Readonly<Record<DossierState, number>> = {
   stopped: 8,
 };
 
+/** The portal's names of its codes. */
+export const PORTAL_STATUS_NAMES: Readonly<Record<number, string>> = {
+  1: 'Mới đăng ký',
+  2: 'Được tiếp nhận',
+  3: 'Không được tiếp nhận',
+  4: 'Đang xử lý',
+  5: 'Yêu cầu bổ sung',
+  6: 'Nghĩa vụ tài chính',
+  7: 'Rút hồ sơ',
+  8: 'Dừng xử lý',
+  9: 'Đã xử lý xong',
+  10: 'Đã trả kết quả',
+};
+
+/** The state a portal code means on import; null for a code outside 1..10. Code 1 (registered
+ *  online, not yet accepted) is taken as received, code 6 (waiting for fees or taxes while the
+ *  dossier is processed) as in progress: neither has a state of its own. */
+export function stateFromPortalStatus(code: number): DossierState | null {
+  switch (code) {
+    case 1:
+    case 2:
+      return 'received';
+    case 3:
+      return 'refused';
+    case 4:
+    case 6:
+      return 'in_progress';
+    case 5:
+      return 'awaiting_supplement';
+    case 7:
+      return 'withdrawn';
+    case 8:
+      return 'stopped';
+    case 9:
+      return 'result_ready';
+    case 10:
+      return 'returned';
+    default:
+      return null;
+  }
+}
+
 export const DEFAULT_STEP_NAMES = {
   received: 'Tiếp nhận hồ sơ',
   awaiting_supplement: 'Chờ bổ sung',
@@ -107,8 +149,12 @@ export function transition(
     const step = event.step?.trim();
     if (!step) return { ok: false, reason: 'Sự kiện "step" cần tên bước (step).' };
     if (TERMINAL_STATES.has(state)) return forbidden(state, type);
-    const noop = state === 'in_progress' && sameName(current.step, step);
-    return { ok: true, noop, state: 'in_progress', step };
+    // Repeating the current step changes nothing: one-stop software that forwards every step name
+    // sends "Tiếp nhận hồ sơ" right after intake, which must not move the dossier to in progress.
+    if ((state === 'received' || state === 'in_progress') && sameName(current.step, step)) {
+      return { ok: true, noop: true, state, step: current.step };
+    }
+    return { ok: true, noop: false, state: 'in_progress', step };
   }
 
   if (type === 'supplement_received') {

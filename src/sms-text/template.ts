@@ -6,7 +6,8 @@
  * or the end of the text is an unclosed brace (an error). A `}` outside a placeholder is ordinary
  * text. Placeholder names match whatever their case, Unicode normal form (NFC/NFD, full-width),
  * diacritics (`{Ma so bien nhan}`), spacing inside the braces (`{ mã số  biên nhận }`) and
- * spacing around `/` (`{Đúng hạn/ Trễ hạn}`, as seed 001 writes it).
+ * spacing around `/` (`{Đúng hạn/ Trễ hạn}`, as seed 001 writes it), stray zero-width characters,
+ * and the seeds' other names for them (`{Mã số hồ sơ}` in seed 003).
  *
  * The applicant's name is deliberately not a placeholder: it never goes into an SMS.
  */
@@ -37,21 +38,33 @@ export const PLACEHOLDER_NAMES: Readonly<Record<TemplateVar, PlaceholderName>> =
   Object.fromEntries(Object.entries(PLACEHOLDERS).map(([name, key]) => [key, name])) as Record<TemplateVar, PlaceholderName>,
 );
 
-/** The matching key of a placeholder name: NFKC, no diacritics, lower case, single spaces, no spaces around '/'. */
+/**
+ * Other names the seeds use for a placeholder: the 2016 pilot report (seed 003) writes the receipt
+ * code as `{Mã số hồ sơ}`. They match like the names above and stand for that placeholder.
+ */
+const PLACEHOLDER_ALIASES: Readonly<Record<string, PlaceholderName>> = Object.freeze({
+  'Mã số hồ sơ': 'Mã số biên nhận',
+});
+
+/**
+ * The matching key of a placeholder name: NFKC, format characters (zero-width space, soft hyphen,
+ * … pasted from a word processor) removed, no diacritics, lower case, single spaces, no spaces
+ * around '/'.
+ */
 function nameKey(raw: string): string {
-  return stripDiacritics(raw.normalize('NFKC'))
+  return stripDiacritics(raw.normalize('NFKC').replace(/\p{Cf}/gu, ''))
     .toLowerCase()
     .replace(/\s+/gu, ' ')
     .trim()
     .replace(/ ?\/ ?/g, '/');
 }
 
-const BY_KEY: ReadonlyMap<string, { name: PlaceholderName; variable: TemplateVar }> = new Map(
-  (Object.entries(PLACEHOLDERS) as Array<[PlaceholderName, TemplateVar]>).map(([name, variable]) => [
-    nameKey(name),
-    { name, variable },
-  ]),
-);
+const BY_KEY: ReadonlyMap<string, { name: PlaceholderName; variable: TemplateVar }> = new Map([
+  ...(Object.entries(PLACEHOLDERS) as Array<[PlaceholderName, TemplateVar]>).map(
+    ([name, variable]) => [nameKey(name), { name, variable }] as const,
+  ),
+  ...Object.entries(PLACEHOLDER_ALIASES).map(([alias, name]) => [nameKey(alias), { name, variable: PLACEHOLDERS[name] }] as const),
+]);
 
 /** Thrown by `parseTemplate` / `renderTemplate` for a `{` that is never closed. */
 export class TemplateSyntaxError extends Error {

@@ -1,0 +1,34 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { AppContext } from '../main/context.js';
+import { ping } from '../db/database.js';
+
+export function operationsRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    app.get(
+      '/healthz',
+      {
+        schema: {
+          summary: 'Liveness and database check',
+          tags: ['operations'],
+          security: [],
+          response: { 200: Type.Object({ status: Type.Literal('ok'), database: Type.String() }), 503: Type.Ref('ErrorBody') },
+        },
+      },
+      async (_request, reply) => {
+        try {
+          await ping(ctx.db);
+        } catch (error) {
+          ctx.logger.error({ err: error }, 'health check: database unreachable');
+          return reply.code(503).send({ error: { code: 'DATABASE_UNAVAILABLE', message: 'Cơ sở dữ liệu không phản hồi.' } });
+        }
+        return { status: 'ok' as const, database: ctx.db.dialect };
+      },
+    );
+
+    app.get('/metrics', { schema: { summary: 'Prometheus metrics', tags: ['operations'], security: [], hide: true } }, async (_request, reply) => {
+      const text = await ctx.metrics.registry.metrics();
+      return reply.header('content-type', ctx.metrics.registry.contentType).send(text);
+    });
+  };
+}

@@ -1,0 +1,123 @@
+#!/usr/bin/env node
+/**
+ * `motcua <command>`: one entry for every process kind.
+ *   serve [--demo]   API + dispatcher + scheduler in one process (the embedded default, "all")
+ *   api              HTTP API only (run several behind a load balancer on PostgreSQL)
+ *   worker           dispatcher + scheduler only
+ *   migrate          apply database migrations and exit
+ *   demo [--count N] load the demo agencies, procedures and dossiers (idempotent)
+ *   token create --role admin|agency|oversight|gateway [--agency CODE] [--label TEXT]
+ */
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig, type Config } from '../config.js';
+import { createContext, type AppContext } from './context.js';
+import { buildApp } from '../http/app.js';
+import { ensureAdminAccess, createToken } from '../auth/token.service.js';
+import { ROLES, type Role } from '../auth/principal.js';
+import { loadDemoData } from '../demo/demo.data.js';
+import { AppError } from '../errors.js';
+
+type ProcessKind = 'all' | 'api' | 'worker';
+
+async function serve(config: Config, kind: ProcessKind, demo: boolean): Promise<void> {
+  const ctx = await createContext(config);
+  const bootstrapToken = await ensureAdminAccess(ctx.db, config.adminToken, ctx.clock.now());
+  if (bootstrapToken) {
+    process.stdout.write(
+      `\n  Mã truy cập quản trị (admin token) — chỉ hiện một lần, hãy lưu lại:\n  export MOTCUA_TOKEN=${bootstrapToken}\n\n`,
+    );
+  }
+  if (demo) {
+    const summary = await loadDemoData(ctx);
+    ctx.logger.info(summary, 'demo data ready');
+  }
+  const app = kind === 'worker' ? null : await buildApp(ctx);
+  if (kind !== 'api') {
+    if (config.dispatcher.enabled) ctx.dispatcher.start();
+    if (config.scheduler.enabled) ctx.scheduler.start();
+  }
+  if (app) {
+    const address = await app.listen({ port: config.port, host: config.host });
+    ctx.logger.info({ address, kind, database: config.database.dialect, docs: `${address}/docs` }, 'MotcuaSMS is serving');
+  } else {
+    ctx.logger.info({ kind, database: config.database.dialect }, 'MotcuaSMS worker running');
+  }
+  installShutdown(ctx, async () => app?.close());
+}
+
+function installShutdown(ctx: AppContext, closeHttp: () => Promise<unknown>): void {
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    ctx.logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 15_000);
+    force.unref();
+    void (async () => {
+      await closeHttp();
+      await ctx.close();
+      process.exit(0);
+    })();
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+async function withContext<T>(config: Config, work: (ctx: AppContext) => Promise<T>): Promise<T> {
+  const ctx = await createContext(config);
+  try {
+    return await work(ctx);
+  } finally {
+    await ctx.close();
+  }
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command = 'serve', ...rest] = argv;
+  const config = loadConfig(process.env);
+  switch (command) {
+    case 'serve':
+    case 'all': {
+      const { values } = parseArgs({ args: rest, options: { demo: { type: 'boolean', default: false } } });
+      return serve(config, 'all', values.demo === true);
+    }
+    case 'api':
+      return serve(config, 'api', false);
+    case 'worker':
+      return serve(config, 'worker', false);
+    case 'migrate':
+      await withContext(config, async () => undefined);
+      process.stdout.write('Cơ sở dữ liệu đã được cập nhật (migrations applied).\n');
+      return;
+    case 'demo': {
+      const { values } = parseArgs({ args: rest, options: { count: { type: 'string', default: '300' } } });
+      const count = Number(values.count);
+      if (!Number.isInteger(count) || count < 0 || count > 1_000_000) throw new ConfigError('--count must be an integer between 0 and 1000000');
+      const summary = await withContext(config, (ctx) => loadDemoData(ctx, count));
+      process.stdout.write(`${JSON.stringify(summary)}\n`);
+      return;
+    }
+    case 'token': {
+      const [sub, ...args] = rest;
+      if (sub !== 'create') throw new ConfigError('usage: motcua token create --role admin|agency|oversight|gateway [--agency CODE] [--label TEXT]');
+      const { values } = parseArgs({ args, options: { role: { type: 'string' }, agency: { type: 'string' }, label: { type: 'string' } } });
+      if (!values.role || !(ROLES as readonly string[]).includes(values.role)) throw new ConfigError(`--role must be one of ${ROLES.join(', ')}`);
+      const created = await withContext(config, (ctx) =>
+        createToken(ctx.db, { role: values.role as Role, agencyCode: values.agency ?? null, ...(values.label ? { label: values.label } : {}) }, ctx.clock.now()),
+      );
+      process.stdout.write(`${created.token}\n`);
+      return;
+    }
+    default:
+      throw new ConfigError(`unknown command "${command}"; use serve, api, worker, migrate, demo or token create`);
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof AppError || (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    process.stderr.write(`motcua: ${(error as Error).message}\n`);
+  } else {
+    process.stderr.write(`motcua: ${(error as Error).stack ?? String(error)}\n`);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,87 @@
+/** The composition root: one place that opens the database and wires every service. */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import pino, { type Logger } from 'pino';
+import type { Config } from '../config.js';
+import { openDatabase, type Db } from '../db/database.js';
+import { migrateToLatest } from '../db/migrate.js';
+import { systemClock, type Clock } from '../clock.js';
+import { createMetrics, type Metrics } from '../http/metrics.js';
+import { TokenAuthenticator } from '../auth/token.service.js';
+import { AgencyService } from '../agencies/agency.service.js';
+import { ProcedureService } from '../procedures/procedure.service.js';
+import { CalendarService } from '../calendar/calendar.service.js';
+import { OutboxService } from '../notifications/outbox.service.js';
+import { DossierService } from '../dossiers/dossier.service.js';
+import { ApologyService } from '../notifications/apology.service.js';
+import { Scheduler } from '../jobs/scheduler.js';
+import { Dispatcher } from '../notifications/notification.dispatcher.js';
+import { createProviderRouter, type ChannelRouter } from '../providers/provider.router.js';
+
+export interface AppContext {
+  readonly config: Config;
+  readonly db: Db;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly auth: TokenAuthenticator;
+  readonly agencies: AgencyService;
+  readonly procedures: ProcedureService;
+  readonly calendars: CalendarService;
+  readonly outbox: OutboxService;
+  readonly dossiers: DossierService;
+  readonly apology: ApologyService;
+  readonly scheduler: Scheduler;
+  readonly dispatcher: Dispatcher;
+  readonly providers: ChannelRouter;
+  close(): Promise<void>;
+}
+
+export interface ContextOptions {
+  clock?: Clock;
+  logger?: Logger;
+  metrics?: Metrics;
+  /** Cache lifetime of reference data (agencies, procedures, tokens); tests use 0. */
+  cacheMs?: number;
+}
+
+export async function createContext(config: Config, options: ContextOptions = {}): Promise<AppContext> {
+  const logger = options.logger ?? pino({ level: config.logLevel });
+  const clock = options.clock ?? systemClock;
+  const metrics = options.metrics ?? createMetrics();
+  if (config.database.dialect === 'sqlite' && config.database.path !== ':memory:') {
+    mkdirSync(dirname(config.database.path), { recursive: true });
+  }
+  const db = openDatabase(config.database);
+  try {
+    const applied = await migrateToLatest(db);
+    if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  const cacheMs = options.cacheMs;
+  const auth = new TokenAuthenticator(db, config.adminToken, cacheMs);
+  const agencies = new AgencyService(db, cacheMs);
+  const procedures = new ProcedureService(db, agencies, cacheMs);
+  const calendars = new CalendarService(db, cacheMs);
+  const outbox = new OutboxService(config);
+  const dossiers = new DossierService(db, agencies, procedures, calendars, outbox, clock);
+  const apology = new ApologyService(agencies, calendars, outbox);
+  const scheduler = new Scheduler(db, calendars, apology, clock, logger);
+  const providers = createProviderRouter(config, logger, metrics);
+  const dispatcher = new Dispatcher(db, providers, config.dispatcher, clock, logger, metrics);
+
+  let closed = false;
+  return {
+    config, db, clock, logger, metrics, auth, agencies, procedures, calendars, outbox, dossiers, apology, scheduler, dispatcher, providers,
+    async close() {
+      if (closed) return;
+      closed = true;
+      scheduler.stop();
+      await dispatcher.stop();
+      await providers.close();
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,75 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { AppContext } from '../main/context.js';
+import { principalOf } from '../http/app.js';
+import { Code, Instant, ReceiptCode, errorResponses } from '../http/schemas.js';
+import { agencyScope, assertCanReadAgency } from '../auth/principal.js';
+import { badRequest } from '../errors.js';
+import { transaction } from '../db/database.js';
+import { findDossierByKey, receiptKey } from '../dossiers/dossier.repository.js';
+import { NOTIFICATION_KINDS } from './notification.rules.js';
+import { listNotifications } from './notification.repository.js';
+import { toNotificationJson } from './notification.view.js';
+
+const STATUSES = ['pending', 'sending', 'sent', 'delivered', 'failed', 'cancelled'] as const;
+
+export function notificationRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    app.get(
+      '/api/v1/notifications',
+      {
+        config: { roles: ['admin', 'oversight', 'agency'] },
+        schema: {
+          summary: 'Messages, newest first',
+          tags: ['notifications'],
+          querystring: Type.Object(
+            {
+              receiptCode: Type.Optional(ReceiptCode),
+              agencyCode: Type.Optional(Code),
+              kind: Type.Optional(Type.Union(NOTIFICATION_KINDS.map((k) => Type.Literal(k)))),
+              status: Type.Optional(Type.Union(STATUSES.map((s) => Type.Literal(s)))),
+              limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+              beforeId: Type.Optional(Type.Integer({ minimum: 1 })),
+            },
+            { additionalProperties: false },
+          ),
+          response: { 200: Type.Object({ items: Type.Array(Type.Ref('Notification')) }), ...errorResponses },
+        },
+      },
+      async (request) => {
+        const principal = principalOf(request);
+        const { receiptCode, agencyCode, kind, status, limit, beforeId } = request.query;
+        let dossierId: number | undefined;
+        if (receiptCode !== undefined) {
+          const dossier = await findDossierByKey(ctx.db, receiptKey(receiptCode));
+          if (!dossier) return { items: [] };
+          assertCanReadAgency(principal, dossier.agency_code);
+          dossierId = Number(dossier.id);
+        }
+        const rows = await listNotifications(ctx.db, { agencyCode: agencyScope(principal, agencyCode), dossierId, kind, status, limit, beforeId });
+        return { items: rows.map(toNotificationJson) };
+      },
+    );
+
+    app.post(
+      '/api/v1/jobs/apology',
+      {
+        config: { roles: ['admin'] },
+        schema: {
+          summary: 'Run the 17:30 apology batch as of an instant (idempotent)',
+          tags: ['jobs'],
+          body: Type.Optional(Type.Object({ asOf: Type.Optional(Instant) }, { additionalProperties: false })),
+          response: { 200: Type.Object({ dueDate: Type.String(), dossiers: Type.Integer(), created: Type.Integer() }), ...errorResponses },
+        },
+      },
+      async (request) => {
+        const now = ctx.clock.now();
+        const asOf = request.body?.asOf === undefined ? now : Date.parse(request.body.asOf);
+        if (!Number.isFinite(asOf)) throw badRequest('VALIDATION_FAILED', 'asOf: thời điểm không hợp lệ.', { field: 'asOf' });
+        const result = await transaction(ctx.db, (tx) => ctx.apology.run(tx, asOf, now));
+        if (result.created > 0) ctx.dispatcher.poke();
+        return result;
+      },
+    );
+  };
+}
