@@ -72,6 +72,22 @@ function swap(dayOff: string, makeUpSaturday: string, holidayName: string): Cale
  * The schedules the government actually announced for civil servants, replacing the mechanical
  * result for that holiday group in that year. Only schedules known with confidence are listed;
  * anything else is corrected per year through the API.
+ *
+ * Confidence of the seed (checked in test/unit/calendar.test.ts):
+ * - 2020–2025: the groups listed here follow the announced schedules; for the other groups the
+ *   mechanical result (nghỉ bù after a weekend holiday) agrees with the announcements as far as
+ *   they were checked (e.g. 1/1/2022 → 3/1, 30/4–1/5/2022 → 2/5–3/5, 2/9/2023 → 1/9 and 4/9).
+ * - 2026: Tết (Sat 14/2 – Sun 22/2) is announced; Hùng Kings (Sun 26/4 → nghỉ bù Mon 27/4) and
+ *   30/4–1/5 (Thu, Fri) come out of the mechanical rule and match the announcement.
+ *   UNCERTAIN, not verified against the official notice: 1/1/2026 (Thu) is seeded as a single
+ *   day although a swap (Fri 2/1 off, make-up Sat 10/1) was discussed; for 2/9/2026 (Wed) the
+ *   mechanical rule picks 3/9 as the second day, the announced choice may be 1/9. Correct these
+ *   through the API once confirmed.
+ * - 2027 onwards: mechanical only (Tết = 29 or 30 Tết + mùng 1–4, nghỉ bù, 3/9 or 1/9). The
+ *   government usually adds swaps; expect to correct these years.
+ * - Tết 2030 is Sat 2/2/2030 in Việt Nam (new moon about 23:08 UTC+7 on 2/2, i.e. 00:08 on 3/2
+ *   in UTC+8), not 3/2 as in China and in tables copied from Chinese calendars.
+ * - Days off added after the Labour Code 2019 (none known with certainty) are not seeded.
  */
 const ANNOUNCED: Readonly<Record<number, Partial<Record<HolidayGroup, CalendarDay[]>>>> = {
   2020: { tet: holidayWeekdays(TET, '2020-01-23', '2020-01-29') },
@@ -104,9 +120,15 @@ const ANNOUNCED: Readonly<Record<number, Partial<Record<HolidayGroup, CalendarDa
  */
 export function defaultCalendar(year: number): CalendarDay[] {
   const announced = ANNOUNCED[year] ?? {};
-  const mechanical = statutoryHolidays(year)
+  const mechanical: Holiday[] = [];
+  for (const holiday of statutoryHolidays(year)
     .filter((h) => announced[h.group] === undefined)
-    .sort((a, b) => a.date.localeCompare(b.date));
+    .sort((a, b) => a.date.localeCompare(b.date))) {
+    // Two holidays can fall on the same date (10/3 lunar was 30/4 in 1947): one entry, one day off.
+    const last = mechanical[mechanical.length - 1];
+    if (last !== undefined && last.date === holiday.date) last.name = `${last.name}, ${holiday.name}`;
+    else mechanical.push({ ...holiday });
+  }
   const announcedDays = Object.values(announced).flat();
 
   const daysOff = new Set<string>([

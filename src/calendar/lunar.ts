@@ -113,8 +113,8 @@ function leapMonthOffset(a11: number): number {
   return offset - 1;
 }
 
-function assertSupportedYear(year: number): void {
-  if (!Number.isInteger(year) || year < MIN_YEAR || year > MAX_YEAR) {
+function assertSupportedYear(year: number, min = MIN_YEAR): void {
+  if (!Number.isInteger(year) || year < min || year > MAX_YEAR) {
     throw new RangeError(`Year out of the supported range ${MIN_YEAR}–${MAX_YEAR}: ${year}`);
   }
 }
@@ -158,7 +158,9 @@ export function solarToLunar(date: string): LunarDate {
 
 /** Solar 'YYYY-MM-DD' of a lunar date; RangeError if that date does not exist (e.g. no such leap month, day 30 of a 29-day month). */
 export function lunarToSolar(day: number, month: number, year: number, leapMonth = false): string {
-  assertSupportedYear(year);
+  // Lunar year MIN_YEAR − 1 too: January 1800 lies in it, and solarToLunar's answers must convert
+  // back. The round-trip check below rejects results outside the supported solar years.
+  assertSupportedYear(year, MIN_YEAR - 1);
   if (!Number.isInteger(day) || day < 1 || day > 30 || !Number.isInteger(month) || month < 1 || month > 12) {
     throw new RangeError(`Invalid lunar date ${day}/${month}/${year}`);
   }

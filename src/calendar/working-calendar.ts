@@ -124,7 +124,8 @@ export class WorkingCalendar {
     if (!Number.isFinite(minutes) || minutes < 0) throw new RangeError(`Working minutes must be >= 0: ${minutes}`);
     let cursor = from.getTime();
     if (Number.isNaN(cursor)) throw new RangeError('Invalid Date');
-    let remaining = minutes * MS_PER_MINUTE;
+    // Whole milliseconds, as in a Date: e.g. 59 ms / 60 000 * 60 000 is 58.999…, which a Date would truncate.
+    let remaining = Math.round(minutes * MS_PER_MINUTE);
     let date = localDate(from);
     for (;;) {
       if (this.isWorkingDay(date)) {

@@ -30,7 +30,10 @@ function shifted(instant: Date): Date {
 }
 
 function isoDateOfUtcFields(d: Date): string {
-  return `${String(d.getUTCFullYear()).padStart(4, '0')}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}`;
+  const year = d.getUTCFullYear();
+  // Outside 0000–9999 (or an invalid Date) the result would not be a parseable 'YYYY-MM-DD'.
+  if (!Number.isInteger(year) || year < 0 || year > 9999) throw new RangeError('Date out of the range 0000-01-01 – 9999-12-31');
+  return `${String(year).padStart(4, '0')}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}`;
 }
 
 /** Midnight UTC of a 'YYYY-MM-DD' date, in epoch ms; RangeError for malformed or impossible dates. */
@@ -40,13 +43,14 @@ export function utcMidnightMs(date: string): number {
   const year = Number(match[1]);
   const month = Number(match[2]);
   const day = Number(match[3]);
-  const ms = Date.UTC(year, month - 1, day);
-  const check = new Date(ms);
-  // Date.UTC maps years 0..99 to 1900..1999 and silently rolls 2026-02-30 over to March.
+  // Not Date.UTC: it maps years 0..99 to 1900..1999 (so '0099-12-31' was rejected); setUTCFullYear does not.
+  const check = new Date(0);
+  check.setUTCFullYear(year, month - 1, day);
+  // A date such as 2026-02-30 silently rolls over to March.
   if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) {
     throw new RangeError(`Invalid date '${date}'`);
   }
-  return ms;
+  return check.getTime();
 }
 
 /** 'YYYY-MM-DD' of the instant in Việt Nam. */
