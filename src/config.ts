@@ -21,6 +21,8 @@ export interface Config {
     readonly replyWhenRateLimited: boolean;
     /** look-ups per IP per minute on the public web page and API */
     readonly webRateLimitPerMinute: number;
+    /** shared secret of the eSMS-style aggregator MO callback; null = that callback is off */
+    readonly aggregatorSecret: string | null;
   };
   readonly sms: {
     readonly provider: string;
@@ -134,6 +136,7 @@ export function loadConfig(env: Env = process.env): Config {
       unknownCodeLimitPerHour: integer(env, 'MOTCUA_LOOKUP_UNKNOWN_LIMIT', 5, 1),
       replyWhenRateLimited: flag(env, 'MOTCUA_LOOKUP_REPLY_WHEN_LIMITED', true),
       webRateLimitPerMinute: integer(env, 'MOTCUA_WEB_LOOKUP_RATE_LIMIT', 30),
+      aggregatorSecret: env.MOTCUA_AGGREGATOR_SECRET?.trim() || null,
     },
     sms: {
       provider,

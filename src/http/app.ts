@@ -18,6 +18,7 @@ import { calendarRoutes } from '../calendar/calendar.routes.js';
 import { dossierRoutes } from '../dossiers/dossier.routes.js';
 import { notificationRoutes } from '../notifications/notification.routes.js';
 import { statsRoutes } from '../stats/stats.routes.js';
+import { lookupRoutes } from '../lookup/lookup.routes.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -86,6 +87,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   await app.register(dossierRoutes(ctx));
   await app.register(notificationRoutes(ctx));
   await app.register(statsRoutes(ctx));
+  await app.register(lookupRoutes(ctx));
   return app;
 }
 

@@ -16,6 +16,7 @@ import { DossierService } from '../dossiers/dossier.service.js';
 import { ApologyService } from '../notifications/apology.service.js';
 import { Scheduler } from '../jobs/scheduler.js';
 import { Dispatcher } from '../notifications/notification.dispatcher.js';
+import { LookupService } from '../lookup/lookup.service.js';
 import { createProviderRouter, type ChannelRouter } from '../providers/provider.router.js';
 
 export interface AppContext {
@@ -31,6 +32,7 @@ export interface AppContext {
   readonly outbox: OutboxService;
   readonly dossiers: DossierService;
   readonly apology: ApologyService;
+  readonly lookup: LookupService;
   readonly scheduler: Scheduler;
   readonly dispatcher: Dispatcher;
   readonly providers: ChannelRouter;
@@ -68,13 +70,14 @@ export async function createContext(config: Config, options: ContextOptions = {}
   const outbox = new OutboxService(config);
   const dossiers = new DossierService(db, agencies, procedures, calendars, outbox, clock);
   const apology = new ApologyService(agencies, calendars, outbox);
+  const lookup = new LookupService(db, config, agencies, clock, metrics);
   const scheduler = new Scheduler(db, calendars, apology, clock, logger);
   const providers = createProviderRouter(config, logger, metrics);
   const dispatcher = new Dispatcher(db, providers, config.dispatcher, clock, logger, metrics);
 
   let closed = false;
   return {
-    config, db, clock, logger, metrics, auth, agencies, procedures, calendars, outbox, dossiers, apology, scheduler, dispatcher, providers,
+    config, db, clock, logger, metrics, auth, agencies, procedures, calendars, outbox, dossiers, apology, lookup, scheduler, dispatcher, providers,
     async close() {
       if (closed) return;
       closed = true;

@@ -1,0 +1,268 @@
+/**
+ * Status look-up: the public answer (web, JSON) and the SMS loop — an MO is stored, guarded, parsed,
+ * answered from the dossier's state, and the reply recorded as a `lookup_reply` notification from the
+ * short code. The MO row and its reply commit together; a re-delivered MO (same gateway message id)
+ * finds the stored row and gets no second reply.
+ */
+import { sql } from 'kysely';
+import type { Db, DbHandle } from '../db/database.js';
+import { transaction } from '../db/database.js';
+import type { Config } from '../config.js';
+import type { Clock } from '../clock.js';
+import type { Metrics } from '../http/metrics.js';
+import type { AgencyService } from '../agencies/agency.service.js';
+import { notFound } from '../errors.js';
+import { checkPhone } from '../phone/phone.js';
+import { prepareSms, type SmsEncoding } from '../sms-text/encode.js';
+import { findDossierByKey, receiptKey, type DossierRow } from '../dossiers/dossier.repository.js';
+import { toDossierJson } from '../dossiers/dossier.service.js';
+import { insertNotifications, type NotificationRow } from '../notifications/notification.repository.js';
+import { renderFor } from '../notifications/notification.templates.js';
+import { formatVnDate, localDate } from '../calendar/zone.js';
+import { judgeOnTime, statusText } from '../calendar/deadline.js';
+import { lookupSyntax, normalizeReceiptCode, parseMo } from './mo-parser.js';
+
+export type LookupOutcome = 'found' | 'not_found' | 'bad_syntax' | 'rate_limited';
+
+export interface PublicStatus {
+  receiptCode: string;
+  state: string;
+  step: string;
+  dueAt: string;
+  onTime: boolean;
+  statusText: string;
+}
+
+export interface InboundSms {
+  /** Which way it came in: `api`, `kannel`, `esms`, `smpp:<bind>` … (scopes `messageId`). */
+  gateway: string;
+  messageId: string | null;
+  from: string;
+  to: string;
+  text: string;
+  receivedAt: number | null;
+  /** `outbox`: the dispatcher sends the reply; `response`: the gateway sends it from our HTTP answer. */
+  replyVia: 'outbox' | 'response';
+}
+
+export interface InboundResult {
+  outcome: LookupOutcome;
+  /** The text sent back; null when a rate-limited number is answered with silence. */
+  reply: string | null;
+  duplicate: boolean;
+  notificationId: number | null;
+}
+
+const HOUR_MS = 3_600_000;
+
+export interface ThrottledNumber {
+  sender: string;
+  lookupsLastHour: number;
+  unknownCodesLastHour: number;
+  reason: 'flood' | 'enumeration';
+}
+
+export class LookupService {
+  constructor(
+    private readonly db: Db,
+    private readonly config: Config,
+    private readonly agencies: AgencyService,
+    private readonly clock: Clock,
+    private readonly metrics: Metrics,
+  ) {}
+
+  /** What anyone may know about a dossier: never the applicant. */
+  async publicStatus(code: string): Promise<PublicStatus> {
+    const normalized = normalizeReceiptCode(code);
+    const dossier = normalized ? await findDossierByKey(this.db, receiptKey(normalized)) : undefined;
+    this.metrics.lookups.inc({ outcome: dossier ? 'found' : 'not_found', via: 'web' });
+    if (!dossier) throw notFound(`hồ sơ có mã số "${code}"`);
+    const json = toDossierJson(dossier, this.clock.now());
+    return { receiptCode: json.receiptCode, state: json.state, step: json.step, dueAt: json.dueAt, onTime: json.onTime, statusText: json.statusText };
+  }
+
+  async handleInbound(mo: InboundSms): Promise<InboundResult> {
+    const now = this.clock.now();
+    const phone = checkPhone(mo.from);
+    const sender = phone.e164 ?? mo.from.trim();
+    const prepared = await this.prepare(mo.text, now);
+    const result = await transaction(this.db, async (tx) => {
+      if (mo.messageId !== null) {
+        const seen = await tx.kysely
+          .selectFrom('inbound_messages')
+          .select(['outcome', 'reply', 'reply_notification_id'])
+          .where('gateway', '=', mo.gateway)
+          .where('gateway_message_id', '=', mo.messageId)
+          .executeTakeFirst();
+        if (seen) return { outcome: seen.outcome, reply: seen.reply, duplicate: true, notificationId: seen.reply_notification_id === null ? null : Number(seen.reply_notification_id) };
+      }
+      const answer = (await this.guard(tx, sender, now)) ? prepared : this.rateLimited();
+      const inserted = await tx.kysely
+        .insertInto('inbound_messages')
+        .values({
+          gateway: mo.gateway,
+          gateway_message_id: mo.messageId,
+          sender,
+          sender_e164: phone.problem === null ? phone.e164 : null,
+          short_code: mo.to.trim() || this.config.lookup.shortCode,
+          text: mo.text.slice(0, 2000),
+          outcome: answer.outcome,
+          parsed_code: answer.code,
+          dossier_id: answer.dossier === null ? null : Number(answer.dossier.id),
+          fee_vnd: this.config.lookup.feeVnd,
+          reply: answer.reply,
+          reply_notification_id: null,
+          received_at: mo.receivedAt ?? now,
+          created_at: now,
+        })
+        .onConflict((oc) => oc.columns(['gateway', 'gateway_message_id']).doNothing())
+        .returning('id')
+        .executeTakeFirst();
+      if (!inserted) {
+        // A concurrent delivery of the same MO won the insert: it answers, this one stays silent.
+        return { outcome: answer.outcome, reply: answer.reply, duplicate: true, notificationId: null };
+      }
+      let notificationId: number | null = null;
+      if (answer.reply !== null) {
+        const [row] = await insertNotifications(tx, [this.replyRow(Number(inserted.id), mo, phone, answer, now)]);
+        notificationId = row ? Number(row.id) : null;
+        await tx.kysely.updateTable('inbound_messages').set({ reply_notification_id: notificationId }).where('id', '=', Number(inserted.id)).execute();
+      }
+      return { outcome: answer.outcome, reply: answer.reply, duplicate: false, notificationId };
+    });
+    if (!result.duplicate) this.metrics.lookups.inc({ outcome: result.outcome, via: 'sms' });
+    return result;
+  }
+
+  /** Numbers throttled right now and why, for administrators. */
+  async throttled(): Promise<ThrottledNumber[]> {
+    const since = this.clock.now() - HOUR_MS;
+    const rows = await this.db.kysely
+      .selectFrom('inbound_messages')
+      .select((eb) => [
+        'sender',
+        eb.fn.countAll<number>().as('total'),
+        sql<number>`count(distinct case when outcome = 'not_found' then parsed_code end)`.as('unknown'),
+      ])
+      .where('received_at', '>', since)
+      .groupBy('sender')
+      .execute();
+    const { rateLimitPerHour, unknownCodeLimitPerHour } = this.config.lookup;
+    return rows
+      .map((r) => ({ sender: r.sender, lookupsLastHour: Number(r.total), unknownCodesLastHour: Number(r.unknown) }))
+      .flatMap((r): ThrottledNumber[] => {
+        if (r.unknownCodesLastHour > unknownCodeLimitPerHour) return [{ ...r, reason: 'enumeration' as const }];
+        if (rateLimitPerHour > 0 && r.lookupsLastHour >= rateLimitPerHour) return [{ ...r, reason: 'flood' as const }];
+        return [];
+      })
+      .sort((a, b) => b.lookupsLastHour - a.lookupsLastHour);
+  }
+
+  private async guard(tx: DbHandle, sender: string, now: number): Promise<boolean> {
+    const since = now - HOUR_MS;
+    const counts = await tx.kysely
+      .selectFrom('inbound_messages')
+      .select((eb) => [
+        eb.fn.countAll<number>().as('total'),
+        sql<number>`count(distinct case when outcome = 'not_found' then parsed_code end)`.as('unknown'),
+      ])
+      .where('sender', '=', sender)
+      .where('received_at', '>', since)
+      .executeTakeFirstOrThrow();
+    const { rateLimitPerHour, unknownCodeLimitPerHour } = this.config.lookup;
+    if (Number(counts.unknown) > unknownCodeLimitPerHour) return false;
+    return rateLimitPerHour === 0 || Number(counts.total) < rateLimitPerHour;
+  }
+
+  /** Parses the MO and reads the dossier and its agency: outside the transaction, which on SQLite
+   *  holds the only connection (reference data is read through the cached services). */
+  private async prepare(text: string, now: number) {
+    const { keyword, shortCode } = this.config.lookup;
+    const common = { lookupSyntax: lookupSyntax(keyword, shortCode), shortCode };
+    const parsed = parseMo(text, { keyword });
+    if (parsed.kind === 'bad_syntax') {
+      return { outcome: 'bad_syntax' as const, code: null, dossier: null, encoding: 'ascii' as SmsEncoding, reply: renderFor('lookup_bad_syntax', {}, common) };
+    }
+    const dossier = (await findDossierByKey(this.db, receiptKey(parsed.code))) ?? null;
+    if (!dossier) {
+      return {
+        outcome: 'not_found' as const,
+        code: parsed.code,
+        dossier: null,
+        encoding: 'ascii' as SmsEncoding,
+        reply: renderFor('lookup_not_found', {}, { ...common, receiptCode: parsed.code }),
+      };
+    }
+    const agency = await this.agencies.get(dossier.agency_code);
+    const overrides = agency?.settings.templates ?? {};
+    const kind = dossier.state === 'returned' ? 'lookup_returned' : dossier.state === 'result_ready' ? 'lookup_finished' : 'lookup_reply';
+    const reply = renderFor(kind, overrides, { ...common, ...this.dossierVars(dossier, agency?.name ?? dossier.agency_code, now) });
+    return { outcome: 'found' as const, code: parsed.code, dossier, encoding: agency?.settings.smsEncoding ?? ('ascii' as SmsEncoding), reply };
+  }
+
+  private rateLimited() {
+    const { keyword, shortCode, replyWhenRateLimited } = this.config.lookup;
+    return {
+      outcome: 'rate_limited' as const,
+      code: null,
+      dossier: null,
+      encoding: 'ascii' as SmsEncoding,
+      reply: replyWhenRateLimited ? renderFor('lookup_rate_limited', {}, { lookupSyntax: lookupSyntax(keyword, shortCode), shortCode }) : null,
+    };
+  }
+
+  private dossierVars(dossier: DossierRow, agencyName: string, now: number) {
+    const onTime = judgeOnTime({
+      dueAt: new Date(Number(dossier.due_at)),
+      now: new Date(now),
+      pausedAt: dossier.paused_at === null ? null : new Date(Number(dossier.paused_at)),
+      finishedAt: dossier.finished_at === null ? null : new Date(Number(dossier.finished_at)),
+    });
+    return {
+      receiptCode: dossier.receipt_code,
+      agencyName,
+      step: dossier.step,
+      statusText: statusText(onTime),
+      dueDate: formatVnDate(localDate(new Date(Number(dossier.due_at)))),
+      returnedDate: dossier.returned_at === null ? '' : formatVnDate(localDate(new Date(Number(dossier.returned_at)))),
+    };
+  }
+
+  private replyRow(
+    inboundId: number,
+    mo: InboundSms,
+    phone: ReturnType<typeof checkPhone>,
+    answer: { reply: string | null; dossier: DossierRow | null; encoding: SmsEncoding },
+    now: number,
+  ) {
+    const sms = prepareSms(answer.reply ?? '', answer.encoding);
+    const reachable = phone.e164 !== null && (phone.problem === null || phone.problem === 'foreign');
+    const viaResponse = mo.replyVia === 'response';
+    const price = this.config.sms.pricePerSegmentVnd;
+    return {
+      dossier_id: answer.dossier === null ? null : Number(answer.dossier.id),
+      agency_code: answer.dossier?.agency_code ?? null,
+      kind: 'lookup_reply',
+      channel: 'sms' as const,
+      dedupe_key: `lookup|${mo.gateway}|${inboundId}`,
+      to_address: phone.e164 ?? mo.from.trim(),
+      carrier: phone.carrier,
+      sender: this.config.lookup.shortCode,
+      body: sms.body,
+      encoding: sms.dataCoding,
+      segments: sms.segments,
+      cost_vnd: reachable ? sms.segments * ((phone.carrier ? price[phone.carrier] : undefined) ?? price.default ?? 0) : 0,
+      status: viaResponse ? ('sent' as const) : reachable ? ('pending' as const) : ('failed' as const),
+      failure_reason: viaResponse || reachable ? null : 'invalid_phone',
+      attempts: viaResponse ? 1 : 0,
+      provider: viaResponse ? mo.gateway : null,
+      created_at: now,
+      send_after: now,
+      next_attempt_at: now,
+      sent_at: viaResponse ? now : null,
+      updated_at: now,
+    } satisfies Parameters<typeof insertNotifications>[1][number];
+  }
+}
+
+export type { NotificationRow };
