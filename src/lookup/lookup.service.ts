@@ -11,6 +11,7 @@ import type { Config } from '../config.js';
 import type { Clock } from '../clock.js';
 import type { Metrics } from '../http/metrics.js';
 import type { AgencyService } from '../agencies/agency.service.js';
+import type { ProcedureService } from '../procedures/procedure.service.js';
 import { notFound } from '../errors.js';
 import { checkPhone } from '../phone/phone.js';
 import { prepareSms, type SmsEncoding } from '../sms-text/encode.js';
@@ -18,8 +19,7 @@ import { findDossierByKey, receiptKey, type DossierRow } from '../dossiers/dossi
 import { toDossierJson } from '../dossiers/dossier.service.js';
 import { insertNotifications, type NotificationRow } from '../notifications/notification.repository.js';
 import { renderFor } from '../notifications/notification.templates.js';
-import { formatVnDate, localDate } from '../calendar/zone.js';
-import { judgeOnTime, statusText } from '../calendar/deadline.js';
+import { dossierVars } from '../notifications/outbox.service.js';
 import { lookupSyntax, normalizeReceiptCode, parseMo } from './mo-parser.js';
 
 export type LookupOutcome = 'found' | 'not_found' | 'bad_syntax' | 'rate_limited';
@@ -67,6 +67,7 @@ export class LookupService {
     private readonly db: Db,
     private readonly config: Config,
     private readonly agencies: AgencyService,
+    private readonly procedures: ProcedureService,
     private readonly clock: Clock,
     private readonly metrics: Metrics,
   ) {}
@@ -193,10 +194,11 @@ export class LookupService {
         reply: renderFor('lookup_not_found', {}, { ...common, receiptCode: parsed.code }),
       };
     }
-    const agency = await this.agencies.get(dossier.agency_code);
+    const [agency, procedure] = await Promise.all([this.agencies.get(dossier.agency_code), this.procedures.get(dossier.procedure_code)]);
     const overrides = agency?.settings.templates ?? {};
     const kind = dossier.state === 'returned' ? 'lookup_returned' : dossier.state === 'result_ready' ? 'lookup_finished' : 'lookup_reply';
-    const reply = renderFor(kind, overrides, { ...common, ...this.dossierVars(dossier, agency?.name ?? dossier.agency_code, now) });
+    const vars = dossierVars(dossier, agency?.name ?? dossier.agency_code, procedure?.name ?? '', now, shortCode, keyword);
+    const reply = renderFor(kind, overrides, { ...vars, ...common });
     return { outcome: 'found' as const, code: parsed.code, dossier, encoding: agency?.settings.smsEncoding ?? ('ascii' as SmsEncoding), reply };
   }
 
@@ -208,23 +210,6 @@ export class LookupService {
       dossier: null,
       encoding: 'ascii' as SmsEncoding,
       reply: replyWhenRateLimited ? renderFor('lookup_rate_limited', {}, { lookupSyntax: lookupSyntax(keyword, shortCode), shortCode }) : null,
-    };
-  }
-
-  private dossierVars(dossier: DossierRow, agencyName: string, now: number) {
-    const onTime = judgeOnTime({
-      dueAt: new Date(Number(dossier.due_at)),
-      now: new Date(now),
-      pausedAt: dossier.paused_at === null ? null : new Date(Number(dossier.paused_at)),
-      finishedAt: dossier.finished_at === null ? null : new Date(Number(dossier.finished_at)),
-    });
-    return {
-      receiptCode: dossier.receipt_code,
-      agencyName,
-      step: dossier.step,
-      statusText: statusText(onTime),
-      dueDate: formatVnDate(localDate(new Date(Number(dossier.due_at)))),
-      returnedDate: dossier.returned_at === null ? '' : formatVnDate(localDate(new Date(Number(dossier.returned_at)))),
     };
   }
 

@@ -20,7 +20,8 @@ const PHONE_FAILURE: Readonly<Record<string, string>> = {
   foreign: 'foreign_phone',
 };
 
-export function dossierVars(dossier: DossierRow, agency: Agency, procedureName: string, now: number, shortCode: string, keyword: string): TemplateVars {
+/** What a message about this dossier may say (never the applicant's name or phone). */
+export function dossierVars(dossier: DossierRow, agencyName: string, procedureName: string, now: number, shortCode: string, keyword: string): TemplateVars {
   const due = new Date(Number(dossier.due_at));
   const onTime = judgeOnTime({
     dueAt: due,
@@ -30,7 +31,7 @@ export function dossierVars(dossier: DossierRow, agency: Agency, procedureName: 
   });
   return {
     receiptCode: dossier.receipt_code,
-    agencyName: agency.name,
+    agencyName,
     dueDate: formatVnDate(localDate(due)),
     dueTime: formatHhMm(localMinutes(due)),
     step: dossier.step,
@@ -83,7 +84,7 @@ export class OutboxService {
    *  row instead when there is an email; both when the agency asks for email as well. */
   rowsFor(message: PlannedMessage, dossier: DossierRow, agency: Agency, procedure: Procedure, now: number): NewNotification[] {
     const { settings } = agency;
-    const vars = dossierVars(dossier, agency, procedure.name, now, this.config.lookup.shortCode, this.config.lookup.keyword);
+    const vars = dossierVars(dossier, agency.name, procedure.name, now, this.config.lookup.shortCode, this.config.lookup.keyword);
     const text = renderFor(message.template, settings.templates, vars);
     const leaveAt = sendAfter(now, settings.holdSeconds, message.held, settings.quietHours);
     const key = `${dossier.receipt_code}|${message.kind}|${message.occurrence}`;
