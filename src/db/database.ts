@@ -74,6 +74,9 @@ export function openDatabase(config: DatabaseConfig): Db {
           : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
     },
   });
+  // An idle client whose connection breaks (server restart, admin kill) emits 'error' on the pool;
+  // pg drops that client by itself, and without a listener the event would crash the process.
+  pool.on('error', () => undefined);
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { kysely, dialect: 'postgres', close: () => kysely.destroy() };
 }

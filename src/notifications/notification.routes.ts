@@ -55,6 +55,11 @@ export function notificationRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       '/api/v1/jobs/apology',
       {
         config: { roles: ['admin'] },
+        // `asOf` defaults to now, so a POST without a body is "run it now" (Fastify would validate the
+        // missing body against the object schema and answer 400).
+        preValidation: async (request) => {
+          if (request.body === undefined || request.body === null) request.body = {};
+        },
         schema: {
           summary: 'Run the 17:30 apology batch as of an instant (idempotent)',
           tags: ['jobs'],

@@ -40,6 +40,13 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     drop: async () => {
       const client = new pg.Client({ connectionString: PG_URL });
       await client.connect();
+      // pg's pool resolves end() before its sockets are gone: wait for them, so the forced drop
+      // does not kill a connection this process is still closing.
+      for (let i = 0; i < 100; i++) {
+        const { rows } = await client.query<{ n: string }>('select count(*) as n from pg_stat_activity where datname = $1', [name]);
+        if (Number(rows[0]?.n ?? 0) === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
       await client.query(`drop database if exists ${name} with (force)`);
       await client.end();
     },
