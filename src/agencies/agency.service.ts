@@ -1,4 +1,4 @@
-import type { Db } from '../db/database.js';
+import type { Db, DbHandle } from '../db/database.js';
 import { badRequest, notFound } from '../errors.js';
 import { findAgency, listAgencies, upsertAgency } from './agency.repository.js';
 import { resolveSettings, settingsProblem, type AgencySettings, type AgencySettingsInput } from './agency.settings.js';
@@ -22,11 +22,13 @@ export class AgencyService {
 
   constructor(private readonly db: Db, private readonly ttlMs = 5_000) {}
 
-  async get(code: string): Promise<Agency | null> {
+  /** `via`: the open transaction when called inside one — on SQLite it holds the only connection, so a
+   *  cache miss read through `this.db` would wait for it forever. */
+  async get(code: string, via: DbHandle = this.db): Promise<Agency | null> {
     const now = Date.now();
     const hit = this.cache.get(code);
     if (hit && hit.expires > now) return hit.agency;
-    const row = await findAgency(this.db, code);
+    const row = await findAgency(via, code);
     const agency = row ? toAgency(row) : null;
     this.cache.set(code, { agency, expires: now + this.ttlMs });
     return agency;

@@ -1,4 +1,4 @@
-import type { Db } from '../db/database.js';
+import type { Db, DbHandle } from '../db/database.js';
 import { deleteCalendarDay, listCalendarDays, upsertCalendarDay } from './calendar.repository.js';
 import type { CalendarDay } from './holidays.js';
 import { WorkingCalendar, parseOfficeHours } from './working-calendar.js';
@@ -12,11 +12,12 @@ export class CalendarService {
 
   constructor(private readonly db: Db, private readonly ttlMs = 30_000) {}
 
-  /** `officeHours` as an agency stores it, e.g. "07:00-11:30,13:30-17:00". */
-  async calendar(officeHours: string): Promise<WorkingCalendar> {
+  /** `officeHours` as an agency stores it, e.g. "07:00-11:30,13:30-17:00". `via`: the open transaction
+   *  when called inside one (on SQLite a read through `this.db` would wait for its only connection). */
+  async calendar(officeHours: string, via: DbHandle = this.db): Promise<WorkingCalendar> {
     const now = Date.now();
     if (!this.days || now - this.loadedAt > this.ttlMs) {
-      this.days = await listCalendarDays(this.db);
+      this.days = await listCalendarDays(via);
       this.loadedAt = now;
       this.byHours.clear();
     }

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { DbHandle } from '../db/database.js';
-import type { AgencyService } from '../agencies/agency.service.js';
+import type { Agency, AgencyService } from '../agencies/agency.service.js';
 import type { CalendarService } from '../calendar/calendar.service.js';
 import { DEFAULT_SETTINGS } from '../agencies/agency.settings.js';
 import { addDays, fromLocal, localDate } from '../calendar/zone.js';
@@ -29,13 +29,14 @@ export class ApologyService {
     private readonly outbox: OutboxService,
   ) {}
 
-  async dueDateFor(asOf: number): Promise<string> {
-    const calendar = await this.calendars.calendar(DEFAULT_SETTINGS.officeHours);
+  async dueDateFor(asOf: number, via?: DbHandle): Promise<string> {
+    const calendar = await this.calendars.calendar(DEFAULT_SETTINGS.officeHours, via);
     return calendar.nextWorkingDay(localDate(new Date(asOf)));
   }
 
+  /** Reference data is read through `tx`: on SQLite the transaction holds the only connection. */
   async run(tx: DbHandle, asOf: number, now: number): Promise<ApologyResult> {
-    const dueDate = await this.dueDateFor(asOf);
+    const dueDate = await this.dueDateFor(asOf, tx);
     const from = fromLocal(dueDate, 0).getTime();
     const to = fromLocal(addDays(dueDate, 1), 0).getTime();
     const candidates = await tx.kysely
@@ -48,9 +49,11 @@ export class ApologyService {
       .where('dossiers.due_at', '<', to)
       .execute();
 
+    const agencies = new Map<string, Agency | null>();
+    for (const code of new Set(candidates.map((c) => c.agency_code))) agencies.set(code, await this.agencies.get(code, tx));
     const rows: NewNotification[] = [];
     for (const candidate of candidates) {
-      const agency = await this.agencies.get(candidate.agency_code);
+      const agency = agencies.get(candidate.agency_code);
       if (!agency || !isTriggerOn('apology', agency.settings)) continue;
       if (!procedureGetsMessages(Number(candidate.processing_days), agency.settings)) continue;
       const dossier = candidate as unknown as DossierRow;

@@ -85,6 +85,8 @@ export class Dispatcher {
       await this.finishFailed(row, 'no_provider', `No provider for channel ${row.channel}`);
       return;
     }
+    const sendTimeoutMs = (this.options.leaseSeconds * 1000) / 2;
+    if (!(await this.holdLease(row, sendTimeoutMs))) return;
     try {
       const outcome = await withTimeout(
         provider.send({
@@ -98,7 +100,7 @@ export class Dispatcher {
           segments: Number(row.segments),
           carrier: row.carrier,
         }),
-        (this.options.leaseSeconds * 1000) / 2,
+        sendTimeoutMs,
       );
       const now = this.clock.now();
       const updated = await this.db.kysely
@@ -137,6 +139,29 @@ export class Dispatcher {
         .where('attempts', '=', Number(row.attempts))
         .execute();
     }
+  }
+
+  /**
+   * A row can wait in its batch longer than the lease (a batch larger than the concurrency and a slow
+   * provider): never start a send that could outlive the lease, or another worker re-claims the row and
+   * both send it. Renews the lease when less than `needMs` is left; false when the row is no longer ours.
+   */
+  private async holdLease(row: NotificationRow, needMs: number): Promise<boolean> {
+    const now = this.clock.now();
+    if (row.lease_until !== null && Number(row.lease_until) - now >= needMs) return true;
+    const leaseUntil = now + this.options.leaseSeconds * 1000;
+    const renewed = await this.db.kysely
+      .updateTable('notifications')
+      .set({ lease_until: leaseUntil, next_attempt_at: leaseUntil, updated_at: now })
+      .where('id', '=', Number(row.id))
+      .where('status', '=', 'sending')
+      .where('attempts', '=', Number(row.attempts))
+      .executeTakeFirst();
+    if (Number(renewed.numUpdatedRows) === 0) {
+      this.logger.warn({ notificationId: Number(row.id) }, 'lease lost before sending: another worker re-claimed the message');
+      return false;
+    }
+    return true;
   }
 
   private async finishFailed(row: NotificationRow, reason: string, detail: string): Promise<void> {
