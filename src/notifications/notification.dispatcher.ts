@@ -32,7 +32,8 @@ export function retryDelayMs(attempt: number, random: () => number = Math.random
  * A claim moves rows to `sending` and pushes `next_attempt_at` one lease into the future, so a row whose
  * worker died is claimable again when the lease runs out. The only window for a duplicate is between the
  * provider accepting a message and the `sent` update committing (a crash there, or a provider call slower
- * than the lease — sends are timed out at half the lease to prevent the latter). SMPP and the HTTP APIs
+ * than the lease — sends are timed out at half the lease to prevent the latter, and a row that waited in its
+ * batch is sent only with at least half a lease left, renewed if need be). SMPP and the HTTP APIs
  * have no idempotency key to close that window; it is a few milliseconds wide.
  */
 export class Dispatcher {
