@@ -81,6 +81,8 @@ export function parseMo(text: string, opts: Partial<MoParserOptions> = {}): MoPa
   for (let again = keyword.exec(rest); again; again = keyword.exec(rest)) {
     rest = rest.slice(again[0].length).replace(/^[^A-Z0-9]+/, '');
   }
+  // 'MCKH MS: 0101…': citizens copy the code with its label from our own notifications ("(MS: …)").
+  rest = rest.replace(/^MS[^A-Z0-9]+(?=[A-Z0-9])/, '');
   const token = CODE_TOKEN.exec(rest);
   if (!token) return { kind: 'bad_syntax', reason: 'no_code' };
   const code = token[0].replace(/[.-]+$/, '');
