@@ -4,6 +4,7 @@
  * short code. The MO row and its reply commit together; a re-delivered MO (same gateway message id)
  * finds the stored row and gets no second reply.
  */
+import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db, DbHandle } from '../db/database.js';
 import { transaction } from '../db/database.js';
@@ -87,17 +88,17 @@ export class LookupService {
     const phone = checkPhone(mo.from);
     const sender = phone.e164 ?? mo.from.trim();
     const prepared = await this.prepare(mo.text, now);
-    const result = await transaction(this.db, async (tx) => {
-      if (mo.messageId !== null) {
-        const seen = await tx.kysely
-          .selectFrom('inbound_messages')
-          .select(['outcome', 'reply', 'reply_notification_id'])
-          .where('gateway', '=', mo.gateway)
-          .where('gateway_message_id', '=', mo.messageId)
-          .executeTakeFirst();
-        if (seen) return { outcome: seen.outcome, reply: seen.reply, duplicate: true, notificationId: seen.reply_notification_id === null ? null : Number(seen.reply_notification_id) };
-      }
+    // The reply's dedupe key comes from the gateway's message id, so a re-delivered MO conflicts on its
+    // first insert; without an id every MO is new.
+    const replyKey = `lookup|${mo.gateway}|${mo.messageId ?? randomUUID()}`;
+    const result = await transaction(this.db, async (tx): Promise<InboundResult> => {
       const answer = (await this.guard(tx, sender, now)) ? prepared : this.rateLimited();
+      let notificationId: number | null = null;
+      if (answer.reply !== null) {
+        const [row] = await insertNotifications(tx, [this.replyRow(replyKey, mo, phone, answer, now)]);
+        if (!row) return this.stored(tx, mo);
+        notificationId = Number(row.id);
+      }
       const inserted = await tx.kysely
         .insertInto('inbound_messages')
         .values({
@@ -112,27 +113,30 @@ export class LookupService {
           dossier_id: answer.dossier === null ? null : Number(answer.dossier.id),
           fee_vnd: this.config.lookup.feeVnd,
           reply: answer.reply,
-          reply_notification_id: null,
+          reply_notification_id: notificationId,
           received_at: mo.receivedAt ?? now,
           created_at: now,
         })
         .onConflict((oc) => oc.columns(['gateway', 'gateway_message_id']).doNothing())
         .returning('id')
         .executeTakeFirst();
-      if (!inserted) {
-        // A concurrent delivery of the same MO won the insert: it answers, this one stays silent.
-        return { outcome: answer.outcome, reply: answer.reply, duplicate: true, notificationId: null };
-      }
-      let notificationId: number | null = null;
-      if (answer.reply !== null) {
-        const [row] = await insertNotifications(tx, [this.replyRow(Number(inserted.id), mo, phone, answer, now)]);
-        notificationId = row ? Number(row.id) : null;
-        await tx.kysely.updateTable('inbound_messages').set({ reply_notification_id: notificationId }).where('id', '=', Number(inserted.id)).execute();
-      }
+      if (!inserted) return this.stored(tx, mo);
       return { outcome: answer.outcome, reply: answer.reply, duplicate: false, notificationId };
     });
     if (!result.duplicate) this.metrics.lookups.inc({ outcome: result.outcome, via: 'sms' });
     return result;
+  }
+
+  /** The answer already given to a re-delivered MO. */
+  private async stored(tx: DbHandle, mo: InboundSms): Promise<InboundResult> {
+    const seen = await tx.kysely
+      .selectFrom('inbound_messages')
+      .select(['outcome', 'reply', 'reply_notification_id'])
+      .where('gateway', '=', mo.gateway)
+      .where('gateway_message_id', '=', mo.messageId)
+      .executeTakeFirst();
+    if (!seen) return { outcome: 'bad_syntax', reply: null, duplicate: true, notificationId: null };
+    return { outcome: seen.outcome, reply: seen.reply, duplicate: true, notificationId: seen.reply_notification_id === null ? null : Number(seen.reply_notification_id) };
   }
 
   /** Numbers throttled right now and why, for administrators. */
@@ -214,7 +218,7 @@ export class LookupService {
   }
 
   private replyRow(
-    inboundId: number,
+    dedupeKey: string,
     mo: InboundSms,
     phone: ReturnType<typeof checkPhone>,
     answer: { reply: string | null; dossier: DossierRow | null; encoding: SmsEncoding },
@@ -229,7 +233,7 @@ export class LookupService {
       agency_code: answer.dossier?.agency_code ?? null,
       kind: 'lookup_reply',
       channel: 'sms' as const,
-      dedupe_key: `lookup|${mo.gateway}|${inboundId}`,
+      dedupe_key: dedupeKey,
       to_address: phone.e164 ?? mo.from.trim(),
       carrier: phone.carrier,
       sender: this.config.lookup.shortCode,
