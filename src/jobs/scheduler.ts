@@ -7,6 +7,7 @@ import type { CalendarService } from '../calendar/calendar.service.js';
 import { DEFAULT_SETTINGS } from '../agencies/agency.settings.js';
 import { addDays, fromLocal, localDate } from '../calendar/zone.js';
 import type { ApologyResult, ApologyService } from '../notifications/apology.service.js';
+import type { OverdueWarningService } from '../notifications/overdue-warning.service.js';
 
 export const APOLOGY_JOB = 'apology';
 export const APOLOGY_MINUTES = 17 * 60 + 30;
@@ -24,6 +25,7 @@ export class Scheduler {
     private readonly db: Db,
     private readonly calendars: CalendarService,
     private readonly apologies: ApologyService,
+    private readonly overdueWarnings: OverdueWarningService,
     private readonly clock: Clock,
     private readonly logger: Logger,
   ) {}
@@ -75,6 +77,8 @@ export class Scheduler {
     const run = async (): Promise<void> => {
       try {
         await this.tick();
+        const warned = await this.overdueWarnings.run(this.clock.now());
+        if (warned > 0) this.logger.info({ created: warned }, 'overdue warnings created');
       } catch (error) {
         this.logger.error({ err: error }, 'scheduler tick failed');
       }

@@ -16,6 +16,7 @@ import { DossierService } from '../dossiers/dossier.service.js';
 import { ApologyService } from '../notifications/apology.service.js';
 import { Scheduler } from '../jobs/scheduler.js';
 import { Dispatcher } from '../notifications/notification.dispatcher.js';
+import { OverdueWarningService } from '../notifications/overdue-warning.service.js';
 import { LookupService } from '../lookup/lookup.service.js';
 import { createProviderRouter, type ChannelRouter } from '../providers/provider.router.js';
 
@@ -33,6 +34,7 @@ export interface AppContext {
   readonly dossiers: DossierService;
   readonly apology: ApologyService;
   readonly lookup: LookupService;
+  readonly overdueWarnings: OverdueWarningService;
   readonly scheduler: Scheduler;
   readonly dispatcher: Dispatcher;
   readonly providers: ChannelRouter;
@@ -71,13 +73,14 @@ export async function createContext(config: Config, options: ContextOptions = {}
   const dossiers = new DossierService(db, agencies, procedures, calendars, outbox, clock);
   const apology = new ApologyService(agencies, calendars, outbox);
   const lookup = new LookupService(db, config, agencies, procedures, clock, metrics);
-  const scheduler = new Scheduler(db, calendars, apology, clock, logger);
+  const overdueWarnings = new OverdueWarningService(db, agencies, outbox);
+  const scheduler = new Scheduler(db, calendars, apology, overdueWarnings, clock, logger);
   const providers = createProviderRouter(config, logger, metrics);
   const dispatcher = new Dispatcher(db, providers, config.dispatcher, clock, logger, metrics);
 
   let closed = false;
   return {
-    config, db, clock, logger, metrics, auth, agencies, procedures, calendars, outbox, dossiers, apology, lookup, scheduler, dispatcher, providers,
+    config, db, clock, logger, metrics, auth, agencies, procedures, calendars, outbox, dossiers, apology, lookup, overdueWarnings, scheduler, dispatcher, providers,
     async close() {
       if (closed) return;
       closed = true;

@@ -1,0 +1,60 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/database.js';
+import type { AgencyService } from '../agencies/agency.service.js';
+import type { DossierRow } from '../dossiers/dossier.repository.js';
+import { insertNotifications, type NewNotification } from './notification.repository.js';
+import { isTriggerOn, procedureGetsMessages } from './notification.rules.js';
+import type { OutboxService } from './outbox.service.js';
+
+const HOUR_MS = 3_600_000;
+const CHUNK = 500;
+
+/**
+ * Khánh Hòa's "overdue warning" (off by default): an open dossier gets one message when it comes within
+ * the agency's `overdueWarningHours` of its due time. The occurrence is the due time itself, so running
+ * it every minute in every process creates each warning once, and a moved due date may earn another.
+ * No transaction: each insert is one statement, and the dedupe key makes repeats harmless.
+ */
+export class OverdueWarningService {
+  constructor(
+    private readonly db: Db,
+    private readonly agencies: AgencyService,
+    private readonly outbox: OutboxService,
+  ) {}
+
+  async run(now: number): Promise<number> {
+    const enabled = (await this.agencies.list()).filter((agency) => isTriggerOn('overdue_warning', agency.settings));
+    if (enabled.length === 0) return 0;
+    const byCode = new Map(enabled.map((agency) => [agency.code, agency]));
+    const horizon = Math.max(...enabled.map((agency) => agency.settings.overdueWarningHours)) * HOUR_MS;
+    const candidates = await this.db.kysely
+      .selectFrom('dossiers')
+      .innerJoin('procedures', 'procedures.code', 'dossiers.procedure_code')
+      .selectAll('dossiers')
+      .select(['procedures.processing_days', 'procedures.name as procedure_name', 'procedures.day_kind', 'procedures.supplement_rule'])
+      .where(sql.ref('dossiers.state'), 'in', ['received', 'in_progress'])
+      .where('dossiers.agency_code', 'in', [...byCode.keys()])
+      .where('dossiers.due_at', '>', now)
+      .where('dossiers.due_at', '<=', now + horizon)
+      .execute();
+    const rows: NewNotification[] = [];
+    for (const candidate of candidates) {
+      const agency = byCode.get(candidate.agency_code)!;
+      if (Number(candidate.due_at) - agency.settings.overdueWarningHours * HOUR_MS > now) continue;
+      if (!procedureGetsMessages(Number(candidate.processing_days), agency.settings)) continue;
+      const procedure = {
+        code: candidate.procedure_code,
+        agencyCode: agency.code,
+        name: candidate.procedure_name,
+        processingDays: Number(candidate.processing_days),
+        dayKind: candidate.day_kind,
+        supplementRule: candidate.supplement_rule,
+      };
+      const planned = { kind: 'overdue_warning' as const, template: 'overdue_warning', occurrence: String(candidate.due_at), held: false };
+      rows.push(...this.outbox.rowsFor(planned, candidate as unknown as DossierRow, agency, procedure, now));
+    }
+    let created = 0;
+    for (let i = 0; i < rows.length; i += CHUNK) created += (await insertNotifications(this.db, rows.slice(i, i + CHUNK))).length;
+    return created;
+  }
+}
