@@ -1,5 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, sql, type DatabaseConnection, type Driver } from 'kysely';
@@ -53,6 +55,53 @@ function withStatementCache(database: SQLite.Database) {
   };
 }
 
+const CHECKPOINT_INTERVAL_MS = 50;
+/** Pages in the log before a commit checkpoints by itself (SQLite's default is 1000). */
+const BACKSTOP_PAGES = 4000;
+/** Plain CommonJS run on a worker thread: its own connection, a PASSIVE checkpoint every interval
+ *  (it never blocks the writer), closed on any message. */
+const CHECKPOINTER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.module);
+const db = new Database(workerData.path, { fileMustExist: true });
+let timer = null;
+const tick = () => {
+  try { db.pragma('wal_checkpoint(PASSIVE)'); } catch { /* another process is checkpointing */ }
+  timer = setTimeout(tick, workerData.intervalMs);
+};
+timer = setTimeout(tick, workerData.intervalMs);
+parentPort.once('message', () => { clearTimeout(timer); db.close(); parentPort.close(); });
+`;
+
+/**
+ * With WAL and synchronous=NORMAL a commit does not wait for the disk, but the automatic checkpoint
+ * (copying the log back into the database file, with two fsyncs) runs inside whichever commit crosses
+ * 1000 pages — on the event loop, stalling every request in flight. A worker thread checkpoints
+ * instead; the automatic one stays as a backstop at a higher threshold, and back at the default
+ * should the worker die.
+ */
+function startCheckpointer(database: SQLite.Database, path: string): () => Promise<void> {
+  database.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
+  const worker = new Worker(CHECKPOINTER, {
+    eval: true,
+    execArgv: [],
+    workerData: { module: createRequire(import.meta.url).resolve('better-sqlite3'), path, intervalMs: CHECKPOINT_INTERVAL_MS },
+  });
+  worker.unref();
+  let stopping = false;
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  worker.once('exit', () => {
+    if (!stopping && database.open) database.pragma('wal_autocheckpoint = 1000');
+  });
+  worker.on('error', () => undefined);
+  return async () => {
+    stopping = true;
+    worker.ref(); // wait for it: unref'd, the process could end (or exit 13) before 'exit' arrives
+    worker.postMessage('stop');
+    await exited;
+  };
+}
+
 export function openDatabase(config: DatabaseConfig): Db {
   if (config.dialect === 'sqlite') {
     if (config.path !== ':memory:') mkdirSync(dirname(config.path), { recursive: true });
@@ -61,8 +110,16 @@ export function openDatabase(config: DatabaseConfig): Db {
     database.pragma('synchronous = NORMAL');
     database.pragma('foreign_keys = ON');
     database.pragma('busy_timeout = 10000');
+    const stopCheckpointer = config.path === ':memory:' ? null : startCheckpointer(database, config.path);
     const kysely = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(database) }) });
-    return { kysely, dialect: 'sqlite', close: () => kysely.destroy() };
+    return {
+      kysely,
+      dialect: 'sqlite',
+      close: async () => {
+        await stopCheckpointer?.();
+        await kysely.destroy();
+      },
+    };
   }
   const pool = new pg.Pool({
     connectionString: config.url,

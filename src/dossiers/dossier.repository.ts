@@ -9,15 +9,15 @@ export function receiptKey(receiptCode: string): string {
   return receiptCode.trim().toUpperCase();
 }
 
-/** Inserts unless the receipt code exists; returns the new row's id or null on a conflict. */
-export async function insertDossierIfAbsent(db: DbHandle, row: Insertable<DossierTable>): Promise<number | null> {
+/** Inserts unless the receipt code exists; returns the new row, or null on a conflict. */
+export async function insertDossierIfAbsent(db: DbHandle, row: Insertable<DossierTable>): Promise<DossierRow | null> {
   const inserted = await db.kysely
     .insertInto('dossiers')
     .values(row)
     .onConflict((oc) => oc.column('receipt_key').doNothing())
-    .returning('id')
+    .returningAll()
     .executeTakeFirst();
-  return inserted ? Number(inserted.id) : null;
+  return inserted ?? null;
 }
 
 export async function findDossierByKey(db: DbHandle, key: string, options: { forUpdate?: boolean } = {}): Promise<DossierRow | undefined> {

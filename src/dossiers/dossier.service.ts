@@ -166,7 +166,7 @@ export class DossierService {
     const key = receiptKey(input.receiptCode);
 
     return transaction(this.db, async (tx) => {
-      const id = await insertDossierIfAbsent(tx, {
+      const row = await insertDossierIfAbsent(tx, {
         receipt_code: input.receiptCode.trim(),
         receipt_key: key,
         agency_code: agency.code,
@@ -190,7 +190,7 @@ export class DossierService {
         created_at: now,
         updated_at: now,
       });
-      if (id === null) {
+      if (row === null) {
         const existing = await findDossierByKey(tx, key);
         if (!existing) throw new AppError('INTERNAL', 500, 'Dossier vanished during intake');
         if (existing.intake_hash !== hash) {
@@ -198,7 +198,6 @@ export class DossierService {
         }
         return { created: false, dossier: toDossierJson(existing, now), notifications: [] };
       }
-      const row = (await findDossierByKey(tx, key))!;
       const created = await this.outbox.onIntake(tx, { dossier: row, agency, procedure, submittedVia: input.submittedVia ?? 'counter', now });
       return { created: true, dossier: toDossierJson(row, now), notifications: created.map(toNotificationJson) };
     });

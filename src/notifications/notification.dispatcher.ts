@@ -15,6 +15,8 @@ export interface DispatcherOptions {
   readonly concurrency: number;
 }
 
+const POKE_DELAY_MS = 20;
+
 /** Chooses the provider for a message (failover across several lands here with the SMS transport). */
 export interface ProviderRouter {
   providerFor(message: NotificationRow): Provider | null;
@@ -40,6 +42,7 @@ export class Dispatcher {
   private running = false;
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
+  private pokeTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly db: Db,
@@ -177,9 +180,15 @@ export class Dispatcher {
     this.metrics.notificationsFinal.inc({ kind: row.kind, status: 'failed' });
   }
 
-  /** Wakes the loop early (after an event created a message with no hold). */
+  /** Wakes the loop early (after an event created a message with no hold). Pokes are gathered for
+   *  POKE_DELAY_MS: under load every event pokes, and a claim per message costs a write each. */
   poke(): void {
-    this.wake?.();
+    if (!this.wake || this.pokeTimer) return;
+    this.pokeTimer = setTimeout(() => {
+      this.pokeTimer = null;
+      this.wake?.();
+    }, POKE_DELAY_MS);
+    this.pokeTimer.unref();
   }
 
   start(): void {
@@ -209,6 +218,8 @@ export class Dispatcher {
 
   async stop(): Promise<void> {
     this.running = false;
+    if (this.pokeTimer) clearTimeout(this.pokeTimer);
+    this.pokeTimer = null;
     this.wake?.();
     await this.loop;
   }

@@ -2,7 +2,7 @@
  * Chooses how a message body is sent and what it costs in segments.
  */
 import { foldVietnamese } from './fold.js';
-import { gsmSeptets, isGsmText, splitGsm, splitUcs2 } from './gsm.js';
+import { GSM_SINGLE_SEPTETS, gsmSeptets, isGsmText, splitGsm, splitUcs2 } from './gsm.js';
 
 /** How an agency wants its SMS sent: ascii-folded plain SMS, or Unicode (diacritics kept). */
 export type SmsEncoding = 'ascii' | 'unicode';
@@ -23,7 +23,10 @@ export interface PreparedSms {
 const ASCII_ONLY = /^[\x00-\x7F]*$/;
 
 function gsm7(body: string): PreparedSms {
-  return { body, dataCoding: 'gsm7', segments: splitGsm(body).length, characters: gsmSeptets(body) };
+  const characters = gsmSeptets(body);
+  // splitGsm only to count the parts of a long message (it would count the septets again)
+  const segments = characters === 0 ? 0 : characters <= GSM_SINGLE_SEPTETS ? 1 : splitGsm(body).length;
+  return { body, dataCoding: 'gsm7', segments, characters };
 }
 
 /**

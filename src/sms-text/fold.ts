@@ -76,7 +76,20 @@ function mapAll(s: string): string | null {
   return out;
 }
 
+/** foldChar is pure and a message has a few dozen distinct characters: remember each one's folding
+ *  (the regexes and NFD/NFC round trips below cost microseconds per character). */
+const FOLDED = new Map<string, string>();
+
 function foldChar(ch: string): string {
+  let folded = FOLDED.get(ch);
+  if (folded === undefined) {
+    folded = foldCharUncached(ch);
+    if (FOLDED.size < 10_000) FOLDED.set(ch, folded);
+  }
+  return folded;
+}
+
+function foldCharUncached(ch: string): string {
   if (acceptable(ch)) return ch;
   const replaced = REPLACEMENTS[ch];
   if (replaced !== undefined) return replaced;

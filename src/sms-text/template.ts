@@ -83,6 +83,18 @@ type Token =
   | { readonly type: 'text'; readonly text: string }
   | { readonly type: 'placeholder'; readonly raw: string; readonly name: PlaceholderName | null; readonly variable: TemplateVar | null };
 
+/** Rendering sees the same few templates for every message: tokenize each once (tokens are read-only). */
+const TOKENS = new Map<string, readonly Token[]>();
+
+function tokensOf(template: string): readonly Token[] {
+  let tokens = TOKENS.get(template);
+  if (tokens === undefined) {
+    tokens = tokenize(template);
+    if (TOKENS.size < 1_000) TOKENS.set(template, tokens);
+  }
+  return tokens;
+}
+
 function tokenize(template: string): Token[] {
   const tokens: Token[] = [];
   let at = 0;
@@ -136,7 +148,7 @@ export function parseTemplate(template: string): ParsedTemplate {
  */
 export function renderTemplate(template: string, vars: TemplateVars): string {
   let out = '';
-  for (const token of tokenize(template)) {
+  for (const token of tokensOf(template)) {
     if (token.type === 'text') out += token.text;
     else if (token.variable !== null) out += vars[token.variable] ?? '';
   }

@@ -1,0 +1,185 @@
+/**
+ * Benchmarks (not tests): `npm run bench -- ingest|notify|all [--db=sqlite|postgres|both]`.
+ *
+ *   ingest   HTTP ingest through the real app in a child process, driven by autocannon
+ *            (intake + 3 events per dossier), compared with a bare Fastify route — see bench/ingest.ts
+ *   lookup   MO look-ups through the webhook with 1,000,000 dossiers stored — see bench/lookup.ts
+ *   notify   (a) result_ready messages delivered through the sandbox, end to end;
+ *            (b) the 17:30 apology batch over 1,000,000 dossiers — see bench/notify.ts
+ *
+ * Options: --connections=20 --duration=10 --warmup=3 --dispatcher=on|off|both (ingest; default on)
+ *          --messages=20000 --dossiers=1000000 --due=20000 (notify)
+ * Every database is created fresh and dropped afterwards (PostgreSQL at MOTCUA_PG_URL, default
+ * postgres://postgres@127.0.0.1:5432/postgres). Prints tables, then one JSON line with every figure.
+ * Progress goes to stderr. The machine's load average is recorded: on a shared box the figures move.
+ *
+ * Diagnostics of the ingest server process: BENCH_CPU_PROF=<dir> (V8 CPU profile), BENCH_SQL_STATS=1
+ * (time per SQL statement, SQLite), BENCH_PRAGMA="pragma …" (run on the app's SQLite connection first).
+ */
+import { parseArgs } from 'node:util';
+import { cpus, loadavg } from 'node:os';
+import { benchIngest, INGEST_GOAL, type IngestFigures } from './ingest.js';
+import { APOLOGY_GOAL, DELIVERY_GOAL, benchApology, benchDelivery, type ApologyFigures, type DeliveryFigures } from './notify.js';
+import { LOOKUP_GOAL, benchLookup, type LookupFigures } from './lookup.js';
+import { log, printTable, type BenchDb, type Row } from './support.js';
+
+const { values, positionals } = parseArgs({
+  args: process.argv.slice(2),
+  allowPositionals: true,
+  options: {
+    db: { type: 'string', default: 'both' },
+    connections: { type: 'string', default: '20' },
+    duration: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '3' },
+    dispatcher: { type: 'string', default: 'on' },
+    messages: { type: 'string', default: '20000' },
+    dossiers: { type: 'string', default: '1000000' },
+    due: { type: 'string', default: '20000' },
+  },
+});
+
+function integer(name: string, raw: string | undefined, min: number): number {
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) throw new Error(`--${name} must be an integer ≥ ${min} (got "${raw}")`);
+  return value;
+}
+
+const what = positionals[0] ?? 'all';
+if (!['ingest', 'notify', 'lookup', 'all'].includes(what) || positionals.length > 1) throw new Error('usage: npm run bench -- ingest|notify|lookup|all [--db=sqlite|postgres|both]');
+if (!['sqlite', 'postgres', 'both'].includes(values.db!)) throw new Error('--db must be sqlite, postgres or both');
+if (!['on', 'off', 'both'].includes(values.dispatcher!)) throw new Error('--dispatcher must be on, off or both');
+const databases: BenchDb[] = values.db === 'both' ? ['sqlite', 'postgres'] : [values.db as BenchDb];
+const ingestOptions = {
+  connections: integer('connections', values.connections, 1),
+  duration: integer('duration', values.duration, 1),
+  warmup: integer('warmup', values.warmup, 0),
+  dispatcher: values.dispatcher as 'on' | 'off' | 'both',
+};
+const notifyOptions = {
+  messages: integer('messages', values.messages, 1),
+  dossiers: integer('dossiers', values.dossiers, 1),
+  due: integer('due', values.due, 1),
+};
+if (notifyOptions.due + 210_000 > notifyOptions.dossiers) throw new Error('--dossiers must exceed --due by at least 210000 (the other open dossiers)');
+
+const yesNo = (v: boolean) => (v ? 'yes' : 'NO');
+const report: { machine: Record<string, unknown>; ingest: IngestFigures[]; delivery: DeliveryFigures[]; apology: ApologyFigures[]; lookup: LookupFigures[]; errors: string[] } = {
+  machine: { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', loadAvgBefore: loadavg().map((v) => Math.round(v * 100) / 100) },
+  ingest: [],
+  delivery: [],
+  apology: [],
+  lookup: [],
+  errors: [],
+};
+
+async function attempt(label: string, work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    const message = `${label}: ${(error as Error).message}`;
+    report.errors.push(message);
+    log(`FAILED ${message}`);
+  }
+}
+
+for (const db of databases) {
+  if (what === 'ingest' || what === 'all') await attempt(`ingest ${db}`, async () => void report.ingest.push(...(await benchIngest(db, ingestOptions))));
+  if (what === 'notify' || what === 'all') {
+    await attempt(`delivery ${db}`, async () => void report.delivery.push(await benchDelivery(db, notifyOptions)));
+    await attempt(`apology ${db}`, async () => void report.apology.push(await benchApology(db, notifyOptions)));
+  }
+  if (what === 'lookup' || what === 'all') {
+    const lookupOptions = { dossiers: notifyOptions.dossiers, connections: ingestOptions.connections, duration: ingestOptions.duration, warmup: ingestOptions.warmup };
+    await attempt(`lookup ${db}`, async () => void report.lookup.push(await benchLookup(db, lookupOptions)));
+  }
+}
+
+report.machine.loadAvgAfter = loadavg().map((v) => Math.round(v * 100) / 100);
+process.stdout.write(
+  `\nMotcuaSMS benchmarks — Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}; load average before ${String(report.machine.loadAvgBefore)}, after ${String(report.machine.loadAvgAfter)}\n`,
+);
+printTable(
+  `Ingest: autocannon, each dossier = intake + 3 events (4 POSTs); events/s = 2xx POSTs/s. Goal (stated for SQLite): ≥ ${INGEST_GOAL.eventsPerS} events/s, p99 < ${INGEST_GOAL.p99Ms} ms, ≥ ${INGEST_GOAL.ratioToBare} of the bare route, no errors`,
+  report.ingest.map(
+    (r): Row => ({
+      db: r.db,
+      dispatcher: r.dispatcher,
+      conns: r.connections,
+      's': r.durationS,
+      'events/s': r.eventsPerS,
+      'dossiers/s': r.dossiersPerS,
+      'p50 ms': r.p50Ms,
+      'p97.5 ms': r.p97_5Ms,
+      'p99 ms': r.p99Ms,
+      'max ms': r.maxMs,
+      'errors': r.errors,
+      'non-2xx': r.non2xx,
+      'bare req/s': r.bareReqPerS,
+      'bare p99': r.bareP99Ms,
+      'ratio': r.ratioToBare,
+      'SMS delivered': r.notificationsDelivered,
+      'goal met': yesNo(r.goalMet),
+    }),
+  ),
+);
+printTable(
+  `Delivery: result_ready SMS waiting in the outbox → delivered by the dispatcher through the sandbox. Goal (stated for SQLite): ≥ ${DELIVERY_GOAL.messagesPerS} messages/s`,
+  report.delivery.map(
+    (r): Row => ({
+      db: r.db,
+      messages: r.messages,
+      'batch×conc': `${r.batchSize}×${r.concurrency}`,
+      'setup s': r.setupS,
+      'seconds': r.deliverS,
+      'messages/s': r.messagesPerS,
+      delivered: r.delivered,
+      failed: r.failed,
+      left: r.left,
+      'goal met': yesNo(r.goalMet),
+    }),
+  ),
+);
+printTable(
+  `Apology batch: ${notifyOptions.due} of ${notifyOptions.dossiers} dossiers due on the next working day. Goal: ≤ ${APOLOGY_GOAL.seconds} s and within ${APOLOGY_GOAL.ratio}× of the bare query`,
+  report.apology.map(
+    (r): Row => ({
+      db: r.db,
+      dossiers: r.dossiers,
+      due: r.dueTomorrow,
+      'insert s': r.insertS,
+      'count(*) ms': r.countMs,
+      'select ms': r.selectMs,
+      'batch s': r.apologyS,
+      created: r.created,
+      'rerun s': r.rerunS,
+      'rerun created': r.rerunCreated,
+      '×count': r.ratioToCount,
+      '×select': r.ratioToSelect,
+      '≤5 s': yesNo(r.within5s),
+      '≤3× count': yesNo(r.within3xCount),
+      '≤3× select': yesNo(r.within3xSelect),
+    }),
+  ),
+);
+printTable(
+  `Look-up: MO → webhook → parse, guard, reply row, with ${notifyOptions.dossiers} dossiers stored (one code in ten unknown). Goal (stated for SQLite): ≥ ${LOOKUP_GOAL.lookupsPerS} look-ups/s, p99 < ${LOOKUP_GOAL.p99Ms} ms`,
+  report.lookup.map(
+    (r): Row => ({
+      db: r.db,
+      dossiers: r.dossiers,
+      'insert s': r.insertS,
+      'look-ups/s': r.lookupsPerS,
+      'p50 ms': r.p50Ms,
+      'p99 ms': r.p99Ms,
+      errors: r.errors,
+      'non-2xx': r.non2xx,
+      'bare req/s': r.bareReqPerS,
+      ratio: r.ratioToBare,
+      'MO stored': r.inboundStored,
+      'goal met': r.goalMet === null ? 'n/a' : yesNo(r.goalMet),
+    }),
+  ),
+);
+if (report.errors.length > 0) process.stdout.write(`\nFailed: ${report.errors.join('; ')}\n`);
+process.stdout.write(`\n${JSON.stringify({ bench: what, ...report })}\n`);
+process.exitCode = report.errors.length > 0 ? 1 : 0;

@@ -1,0 +1,120 @@
+/**
+ * Shared pieces of the benchmarks: a fresh database per run (a SQLite file in a temp directory, or a
+ * PostgreSQL database created on MOTCUA_PG_URL and dropped afterwards, as test/support/harness.ts does),
+ * the reference data every run needs, and the table printer.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import pino from 'pino';
+import { loadConfig, type Config } from '../src/config.js';
+import { createContext, type AppContext } from '../src/main/context.js';
+import { createMetrics } from '../src/http/metrics.js';
+import type { Principal } from '../src/auth/principal.js';
+
+export type BenchDb = 'sqlite' | 'postgres';
+
+export const PG_URL = process.env.MOTCUA_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const ADMIN_TOKEN = 'bench-admin-token-0123456789';
+export const ADMIN: Principal = { role: 'admin', agencyCode: null, tokenId: null };
+
+export const AGENCY = 'BENCH';
+export const PROCEDURE = 'BENCH.001';
+
+export interface BenchDatabase {
+  readonly kind: BenchDb;
+  readonly url: string;
+  drop(): Promise<void>;
+}
+
+export async function createBenchDatabase(kind: BenchDb): Promise<BenchDatabase> {
+  if (kind === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'motcua-bench-'));
+    return { kind, url: `file:${join(dir, 'bench.db')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  const name = `motcua_bench_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: PG_URL });
+  await admin.connect();
+  try {
+    await admin.query(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(PG_URL);
+  url.pathname = `/${name}`;
+  return {
+    kind,
+    url: url.toString(),
+    drop: async () => {
+      const client = new pg.Client({ connectionString: PG_URL });
+      await client.connect();
+      try {
+        await client.query(`drop database if exists ${name} with (force)`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
+
+/** The configuration of a benchmark process: production defaults, quiet logs, no scheduler. */
+export function benchConfig(url: string, env: Record<string, string> = {}): Config {
+  return loadConfig({
+    DATABASE_URL: url,
+    MOTCUA_ADMIN_TOKEN: ADMIN_TOKEN,
+    LOG_LEVEL: 'silent',
+    MOTCUA_SCHEDULER: 'false',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    ...env,
+  });
+}
+
+export async function benchContext(config: Config): Promise<AppContext> {
+  return createContext(config, { logger: pino({ level: 'silent' }), metrics: createMetrics({ defaultMetrics: false }) });
+}
+
+/** One agency that sends at once (no hold, no quiet hours) and one 5-working-day procedure. */
+export async function seedReference(ctx: AppContext): Promise<void> {
+  const now = ctx.clock.now();
+  await ctx.agencies.put(AGENCY, 'Sở Thử tải', { holdSeconds: 0, quietHours: null }, now);
+  await ctx.procedures.put(ADMIN, PROCEDURE, { agencyCode: AGENCY, name: 'Đăng ký biến động quyền sử dụng đất', processingDays: 5 }, now);
+}
+
+/** A valid Viettel mobile number, distinct per n (up to 10 million). */
+export function phoneFor(n: number): string {
+  return `098${String(n % 10_000_000).padStart(7, '0')}`;
+}
+
+export interface Row {
+  [column: string]: string | number | boolean | null;
+}
+
+export function printTable(title: string, rows: Row[]): void {
+  if (rows.length === 0) return;
+  const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const cell = (v: Row[string] | undefined) => (v === undefined || v === null ? '—' : typeof v === 'number' ? formatNumber(v) : String(v));
+  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
+  const line = (values: string[]) => `| ${values.map((v, i) => v.padEnd(widths[i]!)).join(' | ')} |`;
+  process.stdout.write(`\n${title}\n`);
+  process.stdout.write(`${line(columns)}\n`);
+  process.stdout.write(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n`);
+  for (const row of rows) process.stdout.write(`${line(columns.map((c) => cell(row[c])))}\n`);
+}
+
+function formatNumber(v: number): string {
+  if (Number.isInteger(v)) return String(v);
+  if (Math.abs(v) >= 100) return v.toFixed(0);
+  if (Math.abs(v) >= 1) return v.toFixed(2);
+  return v.toFixed(3);
+}
+
+export const round = (v: number, digits = 2): number => Math.round(v * 10 ** digits) / 10 ** digits;
+
+export function log(message: string): void {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 23)}] ${message}\n`);
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
