@@ -105,6 +105,15 @@ export async function loadDemoData(ctx: AppContext, dossierCount = 300): Promise
     }
   }
 
+  // Receipt codes carry the receipt date, so a load on a later day would make new codes: once the
+  // demo agencies hold the demo's dossiers, later loads (every `npm start`) add none.
+  const loaded = await ctx.db.kysely
+    .selectFrom('dossiers')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('agency_code', 'in', DEMO_AGENCIES.map((a) => a.code))
+    .executeTakeFirstOrThrow();
+  if (Number(loaded.n) >= dossierCount) return { agencies: DEMO_AGENCIES.length, procedures, dossiersCreated: 0, dossiersExisting: Number(loaded.n) };
+
   const random = rng(20161263);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const today = localDate(new Date(now));
@@ -122,6 +131,9 @@ export async function loadDemoData(ctx: AppContext, dossierCount = 300): Promise
     const name = `${pick(FAMILY)} ${pick(MIDDLE)} ${pick(GIVEN)}`;
     const returnMethod: ReturnMethod = roll < 0.15 ? 'postal' : roll < 0.25 ? 'online' : 'counter';
     const fate = random();
+    const withEmail = random() < 0.2;
+    const step = pick(IN_PROGRESS_STEPS);
+    // Every random draw happens above, so a second load walks the same sequence and finds the same codes.
     if (await findDossierByKey(ctx.db, receiptKey(receiptCode))) {
       existing++;
       continue;
@@ -131,7 +143,7 @@ export async function loadDemoData(ctx: AppContext, dossierCount = 300): Promise
       receiptCode,
       agencyCode: agency.code,
       procedureCode: procedure.code,
-      applicant: { name, phone: phone || null, email: random() < 0.2 ? `congdan${i}@example.vn` : null },
+      applicant: { name, phone: phone || null, email: withEmail ? `congdan${i}@example.vn` : null },
       receivedAt: formatVnIso(receivedAt),
       returnMethod,
     });
@@ -142,7 +154,7 @@ export async function loadDemoData(ctx: AppContext, dossierCount = 300): Promise
     if (fate < 0.15) {
       // just received
     } else if (fate < 0.4) {
-      events.push({ type: 'step', step: pick(IN_PROGRESS_STEPS), at: at(0.3) });
+      events.push({ type: 'step', step, at: at(0.3) });
     } else if (fate < 0.5) {
       events.push({ type: 'step', step: 'Thẩm định hồ sơ', at: at(0.2) }, { type: 'supplement_requested', at: at(0.4) });
     } else if (fate < 0.58) {
