@@ -7,15 +7,13 @@ import { addDays, fromLocal, localDate } from '../calendar/zone.js';
 import type { DossierRow } from '../dossiers/dossier.repository.js';
 import { insertNotifications, type NewNotification } from './notification.repository.js';
 import { isTriggerOn, procedureGetsMessages } from './notification.rules.js';
-import type { OutboxService } from './outbox.service.js';
+import { JOINED_PROCEDURE_COLUMNS, joinedProcedure, type OutboxService } from './outbox.service.js';
 
 export interface ApologyResult {
   dueDate: string;
   dossiers: number;
   created: number;
 }
-
-const CHUNK = 500;
 
 /**
  * The 17:30 batch of seed 001: every open dossier (not at the result step, not awaiting a supplement)
@@ -43,7 +41,7 @@ export class ApologyService {
       .selectFrom('dossiers')
       .innerJoin('procedures', 'procedures.code', 'dossiers.procedure_code')
       .selectAll('dossiers')
-      .select(['procedures.processing_days', 'procedures.name as procedure_name'])
+      .select(JOINED_PROCEDURE_COLUMNS)
       .where(sql.ref('dossiers.state'), 'in', ['received', 'in_progress'])
       .where('dossiers.due_at', '>=', from)
       .where('dossiers.due_at', '<', to)
@@ -57,20 +55,9 @@ export class ApologyService {
       if (!agency || !isTriggerOn('apology', agency.settings)) continue;
       if (!procedureGetsMessages(Number(candidate.processing_days), agency.settings)) continue;
       const dossier = candidate as unknown as DossierRow;
-      rows.push(
-        ...this.outbox.rowsFor(
-          { kind: 'apology', template: 'apology', occurrence: dueDate, held: false },
-          dossier,
-          agency,
-          { code: candidate.procedure_code, agencyCode: agency.code, name: candidate.procedure_name, processingDays: Number(candidate.processing_days), dayKind: 'working', supplementRule: 'pause' },
-          now,
-        ),
-      );
+      rows.push(...this.outbox.rowsFor({ kind: 'apology', template: 'apology', occurrence: dueDate, held: false }, dossier, agency, joinedProcedure(candidate), now));
     }
-    let created = 0;
-    for (let i = 0; i < rows.length; i += CHUNK) {
-      created += (await insertNotifications(tx, rows.slice(i, i + CHUNK))).length;
-    }
+    const created = (await insertNotifications(tx, rows)).length;
     return { dueDate, dossiers: candidates.length, created };
   }
 }

@@ -36,7 +36,8 @@ export function retryDelayMs(attempt: number, random: () => number = Math.random
  * provider accepting a message and the `sent` update committing (a crash there, or a provider call slower
  * than the lease — sends are timed out at half the lease to prevent the latter, and a row that waited in its
  * batch is sent only with at least half a lease left, renewed if need be). SMPP and the HTTP APIs
- * have no idempotency key to close that window; it is a few milliseconds wide.
+ * have no idempotency key to close that window. It is milliseconds wide, but a crash inside it re-sends every
+ * message whose send finished and whose update had not committed — up to `concurrency` of them.
  */
 export class Dispatcher {
   private running = false;

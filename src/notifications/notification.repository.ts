@@ -5,15 +5,23 @@ import type { NotificationTable } from '../db/schema.js';
 export type NotificationRow = Selectable<NotificationTable>;
 export type NewNotification = Insertable<NotificationTable>;
 
+/** Rows per INSERT: batches of thousands would pass SQLite's limit on bound parameters. */
+const INSERT_CHUNK = 500;
+
 /** Inserts each row unless its dedupe key exists; returns the rows actually inserted. */
 export async function insertNotifications(db: DbHandle, rows: NewNotification[]): Promise<NotificationRow[]> {
-  if (rows.length === 0) return [];
-  return db.kysely
-    .insertInto('notifications')
-    .values(rows)
-    .onConflict((oc) => oc.column('dedupe_key').doNothing())
-    .returningAll()
-    .execute();
+  const inserted: NotificationRow[] = [];
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+    inserted.push(
+      ...(await db.kysely
+        .insertInto('notifications')
+        .values(rows.slice(i, i + INSERT_CHUNK))
+        .onConflict((oc) => oc.column('dedupe_key').doNothing())
+        .returningAll()
+        .execute()),
+    );
+  }
+  return inserted;
 }
 
 /** Cancels the dossier's messages of these kinds that have not left yet (still inside their hold). */

@@ -43,6 +43,32 @@ export function dossierVars(dossier: DossierRow, agencyName: string, procedureNa
   };
 }
 
+/** The procedure columns the batches (apology, overdue warning) join to each dossier they scan. */
+export const JOINED_PROCEDURE_COLUMNS = [
+  'procedures.processing_days',
+  'procedures.name as procedure_name',
+  'procedures.day_kind',
+  'procedures.supplement_rule',
+] as const;
+
+export function joinedProcedure(row: {
+  procedure_code: string;
+  agency_code: string;
+  processing_days: number;
+  procedure_name: string;
+  day_kind: Procedure['dayKind'];
+  supplement_rule: Procedure['supplementRule'];
+}): Procedure {
+  return {
+    code: row.procedure_code,
+    agencyCode: row.agency_code,
+    name: row.procedure_name,
+    processingDays: Number(row.processing_days),
+    dayKind: row.day_kind,
+    supplementRule: row.supplement_rule,
+  };
+}
+
 /** Turns planned messages into outbox rows inside the caller's transaction. The dedupe key
  *  (receipt code, kind, occurrence) makes a replay or a concurrent duplicate insert nothing. */
 export class OutboxService {

@@ -4,10 +4,9 @@ import type { AgencyService } from '../agencies/agency.service.js';
 import type { DossierRow } from '../dossiers/dossier.repository.js';
 import { insertNotifications, type NewNotification } from './notification.repository.js';
 import { isTriggerOn, procedureGetsMessages } from './notification.rules.js';
-import type { OutboxService } from './outbox.service.js';
+import { JOINED_PROCEDURE_COLUMNS, joinedProcedure, type OutboxService } from './outbox.service.js';
 
 const HOUR_MS = 3_600_000;
-const CHUNK = 500;
 
 /**
  * Khánh Hòa's "overdue warning" (off by default): an open dossier gets one message when it comes within
@@ -31,7 +30,7 @@ export class OverdueWarningService {
       .selectFrom('dossiers')
       .innerJoin('procedures', 'procedures.code', 'dossiers.procedure_code')
       .selectAll('dossiers')
-      .select(['procedures.processing_days', 'procedures.name as procedure_name', 'procedures.day_kind', 'procedures.supplement_rule'])
+      .select(JOINED_PROCEDURE_COLUMNS)
       .where(sql.ref('dossiers.state'), 'in', ['received', 'in_progress'])
       .where('dossiers.agency_code', 'in', [...byCode.keys()])
       .where('dossiers.due_at', '>', now)
@@ -42,19 +41,9 @@ export class OverdueWarningService {
       const agency = byCode.get(candidate.agency_code)!;
       if (Number(candidate.due_at) - agency.settings.overdueWarningHours * HOUR_MS > now) continue;
       if (!procedureGetsMessages(Number(candidate.processing_days), agency.settings)) continue;
-      const procedure = {
-        code: candidate.procedure_code,
-        agencyCode: agency.code,
-        name: candidate.procedure_name,
-        processingDays: Number(candidate.processing_days),
-        dayKind: candidate.day_kind,
-        supplementRule: candidate.supplement_rule,
-      };
       const planned = { kind: 'overdue_warning' as const, template: 'overdue_warning', occurrence: String(candidate.due_at), held: false };
-      rows.push(...this.outbox.rowsFor(planned, candidate as unknown as DossierRow, agency, procedure, now));
+      rows.push(...this.outbox.rowsFor(planned, candidate as unknown as DossierRow, agency, joinedProcedure(candidate), now));
     }
-    let created = 0;
-    for (let i = 0; i < rows.length; i += CHUNK) created += (await insertNotifications(this.db, rows.slice(i, i + CHUNK))).length;
-    return created;
+    return (await insertNotifications(this.db, rows)).length;
   }
 }
