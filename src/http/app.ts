@@ -62,10 +62,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
 
   app.addHook('onRequest', async (request) => {
     const roles = request.routeOptions.config.roles;
-    if (!roles) return;
-    const principal = await ctx.auth.authenticate(request.headers.authorization, ctx.clock.now());
-    requireRole(principal, roles);
-    request.principal = principal;
+    if (roles) await authorize(ctx, request, request.headers.authorization, roles);
   });
 
   app.addHook('onResponse', async (request, reply) => {
@@ -89,6 +86,13 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   await app.register(statsRoutes(ctx));
   await app.register(lookupRoutes(ctx));
   return app;
+}
+
+/** Resolves an `Authorization` header value to a principal holding one of `roles` (401 / 403 otherwise). */
+export async function authorize(ctx: AppContext, request: FastifyRequest, header: string | undefined, roles: readonly Role[]): Promise<void> {
+  const principal = await ctx.auth.authenticate(header, ctx.clock.now());
+  requireRole(principal, roles);
+  request.principal = principal;
 }
 
 /** The authenticated caller of a route that declares `config.roles`. */

@@ -2,11 +2,10 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import rateLimit from '@fastify/rate-limit';
-import type { FastifyRequest } from 'fastify';
 import type { AppContext } from '../main/context.js';
 import { AppError, unauthorized } from '../errors.js';
 import { Instant, SafeText, errorResponses } from '../http/schemas.js';
-import { requireRole } from '../auth/token.service.js';
+import { authorize } from '../http/app.js';
 import { lookupSyntax, normalizeReceiptCode } from './mo-parser.js';
 import { renderLookupPage } from './lookup.page.js';
 import type { InboundResult, PublicStatus } from './lookup.service.js';
@@ -40,12 +39,6 @@ export function lookupRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
     const perIp = { max: ctx.config.lookup.webRateLimitPerMinute || Number.MAX_SAFE_INTEGER, timeWindow: 60_000 };
     const syntax = lookupSyntax(ctx.config.lookup.keyword, ctx.config.lookup.shortCode);
 
-    /** Gateways that cannot set headers (Kannel's get-url) put the token in the query string. */
-    const gatewayFromQuery = async (request: FastifyRequest, token: string | undefined) => {
-      const principal = await ctx.auth.authenticate(token ? `Bearer ${token}` : undefined, ctx.clock.now());
-      requireRole(principal, ['gateway', 'admin']);
-      request.principal = principal;
-    };
     const received = (instant: string | undefined) => {
       if (instant === undefined) return null;
       const ms = Date.parse(instant);
@@ -89,7 +82,9 @@ export function lookupRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         },
       },
       async (request, reply) => {
-        await gatewayFromQuery(request, request.query.token);
+        // Kannel's get-url cannot set headers: the token travels in the query string.
+        const { token } = request.query;
+        await authorize(ctx, request, token ? `Bearer ${token}` : undefined, ['gateway', 'admin']);
         const { from, to, text, id } = request.query;
         const result = await ctx.lookup.handleInbound({ gateway: 'kannel', messageId: id ?? null, from, to, text, receivedAt: null, replyVia: 'response' });
         // An empty body tells Kannel's smsbox to send nothing (duplicates and silenced numbers).
