@@ -16,7 +16,42 @@ export interface OutgoingMessage {
 export interface SendOutcome {
   /** `delivered` when the provider already knows (sandbox); `sent` when a receipt will follow. */
   readonly status: 'sent' | 'delivered';
+  /** The provider's id of the message (of its first part when it was split). */
   readonly providerMessageId: string | null;
+  /** Every part's id when the provider split the text and answered each part with its own id
+   *  (SMPP concatenation); receipts arrive per part. Absent = one id for the whole message. */
+  readonly partIds?: readonly string[];
+}
+
+/** A delivery report, whichever way it arrived (SMPP deliver_sm, HTTP callback, Kannel dlr-url). */
+export interface DeliveryReceipt {
+  /** The configured name of the provider that sent the message. */
+  readonly provider: string;
+  /** The provider's message id exactly as the receipt carries it (matching tries hex/decimal forms). */
+  readonly providerMessageId: string;
+  /** `delivered` and `failed` are final; `sent` is an intermediate report (ENROUTE, ACCEPTD, buffered). */
+  readonly status: 'delivered' | 'failed' | 'sent';
+  /** The provider's own status word or code (DELIVRD, UNDELIV, 2, …) and error code, for the record. */
+  readonly providerStatus: string;
+  readonly errorCode: string | null;
+  /** When the handset got it (or the SMSC gave up), epoch ms; null when the receipt does not say. */
+  readonly at: number | null;
+}
+
+/** A mobile-originated message handed in by a provider's session (SMPP deliver_sm, reassembled). */
+export interface InboundMo {
+  readonly from: string;
+  readonly to: string;
+  readonly text: string;
+  /** The gateway's own id, so a re-delivered MO is answered once. */
+  readonly gatewayMessageId: string | null;
+  readonly receivedAt: number;
+}
+
+/** Where provider sessions hand what arrives unasked. Both must not throw for bad data (log and drop). */
+export interface ProviderSink {
+  receipt(receipt: DeliveryReceipt): Promise<void>;
+  inbound(mo: InboundMo): Promise<void>;
 }
 
 /** Retryable errors are tried again with backoff; permanent ones fail the message at once with `reason`. */
