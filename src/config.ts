@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { parseProviderFile, shortFormProviders, type ProviderSpec } from './providers/provider.config.js';
 
 export type DatabaseConfig =
   | { readonly dialect: 'sqlite'; readonly path: string; readonly url: string }
@@ -25,12 +26,17 @@ export interface Config {
     readonly aggregatorSecret: string | null;
   };
   readonly sms: {
+    /** `sandbox` when nothing leaves the machine (demo, phone simulator); else the first SMS provider's type. */
     readonly provider: string;
     readonly smppUrl: string | null;
     readonly brandname: string;
     /** price per segment in VND, by carrier; `default` for the rest */
     readonly pricePerSegmentVnd: Readonly<Record<string, number>>;
     readonly configFile: string | null;
+    /** Every provider, from the config file or the env short form. */
+    readonly providers: readonly ProviderSpec[];
+    /** How providers reach us (delivery-report callback URLs), e.g. https://sms.tinh.gov.vn */
+    readonly publicBaseUrl: string;
     /** simulated latency of the sandbox provider (demos, crash tests) */
     readonly sandboxDelayMs: number;
     /** where the sandbox appends what it "sent", one JSON line per message */
@@ -46,6 +52,12 @@ export interface Config {
     readonly concurrency: number;
   };
   readonly scheduler: { readonly enabled: boolean };
+  readonly statusCallbacks: {
+    readonly pollMs: number;
+    readonly timeoutMs: number;
+    readonly maxAttempts: number;
+    readonly batchSize: number;
+  };
   readonly bodyLimitBytes: number;
   /** trust X-Forwarded-For from a reverse proxy (per-IP limits see the client's address) */
   readonly trustProxy: boolean;
@@ -102,17 +114,27 @@ function priceTable(raw: string | undefined): Record<string, number> {
 export function loadConfig(env: Env = process.env): Config {
   const provider = env.MOTCUA_SMS_PROVIDER?.trim() || 'sandbox';
   const smppUrl = env.MOTCUA_SMPP_URL?.trim() || null;
-  if (provider === 'smpp' && !smppUrl) {
-    throw new ConfigError('MOTCUA_SMS_PROVIDER=smpp needs MOTCUA_SMPP_URL=smpp://systemId:password@host:port');
-  }
   const configFile = env.MOTCUA_CONFIG_FILE?.trim() || null;
+  let fileText: string | null = null;
   if (configFile) {
     try {
-      readFileSync(configFile, 'utf8');
+      fileText = readFileSync(configFile, 'utf8');
     } catch {
       throw new ConfigError(`MOTCUA_CONFIG_FILE points to "${configFile}", which cannot be read`);
     }
   }
+  let file: ReturnType<typeof parseProviderFile> | null = null;
+  try {
+    file = fileText === null || configFile === null ? null : parseProviderFile(fileText, configFile);
+  } catch (error) {
+    throw new ConfigError(`MOTCUA_CONFIG_FILE: ${(error as Error).message}`);
+  }
+  const shortForm = shortFormProviders(provider, smppUrl);
+  const providers = file?.providers ?? shortForm;
+  if (typeof providers === 'string') throw new ConfigError(providers);
+  const port = integer(env, 'PORT', 3000, 0, 65535);
+  const publicBaseUrl = (env.MOTCUA_PUBLIC_URL?.trim() || file?.publicBaseUrl || `http://localhost:${port}`).replace(/\/+$/, '');
+  if (!/^https?:\/\/[^\s/]+/.test(publicBaseUrl)) throw new ConfigError(`MOTCUA_PUBLIC_URL must be an http(s) URL (got "${publicBaseUrl}")`);
   const adminToken = env.MOTCUA_ADMIN_TOKEN?.trim() || null;
   if (adminToken !== null && adminToken.length < 16) {
     throw new ConfigError('MOTCUA_ADMIN_TOKEN must be at least 16 characters long');
@@ -123,7 +145,7 @@ export function loadConfig(env: Env = process.env): Config {
   if (!/^\d{3,6}$/.test(shortCode)) throw new ConfigError('MOTCUA_SHORT_CODE must be 3–6 digits');
 
   const config: Config = {
-    port: integer(env, 'PORT', 3000, 0, 65535),
+    port,
     host: env.HOST?.trim() || '0.0.0.0',
     database: parseDatabaseUrl(env.DATABASE_URL?.trim() || 'file:./data/motcua.db', integer(env, 'MOTCUA_PG_POOL', 10, 1, 200)),
     adminToken,
@@ -139,11 +161,13 @@ export function loadConfig(env: Env = process.env): Config {
       aggregatorSecret: env.MOTCUA_AGGREGATOR_SECRET?.trim() || null,
     },
     sms: {
-      provider,
+      provider: providers.every((p) => p.type === 'sandbox') ? 'sandbox' : (providers.find((p) => p.channel === 'sms')?.type ?? provider),
       smppUrl,
       brandname: env.MOTCUA_BRANDNAME?.trim() || 'MotcuaSMS',
       pricePerSegmentVnd: Object.freeze(priceTable(env.MOTCUA_SMS_PRICE_VND)),
       configFile,
+      providers,
+      publicBaseUrl,
       sandboxDelayMs: integer(env, 'MOTCUA_SANDBOX_DELAY_MS', 0, 0, 600_000),
       sandboxJournal: env.MOTCUA_SANDBOX_JOURNAL?.trim() || null,
     },
@@ -157,6 +181,12 @@ export function loadConfig(env: Env = process.env): Config {
       concurrency: integer(env, 'MOTCUA_DISPATCH_CONCURRENCY', 50, 1, 1000),
     },
     scheduler: { enabled: flag(env, 'MOTCUA_SCHEDULER', true) },
+    statusCallbacks: {
+      pollMs: integer(env, 'MOTCUA_CALLBACK_POLL_MS', 1000, 10),
+      timeoutMs: integer(env, 'MOTCUA_CALLBACK_TIMEOUT_MS', 10_000, 100, 120_000),
+      maxAttempts: integer(env, 'MOTCUA_CALLBACK_MAX_ATTEMPTS', 10, 1, 50),
+      batchSize: integer(env, 'MOTCUA_CALLBACK_BATCH', 20, 1, 500),
+    },
     bodyLimitBytes: integer(env, 'MOTCUA_BODY_LIMIT_BYTES', 64 * 1024, 1024),
     trustProxy: flag(env, 'MOTCUA_TRUST_PROXY', false),
   };

@@ -24,6 +24,7 @@ export const AgencySettingsSchema = Type.Object(
     overdueWarningHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 72 })),
     supplementRule: Type.Optional(Type.Union([Type.Literal('pause'), Type.Literal('restart')])),
     emailAlso: Type.Optional(Type.Boolean()),
+    statusCallbackUrl: Type.Optional(Type.Union([Type.String({ minLength: 8, maxLength: 500 }), Type.Null()])),
   },
   { additionalProperties: false },
 );

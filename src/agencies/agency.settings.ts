@@ -17,6 +17,7 @@ export interface AgencySettingsInput {
   overdueWarningHours?: number;
   supplementRule?: SupplementRule;
   emailAlso?: boolean;
+  statusCallbackUrl?: string | null;
 }
 
 export interface AgencySettings {
@@ -31,6 +32,8 @@ export interface AgencySettings {
   readonly overdueWarningHours: number;
   readonly supplementRule: SupplementRule;
   readonly emailAlso: boolean;
+  /** Where each message's final status is POSTed, HMAC-signed with the agency's callback secret; null = off. */
+  readonly statusCallbackUrl: string | null;
 }
 
 export const DEFAULT_SETTINGS: AgencySettings = Object.freeze({
@@ -45,6 +48,7 @@ export const DEFAULT_SETTINGS: AgencySettings = Object.freeze({
   overdueWarningHours: 4,
   supplementRule: 'pause',
   emailAlso: false,
+  statusCallbackUrl: null,
 });
 
 export function resolveSettings(stored: AgencySettingsInput): AgencySettings {
@@ -62,6 +66,7 @@ export function resolveSettings(stored: AgencySettingsInput): AgencySettings {
     overdueWarningHours: stored.overdueWarningHours ?? DEFAULT_SETTINGS.overdueWarningHours,
     supplementRule: stored.supplementRule ?? DEFAULT_SETTINGS.supplementRule,
     emailAlso: stored.emailAlso ?? DEFAULT_SETTINGS.emailAlso,
+    statusCallbackUrl: stored.statusCallbackUrl ?? DEFAULT_SETTINGS.statusCallbackUrl,
   };
 }
 
@@ -81,6 +86,17 @@ export function settingsProblem(input: AgencySettingsInput): { field: string; me
       parseOfficeHours(input.officeHours);
     } catch (error) {
       return { field: 'settings.officeHours', message: `Giờ làm việc không hợp lệ: ${(error as Error).message}` };
+    }
+  }
+  if (input.statusCallbackUrl) {
+    let url: URL | null = null;
+    try {
+      url = new URL(input.statusCallbackUrl);
+    } catch {
+      url = null;
+    }
+    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.username || url.password) {
+      return { field: 'settings.statusCallbackUrl', message: 'Địa chỉ nhận trạng thái phải là URL http(s) đầy đủ, không kèm tên đăng nhập/mật khẩu.' };
     }
   }
   return null;

@@ -2,6 +2,8 @@ import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 import type { Db } from './database.js';
 import * as core from './migrations/0001_core.js';
 import * as calendarSeed from './migrations/0002_calendar_seed.js';
+import * as webAccounts from './migrations/0004_web_accounts.js';
+import * as transport from './migrations/0003_transport.js';
 
 /** Numbered, forward-only migrations. Kysely's migrator takes a lock (an advisory lock on PostgreSQL),
  *  so two processes starting together apply each migration once. */
@@ -9,6 +11,8 @@ function provider(db: Db): MigrationProvider {
   const steps: Record<string, { up(k: any, dialect: Db['dialect']): Promise<void> }> = {
     '0001_core': core,
     '0002_calendar_seed': calendarSeed,
+    '0004_web_accounts': webAccounts,
+    '0003_transport': transport,
   };
   return {
     async getMigrations() {

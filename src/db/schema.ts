@@ -131,6 +131,96 @@ export interface SchedulerJobTable {
   last_result: string | null;
 }
 
+export interface ProviderMessagePartTable {
+  provider: string;
+  message_id: string;
+  notification_id: number;
+  part: number;
+  status: 'sent' | 'delivered' | 'failed';
+  provider_status: string | null;
+  error_code: string | null;
+  updated_at: number;
+}
+
+export interface DeliveryReceiptTable {
+  id: Generated<number>;
+  provider: string;
+  provider_message_id: string;
+  notification_id: number | null;
+  status: 'sent' | 'delivered' | 'failed';
+  provider_status: string;
+  error_code: string | null;
+  done_at: number | null;
+  received_at: number;
+}
+
+export interface StatusCallbackTable {
+  id: Generated<number>;
+  agency_code: string;
+  notification_id: number;
+  dedupe_key: string;
+  url: string;
+  payload: string;
+  status: 'pending' | 'sending' | 'delivered' | 'failed';
+  attempts: number;
+  last_error: string | null;
+  response_status: number | null;
+  created_at: number;
+  next_attempt_at: number;
+  delivered_at: number | null;
+  updated_at: number;
+}
+
+export interface AgencySecretTable {
+  agency_code: string;
+  callback_secret: string;
+  created_at: number;
+}
+
+export interface WebUserTable {
+  id: Generated<number>;
+  username: string;
+  display_name: string;
+  role: 'admin' | 'oversight' | 'agency_admin' | 'clerk';
+  agency_code: string | null;
+  password_hash: string;
+  lang: 'vi' | 'en';
+  disabled_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface WebSessionTable {
+  id_hash: string;
+  user_id: number;
+  csrf_token: string;
+  created_at: number;
+  last_seen_at: number;
+  expires_at: number;
+  ip: string | null;
+}
+
+export interface WebLoginAttemptTable {
+  id: Generated<number>;
+  username: string;
+  ip: string;
+  succeeded: number;
+  at: number;
+}
+
+export interface WebAuditTable {
+  id: Generated<number>;
+  at: number;
+  user_id: number | null;
+  username: string;
+  action: string;
+  entity: string;
+  entity_id: string | null;
+  before_json: string | null;
+  after_json: string | null;
+  ip: string | null;
+}
+
 export interface Database {
   agencies: AgencyTable;
   procedures: ProcedureTable;
@@ -141,4 +231,12 @@ export interface Database {
   notifications: NotificationTable;
   inbound_messages: InboundMessageTable;
   scheduler_jobs: SchedulerJobTable;
+  provider_message_parts: ProviderMessagePartTable;
+  delivery_receipts: DeliveryReceiptTable;
+  status_callbacks: StatusCallbackTable;
+  agency_secrets: AgencySecretTable;
+  web_users: WebUserTable;
+  web_sessions: WebSessionTable;
+  web_login_attempts: WebLoginAttemptTable;
+  web_audit: WebAuditTable;
 }

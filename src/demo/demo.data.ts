@@ -9,6 +9,7 @@ import { AppError } from '../errors.js';
 import { findDossierByKey, receiptKey } from '../dossiers/dossier.repository.js';
 import { addDays, formatVnIso, fromLocal, localDate } from '../calendar/zone.js';
 import type { EventInput, ReturnMethod } from '../dossiers/dossier.service.js';
+import { ensureDemoAccounts } from '../web/accounts/demo.accounts.js';
 
 interface DemoProcedure { code: string; name: string; days: number; dayKind?: 'working' | 'calendar' }
 interface DemoAgency { code: string; unit: string; name: string; procedures: DemoProcedure[] }
@@ -104,6 +105,7 @@ export async function loadDemoData(ctx: AppContext, dossierCount = 300): Promise
       procedures++;
     }
   }
+  await ensureDemoAccounts(ctx);
 
   // Receipt codes carry the receipt date, so a load on a later day would make new codes: once the
   // demo agencies hold the demo's dossiers, later loads (every `npm start`) add none.

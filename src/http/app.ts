@@ -19,6 +19,11 @@ import { dossierRoutes } from '../dossiers/dossier.routes.js';
 import { notificationRoutes } from '../notifications/notification.routes.js';
 import { statsRoutes } from '../stats/stats.routes.js';
 import { lookupRoutes } from '../lookup/lookup.routes.js';
+import { registerWebSession } from '../web/web.session.js';
+import { webRoutes } from '../web/web.routes.js';
+import { reportWebRoutes } from '../web/reports/reports.routes.js';
+import { receiptRoutes } from '../notifications/receipt.routes.js';
+import { providerReceiptRoutes } from '../providers/provider-receipt.routes.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -72,6 +77,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => sendError(ctx, error, request, reply));
+  registerWebSession(app, ctx);
   app.setNotFoundHandler((request, reply) => {
     void reply.code(404).send({ error: { code: 'NOT_FOUND', message: `Không có đường dẫn ${request.method} ${request.url.split('?')[0]}.` } });
   });
@@ -85,6 +91,10 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   await app.register(notificationRoutes(ctx));
   await app.register(statsRoutes(ctx));
   await app.register(lookupRoutes(ctx));
+  await app.register(webRoutes(ctx));
+  await app.register(reportWebRoutes(ctx));
+  await app.register(receiptRoutes(ctx));
+  await app.register(providerReceiptRoutes(ctx));
   return app;
 }
 

@@ -94,10 +94,14 @@ export class LookupService {
     const result = await transaction(this.db, async (tx): Promise<InboundResult> => {
       const answer = (await this.guard(tx, sender, now)) ? prepared : this.rateLimited();
       let notificationId: number | null = null;
+      // What leaves is the prepared text (folded unless the agency sends Unicode), whichever way it leaves.
+      let sentText: string | null = null;
       if (answer.reply !== null) {
-        const [row] = await insertNotifications(tx, [this.replyRow(replyKey, mo, phone, answer, now)]);
+        const reply = this.replyRow(replyKey, mo, phone, answer, now);
+        const [row] = await insertNotifications(tx, [reply]);
         if (!row) return this.stored(tx, mo);
         notificationId = Number(row.id);
+        sentText = reply.body;
       }
       const inserted = await tx.kysely
         .insertInto('inbound_messages')
@@ -112,7 +116,7 @@ export class LookupService {
           parsed_code: answer.code,
           dossier_id: answer.dossier === null ? null : Number(answer.dossier.id),
           fee_vnd: this.config.lookup.feeVnd,
-          reply: answer.reply,
+          reply: sentText,
           reply_notification_id: notificationId,
           received_at: mo.receivedAt ?? now,
           created_at: now,
@@ -121,7 +125,7 @@ export class LookupService {
         .returning('id')
         .executeTakeFirst();
       if (!inserted) return this.stored(tx, mo);
-      return { outcome: answer.outcome, reply: answer.reply, duplicate: false, notificationId };
+      return { outcome: answer.outcome, reply: sentText, duplicate: false, notificationId };
     });
     if (!result.duplicate) this.metrics.lookups.inc({ outcome: result.outcome, via: 'sms' });
     return result;

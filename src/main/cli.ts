@@ -7,6 +7,8 @@
  *   migrate          apply database migrations and exit
  *   demo [--count N] load the demo agencies, procedures and dossiers (idempotent)
  *   token create --role admin|agency|oversight|gateway [--agency CODE] [--label TEXT]
+ *   user create --username NAME --role admin|oversight|agency_admin|clerk [--agency CODE] --password PW [--name TEXT]
+ *   smsc-sim [--port 2775] [--control-port 2776] …   SMPP SMSC simulator for development, tests and demos
  */
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../config.js';
@@ -16,6 +18,10 @@ import { ensureAdminAccess, createToken } from '../auth/token.service.js';
 import { ROLES, type Role } from '../auth/principal.js';
 import { loadDemoData } from '../demo/demo.data.js';
 import { AppError } from '../errors.js';
+import { accountService } from '../web/accounts/account.service.js';
+import { demoLoginText } from '../web/accounts/demo.accounts.js';
+import { audit } from '../web/audit.repository.js';
+import { runSmscSimCommand } from '../smpp/smsc-sim.command.js';
 
 type ProcessKind = 'all' | 'api' | 'worker';
 
@@ -30,10 +36,14 @@ async function serve(config: Config, kind: ProcessKind, demo: boolean): Promise<
   if (demo) {
     const summary = await loadDemoData(ctx);
     ctx.logger.info(summary, 'demo data ready');
+    process.stdout.write(demoLoginText());
   }
   const app = kind === 'worker' ? null : await buildApp(ctx);
   if (kind !== 'api') {
-    if (config.dispatcher.enabled) ctx.dispatcher.start();
+    if (config.dispatcher.enabled) {
+      ctx.dispatcher.start();
+      ctx.callbackWorker.start();
+    }
     if (config.scheduler.enabled) ctx.scheduler.start();
   }
   if (app) {
@@ -108,8 +118,31 @@ async function main(argv: string[]): Promise<void> {
       process.stdout.write(`${created.token}\n`);
       return;
     }
+    case 'user': {
+      const [sub, ...args] = rest;
+      const usage = 'usage: motcua user create --username NAME --role admin|oversight|agency_admin|clerk [--agency CODE] --password PW [--name TEXT]';
+      if (sub !== 'create') throw new ConfigError(usage);
+      const { values } = parseArgs({ args, options: { username: { type: 'string' }, role: { type: 'string' }, agency: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' } } });
+      if (!values.username || !values.role || !values.password) throw new ConfigError(usage);
+      const user = await withContext(config, async (ctx) => {
+        const created = await accountService(ctx).create({
+          username: values.username!,
+          displayName: values.name ?? values.username!,
+          role: values.role!,
+          agencyCode: values.agency ?? null,
+          password: values.password!,
+        });
+        const { username, displayName, role, agencyCode } = created;
+        await audit(ctx, { id: null, username: 'cli' }, { action: 'user.create', entity: 'user', entityId: created.id, after: { username, displayName, role, agencyCode } });
+        return created;
+      });
+      process.stdout.write(`Đã tạo tài khoản ${user.username} (${user.role}${user.agencyCode ? `, ${user.agencyCode}` : ''}).\n`);
+      return;
+    }
+    case 'smsc-sim':
+      return runSmscSimCommand(rest);
     default:
-      throw new ConfigError(`unknown command "${command}"; use serve, api, worker, migrate, demo or token create`);
+      throw new ConfigError(`unknown command "${command}"; use serve, api, worker, migrate, demo, token create or user create`);
   }
 }
 

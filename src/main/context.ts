@@ -18,7 +18,10 @@ import { Scheduler } from '../jobs/scheduler.js';
 import { Dispatcher } from '../notifications/notification.dispatcher.js';
 import { OverdueWarningService } from '../notifications/overdue-warning.service.js';
 import { LookupService } from '../lookup/lookup.service.js';
-import { createProviderRouter, type ChannelRouter } from '../providers/provider.router.js';
+import { createProviderPool } from '../providers/provider.router.js';
+import type { ProviderPool } from '../providers/provider.pool.js';
+import { ReceiptService } from '../notifications/receipt.service.js';
+import { StatusCallbackService, StatusCallbackWorker } from '../notifications/status-callback.service.js';
 
 export interface AppContext {
   readonly config: Config;
@@ -37,7 +40,10 @@ export interface AppContext {
   readonly overdueWarnings: OverdueWarningService;
   readonly scheduler: Scheduler;
   readonly dispatcher: Dispatcher;
-  readonly providers: ChannelRouter;
+  readonly providers: ProviderPool;
+  readonly receipts: ReceiptService;
+  readonly statusCallbacks: StatusCallbackService;
+  readonly callbackWorker: StatusCallbackWorker;
   close(): Promise<void>;
 }
 
@@ -75,17 +81,37 @@ export async function createContext(config: Config, options: ContextOptions = {}
   const lookup = new LookupService(db, config, agencies, procedures, clock, metrics);
   const overdueWarnings = new OverdueWarningService(db, agencies, outbox);
   const scheduler = new Scheduler(db, calendars, apology, overdueWarnings, clock, logger);
-  const providers = createProviderRouter(config, logger, metrics);
-  const dispatcher = new Dispatcher(db, providers, config.dispatcher, clock, logger, metrics);
+  const statusCallbacks = new StatusCallbackService(db, agencies);
+  const receipts = new ReceiptService(db, statusCallbacks, clock, logger, metrics);
+  let dispatcherRef: Dispatcher | null = null;
+  const providers = createProviderPool(config, {
+    clock,
+    logger,
+    metrics,
+    sink: {
+      async receipt(receipt) {
+        await receipts.record(receipt);
+      },
+      async inbound(mo) {
+        const gateway = `smpp`;
+        await lookup.handleInbound({ gateway, messageId: mo.gatewayMessageId, from: mo.from, to: mo.to, text: mo.text, receivedAt: mo.receivedAt, replyVia: 'outbox' });
+        dispatcherRef?.poke();
+      },
+    },
+  });
+  const callbackWorker = new StatusCallbackWorker(db, statusCallbacks, config.statusCallbacks, clock, logger);
+  const dispatcher = new Dispatcher(db, providers, receipts, statusCallbacks, config.dispatcher, clock, logger, metrics);
+  dispatcherRef = dispatcher;
 
   let closed = false;
   return {
-    config, db, clock, logger, metrics, auth, agencies, procedures, calendars, outbox, dossiers, apology, lookup, overdueWarnings, scheduler, dispatcher, providers,
+    config, db, clock, logger, metrics, auth, agencies, procedures, calendars, outbox, dossiers, apology, lookup, overdueWarnings, scheduler, dispatcher, providers, receipts, statusCallbacks, callbackWorker,
     async close() {
       if (closed) return;
       closed = true;
       scheduler.stop();
       await dispatcher.stop();
+      await callbackWorker.stop();
       await providers.close();
       await db.close();
     },

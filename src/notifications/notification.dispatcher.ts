@@ -1,10 +1,13 @@
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
-import type { Db } from '../db/database.js';
+import { transaction, type Db } from '../db/database.js';
 import type { Clock } from '../clock.js';
 import type { Metrics } from '../http/metrics.js';
-import { ProviderError, type Provider } from '../providers/provider.js';
+import { ProviderError, type Provider, type SendResult } from '../providers/provider.js';
+import type { ProviderPick } from '../providers/provider.pool.js';
 import type { NotificationRow } from './notification.repository.js';
+import type { ReceiptService } from './receipt.service.js';
+import type { StatusCallbackService } from './status-callback.service.js';
 
 export interface DispatcherOptions {
   readonly batchSize: number;
@@ -16,10 +19,13 @@ export interface DispatcherOptions {
 }
 
 const POKE_DELAY_MS = 20;
+/** A rate-limited provider is waited for up to this long; a longer wait defers the message instead. */
+const MAX_RATE_WAIT_MS = 1_000;
 
-/** Chooses the provider for a message (failover across several lands here with the SMS transport). */
+/** Chooses the provider for a message (the provider pool: priority, weights, health, carrier, rate limit). */
 export interface ProviderRouter {
-  providerFor(message: NotificationRow): Provider | null;
+  pick(message: Pick<NotificationRow, 'channel' | 'carrier'>): ProviderPick | null;
+  report(provider: Provider, result: SendResult, latencyMs: number, reason?: string | null): void;
 }
 
 /** Exponential backoff with full jitter: 5 s, 10 s, 20 s … capped at 30 min. */
@@ -48,6 +54,8 @@ export class Dispatcher {
   constructor(
     private readonly db: Db,
     private readonly router: ProviderRouter,
+    private readonly receipts: ReceiptService,
+    private readonly callbacks: StatusCallbackService,
     private readonly options: DispatcherOptions,
     private readonly clock: Clock,
     private readonly logger: Logger,
@@ -85,11 +93,20 @@ export class Dispatcher {
   }
 
   private async process(row: NotificationRow): Promise<void> {
-    const provider = this.router.providerFor(row);
-    if (!provider) {
-      await this.finishFailed(row, 'no_provider', `No provider for channel ${row.channel}`);
+    let pick = this.router.pick(row);
+    while (pick && pick.waitMs > 0 && pick.waitMs <= MAX_RATE_WAIT_MS) {
+      await new Promise((resolve) => setTimeout(resolve, pick!.waitMs));
+      pick = this.router.pick(row);
+    }
+    if (!pick) {
+      await this.finishFailed(row, 'no_provider', `No provider for channel ${row.channel}${row.carrier ? ` and carrier ${row.carrier}` : ''}`);
       return;
     }
+    if (pick.waitMs > 0) {
+      await this.defer(row, pick.waitMs);
+      return;
+    }
+    const provider = pick.provider;
     const sendTimeoutMs = (this.options.leaseSeconds * 1000) / 2;
     if (!(await this.holdLease(row, sendTimeoutMs))) return;
     try {
@@ -108,28 +125,38 @@ export class Dispatcher {
         sendTimeoutMs,
       );
       const now = this.clock.now();
-      const updated = await this.db.kysely
-        .updateTable('notifications')
-        .set({
-          status: outcome.status,
-          provider: provider.name,
-          provider_message_id: outcome.providerMessageId,
-          sent_at: now,
-          delivered_at: outcome.status === 'delivered' ? now : null,
-          lease_until: null,
-          last_error: null,
-          updated_at: now,
-        })
-        .where('id', '=', Number(row.id))
-        .where('status', '=', 'sending')
-        .where('attempts', '=', Number(row.attempts))
-        .executeTakeFirst();
-      if (Number(updated.numUpdatedRows) === 0) {
+      const ids = outcome.partIds ?? (outcome.providerMessageId ? [outcome.providerMessageId] : []);
+      const updated = await transaction(this.db, async (tx) => {
+        const sent = await tx.kysely
+          .updateTable('notifications')
+          .set({
+            status: outcome.status,
+            provider: provider.name,
+            provider_message_id: outcome.providerMessageId,
+            sent_at: now,
+            delivered_at: outcome.status === 'delivered' ? now : null,
+            lease_until: null,
+            last_error: null,
+            updated_at: now,
+          })
+          .where('id', '=', Number(row.id))
+          .where('status', '=', 'sending')
+          .where('attempts', '=', Number(row.attempts))
+          .returningAll()
+          .executeTakeFirst();
+        if (!sent) return false;
+        if (outcome.status === 'sent') await this.receipts.recordParts(tx, Number(row.id), provider.name, ids, now);
+        else await this.callbacks.enqueue(tx, sent, now);
+        return true;
+      });
+      if (!updated) {
         this.logger.warn({ notificationId: Number(row.id) }, 'lease lost before the sent update: another worker re-claimed the message');
       }
       this.metrics.notificationsFinal.inc({ kind: row.kind, status: outcome.status });
     } catch (error) {
       const failure = error instanceof ProviderError ? error : new ProviderError(String(error), true, 'provider_error');
+      // The provider's own send is still running; the base reports it when it settles, this reports the wait.
+      if (failure.reason === 'timeout') this.router.report(provider, 'retryable', sendTimeoutMs, 'timeout');
       const now = this.clock.now();
       const tooOld = now - Number(row.created_at) > this.options.maxAgeSeconds * 1000;
       if (!failure.retryable || Number(row.attempts) >= this.options.maxAttempts || tooOld) {
@@ -169,15 +196,31 @@ export class Dispatcher {
     return true;
   }
 
-  private async finishFailed(row: NotificationRow, reason: string, detail: string): Promise<void> {
+  /** Every provider for the message is at its rate limit for a while: try later without spending an attempt. */
+  private async defer(row: NotificationRow, waitMs: number): Promise<void> {
     const now = this.clock.now();
     await this.db.kysely
       .updateTable('notifications')
-      .set({ status: 'failed', failure_reason: reason, last_error: detail.slice(0, 500), lease_until: null, updated_at: now })
+      .set({ status: 'pending', attempts: Number(row.attempts) - 1, next_attempt_at: now + waitMs, lease_until: null, updated_at: now })
       .where('id', '=', Number(row.id))
       .where('status', '=', 'sending')
       .where('attempts', '=', Number(row.attempts))
       .execute();
+  }
+
+  private async finishFailed(row: NotificationRow, reason: string, detail: string): Promise<void> {
+    const now = this.clock.now();
+    await transaction(this.db, async (tx) => {
+      const failed = await tx.kysely
+        .updateTable('notifications')
+        .set({ status: 'failed', failure_reason: reason, last_error: detail.slice(0, 500), lease_until: null, updated_at: now })
+        .where('id', '=', Number(row.id))
+        .where('status', '=', 'sending')
+        .where('attempts', '=', Number(row.attempts))
+        .returningAll()
+        .executeTakeFirst();
+      if (failed) await this.callbacks.enqueue(tx, failed, now);
+    });
     this.metrics.notificationsFinal.inc({ kind: row.kind, status: 'failed' });
   }
 

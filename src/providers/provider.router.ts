@@ -1,32 +1,75 @@
+/** Builds the provider pool from the configured providers (config file or env short form). */
 import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { ConfigError } from '../config.js';
 import type { Metrics } from '../http/metrics.js';
-import type { NotificationRow } from '../notifications/notification.repository.js';
-import type { ProviderRouter } from '../notifications/notification.dispatcher.js';
-import type { Provider } from './provider.js';
+import type { ProviderSpec } from './provider.config.js';
+import type { Provider, ProviderSink } from './provider.js';
+import { ProviderPool } from './provider.pool.js';
 import { SandboxProvider } from './sandbox.provider.js';
+import { SmppProvider, parseSmppUrl } from './smpp.provider.js';
+import { HttpSmsProvider, parseHttpSmsOptions } from './http.provider.js';
+import { EsmsProvider, esmsCallbackUrl, parseEsmsOptions } from './esms.preset.js';
+import { SpeedSmsProvider, parseSpeedSmsOptions } from './speedsms.preset.js';
+import { KannelProvider, kannelDlrUrl, parseKannelOptions } from './kannel.provider.js';
+import { EmailProvider, parseEmailOptions } from './email.provider.js';
 
-/** One provider per channel. Several providers with failover replace this when the SMS transport lands. */
-export class ChannelRouter implements ProviderRouter {
-  constructor(private readonly byChannel: Readonly<Record<'sms' | 'email', Provider | null>>) {}
+export interface ProviderDeps {
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  /** Where SMPP sessions hand receipts and MOs. */
+  readonly sink: ProviderSink;
+}
 
-  providerFor(message: NotificationRow): Provider | null {
-    return this.byChannel[message.channel] ?? null;
-  }
+/** Our receipt URL for the provider unless the file sets one: it needs the provider's receipt secret. */
+function withReceiptUrl(spec: ProviderSpec, key: 'callbackUrl' | 'dlrUrl', build: (base: string, secret: string) => string, publicBaseUrl: string): Record<string, unknown> {
+  if (spec.options[key] !== undefined || !spec.receiptSecret) return { ...spec.options };
+  return { ...spec.options, [key]: build(publicBaseUrl, spec.receiptSecret) };
+}
 
-  async close(): Promise<void> {
-    for (const provider of new Set(Object.values(this.byChannel))) await provider?.close();
+function buildProvider(spec: ProviderSpec, config: Config, deps: ProviderDeps): Provider {
+  const { logger, metrics } = deps;
+  const where = `provider "${spec.name}"`;
+  switch (spec.type) {
+    case 'sandbox':
+      return new SandboxProvider(spec.name, spec.channel, { delayMs: config.sms.sandboxDelayMs, journalPath: config.sms.sandboxJournal }, logger, metrics);
+    case 'smpp': {
+      const url = spec.options.url;
+      if (typeof url !== 'string') throw new Error(`${where}: options.url must be smpp://systemId:password@host:port`);
+      return new SmppProvider(spec.name, parseSmppUrl(url), { sink: deps.sink, logger, metrics, clock: deps.clock });
+    }
+    case 'http':
+      return new HttpSmsProvider(spec.name, parseHttpSmsOptions(spec.options, where), logger, metrics);
+    case 'esms':
+      return new EsmsProvider(spec.name, parseEsmsOptions(withReceiptUrl(spec, 'callbackUrl', esmsCallbackUrl, config.sms.publicBaseUrl), where), logger, metrics);
+    case 'speedsms':
+      return new SpeedSmsProvider(spec.name, parseSpeedSmsOptions(spec.options, where), logger, metrics);
+    case 'kannel':
+      return new KannelProvider(spec.name, parseKannelOptions(withReceiptUrl(spec, 'dlrUrl', kannelDlrUrl, config.sms.publicBaseUrl), where), logger, metrics);
+    case 'email':
+      return new EmailProvider(spec.name, parseEmailOptions(spec.options, where), logger, metrics);
   }
 }
 
-export function createProviderRouter(config: Config, logger: Logger, metrics: Metrics): ChannelRouter {
-  if (config.sms.provider !== 'sandbox') {
-    throw new ConfigError(`MOTCUA_SMS_PROVIDER=${config.sms.provider} is not available in this build; use sandbox`);
+export function createProviderPool(config: Config, deps: ProviderDeps): ProviderPool {
+  const built: { spec: ProviderSpec; provider: Provider }[] = [];
+  try {
+    for (const spec of config.sms.providers) built.push({ spec, provider: buildProvider(spec, config, deps) });
+  } catch (error) {
+    for (const { provider } of built) void provider.close();
+    throw error instanceof ConfigError ? error : new ConfigError(`MOTCUA_CONFIG_FILE / MOTCUA_SMPP_URL: ${(error as Error).message}`);
   }
-  const sandbox = { delayMs: config.sms.sandboxDelayMs, journalPath: config.sms.sandboxJournal };
-  return new ChannelRouter({
-    sms: new SandboxProvider('sms', sandbox, logger, metrics),
-    email: new SandboxProvider('email', sandbox, logger, metrics),
-  });
+  return new ProviderPool(
+    built.map(({ spec, provider }) => ({
+      provider,
+      channel: spec.channel,
+      priority: spec.priority,
+      weight: spec.weight,
+      ...(spec.carriers ? { carriers: spec.carriers } : {}),
+      tps: spec.tps,
+    })),
+    { clock: deps.clock, logger: deps.logger, metrics: deps.metrics },
+  );
 }

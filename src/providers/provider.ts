@@ -66,10 +66,16 @@ export class ProviderError extends Error {
   }
 }
 
+export type SendResult = 'ok' | 'retryable' | 'permanent';
+
+/** Told of every send once it settles; `reason` is the ProviderError's reason, null when it succeeded. */
+export type SendObserver = (result: SendResult, latencyMs: number, reason: string | null) => void;
+
 /** The base does timing, logging, metrics and the outcome; an adapter implements only `deliver`. */
 export abstract class Provider {
   abstract readonly name: string;
   abstract readonly channel: 'sms' | 'email';
+  private observer: SendObserver | null = null;
 
   constructor(
     protected readonly logger: Logger,
@@ -82,12 +88,12 @@ export abstract class Provider {
     const started = performance.now();
     try {
       const outcome = await this.deliver(message);
-      this.record(message, 'ok', started);
+      this.record(message, 'ok', null, started);
       return outcome;
     } catch (error) {
       const providerError =
         error instanceof ProviderError ? error : new ProviderError((error as Error).message ?? String(error), true, 'provider_error');
-      this.record(message, providerError.retryable ? 'retryable' : 'permanent', started);
+      this.record(message, providerError.retryable ? 'retryable' : 'permanent', providerError.reason, started);
       this.logger.warn(
         { provider: this.name, notificationId: message.id, retryable: providerError.retryable, reason: providerError.reason, err: providerError.message },
         'send failed',
@@ -96,12 +102,26 @@ export abstract class Provider {
     }
   }
 
-  private record(message: OutgoingMessage, outcome: string, started: number): void {
+  /** One observer (the provider pool's health tracking); null detaches it. */
+  setObserver(observer: SendObserver | null): void {
+    this.observer = observer;
+  }
+
+  private record(message: OutgoingMessage, outcome: SendResult, reason: string | null, started: number): void {
     const seconds = (performance.now() - started) / 1000;
     this.metrics.providerSends.inc({ provider: this.name, outcome });
     this.metrics.providerLatency.observe({ provider: this.name }, seconds);
     this.logger.debug({ provider: this.name, notificationId: message.id, outcome, ms: Math.round(seconds * 1000) }, 'provider send');
+    try {
+      this.observer?.(outcome, seconds * 1000, reason);
+    } catch (error) {
+      // Inside send's try: a throwing observer must not turn a delivered message into a failed one.
+      this.logger.error({ provider: this.name, err: error }, 'send observer failed');
+    }
   }
+
+  /** Opens long-lived connections (SMPP binds); the default has none. */
+  start(): void {}
 
   async close(): Promise<void> {}
 }

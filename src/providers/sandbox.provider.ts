@@ -12,10 +12,10 @@ export interface SandboxOptions {
 
 /** The default provider: nothing leaves the machine; each message is recorded as delivered and shows in the API and UI. */
 export class SandboxProvider extends Provider {
-  readonly name = 'sandbox';
   private sequence = 0;
 
   constructor(
+    readonly name: string,
     readonly channel: 'sms' | 'email',
     private readonly options: SandboxOptions,
     logger: Logger,

@@ -21,12 +21,12 @@ describe(`look-up (${TEST_DB})`, () => {
   const mo = (text: string, from = newSender(), extra: Record<string, unknown> = {}) =>
     h.app.inject({ method: 'POST', url: '/api/v1/inbound/sms', headers: bearer(gateway), payload: { from, to: '8083', text, ...extra } });
 
-  test('found: current step and on time, exact text, ascii-folded, recorded as a lookup_reply from the short code', async () => {
+  test('found: current step and on time, exact text, ascii-folded (the reply is the text that leaves), recorded as a lookup_reply from the short code', async () => {
     const res = await mo(`mckh ${code.toLowerCase()}`, '0912345678');
     assert.equal(res.statusCode, 200, res.body);
     assert.deepEqual(res.json(), {
       outcome: 'found',
-      reply: `Hồ sơ của quý Ông/Bà (${code}) hiện đang ở bước Thẩm định hồ sơ, trạng thái hồ sơ: Đúng hạn.`,
+      reply: `Ho so cua quy Ong/Ba (${code}) hien dang o buoc Tham dinh ho so, trang thai ho so: Dung han.`,
       duplicate: false,
     });
     const sent = await h.app.inject({ method: 'GET', url: '/api/v1/notifications?kind=lookup_reply&limit=1', headers: admin });
@@ -44,22 +44,22 @@ describe(`look-up (${TEST_DB})`, () => {
   test('late, finished and returned dossiers', async () => {
     const late = 'LATE-LOOKUP-1';
     await h.app.inject({ method: 'POST', url: '/api/v1/dossiers', headers: admin, payload: intakeBody({ receiptCode: late, receivedAt: '2026-11-02T08:00:00+07:00' }) });
-    assert.equal((await mo(`MCKH ${late}`)).json().reply, `Hồ sơ của quý Ông/Bà (${late}) hiện đang ở bước Tiếp nhận hồ sơ, trạng thái hồ sơ: Trễ hạn.`);
+    assert.equal((await mo(`MCKH ${late}`)).json().reply, `Ho so cua quy Ong/Ba (${late}) hien dang o buoc Tiep nhan ho so, trang thai ho so: Tre han.`);
     await h.app.inject({ method: 'POST', url: `/api/v1/dossiers/${late}/events`, headers: admin, payload: { type: 'result_ready', at: '2026-11-04T08:00:00+07:00' } });
-    assert.equal((await mo(`MCKH ${late}`)).json().reply, `Hồ sơ của quý Ông/Bà (${late}) đã có kết quả tại Sở Tài chính, trạng thái hồ sơ: Đúng hạn.`);
+    assert.equal((await mo(`MCKH ${late}`)).json().reply, `Ho so cua quy Ong/Ba (${late}) da co ket qua tai So Tai chinh, trang thai ho so: Dung han.`);
     await h.app.inject({ method: 'POST', url: `/api/v1/dossiers/${late}/events`, headers: admin, payload: { type: 'returned', at: '2026-11-05T09:00:00+07:00' } });
-    assert.equal((await mo(`MCKH ${late}`)).json().reply, `Hồ sơ của quý Ông/Bà (${late}) đã được trả kết quả ngày 05/11/2026.`);
+    assert.equal((await mo(`MCKH ${late}`)).json().reply, `Ho so cua quy Ong/Ba (${late}) da duoc tra ket qua ngay 05/11/2026.`);
   });
 
   test('not found and bad syntax replies repeat the syntax', async () => {
     const missing = await mo('MCKH 0101701234');
     assert.deepEqual(missing.json(), {
       outcome: 'not_found',
-      reply: 'Không tìm thấy hồ sơ có mã số 0101701234. Vui lòng kiểm tra lại mã số trên Giấy tiếp nhận hồ sơ và hẹn trả kết quả. Cú pháp: MCKH <Mã số biên nhận> gửi 8083',
+      reply: 'Khong tim thay ho so co ma so 0101701234. Vui long kiem tra lai ma so tren Giay tiep nhan ho so va hen tra ket qua. Cu phap: MCKH <Ma so bien nhan> gui 8083',
       duplicate: false,
     });
     const junk = await mo('Xin chao');
-    assert.deepEqual(junk.json(), { outcome: 'bad_syntax', reply: 'Sai cú pháp. Để tra cứu hồ sơ, soạn: MCKH <Mã số biên nhận> gửi 8083', duplicate: false });
+    assert.deepEqual(junk.json(), { outcome: 'bad_syntax', reply: 'Sai cu phap. De tra cuu ho so, soan: MCKH <Ma so bien nhan> gui 8083', duplicate: false });
     for (const text of ['', '   ', '😀', 'x'.repeat(2000), 'MCKH']) assert.equal((await mo(text)).json().outcome, 'bad_syntax', JSON.stringify(text.slice(0, 20)));
   });
 
@@ -80,7 +80,7 @@ describe(`look-up (${TEST_DB})`, () => {
     for (let i = 0; i < 60; i++) assert.equal((await mo(`MCKH ${code}`, from)).json().outcome, 'found', `look-up ${i + 1}`);
     const limited = await mo(`MCKH ${code}`, from);
     assert.equal(limited.json().outcome, 'rate_limited');
-    assert.match(limited.json().reply, /quá nhiều lần/);
+    assert.match(limited.json().reply, /qua nhieu lan/);
     const throttled = await h.app.inject({ method: 'GET', url: '/api/v1/inbound/throttled', headers: admin });
     assert.ok(throttled.json().items.some((t: { sender: string; reason: string }) => t.sender === `+84${from.slice(1)}` && t.reason === 'flood'));
     h.clock.advance(3_600_001);
@@ -128,7 +128,7 @@ describe(`look-up (${TEST_DB})`, () => {
     const res = await h.app.inject({ method: 'GET', url });
     assert.equal(res.statusCode, 200);
     assert.match(res.headers['content-type'] as string, /text\/plain/);
-    assert.equal(res.body, `Hồ sơ của quý Ông/Bà (${code}) hiện đang ở bước Thẩm định hồ sơ, trạng thái hồ sơ: Đúng hạn.`);
+    assert.equal(res.body, `Ho so cua quy Ong/Ba (${code}) hien dang o buoc Tham dinh ho so, trang thai ho so: Dung han.`);
     assert.equal((await h.app.inject({ method: 'GET', url })).body, '');
     const note = (await h.ctx.db.kysely.selectFrom('notifications').selectAll().where('to_address', '=', '+84912000111').executeTakeFirstOrThrow());
     assert.equal(note.status, 'sent');
@@ -144,7 +144,7 @@ describe(`look-up (${TEST_DB})`, () => {
     const good = await h.app.inject({ method: 'GET', url: `/api/v1/inbound/aggregator?${query(signature)}` });
     assert.equal(good.statusCode, 200);
     assert.equal(good.json().status, 1);
-    assert.match(good.json().message, /Thẩm định hồ sơ/);
+    assert.match(good.json().message, /Tham dinh ho so/);
   });
 
   test('public JSON look-up: status only, 404 for unknown, per-IP limit', async () => {

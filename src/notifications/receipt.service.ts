@@ -1,0 +1,156 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import { transaction, type Db, type DbHandle } from '../db/database.js';
+import type { Metrics } from '../http/metrics.js';
+import type { DeliveryReceipt } from '../providers/provider.js';
+import { receiptIdCandidates } from '../smpp/receipt.js';
+import type { NotificationRow } from './notification.repository.js';
+import type { StatusCallbackService } from './status-callback.service.js';
+
+export interface ReceiptResult {
+  readonly matched: boolean;
+  readonly notificationId: number | null;
+  /** The message's status after this receipt (null when unmatched). */
+  readonly status: NotificationRow['status'] | null;
+}
+
+/** `carrier_expired`, `carrier_undelivered` …: the failure reason a receipt's status word gives. */
+export function receiptFailureReason(providerStatus: string): string {
+  const word = providerStatus.trim().toUpperCase();
+  if (word.startsWith('EXPIR') || word === '3') return 'carrier_expired';
+  if (word.startsWith('UNDELIV') || word === '5') return 'carrier_undelivered';
+  if (word.startsWith('REJECT') || word === '8') return 'carrier_rejected';
+  if (word.startsWith('DELET') || word === '4') return 'carrier_deleted';
+  if (word.startsWith('UNKNOWN') || word === '7') return 'carrier_unknown';
+  return 'carrier_failed';
+}
+
+const normalise = (id: string) => id.trim().toLowerCase();
+
+/**
+ * Delivery receipts → message statuses. A message split into parts is delivered when every part is,
+ * and failed as soon as one part is. A receipt can overtake our own record of the ids (the SMSC
+ * answers the submit and reports delivery before the `sent` update commits): it is kept unmatched
+ * and applied by `recordParts` when the ids arrive.
+ */
+export class ReceiptService {
+  constructor(
+    private readonly db: Db,
+    private readonly callbacks: StatusCallbackService,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly metrics: Metrics,
+  ) {}
+
+  async record(receipt: DeliveryReceipt): Promise<ReceiptResult> {
+    const now = this.clock.now();
+    const result = await transaction(this.db, async (tx) => {
+      const part = await tx.kysely
+        .selectFrom('provider_message_parts')
+        .select(['message_id', 'notification_id'])
+        .where('provider', '=', receipt.provider)
+        .where('message_id', 'in', receiptIdCandidates(receipt.providerMessageId))
+        .executeTakeFirst();
+      await tx.kysely
+        .insertInto('delivery_receipts')
+        .values({
+          provider: receipt.provider,
+          provider_message_id: part?.message_id ?? normalise(receipt.providerMessageId),
+          notification_id: part ? Number(part.notification_id) : null,
+          status: receipt.status,
+          provider_status: receipt.providerStatus.slice(0, 40),
+          error_code: receipt.errorCode?.slice(0, 40) ?? null,
+          done_at: receipt.at,
+          received_at: now,
+        })
+        .execute();
+      if (!part) return { matched: false, notificationId: null, status: null };
+      const status = await this.applyToPart(tx, receipt.provider, part.message_id, Number(part.notification_id), receipt, now);
+      return { matched: true, notificationId: Number(part.notification_id), status };
+    });
+    this.metrics.receipts.inc({ provider: receipt.provider, status: receipt.status, matched: String(result.matched) });
+    if (!result.matched) this.logger.info({ provider: receipt.provider, providerMessageId: receipt.providerMessageId }, 'receipt for an id not recorded yet: kept until it is');
+    return result;
+  }
+
+  /**
+   * Records the ids a provider gave a message (inside the transaction that marks it sent) and applies
+   * receipts that arrived for them first. Returns the message's status after that.
+   */
+  async recordParts(tx: DbHandle, notificationId: number, provider: string, ids: readonly string[], now: number): Promise<NotificationRow['status'] | null> {
+    const unique = [...new Set(ids.map(normalise).filter((id) => id.length > 0))];
+    if (unique.length === 0) return null;
+    await tx.kysely
+      .insertInto('provider_message_parts')
+      .values(unique.map((id, part) => ({ provider, message_id: id, notification_id: notificationId, part, status: 'sent' as const, provider_status: null, error_code: null, updated_at: now })))
+      .onConflict((oc) => oc.columns(['provider', 'message_id']).doNothing())
+      .execute();
+    const candidates = unique.flatMap(receiptIdCandidates);
+    const waiting = await tx.kysely
+      .selectFrom('delivery_receipts')
+      .selectAll()
+      .where('provider', '=', provider)
+      .where('notification_id', 'is', null)
+      .where('provider_message_id', 'in', candidates)
+      .orderBy('id')
+      .execute();
+    let status: NotificationRow['status'] | null = null;
+    for (const early of waiting) {
+      const messageId = unique.find((id) => receiptIdCandidates(id).includes(early.provider_message_id)) ?? early.provider_message_id;
+      await tx.kysely.updateTable('delivery_receipts').set({ notification_id: notificationId }).where('id', '=', Number(early.id)).execute();
+      status = await this.applyToPart(
+        tx,
+        provider,
+        messageId,
+        notificationId,
+        { provider, providerMessageId: early.provider_message_id, status: early.status, providerStatus: early.provider_status, errorCode: early.error_code, at: early.done_at === null ? null : Number(early.done_at) },
+        now,
+      );
+    }
+    return status;
+  }
+
+  private async applyToPart(tx: DbHandle, provider: string, messageId: string, notificationId: number, receipt: DeliveryReceipt, now: number): Promise<NotificationRow['status'] | null> {
+    if (receipt.status !== 'sent') {
+      // A part's final status is kept: a late intermediate report or a duplicate receipt changes nothing.
+      await tx.kysely
+        .updateTable('provider_message_parts')
+        .set({ status: receipt.status, provider_status: receipt.providerStatus.slice(0, 40), error_code: receipt.errorCode?.slice(0, 40) ?? null, updated_at: now })
+        .where('provider', '=', provider)
+        .where('message_id', '=', messageId)
+        .where('status', '=', 'sent')
+        .execute();
+    }
+    const parts = await tx.kysely.selectFrom('provider_message_parts').select(['status', 'provider_status', 'error_code']).where('notification_id', '=', notificationId).execute();
+    const failedPart = parts.find((p) => p.status === 'failed');
+    const allDelivered = parts.length > 0 && parts.every((p) => p.status === 'delivered');
+    if (!failedPart && !allDelivered) return this.currentStatus(tx, notificationId);
+    const at = receipt.at ?? now;
+    const update = failedPart
+      ? {
+          status: 'failed' as const,
+          failure_reason: receiptFailureReason(failedPart.provider_status ?? ''),
+          last_error: `receipt ${failedPart.provider_status ?? ''}${failedPart.error_code ? ` err:${failedPart.error_code}` : ''}`.slice(0, 500),
+          updated_at: now,
+        }
+      : { status: 'delivered' as const, delivered_at: at, updated_at: now };
+    const changed = await tx.kysely
+      .updateTable('notifications')
+      .set(update)
+      .where('id', '=', notificationId)
+      .where('status', 'in', ['sent', 'sending'])
+      .returningAll()
+      .executeTakeFirst();
+    if (changed) {
+      this.metrics.notificationsFinal.inc({ kind: changed.kind, status: changed.status });
+      await this.callbacks.enqueue(tx, changed, now);
+      return changed.status;
+    }
+    return this.currentStatus(tx, notificationId);
+  }
+
+  private async currentStatus(tx: DbHandle, notificationId: number): Promise<NotificationRow['status'] | null> {
+    const row = await tx.kysely.selectFrom('notifications').select('status').where('id', '=', notificationId).executeTakeFirst();
+    return row?.status ?? null;
+  }
+}

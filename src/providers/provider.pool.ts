@@ -1,0 +1,405 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import { ConfigError } from '../config.js';
+import type { Metrics } from '../http/metrics.js';
+import type { NotificationRow } from '../notifications/notification.repository.js';
+import type { ProviderRouter } from '../notifications/notification.dispatcher.js';
+import type { Carrier } from '../phone/phone.js';
+import type { Provider, SendResult } from './provider.js';
+
+export interface PoolMember {
+  readonly provider: Provider;
+  readonly channel: 'sms' | 'email';
+  /** Lower first: the next priority takes traffic only while every member of this one is down to 0. */
+  readonly priority: number;
+  /** Share of traffic among the healthy members of the same priority. */
+  readonly weight: number;
+  /** Only messages for these carriers (a direct connection to one network); absent = every carrier. */
+  readonly carriers?: readonly Carrier[];
+  /** Sends per second; 0 or absent = unlimited. */
+  readonly tps?: number;
+}
+
+/**
+ * How health moves. Each member has a score of 0–100 scaling its weight: errors and slowness take steps
+ * off, good behaviour puts them back (GOV.UK Notify's provider switching, applied to weights).
+ */
+export interface HealthPolicy {
+  /** Taken off per counted error (retryable, timeout, or a permanent one in `providerFaults`). */
+  readonly errorStep: number;
+  /** Taken off per `intervalMs` while the latency average is above `slowMs`. */
+  readonly slowStep: number;
+  /** Given back per `intervalMs` without a penalty, and per `recoverAfter` successes in a row. */
+  readonly recoverStep: number;
+  readonly recoverAfter: number;
+  readonly intervalMs: number;
+  readonly slowMs: number;
+  /** Slowness is judged only on at least this many sends since the last judgement. */
+  readonly slowMinSamples: number;
+  /** Smoothing of the latency average (weight of the newest send). */
+  readonly latencyAlpha: number;
+  /** How many recent sends the error rate is taken over. */
+  readonly errorWindow: number;
+  /** Permanent reasons that are the provider's fault (credentials, account); any other permanent error
+   *  is about the message itself (invalid destination) and does not count against the provider. */
+  readonly providerFaults: readonly string[];
+}
+
+export const DEFAULT_HEALTH_POLICY: HealthPolicy = {
+  errorStep: 20,
+  slowStep: 10,
+  recoverStep: 10,
+  recoverAfter: 10,
+  intervalMs: 60_000,
+  slowMs: 3_000,
+  slowMinSamples: 5,
+  latencyAlpha: 0.3,
+  errorWindow: 50,
+  providerFaults: ['provider_auth'],
+};
+
+export interface PoolOptions {
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  /** [0, 1), as Math.random; tests pass a seeded one. */
+  readonly random?: () => number;
+  readonly policy?: Partial<HealthPolicy>;
+}
+
+/** The provider to send through now (`waitMs` 0), or, when every candidate is at its rate limit, the one
+ *  whose bucket refills first and how long until it does (nothing is reserved: pick again after waiting). */
+export interface ProviderPick {
+  readonly provider: Provider;
+  readonly waitMs: number;
+}
+
+export interface ProviderHealth {
+  readonly name: string;
+  readonly channel: 'sms' | 'email';
+  readonly priority: number;
+  readonly weight: number;
+  readonly effectiveWeight: number;
+  /** 0–100: the part of `weight` the provider keeps after errors and slowness. */
+  readonly score: number;
+  readonly healthy: boolean;
+  /** Moving average of send latency; null before the first send. */
+  readonly latencyMs: number | null;
+  /** Counted errors among the last `errorWindow` sends (message-level permanent errors excluded). */
+  readonly errorRate: number;
+  readonly recentSends: number;
+  readonly lastErrorReason: string | null;
+  readonly lastErrorAt: number | null;
+  readonly tps: number | null;
+  readonly carriers: readonly Carrier[] | null;
+}
+
+type Bucket = 'down' | 'degraded' | 'reduced' | 'full';
+
+function bucketOf(score: number): Bucket {
+  if (score <= 0) return 'down';
+  if (score < 50) return 'degraded';
+  if (score < 100) return 'reduced';
+  return 'full';
+}
+
+class MemberState {
+  readonly name: string;
+  readonly carriers: ReadonlySet<string> | null;
+  readonly tps: number;
+  score = 100;
+  latencyMs: number | null = null;
+  /** Start of the current run without a penalty or slow send (time-based recovery counts whole intervals from it). */
+  goodSince: number;
+  goodStreak = 0;
+  lastSlowCheckAt: number;
+  samplesSinceCheck = 0;
+  /** Ring of recent sends, 1 = counted error. */
+  readonly outcomes: Uint8Array;
+  outcomeCount = 0;
+  lastErrorReason: string | null = null;
+  lastErrorAt: number | null = null;
+  tokens: number;
+  refilledAt: number;
+
+  constructor(
+    readonly member: PoolMember,
+    now: number,
+    errorWindow: number,
+  ) {
+    this.name = member.provider.name;
+    this.carriers = member.carriers ? new Set(member.carriers) : null;
+    this.tps = member.tps ?? 0;
+    this.goodSince = now;
+    this.lastSlowCheckAt = now;
+    this.outcomes = new Uint8Array(errorWindow);
+    this.tokens = this.capacity;
+    this.refilledAt = now;
+  }
+
+  get capacity(): number {
+    return Math.max(1, this.tps);
+  }
+
+  get effectiveWeight(): number {
+    return (this.member.weight * this.score) / 100;
+  }
+
+  get limited(): boolean {
+    return this.tps > 0 && this.tokens < 1;
+  }
+
+  get waitMs(): number {
+    return this.limited ? Math.ceil(((1 - this.tokens) * 1000) / this.tps) : 0;
+  }
+
+  refill(now: number): void {
+    if (this.tps === 0) return;
+    this.tokens = Math.min(this.capacity, this.tokens + (Math.max(0, now - this.refilledAt) * this.tps) / 1000);
+    this.refilledAt = now;
+  }
+
+  recordOutcome(error: boolean): void {
+    this.outcomes[this.outcomeCount % this.outcomes.length] = error ? 1 : 0;
+    this.outcomeCount++;
+  }
+
+  get recentSends(): number {
+    return Math.min(this.outcomeCount, this.outcomes.length);
+  }
+
+  get errorRate(): number {
+    const n = this.recentSends;
+    return n === 0 ? 0 : this.outcomes.subarray(0, n).reduce((sum, e) => sum + e, 0) / n;
+  }
+}
+
+/**
+ * Chooses a provider per message among several per channel: by carrier, then priority, then weight scaled
+ * by health, skipping members at their rate limit. Health comes from `report`, which every member's
+ * `send` calls through its observer. Rate limits and health are per process.
+ */
+export class ProviderPool implements ProviderRouter {
+  private readonly members: MemberState[];
+  private readonly byProvider = new Map<Provider, MemberState>();
+  private readonly policy: HealthPolicy;
+  private readonly faults: ReadonlySet<string>;
+  private readonly random: () => number;
+  /** Which priority each distinct set of eligible members is routed to, to log failover once. */
+  private readonly routes = new Map<string, { priority: number; allDown: boolean }>();
+  private closing: Promise<void> | null = null;
+
+  constructor(
+    members: readonly PoolMember[],
+    private readonly options: PoolOptions,
+  ) {
+    this.policy = { ...DEFAULT_HEALTH_POLICY, ...options.policy };
+    this.faults = new Set(this.policy.providerFaults);
+    this.random = options.random ?? Math.random;
+    const now = options.clock.now();
+    // Names label the metrics and the message rows, so they must be unique per channel (the sandbox serves both).
+    const names = new Set<string>();
+    this.members = members.map((member) => {
+      const { provider } = member;
+      const where = `provider ${provider.name}`;
+      const key = `${member.channel}:${provider.name}`;
+      if (names.has(key) || this.byProvider.has(provider)) throw new ConfigError(`${where} is listed twice for ${member.channel}`);
+      if (member.channel !== provider.channel) throw new ConfigError(`${where} sends ${provider.channel}, not ${member.channel}`);
+      if (!Number.isFinite(member.priority)) throw new ConfigError(`${where}: priority must be a number`);
+      if (!(member.weight > 0 && Number.isFinite(member.weight))) throw new ConfigError(`${where}: weight must be positive`);
+      if (member.tps !== undefined && !(member.tps >= 0 && Number.isFinite(member.tps))) throw new ConfigError(`${where}: tps must be 0 or more`);
+      if (member.carriers?.length === 0) throw new ConfigError(`${where}: an empty carrier list would never be used; omit it for every carrier`);
+      const state = new MemberState(member, now, this.policy.errorWindow);
+      names.add(key);
+      this.byProvider.set(provider, state);
+      return state;
+    });
+    for (const m of this.members) {
+      const { provider } = m.member;
+      provider.setObserver((result, latencyMs, reason) => this.report(provider, result, latencyMs, reason));
+      this.publish(m);
+    }
+  }
+
+  pick(message: Pick<NotificationRow, 'channel' | 'carrier'>): ProviderPick | null {
+    const now = this.options.clock.now();
+    const eligible = this.members.filter(
+      (m) => m.member.channel === message.channel && (m.carriers === null || (message.carrier !== null && m.carriers.has(message.carrier))),
+    );
+    if (eligible.length === 0) return null;
+    for (const m of eligible) {
+      this.recover(m, now);
+      m.refill(now);
+    }
+    const healthy = eligible.filter((m) => m.score > 0);
+    const allDown = healthy.length === 0;
+    const tiers = byPriority(allDown ? eligible : healthy);
+    const first = tiers[0]!;
+    this.follow(message, eligible, first[0]!.member.priority, allDown);
+
+    // With every member at 0 the configured weights decide, so the traffic still spreads as configured.
+    const weightOf = allDown ? (m: MemberState) => m.member.weight : (m: MemberState) => m.effectiveWeight;
+    const preferred = this.weighted(first, weightOf);
+    if (!preferred.limited) return this.take(preferred);
+    for (const tier of tiers) {
+      const open = tier.filter((m) => !m.limited);
+      if (open.length === 0) continue;
+      const chosen = this.weighted(open, weightOf);
+      this.options.metrics.providerSwitches.inc({ channel: message.channel, from: preferred.name, to: chosen.name, reason: 'rate_limited' });
+      this.options.logger.debug({ channel: message.channel, from: preferred.name, to: chosen.name, reason: 'rate_limited' }, 'provider skipped');
+      return this.take(chosen);
+    }
+    const soonest = tiers.flat().reduce((a, b) => (b.waitMs < a.waitMs ? b : a));
+    this.options.logger.debug({ provider: soonest.name, waitMs: soonest.waitMs }, 'every provider at its rate limit');
+    return { provider: soonest.member.provider, waitMs: soonest.waitMs };
+  }
+
+  report(provider: Provider, result: SendResult, latencyMs: number, reason: string | null = null): void {
+    const m = this.byProvider.get(provider);
+    if (!m) throw new Error(`provider ${provider.name} is not in this pool`);
+    const now = this.options.clock.now();
+    const policy = this.policy;
+    m.latencyMs = m.latencyMs === null ? latencyMs : m.latencyMs + policy.latencyAlpha * (latencyMs - m.latencyMs);
+    m.samplesSinceCheck++;
+    // Sends while the average is slow are not good behaviour: the quiet-interval credit starts again.
+    if (m.latencyMs > policy.slowMs) m.goodSince = now;
+    this.recover(m, now);
+    if (result === 'retryable' || (result === 'permanent' && reason !== null && this.faults.has(reason))) {
+      m.recordOutcome(true);
+      m.lastErrorReason = reason ?? result;
+      m.lastErrorAt = now;
+      this.penalise(m, policy.errorStep, `${result}:${reason ?? 'unknown'}`, now);
+    } else if (result === 'ok') {
+      m.recordOutcome(false);
+      if (m.latencyMs <= policy.slowMs && ++m.goodStreak >= policy.recoverAfter) {
+        m.goodStreak = 0;
+        this.setScore(m, m.score + policy.recoverStep, 'good sends');
+      }
+    }
+    if (now - m.lastSlowCheckAt >= policy.intervalMs && m.samplesSinceCheck >= policy.slowMinSamples) {
+      m.lastSlowCheckAt = now;
+      m.samplesSinceCheck = 0;
+      if (m.latencyMs > policy.slowMs) this.penalise(m, policy.slowStep, 'slow', now);
+    }
+  }
+
+  health(): ProviderHealth[] {
+    const now = this.options.clock.now();
+    return this.members.map((m) => {
+      this.recover(m, now);
+      m.refill(now);
+      return {
+        name: m.name,
+        channel: m.member.channel,
+        priority: m.member.priority,
+        weight: m.member.weight,
+        effectiveWeight: m.effectiveWeight,
+        score: m.score,
+        healthy: m.score > 0,
+        latencyMs: m.latencyMs,
+        errorRate: m.errorRate,
+        recentSends: m.recentSends,
+        lastErrorReason: m.lastErrorReason,
+        lastErrorAt: m.lastErrorAt,
+        tps: m.tps > 0 ? m.tps : null,
+        carriers: m.member.carriers ?? null,
+      };
+    });
+  }
+
+  /** Opens what providers keep open (SMPP binds), so receipts and MOs arrive before the first send. */
+  start(): void {
+    for (const m of this.members) m.member.provider.start();
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      for (const m of this.members) m.member.provider.setObserver(null);
+      const results = await Promise.allSettled(this.members.map((m) => m.member.provider.close()));
+      const failure = results.find((r) => r.status === 'rejected');
+      if (failure) throw failure.reason;
+    })();
+    return this.closing;
+  }
+
+  private take(m: MemberState): ProviderPick {
+    if (m.tps > 0) m.tokens -= 1;
+    this.options.metrics.providerSelected.inc({ provider: m.name, channel: m.member.channel });
+    return { provider: m.member.provider, waitMs: 0 };
+  }
+
+  private weighted(members: readonly MemberState[], weightOf: (m: MemberState) => number): MemberState {
+    const total = members.reduce((sum, m) => sum + weightOf(m), 0);
+    let r = this.random() * total;
+    for (const m of members) {
+      r -= weightOf(m);
+      if (r < 0) return m;
+    }
+    return members[members.length - 1]!;
+  }
+
+  /** Time-based drift back up: whole intervals since the last penalty or slow send. */
+  private recover(m: MemberState, now: number): void {
+    const intervals = Math.floor((now - m.goodSince) / this.policy.intervalMs);
+    if (intervals <= 0) return;
+    m.goodSince += intervals * this.policy.intervalMs;
+    if (m.score < 100) this.setScore(m, m.score + intervals * this.policy.recoverStep, 'good interval');
+  }
+
+  private penalise(m: MemberState, step: number, cause: string, now: number): void {
+    m.goodSince = now;
+    m.goodStreak = 0;
+    this.setScore(m, m.score - step, cause);
+  }
+
+  private setScore(m: MemberState, score: number, cause: string): void {
+    const before = m.score;
+    m.score = Math.min(100, Math.max(0, score));
+    if (m.score === before) return;
+    this.publish(m);
+    const from = bucketOf(before);
+    const to = bucketOf(m.score);
+    const fields = { provider: m.name, channel: m.member.channel, score: m.score, effectiveWeight: m.effectiveWeight, from, to, cause };
+    if (from === to) this.options.logger.debug(fields, 'provider weight changed');
+    else this.options.logger.info(fields, 'provider weight changed');
+  }
+
+  private publish(m: MemberState): void {
+    const labels = { provider: m.name, channel: m.member.channel };
+    this.options.metrics.providerWeight.set(labels, m.effectiveWeight);
+    this.options.metrics.providerHealthy.set(labels, m.score > 0 ? 1 : 0);
+  }
+
+  /** Logs and counts when the priority a set of eligible members is routed to changes. */
+  private follow(message: Pick<NotificationRow, 'channel' | 'carrier'>, eligible: readonly MemberState[], priority: number, allDown: boolean): void {
+    const key = `${message.channel}:${eligible.map((m) => m.name).join(',')}`;
+    const natural = Math.min(...eligible.map((m) => m.member.priority));
+    const before = this.routes.get(key) ?? { priority: natural, allDown: false };
+    if (before.priority === priority && before.allDown === allDown) return;
+    this.routes.set(key, { priority, allDown });
+    const label = (p: number) => eligible.filter((m) => m.member.priority === p).map((m) => m.name).join('+');
+    const from = label(before.priority);
+    const to = label(priority);
+    const fields = { channel: message.channel, carrier: message.carrier, from, to, fromPriority: before.priority, toPriority: priority };
+    if (allDown) {
+      if (from !== to) this.options.metrics.providerSwitches.inc({ channel: message.channel, from, to, reason: 'all_down' });
+      this.options.logger.warn(fields, 'every provider is down: sending through the first priority anyway');
+      return;
+    }
+    if (before.priority !== priority) {
+      this.options.metrics.providerSwitches.inc({ channel: message.channel, from, to, reason: priority > before.priority ? 'unhealthy' : 'recovered' });
+    }
+    const what = priority === natural ? 'ended' : before.priority === natural ? 'started' : 'moved';
+    this.options.logger.info(fields, `provider failover ${what}`);
+  }
+}
+
+function byPriority(members: readonly MemberState[]): MemberState[][] {
+  const tiers = new Map<number, MemberState[]>();
+  for (const m of members) {
+    const tier = tiers.get(m.member.priority);
+    if (tier) tier.push(m);
+    else tiers.set(m.member.priority, [m]);
+  }
+  return [...tiers.entries()].sort(([a], [b]) => a - b).map(([, tier]) => tier);
+}

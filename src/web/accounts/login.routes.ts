@@ -1,0 +1,136 @@
+/** Login, logout and the language switch. */
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AppContext } from '../../main/context.js';
+import { formatHhMm, localMinutes } from '../../calendar/zone.js';
+import { html } from '../html.js';
+import { csrfField, formError, formString, textField } from '../forms.js';
+import { homeFor, renderPage, sendPage } from '../web.layout.js';
+import {
+  LANG_COOKIE,
+  clearCookie,
+  csrfMatches,
+  endSession,
+  parseCookies,
+  requireWebUser,
+  safeNext,
+  sendCsrfFailure,
+  setCookie,
+  startSession,
+} from '../web.session.js';
+import type { WebLang } from '../web.types.js';
+import { accountService } from './account.service.js';
+
+const LOGIN_CSRF_COOKIE = 'mcs_login';
+
+const T = {
+  vi: {
+    title: 'Đăng nhập',
+    intro: 'Dành cho cán bộ Bộ phận Một cửa, quản trị cơ quan và cơ quan giám sát.',
+    username: 'Tên đăng nhập',
+    password: 'Mật khẩu',
+    submit: 'Đăng nhập',
+    invalid: 'Tên đăng nhập hoặc mật khẩu không đúng.',
+    lockedUser: (until: string) => `Tài khoản tạm khoá vì đăng nhập sai quá 5 lần. Vui lòng thử lại sau ${until} (giờ Việt Nam) hoặc liên hệ quản trị hệ thống.`,
+    lockedIp: (until: string) => `Có quá nhiều lần đăng nhập sai từ máy này. Vui lòng thử lại sau ${until} (giờ Việt Nam).`,
+    required: 'Vui lòng nhập tên đăng nhập và mật khẩu.',
+    citizen: 'Người dân tra cứu hồ sơ tại',
+    lookup: 'trang tra cứu',
+  },
+  en: {
+    title: 'Log in',
+    intro: 'For one-stop desk clerks, agency administrators and oversight bodies.',
+    username: 'Username',
+    password: 'Password',
+    submit: 'Log in',
+    invalid: 'Wrong username or password.',
+    lockedUser: (until: string) => `This account is locked after more than 5 failed logins. Try again after ${until} (Vietnam time) or contact the administrator.`,
+    lockedIp: (until: string) => `Too many failed logins from this computer. Try again after ${until} (Vietnam time).`,
+    required: 'Please enter your username and password.',
+    citizen: 'Citizens look up dossiers on the',
+    lookup: 'look-up page',
+  },
+} as const;
+
+function loginPage(request: FastifyRequest, token: string, model: { username: string; next: string; error?: string }): string {
+  const lang = request.webLang;
+  const t = T[lang];
+  const body = html`<h1>${t.title}</h1>
+<div class="card narrow">
+  <p class="hint">${t.intro}</p>
+  ${formError(model.error)}
+  <form method="post" action="/dang-nhap" class="stack" novalidate>
+    ${csrfField(token)}
+    <input type="hidden" name="next" value="${model.next}">
+    ${textField({ name: 'username', label: t.username, value: model.username, required: true, autocomplete: 'username', id: 'username' })}
+    ${textField({ name: 'password', label: t.password, type: 'password', required: true, autocomplete: 'current-password', id: 'password' })}
+    <div><button type="submit">${t.submit}</button></div>
+  </form>
+</div>
+<p class="hint">${t.citizen} <a href="/tra-cuu">${t.lookup}</a>.</p>`;
+  return renderPage({ title: t.title, user: null, csrfToken: null, lang, body });
+}
+
+/** The login form's CSRF token: a random value in a short-lived cookie, echoed by the form (no session exists yet). */
+function loginToken(request: FastifyRequest, reply: FastifyReply): string {
+  const existing = parseCookies(request.headers.cookie)[LOGIN_CSRF_COOKIE];
+  if (existing && /^[A-Za-z0-9_-]{32,64}$/.test(existing)) return existing;
+  const token = randomBytes(24).toString('base64url');
+  setCookie(request, reply, LOGIN_CSRF_COOKIE, token, { path: '/dang-nhap', sameSite: 'Strict', maxAgeSeconds: 3600 });
+  return token;
+}
+
+export function loginRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const accounts = accountService(ctx);
+
+  app.get('/', async (request, reply) => reply.code(303).header('location', request.webUser ? homeFor(request.webUser) : '/dang-nhap').send());
+
+  app.get('/dang-nhap', async (request, reply) => {
+    const next = safeNext((request.query as Record<string, unknown>).next, '');
+    if (request.webUser) return reply.code(303).header('location', next || homeFor(request.webUser)).send();
+    return sendPage(reply, loginPage(request, loginToken(request, reply), { username: '', next }));
+  });
+
+  app.post('/dang-nhap', async (request, reply) => {
+    const body = request.body;
+    const expected = parseCookies(request.headers.cookie)[LOGIN_CSRF_COOKIE] ?? null;
+    if (!request.webUser && !csrfMatches(formString(body, '_csrf') || null, expected)) return sendCsrfFailure(request, reply);
+    const t = T[request.webLang];
+    const username = formString(body, 'username').slice(0, 128);
+    const password = formString(body, 'password');
+    const next = safeNext(formString(body, 'next'), '');
+    const token = loginToken(request, reply);
+    if (!username.trim() || !password) return sendPage(reply, loginPage(request, token, { username, next, error: t.required }), 400);
+    const result = await accounts.login(username, password, request.ip);
+    if (!result.ok) {
+      if (result.reason === 'invalid') return sendPage(reply, loginPage(request, token, { username, next, error: t.invalid }), 401);
+      const until = formatHhMm(localMinutes(new Date(result.until + 59_999)));
+      const message = result.reason === 'locked_user' ? t.lockedUser(until) : t.lockedIp(until);
+      return sendPage(reply, loginPage(request, token, { username, next, error: message }), 429);
+    }
+    await startSession(ctx, request, reply, result.user);
+    clearCookie(request, reply, LOGIN_CSRF_COOKIE, '/dang-nhap');
+    return reply.code(303).header('location', next || homeFor(result.user)).send();
+  });
+
+  app.post('/dang-xuat', { preHandler: requireWebUser() }, async (request, reply) => {
+    await endSession(ctx, request, reply);
+    return reply.code(303).header('location', '/dang-nhap').send();
+  });
+
+  app.get('/ngon-ngu', async (request, reply) => {
+    const query = request.query as Record<string, unknown>;
+    const lang: WebLang = query.lang === 'en' ? 'en' : 'vi';
+    setCookie(request, reply, LANG_COOKIE, lang, { maxAgeSeconds: 365 * 86_400 });
+    let back = safeNext(query.next, '');
+    if (!back && request.headers.referer) {
+      try {
+        const referer = new URL(request.headers.referer);
+        if (referer.host === request.host) back = safeNext(`${referer.pathname}${referer.search.replace(/([?&])lang=(vi|en)&?/, '$1').replace(/[?&]$/, '')}`);
+      } catch {
+        back = '';
+      }
+    }
+    return reply.code(303).header('location', back || '/').send();
+  });
+}

@@ -1,0 +1,266 @@
+/** /tai-khoan: the administrator creates accounts, changes role and agency, resets passwords, disables. */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AppContext } from '../../main/context.js';
+import { html, type SafeHtml } from '../html.js';
+import { csrfField, fieldErrorOf, formError, formString, selectField, textField, type FieldErrors } from '../forms.js';
+import { renderPage, sendPage, type Flash } from '../web.layout.js';
+import { requireWebUser } from '../web.session.js';
+import { ROLE_LABELS, WEB_ROLES, type WebLang } from '../web.types.js';
+import { audit } from '../audit.repository.js';
+import { formatDateTime } from '../format.js';
+import { accountService, type UserView } from './account.service.js';
+
+const T = {
+  vi: {
+    title: 'Tài khoản người dùng',
+    list: 'Danh sách tài khoản',
+    username: 'Tên đăng nhập',
+    displayName: 'Họ tên',
+    role: 'Vai trò',
+    agency: 'Cơ quan',
+    noAgency: '— Không gắn cơ quan —',
+    lang: 'Ngôn ngữ giao diện',
+    password: 'Mật khẩu',
+    passwordHint: 'Ít nhất 10 ký tự, không chứa tên đăng nhập.',
+    status: 'Trạng thái',
+    active: 'Đang hoạt động',
+    disabled: 'Đã khoá',
+    create: 'Tạo tài khoản',
+    createTitle: 'Tạo tài khoản mới',
+    edit: 'Sửa',
+    save: 'Lưu thay đổi',
+    resetTitle: 'Đặt lại mật khẩu',
+    newPassword: 'Mật khẩu mới',
+    reset: 'Đặt lại mật khẩu',
+    disable: 'Khoá tài khoản',
+    enable: 'Mở khoá tài khoản',
+    disableHint: 'Tài khoản bị khoá không đăng nhập được; các phiên đang mở bị đăng xuất.',
+    created: (u: string) => `Đã tạo tài khoản ${u}.`,
+    saved: 'Đã lưu thay đổi.',
+    resetDone: 'Đã đặt lại mật khẩu; các phiên đang mở của tài khoản này đã bị đăng xuất.',
+    disabledDone: 'Đã khoá tài khoản.',
+    enabledDone: 'Đã mở khoá tài khoản.',
+    back: 'Về danh sách tài khoản',
+    self: 'Bạn không thể khoá hoặc hạ quyền chính tài khoản đang dùng.',
+    createdAt: 'Tạo lúc',
+    vi: 'Tiếng Việt',
+    en: 'Tiếng Anh',
+  },
+  en: {
+    title: 'User accounts',
+    list: 'Accounts',
+    username: 'Username',
+    displayName: 'Full name',
+    role: 'Role',
+    agency: 'Agency',
+    noAgency: '— No agency —',
+    lang: 'Interface language',
+    password: 'Password',
+    passwordHint: 'At least 10 characters, not containing the username.',
+    status: 'Status',
+    active: 'Active',
+    disabled: 'Disabled',
+    create: 'Create account',
+    createTitle: 'New account',
+    edit: 'Edit',
+    save: 'Save changes',
+    resetTitle: 'Reset password',
+    newPassword: 'New password',
+    reset: 'Reset password',
+    disable: 'Disable account',
+    enable: 'Enable account',
+    disableHint: 'A disabled account cannot log in; its open sessions are logged out.',
+    created: (u: string) => `Account ${u} created.`,
+    saved: 'Changes saved.',
+    resetDone: 'Password reset; the account’s open sessions were logged out.',
+    disabledDone: 'Account disabled.',
+    enabledDone: 'Account enabled.',
+    back: 'Back to accounts',
+    self: 'You cannot disable or demote the account you are using.',
+    createdAt: 'Created',
+    vi: 'Vietnamese',
+    en: 'English',
+  },
+} as const;
+
+/** What the audit log keeps of an account (never the password hash). */
+const auditView = (u: UserView) => ({ username: u.username, displayName: u.displayName, role: u.role, agencyCode: u.agencyCode, lang: u.lang, disabled: u.disabled });
+
+async function agencyOptions(ctx: AppContext, lang: WebLang) {
+  const agencies = await ctx.agencies.list();
+  return [{ value: '', label: T[lang].noAgency }, ...agencies.map((a) => ({ value: a.code, label: `${a.code} – ${a.name}` }))];
+}
+
+const roleOptions = (lang: WebLang) => WEB_ROLES.map((r) => ({ value: r, label: ROLE_LABELS[r][lang] }));
+const langOptions = (lang: WebLang) => [{ value: 'vi', label: T[lang].vi }, { value: 'en', label: T[lang].en }];
+
+interface UserForm { username: string; displayName: string; role: string; agencyCode: string; lang: string }
+
+function page(request: FastifyRequest, title: string, body: SafeHtml, flash?: Flash | null): string {
+  return renderPage({ title, user: request.webUser, csrfToken: request.csrfToken, lang: request.webLang, active: '/tai-khoan', body, flash: flash ?? null });
+}
+
+export function usersRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const accounts = accountService(ctx);
+  const guard = { preHandler: requireWebUser(['admin']) };
+
+  const listPage = async (request: FastifyRequest, reply: FastifyReply, form: UserForm, errors: FieldErrors, flash: Flash | null, status = 200) => {
+    const lang = request.webLang;
+    const t = T[lang];
+    const users = await accounts.list();
+    const body = html`<h1>${t.title}</h1>
+<section class="card" aria-labelledby="list-title">
+  <h2 id="list-title">${t.list}</h2>
+  <div class="table-wrap"><table>
+    <thead><tr><th scope="col">${t.username}</th><th scope="col">${t.displayName}</th><th scope="col">${t.role}</th><th scope="col">${t.agency}</th><th scope="col">${t.status}</th><th scope="col"><span class="visually-hidden">${t.edit}</span></th></tr></thead>
+    <tbody>${users.map(
+      (u) => html`<tr><td>${u.username}</td><td>${u.displayName}</td><td>${ROLE_LABELS[u.role][lang]}</td><td>${u.agencyCode ?? '—'}</td><td>${u.disabled ? t.disabled : t.active}</td><td><a href="/tai-khoan/${u.id}">${t.edit}<span class="visually-hidden"> ${u.username}</span></a></td></tr>`,
+    )}</tbody>
+  </table></div>
+</section>
+<section class="card" aria-labelledby="create-title">
+  <h2 id="create-title">${t.createTitle}</h2>
+  ${formError(errors._form)}
+  <form method="post" action="/tai-khoan" class="stack" novalidate>
+    ${csrfField(request.csrfToken)}
+    <div class="grid two">
+      ${textField({ name: 'username', label: t.username, value: form.username, error: errors.username, required: true, autocomplete: 'off' })}
+      ${textField({ name: 'displayName', label: t.displayName, value: form.displayName, error: errors.displayName, required: true, autocomplete: 'off' })}
+      ${selectField({ name: 'role', label: t.role, value: form.role, options: roleOptions(lang), error: errors.role })}
+      ${selectField({ name: 'agencyCode', label: t.agency, value: form.agencyCode, options: await agencyOptions(ctx, lang), error: errors.agencyCode })}
+      ${selectField({ name: 'lang', label: t.lang, value: form.lang, options: langOptions(lang) })}
+      ${textField({ name: 'password', label: t.password, type: 'password', error: errors.password, hint: t.passwordHint, required: true, autocomplete: 'new-password' })}
+    </div>
+    <div><button type="submit">${t.create}</button></div>
+  </form>
+</section>`;
+    return sendPage(reply, page(request, t.title, body, flash), status);
+  };
+
+  app.get('/tai-khoan', guard, async (request, reply) => {
+    const flash = (request.query as Record<string, unknown>).ok === 'created' ? { kind: 'success' as const, message: T[request.webLang].saved } : null;
+    return listPage(request, reply, { username: '', displayName: '', role: 'clerk', agencyCode: '', lang: 'vi' }, {}, flash);
+  });
+
+  app.post('/tai-khoan', guard, async (request, reply) => {
+    const body = request.body;
+    const form: UserForm = {
+      username: formString(body, 'username'),
+      displayName: formString(body, 'displayName'),
+      role: formString(body, 'role'),
+      agencyCode: formString(body, 'agencyCode'),
+      lang: formString(body, 'lang') === 'en' ? 'en' : 'vi',
+    };
+    try {
+      const created = await accounts.create({ ...form, agencyCode: form.agencyCode || null, password: formString(body, 'password'), lang: form.lang as WebLang });
+      await audit(ctx, request.webUser!, { action: 'user.create', entity: 'user', entityId: created.id, after: auditView(created), ip: request.ip });
+      return reply.code(303).header('location', `/tai-khoan/${created.id}?ok=created`).send();
+    } catch (error) {
+      const field = fieldErrorOf(error);
+      if (!field) throw error;
+      return listPage(request, reply, form, { [field.field]: field.message }, null, (error as { status: number }).status);
+    }
+  });
+
+  const editPage = async (request: FastifyRequest, reply: FastifyReply, user: UserView, errors: FieldErrors, flash: Flash | null, status = 200) => {
+    const lang = request.webLang;
+    const t = T[lang];
+    const body = html`<p><a href="/tai-khoan">${t.back}</a></p>
+<h1>${user.username}</h1>
+<p class="hint">${t.createdAt}: ${formatDateTime(user.createdAt)} · ${t.status}: <strong>${user.disabled ? t.disabled : t.active}</strong></p>
+<section class="card" aria-labelledby="edit-title">
+  <h2 id="edit-title">${t.edit}</h2>
+  ${formError(errors._form)}
+  <form method="post" action="/tai-khoan/${user.id}" class="stack" novalidate>
+    ${csrfField(request.csrfToken)}
+    <div class="grid two">
+      ${textField({ name: 'displayName', label: t.displayName, value: user.displayName, error: errors.displayName, required: true })}
+      ${selectField({ name: 'role', label: t.role, value: user.role, options: roleOptions(lang), error: errors.role })}
+      ${selectField({ name: 'agencyCode', label: t.agency, value: user.agencyCode ?? '', options: await agencyOptions(ctx, lang), error: errors.agencyCode })}
+      ${selectField({ name: 'lang', label: t.lang, value: user.lang, options: langOptions(lang) })}
+    </div>
+    <div><button type="submit">${t.save}</button></div>
+  </form>
+</section>
+<section class="card" aria-labelledby="reset-title">
+  <h2 id="reset-title">${t.resetTitle}</h2>
+  <form method="post" action="/tai-khoan/${user.id}/mat-khau" class="stack" novalidate>
+    ${csrfField(request.csrfToken)}
+    ${textField({ name: 'password', label: t.newPassword, type: 'password', error: errors.password, hint: t.passwordHint, required: true, autocomplete: 'new-password' })}
+    <div><button type="submit">${t.reset}</button></div>
+  </form>
+</section>
+<section class="card" aria-labelledby="disable-title">
+  <h2 id="disable-title">${user.disabled ? t.enable : t.disable}</h2>
+  <p class="hint">${t.disableHint}</p>
+  <form method="post" action="/tai-khoan/${user.id}/${user.disabled ? 'mo-khoa' : 'khoa'}">
+    ${csrfField(request.csrfToken)}
+    <button type="submit" class="${user.disabled ? '' : 'danger'}">${user.disabled ? t.enable : t.disable}</button>
+  </form>
+</section>`;
+    return sendPage(reply, page(request, user.username, body, flash), status);
+  };
+
+  const idOf = (request: FastifyRequest): number => {
+    const id = Number((request.params as { id: string }).id);
+    return Number.isSafeInteger(id) && id > 0 ? id : 0;
+  };
+
+  app.get('/tai-khoan/:id', guard, async (request, reply) => {
+    const ok = (request.query as Record<string, unknown>).ok;
+    const t = T[request.webLang];
+    const messages: Record<string, string> = { created: t.saved, saved: t.saved, reset: t.resetDone, disabled: t.disabledDone, enabled: t.enabledDone };
+    const flash = typeof ok === 'string' && messages[ok] ? { kind: 'success' as const, message: messages[ok] } : null;
+    return editPage(request, reply, await accounts.get(idOf(request)), {}, flash);
+  });
+
+  app.post('/tai-khoan/:id', guard, async (request, reply) => {
+    const id = idOf(request);
+    const current = await accounts.get(id);
+    const body = request.body;
+    const changes = {
+      displayName: formString(body, 'displayName'),
+      role: formString(body, 'role'),
+      agencyCode: formString(body, 'agencyCode') || null,
+      lang: (formString(body, 'lang') === 'en' ? 'en' : 'vi') as WebLang,
+    };
+    if (id === request.webUser!.id && changes.role !== 'admin') {
+      return editPage(request, reply, current, { role: T[request.webLang].self }, null, 400);
+    }
+    try {
+      const { before, after } = await accounts.update(id, changes);
+      await audit(ctx, request.webUser!, { action: 'user.update', entity: 'user', entityId: id, before: auditView(before), after: auditView(after), ip: request.ip });
+      return reply.code(303).header('location', `/tai-khoan/${id}?ok=saved`).send();
+    } catch (error) {
+      const field = fieldErrorOf(error);
+      if (!field) throw error;
+      return editPage(request, reply, current, { [field.field]: field.message }, null, (error as { status: number }).status);
+    }
+  });
+
+  app.post('/tai-khoan/:id/mat-khau', guard, async (request, reply) => {
+    const id = idOf(request);
+    const current = await accounts.get(id);
+    try {
+      await accounts.resetPassword(id, formString(request.body, 'password'));
+      await audit(ctx, request.webUser!, { action: 'user.password_reset', entity: 'user', entityId: id, before: { username: current.username }, after: { username: current.username, passwordChanged: true }, ip: request.ip });
+      return reply.code(303).header('location', `/tai-khoan/${id}?ok=reset`).send();
+    } catch (error) {
+      const field = fieldErrorOf(error);
+      if (!field) throw error;
+      return editPage(request, reply, current, { [field.field]: field.message }, null, 400);
+    }
+  });
+
+  for (const [path, disabled] of [['khoa', true], ['mo-khoa', false]] as const) {
+    app.post(`/tai-khoan/:id/${path}`, guard, async (request, reply) => {
+      const id = idOf(request);
+      if (disabled && id === request.webUser!.id) return editPage(request, reply, await accounts.get(id), { _form: T[request.webLang].self }, null, 400);
+      const { before, after } = await accounts.setDisabled(id, disabled);
+      if (before.disabled !== after.disabled) {
+        await audit(ctx, request.webUser!, { action: disabled ? 'user.disable' : 'user.enable', entity: 'user', entityId: id, before: auditView(before), after: auditView(after), ip: request.ip });
+      }
+      return reply.code(303).header('location', `/tai-khoan/${id}?ok=${disabled ? 'disabled' : 'enabled'}`).send();
+    });
+  }
+}

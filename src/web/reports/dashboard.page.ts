@@ -1,0 +1,301 @@
+/** /giam-sat: the oversight figures of a period, their charts and the reconciliation list. */
+import type { StatsGroupBy, StatsRow } from '../../stats/stats.service.js';
+import { html, raw, type SafeHtml } from '../html.js';
+import type { WebLang } from '../web.types.js';
+import { barChart, stackedBarChart, type ChartSeries, type SeriesStyle } from './charts.js';
+import { OUTCOMES, sumRows, type Outcome, type OutcomeBucket, type Period, type Preset, type ReconciliationItem } from './dashboard.service.js';
+import { whyDetail } from './export.js';
+import { failureReasonLabel, formatDate, formatInt, formatPercent, formatVnd, kindLabel, stateLabel, t, whyLabel, type UiKey } from './i18n.js';
+import { deadlineBadge, queryString, stylesheet, timeTag, type View } from './ui.js';
+
+export interface DashboardModel {
+  view: View;
+  period: Period;
+  groupBy: StatsGroupBy;
+  /** The agency filter in force (null = every agency). */
+  agencyCode: string | null;
+  /** Agencies the user may pick from; empty when the user is bound to one. */
+  agencyOptions: ReadonlyArray<{ code: string; name: string }>;
+  agencyNames: ReadonlyMap<string, string>;
+  procedureNames: ReadonlyMap<string, string>;
+  rows: readonly StatsRow[];
+  agencyRows: readonly StatsRow[];
+  lookupsUnattributed: { lookups: number; lookupRevenueVnd: number };
+  byDay: { unit: 'day' | 'month'; buckets: readonly OutcomeBucket[] };
+  byKind: ReadonlyMap<string, Record<Outcome, number>>;
+  reconciliation: readonly ReconciliationItem[];
+}
+
+/** Rows of the reconciliation list shown on the page; the exports carry all of them. */
+export const RECONCILIATION_PAGE_LIMIT = 200;
+
+const OUTCOME_STYLE: Readonly<Record<Outcome, { color: string; style: SeriesStyle; label: UiKey }>> = {
+  delivered: { color: '#0b6b2f', style: 'solid', label: 'messagesDelivered' },
+  sent: { color: '#1d4ed8', style: 'stripes', label: 'messagesSent' },
+  pending: { color: '#8a5a00', style: 'dots', label: 'messagesPending' },
+  failed: { color: '#a4000f', style: 'crosshatch', label: 'messagesFailed' },
+  cancelled: { color: '#595959', style: 'lines', label: 'messagesCancelled' },
+};
+
+/** The dashboard's query string for the current filters, with some replaced. */
+export function dashboardQuery(model: Pick<DashboardModel, 'period' | 'groupBy' | 'agencyCode'>, changes: Record<string, string | null> = {}): string {
+  const base: Record<string, string | null> = model.period.preset
+    ? { preset: model.period.preset, from: null, to: null }
+    : { preset: null, from: model.period.from, to: model.period.to };
+  return queryString({ ...base, groupBy: model.groupBy === 'agency' ? null : model.groupBy, agency: model.agencyCode, ...changes });
+}
+
+function filters(model: DashboardModel): SafeHtml {
+  const { lang } = model.view;
+  const presets: Array<[Preset, UiKey]> = [
+    ['this_month', 'thisMonth'],
+    ['last_month', 'lastMonth'],
+    ['this_year', 'thisYear'],
+  ];
+  return html`<section class="card" aria-labelledby="filters-title">
+<h2 id="filters-title" class="visually-hidden">${t(lang, 'filters')}</h2>
+<p class="label" id="presets-label">${t(lang, 'preset')}</p>
+<ul class="presets" aria-labelledby="presets-label">${presets.map(
+    ([preset, key]) =>
+      html`<li><a href="/giam-sat${dashboardQuery(model, { preset, from: null, to: null })}"${model.period.preset === preset ? raw(' aria-current="true"') : null}>${t(lang, key)}</a></li>`,
+  )}</ul>
+<form method="get" action="/giam-sat" class="filters">
+  <div class="field"><label for="f-from">${t(lang, 'from')}</label><input type="date" id="f-from" name="from" value="${model.period.from}" required></div>
+  <div class="field"><label for="f-to">${t(lang, 'to')}</label><input type="date" id="f-to" name="to" value="${model.period.to}" required></div>
+  <fieldset><legend>${t(lang, 'groupBy')}</legend><div class="radios">
+    <label><input type="radio" name="groupBy" value="agency"${model.groupBy === 'agency' ? raw(' checked') : null}> ${t(lang, 'byAgency')}</label>
+    <label><input type="radio" name="groupBy" value="procedure"${model.groupBy === 'procedure' ? raw(' checked') : null}> ${t(lang, 'byProcedure')}</label>
+  </div></fieldset>
+  ${model.agencyOptions.length > 0
+    ? html`<div class="field"><label for="f-agency">${t(lang, 'agency')}</label><select id="f-agency" name="agency">
+      <option value="">${t(lang, 'allAgencies')}</option>
+      ${model.agencyOptions.map((a) => html`<option value="${a.code}"${a.code === model.agencyCode ? raw(' selected') : null}>${a.code} – ${a.name}</option>`)}
+    </select></div>`
+    : null}
+  <div class="field"><button type="submit">${t(lang, 'show')}</button></div>
+</form>
+</section>`;
+}
+
+function summary(model: DashboardModel, total: StatsRow): SafeHtml {
+  const { lang } = model.view;
+  const lookups = total.lookups + model.lookupsUnattributed.lookups;
+  const revenue = total.lookupRevenueVnd + model.lookupsUnattributed.lookupRevenueVnd;
+  const onTimeRate = total.dossiersResolved === 0 ? null : total.resolvedOnTime / total.dossiersResolved;
+  const stat = (label: string, value: string, note?: string, testId?: string) =>
+    html`<div class="stat"><dt>${label}</dt><dd${testId ? html` data-testid="${testId}"` : null}>${value}${note ? html`<small>${note}</small>` : null}</dd></div>`;
+  return html`<section aria-labelledby="summary-title">
+<h2 id="summary-title">${t(lang, 'summary')}</h2>
+<dl class="stats">
+  ${stat(t(lang, 'received'), formatInt(lang, total.dossiersReceived), undefined, 'total-received')}
+  ${stat(t(lang, 'resolved'), formatInt(lang, total.dossiersResolved), `${t(lang, 'onTime')} ${formatInt(lang, total.resolvedOnTime)} · ${t(lang, 'late')} ${formatInt(lang, total.resolvedLate)}`, 'total-resolved')}
+  ${stat(t(lang, 'onTimeRate'), formatPercent(lang, onTimeRate))}
+  ${stat(t(lang, 'supplements'), formatInt(lang, total.supplementRequests))}
+  ${stat(t(lang, 'messagesCreated'), formatInt(lang, total.messages.created), `${t(lang, 'messagesDelivered')} ${formatInt(lang, total.messages.delivered)} · ${t(lang, 'messagesFailed')} ${formatInt(lang, total.messages.failed)}`, 'total-messages')}
+  ${stat(t(lang, 'cost'), formatVnd(total.costVnd), undefined, 'total-cost')}
+  ${stat(t(lang, 'reach'), formatPercent(lang, total.reach), t(lang, 'reachHint'), 'total-reach')}
+  ${stat(t(lang, 'lookups'), formatInt(lang, lookups), `${t(lang, 'lookupRevenue')} ${formatVnd(revenue)}`, 'total-lookups')}
+  ${stat(t(lang, 'resolvedWithoutResult'), formatInt(lang, total.reconciliation.resolvedWithoutDeliveredResult), undefined, 'total-without-result')}
+</dl>
+</section>`;
+}
+
+function bucketLabel(unit: 'day' | 'month', key: string): string {
+  return unit === 'day' ? formatDate(key).slice(0, 5) : `${key.slice(5, 7)}/${key.slice(0, 4)}`;
+}
+
+function charts(model: DashboardModel): SafeHtml {
+  const { lang } = model.view;
+  const { unit, buckets } = model.byDay;
+  const series: ChartSeries[] = OUTCOMES.map((outcome) => ({
+    key: outcome,
+    label: t(lang, OUTCOME_STYLE[outcome].label),
+    color: OUTCOME_STYLE[outcome].color,
+    style: OUTCOME_STYLE[outcome].style,
+    values: buckets.map((b) => b.counts[outcome]),
+  }));
+  const sums = OUTCOMES.map((outcome) => `${t(lang, OUTCOME_STYLE[outcome].label)} ${formatInt(lang, buckets.reduce((s, b) => s + b.counts[outcome], 0))}`);
+  const period = `${formatDate(model.period.from)} – ${formatDate(model.period.to)}`;
+  const perDay = stackedBarChart({
+    id: 'chart-messages',
+    title: t(lang, unit === 'day' ? 'chartMessagesPerDay' : 'chartMessagesPerMonth'),
+    description: `${period}: ${sums.join(', ')}.`,
+    categoryHeader: t(lang, unit === 'day' ? 'day' : 'month'),
+    categories: buckets.map((b) => bucketLabel(unit, b.key)),
+    series,
+    totalLabel: t(lang, 'total'),
+    tableCaption: t(lang, 'dataTable'),
+    format: (v) => formatInt(lang, v),
+  });
+  const agencies = model.agencyRows;
+  const name = (code: string) => `${code} – ${model.agencyNames.get(code) ?? code}`;
+  const onTime = barChart({
+    id: 'chart-ontime',
+    title: t(lang, 'chartOnTime'),
+    description: agencies.map((r) => `${r.agencyCode}: ${r.dossiersResolved === 0 ? '—' : formatPercent(lang, r.resolvedOnTime / r.dossiersResolved)}`).join('; ') || t(lang, 'noData'),
+    categoryHeader: t(lang, 'agency'),
+    valueHeader: t(lang, 'onTimeRate'),
+    items: agencies.map((r) => ({
+      label: r.agencyCode,
+      name: name(r.agencyCode),
+      value: r.dossiersResolved === 0 ? null : r.resolvedOnTime / r.dossiersResolved,
+      display: r.dossiersResolved === 0 ? '—' : `${formatPercent(lang, r.resolvedOnTime / r.dossiersResolved)} (${r.resolvedOnTime}/${r.dossiersResolved})`,
+    })),
+    color: '#0b6b2f',
+    style: 'solid',
+    tableCaption: t(lang, 'dataTable'),
+    emptyText: t(lang, 'noData'),
+  });
+  const reach = barChart({
+    id: 'chart-reach',
+    title: t(lang, 'chartReach'),
+    description: `${t(lang, 'reachHint')}. ${agencies.map((r) => `${r.agencyCode}: ${formatPercent(lang, r.reach)}`).join('; ') || t(lang, 'noData')}`,
+    categoryHeader: t(lang, 'agency'),
+    valueHeader: t(lang, 'reach'),
+    items: agencies.map((r) => ({
+      label: r.agencyCode,
+      name: name(r.agencyCode),
+      value: r.reach,
+      display: r.reach === null ? '—' : `${formatPercent(lang, r.reach)} (${Math.round(r.reach * r.dossiersReceived)}/${r.dossiersReceived})`,
+    })),
+    color: '#1d4ed8',
+    style: 'stripes',
+    tableCaption: t(lang, 'dataTable'),
+    emptyText: t(lang, 'noData'),
+  });
+  return html`<section aria-labelledby="charts-title"><h2 id="charts-title">${t(lang, 'charts')}</h2>${perDay}<div class="grid two">${onTime}${reach}</div></section>`;
+}
+
+function figuresTable(model: DashboardModel, total: StatsRow): SafeHtml {
+  const { lang } = model.view;
+  const byProcedure = model.groupBy === 'procedure';
+  const caption = t(lang, 'figuresTable', { group: t(lang, byProcedure ? 'byProcedure' : 'byAgency').toLowerCase() });
+  const cells = (r: StatsRow) => html`
+<td class="num">${formatInt(lang, r.dossiersReceived)}</td>
+<td class="num">${formatInt(lang, r.dossiersResolved)}</td>
+<td class="num">${formatInt(lang, r.resolvedOnTime)}</td>
+<td class="num">${formatInt(lang, r.resolvedLate)}</td>
+<td class="num">${formatInt(lang, r.supplementRequests)}</td>
+<td class="num">${formatInt(lang, r.messages.created)}</td>
+<td class="num">${formatInt(lang, r.messages.delivered)}</td>
+<td class="num">${formatInt(lang, r.messages.failed)}</td>
+<td class="num">${formatVnd(r.costVnd)}</td>
+<td class="num">${formatPercent(lang, r.reach)}</td>
+<td class="num">${formatInt(lang, r.lookups)}</td>
+<td class="num">${formatVnd(r.lookupRevenueVnd)}</td>
+<td class="num">${formatInt(lang, r.reconciliation.resolvedWithoutDeliveredResult)}</td>`;
+  const head = (key: UiKey) => html`<th scope="col" class="num">${t(lang, key)}</th>`;
+  return html`<section aria-labelledby="figures-title">
+<h2 id="figures-title">${caption}</h2>
+<div class="table-wrap" role="region" aria-labelledby="figures-title" tabindex="0"><table data-testid="figures">
+<caption>${caption}, ${formatDate(model.period.from)} – ${formatDate(model.period.to)}</caption>
+<thead><tr>
+<th scope="col">${t(lang, byProcedure ? 'procedure' : 'agency')}</th>${byProcedure ? html`<th scope="col">${t(lang, 'agency')}</th>` : null}
+${head('received')}${head('resolved')}${head('onTime')}${head('late')}${head('supplements')}${head('messagesCreated')}${head('messagesDelivered')}${head('messagesFailed')}${head('cost')}${head('reach')}${head('lookups')}${head('lookupRevenue')}${head('resolvedWithoutResult')}
+</tr></thead>
+<tbody>${model.rows.map((r) =>
+    byProcedure
+      ? html`<tr><th scope="row">${r.procedureCode} – ${model.procedureNames.get(r.procedureCode ?? '') ?? ''}</th><td>${r.agencyCode}</td>${cells(r)}</tr>`
+      : html`<tr><th scope="row">${r.agencyCode} – ${model.agencyNames.get(r.agencyCode) ?? ''}</th>${cells(r)}</tr>`,
+  )}</tbody>
+<tfoot><tr><th scope="row"${byProcedure ? raw(' colspan="2"') : null}>${t(lang, 'total')}</th>${cells(total)}</tr></tfoot>
+</table></div>
+${model.lookupsUnattributed.lookups > 0
+    ? html`<p class="hint">${t(lang, 'lookupsUnattributed')}: ${formatInt(lang, model.lookupsUnattributed.lookups)} (${formatVnd(model.lookupsUnattributed.lookupRevenueVnd)}).</p>`
+    : null}
+</section>`;
+}
+
+function messageTables(model: DashboardModel, total: StatsRow): SafeHtml {
+  const { lang } = model.view;
+  const kinds = [...model.byKind.entries()].sort((a, b) => a[0].localeCompare(b[0]));
+  const failures = Object.entries(total.failedByReason).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  return html`<div class="grid two">
+<section aria-labelledby="kinds-title">
+<h2 id="kinds-title">${t(lang, 'messagesByKind')}</h2>
+<div class="table-wrap" role="region" aria-labelledby="kinds-title" tabindex="0"><table>
+<caption>${t(lang, 'messagesByKind')}</caption>
+<thead><tr><th scope="col">${t(lang, 'kind')}</th>${OUTCOMES.map((o) => html`<th scope="col" class="num">${t(lang, OUTCOME_STYLE[o].label)}</th>`)}<th scope="col" class="num">${t(lang, 'total')}</th></tr></thead>
+<tbody>${kinds.length === 0
+    ? html`<tr><td colspan="${OUTCOMES.length + 2}">${t(lang, 'noData')}</td></tr>`
+    : kinds.map(
+        ([kind, counts]) =>
+          html`<tr><th scope="row">${kindLabel(lang, kind)}</th>${OUTCOMES.map((o) => html`<td class="num">${formatInt(lang, counts[o])}</td>`)}<td class="num">${formatInt(lang, OUTCOMES.reduce((s, o) => s + counts[o], 0))}</td></tr>`,
+      )}</tbody>
+</table></div>
+</section>
+<section aria-labelledby="failures-title">
+<h2 id="failures-title">${t(lang, 'failuresByReason')}</h2>
+${failures.length === 0
+    ? html`<p>${t(lang, 'noFailures')}</p>`
+    : html`<div class="table-wrap" role="region" aria-labelledby="failures-title" tabindex="0"><table data-testid="failures">
+<caption>${t(lang, 'failuresByReason')}</caption>
+<thead><tr><th scope="col">${t(lang, 'reason')}</th><th scope="col" class="num">${t(lang, 'count')}</th></tr></thead>
+<tbody>${failures.map(([reason, count]) => html`<tr><th scope="row">${failureReasonLabel(lang, reason)}</th><td class="num">${formatInt(lang, count)}</td></tr>`)}</tbody>
+</table></div>`}
+</section>
+</div>`;
+}
+
+function exportLinks(model: DashboardModel): SafeHtml {
+  const { lang } = model.view;
+  const q = dashboardQuery(model);
+  return html`<section class="card" aria-labelledby="exports-title">
+<h2 id="exports-title">${t(lang, 'exports')}</h2>
+<ul>
+<li>${t(lang, 'exportFigures')}: <a href="/giam-sat/thong-ke.csv${q}" download>${t(lang, 'exportCsv')}</a> · <a href="/giam-sat/thong-ke.xlsx${q}" download>${t(lang, 'exportXlsx')}</a></li>
+<li>${t(lang, 'exportReconciliation')}: <a href="/giam-sat/doi-soat.csv${q}" download>${t(lang, 'exportCsv')}</a> · <a href="/giam-sat/doi-soat.xlsx${q}" download>${t(lang, 'exportXlsx')}</a></li>
+</ul>
+</section>`;
+}
+
+function reconciliationSection(model: DashboardModel, total: StatsRow): SafeHtml {
+  const { lang } = model.view;
+  const items = model.reconciliation.slice(0, RECONCILIATION_PAGE_LIMIT);
+  const intro = t(lang, 'reconciliationIntro', {
+    resolved: formatInt(lang, total.reconciliation.resolved),
+    delivered: formatInt(lang, total.reconciliation.resultMessagesDelivered),
+    missing: formatInt(lang, total.reconciliation.resolvedWithoutDeliveredResult),
+  });
+  const more = model.reconciliation.length - items.length;
+  return html`<section aria-labelledby="reconciliation-title" id="doi-soat">
+<h2 id="reconciliation-title">${t(lang, 'reconciliation')}</h2>
+<p>${intro}</p>
+${items.length === 0
+    ? html`<p>${t(lang, 'reconciliationEmpty')}</p>`
+    : html`<div class="table-wrap" role="region" aria-labelledby="reconciliation-title" tabindex="0"><table data-testid="reconciliation">
+<caption>${t(lang, 'reconciliation')}</caption>
+<thead><tr><th scope="col">${t(lang, 'receiptCode')}</th><th scope="col">${t(lang, 'agency')}</th><th scope="col">${t(lang, 'procedure')}</th><th scope="col">${t(lang, 'state')}</th><th scope="col">${t(lang, 'resolvedAt')}</th><th scope="col">${t(lang, 'deadline')}</th><th scope="col">${t(lang, 'why')}</th></tr></thead>
+<tbody>${items.map((item) => {
+        const detail = whyDetail(lang, item);
+        return html`<tr data-code="${item.receiptCode}" data-why="${item.why}">
+<th scope="row"><a href="/ho-so/${encodeURIComponent(item.receiptCode)}">${item.receiptCode}</a></th>
+<td>${item.agencyCode}</td><td>${item.procedureName}</td><td>${stateLabel(lang, item.state)}</td>
+<td>${timeTag(item.finishedAt)}</td><td>${deadlineBadge(lang, item.onTime)}</td>
+<td><span class="why">${whyLabel(lang, item.why)}</span>${detail ? html`<br><span class="hint">${detail}</span>` : null}</td></tr>`;
+      })}</tbody>
+</table></div>`}
+${more > 0 ? html`<p class="hint">+ ${formatInt(lang, more)} — ${t(lang, 'exports')}: <a href="/giam-sat/doi-soat.csv${dashboardQuery(model)}">${t(lang, 'exportCsv')}</a></p>` : null}
+</section>`;
+}
+
+export function dashboardBody(model: DashboardModel): SafeHtml {
+  const { lang } = model.view;
+  const total = sumRows(model.rows);
+  const scope = model.agencyCode ? `${model.agencyCode} – ${model.agencyNames.get(model.agencyCode) ?? ''}` : t(lang, 'allAgencies');
+  return html`${stylesheet()}
+<h1>${t(lang, 'dashboardTitle')}</h1>
+<p class="period">${t(lang, 'period')}: <strong>${formatDate(model.period.from)} – ${formatDate(model.period.to)}</strong> · ${scope}</p>
+${filters(model)}
+${summary(model, total)}
+${charts(model)}
+${figuresTable(model, total)}
+${messageTables(model, total)}
+${reconciliationSection(model, total)}
+${exportLinks(model)}`;
+}
+
+/** e.g. thong-ke_2026-11-01_2026-11-30_thu-tuc.csv */
+export function exportFileName(base: string, period: Period, groupBy: StatsGroupBy, ext: string, lang: WebLang): string {
+  return `${base}_${period.from}_${period.to}${groupBy === 'procedure' ? (lang === 'vi' ? '_thu-tuc' : '_procedure') : ''}.${ext}`;
+}

@@ -1,0 +1,47 @@
+/** /gia-lap: a phone on screen that texts the short code through the real SMS look-up (sandbox demos only). */
+import { html, type SafeHtml } from '../html.js';
+import type { ThreadEntry } from './dashboard.service.js';
+import { formatVnd, messageStatusLabel, t } from './i18n.js';
+import { stylesheet, timeTag, type View } from './ui.js';
+
+export interface SimulatorModel {
+  view: View;
+  shortCode: string;
+  syntax: string;
+  feeVnd: number;
+  phone: string;
+  text: string;
+  thread: readonly ThreadEntry[];
+  error: string | null;
+}
+
+export function simulatorBody(model: SimulatorModel): SafeHtml {
+  const { lang, csrfToken } = model.view;
+  const shortCode = model.shortCode;
+  return html`${stylesheet()}
+<h1>${t(lang, 'simulator')}</h1>
+<p>${t(lang, 'simulatorIntro', { shortCode })}</p>
+<p class="hint">${t(lang, 'simulatorHint', { syntax: model.syntax, fee: formatVnd(model.feeVnd) })}</p>
+<div class="phone">
+<section class="phone-screen" aria-labelledby="thread-title">
+<h2 class="phone-head" id="thread-title">${t(lang, 'simulatorThread', { shortCode })}</h2>
+${model.thread.length === 0
+    ? html`<p class="hint">${t(lang, 'simulatorEmpty')}</p>`
+    : html`<ol class="thread" data-testid="thread" aria-live="polite">${model.thread.map(
+        (entry) => html`<li class="bubble out" data-testid="sent"><span class="who">${t(lang, 'simulatorYou')}</span>${entry.text}${timeTag(entry.receivedAt)}</li>
+${entry.reply === null
+  ? html`<li class="bubble in" data-testid="reply"><span class="who">${t(lang, 'simulatorNoReply')}</span></li>`
+  : html`<li class="bubble in" data-testid="reply"><span class="who">${t(lang, 'simulatorReply', { shortCode })}</span><span data-testid="reply-text">${entry.reply}</span>${entry.replyStatus ? html`<time>${messageStatusLabel(lang, entry.replyStatus)}</time>` : null}</li>`}`,
+      )}</ol>`}
+${model.error ? html`<p class="error" role="alert">${model.error}</p>` : null}
+<form method="post" action="/gia-lap">
+  <input type="hidden" name="_csrf" value="${csrfToken ?? ''}">
+  <div class="field"><label for="sim-phone">${t(lang, 'simulatorPhone')}</label>
+    <input type="tel" id="sim-phone" name="phone" value="${model.phone}" maxlength="40" required autocomplete="off" inputmode="tel"></div>
+  <div class="field"><label for="sim-text">${t(lang, 'simulatorText')}</label>
+    <textarea id="sim-text" name="text" rows="2" maxlength="500" required spellcheck="false">${model.text}</textarea></div>
+  <button type="submit">${t(lang, 'simulatorSend', { shortCode })}</button>
+</form>
+</section>
+</div>`;
+}

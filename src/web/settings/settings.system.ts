@@ -1,0 +1,329 @@
+/** Settings shared by every agency: the working calendar, SMS providers and their health, API tokens. */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AppContext } from '../../main/context.js';
+import { addDays, isWeekend, utcMidnightMs, weekday } from '../../calendar/zone.js';
+import { createToken } from '../../auth/token.service.js';
+import { listTokens, revokeToken } from '../../auth/token.repository.js';
+import { AppError } from '../../errors.js';
+import { DEFAULT_SETTINGS } from '../../agencies/agency.settings.js';
+import { html, raw, type SafeHtml } from '../html.js';
+import { csrfField, fieldErrorOf, formError, formString, selectField, textField, type FieldErrors } from '../forms.js';
+import { requireWebUser } from '../web.session.js';
+import type { WebLang } from '../web.types.js';
+import { audit } from '../audit.repository.js';
+import { formatDateTime } from '../format.js';
+import { flashFromQuery, sendSettingsPage, settingsNav, SETTINGS_ROLES } from './settings.common.js';
+
+const T = {
+  vi: {
+    calendar: 'Lịch làm việc',
+    calendarIntro: 'Thứ Hai – thứ Sáu là ngày làm việc, trừ ngày nghỉ lễ; thứ Bảy, Chủ nhật là ngày nghỉ, trừ ngày làm bù. Hạn giải quyết hồ sơ tính theo lịch này.',
+    year: 'Năm',
+    show: 'Xem',
+    workingDays: (n: number) => `Năm có ${n} ngày làm việc.`,
+    date: 'Ngày',
+    weekday: 'Thứ',
+    kind: 'Loại',
+    name: 'Tên ngày',
+    holiday: 'Ngày nghỉ',
+    workday: 'Ngày làm bù',
+    remove: 'Xoá',
+    add: 'Thêm hoặc sửa một ngày',
+    save: 'Lưu',
+    none: 'Năm này chưa có ngày nghỉ lễ hay làm bù nào.',
+    badDate: 'Ngày không hợp lệ (dạng YYYY-MM-DD).',
+    badYear: 'Năm phải từ 2000 đến 2100.',
+    required: 'Trường này không được để trống.',
+    tooLong: 'Quá dài (tối đa 200 ký tự).',
+    holidayWeekend: 'Ngày này đã là thứ Bảy/Chủ nhật (ngày nghỉ); chỉ đánh dấu ngày nghỉ cho ngày thường.',
+    workdayWeekday: 'Ngày làm bù phải là thứ Bảy hoặc Chủ nhật.',
+    saved: 'Đã lưu ngày vào lịch.',
+    removed: 'Đã xoá ngày khỏi lịch.',
+    readOnly: 'Chỉ quản trị hệ thống sửa được lịch làm việc.',
+    days: ['Chủ nhật', 'Thứ Hai', 'Thứ Ba', 'Thứ Tư', 'Thứ Năm', 'Thứ Sáu', 'Thứ Bảy'],
+    providers: 'Nhà cung cấp SMS',
+    providerIntro: 'Các kênh gửi tin nhắn và tình trạng của chúng trong tiến trình này.',
+    provider: 'Nhà cung cấp',
+    configured: 'Nhà cung cấp đã cấu hình',
+    brandname: 'Tên thương hiệu (brandname)',
+    prices: 'Giá mỗi tin SMS',
+    healthy: 'Hoạt động',
+    down: 'Ngừng',
+    noHealth: 'Bản này chỉ có một nhà cung cấp cho mỗi kênh; chưa có số liệu sức khoẻ.',
+    tokens: 'Mã truy cập cho phần mềm một cửa',
+    tokenIntro: 'Phần mềm một cửa của cơ quan gửi trạng thái hồ sơ qua API bằng mã truy cập (Bearer). Mã chỉ hiện một lần khi tạo.',
+    role: 'Vai trò',
+    agency: 'Cơ quan',
+    noAgency: '— Không gắn cơ quan —',
+    label: 'Ghi chú',
+    created: 'Tạo lúc',
+    revoked: 'Đã thu hồi',
+    active: 'Đang dùng',
+    revoke: 'Thu hồi',
+    create: 'Tạo mã truy cập',
+    newToken: 'Mã truy cập mới — chỉ hiện một lần, hãy sao chép ngay',
+    tokenRevoked: 'Đã thu hồi mã truy cập.',
+    roles: { agency: 'Phần mềm một cửa của cơ quan (agency)', gateway: 'Cổng SMS (gateway)', oversight: 'Giám sát, chỉ đọc (oversight)', admin: 'Quản trị (admin)' },
+  },
+  en: {
+    calendar: 'Working calendar',
+    calendarIntro: 'Monday–Friday are working days except holidays; Saturday and Sunday are off except make-up working days. Due dates follow this calendar.',
+    year: 'Year',
+    show: 'Show',
+    workingDays: (n: number) => `${n} working days in the year.`,
+    date: 'Date',
+    weekday: 'Weekday',
+    kind: 'Kind',
+    name: 'Name',
+    holiday: 'Holiday',
+    workday: 'Make-up working day',
+    remove: 'Remove',
+    add: 'Add or change a day',
+    save: 'Save',
+    none: 'No holidays or make-up days in this year yet.',
+    badDate: 'Invalid date (YYYY-MM-DD).',
+    badYear: 'The year must be between 2000 and 2100.',
+    required: 'This field is required.',
+    tooLong: 'Too long (at most 200 characters).',
+    holidayWeekend: 'This date is already a Saturday/Sunday (a day off); mark holidays on weekdays only.',
+    workdayWeekday: 'A make-up working day must be a Saturday or Sunday.',
+    saved: 'Day saved.',
+    removed: 'Day removed.',
+    readOnly: 'Only a system administrator can change the calendar.',
+    days: ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'],
+    providers: 'SMS providers',
+    providerIntro: 'The channels messages leave through and their health in this process.',
+    provider: 'Provider',
+    configured: 'Configured provider',
+    brandname: 'Brandname',
+    prices: 'Price per SMS',
+    healthy: 'Up',
+    down: 'Down',
+    noHealth: 'This build has one provider per channel; no health figures yet.',
+    tokens: 'Tokens for one-stop software',
+    tokenIntro: 'An agency’s one-stop software sends dossier states through the API with a bearer token. A token is shown once, when created.',
+    role: 'Role',
+    agency: 'Agency',
+    noAgency: '— No agency —',
+    label: 'Label',
+    created: 'Created',
+    revoked: 'Revoked',
+    active: 'Active',
+    revoke: 'Revoke',
+    create: 'Create token',
+    newToken: 'New token — shown only once, copy it now',
+    tokenRevoked: 'Token revoked.',
+    roles: { agency: 'Agency one-stop software (agency)', gateway: 'SMS gateway (gateway)', oversight: 'Oversight, read-only (oversight)', admin: 'Administrator (admin)' },
+  },
+} as const;
+
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+const TOKEN_ROLES = ['agency', 'gateway', 'oversight', 'admin'] as const;
+
+function validDate(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  try {
+    utcMidnightMs(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whatever `health()` a provider pool reports, as table rows (the shape belongs to the pool). */
+function healthRows(providers: object): Array<Record<string, unknown>> | null {
+  if (!('health' in providers) || typeof (providers as { health?: unknown }).health !== 'function') return null;
+  const rows = (providers as { health: () => unknown }).health();
+  return Array.isArray(rows) ? rows.filter((r): r is Record<string, unknown> => typeof r === 'object' && r !== null) : null;
+}
+
+function cell(value: unknown): string {
+  if (value === null || value === undefined) return '—';
+  if (Array.isArray(value)) return value.join(', ');
+  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : value.toFixed(2);
+  return String(value);
+}
+
+export function systemSettingsRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const guard = { preHandler: requireWebUser([...SETTINGS_ROLES]) };
+  const adminOnly = { preHandler: requireWebUser(['admin']) };
+
+  const calendarPage = async (request: FastifyRequest, reply: FastifyReply, year: number, form: { date: string; kind: string; name: string }, errors: FieldErrors, status = 200) => {
+    const user = request.webUser!;
+    const lang: WebLang = request.webLang;
+    const t = T[lang];
+    const [days, calendar] = await Promise.all([ctx.calendars.list(year), ctx.calendars.calendar(DEFAULT_SETTINGS.officeHours)]);
+    let workingDays = 0;
+    for (let date = `${year}-01-01`; date <= `${year}-12-31`; date = addDays(date, 1)) if (calendar.isWorkingDay(date)) workingDays++;
+    const admin = user.role === 'admin';
+    const body = html`<h1>${t.calendar}</h1>
+${settingsNav(user, lang, '/cai-dat/lich')}
+<p class="hint">${t.calendarIntro}</p>
+<form method="get" action="/cai-dat/lich" class="card actions">
+  ${textField({ name: 'year', label: t.year, type: 'number', value: year, error: errors.year, attrs: raw('min="2000" max="2100" inputmode="numeric"') })}
+  <button type="submit" class="secondary">${t.show}</button>
+</form>
+<section class="card" aria-labelledby="days-title">
+  <h2 id="days-title">${t.calendar} ${year}</h2>
+  <p>${t.workingDays(workingDays)}</p>
+  ${days.length === 0
+    ? html`<p>${t.none}</p>`
+    : html`<div class="table-wrap"><table><thead><tr><th scope="col">${t.date}</th><th scope="col">${t.weekday}</th><th scope="col">${t.kind}</th><th scope="col">${t.name}</th>${admin ? html`<th scope="col"><span class="visually-hidden">${t.remove}</span></th>` : null}</tr></thead>
+  <tbody>${days.map((d) => html`<tr><td>${d.date.split('-').reverse().join('/')}</td><td>${t.days[weekday(d.date)]}</td><td>${d.kind === 'holiday' ? t.holiday : t.workday}</td><td>${d.name}</td>${admin
+    ? html`<td><form method="post" action="/cai-dat/lich/xoa" class="inline">${csrfField(request.csrfToken)}<input type="hidden" name="date" value="${d.date}"><button type="submit" class="secondary">${t.remove}<span class="visually-hidden"> ${d.date}</span></button></form></td>`
+    : null}</tr>`)}</tbody></table></div>`}
+</section>
+${admin
+  ? html`<section class="card" aria-labelledby="add-title"><h2 id="add-title">${t.add}</h2>
+  ${formError(errors._form)}
+  <form method="post" action="/cai-dat/lich" class="stack" novalidate>
+    ${csrfField(request.csrfToken)}
+    <div class="grid three">
+      ${textField({ name: 'date', label: t.date, type: 'date', value: form.date, error: errors.date, required: true })}
+      ${selectField({ name: 'kind', label: t.kind, value: form.kind, options: [{ value: 'holiday', label: t.holiday }, { value: 'workday', label: t.workday }], error: errors.kind })}
+      ${textField({ name: 'name', label: t.name, value: form.name, error: errors.name, required: true, attrs: raw('maxlength="200"') })}
+    </div>
+    <div><button type="submit">${t.save}</button></div>
+  </form></section>`
+  : html`<p class="hint">${t.readOnly}</p>`}`;
+    const flash = flashFromQuery(request, { saved: t.saved, removed: t.removed });
+    return sendSettingsPage(request, reply, `${t.calendar} ${year}`, body, flash, status);
+  };
+
+  const currentYear = () => Number(new Date(ctx.clock.now() + 7 * 3_600_000).getUTCFullYear());
+
+  app.get('/cai-dat/lich', guard, async (request, reply) => {
+    const raw = String((request.query as Record<string, unknown>).year ?? '');
+    const year = raw === '' ? currentYear() : Number(raw);
+    if (!Number.isInteger(year) || year < 2000 || year > 2100) {
+      return calendarPage(request, reply, currentYear(), { date: '', kind: 'holiday', name: '' }, { year: T[request.webLang].badYear }, 400);
+    }
+    return calendarPage(request, reply, year, { date: '', kind: 'holiday', name: '' }, {});
+  });
+
+  app.post('/cai-dat/lich', adminOnly, async (request, reply) => {
+    const t = T[request.webLang];
+    const form = { date: formString(request.body, 'date').trim(), kind: formString(request.body, 'kind'), name: formString(request.body, 'name').normalize('NFC').trim() };
+    const errors: FieldErrors = {};
+    if (!validDate(form.date) || Number(form.date.slice(0, 4)) < 2000 || Number(form.date.slice(0, 4)) > 2100) errors.date = t.badDate;
+    else if (form.kind === 'holiday' && isWeekend(form.date)) errors.date = t.holidayWeekend;
+    else if (form.kind === 'workday' && !isWeekend(form.date)) errors.date = t.workdayWeekday;
+    if (form.kind !== 'holiday' && form.kind !== 'workday') errors.kind = t.required;
+    if (!form.name) errors.name = t.required;
+    else if (form.name.length > 200 || CONTROL.test(form.name)) errors.name = t.tooLong;
+    const year = validDate(form.date) ? Number(form.date.slice(0, 4)) : currentYear();
+    if (Object.keys(errors).length > 0) return calendarPage(request, reply, year >= 2000 && year <= 2100 ? year : currentYear(), form, errors, 400);
+    const before = (await ctx.calendars.list(year)).find((d) => d.date === form.date) ?? null;
+    const day = { date: form.date, kind: form.kind as 'holiday' | 'workday', name: form.name };
+    await ctx.calendars.put(day, ctx.clock.now());
+    await audit(ctx, request.webUser!, { action: 'calendar.put', entity: 'calendar_day', entityId: day.date, before, after: day, ip: request.ip });
+    return reply.code(303).header('location', `/cai-dat/lich?year=${year}&ok=saved`).send();
+  });
+
+  app.post('/cai-dat/lich/xoa', adminOnly, async (request, reply) => {
+    const date = formString(request.body, 'date');
+    if (!validDate(date)) return calendarPage(request, reply, currentYear(), { date: '', kind: 'holiday', name: '' }, { _form: T[request.webLang].badDate }, 400);
+    const year = Number(date.slice(0, 4));
+    const before = (await ctx.calendars.list(year)).find((d) => d.date === date) ?? null;
+    if (before) {
+      await ctx.calendars.remove(date);
+      await audit(ctx, request.webUser!, { action: 'calendar.remove', entity: 'calendar_day', entityId: date, before, after: null, ip: request.ip });
+    }
+    return reply.code(303).header('location', `/cai-dat/lich?year=${year}&ok=removed`).send();
+  });
+
+  app.get('/cai-dat/nha-cung-cap', guard, async (request, reply) => {
+    const user = request.webUser!;
+    const lang = request.webLang;
+    const t = T[lang];
+    const rows = healthRows(ctx.providers);
+    const columns = rows && rows.length > 0 ? Object.keys(rows[0]!).filter((k) => k !== 'healthy') : [];
+    const prices = Object.entries(ctx.config.sms.pricePerSegmentVnd).map(([carrier, price]) => `${carrier}: ${price.toLocaleString('vi-VN')} đ`).join(', ');
+    const body = html`<h1>${t.providers}</h1>
+${settingsNav(user, lang, '/cai-dat/nha-cung-cap')}
+<p class="hint">${t.providerIntro}</p>
+<section class="card"><dl class="facts">
+  <dt>${t.configured}</dt><dd data-testid="provider-name">${ctx.config.sms.provider}</dd>
+  <dt>${t.brandname}</dt><dd>${ctx.config.sms.brandname}</dd>
+  <dt>${t.prices}</dt><dd>${prices}</dd>
+</dl></section>
+${rows && rows.length > 0
+  ? html`<div class="table-wrap"><table><caption>${t.providers}</caption><thead><tr>${columns.map((c) => html`<th scope="col">${c}</th>`)}<th scope="col">${lang === 'vi' ? 'Tình trạng' : 'Status'}</th></tr></thead>
+  <tbody>${rows.map((r) => html`<tr>${columns.map((c) => html`<td>${cell(r[c])}</td>`)}<td><strong class="${r.healthy === false ? 'late' : 'ontime'}">${r.healthy === false ? t.down : t.healthy}</strong></td></tr>`)}</tbody></table></div>`
+  : html`<p class="card">${t.noHealth}</p>`}`;
+    return sendSettingsPage(request, reply, t.providers, body);
+  });
+
+  const tokensPage = async (request: FastifyRequest, reply: FastifyReply, state: { created?: string; errors?: FieldErrors; form?: { role: string; agencyCode: string; label: string }; status?: number }) => {
+    const user = request.webUser!;
+    const lang = request.webLang;
+    const t = T[lang];
+    const [tokens, agencies] = await Promise.all([listTokens(ctx.db), ctx.agencies.list()]);
+    const errors = state.errors ?? {};
+    const form = state.form ?? { role: 'agency', agencyCode: '', label: '' };
+    const body: SafeHtml = html`<h1>${t.tokens}</h1>
+${settingsNav(user, lang, '/cai-dat/ma-truy-cap')}
+<p class="hint">${t.tokenIntro}</p>
+${state.created
+  ? html`<section class="flash success" role="status" aria-labelledby="new-token-title"><h2 id="new-token-title">${t.newToken}</h2><p><code data-testid="new-token">${state.created}</code></p></section>`
+  : null}
+<section class="card" aria-labelledby="create-title"><h2 id="create-title">${t.create}</h2>
+  ${formError(errors._form)}
+  <form method="post" action="/cai-dat/ma-truy-cap" class="stack" novalidate>
+    ${csrfField(request.csrfToken)}
+    <div class="grid three">
+      ${selectField({ name: 'role', label: t.role, value: form.role, options: TOKEN_ROLES.map((r) => ({ value: r, label: t.roles[r] })), error: errors.role })}
+      ${selectField({ name: 'agencyCode', label: t.agency, value: form.agencyCode, options: [{ value: '', label: t.noAgency }, ...agencies.map((a) => ({ value: a.code, label: `${a.code} – ${a.name}` }))], error: errors.agencyCode })}
+      ${textField({ name: 'label', label: t.label, value: form.label, error: errors.label, attrs: raw('maxlength="200"') })}
+    </div>
+    <div><button type="submit">${t.create}</button></div>
+  </form>
+</section>
+<div class="table-wrap"><table><caption>${t.tokens}</caption><thead><tr><th scope="col">#</th><th scope="col">${t.role}</th><th scope="col">${t.agency}</th><th scope="col">${t.label}</th><th scope="col">${t.created}</th><th scope="col"><span class="visually-hidden">${t.revoke}</span></th></tr></thead>
+<tbody>${tokens.map((tk) => html`<tr><td>${Number(tk.id)}</td><td>${tk.role}</td><td>${tk.agency_code ?? '—'}</td><td>${tk.label}</td><td>${formatDateTime(Number(tk.created_at))}</td><td>${tk.revoked_at !== null
+  ? html`${t.revoked} ${formatDateTime(Number(tk.revoked_at))}`
+  : html`<form method="post" action="/cai-dat/ma-truy-cap/${Number(tk.id)}/thu-hoi" class="inline">${csrfField(request.csrfToken)}<button type="submit" class="danger">${t.revoke}<span class="visually-hidden"> #${Number(tk.id)}</span></button></form>`}</td></tr>`)}</tbody></table></div>`;
+    const flash = flashFromQuery(request, { revoked: t.tokenRevoked });
+    return sendSettingsPage(request, reply, t.tokens, body, flash, state.status ?? 200);
+  };
+
+  app.get('/cai-dat/ma-truy-cap', adminOnly, async (request, reply) => tokensPage(request, reply, {}));
+
+  app.post('/cai-dat/ma-truy-cap', adminOnly, async (request, reply) => {
+    const t = T[request.webLang];
+    const form = { role: formString(request.body, 'role'), agencyCode: formString(request.body, 'agencyCode'), label: formString(request.body, 'label').normalize('NFC').trim() };
+    if (!(TOKEN_ROLES as readonly string[]).includes(form.role)) return tokensPage(request, reply, { form, errors: { role: t.required }, status: 400 });
+    if (form.label.length > 200 || CONTROL.test(form.label)) return tokensPage(request, reply, { form, errors: { label: t.tooLong }, status: 400 });
+    try {
+      const { id, token } = await createToken(
+        ctx.db,
+        { role: form.role as (typeof TOKEN_ROLES)[number], agencyCode: form.agencyCode || null, ...(form.label ? { label: form.label } : {}) },
+        ctx.clock.now(),
+      );
+      await audit(ctx, request.webUser!, { action: 'token.create', entity: 'api_token', entityId: id, after: { role: form.role, agencyCode: form.agencyCode || null, label: form.label || null }, ip: request.ip });
+      return tokensPage(request, reply, { created: token });
+    } catch (error) {
+      const field = fieldErrorOf(error);
+      if (!field) throw error;
+      return tokensPage(request, reply, { form, errors: { [field.field]: field.message }, status: (error as AppError).status });
+    }
+  });
+
+  app.post('/cai-dat/ma-truy-cap/:id/thu-hoi', adminOnly, async (request, reply) => {
+    const id = Number((request.params as { id: string }).id);
+    if (!Number.isSafeInteger(id) || id < 1) return tokensPage(request, reply, { errors: { _form: T[request.webLang].required }, status: 400 });
+    const before = (await listTokens(ctx.db)).find((tk) => Number(tk.id) === id);
+    if (before && (await revokeToken(ctx.db, id, ctx.clock.now()))) {
+      ctx.auth.forget();
+      await audit(ctx, request.webUser!, {
+        action: 'token.revoke',
+        entity: 'api_token',
+        entityId: id,
+        before: { role: before.role, agencyCode: before.agency_code, label: before.label, revoked: false },
+        after: { role: before.role, agencyCode: before.agency_code, label: before.label, revoked: true },
+        ip: request.ip,
+      });
+    }
+    return reply.code(303).header('location', '/cai-dat/ma-truy-cap?ok=revoked').send();
+  });
+}

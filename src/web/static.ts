@@ -1,0 +1,162 @@
+/** The web screens' stylesheet and small enhancement script, served from memory (no build step). */
+import { createHash } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+
+const CSS = `
+:root { color-scheme: light; --ink: #1b1b1b; --muted: #4a4a4a; --brand: #9b1c1c; --brand-dark: #7a1515; --ok: #0b6b2f; --late: #a4000f; --link: #1d4ed8; --line: #c4c4c4; --bg: #f6f6f4; --warn-bg: #fff7e0; }
+* { box-sizing: border-box; }
+html { -webkit-text-size-adjust: 100%; }
+body { margin: 0; font: 1rem/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif; color: var(--ink); background: var(--bg); }
+a { color: var(--link); }
+a:focus-visible, button:focus-visible, input:focus-visible, select:focus-visible, textarea:focus-visible, summary:focus-visible { outline: 3px solid var(--link); outline-offset: 2px; }
+.skip { position: absolute; left: -10000px; top: 0; background: #fff; color: var(--ink); padding: .5rem 1rem; z-index: 10; }
+.skip:focus { left: .5rem; top: .5rem; }
+.site-header { background: var(--brand); color: #fff; }
+.site-header a, .site-header button.link { color: #fff; }
+.site-header a:focus-visible, .site-header button:focus-visible { outline-color: #fff; }
+.bar { display: flex; flex-wrap: wrap; align-items: center; gap: .5rem 1rem; padding: .75rem 1rem; max-width: 72rem; margin: 0 auto; }
+.brand { font-weight: 700; font-size: 1.125rem; text-decoration: none; margin-right: auto; }
+.who { font-size: .9375rem; }
+.site-nav { background: var(--brand-dark); }
+.site-nav ul { list-style: none; margin: 0 auto; padding: 0 .5rem; display: flex; flex-wrap: wrap; max-width: 72rem; }
+.site-nav a { display: block; padding: .625rem .75rem; color: #fff; text-decoration: none; min-height: 44px; }
+.site-nav a[aria-current="page"] { background: #fff; color: var(--brand-dark); font-weight: 700; }
+.site-nav a:focus-visible { outline: 3px solid #fff; outline-offset: -3px; }
+main { max-width: 72rem; margin: 0 auto; padding: 1rem; }
+h1 { font-size: 1.5rem; margin: .25rem 0 1rem; }
+h2 { font-size: 1.25rem; margin: 1.5rem 0 .75rem; }
+h3 { font-size: 1.0625rem; margin: 1rem 0 .5rem; }
+.card { background: #fff; border: 1px solid var(--line); border-radius: .5rem; padding: 1rem; margin: 0 0 1rem; }
+.grid { display: grid; gap: 1rem; }
+@media (min-width: 48rem) { .grid.two { grid-template-columns: 1fr 1fr; } .grid.three { grid-template-columns: repeat(3, 1fr); } }
+form.stack, .stack { display: grid; gap: .75rem; }
+.field { display: grid; gap: .25rem; }
+label, .label { font-weight: 600; }
+input[type=text], input[type=password], input[type=number], input[type=date], input[type=time], input[type=search], input[type=tel], input[type=email], select, textarea {
+  font: inherit; padding: .625rem; border: 2px solid #555; border-radius: .375rem; width: 100%; background: #fff; color: var(--ink); min-height: 44px; }
+textarea { min-height: 6rem; resize: vertical; }
+input[aria-invalid="true"], select[aria-invalid="true"], textarea[aria-invalid="true"] { border-color: var(--late); }
+.hint { color: var(--muted); font-size: .9375rem; margin: 0; }
+.error { color: var(--late); font-weight: 600; margin: 0; }
+.okmsg { color: var(--ok); font-weight: 600; margin: 0; }
+button, .button { font: inherit; font-weight: 600; padding: .625rem 1rem; border: 2px solid var(--brand); border-radius: .375rem; background: var(--brand); color: #fff; cursor: pointer; min-height: 44px; text-decoration: none; display: inline-block; }
+button.secondary, .button.secondary { background: #fff; color: var(--brand); }
+button.link { background: none; border: 0; padding: 0; min-height: 0; text-decoration: underline; font-weight: 400; }
+button.danger { background: var(--late); border-color: var(--late); }
+.actions { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; }
+.inline { display: inline; }
+.flash { border-radius: .5rem; padding: .75rem 1rem; margin: 0 0 1rem; border: 2px solid; background: #fff; }
+.flash.success { border-color: var(--ok); }
+.flash.error { border-color: var(--late); }
+.flash.info { border-color: var(--link); }
+.hold { background: var(--warn-bg); border: 2px solid #8a5a00; border-radius: .5rem; padding: .75rem 1rem; margin: 0 0 1rem; }
+.table-wrap { overflow-x: auto; }
+table { border-collapse: collapse; width: 100%; background: #fff; }
+th, td { text-align: left; padding: .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
+th { background: #eee; }
+caption { text-align: left; font-weight: 600; padding: .5rem 0; }
+dl.facts { display: grid; grid-template-columns: minmax(8rem, max-content) 1fr; gap: .25rem 1rem; margin: 0; }
+dl.facts dt { color: var(--muted); }
+dl.facts dd { margin: 0; font-weight: 600; }
+.ontime { color: var(--ok); } .late { color: var(--late); }
+.badge { display: inline-block; border: 1px solid currentColor; border-radius: 1rem; padding: 0 .5rem; font-size: .875rem; }
+.preview { white-space: pre-wrap; word-break: break-word; background: #f0f0f0; border: 1px solid var(--line); border-radius: .375rem; padding: .5rem; font-family: ui-monospace, Menlo, Consolas, monospace; font-size: .9375rem; }
+.filters { display: grid; gap: .5rem; }
+@media (min-width: 48rem) { .filters { grid-template-columns: repeat(auto-fit, minmax(10rem, 1fr)); align-items: end; } }
+.narrow { max-width: 28rem; }
+.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+pre.json { white-space: pre-wrap; word-break: break-word; font-size: .8125rem; margin: 0; max-width: 28rem; }
+footer.site-footer { max-width: 72rem; margin: 0 auto; padding: 1rem; color: var(--muted); font-size: .875rem; }
+`;
+
+/** Enhancements only: every form also works without this script. */
+const JS = `
+(function () {
+  'use strict';
+  var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || '';
+  var lang = document.documentElement.lang === 'en' ? 'en' : 'vi';
+
+  // Hold countdowns: data-countdown-seconds = seconds left when the page was rendered.
+  document.querySelectorAll('[data-countdown-seconds]').forEach(function (box) {
+    var left = Number(box.getAttribute('data-countdown-seconds'));
+    var out = box.querySelector('[data-countdown-out]');
+    var started = Date.now();
+    function tick() {
+      var remaining = Math.max(0, Math.ceil(left - (Date.now() - started) / 1000));
+      if (out) out.textContent = String(remaining);
+      if (remaining <= 0) {
+        box.querySelectorAll('[data-countdown-undo]').forEach(function (el) { el.hidden = true; });
+        box.querySelectorAll('[data-countdown-done]').forEach(function (el) { el.hidden = false; });
+        return;
+      }
+      setTimeout(tick, 250);
+    }
+    tick();
+  });
+
+  // Phone check while typing.
+  document.querySelectorAll('input[data-phone-check]').forEach(function (input) {
+    var out = document.getElementById(input.getAttribute('data-phone-check'));
+    var timer = null;
+    var seq = 0;
+    function check() {
+      var mine = ++seq;
+      var value = input.value;
+      if (!value.trim()) { if (out) { out.textContent = ''; out.className = 'hint'; } input.removeAttribute('aria-invalid'); return; }
+      fetch('/mot-cua/kiem-tra-so?lang=' + lang + '&phone=' + encodeURIComponent(value), { headers: { accept: 'application/json' }, credentials: 'same-origin' })
+        .then(function (r) { return r.json(); })
+        .then(function (data) {
+          if (mine !== seq || !out) return;
+          out.textContent = data.message;
+          out.className = data.ok ? 'okmsg' : 'error';
+          if (data.ok) input.removeAttribute('aria-invalid'); else input.setAttribute('aria-invalid', 'true');
+        })
+        .catch(function () {});
+    }
+    input.addEventListener('input', function () { clearTimeout(timer); timer = setTimeout(check, 250); });
+    input.addEventListener('blur', check);
+  });
+
+  // Live preview of an SMS template.
+  document.querySelectorAll('textarea[data-preview]').forEach(function (area) {
+    var out = document.getElementById(area.getAttribute('data-preview'));
+    var form = area.form;
+    var timer = null;
+    var seq = 0;
+    function preview() {
+      var mine = ++seq;
+      var encoding = form && form.querySelector('[name="smsEncoding"]') ? form.querySelector('[name="smsEncoding"]').value : '';
+      var body = new URLSearchParams();
+      body.set('kind', area.getAttribute('data-kind') || '');
+      body.set('agency', area.getAttribute('data-agency') || '');
+      body.set('template', area.value);
+      if (encoding) body.set('encoding', encoding);
+      body.set('lang', lang);
+      fetch('/cai-dat/xem-truoc', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', 'x-csrf-token': csrf }, body: body.toString(), credentials: 'same-origin' })
+        .then(function (r) { return r.json(); })
+        .then(function (data) { if (mine === seq && out) out.innerHTML = data.html; })
+        .catch(function () {});
+    }
+    area.addEventListener('input', function () { clearTimeout(timer); timer = setTimeout(preview, 200); });
+  });
+})();
+`;
+
+interface Asset { body: string; type: string; etag: string }
+
+const asset = (body: string, type: string): Asset => ({ body, type, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 16)}"` });
+
+const ASSETS: Readonly<Record<string, Asset>> = {
+  '/static/app.css': asset(CSS, 'text/css; charset=utf-8'),
+  '/static/app.js': asset(JS, 'text/javascript; charset=utf-8'),
+};
+
+export function staticRoutes(app: FastifyInstance): void {
+  for (const [url, item] of Object.entries(ASSETS)) {
+    app.get(url, { schema: { hide: true } }, async (request, reply) => {
+      reply.header('etag', item.etag).header('cache-control', 'public, max-age=300').header('x-content-type-options', 'nosniff');
+      if (request.headers['if-none-match'] === item.etag) return reply.code(304).send();
+      return reply.type(item.type).send(item.body);
+    });
+  }
+}

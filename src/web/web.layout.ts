@@ -1,0 +1,128 @@
+/** The page frame of every staff screen: header, navigation by role, flash message, footer. */
+import type { FastifyReply } from 'fastify';
+import { html, raw, type SafeHtml } from './html.js';
+import { ROLE_LABELS, type WebLang, type WebRole, type WebUser } from './web.types.js';
+
+export type FlashKind = 'success' | 'error' | 'info';
+export type Flash = string | { kind: FlashKind; message: string | SafeHtml };
+
+export interface PageModel {
+  title: string;
+  user: WebUser | null;
+  csrfToken: string | null;
+  lang: WebLang;
+  /** Path of the navigation entry to mark as current, e.g. '/mot-cua'. */
+  active?: string;
+  /** The page's markup: `SafeHtml`, or a string that is already markup. */
+  body: SafeHtml | string;
+  flash?: Flash | null;
+}
+
+interface NavItem { path: string; vi: string; en: string; roles: readonly WebRole[] }
+
+const ALL: readonly WebRole[] = ['admin', 'oversight', 'agency_admin', 'clerk'];
+const DESK: readonly WebRole[] = ['admin', 'agency_admin', 'clerk'];
+
+export const NAV: readonly NavItem[] = [
+  { path: '/giam-sat', vi: 'Tổng quan', en: 'Overview', roles: ALL },
+  { path: '/ho-so', vi: 'Hồ sơ', en: 'Dossiers', roles: ALL },
+  { path: '/mot-cua', vi: 'Một cửa', en: 'Desk', roles: DESK },
+  { path: '/tin-nhan', vi: 'Tin nhắn', en: 'Messages', roles: ALL },
+  { path: '/cai-dat', vi: 'Cài đặt', en: 'Settings', roles: ['admin', 'agency_admin'] },
+  { path: '/tai-khoan', vi: 'Tài khoản', en: 'Accounts', roles: ['admin'] },
+  { path: '/nhat-ky', vi: 'Nhật ký', en: 'Audit log', roles: ['admin'] },
+  { path: '/gia-lap', vi: 'Giả lập điện thoại', en: 'Phone simulator', roles: ALL },
+];
+
+const T = {
+  vi: {
+    skip: 'Bỏ qua điều hướng, đến nội dung chính',
+    brand: 'MotcuaSMS',
+    nav: 'Điều hướng chính',
+    logout: 'Đăng xuất',
+    switchTo: 'English',
+    switchLabel: 'Chuyển sang tiếng Anh',
+    footer: 'Thông báo SMS tự động và tra cứu hồ sơ thủ tục hành chính. Giờ hiển thị theo giờ Việt Nam (UTC+7).',
+  },
+  en: {
+    skip: 'Skip to main content',
+    brand: 'MotcuaSMS',
+    nav: 'Main navigation',
+    logout: 'Log out',
+    switchTo: 'Tiếng Việt',
+    switchLabel: 'Switch to Vietnamese',
+    footer: 'Automatic SMS notifications and administrative dossier look-up. Times are Vietnam time (UTC+7).',
+  },
+} as const;
+
+/** Home of a role after login. */
+export function homeFor(user: WebUser): string {
+  return user.role === 'clerk' || user.role === 'agency_admin' ? '/mot-cua' : '/giam-sat';
+}
+
+export function navFor(user: WebUser): NavItem[] {
+  return NAV.filter((item) => item.roles.includes(user.role));
+}
+
+function flashBlock(flash: Flash | null | undefined): SafeHtml | null {
+  if (!flash) return null;
+  const { kind, message } = typeof flash === 'string' ? { kind: 'info' as const, message: flash } : flash;
+  return html`<div class="flash ${kind}" role="${kind === 'error' ? 'alert' : 'status'}">${message}</div>`;
+}
+
+/** A complete HTML document. */
+export function renderPage(model: PageModel): string {
+  const { title, user, csrfToken, lang, active, flash } = model;
+  const t = T[lang];
+  const body = typeof model.body === 'string' ? raw(model.body) : model.body;
+  const other = lang === 'vi' ? 'en' : 'vi';
+  const header = html`<header class="site-header">
+  <div class="bar">
+    <a class="brand" href="${user ? '/giam-sat' : '/dang-nhap'}">${t.brand}</a>
+    ${user ? html`<span class="who">${user.displayName} · ${ROLE_LABELS[user.role][lang]}${user.agencyCode ? ` · ${user.agencyCode}` : ''}</span>` : null}
+    <a href="/ngon-ngu?lang=${other}" lang="${other}" hreflang="${other}" aria-label="${t.switchLabel}">${t.switchTo}</a>
+    ${user && csrfToken
+      ? html`<form method="post" action="/dang-xuat" class="inline"><input type="hidden" name="_csrf" value="${csrfToken}"><button type="submit" class="link">${t.logout}</button></form>`
+      : null}
+  </div>
+  ${user
+    ? html`<nav class="site-nav" aria-label="${t.nav}"><ul>${navFor(user).map(
+        (item) => html`<li><a href="${item.path}"${item.path === active ? raw(' aria-current="page"') : null}>${item[lang]}</a></li>`,
+      )}</ul></nav>`
+    : null}
+</header>`;
+  return `<!doctype html>
+<html lang="${lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+${csrfToken ? html`<meta name="csrf-token" content="${csrfToken}">` : ''}
+<title>${html`${title} – MotcuaSMS`}</title>
+<link rel="stylesheet" href="/static/app.css">
+<script src="/static/app.js" defer></script>
+</head>
+<body>
+<a class="skip" href="#main">${html`${t.skip}`}</a>
+${header}
+<main id="main" tabindex="-1">
+${flashBlock(flash) ?? ''}
+${body}
+</main>
+<footer class="site-footer"><p>${html`${t.footer}`}</p></footer>
+</body>
+</html>`;
+}
+
+/** Sends a page with the headers every staff screen needs (no caching of personal data, no framing). */
+export function sendPage(reply: FastifyReply, page: string, status = 200): FastifyReply {
+  return reply
+    .code(status)
+    .header('content-type', 'text/html; charset=utf-8')
+    .header('cache-control', 'no-store')
+    .header('x-content-type-options', 'nosniff')
+    .header('x-frame-options', 'DENY')
+    .header('referrer-policy', 'same-origin')
+    .header('content-security-policy', "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+    .send(page);
+}

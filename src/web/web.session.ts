@@ -1,0 +1,205 @@
+/**
+ * Sessions of people on the web screens. `registerWebSession` runs on the root instance: it reads the
+ * session cookie of every request into `request.webUser` / `request.csrfToken`, and refuses any
+ * state-changing request made within a session unless it carries that session's CSRF token
+ * (form field `_csrf` or header `x-csrf-token`). `requireWebUser` guards a page.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { AppContext } from '../main/context.js';
+import { AppError } from '../errors.js';
+import { accountService, SESSION } from './accounts/account.service.js';
+import { html } from './html.js';
+import { renderPage, sendPage } from './web.layout.js';
+import type { WebLang, WebRole, WebUser } from './web.types.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    webUser: WebUser | null;
+    csrfToken: string | null;
+    /** Language of the page: `?lang=`, else the `lang` cookie, else the user's preference, else Vietnamese. */
+    webLang: WebLang;
+    /** Hash of the current session id (for logout). */
+    webSessionHash: string | null;
+  }
+}
+
+export const SESSION_COOKIE = 'mcs_session';
+export const LANG_COOKIE = 'lang';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export function parseCookies(header: string | undefined): Record<string, string> {
+  const cookies: Record<string, string> = {};
+  if (!header) return cookies;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    const name = part.slice(0, eq).trim();
+    if (!name || name in cookies) continue;
+    try {
+      cookies[name] = decodeURIComponent(part.slice(eq + 1).trim());
+    } catch {
+      // a malformed value is ignored, as if the cookie were absent
+    }
+  }
+  return cookies;
+}
+
+export interface CookieOptions { maxAgeSeconds?: number | null; path?: string; sameSite?: 'Lax' | 'Strict'; httpOnly?: boolean }
+
+/** Secure whenever the request came over HTTPS (directly, or via a trusted proxy's X-Forwarded-Proto). */
+export function setCookie(request: FastifyRequest, reply: FastifyReply, name: string, value: string, options: CookieOptions = {}): void {
+  const parts = [`${name}=${encodeURIComponent(value)}`, `Path=${options.path ?? '/'}`, `SameSite=${options.sameSite ?? 'Lax'}`];
+  if (options.httpOnly !== false) parts.push('HttpOnly');
+  if (request.protocol === 'https') parts.push('Secure');
+  if (options.maxAgeSeconds !== undefined && options.maxAgeSeconds !== null) parts.push(`Max-Age=${options.maxAgeSeconds}`);
+  void reply.header('set-cookie', parts.join('; '));
+}
+
+export function clearCookie(request: FastifyRequest, reply: FastifyReply, name: string, path = '/'): void {
+  setCookie(request, reply, name, '', { maxAgeSeconds: 0, path });
+}
+
+function isLang(value: unknown): value is WebLang {
+  return value === 'vi' || value === 'en';
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** The CSRF token a request carries, from the form body or the header. */
+export function sentCsrfToken(request: FastifyRequest): string | null {
+  const body = request.body;
+  if (body && typeof body === 'object' && '_csrf' in body) {
+    const value = (body as Record<string, unknown>)._csrf;
+    if (typeof value === 'string') return value;
+  }
+  const header = request.headers['x-csrf-token'];
+  return typeof header === 'string' ? header : null;
+}
+
+export function csrfMatches(sent: string | null, expected: string | null): boolean {
+  return sent !== null && expected !== null && safeEqual(sent, expected);
+}
+
+const MESSAGES = {
+  vi: {
+    forbiddenTitle: 'Không có quyền truy cập',
+    forbidden: 'Tài khoản của bạn không có quyền mở trang này.',
+    csrfTitle: 'Yêu cầu không hợp lệ',
+    csrf: 'Phiên làm việc đã hết hạn hoặc yêu cầu không hợp lệ. Vui lòng tải lại trang và thử lại.',
+    back: 'Về trang chính',
+  },
+  en: {
+    forbiddenTitle: 'Access denied',
+    forbidden: 'Your account may not open this page.',
+    csrfTitle: 'Invalid request',
+    csrf: 'Your session has expired or the request is invalid. Please reload the page and try again.',
+    back: 'Back to the start page',
+  },
+} as const;
+
+/** A full HTML error page in the user's language. */
+export function sendErrorPage(request: FastifyRequest, reply: FastifyReply, status: number, title: string, message: string): FastifyReply {
+  const lang = request.webLang;
+  const body = html`<h1>${title}</h1><div class="card" role="alert"><p>${message}</p></div><p><a href="/">${MESSAGES[lang].back}</a></p>`;
+  return sendPage(reply, renderPage({ title, user: request.webUser, csrfToken: request.csrfToken, lang, body }), status);
+}
+
+export function sendForbidden(request: FastifyRequest, reply: FastifyReply, message?: string): FastifyReply {
+  const t = MESSAGES[request.webLang];
+  return sendErrorPage(request, reply, 403, t.forbiddenTitle, message ?? t.forbidden);
+}
+
+export function sendCsrfFailure(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const t = MESSAGES[request.webLang];
+  return sendErrorPage(request, reply, 403, t.csrfTitle, t.csrf);
+}
+
+/** Where a path may be sent back to after login: a local path only (never `//host` or a scheme). */
+export function safeNext(next: unknown, fallback = '/'): string {
+  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\') || /[\r\n]/.test(next)) return fallback;
+  return next;
+}
+
+export function registerWebSession(app: FastifyInstance, ctx: AppContext): void {
+  const accounts = accountService(ctx);
+  app.decorateRequest('webUser', null);
+  app.decorateRequest('csrfToken', null);
+  app.decorateRequest('webLang', 'vi');
+  app.decorateRequest('webSessionHash', null);
+
+  app.addHook('onRequest', async (request) => {
+    const path = request.url;
+    if (path.startsWith('/api/') || path.startsWith('/static/') || path.startsWith('/docs')) return;
+    const cookies = parseCookies(request.headers.cookie);
+    const sessionId = cookies[SESSION_COOKIE];
+    if (sessionId) {
+      const session = await accounts.resolveSession(sessionId);
+      if (session) {
+        request.webUser = session.user;
+        request.csrfToken = session.csrfToken;
+        request.webSessionHash = session.idHash;
+      }
+    }
+    const query = request.query as Record<string, unknown> | undefined;
+    const fromQuery = query?.lang;
+    const fromCookie = cookies[LANG_COOKIE];
+    request.webLang = isLang(fromQuery) ? fromQuery : isLang(fromCookie) ? fromCookie : (request.webUser?.lang ?? 'vi');
+  });
+
+  app.addHook('preHandler', async (request, reply) => {
+    if (SAFE_METHODS.has(request.method) || !request.webUser || request.url.startsWith('/api/')) return;
+    if (!csrfMatches(sentCsrfToken(request), request.csrfToken)) return sendCsrfFailure(request, reply);
+  });
+}
+
+/** Starts a session for a user who just proved who they are; the cookie lives until the absolute expiry. */
+export async function startSession(ctx: AppContext, request: FastifyRequest, reply: FastifyReply, user: WebUser): Promise<void> {
+  const { id } = await accountService(ctx).createSession(user.id, request.ip);
+  setCookie(request, reply, SESSION_COOKIE, id, { maxAgeSeconds: SESSION.absoluteMs / 1000 });
+}
+
+export async function endSession(ctx: AppContext, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  if (request.webSessionHash) await accountService(ctx).endSession(request.webSessionHash);
+  clearCookie(request, reply, SESSION_COOKIE);
+}
+
+function refererPath(request: FastifyRequest): string {
+  try {
+    return safeNext(request.headers.referer ? new URL(request.headers.referer).pathname : '/');
+  } catch {
+    return '/';
+  }
+}
+
+/** Guards a page: no session → 303 to the login page (coming back here after); a role not listed → 403 page. */
+export function requireWebUser(roles?: readonly WebRole[]): preHandlerAsyncHookHandler {
+  return async function (request, reply) {
+    const user = request.webUser;
+    if (!user) {
+      const next = request.method === 'GET' ? request.url : refererPath(request);
+      return reply.code(303).header('location', `/dang-nhap?next=${encodeURIComponent(next)}`).send();
+    }
+    if (roles && !roles.includes(user.role)) return sendForbidden(request, reply);
+  };
+}
+
+/** Error handler for a plugin of web pages: a 4xx `AppError` becomes an HTML page with its message; anything else is logged and shown as a 500 page. */
+export function webErrorHandler(ctx: AppContext) {
+  return (error: Error & { statusCode?: number }, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
+    const vi = request.webLang !== 'en';
+    if (error instanceof AppError && error.status < 500) {
+      if (error.status === 403) return sendForbidden(request, reply, error.message);
+      return sendErrorPage(request, reply, error.status, vi ? 'Không thực hiện được' : 'Could not be done', error.message);
+    }
+    if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+      return sendErrorPage(request, reply, error.statusCode, vi ? 'Yêu cầu không hợp lệ' : 'Invalid request', vi ? 'Yêu cầu không hợp lệ hoặc quá lớn.' : 'The request is invalid or too large.');
+    }
+    ctx.logger.error({ err: error, url: request.url, method: request.method }, 'web page error');
+    return sendErrorPage(request, reply, 500, vi ? 'Lỗi hệ thống' : 'System error', vi ? 'Lỗi hệ thống; sự cố đã được ghi lại.' : 'System error; it has been logged.');
+  };
+}
