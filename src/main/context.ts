@@ -85,7 +85,6 @@ export async function createContext(config: Config, options: ContextOptions = {}
   const receipts = new ReceiptService(db, statusCallbacks, clock, logger, metrics);
   let dispatcherRef: Dispatcher | null = null;
   const providers = createProviderPool(config, {
-    clock,
     logger,
     metrics,
     sink: {

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { transaction, type Db, type DbHandle } from '../db/database.js';
@@ -111,6 +112,10 @@ export class ReceiptService {
   }
 
   private async applyToPart(tx: DbHandle, provider: string, messageId: string, notificationId: number, receipt: DeliveryReceipt, now: number): Promise<NotificationRow['status'] | null> {
+    // Receipts for two parts of one message can be applied at once; each would see the other part as
+    // not yet delivered and neither would finish the message. The message row's lock orders them
+    // (SQLite's write transactions are serial already).
+    if (tx.dialect === 'postgres') await sql`select id from notifications where id = ${notificationId} for update`.execute(tx.kysely);
     if (receipt.status !== 'sent') {
       // A part's final status is kept: a late intermediate report or a duplicate receipt changes nothing.
       await tx.kysely

@@ -1,6 +1,6 @@
 /** Builds the provider pool from the configured providers (config file or env short form). */
 import type { Logger } from 'pino';
-import type { Clock } from '../clock.js';
+import { systemClock } from '../clock.js';
 import type { Config } from '../config.js';
 import { ConfigError } from '../config.js';
 import type { Metrics } from '../http/metrics.js';
@@ -16,7 +16,6 @@ import { KannelProvider, kannelDlrUrl, parseKannelOptions } from './kannel.provi
 import { EmailProvider, parseEmailOptions } from './email.provider.js';
 
 export interface ProviderDeps {
-  readonly clock: Clock;
   readonly logger: Logger;
   readonly metrics: Metrics;
   /** Where SMPP sessions hand receipts and MOs. */
@@ -38,7 +37,8 @@ function buildProvider(spec: ProviderSpec, config: Config, deps: ProviderDeps): 
     case 'smpp': {
       const url = spec.options.url;
       if (typeof url !== 'string') throw new Error(`${where}: options.url must be smpp://systemId:password@host:port`);
-      return new SmppProvider(spec.name, parseSmppUrl(url), { sink: deps.sink, logger, metrics, clock: deps.clock });
+      // Session timers are wall-clock network timing, never business time: the session keeps the system clock.
+      return new SmppProvider(spec.name, parseSmppUrl(url), { sink: deps.sink, logger, metrics });
     }
     case 'http':
       return new HttpSmsProvider(spec.name, parseHttpSmsOptions(spec.options, where), logger, metrics);
@@ -70,6 +70,7 @@ export function createProviderPool(config: Config, deps: ProviderDeps): Provider
       ...(spec.carriers ? { carriers: spec.carriers } : {}),
       tps: spec.tps,
     })),
-    { clock: deps.clock, logger: deps.logger, metrics: deps.metrics },
+    // Rate limits and health intervals are wall-clock network timing, not business time.
+    { clock: systemClock, logger: deps.logger, metrics: deps.metrics },
   );
 }
