@@ -41,6 +41,7 @@ async function serve(config: Config, kind: ProcessKind, demo: boolean): Promise<
   const app = kind === 'worker' ? null : await buildApp(ctx);
   if (kind !== 'api') {
     if (config.dispatcher.enabled) {
+      ctx.providers.start();
       ctx.dispatcher.start();
       ctx.callbackWorker.start();
     }

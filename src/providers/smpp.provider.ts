@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
 import type { Metrics } from '../http/metrics.js';
 import { EsmeSession, type BindStyle, type EsmeTiming } from '../smpp/esme.session.js';
 import { DATA_CODING, NPI, TON, type Address } from '../smpp/pdu.js';
@@ -87,6 +88,8 @@ export interface SmppProviderDeps {
   readonly sink: ProviderSink;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /** Stamps the MOs handed to the sink. */
+  readonly clock?: Clock;
   /** Session timings other than the enquire_link period (tests, tuning). */
   readonly timing?: Partial<EsmeTiming>;
 }
@@ -120,6 +123,7 @@ export class SmppProvider extends Provider {
         sink: deps.sink,
         logger: deps.logger.child({ provider: name }),
         metrics: deps.metrics,
+        ...(deps.clock ? { clock: deps.clock } : {}),
       },
     );
   }

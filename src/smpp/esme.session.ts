@@ -33,7 +33,6 @@ import {
   type BindCommand,
   type Pdu,
   type ShortMessagePdu,
-  type Tlv,
 } from './pdu.js';
 import { parseDeliveryReceipt, isReceipt } from './receipt.js';
 import { ConcatReassembler, decodeText, parseUserData, type ConcatInfo } from './udh.js';
@@ -112,6 +111,8 @@ export interface EsmeSessionDeps {
   readonly sink: ProviderSink;
   readonly logger: Logger;
   readonly metrics?: Metrics;
+  /** Stamps InboundMo.receivedAt (the application's clock); timers and rates always run on the wall clock. */
+  readonly clock?: Clock;
   /** For the reconnect jitter. */
   readonly random?: () => number;
   /** The SMSC's time zone for receipt dates; Asia/Ho_Chi_Minh by default. */
@@ -125,7 +126,6 @@ export interface SubmitRequest {
   readonly dataCoding: number;
   readonly registeredDelivery: number;
   readonly shortMessage: Buffer;
-  readonly tlvs?: readonly Tlv[];
 }
 
 export interface SubmitResult {
@@ -175,6 +175,8 @@ class SmppConnection {
   private enquireTimer: NodeJS.Timeout | null = null;
   private closedReason: string | null = null;
   bound = false;
+  /** Bound at some point: its loss is a disconnection, not a failed attempt. */
+  wasBound = false;
   outstandingSubmits = 0;
 
   constructor(
@@ -491,6 +493,7 @@ class BindSlot {
     }
     if (connection.closed) return;
     connection.bound = true;
+    connection.wasBound = true;
     this.attempt = 0;
     connection.startEnquireLink();
     logger.info({ role: this.role, smsc: 'systemId' in response ? response.systemId : null }, 'SMPP bound');
@@ -501,12 +504,13 @@ class BindSlot {
   onClosed(connection: SmppConnection, reason: string): void {
     if (connection !== this.connection) return;
     this.connection = null;
-    this.session.onUnbound(this, reason);
+    if (connection.wasBound) this.session.onUnbound(this, reason);
     if (this.stopped) return;
-    const { timing, random } = this.session.internals;
+    const { timing, random, logger } = this.session.internals;
     const exponential = Math.min(timing.reconnectMaxMs, timing.reconnectInitialMs * 2 ** this.attempt);
     const delay = Math.round(exponential * (1 - timing.reconnectJitter * random()));
     this.attempt++;
+    if (!connection.wasBound) logger.warn({ role: this.role, reason, attempt: this.attempt, retryInMs: delay }, 'SMPP connect or bind failed');
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = null;
       if (!this.stopped) this.open();
@@ -631,7 +635,6 @@ export class EsmeSession extends EventEmitter {
         dataCoding: request.dataCoding,
         registeredDelivery: request.registeredDelivery,
         shortMessage: request.shortMessage,
-        tlvs: request.tlvs ?? [],
       });
     } catch (error) {
       return Promise.reject(new ProviderError(`submit_sm cannot be encoded: ${(error as Error).message}`, false, 'invalid_message'));
@@ -869,14 +872,14 @@ export class EsmeSession extends EventEmitter {
     }
     const { payload, concat: udhConcat } = parseUserData(messageOctets(pdu), pdu.esmClass);
     const concat = udhConcat ?? sarConcat(pdu);
-    const receivedAt = this.clock.now();
+    const receivedAt = (this.deps.clock ?? systemClock).now();
     if (concat === null) {
       await this.deps.sink.inbound({ from: pdu.source.addr, to: pdu.destination.addr, text: decodeText(payload, pdu.dataCoding), gatewayMessageId: null, receivedAt });
       return;
     }
     const complete = this.reassembler.add({ from: pdu.source.addr, to: pdu.destination.addr, concat, dataCoding: pdu.dataCoding, payload });
     if (!complete) return;
-    await this.deps.sink.inbound({ from: pdu.source.addr, to: pdu.destination.addr, text: complete.text, gatewayMessageId: null, receivedAt: complete.firstReceivedAt });
+    await this.deps.sink.inbound({ from: pdu.source.addr, to: pdu.destination.addr, text: complete.text, gatewayMessageId: null, receivedAt });
     this.reassembler.release(complete.key);
   }
 }

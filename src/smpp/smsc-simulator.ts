@@ -26,6 +26,7 @@ import {
   isResponse,
   messageOctets,
   shortMessageDefaults,
+  uint16Tlv,
   uint8Tlv,
   type Address,
   type Pdu,
@@ -120,8 +121,12 @@ export interface MoRequest {
   readonly encoding?: 'gsm7' | 'ucs2';
   /** Send as concatenated parts with a UDH when longer than one SMS. */
   readonly split?: boolean;
-  /** Concatenation with the 16-bit reference IE (0x08) instead of the 8-bit one. */
-  readonly reference16?: boolean;
+  /** How the parts are tied together: UDH with the 8-bit (default) or 16-bit reference IE, or sar_* TLVs. */
+  readonly concatenation?: 'udh8' | 'udh16' | 'sar';
+  /** The concatenation reference; by default a new one per MO. Repeat one to redeliver parts of an earlier MO. */
+  readonly reference?: number;
+  /** Send only these parts (1-based), as an SMSC redelivering one part does. */
+  readonly onlyParts?: readonly number[];
   /** Send the parts last first. */
   readonly reverse?: boolean;
 }
@@ -507,7 +512,9 @@ export async function startSmscSimulator(options: SmscSimulatorOptions = {}): Pr
     const receiver = [...connections.values()].find((c) => c.role === 'receiver' || c.role === 'transceiver');
     if (!receiver) throw new Error('no ESME is bound as receiver or transceiver');
     const dataCoding: SmppDataCoding = (mo.encoding ?? (isGsmText(mo.text) ? 'gsm7' : 'ucs2')) === 'gsm7' ? DATA_CODING.GSM : DATA_CODING.UCS2;
-    const parts = mo.split ? moParts(mo.text, dataCoding, moReference++ & 0xffff, mo.reference16 === true) : [{ esmClass: 0, shortMessage: encodeText(mo.text, dataCoding) }];
+    const reference = mo.reference ?? moReference++ & 0xffff;
+    const all = mo.split ? moParts(mo.text, dataCoding, reference, mo.concatenation ?? 'udh8') : [{ sequence: 1, esmClass: 0, shortMessage: encodeText(mo.text, dataCoding), tlvs: [] }];
+    const parts = mo.onlyParts ? all.filter((part) => mo.onlyParts!.includes(part.sequence)) : all;
     if (mo.reverse) parts.reverse();
     const statuses: number[] = [];
     for (const part of parts) {
@@ -524,6 +531,7 @@ export async function startSmscSimulator(options: SmscSimulatorOptions = {}): Pr
             esmClass: part.esmClass,
             dataCoding,
             shortMessage: part.shortMessage,
+            tlvs: part.tlvs,
           },
           resolve,
         );
@@ -570,18 +578,32 @@ export async function startSmscSimulator(options: SmscSimulatorOptions = {}): Pr
   return simulator;
 }
 
+interface MoPartToSend {
+  readonly sequence: number;
+  readonly esmClass: number;
+  readonly shortMessage: Buffer;
+  readonly tlvs: readonly Tlv[];
+}
+
 /**
- * Concatenated MO parts as a handset sends them, with the 8- or 16-bit reference IE. The part sizes are
- * those of the 8-bit IE in both cases: over SMPP the text is not packed, so the one extra UDH octet fits.
+ * Concatenated MO parts as an SMSC hands them on. The part sizes are those of the 8-bit IE whatever the
+ * concatenation: over SMPP the text is not packed, so the one extra octet of the 16-bit IE still fits.
  */
-function moParts(text: string, dataCoding: SmppDataCoding, reference: number, reference16: boolean): Array<{ esmClass: number; shortMessage: Buffer }> {
+function moParts(text: string, dataCoding: SmppDataCoding, reference: number, concatenation: 'udh8' | 'udh16' | 'sar'): MoPartToSend[] {
   const texts = dataCoding === DATA_CODING.GSM ? splitGsm(text) : splitUcs2(text);
-  if (texts.length <= 1) return [{ esmClass: 0, shortMessage: encodeText(text, dataCoding) }];
+  if (texts.length <= 1) return [{ sequence: 1, esmClass: 0, shortMessage: encodeText(text, dataCoding), tlvs: [] }];
   return texts.map((partText, index) => {
-    const header = reference16
-      ? Buffer.from([0x06, 0x08, 0x04, (reference >> 8) & 0xff, reference & 0xff, texts.length, index + 1])
-      : Buffer.from([0x05, 0x00, 0x03, reference & 0xff, texts.length, index + 1]);
-    return { esmClass: ESM_CLASS.UDHI, shortMessage: Buffer.concat([header, encodeText(partText, dataCoding)]) };
+    const sequence = index + 1;
+    const payload = encodeText(partText, dataCoding);
+    if (concatenation === 'sar') {
+      const tlvs = [uint16Tlv(TLV_TAG.sar_msg_ref_num, reference), uint8Tlv(TLV_TAG.sar_total_segments, texts.length), uint8Tlv(TLV_TAG.sar_segment_seqnum, sequence)];
+      return { sequence, esmClass: 0, shortMessage: payload, tlvs };
+    }
+    const header =
+      concatenation === 'udh16'
+        ? Buffer.from([0x06, 0x08, 0x04, (reference >> 8) & 0xff, reference & 0xff, texts.length, sequence])
+        : Buffer.from([0x05, 0x00, 0x03, reference & 0xff, texts.length, sequence]);
+    return { sequence, esmClass: ESM_CLASS.UDHI, shortMessage: Buffer.concat([header, payload]), tlvs: [] };
   });
 }
 

@@ -150,11 +150,9 @@ export interface ReassembledMo {
   /** Identifies the group: pass it to `release` once the text has been handled. */
   readonly key: string;
   readonly text: string;
-  readonly firstReceivedAt: number;
 }
 
 export interface ExpiredGroup {
-  readonly key: string;
   readonly from: string;
   readonly received: number;
   readonly total: number;
@@ -192,7 +190,7 @@ export class ConcatReassembler {
     if (group.parts.size < group.total) return null;
     const ordered = [...group.parts.entries()].sort(([a], [b]) => a - b).map(([, p]) => p);
     const text = decodeText(Buffer.concat(ordered.map((p) => p.payload)), ordered[0]!.dataCoding);
-    return { key, text, firstReceivedAt: group.firstReceivedAt };
+    return { key, text };
   }
 
   release(key: string): void {
@@ -206,7 +204,7 @@ export class ConcatReassembler {
     for (const [key, group] of this.groups) {
       if (group.firstReceivedAt > cutoff) continue;
       this.groups.delete(key);
-      expired.push({ key, from: group.from, received: group.parts.size, total: group.total });
+      expired.push({ from: group.from, received: group.parts.size, total: group.total });
     }
     return expired;
   }

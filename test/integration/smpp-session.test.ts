@@ -357,7 +357,8 @@ describe('mobile-originated messages', () => {
     ['single UCS-2', { from: '84912345678', to: '8083', text: 'MCKH hồ sơ 0101701234' }, 1],
     ['concatenated GSM', { from: '84912345678', to: '8083', text: LONG_GSM, split: true }, 2],
     ['concatenated UCS-2, last part first', { from: '84912345678', to: '8083', text: LONG_UCS2, split: true, reverse: true }, 3],
-    ['concatenated GSM, 16-bit reference', { from: '84912345678', to: '8083', text: LONG_GSM, split: true, reference16: true }, 2],
+    ['concatenated GSM, 16-bit reference', { from: '84912345678', to: '8083', text: LONG_GSM, split: true, concatenation: 'udh16' }, 2],
+    ['concatenated UCS-2 by sar_* TLVs', { from: '84912345678', to: '8083', text: LONG_UCS2, split: true, concatenation: 'sar' }, 3],
     ['GSM with escapes', { from: '84912345678', to: '8083', text: 'MCKH {0101} [A|B] ~^\\ €', encoding: 'gsm7' }, 1],
   ];
   for (const [note, mo, parts] of rows) {
@@ -383,12 +384,11 @@ describe('mobile-originated messages', () => {
     sink.failures = 1;
     assert.deepEqual(await sim.injectMo({ from: '84912345678', to: '8083', text: 'MCKH 0101701234' }), [STATUS.ESME_RX_T_APPN]);
     sink.failures = 1;
-    const statuses = await sim.injectMo({ from: '84911111111', to: '8083', text: LONG_GSM, split: true });
-    assert.deepEqual(statuses, [STATUS.ESME_ROK, STATUS.ESME_RX_T_APPN]);
+    const mo = { from: '84911111111', to: '8083', text: LONG_GSM, split: true, reference: 77 };
+    assert.deepEqual(await sim.injectMo(mo), [STATUS.ESME_ROK, STATUS.ESME_RX_T_APPN]);
     assert.equal(sink.inbounds.length, 0);
-    // The SMSC delivers the refused part again: the parts kept complete the message.
-    const repeat = await sim.injectMo({ from: '84911111111', to: '8083', text: LONG_GSM, split: true });
-    assert.deepEqual(repeat, [STATUS.ESME_ROK, STATUS.ESME_ROK]);
+    // The SMSC delivers the refused part again, and only that part: the parts kept complete the message.
+    assert.deepEqual(await sim.injectMo({ ...mo, onlyParts: [2] }), [STATUS.ESME_ROK]);
     await until(sink.events, ['change'], () => sink.inbounds.length === 1, 'the reassembled MO');
     assert.equal(sink.inbounds[0]!.text, LONG_GSM);
   });

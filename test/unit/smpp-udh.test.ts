@@ -324,13 +324,16 @@ describe('ConcatReassembler', () => {
     assert.equal(r.add(parts[1]!), null, 'the late part starts over');
   });
 
-  test('firstReceivedAt is when the first part came', () => {
+  test('the timeout runs from the first part, not the last', () => {
     const clock = new ManualClock(5_000);
-    const r = make(clock);
-    const parts = partsOf(FOLDED_RESULT, 0, 13);
+    const r = make(clock, 10_000);
+    const text = `MCKH ${'000.00.15.H34-210312-0001 '.repeat(20)}`;
+    const parts = partsOf(text, 0, 13);
+    r.add(parts[0]!);
+    clock.advance(6_000);
     r.add(parts[1]!);
-    clock.advance(3_000);
-    assert.equal(r.add(parts[0]!)?.firstReceivedAt, 5_000);
+    clock.advance(4_000);
+    assert.equal(r.evictExpired().length, 1);
   });
 
   test('at most maxGroups groups are held; the oldest goes first', () => {
