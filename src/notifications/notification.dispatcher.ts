@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { transaction, type Db } from '../db/database.js';
 import type { Clock } from '../clock.js';
 import type { Metrics } from '../http/metrics.js';
-import { ProviderError, type Provider, type SendResult } from '../providers/provider.js';
+import { ProviderError, type Provider, type SendOutcome, type SendResult } from '../providers/provider.js';
 import type { ProviderPick } from '../providers/provider.pool.js';
 import type { NotificationRow } from './notification.repository.js';
 import type { ReceiptService } from './receipt.service.js';
@@ -19,6 +19,7 @@ export interface DispatcherOptions {
 }
 
 const POKE_DELAY_MS = 20;
+const SENT_FLUSH_MS = 2;
 /** A rate-limited provider is waited for up to this long; a longer wait defers the message instead. */
 const MAX_RATE_WAIT_MS = 1_000;
 
@@ -50,6 +51,8 @@ export class Dispatcher {
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
   private pokeTimer: NodeJS.Timeout | null = null;
+  private sentQueue: { row: NotificationRow; provider: string; outcome: SendOutcome; resolve: (recorded: boolean) => void; reject: (error: unknown) => void }[] = [];
+  private sentTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly db: Db,
@@ -109,8 +112,9 @@ export class Dispatcher {
     const provider = pick.provider;
     const sendTimeoutMs = (this.options.leaseSeconds * 1000) / 2;
     if (!(await this.holdLease(row, sendTimeoutMs))) return;
+    let outcome: SendOutcome;
     try {
-      const outcome = await withTimeout(
+      outcome = await withTimeout(
         provider.send({
           id: Number(row.id),
           kind: row.kind,
@@ -124,52 +128,94 @@ export class Dispatcher {
         }),
         sendTimeoutMs,
       );
-      const now = this.clock.now();
-      const ids = outcome.partIds ?? (outcome.providerMessageId ? [outcome.providerMessageId] : []);
-      const updated = await transaction(this.db, async (tx) => {
-        const sent = await tx.kysely
-          .updateTable('notifications')
-          .set({
-            status: outcome.status,
-            provider: provider.name,
-            provider_message_id: outcome.providerMessageId,
-            sent_at: now,
-            delivered_at: outcome.status === 'delivered' ? now : null,
-            lease_until: null,
-            last_error: null,
-            updated_at: now,
-          })
-          .where('id', '=', Number(row.id))
-          .where('status', '=', 'sending')
-          .where('attempts', '=', Number(row.attempts))
-          .returningAll()
-          .executeTakeFirst();
-        if (!sent) return false;
-        if (outcome.status === 'sent') await this.receipts.recordParts(tx, Number(row.id), provider.name, ids, now);
-        else await this.callbacks.enqueue(tx, sent, now);
-        return true;
-      });
-      if (!updated) {
-        this.logger.warn({ notificationId: Number(row.id) }, 'lease lost before the sent update: another worker re-claimed the message');
-      }
-      this.metrics.notificationsFinal.inc({ kind: row.kind, status: outcome.status });
     } catch (error) {
       const failure = error instanceof ProviderError ? error : new ProviderError(String(error), true, 'provider_error');
       // The provider's own send is still running; the base reports it when it settles, this reports the wait.
       if (failure.reason === 'timeout') this.router.report(provider, 'retryable', sendTimeoutMs, 'timeout');
-      const now = this.clock.now();
-      const tooOld = now - Number(row.created_at) > this.options.maxAgeSeconds * 1000;
-      if (!failure.retryable || Number(row.attempts) >= this.options.maxAttempts || tooOld) {
-        await this.finishFailed(row, failure.retryable ? `gave_up:${failure.reason}` : failure.reason, failure.message);
-        return;
+      await this.recordFailure(row, failure);
+      return;
+    }
+    try {
+      if (!(await this.recordSent(row, provider.name, outcome))) {
+        this.logger.warn({ notificationId: Number(row.id) }, 'lease lost before the sent update: another worker re-claimed the message');
       }
-      await this.db.kysely
-        .updateTable('notifications')
-        .set({ status: 'pending', next_attempt_at: now + retryDelayMs(Number(row.attempts)), lease_until: null, last_error: failure.message.slice(0, 500), updated_at: now })
-        .where('id', '=', Number(row.id))
-        .where('status', '=', 'sending')
-        .where('attempts', '=', Number(row.attempts))
-        .execute();
+      this.metrics.notificationsFinal.inc({ kind: row.kind, status: outcome.status });
+    } catch (error) {
+      // The provider has the message; when its lease ends the row is claimed and sent again.
+      this.logger.error({ notificationId: Number(row.id), err: error }, 'sent but not recorded: the message will be sent again');
+    }
+  }
+
+  private async recordFailure(row: NotificationRow, failure: ProviderError): Promise<void> {
+    const now = this.clock.now();
+    const tooOld = now - Number(row.created_at) > this.options.maxAgeSeconds * 1000;
+    if (!failure.retryable || Number(row.attempts) >= this.options.maxAttempts || tooOld) {
+      await this.finishFailed(row, failure.retryable ? `gave_up:${failure.reason}` : failure.reason, failure.message);
+      return;
+    }
+    await this.db.kysely
+      .updateTable('notifications')
+      .set({ status: 'pending', next_attempt_at: now + retryDelayMs(Number(row.attempts)), lease_until: null, last_error: failure.message.slice(0, 500), updated_at: now })
+      .where('id', '=', Number(row.id))
+      .where('status', '=', 'sending')
+      .where('attempts', '=', Number(row.attempts))
+      .execute();
+  }
+
+  /**
+   * Accepted messages are recorded in groups, one transaction per group (a group commit): a transaction
+   * per message costs more than the send itself on SQLite. A group waits at most SENT_FLUSH_MS; the
+   * duplicate window (accepted, not yet recorded) grows by that much.
+   */
+  private recordSent(row: NotificationRow, provider: string, outcome: SendOutcome): Promise<boolean> {
+    return new Promise<boolean>((resolve, reject) => {
+      this.sentQueue.push({ row, provider, outcome, resolve, reject });
+      if (this.sentQueue.length >= this.options.concurrency) void this.flushSent();
+      else this.sentTimer ??= setTimeout(() => void this.flushSent(), SENT_FLUSH_MS);
+    });
+  }
+
+  private async flushSent(): Promise<void> {
+    if (this.sentTimer) clearTimeout(this.sentTimer);
+    this.sentTimer = null;
+    const group = this.sentQueue.splice(0);
+    if (group.length === 0) return;
+    const now = this.clock.now();
+    try {
+      const recorded = await transaction(this.db, async (tx) => {
+        const results: boolean[] = [];
+        for (const { row, provider, outcome } of group) {
+          const sent = await tx.kysely
+            .updateTable('notifications')
+            .set({
+              status: outcome.status,
+              provider,
+              provider_message_id: outcome.providerMessageId,
+              sent_at: now,
+              delivered_at: outcome.status === 'delivered' ? now : null,
+              lease_until: null,
+              last_error: null,
+              updated_at: now,
+            })
+            .where('id', '=', Number(row.id))
+            .where('status', '=', 'sending')
+            .where('attempts', '=', Number(row.attempts))
+            .returningAll()
+            .executeTakeFirst();
+          results.push(sent !== undefined);
+          if (!sent) continue;
+          if (outcome.status === 'sent') {
+            const ids = outcome.partIds ?? (outcome.providerMessageId ? [outcome.providerMessageId] : []);
+            await this.receipts.recordParts(tx, Number(row.id), provider, ids, now);
+          } else {
+            await this.callbacks.enqueue(tx, sent, now);
+          }
+        }
+        return results;
+      });
+      group.forEach((item, i) => item.resolve(recorded[i] ?? false));
+    } catch (error) {
+      for (const item of group) item.reject(error);
     }
   }
 
