@@ -29,6 +29,20 @@ export function receiptFailureReason(providerStatus: string): string {
 const normalise = (id: string) => id.trim().toLowerCase();
 
 /**
+ * A receipt and the sent update that records its id can run at once. On PostgreSQL (read committed) each
+ * would miss the other's uncommitted row — the receipt finds no part, the update finds no early receipt —
+ * and the receipt stayed unmatched for good. Both first take a transaction lock on every form of the id
+ * (in one order), so whichever comes second waits for the first to commit and then sees its row.
+ * SQLite's write transactions are serial already.
+ */
+async function lockIds(tx: DbHandle, provider: string, candidates: readonly string[]): Promise<void> {
+  if (tx.dialect !== 'postgres') return;
+  for (const id of [...new Set(candidates)].sort()) {
+    await sql`select pg_advisory_xact_lock(hashtextextended(${`receipt|${provider}|${id}`}, 0))`.execute(tx.kysely);
+  }
+}
+
+/**
  * Delivery receipts → message statuses. A message split into parts is delivered when every part is,
  * and failed as soon as one part is. A receipt can overtake our own record of the ids (the SMSC
  * answers the submit and reports delivery before the `sent` update commits): it is kept unmatched
@@ -46,6 +60,7 @@ export class ReceiptService {
   async record(receipt: DeliveryReceipt): Promise<ReceiptResult> {
     const now = this.clock.now();
     const result = await transaction(this.db, async (tx) => {
+      await lockIds(tx, receipt.provider, receiptIdCandidates(receipt.providerMessageId));
       const part = await tx.kysely
         .selectFrom('provider_message_parts')
         .select(['message_id', 'notification_id'])
@@ -81,12 +96,13 @@ export class ReceiptService {
   async recordParts(tx: DbHandle, notificationId: number, provider: string, ids: readonly string[], now: number): Promise<NotificationRow['status'] | null> {
     const unique = [...new Set(ids.map(normalise).filter((id) => id.length > 0))];
     if (unique.length === 0) return null;
+    const candidates = unique.flatMap(receiptIdCandidates);
+    await lockIds(tx, provider, candidates);
     await tx.kysely
       .insertInto('provider_message_parts')
       .values(unique.map((id, part) => ({ provider, message_id: id, notification_id: notificationId, part, status: 'sent' as const, provider_status: null, error_code: null, updated_at: now })))
       .onConflict((oc) => oc.columns(['provider', 'message_id']).doNothing())
       .execute();
-    const candidates = unique.flatMap(receiptIdCandidates);
     const waiting = await tx.kysely
       .selectFrom('delivery_receipts')
       .selectAll()

@@ -33,6 +33,18 @@ export const STATE_LABELS: Readonly<Record<string, Record<WebLang, string>>> = {
   stopped: { vi: 'Dừng xử lý', en: 'Stopped' },
 };
 
+export const EVENT_LABELS: Readonly<Record<string, Record<WebLang, string>>> = {
+  step: { vi: 'Chuyển bước', en: 'Step' },
+  supplement_requested: { vi: 'Yêu cầu bổ sung', en: 'Supplement requested' },
+  supplement_received: { vi: 'Nhận hồ sơ bổ sung', en: 'Supplement received' },
+  result_ready: { vi: 'Có kết quả', en: 'Result ready' },
+  returned: { vi: 'Trả kết quả', en: 'Returned' },
+  refused: { vi: 'Không đủ điều kiện', en: 'Refused' },
+  withdrawn: { vi: 'Rút hồ sơ', en: 'Withdrawn' },
+  stopped: { vi: 'Dừng xử lý', en: 'Stopped' },
+  due_changed: { vi: 'Đổi ngày hẹn trả', en: 'Due date changed' },
+};
+
 export const NOTIFICATION_STATUS_LABELS: Readonly<Record<string, Record<WebLang, string>>> = {
   pending: { vi: 'Đang chờ gửi', en: 'Pending' },
   sending: { vi: 'Đang gửi', en: 'Sending' },

@@ -124,6 +124,33 @@ describe('delivery receipts and status callbacks', () => {
     assert.equal((await notification(id)).status, 'delivered');
   });
 
+  test('a receipt that arrives while the sent update is uncommitted is applied once it commits (concurrent transactions)', async () => {
+    // On PostgreSQL the two run in concurrent transactions: each would miss the other's uncommitted row
+    // (the receipt finds no part, the sent update no early receipt) and the receipt stayed unmatched.
+    const code = `000.00.15.H34-261123-${String(++sequence).padStart(4, '0')}`;
+    assert.equal((await h.app.inject({ method: 'POST', url: '/api/v1/dossiers', headers: admin, payload: intakeBody({ receiptCode: code }) })).statusCode, 201);
+    const res = await h.app.inject({ method: 'POST', url: `/api/v1/dossiers/${code}/events`, headers: admin, payload: { type: 'result_ready' } });
+    const id = (res.json().notifications as { id: number; kind: string }[]).find((n) => n.kind === 'result_ready')!.id;
+    const now = h.clock.now();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let partsRecorded!: () => void;
+    const recorded = new Promise<void>((resolve) => (partsRecorded = resolve));
+    const sending = transaction(h.ctx.db, async (tx) => {
+      await tx.kysely.updateTable('notifications').set({ status: 'sent', provider: 'smsc1', provider_message_id: '2F00A001', sent_at: now }).where('id', '=', id).execute();
+      await h.ctx.receipts.recordParts(tx, id, 'smsc1', ['2F00A001'], now);
+      partsRecorded();
+      await held;
+    });
+    await recorded;
+    const arriving = h.ctx.receipts.record({ provider: 'smsc1', providerMessageId: String(0x2f00a001), status: 'delivered', providerStatus: 'DELIVRD', errorCode: null, at: null });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    release();
+    await sending;
+    assert.deepEqual(await arriving, { matched: true, notificationId: id, status: 'delivered' });
+    assert.equal((await notification(id)).status, 'delivered');
+  });
+
   test('another provider\'s id does not match', async () => {
     const id = await sentMessage(['c1'], 'smsc2');
     const res = await receipt({ providerMessageId: 'c1', status: 'delivered', providerStatus: 'DELIVRD' });

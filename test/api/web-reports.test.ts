@@ -206,7 +206,7 @@ describe(`web reports (${TEST_DB})`, { timeout: 120_000 }, () => {
     assert.equal(procedurePage.statusCode, 200);
     for (const row of byProcedure.rows) assert.ok(procedurePage.body.includes(`${row.procedureCode} – `), row.procedureCode);
     // Charts: inline SVG with a title, a description and a data table.
-    assert.equal((res.body.match(/<svg class="chart"[^>]*role="img"/g) ?? []).length, 3);
+    assert.equal((res.body.match(/<svg class="chart[^"]*"[^>]*role="img"/g) ?? []).length, 3);
     assert.match(res.body, /<title id="chart-messages-title">Tin nhắn theo ngày và kết quả gửi<\/title>/);
     assert.equal((res.body.match(/<details class="chart-data">/g) ?? []).length, 3);
     assert.match(res.body, /Lỗi nhà mạng: UNDELIV:011/);
@@ -237,6 +237,8 @@ describe(`web reports (${TEST_DB})`, { timeout: 120_000 }, () => {
       assert.match(String(res.headers['content-type']), /text\/html/);
       assert.match(res.body, /role="alert"/);
     }
+    assert.match((await get(h.app, oversight, '/giam-sat?from=yesterday')).body, /Dữ liệu nhập không hợp lệ: Từ ngày \(from\)/);
+    assert.match((await get(h.app, oversight, '/giam-sat?from=2026-11-30&to=2026-11-01')).body, /Ngày bắt đầu phải trước hoặc bằng ngày kết thúc/);
     assert.equal((await get(h.app, oversight, '/giam-sat?agency=NOPE')).statusCode, 404);
   });
 

@@ -108,6 +108,7 @@ export function loginRoutes(app: FastifyInstance, ctx: AppContext): void {
       const message = result.reason === 'locked_user' ? t.lockedUser(until) : t.lockedIp(until);
       return sendPage(reply, loginPage(request, token, { username, next, error: message }), 429);
     }
+    if (request.webSessionHash) await accounts.endSession(request.webSessionHash);
     await startSession(ctx, request, reply, result.user);
     clearCookie(request, reply, LOGIN_CSRF_COOKIE, '/dang-nhap');
     return reply.code(303).header('location', next || homeFor(result.user)).send();

@@ -14,7 +14,7 @@ import { renderPage, sendPage, type Flash } from '../web.layout.js';
 import { requireWebUser } from '../web.session.js';
 import { principalForUser, type WebLang, type WebUser } from '../web.types.js';
 import { audit } from '../audit.repository.js';
-import { formatDateTime, KIND_LABELS, label, NOTIFICATION_STATUS_LABELS, STATE_LABELS } from '../format.js';
+import { EVENT_LABELS, formatDateTime, KIND_LABELS, label, NOTIFICATION_STATUS_LABELS, STATE_LABELS } from '../format.js';
 import { actionsFor, applyDeskAction, heldByLastEvent, isDeskAction, loadDossier, undoLastEvent, type HeldMessage } from './desk.service.js';
 
 const DESK_ROLES = ['admin', 'agency_admin', 'clerk'] as const;
@@ -470,7 +470,7 @@ ${formError(errors._form)}
 </section>
 <section class="card" aria-labelledby="history-title">
   <h2 id="history-title">${t.history}</h2>
-  <ol>${events.map((e) => html`<li>${formatDateTime(Number(e.at))} — ${e.type}${e.step ? `: ${e.step}` : ''} → ${label(STATE_LABELS, e.state_after, lang)}</li>`)}</ol>
+  <ol>${events.map((e) => html`<li>${formatDateTime(Number(e.at))} — ${label(EVENT_LABELS, e.type, lang)}${e.step ? `: ${e.step}` : ''} → ${label(STATE_LABELS, e.state_after, lang)}</li>`)}</ol>
 </section>`;
     return sendPage(reply, renderPage({ title: `${t.dossier} ${d.receiptCode}`, user, csrfToken: request.csrfToken, lang, active: '/mot-cua', body, flash }), status);
   };

@@ -79,11 +79,11 @@ function swatch(id: string, color: string, style: SeriesStyle): SafeHtml {
   );
 }
 
-/** The smallest "nice" number (1, 2, 2.5, 5 × 10^k) at or above `value`. */
+/** The smallest whole "nice" number (1, 2, 5 × 10^k, and 25 × 10^k) at or above `value`, at least 1. */
 export function niceCeiling(value: number): number {
-  if (value <= 0) return 1;
+  if (value <= 1) return 1;
   const magnitude = 10 ** Math.floor(Math.log10(value));
-  for (const step of [1, 2, 2.5, 5, 10]) if (step * magnitude >= value) return step * magnitude;
+  for (const step of magnitude >= 10 ? [1, 2, 2.5, 5, 10] : [1, 2, 5, 10]) if (step * magnitude >= value) return step * magnitude;
   return 10 * magnitude;
 }
 
@@ -92,7 +92,8 @@ const round = (n: number) => Math.round(n * 100) / 100;
 export function stackedBarChart(chart: StackedBarChart): SafeHtml {
   const { id, categories, series } = chart;
   const totals = categories.map((_, i) => series.reduce((sum, s) => sum + (s.values[i] ?? 0), 0));
-  const max = niceCeiling(Math.max(0, ...totals));
+  const TICKS = 4;
+  const max = niceCeiling(Math.max(0, ...totals) / TICKS) * TICKS;
   const height = 280;
   const left = 56;
   const right = 8;
@@ -107,8 +108,8 @@ export function stackedBarChart(chart: StackedBarChart): SafeHtml {
 
   const defs = series.map((s) => patternDef(`${id}-p-${s.key}`, s.color, s.style)).join('');
   const grid: string[] = [];
-  for (let i = 0; i <= 4; i++) {
-    const value = (max / 4) * i;
+  for (let i = 0; i <= TICKS; i++) {
+    const value = (max / TICKS) * i;
     const gy = round(y(value));
     grid.push(
       `<line x1="${left}" x2="${WIDTH - right}" y1="${gy}" y2="${gy}" stroke="${i === 0 ? AXIS : GRID}" stroke-width="1"/>`,
@@ -161,11 +162,12 @@ export function barChart(chart: BarChart): SafeHtml {
   const titleId = `${id}-title`;
   const descId = `${id}-desc`;
   if (items.length === 0) return html`<figure class="chart-figure" id="${id}"><figcaption>${chart.title}</figcaption><p>${chart.emptyText}</p></figure>`;
+  const width = 480;
   const rowH = 30;
-  const left = 110;
-  const valueW = 150;
+  const left = 90;
+  const valueW = 130;
   const top = 8;
-  const plotW = WIDTH - left - valueW;
+  const plotW = width - left - valueW;
   const height = top * 2 + rowH * items.length + 18;
   const parts: string[] = [`<defs>${patternDef(`${id}-p`, chart.color, chart.style)}</defs>`];
   for (const pct of [0, 0.5, 1]) {
@@ -188,7 +190,7 @@ export function barChart(chart: BarChart): SafeHtml {
     parts.push(html`<text x="${round(left + w + 6)}" y="${rowY + rowH / 2 + 4}" font-size="13" fill="#1b1b1b">${item.display}</text>`.value);
   });
   const svg = raw(
-    `<svg class="chart" viewBox="0 0 ${WIDTH} ${height}" width="100%" role="img" aria-labelledby="${titleId} ${descId}" focusable="false">` +
+    `<svg class="chart bars" viewBox="0 0 ${width} ${height}" width="100%" role="img" aria-labelledby="${titleId} ${descId}" focusable="false">` +
       html`<title id="${titleId}">${chart.title}</title><desc id="${descId}">${chart.description}</desc>`.value +
       `${parts.join('')}</svg>`,
   );

@@ -188,7 +188,7 @@ function figuresTable(model: DashboardModel, total: StatsRow): SafeHtml {
   return html`<section aria-labelledby="figures-title">
 <h2 id="figures-title">${caption}</h2>
 <div class="table-wrap" role="region" aria-labelledby="figures-title" tabindex="0"><table data-testid="figures">
-<caption>${caption}, ${formatDate(model.period.from)} – ${formatDate(model.period.to)}</caption>
+<caption class="visually-hidden">${caption}, ${formatDate(model.period.from)} – ${formatDate(model.period.to)}</caption>
 <thead><tr>
 <th scope="col">${t(lang, byProcedure ? 'procedure' : 'agency')}</th>${byProcedure ? html`<th scope="col">${t(lang, 'agency')}</th>` : null}
 ${head('received')}${head('resolved')}${head('onTime')}${head('late')}${head('supplements')}${head('messagesCreated')}${head('messagesDelivered')}${head('messagesFailed')}${head('cost')}${head('reach')}${head('lookups')}${head('lookupRevenue')}${head('resolvedWithoutResult')}
@@ -214,7 +214,7 @@ function messageTables(model: DashboardModel, total: StatsRow): SafeHtml {
 <section aria-labelledby="kinds-title">
 <h2 id="kinds-title">${t(lang, 'messagesByKind')}</h2>
 <div class="table-wrap" role="region" aria-labelledby="kinds-title" tabindex="0"><table>
-<caption>${t(lang, 'messagesByKind')}</caption>
+<caption class="visually-hidden">${t(lang, 'messagesByKind')}</caption>
 <thead><tr><th scope="col">${t(lang, 'kind')}</th>${OUTCOMES.map((o) => html`<th scope="col" class="num">${t(lang, OUTCOME_STYLE[o].label)}</th>`)}<th scope="col" class="num">${t(lang, 'total')}</th></tr></thead>
 <tbody>${kinds.length === 0
     ? html`<tr><td colspan="${OUTCOMES.length + 2}">${t(lang, 'noData')}</td></tr>`
@@ -229,7 +229,7 @@ function messageTables(model: DashboardModel, total: StatsRow): SafeHtml {
 ${failures.length === 0
     ? html`<p>${t(lang, 'noFailures')}</p>`
     : html`<div class="table-wrap" role="region" aria-labelledby="failures-title" tabindex="0"><table data-testid="failures">
-<caption>${t(lang, 'failuresByReason')}</caption>
+<caption class="visually-hidden">${t(lang, 'failuresByReason')}</caption>
 <thead><tr><th scope="col">${t(lang, 'reason')}</th><th scope="col" class="num">${t(lang, 'count')}</th></tr></thead>
 <tbody>${failures.map(([reason, count]) => html`<tr><th scope="row">${failureReasonLabel(lang, reason)}</th><td class="num">${formatInt(lang, count)}</td></tr>`)}</tbody>
 </table></div>`}
@@ -264,7 +264,7 @@ function reconciliationSection(model: DashboardModel, total: StatsRow): SafeHtml
 ${items.length === 0
     ? html`<p>${t(lang, 'reconciliationEmpty')}</p>`
     : html`<div class="table-wrap" role="region" aria-labelledby="reconciliation-title" tabindex="0"><table data-testid="reconciliation">
-<caption>${t(lang, 'reconciliation')}</caption>
+<caption class="visually-hidden">${t(lang, 'reconciliation')}</caption>
 <thead><tr><th scope="col">${t(lang, 'receiptCode')}</th><th scope="col">${t(lang, 'agency')}</th><th scope="col">${t(lang, 'procedure')}</th><th scope="col">${t(lang, 'state')}</th><th scope="col">${t(lang, 'resolvedAt')}</th><th scope="col">${t(lang, 'deadline')}</th><th scope="col">${t(lang, 'why')}</th></tr></thead>
 <tbody>${items.map((item) => {
         const detail = whyDetail(lang, item);

@@ -5,7 +5,6 @@ import type { WebLang } from '../web.types.js';
 type Pair = { readonly vi: string; readonly en: string };
 
 const UI = {
-  dashboard: { vi: 'Giám sát', en: 'Oversight' },
   dashboardTitle: { vi: 'Số liệu giám sát', en: 'Oversight figures' },
   dossiers: { vi: 'Hồ sơ', en: 'Dossiers' },
   dossierSearch: { vi: 'Tra cứu hồ sơ', en: 'Dossier search' },
@@ -15,7 +14,6 @@ const UI = {
   from: { vi: 'Từ ngày', en: 'From' },
   to: { vi: 'Đến ngày', en: 'To' },
   preset: { vi: 'Chọn nhanh', en: 'Quick pick' },
-  presetCustom: { vi: 'Tùy chọn (theo ngày ở trên)', en: 'Custom (dates above)' },
   thisMonth: { vi: 'Tháng này', en: 'This month' },
   lastMonth: { vi: 'Tháng trước', en: 'Last month' },
   thisYear: { vi: 'Năm nay', en: 'This year' },
@@ -101,7 +99,6 @@ const UI = {
   previous: { vi: 'Trang trước', en: 'Previous page' },
   next: { vi: 'Trang sau', en: 'Next page' },
   timeline: { vi: 'Diễn biến hồ sơ và tin nhắn', en: 'Timeline of events and messages' },
-  time: { vi: 'Thời điểm', en: 'Time' },
   event: { vi: 'Sự kiện', en: 'Event' },
   message: { vi: 'Tin nhắn', en: 'Message' },
   messages: { vi: 'Tin nhắn', en: 'Messages' },
@@ -119,7 +116,6 @@ const UI = {
   deliveredAt: { vi: 'Đến máy lúc', en: 'Delivered' },
   dueMoved: { vi: 'hẹn trả', en: 'due' },
   backToSearch: { vi: 'Quay lại tra cứu hồ sơ', en: 'Back to dossier search' },
-  openDossier: { vi: 'Xem hồ sơ {code}', en: 'Open dossier {code}' },
   any: { vi: 'Tất cả', en: 'All' },
   filter: { vi: 'Lọc', en: 'Filter' },
   filters: { vi: 'Bộ lọc', en: 'Filters' },
@@ -144,8 +140,6 @@ const UI = {
   notFound: { vi: 'Không tìm thấy trang hoặc hồ sơ yêu cầu.', en: 'The page or dossier was not found.' },
   badDates: { vi: 'Ngày bắt đầu phải trước hoặc bằng ngày kết thúc, và kỳ báo cáo không quá 3 năm.', en: 'The start date must not be after the end date, and a period is at most 3 years.' },
   invalidInput: { vi: 'Dữ liệu nhập không hợp lệ: {detail}', en: 'Invalid input: {detail}' },
-  yes: { vi: 'Có', en: 'Yes' },
-  no: { vi: 'Không', en: 'No' },
   none: { vi: '—', en: '—' },
 } as const satisfies Record<string, Pair>;
 

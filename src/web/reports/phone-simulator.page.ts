@@ -31,7 +31,7 @@ ${model.thread.length === 0
         (entry) => html`<li class="bubble out" data-testid="sent"><span class="who">${t(lang, 'simulatorYou')}</span>${entry.text}${timeTag(entry.receivedAt)}</li>
 ${entry.reply === null
   ? html`<li class="bubble in" data-testid="reply"><span class="who">${t(lang, 'simulatorNoReply')}</span></li>`
-  : html`<li class="bubble in" data-testid="reply"><span class="who">${t(lang, 'simulatorReply', { shortCode })}</span><span data-testid="reply-text">${entry.reply}</span>${entry.replyStatus ? html`<time>${messageStatusLabel(lang, entry.replyStatus)}</time>` : null}</li>`}`,
+  : html`<li class="bubble in" data-testid="reply"><span class="who">${t(lang, 'simulatorReply', { shortCode })}</span><span data-testid="reply-text">${entry.reply}</span>${entry.replyStatus ? html`<span class="status">${messageStatusLabel(lang, entry.replyStatus)}</span>` : null}</li>`}`,
       )}</ol>`}
 ${model.error ? html`<p class="error" role="alert">${model.error}</p>` : null}
 <form method="post" action="/gia-lap">

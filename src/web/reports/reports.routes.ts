@@ -36,7 +36,7 @@ import {
 import { dashboardBody, exportFileName } from './dashboard.page.js';
 import { dossierDetailBody, dossierSearchBody } from './dossier.pages.js';
 import { reconciliationExportTable, statsExportTable, toCsv, toXlsx, type ExportTable } from './export.js';
-import { t } from './i18n.js';
+import { t, type UiKey } from './i18n.js';
 import { LIVE_JS, messageLogBody } from './message-log.page.js';
 import { simulatorBody } from './phone-simulator.page.js';
 import { LIVE_JS_PATH, REPORTS_CSS, REPORTS_CSS_PATH, type View } from './ui.js';
@@ -100,6 +100,24 @@ function send(reply: FastifyReply, view: View, title: string, active: string, bo
   return sendPage(reply, renderPage({ title, user: view.user, csrfToken: view.csrfToken, lang: view.lang, active, body }), status);
 }
 
+/** What the people using the forms call each parameter. */
+const FIELD_LABELS: Readonly<Record<string, UiKey>> = {
+  from: 'from',
+  to: 'to',
+  preset: 'preset',
+  groupBy: 'groupBy',
+  agency: 'agency',
+  q: 'searchLabel',
+  page: 'pagination',
+  kind: 'kind',
+  status: 'status',
+  channel: 'channel',
+  code: 'receiptCode',
+  so: 'simulatorPhone',
+  phone: 'simulatorPhone',
+  text: 'simulatorText',
+};
+
 /** Errors of these pages as HTML pages in the user's language: 400 names the bad field. */
 function errorPage(ctx: AppContext) {
   return (error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
@@ -109,12 +127,13 @@ function errorPage(ctx: AppContext) {
     if (error.validation && error.validation.length > 0) {
       status = 400;
       const issue = error.validation[0] as unknown as Parameters<typeof fieldOf>[1];
-      const field = fieldOf(error.validationContext, issue);
-      message = t(lang, 'invalidInput', { detail: `${field} ${issue.message ?? ''}`.trim() });
+      const name = fieldOf(error.validationContext, issue).replace(/^(querystring|params|body)\./, '');
+      const label = FIELD_LABELS[name];
+      message = t(lang, 'invalidInput', { detail: label ? `${t(lang, label)} (${name})` : name });
     } else if (error instanceof AppError && error.status < 500) {
       status = error.status;
       message =
-        error.code === 'BAD_PERIOD' ? t(lang, 'badDates') : error.status === 403 ? t(lang, 'forbidden') : error.status === 404 ? `${t(lang, 'notFound')} ${error.message}` : error.message;
+        error.code === 'BAD_PERIOD' ? t(lang, 'badDates') : error.status === 403 ? t(lang, 'forbidden') : error.status === 404 && lang === 'en' ? t(lang, 'notFound') : error.message;
     } else if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
       status = error.statusCode;
       message = t(lang, 'invalidInput', { detail: error.message });

@@ -35,6 +35,8 @@ tfoot th, tfoot td { font-weight: 700; border-top: 2px solid var(--ink); }
 .chart-figure figcaption { font-weight: 700; margin: 0 0 .5rem; }
 .chart-scroll { overflow-x: auto; }
 .chart { display: block; width: 100%; min-width: 34rem; height: auto; }
+.chart.bars { min-width: 18rem; }
+.table-wrap th[scope="row"] { min-width: 9rem; }
 .legend { display: flex; flex-wrap: wrap; gap: .25rem 1rem; list-style: none; margin: 0 0 .5rem; padding: 0; }
 .legend li { display: inline-flex; align-items: center; gap: .375rem; }
 .chart-data summary { cursor: pointer; color: var(--link); min-height: 44px; display: flex; align-items: center; }
@@ -61,7 +63,7 @@ tfoot th, tfoot td { font-weight: 700; border-top: 2px solid var(--ink); }
 .bubble .who { display: block; font-size: .8125rem; font-weight: 600; }
 .bubble.out { justify-self: end; background: #1d4ed8; color: #fff; border-bottom-right-radius: .25rem; }
 .bubble.in { justify-self: start; background: #e8e8e8; color: var(--ink); border-bottom-left-radius: .25rem; }
-.bubble time { display: block; font-size: .8125rem; opacity: .9; }
+.bubble time, .bubble .status { display: block; font-size: .8125rem; }
 .phone form { display: grid; gap: .5rem; }
 `;
 
