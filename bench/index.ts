@@ -1,14 +1,19 @@
 /**
- * Benchmarks (not tests): `npm run bench -- ingest|notify|all [--db=sqlite|postgres|both]`.
+ * Benchmarks (not tests): `npm run bench -- ingest|notify|lookup|smpp|all [--db=sqlite|postgres|both]`.
  *
  *   ingest   HTTP ingest through the real app in a child process, driven by autocannon
  *            (intake + 3 events per dossier), compared with a bare Fastify route — see bench/ingest.ts
  *   lookup   MO look-ups through the webhook with 1,000,000 dossiers stored — see bench/lookup.ts
  *   notify   (a) result_ready messages delivered through the sandbox, end to end;
  *            (b) the 17:30 apology batch over 1,000,000 dossiers — see bench/notify.ts
+ *   smpp     (a) result_ready messages → submit_sm to the SMSC simulator (window 100), receipts back;
+ *            (b) MO deliver_sm → look-up → reply submit_sm over the same bind;
+ *            (c) the same MO loop through Kannel (bearerbox + smsbox, static reply) — see bench/smpp.ts
  *
  * Options: --connections=20 --duration=10 --warmup=3 --dispatcher=on|off|both (ingest; default on)
- *          --messages=20000 --dossiers=1000000 --due=20000 (notify)
+ *          --messages=20000 --dossiers=1000000 --due=20000 (notify; --messages also smpp (a))
+ *          --mos=5000 --mo-warmup=500 --mo-inflight=32 --mo-dossiers=10000 --smpp-window=100
+ *          --smpp-concurrency=<MOTCUA_DISPATCH_CONCURRENCY> --smpp-batch=<MOTCUA_DISPATCH_BATCH> (smpp; default: production's)
  * Every database is created fresh and dropped afterwards (PostgreSQL at MOTCUA_PG_URL, default
  * postgres://postgres@127.0.0.1:5432/postgres). Prints tables, then one JSON line with every figure.
  * Progress goes to stderr. The machine's load average is recorded: on a shared box the figures move.
@@ -21,6 +26,7 @@ import { cpus, loadavg } from 'node:os';
 import { benchIngest, INGEST_GOAL, type IngestFigures } from './ingest.js';
 import { APOLOGY_GOAL, DELIVERY_GOAL, benchApology, benchDelivery, type ApologyFigures, type DeliveryFigures } from './notify.js';
 import { LOOKUP_GOAL, benchLookup, type LookupFigures } from './lookup.js';
+import { RECEIPT_DELAY_MS, SMPP_GOAL, benchKannel, benchSmppMo, benchSmppNotify, withKannelRatio, type MoFigures, type SmppMoFigures, type SmppNotifyFigures } from './smpp.js';
 import { log, printTable, type BenchDb, type Row } from './support.js';
 
 const { values, positionals } = parseArgs({
@@ -35,6 +41,13 @@ const { values, positionals } = parseArgs({
     messages: { type: 'string', default: '20000' },
     dossiers: { type: 'string', default: '1000000' },
     due: { type: 'string', default: '20000' },
+    mos: { type: 'string', default: '5000' },
+    'mo-warmup': { type: 'string', default: '500' },
+    'mo-inflight': { type: 'string', default: '32' },
+    'mo-dossiers': { type: 'string', default: '10000' },
+    'smpp-window': { type: 'string', default: '100' },
+    'smpp-concurrency': { type: 'string' },
+    'smpp-batch': { type: 'string' },
   },
 });
 
@@ -45,7 +58,7 @@ function integer(name: string, raw: string | undefined, min: number): number {
 }
 
 const what = positionals[0] ?? 'all';
-if (!['ingest', 'notify', 'lookup', 'all'].includes(what) || positionals.length > 1) throw new Error('usage: npm run bench -- ingest|notify|lookup|all [--db=sqlite|postgres|both]');
+if (!['ingest', 'notify', 'lookup', 'smpp', 'all'].includes(what) || positionals.length > 1) throw new Error('usage: npm run bench -- ingest|notify|lookup|smpp|all [--db=sqlite|postgres|both]');
 if (!['sqlite', 'postgres', 'both'].includes(values.db!)) throw new Error('--db must be sqlite, postgres or both');
 if (!['on', 'off', 'both'].includes(values.dispatcher!)) throw new Error('--dispatcher must be on, off or both');
 const databases: BenchDb[] = values.db === 'both' ? ['sqlite', 'postgres'] : [values.db as BenchDb];
@@ -60,15 +73,38 @@ const notifyOptions = {
   dossiers: integer('dossiers', values.dossiers, 1),
   due: integer('due', values.due, 1),
 };
+const smppOptions = {
+  messages: notifyOptions.messages,
+  dossiers: integer('mo-dossiers', values['mo-dossiers'], 1),
+  mos: integer('mos', values.mos, 1),
+  warmup: integer('mo-warmup', values['mo-warmup'], 0),
+  inflight: integer('mo-inflight', values['mo-inflight'], 1),
+  window: integer('smpp-window', values['smpp-window'], 1),
+  concurrency: values['smpp-concurrency'] === undefined ? null : integer('smpp-concurrency', values['smpp-concurrency'], 1),
+  batch: values['smpp-batch'] === undefined ? null : integer('smpp-batch', values['smpp-batch'], 1),
+};
 if (notifyOptions.due + 210_000 > notifyOptions.dossiers) throw new Error('--dossiers must exceed --due by at least 210000 (the other open dossiers)');
 
 const yesNo = (v: boolean) => (v ? 'yes' : 'NO');
-const report: { machine: Record<string, unknown>; ingest: IngestFigures[]; delivery: DeliveryFigures[]; apology: ApologyFigures[]; lookup: LookupFigures[]; errors: string[] } = {
+const report: {
+  machine: Record<string, unknown>;
+  ingest: IngestFigures[];
+  delivery: DeliveryFigures[];
+  apology: ApologyFigures[];
+  lookup: LookupFigures[];
+  smppNotify: SmppNotifyFigures[];
+  smppMo: SmppMoFigures[];
+  smppKannel: MoFigures[];
+  errors: string[];
+} = {
   machine: { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', loadAvgBefore: loadavg().map((v) => Math.round(v * 100) / 100) },
   ingest: [],
   delivery: [],
   apology: [],
   lookup: [],
+  smppNotify: [],
+  smppMo: [],
+  smppKannel: [],
   errors: [],
 };
 
@@ -91,6 +127,15 @@ for (const db of databases) {
   if (what === 'lookup' || what === 'all') {
     const lookupOptions = { dossiers: notifyOptions.dossiers, connections: ingestOptions.connections, duration: ingestOptions.duration, warmup: ingestOptions.warmup };
     await attempt(`lookup ${db}`, async () => void report.lookup.push(await benchLookup(db, lookupOptions)));
+  }
+  if (what === 'smpp' || what === 'all') {
+    await attempt(`smpp notify ${db}`, async () => void report.smppNotify.push(await benchSmppNotify(db, smppOptions)));
+    let mo: SmppMoFigures | null = null;
+    await attempt(`smpp mo ${db}`, async () => void (mo = await benchSmppMo(db, smppOptions)));
+    // Kannel right after (b), so both see the same machine load; its figure does not depend on the database.
+    let kannel: MoFigures | null = null;
+    await attempt(`smpp kannel (after ${db})`, async () => void report.smppKannel.push((kannel = await benchKannel(db, smppOptions))));
+    if (mo) report.smppMo.push(withKannelRatio(mo, kannel));
   }
 }
 
@@ -179,6 +224,66 @@ printTable(
       'goal met': r.goalMet === null ? 'n/a' : yesNo(r.goalMet),
     }),
   ),
+);
+printTable(
+  `SMPP notifications: result_ready SMS in the outbox → submit_sm to the simulator (transceiver, receipts after ${RECEIPT_DELAY_MS} ms), until every one is sent. Goal: ≥ ${SMPP_GOAL.messagesPerS} messages/s, none lost, no duplicates`,
+  report.smppNotify.map(
+    (r): Row => ({
+      db: r.db,
+      messages: r.messages,
+      parts: r.parts,
+      'batch×conc': `${r.batchSize}×${r.concurrency}`,
+      window: r.window,
+      'setup s': r.setupS,
+      'seconds': r.sendS,
+      'messages/s': r.messagesPerS,
+      'submit_sm/s': r.submitsPerS,
+      sent: r.sent,
+      failed: r.failed,
+      left: r.left,
+      'delivered in time': r.deliveredInTime,
+      'delivered at end': r.deliveredAtEnd,
+      'receipt wait s': r.receiptWaitS,
+      submits: r.submits,
+      duplicates: r.duplicates,
+      'max outstanding (SMSC)': r.maxOutstanding,
+      'max outstanding (ESME)': r.esmeMaxOutstanding,
+      'goal met': yesNo(r.goalMet),
+    }),
+  ),
+);
+const moRow = (r: MoFigures): Row => ({
+  mos: r.mos,
+  'in flight': r.inflight,
+  seconds: r.seconds,
+  'look-ups/s': r.lookupsPerS,
+  replies: r.replies,
+  nacked: r.nacked,
+  'ack p50 ms': r.ackP50Ms,
+  'ack p99 ms': r.ackP99Ms,
+  'MO→reply p50 ms': r.p50Ms,
+  'MO→reply p99 ms': r.p99Ms,
+  'max ms': r.maxMs,
+  'unmatched submits': r.unmatchedSubmits,
+});
+printTable(
+  `SMPP look-up: MO deliver_sm → look-up → reply row → dispatcher → reply submit_sm, ${smppOptions.dossiers} dossiers stored; from the first MO to the last reply at the simulator (ack = deliver_sm_resp). Goal: ≥ ${SMPP_GOAL.lookupsPerS} look-ups/s and ≥ ${SMPP_GOAL.ratioToKannel}× Kannel's static reply`,
+  report.smppMo.map(
+    (r): Row => ({
+      db: r.db,
+      'batch×conc': `${r.batchSize}×${r.concurrency}`,
+      ...moRow(r),
+      'found (with warm-up)': r.found,
+      'Kannel look-ups/s': r.kannelLookupsPerS,
+      '× Kannel': r.ratioToKannel,
+      'goal met': yesNo(r.goalMet),
+      '≥2× Kannel': r.ratioGoalMet === null ? 'n/a' : yesNo(r.ratioGoalMet),
+    }),
+  ),
+);
+printTable(
+  'Kannel 1.4.5: the same MOs → bearerbox (rx bind) → smsbox sms-service (static text, no HTTP) → bearerbox (tx bind) → reply submit_sm',
+  report.smppKannel.map((r): Row => (r.skipped !== null ? { run: `after ${r.db ?? '—'}`, skipped: r.skipped } : { run: `after ${r.db ?? '—'}`, ...moRow(r) })),
 );
 if (report.errors.length > 0) process.stdout.write(`\nFailed: ${report.errors.join('; ')}\n`);
 process.stdout.write(`\n${JSON.stringify({ bench: what, ...report })}\n`);

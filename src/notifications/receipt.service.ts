@@ -37,9 +37,9 @@ const normalise = (id: string) => id.trim().toLowerCase();
  */
 async function lockIds(tx: DbHandle, provider: string, candidates: readonly string[]): Promise<void> {
   if (tx.dialect !== 'postgres') return;
-  for (const id of [...new Set(candidates)].sort()) {
-    await sql`select pg_advisory_xact_lock(hashtextextended(${`receipt|${provider}|${id}`}, 0))`.execute(tx.kysely);
-  }
+  const keys = [...new Set(candidates)].sort().map((id) => `receipt|${provider}|${id}`);
+  // One round trip; unnest yields the keys in array order, so every transaction locks them in one order.
+  await sql`select pg_advisory_xact_lock(hashtextextended(k, 0)) from unnest(${keys}::text[]) as k`.execute(tx.kysely);
 }
 
 /**
