@@ -112,6 +112,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
       await dispatcher.stop();
       await callbackWorker.stop();
       await providers.close();
+      await receipts.drain();
       await db.close();
     },
   };

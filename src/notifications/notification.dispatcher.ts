@@ -6,7 +6,7 @@ import type { Metrics } from '../http/metrics.js';
 import { ProviderError, type Provider, type SendOutcome, type SendResult } from '../providers/provider.js';
 import type { ProviderPick } from '../providers/provider.pool.js';
 import type { NotificationRow } from './notification.repository.js';
-import type { ReceiptService } from './receipt.service.js';
+import { lockReceiptIds, type ReceiptService } from './receipt.service.js';
 import type { StatusCallbackService } from './status-callback.service.js';
 
 export interface DispatcherOptions {
@@ -183,6 +183,10 @@ export class Dispatcher {
     const now = this.clock.now();
     try {
       const recorded = await transaction(this.db, async (tx) => {
+        await lockReceiptIds(
+          tx,
+          group.filter(({ outcome }) => outcome.status === 'sent').map(({ provider, outcome }) => ({ provider, ids: outcome.partIds ?? (outcome.providerMessageId ? [outcome.providerMessageId] : []) })),
+        );
         const results: boolean[] = [];
         for (const { row, provider, outcome } of group) {
           const sent = await tx.kysely

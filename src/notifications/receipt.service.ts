@@ -36,11 +36,20 @@ const normalise = (id: string) => id.trim().toLowerCase();
  * SQLite's write transactions are serial already.
  */
 async function lockIds(tx: DbHandle, provider: string, candidates: readonly string[]): Promise<void> {
+  await lockReceiptIds(tx, [{ provider, ids: candidates }]);
+}
+
+/** Takes every id's lock in one sorted statement, so transactions that lock several ids cannot deadlock. */
+export async function lockReceiptIds(tx: DbHandle, entries: readonly { provider: string; ids: readonly string[] }[]): Promise<void> {
   if (tx.dialect !== 'postgres') return;
-  const keys = [...new Set(candidates)].sort().map((id) => `receipt|${provider}|${id}`);
-  // One round trip; unnest yields the keys in array order, so every transaction locks them in one order.
+  const keys = [...new Set(entries.flatMap(({ provider, ids }) => ids.flatMap(receiptIdCandidates).map((id) => `receipt|${provider}|${id}`)))].sort();
+  if (keys.length === 0) return;
+  // unnest yields the keys in array order, so every transaction locks them in one order.
   await sql`select pg_advisory_xact_lock(hashtextextended(k, 0)) from unnest(${keys}::text[]) as k`.execute(tx.kysely);
 }
+
+const RECEIPT_GROUP = 200;
+const RECEIPT_FLUSH_MS = 2;
 
 /**
  * Delivery receipts → message statuses. A message split into parts is delivered when every part is,
@@ -49,6 +58,10 @@ async function lockIds(tx: DbHandle, provider: string, candidates: readonly stri
  * and applied by `recordParts` when the ids arrive.
  */
 export class ReceiptService {
+  private queue: { receipt: DeliveryReceipt; resolve: (result: ReceiptResult) => void; reject: (error: unknown) => void }[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> | null = null;
+
   constructor(
     private readonly db: Db,
     private readonly callbacks: StatusCallbackService,
@@ -57,36 +70,93 @@ export class ReceiptService {
     private readonly metrics: Metrics,
   ) {}
 
-  async record(receipt: DeliveryReceipt): Promise<ReceiptResult> {
-    const now = this.clock.now();
-    const result = await transaction(this.db, async (tx) => {
-      await lockIds(tx, receipt.provider, receiptIdCandidates(receipt.providerMessageId));
-      const part = await tx.kysely
-        .selectFrom('provider_message_parts')
-        .select(['message_id', 'notification_id'])
-        .where('provider', '=', receipt.provider)
-        .where('message_id', 'in', receiptIdCandidates(receipt.providerMessageId))
-        .executeTakeFirst();
-      await tx.kysely
-        .insertInto('delivery_receipts')
-        .values({
-          provider: receipt.provider,
-          provider_message_id: part?.message_id ?? normalise(receipt.providerMessageId),
-          notification_id: part ? Number(part.notification_id) : null,
-          status: receipt.status,
-          provider_status: receipt.providerStatus.slice(0, 40),
-          error_code: receipt.errorCode?.slice(0, 40) ?? null,
-          done_at: receipt.at,
-          received_at: now,
-        })
-        .execute();
-      if (!part) return { matched: false, notificationId: null, status: null };
-      const status = await this.applyToPart(tx, receipt.provider, part.message_id, Number(part.notification_id), receipt, now);
-      return { matched: true, notificationId: Number(part.notification_id), status };
+  /**
+   * Receipts arrive as fast as messages leave; they are applied in groups, one transaction per group
+   * (a group commit), and one group at a time in this process.
+   */
+  record(receipt: DeliveryReceipt): Promise<ReceiptResult> {
+    return new Promise<ReceiptResult>((resolve, reject) => {
+      this.queue.push({ receipt, resolve, reject });
+      if (this.queue.length >= RECEIPT_GROUP) this.scheduleFlush(0);
+      else this.scheduleFlush(RECEIPT_FLUSH_MS);
     });
-    this.metrics.receipts.inc({ provider: receipt.provider, status: receipt.status, matched: String(result.matched) });
-    if (!result.matched) this.logger.info({ provider: receipt.provider, providerMessageId: receipt.providerMessageId }, 'receipt for an id not recorded yet: kept until it is');
-    return result;
+  }
+
+  /** Applies what is queued; call before the database closes. */
+  async drain(): Promise<void> {
+    while (this.flushing || this.timer || this.queue.length > 0) {
+      if (this.timer) {
+        clearTimeout(this.timer);
+        this.timer = null;
+      }
+      if (this.flushing) await this.flushing;
+      else await this.flush();
+    }
+  }
+
+  private scheduleFlush(delayMs: number): void {
+    if (this.flushing) return;
+    if (delayMs === 0 && this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.flushing = this.flush().finally(() => {
+        this.flushing = null;
+        if (this.queue.length > 0) this.scheduleFlush(this.queue.length >= RECEIPT_GROUP ? 0 : RECEIPT_FLUSH_MS);
+      });
+    }, delayMs);
+  }
+
+  private async flush(): Promise<void> {
+    const group = this.queue.splice(0);
+    if (group.length === 0) return;
+    const now = this.clock.now();
+    let results: ReceiptResult[];
+    try {
+      results = await transaction(this.db, async (tx) => {
+        await lockReceiptIds(tx, group.map(({ receipt }) => ({ provider: receipt.provider, ids: [receipt.providerMessageId] })));
+        const applied: ReceiptResult[] = [];
+        for (const { receipt } of group) applied.push(await this.apply(tx, receipt, now));
+        return applied;
+      });
+    } catch (error) {
+      for (const item of group) item.reject(error);
+      return;
+    }
+    group.forEach(({ receipt, resolve }, i) => {
+      const result = results[i]!;
+      this.metrics.receipts.inc({ provider: receipt.provider, status: receipt.status, matched: String(result.matched) });
+      if (!result.matched) this.logger.info({ provider: receipt.provider, providerMessageId: receipt.providerMessageId }, 'receipt for an id not recorded yet: kept until it is');
+      resolve(result);
+    });
+  }
+
+  private async apply(tx: DbHandle, receipt: DeliveryReceipt, now: number): Promise<ReceiptResult> {
+    const part = await tx.kysely
+      .selectFrom('provider_message_parts')
+      .select(['message_id', 'notification_id'])
+      .where('provider', '=', receipt.provider)
+      .where('message_id', 'in', receiptIdCandidates(receipt.providerMessageId))
+      .executeTakeFirst();
+    await tx.kysely
+      .insertInto('delivery_receipts')
+      .values({
+        provider: receipt.provider,
+        provider_message_id: part?.message_id ?? normalise(receipt.providerMessageId),
+        notification_id: part ? Number(part.notification_id) : null,
+        status: receipt.status,
+        provider_status: receipt.providerStatus.slice(0, 40),
+        error_code: receipt.errorCode?.slice(0, 40) ?? null,
+        done_at: receipt.at,
+        received_at: now,
+      })
+      .execute();
+    if (!part) return { matched: false, notificationId: null, status: null };
+    const status = await this.applyToPart(tx, receipt.provider, part.message_id, Number(part.notification_id), receipt, now);
+    return { matched: true, notificationId: Number(part.notification_id), status };
   }
 
   /**
