@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
-import { transaction, type Db } from '../db/database.js';
+import { transaction, type Db, type DbHandle } from '../db/database.js';
 import type { Clock } from '../clock.js';
 import type { Metrics } from '../http/metrics.js';
 import { ProviderError, type Provider, type SendOutcome, type SendResult } from '../providers/provider.js';
@@ -187,35 +187,16 @@ export class Dispatcher {
           tx,
           group.filter(({ outcome }) => outcome.status === 'sent').map(({ provider, outcome }) => ({ provider, ids: outcome.partIds ?? (outcome.providerMessageId ? [outcome.providerMessageId] : []) })),
         );
-        const results: boolean[] = [];
-        for (const { row, provider, outcome } of group) {
-          const sent = await tx.kysely
-            .updateTable('notifications')
-            .set({
-              status: outcome.status,
-              provider,
-              provider_message_id: outcome.providerMessageId,
-              sent_at: now,
-              delivered_at: outcome.status === 'delivered' ? now : null,
-              lease_until: null,
-              last_error: null,
-              updated_at: now,
-            })
-            .where('id', '=', Number(row.id))
-            .where('status', '=', 'sending')
-            .where('attempts', '=', Number(row.attempts))
-            .returningAll()
-            .executeTakeFirst();
-          results.push(sent !== undefined);
-          if (!sent) continue;
-          if (outcome.status === 'sent') {
-            const ids = outcome.partIds ?? (outcome.providerMessageId ? [outcome.providerMessageId] : []);
-            await this.receipts.recordParts(tx, Number(row.id), provider, ids, now);
-          } else {
-            await this.callbacks.enqueue(tx, sent, now);
-          }
-        }
-        return results;
+        const marked = new Map((await markSent(tx, group, now)).map((row) => [Number(row.id), row]));
+        await this.receipts.recordManyParts(
+          tx,
+          group
+            .filter(({ row, outcome }) => outcome.status === 'sent' && marked.has(Number(row.id)))
+            .map(({ row, provider, outcome }) => ({ notificationId: Number(row.id), provider, ids: outcome.partIds ?? (outcome.providerMessageId ? [outcome.providerMessageId] : []) })),
+          now,
+        );
+        for (const sent of marked.values()) if (sent.status === 'delivered') await this.callbacks.enqueue(tx, sent, now);
+        return group.map(({ row }) => marked.has(Number(row.id)));
       });
       group.forEach((item, i) => item.resolve(recorded[i] ?? false));
     } catch (error) {
@@ -317,6 +298,25 @@ export class Dispatcher {
     this.wake?.();
     await this.loop;
   }
+}
+
+/** One UPDATE for the whole group: a statement per message costs a round trip each on PostgreSQL. */
+async function markSent(tx: DbHandle, group: readonly { row: NotificationRow; provider: string; outcome: SendOutcome }[], now: number): Promise<NotificationRow[]> {
+  const byId = <T>(value: (item: (typeof group)[number]) => T, type: 'text' | 'bigint') =>
+    sql`case id ${sql.join(group.map((item) => sql`when ${Number(item.row.id)} then cast(${value(item)} as ${sql.raw(type)})`), sql` `)} end`;
+  const { rows } = await sql<NotificationRow>`
+    update notifications
+       set status = ${byId((g) => g.outcome.status, 'text')},
+           provider = ${byId((g) => g.provider, 'text')},
+           provider_message_id = ${byId((g) => g.outcome.providerMessageId, 'text')},
+           sent_at = ${now},
+           delivered_at = ${byId((g) => (g.outcome.status === 'delivered' ? now : null), 'bigint')},
+           lease_until = null, last_error = null, updated_at = ${now}
+     where id in (${sql.join(group.map((g) => Number(g.row.id)))})
+       and status = 'sending'
+       and attempts = ${byId((g) => Number(g.row.attempts), 'bigint')}
+    returning *`.execute(tx.kysely);
+  return rows;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

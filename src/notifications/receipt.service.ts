@@ -164,28 +164,47 @@ export class ReceiptService {
    * receipts that arrived for them first. Returns the message's status after that.
    */
   async recordParts(tx: DbHandle, notificationId: number, provider: string, ids: readonly string[], now: number): Promise<NotificationRow['status'] | null> {
-    const unique = [...new Set(ids.map(normalise).filter((id) => id.length > 0))];
-    if (unique.length === 0) return null;
-    const candidates = unique.flatMap(receiptIdCandidates);
-    await lockIds(tx, provider, candidates);
-    await tx.kysely
-      .insertInto('provider_message_parts')
-      .values(unique.map((id, part) => ({ provider, message_id: id, notification_id: notificationId, part, status: 'sent' as const, provider_status: null, error_code: null, updated_at: now })))
-      .onConflict((oc) => oc.columns(['provider', 'message_id']).doNothing())
-      .execute();
-    const waiting = await tx.kysely
-      .selectFrom('delivery_receipts')
-      .selectAll()
-      .where('provider', '=', provider)
-      .where('notification_id', 'is', null)
-      .where('provider_message_id', 'in', candidates)
-      .orderBy('id')
-      .execute();
-    let status: NotificationRow['status'] | null = null;
+    await lockIds(tx, provider, ids);
+    const [status] = await this.recordManyParts(tx, [{ notificationId, provider, ids }], now);
+    return status ?? null;
+  }
+
+  /**
+   * `recordParts` for a group of messages in a few statements whatever the group's size (the
+   * dispatcher's group commit). The caller holds the ids' locks (`lockReceiptIds`). Returns each
+   * message's status after early receipts, or null where none was waiting.
+   */
+  async recordManyParts(tx: DbHandle, messages: readonly { notificationId: number; provider: string; ids: readonly string[] }[], now: number): Promise<(NotificationRow['status'] | null)[]> {
+    const entries = messages.map((m) => ({ ...m, unique: [...new Set(m.ids.map(normalise).filter((id) => id.length > 0))] }));
+    const rows = entries.flatMap(({ notificationId, provider, unique }) =>
+      unique.map((id, part) => ({ provider, message_id: id, notification_id: notificationId, part, status: 'sent' as const, provider_status: null, error_code: null, updated_at: now })),
+    );
+    const statuses: (NotificationRow['status'] | null)[] = messages.map(() => null);
+    if (rows.length === 0) return statuses;
+    for (let i = 0; i < rows.length; i += 500) {
+      await tx.kysely.insertInto('provider_message_parts').values(rows.slice(i, i + 500)).onConflict((oc) => oc.columns(['provider', 'message_id']).doNothing()).execute();
+    }
+    const candidates = [...new Set(entries.flatMap((e) => e.unique.flatMap(receiptIdCandidates)))];
+    const waiting = [];
+    for (let i = 0; i < candidates.length; i += 500) {
+      waiting.push(
+        ...(await tx.kysely
+          .selectFrom('delivery_receipts')
+          .selectAll()
+          .where('notification_id', 'is', null)
+          .where('provider', 'in', [...new Set(entries.map((e) => e.provider))])
+          .where('provider_message_id', 'in', candidates.slice(i, i + 500))
+          .orderBy('id')
+          .execute()),
+      );
+    }
     for (const early of waiting) {
-      const messageId = unique.find((id) => receiptIdCandidates(id).includes(early.provider_message_id)) ?? early.provider_message_id;
+      const index = entries.findIndex((e) => e.provider === early.provider && e.unique.some((id) => receiptIdCandidates(id).includes(early.provider_message_id)));
+      if (index < 0) continue;
+      const { notificationId, provider, unique } = entries[index]!;
+      const messageId = unique.find((id) => receiptIdCandidates(id).includes(early.provider_message_id))!;
       await tx.kysely.updateTable('delivery_receipts').set({ notification_id: notificationId }).where('id', '=', Number(early.id)).execute();
-      status = await this.applyToPart(
+      statuses[index] = await this.applyToPart(
         tx,
         provider,
         messageId,
@@ -194,7 +213,7 @@ export class ReceiptService {
         now,
       );
     }
-    return status;
+    return statuses;
   }
 
   private async applyToPart(tx: DbHandle, provider: string, messageId: string, notificationId: number, receipt: DeliveryReceipt, now: number): Promise<NotificationRow['status'] | null> {

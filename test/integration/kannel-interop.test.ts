@@ -183,7 +183,10 @@ accept-x-kannel-headers = true
     );
     assert.equal(inbound.outcome, 'found');
     assert.equal(inbound.parsed_code, '000.00.15.H34-261123-0001');
-    const reply = await until('Kannel to send the reply to the simulator', () => sim.submitted.slice(before).filter((m) => m.destination.addr.endsWith('987654321')));
+    const reply = await until('Kannel to send the whole reply to the simulator', () => {
+      const parts = sim.submitted.slice(before).filter((m) => m.destination.addr.endsWith('987654321'));
+      return parts.map((part) => part.text).join('').length >= (inbound.reply ?? '').length ? parts : null;
+    });
     const text = reply.map((part) => part.text).join('');
     assert.equal(text, inbound.reply);
     assert.equal(reply[0]!.source.addr, '8083');
