@@ -5,6 +5,7 @@ import type { Clock } from '../clock.js';
 import type { Metrics } from '../http/metrics.js';
 import { ProviderError, type Provider, type SendOutcome, type SendResult } from '../providers/provider.js';
 import type { ProviderPick } from '../providers/provider.pool.js';
+import { PollLoop } from '../jobs/poll-loop.js';
 import type { NotificationRow } from './notification.repository.js';
 import { lockReceiptIds, type ReceiptService } from './receipt.service.js';
 import type { StatusCallbackService } from './status-callback.service.js';
@@ -47,10 +48,7 @@ export function retryDelayMs(attempt: number, random: () => number = Math.random
  * message whose send finished and whose update had not committed — up to `concurrency` of them.
  */
 export class Dispatcher {
-  private running = false;
-  private loop: Promise<void> | null = null;
-  private wake: (() => void) | null = null;
-  private pokeTimer: NodeJS.Timeout | null = null;
+  private readonly loop: PollLoop;
   private sentQueue: { row: NotificationRow; provider: string; outcome: SendOutcome; resolve: (recorded: boolean) => void; reject: (error: unknown) => void }[] = [];
   private sentTimer: NodeJS.Timeout | null = null;
 
@@ -63,7 +61,9 @@ export class Dispatcher {
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly metrics: Metrics,
-  ) {}
+  ) {
+    this.loop = new PollLoop(() => this.runOnce(), { pollMs: options.pollMs, pokeDelayMs: POKE_DELAY_MS, label: 'dispatcher batch' }, logger);
+  }
 
   async claim(limit: number): Promise<NotificationRow[]> {
     const now = this.clock.now();
@@ -255,48 +255,17 @@ export class Dispatcher {
     this.metrics.notificationsFinal.inc({ kind: row.kind, status: 'failed' });
   }
 
-  /** Wakes the loop early (after an event created a message with no hold). Pokes are gathered for
-   *  POKE_DELAY_MS: under load every event pokes, and a claim per message costs a write each. */
+  /** Wakes the loop early (after an event created a message with no hold). */
   poke(): void {
-    if (!this.wake || this.pokeTimer) return;
-    this.pokeTimer = setTimeout(() => {
-      this.pokeTimer = null;
-      this.wake?.();
-    }, POKE_DELAY_MS);
-    this.pokeTimer.unref();
+    this.loop.poke();
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = (async () => {
-      while (this.running) {
-        let handled = 0;
-        try {
-          handled = await this.runOnce();
-        } catch (error) {
-          this.logger.error({ err: error }, 'dispatcher batch failed');
-        }
-        if (handled === 0 && this.running) {
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, this.options.pollMs);
-            this.wake = () => {
-              clearTimeout(timer);
-              resolve();
-            };
-          });
-          this.wake = null;
-        }
-      }
-    })();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    if (this.pokeTimer) clearTimeout(this.pokeTimer);
-    this.pokeTimer = null;
-    this.wake?.();
-    await this.loop;
+    await this.loop.stop();
   }
 }
 

@@ -6,6 +6,7 @@ import type { Db, DbHandle } from '../db/database.js';
 import type { AgencyService } from '../agencies/agency.service.js';
 import { formatVnIso } from '../calendar/zone.js';
 import type { NotificationRow } from './notification.repository.js';
+import { PollLoop } from '../jobs/poll-loop.js';
 
 /** The JSON an agency's status callback receives, once per message and final status. */
 export interface StatusCallbackPayload {
@@ -122,9 +123,7 @@ export function callbackRetryDelayMs(attempt: number): number {
 
 /** Posts due callbacks. Claims rows like the message dispatcher (one statement, a lease, SKIP LOCKED on PostgreSQL). */
 export class StatusCallbackWorker {
-  private running = false;
-  private loop: Promise<void> | null = null;
-  private wake: (() => void) | null = null;
+  private readonly loop: PollLoop;
 
   constructor(
     private readonly db: Db,
@@ -132,7 +131,9 @@ export class StatusCallbackWorker {
     private readonly options: CallbackWorkerOptions,
     private readonly clock: Clock,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.loop = new PollLoop(() => this.runOnce(), { pollMs: options.pollMs, pokeDelayMs: 0, label: 'status callback batch' }, logger);
+  }
 
   async runOnce(): Promise<number> {
     const now = this.clock.now();
@@ -211,38 +212,11 @@ export class StatusCallbackWorker {
       .execute();
   }
 
-  poke(): void {
-    this.wake?.();
-  }
-
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = (async () => {
-      while (this.running) {
-        let handled = 0;
-        try {
-          handled = await this.runOnce();
-        } catch (error) {
-          this.logger.error({ err: error }, 'status callback batch failed');
-        }
-        if (handled === 0 && this.running) {
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, this.options.pollMs);
-            this.wake = () => {
-              clearTimeout(timer);
-              resolve();
-            };
-          });
-          this.wake = null;
-        }
-      }
-    })();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    this.wake?.();
-    await this.loop;
+    await this.loop.stop();
   }
 }

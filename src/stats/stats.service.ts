@@ -22,7 +22,7 @@ export interface StatsRow {
   reconciliation: { resolved: number; resultMessagesDelivered: number; resolvedWithoutDeliveredResult: number };
 }
 
-function emptyRow(agencyCode: string, procedureCode?: string): StatsRow {
+export function emptyStatsRow(agencyCode: string, procedureCode?: string): StatsRow {
   return {
     agencyCode,
     ...(procedureCode === undefined ? {} : { procedureCode }),
@@ -57,7 +57,7 @@ export async function computeStats(
     const key = byProcedure ? `${agencyCode}\u0000${procedureCode}` : agencyCode;
     let row = rows.get(key);
     if (!row) {
-      row = emptyRow(agencyCode, byProcedure ? procedureCode : undefined);
+      row = emptyStatsRow(agencyCode, byProcedure ? procedureCode : undefined);
       rows.set(key, row);
     }
     return row;

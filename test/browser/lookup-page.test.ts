@@ -5,15 +5,13 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { assertBrowserInstalled, browserSkipReason, launchChromium, listen, newBrowserPage } from '../support/browser.js';
 import { admin, intakeBody, seedBasics, startHarness, TEST_DB, type Harness } from '../support/harness.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
-const missing = !existsSync(CHROMIUM);
-const SKIP_REASON = `${CHROMIUM} not found: install chromium (apt-get install -y chromium) to run the browser tests`;
 
 describe(`look-up page in a real browser (${TEST_DB})`, { timeout: 120_000 }, () => {
   let h: Harness | undefined;
@@ -21,13 +19,11 @@ describe(`look-up page in a real browser (${TEST_DB})`, { timeout: 120_000 }, ()
   let baseUrl = '';
   const code = '000.00.15.H34-261123-0001';
   const applicant = intakeBody().applicant;
-
-  /** Set when the browser is missing outside CI: each test then skips with this message. */
-  const skipReason = missing && process.env.CI !== 'true' ? SKIP_REASON : null;
+  const skipReason = browserSkipReason;
 
   before(async () => {
     if (skipReason) return;
-    if (missing) throw new Error(`${SKIP_REASON} (CI=true: a missing browser is a failure)`);
+    assertBrowserInstalled();
     mkdirSync(ARTIFACTS, { recursive: true });
     h = await startHarness();
     await seedBasics(h);
@@ -35,13 +31,8 @@ describe(`look-up page in a real browser (${TEST_DB})`, { timeout: 120_000 }, ()
     assert.ok(intake.statusCode < 300, intake.body);
     const step = await h.app.inject({ method: 'POST', url: `/api/v1/dossiers/${code}/events`, headers: admin, payload: { type: 'step', step: 'Thẩm định hồ sơ' } });
     assert.ok(step.statusCode < 300, step.body);
-    const address = await h.app.listen({ port: 0, host: '127.0.0.1' });
-    baseUrl = address.replace('localhost', '127.0.0.1');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      timeout: 30_000,
-    });
+    baseUrl = await listen(h);
+    browser = await launchChromium();
   });
 
   after(async () => {
@@ -53,16 +44,7 @@ describe(`look-up page in a real browser (${TEST_DB})`, { timeout: 120_000 }, ()
     }
   });
 
-  const newPage = async (options: { javaScriptEnabled: boolean; mobile?: boolean }): Promise<{ context: BrowserContext; page: Page }> => {
-    assert.ok(browser, 'browser launched');
-    const context = await browser.newContext({
-      javaScriptEnabled: options.javaScriptEnabled,
-      locale: 'vi-VN',
-      ...(options.mobile ? { viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : { viewport: { width: 1024, height: 768 } }),
-    });
-    context.setDefaultTimeout(10_000);
-    return { context, page: await context.newPage() };
-  };
+  const newPage = (options: { javaScriptEnabled: boolean; mobile?: boolean }) => newBrowserPage(browser, { ...options, width: 1024 });
 
   test('without JavaScript: a lower-case code finds the dossier; step and status shown, no applicant data', async (t) => {
     if (skipReason) return t.skip(skipReason);

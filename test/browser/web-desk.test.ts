@@ -6,40 +6,33 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { assertBrowserInstalled, browserSkipReason, launchChromium, listen, newBrowserPage } from '../support/browser.js';
 import { seedBasics, startHarness, TEST_DB, type Harness } from '../support/harness.js';
 import { accountService } from '../../src/web/accounts/account.service.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url));
-const missing = !existsSync(CHROMIUM);
-const SKIP_REASON = `${CHROMIUM} not found: install chromium (apt-get install -y chromium) to run the browser tests`;
 const PASSWORD = 'mot-khau-du-dai-2026';
 
 describe(`staff screens in a real browser (${TEST_DB})`, { timeout: 180_000 }, () => {
   let h: Harness | undefined;
   let browser: Browser | undefined;
   let baseUrl = '';
-  const skipReason = missing && process.env.CI !== 'true' ? SKIP_REASON : null;
+  const skipReason = browserSkipReason;
 
   before(async () => {
     if (skipReason) return;
-    if (missing) throw new Error(`${SKIP_REASON} (CI=true: a missing browser is a failure)`);
+    assertBrowserInstalled();
     mkdirSync(SHOTS, { recursive: true });
     h = await startHarness();
     await seedBasics(h, { holdSeconds: 120, quietHours: null });
     const accounts = accountService(h.ctx);
     await accounts.create({ username: 'stc-motcua', displayName: 'Lê Thị Mai', role: 'clerk', agencyCode: 'STC', password: PASSWORD });
     await accounts.create({ username: 'stc-quantri', displayName: 'Trần Văn Quản', role: 'agency_admin', agencyCode: 'STC', password: PASSWORD });
-    const address = await h.app.listen({ port: 0, host: '127.0.0.1' });
-    baseUrl = address.replace('localhost', '127.0.0.1');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      timeout: 30_000,
-    });
+    baseUrl = await listen(h);
+    browser = await launchChromium();
   });
 
   after(async () => {
@@ -50,16 +43,7 @@ describe(`staff screens in a real browser (${TEST_DB})`, { timeout: 180_000 }, (
     }
   });
 
-  const newPage = async (options: { javaScriptEnabled?: boolean; mobile?: boolean } = {}): Promise<{ context: BrowserContext; page: Page }> => {
-    assert.ok(browser, 'browser launched');
-    const context = await browser.newContext({
-      javaScriptEnabled: options.javaScriptEnabled ?? true,
-      locale: 'vi-VN',
-      ...(options.mobile ? { viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : { viewport: { width: 1200, height: 900 } }),
-    });
-    context.setDefaultTimeout(10_000);
-    return { context, page: await context.newPage() };
-  };
+  const newPage = (options: { javaScriptEnabled?: boolean; mobile?: boolean } = {}) => newBrowserPage(browser, { ...options, width: 1200 });
 
   /** No axe offline: every visible form control has a label, and the document says it is Vietnamese. */
   const assertAccessible = async (page: Page, lang = 'vi') => {

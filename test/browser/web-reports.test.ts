@@ -5,16 +5,14 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { assertBrowserInstalled, browserSkipReason, launchChromium, listen, newBrowserPage } from '../support/browser.js';
 import { admin, intakeBody, seedBasics, startHarness, TEST_DB, type Harness } from '../support/harness.js';
 import { accountService } from '../../src/web/accounts/account.service.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOTS = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url));
-const missing = !existsSync(CHROMIUM);
-const SKIP_REASON = `${CHROMIUM} not found: install chromium (apt-get install -y chromium) to run the browser tests`;
 const PASSWORD = 'Kiem-tra-trinh-duyet-2026';
 const PERIOD = 'from=2026-11-01&to=2026-11-30';
 const STC_DONE = '000.00.15.H34-261123-0101';
@@ -25,7 +23,7 @@ describe(`oversight and read pages in a real browser (${TEST_DB})`, { timeout: 1
   let h: Harness | undefined;
   let browser: Browser | undefined;
   let baseUrl = '';
-  const skipReason = missing && process.env.CI !== 'true' ? SKIP_REASON : null;
+  const skipReason = browserSkipReason;
 
   const api = async (method: 'PUT' | 'POST', url: string, payload: object) => {
     const res = await h!.app.inject({ method, url, headers: admin, payload });
@@ -44,7 +42,7 @@ describe(`oversight and read pages in a real browser (${TEST_DB})`, { timeout: 1
 
   before(async () => {
     if (skipReason) return;
-    if (missing) throw new Error(`${SKIP_REASON} (CI=true: a missing browser is a failure)`);
+    assertBrowserInstalled();
     mkdirSync(SCREENSHOTS, { recursive: true });
     h = await startHarness({ now: '2026-11-23T10:30:00+07:00' });
     await seedBasics(h);
@@ -60,13 +58,8 @@ describe(`oversight and read pages in a real browser (${TEST_DB})`, { timeout: 1
     await accounts.create({ username: 'stc-motcua', displayName: 'Một cửa Sở Tài chính', role: 'clerk', agencyCode: 'STC', password: PASSWORD });
     h.ctx.dispatcher.start();
     await settled();
-    const address = await h.app.listen({ port: 0, host: '127.0.0.1' });
-    baseUrl = address.replace('localhost', '127.0.0.1');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      timeout: 30_000,
-    });
+    baseUrl = await listen(h);
+    browser = await launchChromium();
   });
 
   after(async () => {
@@ -77,17 +70,7 @@ describe(`oversight and read pages in a real browser (${TEST_DB})`, { timeout: 1
     }
   });
 
-  const newPage = async (options: { javaScriptEnabled?: boolean; mobile?: boolean } = {}): Promise<{ context: BrowserContext; page: Page }> => {
-    assert.ok(browser, 'browser launched');
-    const context = await browser.newContext({
-      javaScriptEnabled: options.javaScriptEnabled ?? true,
-      locale: 'vi-VN',
-      acceptDownloads: true,
-      ...(options.mobile ? { viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : { viewport: { width: 1280, height: 900 } }),
-    });
-    context.setDefaultTimeout(10_000);
-    return { context, page: await context.newPage() };
-  };
+  const newPage = (options: { javaScriptEnabled?: boolean; mobile?: boolean } = {}) => newBrowserPage(browser, { ...options, width: 1280 });
 
   const logIn = async (page: Page, username: string) => {
     await page.goto(`${baseUrl}/dang-nhap`);

@@ -11,7 +11,7 @@ import type { AgencyService } from '../../agencies/agency.service.js';
 import { isTriggerOn } from '../../notifications/notification.rules.js';
 import type { NotificationRow } from '../../notifications/notification.repository.js';
 import type { DossierRow } from '../../dossiers/dossier.repository.js';
-import type { StatsRow } from '../../stats/stats.service.js';
+import { emptyStatsRow, type StatsRow } from '../../stats/stats.service.js';
 import type { WebUser } from '../web.types.js';
 import type { ReconciliationWhy } from './i18n.js';
 
@@ -78,22 +78,7 @@ const n = (value: unknown) => Number(value ?? 0);
 
 /** The sum of computeStats rows; reach is recomputed from each row's reachable dossiers. */
 export function sumRows(rows: readonly StatsRow[]): StatsRow {
-  const total: StatsRow = {
-    agencyCode: '',
-    dossiersReceived: 0,
-    dossiersResolved: 0,
-    resolvedOnTime: 0,
-    resolvedLate: 0,
-    supplementRequests: 0,
-    messages: { created: 0, sent: 0, delivered: 0, failed: 0, cancelled: 0, pending: 0 },
-    messagesByKind: {},
-    failedByReason: {},
-    lookups: 0,
-    lookupRevenueVnd: 0,
-    costVnd: 0,
-    reach: null,
-    reconciliation: { resolved: 0, resultMessagesDelivered: 0, resolvedWithoutDeliveredResult: 0 },
-  };
+  const total = emptyStatsRow('');
   let reachable = 0;
   const add = (into: Record<string, number>, from: Readonly<Record<string, number>>) => {
     for (const [key, value] of Object.entries(from)) into[key] = (into[key] ?? 0) + value;

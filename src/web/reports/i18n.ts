@@ -1,6 +1,7 @@
 /** Words and formats of the oversight and read pages, Vietnamese first; English for users who chose it. */
 import { formatVnIso } from '../../calendar/zone.js';
 import type { WebLang } from '../web.types.js';
+import { NOTIFICATION_STATUS_LABELS } from '../format.js';
 
 type Pair = { readonly vi: string; readonly en: string };
 
@@ -194,14 +195,7 @@ export const MESSAGE_KINDS: Readonly<Record<string, Pair>> = {
 };
 export const kindLabel = (lang: WebLang, kind: string) => labelOf(MESSAGE_KINDS, lang, kind);
 
-export const MESSAGE_STATUSES: Readonly<Record<string, Pair>> = {
-  pending: { vi: 'Đang chờ gửi', en: 'Pending' },
-  sending: { vi: 'Đang gửi', en: 'Sending' },
-  sent: { vi: 'Đã gửi', en: 'Sent' },
-  delivered: { vi: 'Đã đến máy', en: 'Delivered' },
-  failed: { vi: 'Không gửi được', en: 'Failed' },
-  cancelled: { vi: 'Đã huỷ', en: 'Cancelled' },
-};
+export const MESSAGE_STATUSES: Readonly<Record<string, Pair>> = NOTIFICATION_STATUS_LABELS;
 export const messageStatusLabel = (lang: WebLang, status: string) => labelOf(MESSAGE_STATUSES, lang, status);
 
 export const CHANNELS: Readonly<Record<string, Pair>> = { sms: { vi: 'SMS', en: 'SMS' }, email: { vi: 'Thư điện tử', en: 'Email' } };
