@@ -49,6 +49,8 @@ export async function lockReceiptIds(tx: DbHandle, entries: readonly { provider:
 }
 
 const RECEIPT_GROUP = 200;
+/** Rows or values per statement, under SQLite's cap on bound parameters. */
+const CHUNK = 500;
 const RECEIPT_FLUSH_MS = 2;
 
 /**
@@ -118,9 +120,7 @@ export class ReceiptService {
     try {
       results = await transaction(this.db, async (tx) => {
         await lockReceiptIds(tx, group.map(({ receipt }) => ({ provider: receipt.provider, ids: [receipt.providerMessageId] })));
-        const applied: ReceiptResult[] = [];
-        for (const { receipt } of group) applied.push(await this.apply(tx, receipt, now));
-        return applied;
+        return this.applyGroup(tx, group.map(({ receipt }) => receipt), now);
       });
     } catch (error) {
       for (const item of group) item.reject(error);
@@ -134,29 +134,42 @@ export class ReceiptService {
     });
   }
 
-  private async apply(tx: DbHandle, receipt: DeliveryReceipt, now: number): Promise<ReceiptResult> {
-    const part = await tx.kysely
-      .selectFrom('provider_message_parts')
-      .select(['message_id', 'notification_id'])
-      .where('provider', '=', receipt.provider)
-      .where('message_id', 'in', receiptIdCandidates(receipt.providerMessageId))
-      .executeTakeFirst();
-    await tx.kysely
-      .insertInto('delivery_receipts')
-      .values({
-        provider: receipt.provider,
-        provider_message_id: part?.message_id ?? normalise(receipt.providerMessageId),
-        notification_id: part ? Number(part.notification_id) : null,
-        status: receipt.status,
-        provider_status: receipt.providerStatus.slice(0, 40),
-        error_code: receipt.errorCode?.slice(0, 40) ?? null,
-        done_at: receipt.at,
-        received_at: now,
-      })
-      .execute();
-    if (!part) return { matched: false, notificationId: null, status: null };
-    const status = await this.applyToPart(tx, receipt.provider, part.message_id, Number(part.notification_id), receipt, now);
-    return { matched: true, notificationId: Number(part.notification_id), status };
+  /** A group of receipts in a few statements: find their parts, store them, apply them. */
+  private async applyGroup(tx: DbHandle, receipts: readonly DeliveryReceipt[], now: number): Promise<ReceiptResult[]> {
+    const candidates = receipts.map((r) => receiptIdCandidates(r.providerMessageId));
+    const providers = [...new Set(receipts.map((r) => r.provider))];
+    const allCandidates = [...new Set(candidates.flat())];
+    const partOf = new Map<string, { message_id: string; notification_id: number }>();
+    for (let i = 0; i < allCandidates.length; i += CHUNK) {
+      const found = await tx.kysely
+        .selectFrom('provider_message_parts')
+        .select(['provider', 'message_id', 'notification_id'])
+        .where('provider', 'in', providers)
+        .where('message_id', 'in', allCandidates.slice(i, i + CHUNK))
+        .execute();
+      for (const part of found) partOf.set(`${part.provider}|${part.message_id}`, { message_id: part.message_id, notification_id: Number(part.notification_id) });
+    }
+    const matched = receipts.map((r, i) => candidates[i]!.map((id) => partOf.get(`${r.provider}|${id}`)).find((part) => part !== undefined) ?? null);
+    const rows = receipts.map((receipt, i) => ({
+      provider: receipt.provider,
+      provider_message_id: matched[i]?.message_id ?? normalise(receipt.providerMessageId),
+      notification_id: matched[i]?.notification_id ?? null,
+      status: receipt.status,
+      provider_status: receipt.providerStatus.slice(0, 40),
+      error_code: receipt.errorCode?.slice(0, 40) ?? null,
+      done_at: receipt.at,
+      received_at: now,
+    }));
+    for (let i = 0; i < rows.length; i += CHUNK) await tx.kysely.insertInto('delivery_receipts').values(rows.slice(i, i + CHUNK)).execute();
+    const statuses = await this.applyToParts(
+      tx,
+      receipts.flatMap((receipt, i) => {
+        const part = matched[i];
+        return part ? [{ provider: receipt.provider, messageId: part.message_id, notificationId: part.notification_id, receipt }] : [];
+      }),
+      now,
+    );
+    return matched.map((part) => (part ? { matched: true, notificationId: part.notification_id, status: statuses.get(part.notification_id) ?? null } : { matched: false, notificationId: null, status: null }));
   }
 
   /**
@@ -198,69 +211,108 @@ export class ReceiptService {
           .execute()),
       );
     }
-    for (const early of waiting) {
-      const index = entries.findIndex((e) => e.provider === early.provider && e.unique.some((id) => receiptIdCandidates(id).includes(early.provider_message_id)));
+    const early = [];
+    for (const receipt of waiting) {
+      const index = entries.findIndex((e) => e.provider === receipt.provider && e.unique.some((id) => receiptIdCandidates(id).includes(receipt.provider_message_id)));
       if (index < 0) continue;
       const { notificationId, provider, unique } = entries[index]!;
-      const messageId = unique.find((id) => receiptIdCandidates(id).includes(early.provider_message_id))!;
-      await tx.kysely.updateTable('delivery_receipts').set({ notification_id: notificationId }).where('id', '=', Number(early.id)).execute();
-      statuses[index] = await this.applyToPart(
-        tx,
+      await tx.kysely.updateTable('delivery_receipts').set({ notification_id: notificationId }).where('id', '=', Number(receipt.id)).execute();
+      early.push({
+        index,
         provider,
-        messageId,
         notificationId,
-        { provider, providerMessageId: early.provider_message_id, status: early.status, providerStatus: early.provider_status, errorCode: early.error_code, at: early.done_at === null ? null : Number(early.done_at) },
-        now,
-      );
+        messageId: unique.find((id) => receiptIdCandidates(id).includes(receipt.provider_message_id))!,
+        receipt: { provider, providerMessageId: receipt.provider_message_id, status: receipt.status, providerStatus: receipt.provider_status, errorCode: receipt.error_code, at: receipt.done_at === null ? null : Number(receipt.done_at) },
+      });
     }
+    const after = await this.applyToParts(tx, early, now);
+    for (const { index, notificationId } of early) statuses[index] = after.get(notificationId) ?? null;
     return statuses;
   }
 
-  private async applyToPart(tx: DbHandle, provider: string, messageId: string, notificationId: number, receipt: DeliveryReceipt, now: number): Promise<NotificationRow['status'] | null> {
+  /**
+   * Applies receipts to their parts, then finishes each message whose parts say so: delivered when
+   * every part is, failed as soon as one part is. A part's final status is kept (a late intermediate
+   * report or a duplicate receipt changes nothing). Returns each message's status afterwards.
+   */
+  private async applyToParts(
+    tx: DbHandle,
+    items: readonly { provider: string; messageId: string; notificationId: number; receipt: DeliveryReceipt }[],
+    now: number,
+  ): Promise<Map<number, NotificationRow['status']>> {
+    const statuses = new Map<number, NotificationRow['status']>();
+    if (items.length === 0) return statuses;
+    const ids = [...new Set(items.map((item) => item.notificationId))].sort((a, b) => a - b);
     // Receipts for two parts of one message can be applied at once; each would see the other part as
-    // not yet delivered and neither would finish the message. The message row's lock orders them
-    // (SQLite's write transactions are serial already).
-    if (tx.dialect === 'postgres') await sql`select id from notifications where id = ${notificationId} for update`.execute(tx.kysely);
-    if (receipt.status !== 'sent') {
-      // A part's final status is kept: a late intermediate report or a duplicate receipt changes nothing.
-      await tx.kysely
-        .updateTable('provider_message_parts')
-        .set({ status: receipt.status, provider_status: receipt.providerStatus.slice(0, 40), error_code: receipt.errorCode?.slice(0, 40) ?? null, updated_at: now })
-        .where('provider', '=', provider)
-        .where('message_id', '=', messageId)
-        .where('status', '=', 'sent')
-        .execute();
-    }
-    const parts = await tx.kysely.selectFrom('provider_message_parts').select(['status', 'provider_status', 'error_code']).where('notification_id', '=', notificationId).execute();
-    const failedPart = parts.find((p) => p.status === 'failed');
-    const allDelivered = parts.length > 0 && parts.every((p) => p.status === 'delivered');
-    if (!failedPart && !allDelivered) return this.currentStatus(tx, notificationId);
-    const at = receipt.at ?? now;
-    const update = failedPart
-      ? {
-          status: 'failed' as const,
-          failure_reason: receiptFailureReason(failedPart.provider_status ?? ''),
-          last_error: `receipt ${failedPart.provider_status ?? ''}${failedPart.error_code ? ` err:${failedPart.error_code}` : ''}`.slice(0, 500),
-          updated_at: now,
-        }
-      : { status: 'delivered' as const, delivered_at: at, updated_at: now };
-    const changed = await tx.kysely
-      .updateTable('notifications')
-      .set(update)
-      .where('id', '=', notificationId)
-      .where('status', 'in', ['sent', 'sending'])
-      .returningAll()
-      .executeTakeFirst();
-    if (changed) {
-      this.metrics.notificationsFinal.inc({ kind: changed.kind, status: changed.status });
-      await this.callbacks.enqueue(tx, changed, now);
-      return changed.status;
-    }
-    return this.currentStatus(tx, notificationId);
-  }
+    // not yet delivered and neither would finish the message. The messages' row locks, taken in id
+    // order, order them (SQLite's write transactions are serial already).
+    const current =
+      tx.dialect === 'postgres'
+        ? (await sql<{ id: number; status: NotificationRow['status'] }>`select id, status from notifications where id in (${sql.join(ids)}) order by id for update`.execute(tx.kysely)).rows
+        : await tx.kysely.selectFrom('notifications').select(['id', 'status']).where('id', 'in', ids).execute();
+    for (const row of current) statuses.set(Number(row.id), row.status);
 
-  private async currentStatus(tx: DbHandle, notificationId: number): Promise<NotificationRow['status'] | null> {
-    const row = await tx.kysely.selectFrom('notifications').select('status').where('id', '=', notificationId).executeTakeFirst();
-    return row?.status ?? null;
+    const firstFinal = new Map<string, (typeof items)[number]>();
+    for (const item of items) {
+      const key = `${item.provider}|${item.messageId}`;
+      if (item.receipt.status !== 'sent' && !firstFinal.has(key)) firstFinal.set(key, item);
+    }
+    if (firstFinal.size > 0) {
+      const finals = [...firstFinal.entries()];
+      const partKey = sql`provider || '|' || message_id`;
+      const byPart = (value: (item: (typeof items)[number]) => string | null) =>
+        sql`case ${partKey} ${sql.join(finals.map(([key, item]) => sql`when ${key} then cast(${value(item)} as text)`), sql` `)} end`;
+      await sql`
+        update provider_message_parts
+           set status = ${byPart((item) => item.receipt.status)},
+               provider_status = ${byPart((item) => item.receipt.providerStatus.slice(0, 40))},
+               error_code = ${byPart((item) => item.receipt.errorCode?.slice(0, 40) ?? null)},
+               updated_at = ${now}
+         where provider in (${sql.join([...new Set(finals.map(([, item]) => item.provider))])})
+           and message_id in (${sql.join([...new Set(finals.map(([, item]) => item.messageId))])})
+           and status = 'sent'
+           and ${partKey} in (${sql.join(finals.map(([key]) => key))})`.execute(tx.kysely);
+    }
+
+    const parts = await tx.kysely.selectFrom('provider_message_parts').select(['notification_id', 'status', 'provider_status', 'error_code']).where('notification_id', 'in', ids).execute();
+    const delivered: { id: number; at: number }[] = [];
+    const failed: { id: number; reason: string; lastError: string }[] = [];
+    for (const id of ids) {
+      const own = parts.filter((p) => Number(p.notification_id) === id);
+      const failedPart = own.find((p) => p.status === 'failed');
+      if (failedPart) {
+        failed.push({
+          id,
+          reason: receiptFailureReason(failedPart.provider_status ?? ''),
+          lastError: `receipt ${failedPart.provider_status ?? ''}${failedPart.error_code ? ` err:${failedPart.error_code}` : ''}`.slice(0, 500),
+        });
+      } else if (own.length > 0 && own.every((p) => p.status === 'delivered')) {
+        const last = items.filter((item) => item.notificationId === id && item.receipt.status === 'delivered').at(-1);
+        delivered.push({ id, at: last?.receipt.at ?? now });
+      }
+    }
+    const byId = <T>(rows: readonly (T & { id: number })[], value: (row: T) => string | number, type: 'text' | 'bigint') =>
+      sql`case id ${sql.join(rows.map((row) => sql`when ${row.id} then cast(${value(row)} as ${sql.raw(type)})`), sql` `)} end`;
+    const changed: NotificationRow[] = [];
+    if (delivered.length > 0) {
+      const { rows } = await sql<NotificationRow>`
+        update notifications set status = 'delivered', delivered_at = ${byId(delivered, (d) => d.at, 'bigint')}, updated_at = ${now}
+         where id in (${sql.join(delivered.map((d) => d.id))}) and status in ('sent', 'sending')
+        returning *`.execute(tx.kysely);
+      changed.push(...rows);
+    }
+    if (failed.length > 0) {
+      const { rows } = await sql<NotificationRow>`
+        update notifications set status = 'failed', failure_reason = ${byId(failed, (f) => f.reason, 'text')}, last_error = ${byId(failed, (f) => f.lastError, 'text')}, updated_at = ${now}
+         where id in (${sql.join(failed.map((f) => f.id))}) and status in ('sent', 'sending')
+        returning *`.execute(tx.kysely);
+      changed.push(...rows);
+    }
+    for (const row of changed) {
+      statuses.set(Number(row.id), row.status);
+      this.metrics.notificationsFinal.inc({ kind: row.kind, status: row.status });
+      await this.callbacks.enqueue(tx, row, now);
+    }
+    return statuses;
   }
 }

@@ -151,6 +151,40 @@ describe('delivery receipts and status callbacks', () => {
     assert.equal((await notification(id)).status, 'delivered');
   });
 
+  test('receipts arriving together are applied as one group: every part of each message, in order', async () => {
+    const whole = await sentMessage(['g1', 'g2', 'g3']);
+    const broken = await sentMessage(['h1', 'h2']);
+    const record = (id: string, status: 'delivered' | 'failed' | 'sent', providerStatus: string, at: string | null = null) =>
+      h.ctx.receipts.record({ provider: 'smsc1', providerMessageId: id, status, providerStatus, errorCode: status === 'failed' ? '011' : null, at: at ? Date.parse(at) : null });
+    const results = await Promise.all([
+      record('g1', 'delivered', 'DELIVRD'),
+      record('h1', 'sent', 'ENROUTE'),
+      record('g2', 'delivered', 'DELIVRD'),
+      record('h2', 'failed', 'UNDELIV'),
+      record('h2', 'delivered', 'DELIVRD'),
+      record('g3', 'delivered', 'DELIVRD', '2026-11-23T09:00:09+07:00'),
+      record('nobody', 'delivered', 'DELIVRD'),
+    ]);
+    assert.deepEqual(
+      results.map((r) => [r.matched, r.notificationId, r.status]),
+      [
+        [true, whole, 'delivered'],
+        [true, broken, 'failed'],
+        [true, whole, 'delivered'],
+        [true, broken, 'failed'],
+        [true, broken, 'failed'],
+        [true, whole, 'delivered'],
+        [false, null, null],
+      ],
+    );
+    assert.equal(Number((await notification(whole)).delivered_at), Date.parse('2026-11-23T09:00:09+07:00'));
+    const brokenRow = await notification(broken);
+    assert.equal(brokenRow.failure_reason, 'carrier_undelivered');
+    assert.equal(brokenRow.last_error, 'receipt UNDELIV err:011');
+    const parts = await h.ctx.db.kysely.selectFrom('provider_message_parts').select(['message_id', 'status']).where('notification_id', '=', broken).orderBy('part').execute();
+    assert.deepEqual(parts.map((p) => [p.message_id, p.status]), [['h1', 'sent'], ['h2', 'failed']], 'the first final report of a part is kept');
+  });
+
   test('another provider\'s id does not match', async () => {
     const id = await sentMessage(['c1'], 'smsc2');
     const res = await receipt({ providerMessageId: 'c1', status: 'delivered', providerStatus: 'DELIVRD' });
