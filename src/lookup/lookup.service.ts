@@ -16,6 +16,7 @@ import type { ProcedureService } from '../procedures/procedure.service.js';
 import { notFound } from '../errors.js';
 import { checkPhone } from '../phone/phone.js';
 import { prepareSms, type SmsEncoding } from '../sms-text/encode.js';
+import { GroupCommit } from '../db/group-commit.js';
 import { findDossierByKey, receiptKey, type DossierRow } from '../dossiers/dossier.repository.js';
 import { toDossierJson } from '../dossiers/dossier.service.js';
 import { insertNotifications, type NotificationRow } from '../notifications/notification.repository.js';
@@ -63,6 +64,15 @@ export interface ThrottledNumber {
   reason: 'flood' | 'enumeration';
 }
 
+/** An MO with what can be worked out before its transaction. */
+interface PreparedMo {
+  readonly mo: InboundSms;
+  readonly phone: ReturnType<typeof checkPhone>;
+  readonly sender: string;
+  readonly answer: Awaited<ReturnType<LookupService['prepare']>>;
+  readonly replyKey: string;
+}
+
 export class LookupService {
   constructor(
     private readonly db: Db,
@@ -72,6 +82,8 @@ export class LookupService {
     private readonly clock: Clock,
     private readonly metrics: Metrics,
   ) {}
+
+  private readonly inboundGroups = new GroupCommit<InboundSms, InboundResult>((mos) => this.handleGroup(mos), { maxSize: 100, delayMs: 2 });
 
   /** What anyone may know about a dossier: never the applicant. */
   async publicStatus(code: string): Promise<PublicStatus> {
@@ -83,52 +95,73 @@ export class LookupService {
     return { receiptCode: json.receiptCode, state: json.state, step: json.step, dueAt: json.dueAt, onTime: json.onTime, statusText: json.statusText };
   }
 
-  async handleInbound(mo: InboundSms): Promise<InboundResult> {
+  /** MOs are answered in groups, one transaction per group (see GroupCommit). */
+  handleInbound(mo: InboundSms): Promise<InboundResult> {
+    return this.inboundGroups.submit(mo);
+  }
+
+  /** Answers what is queued; call before the database closes. */
+  drain(): Promise<void> {
+    return this.inboundGroups.drain();
+  }
+
+  private async handleGroup(mos: readonly InboundSms[]): Promise<InboundResult[]> {
     const now = this.clock.now();
-    const phone = checkPhone(mo.from);
-    const sender = phone.e164 ?? mo.from.trim();
-    const prepared = await this.prepare(mo.text, now);
-    // The reply's dedupe key comes from the gateway's message id, so a re-delivered MO conflicts on its
-    // first insert; without an id every MO is new.
-    const replyKey = `lookup|${mo.gateway}|${mo.messageId ?? randomUUID()}`;
-    const result = await transaction(this.db, async (tx): Promise<InboundResult> => {
-      const answer = (await this.guard(tx, sender, now)) ? prepared : this.rateLimited();
-      let notificationId: number | null = null;
-      // What leaves is the prepared text (folded unless the agency sends Unicode), whichever way it leaves.
-      let sentText: string | null = null;
-      if (answer.reply !== null) {
-        const reply = this.replyRow(replyKey, mo, phone, answer, now);
-        const [row] = await insertNotifications(tx, [reply]);
-        if (!row) return this.stored(tx, mo);
-        notificationId = Number(row.id);
-        sentText = reply.body;
-      }
-      const inserted = await tx.kysely
-        .insertInto('inbound_messages')
-        .values({
-          gateway: mo.gateway,
-          gateway_message_id: mo.messageId,
-          sender,
-          sender_e164: phone.problem === null ? phone.e164 : null,
-          short_code: mo.to.trim() || this.config.lookup.shortCode,
-          text: mo.text.slice(0, 2000),
-          outcome: answer.outcome,
-          parsed_code: answer.code,
-          dossier_id: answer.dossier === null ? null : Number(answer.dossier.id),
-          fee_vnd: this.config.lookup.feeVnd,
-          reply: sentText,
-          reply_notification_id: notificationId,
-          received_at: mo.receivedAt ?? now,
-          created_at: now,
-        })
-        .onConflict((oc) => oc.columns(['gateway', 'gateway_message_id']).doNothing())
-        .returning('id')
-        .executeTakeFirst();
-      if (!inserted) return this.stored(tx, mo);
-      return { outcome: answer.outcome, reply: sentText, duplicate: false, notificationId };
+    const prepared: PreparedMo[] = [];
+    for (const mo of mos) {
+      const phone = checkPhone(mo.from);
+      // The reply's dedupe key comes from the gateway's message id, so a re-delivered MO conflicts on its
+      // first insert; without an id every MO is new.
+      prepared.push({ mo, phone, sender: phone.e164 ?? mo.from.trim(), answer: await this.prepare(mo.text, now), replyKey: `lookup|${mo.gateway}|${mo.messageId ?? randomUUID()}` });
+    }
+    const results = await transaction(this.db, async (tx) => {
+      const answered: InboundResult[] = [];
+      for (const item of prepared) answered.push(await this.answer(tx, item, now));
+      return answered;
     });
-    if (!result.duplicate) this.metrics.lookups.inc({ outcome: result.outcome, via: 'sms' });
-    return result;
+    for (const result of results) if (!result.duplicate) this.metrics.lookups.inc({ outcome: result.outcome, via: 'sms' });
+    return results;
+  }
+
+  private async answer(
+    tx: DbHandle,
+    { mo, phone, sender, answer: prepared, replyKey }: PreparedMo,
+    now: number,
+  ): Promise<InboundResult> {
+    const answer = (await this.guard(tx, sender, now)) ? prepared : this.rateLimited();
+    let notificationId: number | null = null;
+    // What leaves is the prepared text (folded unless the agency sends Unicode), whichever way it leaves.
+    let sentText: string | null = null;
+    if (answer.reply !== null) {
+      const reply = this.replyRow(replyKey, mo, phone, answer, now);
+      const [row] = await insertNotifications(tx, [reply]);
+      if (!row) return this.stored(tx, mo);
+      notificationId = Number(row.id);
+      sentText = reply.body;
+    }
+    const inserted = await tx.kysely
+      .insertInto('inbound_messages')
+      .values({
+        gateway: mo.gateway,
+        gateway_message_id: mo.messageId,
+        sender,
+        sender_e164: phone.problem === null ? phone.e164 : null,
+        short_code: mo.to.trim() || this.config.lookup.shortCode,
+        text: mo.text.slice(0, 2000),
+        outcome: answer.outcome,
+        parsed_code: answer.code,
+        dossier_id: answer.dossier === null ? null : Number(answer.dossier.id),
+        fee_vnd: this.config.lookup.feeVnd,
+        reply: sentText,
+        reply_notification_id: notificationId,
+        received_at: mo.receivedAt ?? now,
+        created_at: now,
+      })
+      .onConflict((oc) => oc.columns(['gateway', 'gateway_message_id']).doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    if (!inserted) return this.stored(tx, mo);
+    return { outcome: answer.outcome, reply: sentText, duplicate: false, notificationId };
   }
 
   /** The answer already given to a re-delivered MO. */

@@ -113,6 +113,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
       await callbackWorker.stop();
       await providers.close();
       await receipts.drain();
+      await lookup.drain();
       await db.close();
     },
   };

@@ -6,6 +6,13 @@ import type { Metrics } from '../http/metrics.js';
 import { ProviderError, type Provider, type SendOutcome, type SendResult } from '../providers/provider.js';
 import type { ProviderPick } from '../providers/provider.pool.js';
 import { PollLoop } from '../jobs/poll-loop.js';
+import { GroupCommit } from '../db/group-commit.js';
+
+interface SentItem {
+  readonly row: NotificationRow;
+  readonly provider: string;
+  readonly outcome: SendOutcome;
+}
 import type { NotificationRow } from './notification.repository.js';
 import { lockReceiptIds, type ReceiptService } from './receipt.service.js';
 import type { StatusCallbackService } from './status-callback.service.js';
@@ -20,7 +27,6 @@ export interface DispatcherOptions {
 }
 
 const POKE_DELAY_MS = 20;
-const SENT_FLUSH_MS = 2;
 /** A rate-limited provider is waited for up to this long; a longer wait defers the message instead. */
 const MAX_RATE_WAIT_MS = 1_000;
 
@@ -49,8 +55,7 @@ export function retryDelayMs(attempt: number, random: () => number = Math.random
  */
 export class Dispatcher {
   private readonly loop: PollLoop;
-  private sentQueue: { row: NotificationRow; provider: string; outcome: SendOutcome; resolve: (recorded: boolean) => void; reject: (error: unknown) => void }[] = [];
-  private sentTimer: NodeJS.Timeout | null = null;
+  private readonly sentGroups: GroupCommit<SentItem, boolean>;
 
   constructor(
     private readonly db: Db,
@@ -62,6 +67,7 @@ export class Dispatcher {
     private readonly logger: Logger,
     private readonly metrics: Metrics,
   ) {
+    this.sentGroups = new GroupCommit((group) => this.recordSentGroup(group), { maxSize: options.concurrency, delayMs: 2 });
     this.loop = new PollLoop(() => this.runOnce(), { pollMs: options.pollMs, pokeDelayMs: POKE_DELAY_MS, label: 'dispatcher batch' }, logger);
   }
 
@@ -163,46 +169,34 @@ export class Dispatcher {
   }
 
   /**
-   * Accepted messages are recorded in groups, one transaction per group (a group commit): a transaction
-   * per message costs more than the send itself on SQLite. A group waits at most SENT_FLUSH_MS; the
-   * duplicate window (accepted, not yet recorded) grows by that much.
+   * Accepted messages are recorded in groups (see GroupCommit): the group's UPDATE, part ids and
+   * early receipts in one transaction. The duplicate window (accepted, not yet recorded) grows by the
+   * group's wait, 2 ms at most.
    */
   private recordSent(row: NotificationRow, provider: string, outcome: SendOutcome): Promise<boolean> {
-    return new Promise<boolean>((resolve, reject) => {
-      this.sentQueue.push({ row, provider, outcome, resolve, reject });
-      if (this.sentQueue.length >= this.options.concurrency) void this.flushSent();
-      else this.sentTimer ??= setTimeout(() => void this.flushSent(), SENT_FLUSH_MS);
+    return this.sentGroups.submit({ row, provider, outcome });
+  }
+
+  private recordSentGroup(group: readonly SentItem[]): Promise<boolean[]> {
+    const now = this.clock.now();
+    return transaction(this.db, async (tx) => {
+      await lockReceiptIds(
+        tx,
+        group.filter(({ outcome }) => outcome.status === 'sent').map(({ provider, outcome }) => ({ provider, ids: outcome.partIds ?? (outcome.providerMessageId ? [outcome.providerMessageId] : []) })),
+      );
+      const marked = new Map((await markSent(tx, group, now)).map((row) => [Number(row.id), row]));
+      await this.receipts.recordManyParts(
+        tx,
+        group
+          .filter(({ row, outcome }) => outcome.status === 'sent' && marked.has(Number(row.id)))
+          .map(({ row, provider, outcome }) => ({ notificationId: Number(row.id), provider, ids: outcome.partIds ?? (outcome.providerMessageId ? [outcome.providerMessageId] : []) })),
+        now,
+      );
+      for (const sent of marked.values()) if (sent.status === 'delivered') await this.callbacks.enqueue(tx, sent, now);
+      return group.map(({ row }) => marked.has(Number(row.id)));
     });
   }
 
-  private async flushSent(): Promise<void> {
-    if (this.sentTimer) clearTimeout(this.sentTimer);
-    this.sentTimer = null;
-    const group = this.sentQueue.splice(0);
-    if (group.length === 0) return;
-    const now = this.clock.now();
-    try {
-      const recorded = await transaction(this.db, async (tx) => {
-        await lockReceiptIds(
-          tx,
-          group.filter(({ outcome }) => outcome.status === 'sent').map(({ provider, outcome }) => ({ provider, ids: outcome.partIds ?? (outcome.providerMessageId ? [outcome.providerMessageId] : []) })),
-        );
-        const marked = new Map((await markSent(tx, group, now)).map((row) => [Number(row.id), row]));
-        await this.receipts.recordManyParts(
-          tx,
-          group
-            .filter(({ row, outcome }) => outcome.status === 'sent' && marked.has(Number(row.id)))
-            .map(({ row, provider, outcome }) => ({ notificationId: Number(row.id), provider, ids: outcome.partIds ?? (outcome.providerMessageId ? [outcome.providerMessageId] : []) })),
-          now,
-        );
-        for (const sent of marked.values()) if (sent.status === 'delivered') await this.callbacks.enqueue(tx, sent, now);
-        return group.map(({ row }) => marked.has(Number(row.id)));
-      });
-      group.forEach((item, i) => item.resolve(recorded[i] ?? false));
-    } catch (error) {
-      for (const item of group) item.reject(error);
-    }
-  }
 
   /**
    * A row can wait in its batch longer than the lease (a batch larger than the concurrency and a slow
@@ -270,7 +264,7 @@ export class Dispatcher {
 }
 
 /** One UPDATE for the whole group: a statement per message costs a round trip each on PostgreSQL. */
-async function markSent(tx: DbHandle, group: readonly { row: NotificationRow; provider: string; outcome: SendOutcome }[], now: number): Promise<NotificationRow[]> {
+async function markSent(tx: DbHandle, group: readonly SentItem[], now: number): Promise<NotificationRow[]> {
   const byId = <T>(value: (item: (typeof group)[number]) => T, type: 'text' | 'bigint') =>
     sql`case id ${sql.join(group.map((item) => sql`when ${Number(item.row.id)} then cast(${value(item)} as ${sql.raw(type)})`), sql` `)} end`;
   const { rows } = await sql<NotificationRow>`

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { transaction, type Db, type DbHandle } from '../db/database.js';
+import { GroupCommit } from '../db/group-commit.js';
 import type { Metrics } from '../http/metrics.js';
 import type { DeliveryReceipt } from '../providers/provider.js';
 import { receiptIdCandidates } from '../smpp/receipt.js';
@@ -48,10 +49,8 @@ export async function lockReceiptIds(tx: DbHandle, entries: readonly { provider:
   await sql`select pg_advisory_xact_lock(hashtextextended(k, 0)) from unnest(${keys}::text[]) as k`.execute(tx.kysely);
 }
 
-const RECEIPT_GROUP = 200;
 /** Rows or values per statement, under SQLite's cap on bound parameters. */
 const CHUNK = 500;
-const RECEIPT_FLUSH_MS = 2;
 
 /**
  * Delivery receipts → message statuses. A message split into parts is delivered when every part is,
@@ -60,9 +59,7 @@ const RECEIPT_FLUSH_MS = 2;
  * and applied by `recordParts` when the ids arrive.
  */
 export class ReceiptService {
-  private queue: { receipt: DeliveryReceipt; resolve: (result: ReceiptResult) => void; reject: (error: unknown) => void }[] = [];
-  private timer: NodeJS.Timeout | null = null;
-  private flushing: Promise<void> | null = null;
+  private readonly groups = new GroupCommit<DeliveryReceipt, ReceiptResult>((receipts) => this.recordGroup(receipts), { maxSize: 200, delayMs: 2 });
 
   constructor(
     private readonly db: Db,
@@ -72,66 +69,28 @@ export class ReceiptService {
     private readonly metrics: Metrics,
   ) {}
 
-  /**
-   * Receipts arrive as fast as messages leave; they are applied in groups, one transaction per group
-   * (a group commit), and one group at a time in this process.
-   */
+  /** Receipts arrive as fast as messages leave; they are applied in groups (see GroupCommit). */
   record(receipt: DeliveryReceipt): Promise<ReceiptResult> {
-    return new Promise<ReceiptResult>((resolve, reject) => {
-      this.queue.push({ receipt, resolve, reject });
-      if (this.queue.length >= RECEIPT_GROUP) this.scheduleFlush(0);
-      else this.scheduleFlush(RECEIPT_FLUSH_MS);
-    });
+    return this.groups.submit(receipt);
   }
 
   /** Applies what is queued; call before the database closes. */
-  async drain(): Promise<void> {
-    while (this.flushing || this.timer || this.queue.length > 0) {
-      if (this.timer) {
-        clearTimeout(this.timer);
-        this.timer = null;
-      }
-      if (this.flushing) await this.flushing;
-      else await this.flush();
-    }
+  drain(): Promise<void> {
+    return this.groups.drain();
   }
 
-  private scheduleFlush(delayMs: number): void {
-    if (this.flushing) return;
-    if (delayMs === 0 && this.timer) {
-      clearTimeout(this.timer);
-      this.timer = null;
-    }
-    if (this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.flushing = this.flush().finally(() => {
-        this.flushing = null;
-        if (this.queue.length > 0) this.scheduleFlush(this.queue.length >= RECEIPT_GROUP ? 0 : RECEIPT_FLUSH_MS);
-      });
-    }, delayMs);
-  }
-
-  private async flush(): Promise<void> {
-    const group = this.queue.splice(0);
-    if (group.length === 0) return;
+  private async recordGroup(receipts: readonly DeliveryReceipt[]): Promise<ReceiptResult[]> {
     const now = this.clock.now();
-    let results: ReceiptResult[];
-    try {
-      results = await transaction(this.db, async (tx) => {
-        await lockReceiptIds(tx, group.map(({ receipt }) => ({ provider: receipt.provider, ids: [receipt.providerMessageId] })));
-        return this.applyGroup(tx, group.map(({ receipt }) => receipt), now);
-      });
-    } catch (error) {
-      for (const item of group) item.reject(error);
-      return;
-    }
-    group.forEach(({ receipt, resolve }, i) => {
+    const results = await transaction(this.db, async (tx) => {
+      await lockReceiptIds(tx, receipts.map((receipt) => ({ provider: receipt.provider, ids: [receipt.providerMessageId] })));
+      return this.applyGroup(tx, receipts, now);
+    });
+    receipts.forEach((receipt, i) => {
       const result = results[i]!;
       this.metrics.receipts.inc({ provider: receipt.provider, status: receipt.status, matched: String(result.matched) });
       if (!result.matched) this.logger.info({ provider: receipt.provider, providerMessageId: receipt.providerMessageId }, 'receipt for an id not recorded yet: kept until it is');
-      resolve(result);
     });
+    return results;
   }
 
   /** A group of receipts in a few statements: find their parts, store them, apply them. */
