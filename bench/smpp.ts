@@ -43,6 +43,7 @@ import {
   PROCEDURE,
   benchConfig,
   benchContext,
+  bulkInsertDossiers,
   createBenchDatabase,
   log,
   phoneFor,
@@ -455,27 +456,6 @@ function moFigures(via: 'motcua' | 'kannel', db: BenchDb | null, options: SmppBe
 const CODE_PREFIX = '000.00.88.H34-';
 const codeFor = (i: number, total: number) => `${CODE_PREFIX}${String(1 + ((i * 7919) % total)).padStart(7, '0')}`;
 
-/** One INSERT … SELECT of `total` dossiers (one in five at result_ready), as bench/lookup-server.ts does. */
-async function bulkInsertDossiers(ctx: AppContext, total: number): Promise<void> {
-  const pgsql = ctx.db.dialect === 'postgres';
-  const pad = (expr: string) => (pgsql ? `lpad((${expr})::text, 7, '0')` : `printf('%07d', ${expr})`);
-  const now = Date.now();
-  const select = `select '${CODE_PREFIX}' || ${pad('i')}, '${CODE_PREFIX}' || ${pad('i')}, '${AGENCY}', '${PROCEDURE}', 'Lê Văn Thử',
-    '098' || ${pad('i')}, '+8498' || ${pad('i')}, 'viettel', null, null, 'counter',
-    case when i % 5 = 0 then 'result_ready' else 'in_progress' end, 'Thẩm định hồ sơ',
-    ${now} - 86400000 * 3, ${now} + 86400000 * (i % 9 - 3), null, null, null, 'bench', 1, ${now}, ${now}`;
-  const columns = `receipt_code, receipt_key, agency_code, procedure_code, applicant_name, phone_input, phone_e164, phone_carrier,
-    phone_problem, email, return_method, state, step, received_at, due_at, paused_at, finished_at, returned_at, intake_hash,
-    event_count, created_at, updated_at`;
-  await sql
-    .raw(
-      pgsql
-        ? `insert into dossiers (${columns}) ${select} from generate_series(1, ${total}) as s(i)`
-        : `insert into dossiers (${columns}) with recursive s(i) as (select 1 union all select i + 1 from s where i < ${total}) ${select} from s`,
-    )
-    .execute(ctx.db.kysely);
-  await sql.raw('analyze').execute(ctx.db.kysely);
-}
 
 /** Senders: (b) from 3,000,000, (c) from 5,000,000; the warm-up takes the first W of each range. */
 const MOTCUA_SENDERS = 3_000_000;

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
 import pg from 'pg';
 import pino from 'pino';
 import { loadConfig, type Config } from '../src/config.js';
@@ -118,3 +119,25 @@ export function log(message: string): void {
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** One INSERT … SELECT of `total` dossiers coded `000.00.88.H34-0000001` …, one in five at result_ready. */
+export async function bulkInsertDossiers(ctx: AppContext, total: number): Promise<void> {
+  const pgsql = ctx.db.dialect === 'postgres';
+  const pad = (expr: string) => (pgsql ? `lpad((${expr})::text, 7, '0')` : `printf('%07d', ${expr})`);
+  const now = Date.now();
+  const select = `select '000.00.88.H34-' || ${pad('i')}, '000.00.88.H34-' || ${pad('i')}, '${AGENCY}', '${PROCEDURE}', 'Lê Văn Thử',
+    '098' || ${pad('i')}, '+8498' || ${pad('i')}, 'viettel', null, null, 'counter',
+    case when i % 5 = 0 then 'result_ready' else 'in_progress' end, 'Thẩm định hồ sơ',
+    ${now} - 86400000 * 3, ${now} + 86400000 * (i % 9 - 3), null, null, null, 'bench', 1, ${now}, ${now}`;
+  const columns = `receipt_code, receipt_key, agency_code, procedure_code, applicant_name, phone_input, phone_e164, phone_carrier,
+    phone_problem, email, return_method, state, step, received_at, due_at, paused_at, finished_at, returned_at, intake_hash,
+    event_count, created_at, updated_at`;
+  await sql
+    .raw(
+      pgsql
+        ? `insert into dossiers (${columns}) ${select} from generate_series(1, ${total}) as s(i)`
+        : `insert into dossiers (${columns}) with recursive s(i) as (select 1 union all select i + 1 from s where i < ${total}) ${select} from s`,
+    )
+    .execute(ctx.db.kysely);
+  await sql.raw('analyze').execute(ctx.db.kysely);
+}
