@@ -155,6 +155,13 @@ describe(`staff screens in a real browser (${TEST_DB})`, { timeout: 180_000 }, (
       assert.equal(await page.locator('[data-testid="notification"][data-status="pending"]').count(), 1);
       assert.ok(await page.getByTestId('hold').isVisible());
       await page.screenshot({ path: `${SHOTS}ho-so-co-ket-qua-lai.png`, fullPage: true });
+
+      // The message log shows both result messages: the one undone (cancelled) and the one in its hold.
+      await page.goto(`${baseUrl}/tin-nhan?q=${encodeURIComponent(code)}`);
+      const rows = page.getByTestId('messages').locator('tbody tr');
+      assert.deepEqual((await rows.evaluateAll((trs) => trs.map((tr) => `${tr.getAttribute('data-kind')}:${tr.getAttribute('data-status')}`))).sort(), ['result_ready:cancelled', 'result_ready:pending']);
+      assert.match((await rows.first().textContent()) ?? '', new RegExp(code.replace(/\./g, '\\.')));
+      await assertAccessible(page);
     } finally {
       await context.close();
     }
