@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parseProviderFile, shortFormProviders, type ProviderSpec } from './providers/provider.config.js';
+import { parseProviderFile, shortFormProviders, type ProviderFile, type ProviderSpec } from './providers/provider.config.js';
 
 export type DatabaseConfig =
   | { readonly dialect: 'sqlite'; readonly path: string; readonly url: string }
@@ -28,11 +28,9 @@ export interface Config {
   readonly sms: {
     /** `sandbox` when nothing leaves the machine (demo, phone simulator); else the first SMS provider's type. */
     readonly provider: string;
-    readonly smppUrl: string | null;
     readonly brandname: string;
     /** price per segment in VND, by carrier; `default` for the rest */
     readonly pricePerSegmentVnd: Readonly<Record<string, number>>;
-    readonly configFile: string | null;
     /** Every provider, from the config file or the env short form. */
     readonly providers: readonly ProviderSpec[];
     /** How providers reach us (delivery-report callback URLs), e.g. https://sms.tinh.gov.vn */
@@ -110,27 +108,26 @@ function priceTable(raw: string | undefined): Record<string, number> {
   return table;
 }
 
-/** Parses and validates the environment once; the result is frozen and passed to whatever needs it. */
-export function loadConfig(env: Env = process.env): Config {
-  const provider = env.MOTCUA_SMS_PROVIDER?.trim() || 'sandbox';
-  const smppUrl = env.MOTCUA_SMPP_URL?.trim() || null;
-  const configFile = env.MOTCUA_CONFIG_FILE?.trim() || null;
-  let fileText: string | null = null;
-  if (configFile) {
-    try {
-      fileText = readFileSync(configFile, 'utf8');
-    } catch {
-      throw new ConfigError(`MOTCUA_CONFIG_FILE points to "${configFile}", which cannot be read`);
-    }
-  }
-  let file: ReturnType<typeof parseProviderFile> | null = null;
+function readProviderFile(path: string): ProviderFile {
+  let text: string;
   try {
-    file = fileText === null || configFile === null ? null : parseProviderFile(fileText, configFile);
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new ConfigError(`MOTCUA_CONFIG_FILE points to "${path}", which cannot be read`);
+  }
+  try {
+    return parseProviderFile(text, path);
   } catch (error) {
     throw new ConfigError(`MOTCUA_CONFIG_FILE: ${(error as Error).message}`);
   }
-  const shortForm = shortFormProviders(provider, smppUrl);
-  const providers = file?.providers ?? shortForm;
+}
+
+/** Parses and validates the environment once; the result is frozen and passed to whatever needs it. */
+export function loadConfig(env: Env = process.env): Config {
+  const provider = env.MOTCUA_SMS_PROVIDER?.trim() || 'sandbox';
+  const configFile = env.MOTCUA_CONFIG_FILE?.trim() || null;
+  const file = configFile === null ? null : readProviderFile(configFile);
+  const providers = file?.providers ?? shortFormProviders(provider, env.MOTCUA_SMPP_URL?.trim() || null);
   if (typeof providers === 'string') throw new ConfigError(providers);
   const port = integer(env, 'PORT', 3000, 0, 65535);
   const publicBaseUrl = (env.MOTCUA_PUBLIC_URL?.trim() || file?.publicBaseUrl || `http://localhost:${port}`).replace(/\/+$/, '');
@@ -162,10 +159,8 @@ export function loadConfig(env: Env = process.env): Config {
     },
     sms: {
       provider: providers.every((p) => p.type === 'sandbox') ? 'sandbox' : (providers.find((p) => p.channel === 'sms')?.type ?? provider),
-      smppUrl,
       brandname: env.MOTCUA_BRANDNAME?.trim() || 'MotcuaSMS',
       pricePerSegmentVnd: Object.freeze(priceTable(env.MOTCUA_SMS_PRICE_VND)),
-      configFile,
       providers,
       publicBaseUrl,
       sandboxDelayMs: integer(env, 'MOTCUA_SANDBOX_DELAY_MS', 0, 0, 600_000),
