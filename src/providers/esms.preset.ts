@@ -15,7 +15,6 @@ import {
   ConfigReader,
   HttpSmsProvider,
   callbackField,
-  callbackTokenMatches,
   callbackUrl,
   type CodeRule,
   type HttpSmsOptions,
@@ -116,11 +115,6 @@ export const ESMS_CALLBACK_PATH = '/receipts/esms';
 /** What to configure as `callbackUrl`: eSMS calls it with GET and its own query string appended. */
 export function esmsCallbackUrl(publicBaseUrl: string, secret: string): string {
   return callbackUrl(publicBaseUrl, ESMS_CALLBACK_PATH, secret);
-}
-
-/** eSMS signs nothing; the secret in the path is what proves the call came from the URL we gave it. */
-export function verifyEsmsCallbackToken(secret: string, presentedToken: string | null | undefined): boolean {
-  return callbackTokenMatches(secret, presentedToken);
 }
 
 const count = (value: string | null) => (value !== null && /^\d+$/.test(value) ? Number(value) : 0);

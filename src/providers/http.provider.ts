@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
 import { Agent, fetch } from 'undici';
 import { ConfigError } from '../config.js';
@@ -168,14 +168,10 @@ export function httpStatusError(provider: string, status: number, body: string):
 
 /**
  * Neither eSMS nor SpeedSMS signs its delivery-report callbacks, so the callback URL itself carries
- * a secret we generate per provider (in the path: eSMS appends its own query string to the URL).
+ * a secret: the provider's `receiptSecret` (in the path: eSMS appends its own query string to the URL).
  * Anyone without the secret cannot forge receipts; rotate it by changing the config and the URL.
+ * Compared in constant time: hashing first makes both sides the same length, so the length does not leak either.
  */
-export function generateCallbackSecret(): string {
-  return randomBytes(24).toString('base64url');
-}
-
-/** Constant-time: hashing first makes both sides the same length, so the length does not leak either. */
 export function callbackTokenMatches(expected: string, presented: string | null | undefined): boolean {
   if (!expected || typeof presented !== 'string') return false;
   const digest = (value: string) => createHash('sha256').update(value).digest();

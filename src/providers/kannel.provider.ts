@@ -19,7 +19,6 @@ import {
   ConfigReader,
   NUMBER_FORMATS,
   callbackField,
-  callbackTokenMatches,
   callbackUrl,
   createKeepAliveAgent,
   formatRecipient,
@@ -151,10 +150,6 @@ export const KANNEL_DLR_PATH = '/receipts/kannel';
 /** What to configure as `dlrUrl`: Kannel calls it with GET; our own query string is appended per message. */
 export function kannelDlrUrl(publicBaseUrl: string, secret: string): string {
   return callbackUrl(publicBaseUrl, KANNEL_DLR_PATH, secret);
-}
-
-export function verifyKannelDlrToken(secret: string, presentedToken: string | null | undefined): boolean {
-  return callbackTokenMatches(secret, presentedToken);
 }
 
 const DLR_STATUS: Readonly<Record<string, DeliveryReceipt['status']>> = {

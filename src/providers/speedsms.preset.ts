@@ -17,7 +17,6 @@ import {
   ConfigReader,
   HttpSmsProvider,
   callbackField,
-  callbackTokenMatches,
   callbackUrl,
   type CodeRule,
   type HttpSmsOptions,
@@ -87,11 +86,6 @@ export const SPEEDSMS_CALLBACK_PATH = '/receipts/speedsms';
 /** What to enter as the webhook URL in the SpeedSMS dashboard (SpeedSMS takes no per-message URL). */
 export function speedSmsCallbackUrl(publicBaseUrl: string, secret: string): string {
   return callbackUrl(publicBaseUrl, SPEEDSMS_CALLBACK_PATH, secret);
-}
-
-/** SpeedSMS signs nothing; the secret in the path is what proves the call came from the URL we gave it. */
-export function verifySpeedSmsCallbackToken(secret: string, presentedToken: string | null | undefined): boolean {
-  return callbackTokenMatches(secret, presentedToken);
 }
 
 /** A SpeedSMS webhook body → receipt, or null when it is not a delivery report (an incoming SMS, junk). */

@@ -10,9 +10,9 @@ import {
   kannelMessageId,
   parseKannelDlr,
   parseKannelOptions,
-  verifyKannelDlrToken,
   type KannelOptions,
 } from '../../src/providers/kannel.provider.js';
+import { callbackTokenMatches } from '../../src/providers/http.provider.js';
 import { ProviderError, type DeliveryReceipt, type OutgoingMessage } from '../../src/providers/provider.js';
 
 const logger = pino({ level: 'silent' });
@@ -289,8 +289,8 @@ describe('Kannel options and dlr-url', () => {
 
   test('the dlr-url base carries the secret in its path, and only that secret verifies', () => {
     assert.equal(kannelDlrUrl('https://motcua.khanhhoa.gov.vn/', 's3cr3t'), DLR_BASE);
-    assert.equal(verifyKannelDlrToken('s3cr3t', 's3cr3t'), true);
-    assert.equal(verifyKannelDlrToken('s3cr3t', 's3cr3T'), false);
-    assert.equal(verifyKannelDlrToken('s3cr3t', undefined), false);
+    assert.equal(callbackTokenMatches('s3cr3t', 's3cr3t'), true);
+    assert.equal(callbackTokenMatches('s3cr3t', 's3cr3T'), false);
+    assert.equal(callbackTokenMatches('s3cr3t', undefined), false);
   });
 });
