@@ -92,8 +92,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
         await receipts.record(receipt);
       },
       async inbound(mo) {
-        const gateway = `smpp`;
-        await lookup.handleInbound({ gateway, messageId: mo.gatewayMessageId, from: mo.from, to: mo.to, text: mo.text, receivedAt: mo.receivedAt, replyVia: 'outbox' });
+        await lookup.handleInbound({ gateway: 'smpp', messageId: mo.gatewayMessageId, from: mo.from, to: mo.to, text: mo.text, receivedAt: mo.receivedAt, replyVia: 'outbox' });
         dispatcherRef?.poke();
       },
     },
