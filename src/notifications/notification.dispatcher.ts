@@ -185,7 +185,7 @@ export class Dispatcher {
         group.filter(({ outcome }) => outcome.status === 'sent').map(({ provider, outcome }) => ({ provider, ids: outcome.partIds ?? (outcome.providerMessageId ? [outcome.providerMessageId] : []) })),
       );
       const marked = new Map((await markSent(tx, group, now)).map((row) => [Number(row.id), row]));
-      await this.receipts.recordManyParts(
+      await this.receipts.recordParts(
         tx,
         group
           .filter(({ row, outcome }) => outcome.status === 'sent' && marked.has(Number(row.id)))

@@ -36,10 +36,6 @@ const normalise = (id: string) => id.trim().toLowerCase();
  * (in one order), so whichever comes second waits for the first to commit and then sees its row.
  * SQLite's write transactions are serial already.
  */
-async function lockIds(tx: DbHandle, provider: string, candidates: readonly string[]): Promise<void> {
-  await lockReceiptIds(tx, [{ provider, ids: candidates }]);
-}
-
 /** Takes every id's lock in one sorted statement, so transactions that lock several ids cannot deadlock. */
 export async function lockReceiptIds(tx: DbHandle, entries: readonly { provider: string; ids: readonly string[] }[]): Promise<void> {
   if (tx.dialect !== 'postgres') return;
@@ -132,21 +128,12 @@ export class ReceiptService {
   }
 
   /**
-   * Records the ids a provider gave a message (inside the transaction that marks it sent) and applies
-   * receipts that arrived for them first. Returns the message's status after that.
+   * Records the ids providers gave a group of messages (inside the transaction that marks them sent)
+   * and applies receipts that arrived for them first, in a few statements whatever the group's size.
+   * The caller holds the ids' locks (`lockReceiptIds`). Returns each message's status after early
+   * receipts, or null where none was waiting.
    */
-  async recordParts(tx: DbHandle, notificationId: number, provider: string, ids: readonly string[], now: number): Promise<NotificationRow['status'] | null> {
-    await lockIds(tx, provider, ids);
-    const [status] = await this.recordManyParts(tx, [{ notificationId, provider, ids }], now);
-    return status ?? null;
-  }
-
-  /**
-   * `recordParts` for a group of messages in a few statements whatever the group's size (the
-   * dispatcher's group commit). The caller holds the ids' locks (`lockReceiptIds`). Returns each
-   * message's status after early receipts, or null where none was waiting.
-   */
-  async recordManyParts(tx: DbHandle, messages: readonly { notificationId: number; provider: string; ids: readonly string[] }[], now: number): Promise<(NotificationRow['status'] | null)[]> {
+  async recordParts(tx: DbHandle, messages: readonly { notificationId: number; provider: string; ids: readonly string[] }[], now: number): Promise<(NotificationRow['status'] | null)[]> {
     const entries = messages.map((m) => ({ ...m, unique: [...new Set(m.ids.map(normalise).filter((id) => id.length > 0))] }));
     const rows = entries.flatMap(({ notificationId, provider, unique }) =>
       unique.map((id, part) => ({ provider, message_id: id, notification_id: notificationId, part, status: 'sent' as const, provider_status: null, error_code: null, updated_at: now })),

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { admin, bearer, intakeBody, seedBasics, startHarness, type Harness } from '../support/harness.js';
 import { transaction } from '../../src/db/database.js';
 import { signCallback } from '../../src/notifications/status-callback.service.js';
+import { lockReceiptIds } from '../../src/notifications/receipt.service.js';
 
 interface Received {
   headers: IncomingMessage['headers'];
@@ -66,8 +67,9 @@ describe('delivery receipts and status callbacks', () => {
     const id = (res.json().notifications as { id: number; kind: string }[]).find((n) => n.kind === 'result_ready')!.id;
     const now = h.clock.now();
     await transaction(h.ctx.db, async (tx) => {
+      await lockReceiptIds(tx, [{ provider, ids }]);
       await tx.kysely.updateTable('notifications').set({ status: 'sent', provider, provider_message_id: ids[0] ?? null, sent_at: now }).where('id', '=', id).execute();
-      await h.ctx.receipts.recordParts(tx, id, provider, ids, now);
+      await h.ctx.receipts.recordParts(tx, [{ notificationId: id, provider, ids }], now);
     });
     return id;
   }
@@ -137,8 +139,9 @@ describe('delivery receipts and status callbacks', () => {
     let partsRecorded!: () => void;
     const recorded = new Promise<void>((resolve) => (partsRecorded = resolve));
     const sending = transaction(h.ctx.db, async (tx) => {
+      await lockReceiptIds(tx, [{ provider: 'smsc1', ids: ['2F00A001'] }]);
       await tx.kysely.updateTable('notifications').set({ status: 'sent', provider: 'smsc1', provider_message_id: '2F00A001', sent_at: now }).where('id', '=', id).execute();
-      await h.ctx.receipts.recordParts(tx, id, 'smsc1', ['2F00A001'], now);
+      await h.ctx.receipts.recordParts(tx, [{ notificationId: id, provider: 'smsc1', ids: ['2F00A001'] }], now);
       partsRecorded();
       await held;
     });
