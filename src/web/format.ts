@@ -54,6 +54,22 @@ export const NOTIFICATION_STATUS_LABELS: Readonly<Record<string, Record<WebLang,
   cancelled: { vi: 'Đã huỷ', en: 'Cancelled' },
 };
 
+/** Kinds of message as they are stored (a postal or online result is still `result_ready`). */
+export const NOTIFICATION_KIND_LABELS: Readonly<Record<string, Record<WebLang, string>>> = {
+  result_ready: { vi: 'Có kết quả', en: 'Result ready' },
+  supplement_required: { vi: 'Cần bổ sung', en: 'Supplement needed' },
+  apology: { vi: 'Xin lỗi trễ hẹn', en: 'Apology' },
+  lookup_reply: { vi: 'Trả lời tra cứu', en: 'Look-up reply' },
+  received_online: { vi: 'Tiếp nhận trực tuyến', en: 'Received online' },
+  received_postal: { vi: 'Tiếp nhận qua bưu chính', en: 'Received by post' },
+  clock_stopped: { vi: 'Tạm dừng tính thời gian', en: 'Clock stopped' },
+  clock_resumed: { vi: 'Tiếp tục tính thời gian', en: 'Clock resumed' },
+  refused: { vi: 'Từ chối giải quyết', en: 'Refused' },
+  withdrawn: { vi: 'Rút hồ sơ', en: 'Withdrawn' },
+  overdue_warning: { vi: 'Cảnh báo sắp trễ hạn', en: 'Overdue warning' },
+};
+
+/** Template kinds, as the settings page lists them (the result message has a variant per return method). */
 export const KIND_LABELS: Readonly<Record<string, Record<WebLang, string>>> = {
   result_ready: { vi: 'Có kết quả (nhận tại Một cửa)', en: 'Result ready (at the counter)' },
   result_ready_postal: { vi: 'Có kết quả (gửi bưu chính)', en: 'Result ready (by post)' },

@@ -14,7 +14,7 @@ import { renderPage, sendPage, type Flash } from '../web.layout.js';
 import { requireWebUser } from '../web.session.js';
 import { principalForUser, type WebLang, type WebUser } from '../web.types.js';
 import { audit } from '../audit.repository.js';
-import { EVENT_LABELS, formatDateTime, KIND_LABELS, label, NOTIFICATION_STATUS_LABELS, STATE_LABELS } from '../format.js';
+import { EVENT_LABELS, formatDateTime, label, NOTIFICATION_KIND_LABELS, NOTIFICATION_STATUS_LABELS, STATE_LABELS } from '../format.js';
 import { actionsFor, applyDeskAction, heldByLastEvent, isDeskAction, loadDossier, undoLastEvent, type HeldMessage } from './desk.service.js';
 
 const DESK_ROLES = ['admin', 'agency_admin', 'clerk'] as const;
@@ -226,7 +226,7 @@ function holdBox(request: FastifyRequest, code: string, seq: number, held: HeldM
   const t = T[request.webLang];
   const sendAfter = Math.min(...held.map((h) => h.sendAfter));
   const seconds = Math.max(1, Math.ceil((sendAfter - now) / 1000));
-  const kinds = [...new Set(held.map((h) => label(KIND_LABELS, h.kind, request.webLang)))].join(', ');
+  const kinds = [...new Set(held.map((h) => label(NOTIFICATION_KIND_LABELS, h.kind, request.webLang)))].join(', ');
   return html`<section class="hold" aria-labelledby="hold-title" data-countdown-seconds="${seconds}" data-testid="hold">
   <h2 id="hold-title">${t.holdTitle}</h2>
   <div data-countdown-undo>
@@ -466,7 +466,7 @@ ${formError(errors._form)}
   ${detail.notifications.length === 0
     ? html`<p>${t.noMessages}</p>`
     : html`<div class="table-wrap"><table><thead><tr><th scope="col">${t.kind}</th><th scope="col">${t.status}</th><th scope="col">${t.sendAt}</th></tr></thead>
-    <tbody>${detail.notifications.map((n) => html`<tr data-testid="notification" data-status="${n.status}"><td>${label(KIND_LABELS, n.kind, lang)} <span class="hint">(${n.channel.toUpperCase()})</span></td><td>${label(NOTIFICATION_STATUS_LABELS, n.status, lang)}${n.failureReason ? html` <span class="hint">(${n.failureReason})</span>` : null}</td><td>${formatDateTime(n.sendAfter)}</td></tr>`)}</tbody></table></div>`}
+    <tbody>${detail.notifications.map((n) => html`<tr data-testid="notification" data-status="${n.status}"><td>${label(NOTIFICATION_KIND_LABELS, n.kind, lang)} <span class="hint">(${n.channel.toUpperCase()})</span></td><td>${label(NOTIFICATION_STATUS_LABELS, n.status, lang)}${n.failureReason ? html` <span class="hint">(${n.failureReason})</span>` : null}</td><td>${formatDateTime(n.sendAfter)}</td></tr>`)}</tbody></table></div>`}
 </section>
 <section class="card" aria-labelledby="history-title">
   <h2 id="history-title">${t.history}</h2>

@@ -1,7 +1,7 @@
 /** Words and formats of the oversight and read pages, Vietnamese first; English for users who chose it. */
 import { formatVnIso } from '../../calendar/zone.js';
 import type { WebLang } from '../web.types.js';
-import { NOTIFICATION_STATUS_LABELS } from '../format.js';
+import { EVENT_LABELS, label, NOTIFICATION_KIND_LABELS, NOTIFICATION_STATUS_LABELS, STATE_LABELS } from '../format.js';
 
 type Pair = { readonly vi: string; readonly en: string };
 
@@ -151,69 +151,32 @@ export function t(lang: WebLang, key: UiKey, vars: Record<string, string | numbe
   return UI[key][lang].replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
 }
 
-function labelOf(table: Readonly<Record<string, Pair>>, lang: WebLang, key: string): string {
-  return table[key]?.[lang] ?? key;
-}
+export const stateLabel = (lang: WebLang, state: string) => label(STATE_LABELS, state, lang);
 
-const STATES: Readonly<Record<string, Pair>> = {
-  received: { vi: 'Đã tiếp nhận', en: 'Received' },
-  in_progress: { vi: 'Đang giải quyết', en: 'In progress' },
-  awaiting_supplement: { vi: 'Chờ bổ sung', en: 'Awaiting supplement' },
-  result_ready: { vi: 'Đã có kết quả', en: 'Result ready' },
-  returned: { vi: 'Đã trả kết quả', en: 'Result returned' },
-  refused: { vi: 'Không đủ điều kiện giải quyết', en: 'Refused' },
-  withdrawn: { vi: 'Đã rút hồ sơ', en: 'Withdrawn' },
-  stopped: { vi: 'Dừng xử lý', en: 'Stopped' },
-};
-export const stateLabel = (lang: WebLang, state: string) => labelOf(STATES, lang, state);
+export const eventLabel = (lang: WebLang, type: string) => label(EVENT_LABELS, type, lang);
 
-const EVENTS: Readonly<Record<string, Pair>> = {
-  step: { vi: 'Chuyển bước', en: 'Step' },
-  supplement_requested: { vi: 'Yêu cầu bổ sung', en: 'Supplement requested' },
-  supplement_received: { vi: 'Nhận hồ sơ bổ sung', en: 'Supplement received' },
-  result_ready: { vi: 'Có kết quả', en: 'Result ready' },
-  returned: { vi: 'Trả kết quả', en: 'Result returned' },
-  refused: { vi: 'Từ chối giải quyết', en: 'Refused' },
-  withdrawn: { vi: 'Rút hồ sơ', en: 'Withdrawn' },
-  stopped: { vi: 'Dừng xử lý', en: 'Stopped' },
-  due_changed: { vi: 'Đổi ngày hẹn trả', en: 'Due date changed' },
-};
-export const eventLabel = (lang: WebLang, type: string) => labelOf(EVENTS, lang, type);
-
-export const MESSAGE_KINDS: Readonly<Record<string, Pair>> = {
-  result_ready: { vi: 'Có kết quả', en: 'Result ready' },
-  supplement_required: { vi: 'Cần bổ sung', en: 'Supplement needed' },
-  apology: { vi: 'Xin lỗi trễ hẹn', en: 'Apology' },
-  lookup_reply: { vi: 'Trả lời tra cứu', en: 'Look-up reply' },
-  received_online: { vi: 'Tiếp nhận trực tuyến', en: 'Received online' },
-  received_postal: { vi: 'Tiếp nhận qua bưu chính', en: 'Received by post' },
-  clock_stopped: { vi: 'Tạm dừng tính thời gian', en: 'Clock stopped' },
-  clock_resumed: { vi: 'Tiếp tục tính thời gian', en: 'Clock resumed' },
-  refused: { vi: 'Từ chối giải quyết', en: 'Refused' },
-  withdrawn: { vi: 'Rút hồ sơ', en: 'Withdrawn' },
-  overdue_warning: { vi: 'Cảnh báo sắp trễ hạn', en: 'Overdue warning' },
-};
-export const kindLabel = (lang: WebLang, kind: string) => labelOf(MESSAGE_KINDS, lang, kind);
+export const MESSAGE_KINDS: Readonly<Record<string, Pair>> = NOTIFICATION_KIND_LABELS;
+export const kindLabel = (lang: WebLang, kind: string) => label(MESSAGE_KINDS, kind, lang);
 
 export const MESSAGE_STATUSES: Readonly<Record<string, Pair>> = NOTIFICATION_STATUS_LABELS;
-export const messageStatusLabel = (lang: WebLang, status: string) => labelOf(MESSAGE_STATUSES, lang, status);
+export const messageStatusLabel = (lang: WebLang, status: string) => label(MESSAGE_STATUSES, status, lang);
 
 export const CHANNELS: Readonly<Record<string, Pair>> = { sms: { vi: 'SMS', en: 'SMS' }, email: { vi: 'Thư điện tử', en: 'Email' } };
-export const channelLabel = (lang: WebLang, channel: string) => labelOf(CHANNELS, lang, channel);
+export const channelLabel = (lang: WebLang, channel: string) => label(CHANNELS, channel, lang);
 
 const ENCODINGS: Readonly<Record<string, Pair>> = {
   gsm7: { vi: 'GSM 7-bit (không dấu)', en: 'GSM 7-bit (no diacritics)' },
   ucs2: { vi: 'Unicode (có dấu)', en: 'Unicode (UCS-2)' },
   text: { vi: 'Văn bản thư điện tử', en: 'Email text' },
 };
-export const encodingLabel = (lang: WebLang, encoding: string) => labelOf(ENCODINGS, lang, encoding);
+export const encodingLabel = (lang: WebLang, encoding: string) => label(ENCODINGS, encoding, lang);
 
 const RETURN_METHODS: Readonly<Record<string, Pair>> = {
   counter: { vi: 'Tại Bộ phận Một cửa', en: 'At the counter' },
   postal: { vi: 'Qua dịch vụ bưu chính công ích', en: 'By public postal service' },
   online: { vi: 'Trực tuyến', en: 'Online' },
 };
-export const returnMethodLabel = (lang: WebLang, method: string) => labelOf(RETURN_METHODS, lang, method);
+export const returnMethodLabel = (lang: WebLang, method: string) => label(RETURN_METHODS, method, lang);
 
 const FAILURE_REASONS: Readonly<Record<string, Pair>> = {
   no_phone: { vi: 'Không có số điện thoại', en: 'No phone number' },
