@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import { assertBrowserInstalled, browserSkipReason, launchChromium, listen, newBrowserPage } from '../support/browser.js';
+import { assertAccessible, assertBrowserInstalled, browserSkipReason, launchChromium, listen, newBrowserPage } from '../support/browser.js';
 import { seedBasics, startHarness, TEST_DB, type Harness } from '../support/harness.js';
 import { accountService } from '../../src/web/accounts/account.service.js';
 
@@ -44,22 +44,6 @@ describe(`staff screens in a real browser (${TEST_DB})`, { timeout: 180_000 }, (
   });
 
   const newPage = (options: { javaScriptEnabled?: boolean; mobile?: boolean } = {}) => newBrowserPage(browser, { ...options, width: 1200 });
-
-  /** No axe offline: every visible form control has a label, and the document says it is Vietnamese. */
-  const assertAccessible = async (page: Page, lang = 'vi') => {
-    assert.equal(await page.locator('html').getAttribute('lang'), lang);
-    const unlabelled = await page.evaluate(() =>
-      Array.from(document.querySelectorAll('input, select, textarea'))
-        .filter((el) => (el as HTMLInputElement).type !== 'hidden')
-        .filter((el) => {
-          const control = el as HTMLInputElement;
-          return (control.labels?.length ?? 0) === 0 && !control.getAttribute('aria-label') && !control.getAttribute('aria-labelledby');
-        })
-        .map((el) => el.outerHTML.slice(0, 120)),
-    );
-    assert.deepEqual(unlabelled, [], 'every input has a label');
-    assert.equal(await page.locator('main#main').count(), 1, 'a main landmark');
-  };
 
   const login = async (page: Page, username: string) => {
     await page.goto(`${baseUrl}/dang-nhap`);
@@ -155,6 +139,7 @@ describe(`staff screens in a real browser (${TEST_DB})`, { timeout: 180_000 }, (
       assert.equal(await page.locator('[data-testid="notification"][data-status="pending"]').count(), 1);
       assert.ok(await page.getByTestId('hold').isVisible());
       await page.screenshot({ path: `${SHOTS}ho-so-co-ket-qua-lai.png`, fullPage: true });
+      await assertAccessible(page);
 
       // The message log shows both result messages: the one undone (cancelled) and the one in its hold.
       await page.goto(`${baseUrl}/tin-nhan?q=${encodeURIComponent(code)}`);

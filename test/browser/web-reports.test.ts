@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import { assertBrowserInstalled, browserSkipReason, launchChromium, listen, newBrowserPage } from '../support/browser.js';
+import { assertAccessible, assertBrowserInstalled, browserSkipReason, launchChromium, listen, newBrowserPage } from '../support/browser.js';
 import { admin, intakeBody, seedBasics, startHarness, TEST_DB, type Harness } from '../support/harness.js';
 import { accountService } from '../../src/web/accounts/account.service.js';
 
@@ -77,20 +77,6 @@ describe(`oversight and read pages in a real browser (${TEST_DB})`, { timeout: 1
     await page.getByLabel('Tên đăng nhập').fill(username);
     await page.getByLabel('Mật khẩu').fill(PASSWORD);
     await Promise.all([page.waitForURL((url) => !url.pathname.startsWith('/dang-nhap')), page.getByRole('button', { name: 'Đăng nhập' }).click()]);
-  };
-
-  /** Every visible form control has a label, and the page is in Vietnamese. */
-  const assertAccessible = async (page: Page) => {
-    assert.equal(await page.getAttribute('html', 'lang'), 'vi');
-    const unlabelled = await page.evaluate(() =>
-      [...document.querySelectorAll<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>('input, select, textarea')]
-        .filter((el) => el.type !== 'hidden' && !el.closest('[hidden]'))
-        .filter((el) => !(el.labels && el.labels.length > 0) && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby'))
-        .map((el) => el.name || el.id || el.outerHTML),
-    );
-    assert.deepEqual(unlabelled, []);
-    const headerless = await page.evaluate(() => [...document.querySelectorAll('main table')].filter((t) => t.querySelectorAll('th[scope]').length === 0 || !t.querySelector('caption')).length);
-    assert.equal(headerless, 0, 'every table has a caption and scoped headers');
   };
 
   const noHorizontalScroll = async (page: Page, what: string) => {

@@ -47,3 +47,21 @@ export async function newBrowserPage(
   context.setDefaultTimeout(10_000);
   return { context, page: await context.newPage() };
 }
+
+/**
+ * No axe offline: the page says which language it is in, has a main landmark, every visible form
+ * control has a label, and every table in the main content has a caption and scoped headers.
+ */
+export async function assertAccessible(page: Page, lang = 'vi'): Promise<void> {
+  assert.equal(await page.locator('html').getAttribute('lang'), lang);
+  assert.equal(await page.locator('main#main').count(), 1, 'a main landmark');
+  const unlabelled = await page.evaluate(() =>
+    [...document.querySelectorAll<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>('input, select, textarea')]
+      .filter((el) => el.type !== 'hidden')
+      .filter((el) => !(el.labels && el.labels.length > 0) && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby'))
+      .map((el) => el.outerHTML.slice(0, 120)),
+  );
+  assert.deepEqual(unlabelled, [], 'every input has a label');
+  const headerless = await page.evaluate(() => [...document.querySelectorAll('main table')].filter((t) => t.querySelectorAll('th[scope]').length === 0 || !t.querySelector('caption')).length);
+  assert.equal(headerless, 0, 'every table has a caption and scoped headers');
+}

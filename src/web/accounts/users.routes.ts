@@ -112,6 +112,7 @@ export function usersRoutes(app: FastifyInstance, ctx: AppContext): void {
 <section class="card" aria-labelledby="list-title">
   <h2 id="list-title">${t.list}</h2>
   <div class="table-wrap"><table>
+    <caption class="visually-hidden">${t.list}</caption>
     <thead><tr><th scope="col">${t.username}</th><th scope="col">${t.displayName}</th><th scope="col">${t.role}</th><th scope="col">${t.agency}</th><th scope="col">${t.status}</th><th scope="col"><span class="visually-hidden">${t.edit}</span></th></tr></thead>
     <tbody>${users.map(
       (u) => html`<tr><td>${u.username}</td><td>${u.displayName}</td><td>${ROLE_LABELS[u.role][lang]}</td><td>${u.agencyCode ?? '—'}</td><td>${u.disabled ? t.disabled : t.active}</td><td><a href="/tai-khoan/${u.id}">${t.edit}<span class="visually-hidden"> ${u.username}</span></a></td></tr>`,

@@ -323,6 +323,7 @@ ${user.role === 'admin'
   ${dossiers.length === 0
     ? html`<p>${t.none}</p>`
     : html`<div class="table-wrap"><table>
+    <caption class="visually-hidden">${t.openList}</caption>
     <thead><tr><th scope="col">${t.receiptCode}</th><th scope="col">${t.state}</th><th scope="col">${t.due}</th></tr></thead>
     <tbody>${dossiers.map(
       (d) => html`<tr><td><a href="/mot-cua/ho-so/${encodeURIComponent(d.receiptCode)}">${d.receiptCode}</a><br><span class="hint">${d.applicant.name}</span></td><td>${label(STATE_LABELS, d.state, lang)}<br><span class="hint">${d.step}</span></td><td>${formatDateTime(d.dueAt)}<br><span class="${d.onTime ? 'ontime' : 'late'}">${d.onTime ? t.onTime : t.late}</span></td></tr>`,
@@ -465,7 +466,7 @@ ${formError(errors._form)}
   <h2 id="messages-title">${t.messages}</h2>
   ${detail.notifications.length === 0
     ? html`<p>${t.noMessages}</p>`
-    : html`<div class="table-wrap"><table><thead><tr><th scope="col">${t.kind}</th><th scope="col">${t.status}</th><th scope="col">${t.sendAt}</th></tr></thead>
+    : html`<div class="table-wrap"><table><caption class="visually-hidden">${t.messages}</caption><thead><tr><th scope="col">${t.kind}</th><th scope="col">${t.status}</th><th scope="col">${t.sendAt}</th></tr></thead>
     <tbody>${detail.notifications.map((n) => html`<tr data-testid="notification" data-status="${n.status}"><td>${label(NOTIFICATION_KIND_LABELS, n.kind, lang)} <span class="hint">(${n.channel.toUpperCase()})</span></td><td>${label(NOTIFICATION_STATUS_LABELS, n.status, lang)}${n.failureReason ? html` <span class="hint">(${n.failureReason})</span>` : null}</td><td>${formatDateTime(n.sendAfter)}</td></tr>`)}</tbody></table></div>`}
 </section>
 <section class="card" aria-labelledby="history-title">

@@ -168,7 +168,7 @@ ${settingsNav(user, lang, '/cai-dat/lich')}
   <p>${t.workingDays(workingDays)}</p>
   ${days.length === 0
     ? html`<p>${t.none}</p>`
-    : html`<div class="table-wrap"><table><thead><tr><th scope="col">${t.date}</th><th scope="col">${t.weekday}</th><th scope="col">${t.kind}</th><th scope="col">${t.name}</th>${admin ? html`<th scope="col"><span class="visually-hidden">${t.remove}</span></th>` : null}</tr></thead>
+    : html`<div class="table-wrap"><table><caption class="visually-hidden">${t.calendar} ${year}</caption><thead><tr><th scope="col">${t.date}</th><th scope="col">${t.weekday}</th><th scope="col">${t.kind}</th><th scope="col">${t.name}</th>${admin ? html`<th scope="col"><span class="visually-hidden">${t.remove}</span></th>` : null}</tr></thead>
   <tbody>${days.map((d) => html`<tr><td>${d.date.split('-').reverse().join('/')}</td><td>${t.days[weekday(d.date)]}</td><td>${d.kind === 'holiday' ? t.holiday : t.workday}</td><td>${d.name}</td>${admin
     ? html`<td><form method="post" action="/cai-dat/lich/xoa" class="inline">${csrfField(request.csrfToken)}<input type="hidden" name="date" value="${d.date}"><button type="submit" class="secondary">${t.remove}<span class="visually-hidden"> ${d.date}</span></button></form></td>`
     : null}</tr>`)}</tbody></table></div>`}
