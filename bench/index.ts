@@ -26,7 +26,17 @@ import { cpus, loadavg } from 'node:os';
 import { benchIngest, INGEST_GOAL, type IngestFigures } from './ingest.js';
 import { APOLOGY_GOAL, DELIVERY_GOAL, benchApology, benchDelivery, type ApologyFigures, type DeliveryFigures } from './notify.js';
 import { LOOKUP_GOAL, benchLookup, type LookupFigures } from './lookup.js';
-import { RECEIPT_DELAY_MS, SMPP_GOAL, benchKannel, benchSmppMo, benchSmppNotify, withKannelRatio, type MoFigures, type SmppMoFigures, type SmppNotifyFigures } from './smpp.js';
+import {
+  RECEIPT_DELAY_MS,
+  SMPP_GOAL,
+  benchKannel,
+  benchSmppMo,
+  benchSmppNotify,
+  withKannelRatio,
+  type MoFigures,
+  type SmppMoFigures,
+  type SmppNotifyFigures,
+} from './smpp.js';
 import { log, printTable, type BenchDb, type Row } from './support.js';
 
 const { values, positionals } = parseArgs({
@@ -58,7 +68,8 @@ function integer(name: string, raw: string | undefined, min: number): number {
 }
 
 const what = positionals[0] ?? 'all';
-if (!['ingest', 'notify', 'lookup', 'smpp', 'all'].includes(what) || positionals.length > 1) throw new Error('usage: npm run bench -- ingest|notify|lookup|smpp|all [--db=sqlite|postgres|both]');
+if (!['ingest', 'notify', 'lookup', 'smpp', 'all'].includes(what) || positionals.length > 1)
+  throw new Error('usage: npm run bench -- ingest|notify|lookup|smpp|all [--db=sqlite|postgres|both]');
 if (!['sqlite', 'postgres', 'both'].includes(values.db!)) throw new Error('--db must be sqlite, postgres or both');
 if (!['on', 'off', 'both'].includes(values.dispatcher!)) throw new Error('--dispatcher must be on, off or both');
 const databases: BenchDb[] = values.db === 'both' ? ['sqlite', 'postgres'] : [values.db as BenchDb];
@@ -83,7 +94,8 @@ const smppOptions = {
   concurrency: values['smpp-concurrency'] === undefined ? null : integer('smpp-concurrency', values['smpp-concurrency'], 1),
   batch: values['smpp-batch'] === undefined ? null : integer('smpp-batch', values['smpp-batch'], 1),
 };
-if (notifyOptions.due + 210_000 > notifyOptions.dossiers) throw new Error('--dossiers must exceed --due by at least 210000 (the other open dossiers)');
+if (notifyOptions.due + 210_000 > notifyOptions.dossiers)
+  throw new Error('--dossiers must exceed --due by at least 210000 (the other open dossiers)');
 
 const yesNo = (v: boolean) => (v ? 'yes' : 'NO');
 const report: {
@@ -97,7 +109,12 @@ const report: {
   smppKannel: MoFigures[];
   errors: string[];
 } = {
-  machine: { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', loadAvgBefore: loadavg().map((v) => Math.round(v * 100) / 100) },
+  machine: {
+    node: process.version,
+    cpus: cpus().length,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    loadAvgBefore: loadavg().map((v) => Math.round(v * 100) / 100),
+  },
   ingest: [],
   delivery: [],
   apology: [],
@@ -119,22 +136,33 @@ async function attempt(label: string, work: () => Promise<void>): Promise<void> 
 }
 
 for (const db of databases) {
-  if (what === 'ingest' || what === 'all') await attempt(`ingest ${db}`, async () => void report.ingest.push(...(await benchIngest(db, ingestOptions))));
+  if (what === 'ingest' || what === 'all')
+    await attempt(`ingest ${db}`, async () => void report.ingest.push(...(await benchIngest(db, ingestOptions))));
   if (what === 'notify' || what === 'all') {
     await attempt(`delivery ${db}`, async () => void report.delivery.push(await benchDelivery(db, notifyOptions)));
     await attempt(`apology ${db}`, async () => void report.apology.push(await benchApology(db, notifyOptions)));
   }
   if (what === 'lookup' || what === 'all') {
-    const lookupOptions = { dossiers: notifyOptions.dossiers, connections: ingestOptions.connections, duration: ingestOptions.duration, warmup: ingestOptions.warmup };
+    const lookupOptions = {
+      dossiers: notifyOptions.dossiers,
+      connections: ingestOptions.connections,
+      duration: ingestOptions.duration,
+      warmup: ingestOptions.warmup,
+    };
     await attempt(`lookup ${db}`, async () => void report.lookup.push(await benchLookup(db, lookupOptions)));
   }
   if (what === 'smpp' || what === 'all') {
     await attempt(`smpp notify ${db}`, async () => void report.smppNotify.push(await benchSmppNotify(db, smppOptions)));
     let mo: SmppMoFigures | null = null;
-    await attempt(`smpp mo ${db}`, async () => void (mo = await benchSmppMo(db, smppOptions)));
+    await attempt(`smpp mo ${db}`, async () => {
+      mo = await benchSmppMo(db, smppOptions);
+    });
     // Kannel right after (b), so both see the same machine load; its figure does not depend on the database.
     let kannel: MoFigures | null = null;
-    await attempt(`smpp kannel (after ${db})`, async () => void report.smppKannel.push((kannel = await benchKannel(db, smppOptions))));
+    await attempt(`smpp kannel (after ${db})`, async () => {
+      kannel = await benchKannel(db, smppOptions);
+      report.smppKannel.push(kannel);
+    });
     if (mo) report.smppMo.push(withKannelRatio(mo, kannel));
   }
 }
@@ -150,18 +178,18 @@ printTable(
       db: r.db,
       dispatcher: r.dispatcher,
       conns: r.connections,
-      's': r.durationS,
+      s: r.durationS,
       'events/s': r.eventsPerS,
       'dossiers/s': r.dossiersPerS,
       'p50 ms': r.p50Ms,
       'p97.5 ms': r.p97_5Ms,
       'p99 ms': r.p99Ms,
       'max ms': r.maxMs,
-      'errors': r.errors,
+      errors: r.errors,
       'non-2xx': r.non2xx,
       'bare req/s': r.bareReqPerS,
       'bare p99': r.bareP99Ms,
-      'ratio': r.ratioToBare,
+      ratio: r.ratioToBare,
       'SMS delivered': r.notificationsDelivered,
       'goal met': yesNo(r.goalMet),
     }),
@@ -175,7 +203,7 @@ printTable(
       messages: r.messages,
       'batch×conc': `${r.batchSize}×${r.concurrency}`,
       'setup s': r.setupS,
-      'seconds': r.deliverS,
+      seconds: r.deliverS,
       'messages/s': r.messagesPerS,
       delivered: r.delivered,
       failed: r.failed,
@@ -235,7 +263,7 @@ printTable(
       'batch×conc': `${r.batchSize}×${r.concurrency}`,
       window: r.window,
       'setup s': r.setupS,
-      'seconds': r.sendS,
+      seconds: r.sendS,
       'messages/s': r.messagesPerS,
       'submit_sm/s': r.submitsPerS,
       sent: r.sent,
@@ -283,7 +311,9 @@ printTable(
 );
 printTable(
   'Kannel 1.4.5: the same MOs → bearerbox (rx bind) → smsbox sms-service (static text, no HTTP) → bearerbox (tx bind) → reply submit_sm',
-  report.smppKannel.map((r): Row => (r.skipped !== null ? { run: `after ${r.db ?? '—'}`, skipped: r.skipped } : { run: `after ${r.db ?? '—'}`, ...moRow(r) })),
+  report.smppKannel.map(
+    (r): Row => (r.skipped !== null ? { run: `after ${r.db ?? '—'}`, skipped: r.skipped } : { run: `after ${r.db ?? '—'}`, ...moRow(r) }),
+  ),
 );
 if (report.errors.length > 0) process.stdout.write(`\nFailed: ${report.errors.join('; ')}\n`);
 process.stdout.write(`\n${JSON.stringify({ bench: what, ...report })}\n`);

@@ -32,7 +32,10 @@ process.send({ type: 'ready', port: portOf(app), barePort: portOf(bare), token, 
 
 process.on('message', async (message: { cmd: string }) => {
   if (message.cmd !== 'stop') return;
-  const counts = await ctx.db.kysely.selectFrom('inbound_messages').select((eb) => [eb.fn.countAll<number>().as('n')]).executeTakeFirstOrThrow();
+  const counts = await ctx.db.kysely
+    .selectFrom('inbound_messages')
+    .select((eb) => [eb.fn.countAll<number>().as('n')])
+    .executeTakeFirstOrThrow();
   await app.close();
   await bare.close();
   await ctx.close();

@@ -59,7 +59,10 @@ function cannon(port: number, token: string, options: LookupOptions, duration: n
           const unknown = n % 10 === 0;
           const code = unknown ? `000.00.88.H34-X${n}` : `000.00.88.H34-${String(1 + ((n * 7919) % options.dossiers)).padStart(7, '0')}`;
           const from = `09${String(10_000_000 + (n % 90_000_000)).slice(-8)}`;
-          return { ...request, body: JSON.stringify({ from, to: '8083', text: `mckh ${code.toLowerCase()}`, messageId: `bench-${process.pid}-${n}` }) };
+          return {
+            ...request,
+            body: JSON.stringify({ from, to: '8083', text: `mckh ${code.toLowerCase()}`, messageId: `bench-${process.pid}-${n}` }),
+          };
         },
       },
     ],

@@ -97,12 +97,18 @@ async function withContext<T>(kind: BenchDb, work: (ctx: AppContext) => Promise<
 }
 
 async function outstanding(db: Db): Promise<number> {
-  const result = await sql<{ n: number }>`select count(*) as n from notifications where status in ('pending', 'sending')`.execute(db.kysely);
+  const result = await sql<{ n: number }>`select count(*) as n from notifications where status in ('pending', 'sending')`.execute(
+    db.kysely,
+  );
   return Number(result.rows[0]?.n ?? 0);
 }
 
 async function countByStatus(db: Db): Promise<Record<string, number>> {
-  const rows = await db.kysely.selectFrom('notifications').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute();
+  const rows = await db.kysely
+    .selectFrom('notifications')
+    .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+    .groupBy('status')
+    .execute();
   return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
 }
 

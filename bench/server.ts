@@ -49,9 +49,19 @@ const portOf = (server: typeof bare.server) => {
 
 async function stats(): Promise<ChildMessage> {
   const db = ctx.db.kysely;
-  const dossiers = await db.selectFrom('dossiers').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-  const events = await db.selectFrom('dossier_events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-  const byStatus = await db.selectFrom('notifications').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute();
+  const dossiers = await db
+    .selectFrom('dossiers')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  const events = await db
+    .selectFrom('dossier_events')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  const byStatus = await db
+    .selectFrom('notifications')
+    .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+    .groupBy('status')
+    .execute();
   return {
     type: 'stats',
     dossiers: Number(dossiers.n),
@@ -64,7 +74,9 @@ async function stats(): Promise<ChildMessage> {
 async function drain(timeoutMs: number): Promise<ChildMessage> {
   const started = Date.now();
   while (Date.now() - started < timeoutMs) {
-    const left = await sql<{ n: number }>`select count(*) as n from notifications where status in ('pending', 'sending')`.execute(ctx.db.kysely);
+    const left = await sql<{ n: number }>`select count(*) as n from notifications where status in ('pending', 'sending')`.execute(
+      ctx.db.kysely,
+    );
     if (Number(left.rows[0]?.n ?? 0) === 0) return { type: 'drained', ok: true, ms: Date.now() - started };
     await sleep(50);
   }

@@ -148,7 +148,8 @@ const SHORT_CODE = '8083';
 const BEARERBOX = '/usr/sbin/bearerbox';
 const SMSBOX = '/usr/sbin/smsbox';
 /** Kannel's answer: about the length of our look-up reply, one GSM segment. */
-const KANNEL_TEXT = 'Ho so dang duoc giai quyet, hen tra ket qua ngay 28/11/2026. Tra cuu: soan MCKH <ma ho so> gui 8083. Phi 1000d/tin. Cam on quy khach.';
+const KANNEL_TEXT =
+  'Ho so dang duoc giai quyet, hen tra ket qua ngay 28/11/2026. Tra cuu: soan MCKH <ma ho so> gui 8083. Phi 1000d/tin. Cam on quy khach.';
 
 const seconds = (startedNs: bigint) => Number(process.hrtime.bigint() - startedNs) / 1e9;
 
@@ -158,7 +159,13 @@ function percentile(sorted: readonly number[], p: number): number {
 }
 
 /** Resolves when probe() is true; rejects after `idleMs` without `progress()` changing. */
-async function until(what: string, probe: () => boolean | Promise<boolean>, progress: () => number = () => 0, idleMs = 20_000, everyMs = 20): Promise<void> {
+async function until(
+  what: string,
+  probe: () => boolean | Promise<boolean>,
+  progress: () => number = () => 0,
+  idleMs = 20_000,
+  everyMs = 20,
+): Promise<void> {
   let last = progress();
   let lastChange = Date.now();
   for (;;) {
@@ -216,7 +223,12 @@ function tapWindowGauge(ctx: AppContext): () => number {
 }
 
 /** A fresh database, a simulator, a providers file pointing at it, the context, the binds up. */
-async function withRig<T>(kind: BenchDb, options: SmppBenchOptions, env: Record<string, string>, work: (rig: Rig) => Promise<T>): Promise<T> {
+async function withRig<T>(
+  kind: BenchDb,
+  options: SmppBenchOptions,
+  env: Record<string, string>,
+  work: (rig: Rig) => Promise<T>,
+): Promise<T> {
   const database = await createBenchDatabase(kind);
   const dir = mkdtempSync(join(tmpdir(), 'motcua-bench-smpp-'));
   const sim = await startSmscSimulator({ systemId: SYSTEM_ID, password: PASSWORD, receiptDelayMs: RECEIPT_DELAY_MS, enquireLinkMs: 0 });
@@ -226,7 +238,13 @@ async function withRig<T>(kind: BenchDb, options: SmppBenchOptions, env: Record<
       configFile,
       JSON.stringify({
         providers: [
-          { name: 'smsc', type: 'smpp', options: { url: `smpp://${SYSTEM_ID}:${PASSWORD}@127.0.0.1:${sim.port}?bind=transceiver&window=${options.window}&shortCode=${SHORT_CODE}` } },
+          {
+            name: 'smsc',
+            type: 'smpp',
+            options: {
+              url: `smpp://${SYSTEM_ID}:${PASSWORD}@127.0.0.1:${sim.port}?bind=transceiver&window=${options.window}&shortCode=${SHORT_CODE}`,
+            },
+          },
           { name: 'mail', type: 'sandbox', channel: 'email' },
         ],
       }),
@@ -235,13 +253,21 @@ async function withRig<T>(kind: BenchDb, options: SmppBenchOptions, env: Record<
     if (options.concurrency !== null) dispatchEnv.MOTCUA_DISPATCH_CONCURRENCY = String(options.concurrency);
     if (options.batch !== null) dispatchEnv.MOTCUA_DISPATCH_BATCH = String(options.batch);
     // The dispatcher is started by hand; the flag only tells `serve` not to start it.
-    const ctx = await benchContext(benchConfig(database.url, { MOTCUA_CONFIG_FILE: configFile, MOTCUA_DISPATCHER: 'false', ...dispatchEnv, ...env }));
+    const ctx = await benchContext(
+      benchConfig(database.url, { MOTCUA_CONFIG_FILE: configFile, MOTCUA_DISPATCHER: 'false', ...dispatchEnv, ...env }),
+    );
     try {
       await seedReference(ctx);
       const windowHighWater = tapWindowGauge(ctx);
       const bindStarted = performance.now();
       ctx.providers.start();
-      await until('the transceiver bind at the simulator', () => sim.stats().bound >= 1, () => 0, 10_000, 5);
+      await until(
+        'the transceiver bind at the simulator',
+        () => sim.stats().bound >= 1,
+        () => 0,
+        10_000,
+        5,
+      );
       const bindMs = performance.now() - bindStarted;
       return await work({ ctx, sim, bindMs, windowHighWater });
     } finally {
@@ -255,12 +281,18 @@ async function withRig<T>(kind: BenchDb, options: SmppBenchOptions, env: Record<
 }
 
 async function countByStatus(db: Db): Promise<Record<string, number>> {
-  const rows = await db.kysely.selectFrom('notifications').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute();
+  const rows = await db.kysely
+    .selectFrom('notifications')
+    .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+    .groupBy('status')
+    .execute();
   return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
 }
 
 async function outstanding(db: Db): Promise<number> {
-  const result = await sql<{ n: number }>`select count(*) as n from notifications where status in ('pending', 'sending')`.execute(db.kysely);
+  const result = await sql<{ n: number }>`select count(*) as n from notifications where status in ('pending', 'sending')`.execute(
+    db.kysely,
+  );
   return Number(result.rows[0]?.n ?? 0);
 }
 
@@ -299,7 +331,12 @@ export async function benchSmppNotify(kind: BenchDb, options: SmppBenchOptions):
       while (next < n) {
         const i = ++next;
         const receiptCode = `000.00.98.H34-SMP-${String(i).padStart(7, '0')}`;
-        await ctx.dossiers.intake(ADMIN, { receiptCode, agencyCode: AGENCY, procedureCode: PROCEDURE, applicant: { name: 'Trần Thị Thử', phone: phoneFor(i) } });
+        await ctx.dossiers.intake(ADMIN, {
+          receiptCode,
+          agencyCode: AGENCY,
+          procedureCode: PROCEDURE,
+          applicant: { name: 'Trần Thị Thử', phone: phoneFor(i) },
+        });
         await ctx.dossiers.applyEvent(ADMIN, receiptCode, { type: 'result_ready', eventId: `${receiptCode}-r` });
       }
     };
@@ -307,17 +344,33 @@ export async function benchSmppNotify(kind: BenchDb, options: SmppBenchOptions):
     const setupS = seconds(setupStarted);
     const waiting = await outstanding(ctx.db);
     if (waiting !== n) throw new Error(`expected ${n} messages waiting, found ${waiting}`);
-    const partsRow = await sql<{ parts: number }>`select coalesce(sum(segments), 0) as parts from notifications where channel = 'sms'`.execute(ctx.db.kysely);
+    const partsRow = await sql<{
+      parts: number;
+    }>`select coalesce(sum(segments), 0) as parts from notifications where channel = 'sms'`.execute(ctx.db.kysely);
     const parts = Number(partsRow.rows[0]?.parts ?? 0);
 
     // The simulator's own counter tells when the last submit_sm arrived; the database is read only after that.
     const before = sim.stats().accepted;
-    log(`smpp/notify ${kind}: dispatching ${n} messages (${parts} parts) over SMPP, batch ${ctx.config.dispatcher.batchSize} × concurrency ${ctx.config.dispatcher.concurrency}, window ${options.window}`);
+    log(
+      `smpp/notify ${kind}: dispatching ${n} messages (${parts} parts) over SMPP, batch ${ctx.config.dispatcher.batchSize} × concurrency ${ctx.config.dispatcher.concurrency}, window ${options.window}`,
+    );
     const sendS = await profiled(`notify-${kind}`, async () => {
       const started = process.hrtime.bigint();
       ctx.dispatcher.start();
-      await until('every part at the simulator', () => sim.stats().accepted - before >= parts, () => sim.stats().accepted, 30_000, 5);
-      await until('every message sent', async () => (await outstanding(ctx.db)) === 0, () => 0, 30_000, 2);
+      await until(
+        'every part at the simulator',
+        () => sim.stats().accepted - before >= parts,
+        () => sim.stats().accepted,
+        30_000,
+        5,
+      );
+      await until(
+        'every message sent',
+        async () => (await outstanding(ctx.db)) === 0,
+        () => 0,
+        30_000,
+        2,
+      );
       return seconds(started);
     });
     const inTime = await countByStatus(ctx.db);
@@ -327,7 +380,10 @@ export async function benchSmppNotify(kind: BenchDb, options: SmppBenchOptions):
     let delivered = inTime.delivered ?? 0;
     await until(
       'the receipts',
-      async () => (delivered = (await countByStatus(ctx.db)).delivered ?? 0) >= n,
+      async () => {
+        delivered = (await countByStatus(ctx.db)).delivered ?? 0;
+        return delivered >= n;
+      },
       () => delivered,
       5_000,
       50,
@@ -383,7 +439,14 @@ interface InjectResult {
  * Injects `count` MOs from senders first…first+count-1, `inflight` unacknowledged at a time, and waits
  * for a reply submit_sm to each. The clock runs from the first injection to the last reply matched.
  */
-async function injectMos(sim: SmscSimulator, first: number, count: number, inflight: number, textFor: (i: number) => string, label: string): Promise<InjectResult> {
+async function injectMos(
+  sim: SmscSimulator,
+  first: number,
+  count: number,
+  inflight: number,
+  textFor: (i: number) => string,
+  label: string,
+): Promise<InjectResult> {
   const sentAt = new Map<string, number>();
   const ackMs: number[] = [];
   const endToEndMs: number[] = [];
@@ -419,16 +482,26 @@ async function injectMos(sim: SmscSimulator, first: number, count: number, infli
       }
     };
     await Promise.all(Array.from({ length: Math.min(inflight, count) }, worker));
-    await until(`${label}: a reply to each of ${count} MOs`, () => replies >= count, () => replies, 15_000, 5).catch((error: Error) =>
-      log(`${error.message} (${replies} replies)`),
-    );
+    await until(
+      `${label}: a reply to each of ${count} MOs`,
+      () => replies >= count,
+      () => replies,
+      15_000,
+      5,
+    ).catch((error: Error) => log(`${error.message} (${replies} replies)`));
     return { seconds: ((replies > 0 ? lastReplyAt : performance.now()) - started) / 1000, replies, nacked, ackMs, endToEndMs, unmatched };
   } finally {
     sim.events.off('submit', onSubmit);
   }
 }
 
-function moFigures(via: 'motcua' | 'kannel', db: BenchDb | null, options: SmppBenchOptions, result: InjectResult, submits: number): MoFigures {
+function moFigures(
+  via: 'motcua' | 'kannel',
+  db: BenchDb | null,
+  options: SmppBenchOptions,
+  result: InjectResult,
+  submits: number,
+): MoFigures {
   const ack = [...result.ackMs].sort((a, b) => a - b);
   const e2e = [...result.endToEndMs].sort((a, b) => a - b);
   return {
@@ -456,7 +529,6 @@ function moFigures(via: 'motcua' | 'kannel', db: BenchDb | null, options: SmppBe
 const CODE_PREFIX = '000.00.88.H34-';
 const codeFor = (i: number, total: number) => `${CODE_PREFIX}${String(1 + ((i * 7919) % total)).padStart(7, '0')}`;
 
-
 /** Senders: (b) from 3,000,000, (c) from 5,000,000; the warm-up takes the first W of each range. */
 const MOTCUA_SENDERS = 3_000_000;
 const KANNEL_SENDERS = 5_000_000;
@@ -476,10 +548,16 @@ export async function benchSmppMo(kind: BenchDb, options: SmppBenchOptions): Pro
     }
     const before = sim.stats().accepted;
     log(`smpp/mo ${kind}: ${options.mos} MOs, ${options.inflight} in flight`);
-    const result = await profiled(`mo-${kind}`, () => injectMos(sim, MOTCUA_SENDERS + options.warmup, options.mos, options.inflight, text, `smpp/mo ${kind}`));
+    const result = await profiled(`mo-${kind}`, () =>
+      injectMos(sim, MOTCUA_SENDERS + options.warmup, options.mos, options.inflight, text, `smpp/mo ${kind}`),
+    );
     const submits = sim.stats().accepted - before;
     await ctx.dispatcher.stop();
-    const outcomes = await ctx.db.kysely.selectFrom('inbound_messages').select(['outcome', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('outcome').execute();
+    const outcomes = await ctx.db.kysely
+      .selectFrom('inbound_messages')
+      .select(['outcome', (eb) => eb.fn.countAll<number>().as('n')])
+      .groupBy('outcome')
+      .execute();
     const found = Number(outcomes.find((o) => o.outcome === 'found')?.n ?? 0);
     const figures = moFigures('motcua', kind, options, result, submits);
     return {
@@ -570,8 +648,22 @@ export function kannelMissing(): string | null {
 export async function benchKannel(db: BenchDb, options: SmppBenchOptions): Promise<MoFigures> {
   const missing = kannelMissing();
   const skipped = (reason: string): MoFigures => ({
-    via: 'kannel', db, mos: options.mos, inflight: options.inflight, seconds: 0, lookupsPerS: 0, replies: 0, nacked: 0,
-    ackP50Ms: Number.NaN, ackP99Ms: Number.NaN, p50Ms: Number.NaN, p99Ms: Number.NaN, maxMs: Number.NaN, submits: 0, unmatchedSubmits: 0, skipped: reason,
+    via: 'kannel',
+    db,
+    mos: options.mos,
+    inflight: options.inflight,
+    seconds: 0,
+    lookupsPerS: 0,
+    replies: 0,
+    nacked: 0,
+    ackP50Ms: Number.NaN,
+    ackP99Ms: Number.NaN,
+    p50Ms: Number.NaN,
+    p99Ms: Number.NaN,
+    maxMs: Number.NaN,
+    submits: 0,
+    unmatchedSubmits: 0,
+    skipped: reason,
   });
   if (missing) return skipped(missing);
   installExitHook();
@@ -597,7 +689,13 @@ export async function benchKannel(db: BenchDb, options: SmppBenchOptions): Promi
     };
     log(`smpp/kannel: starting bearerbox + smsbox (${dir})`);
     start(BEARERBOX);
-    await until('bearerbox to bind tx and rx at the simulator', () => sim.stats().bound >= 2, () => 0, 20_000, 20);
+    await until(
+      'bearerbox to bind tx and rx at the simulator',
+      () => sim.stats().bound >= 2,
+      () => 0,
+      20_000,
+      20,
+    );
     start(SMSBOX);
     const text = (i: number) => `MCKH ${codeFor(i, 10_000)}`;
     // The warm-up also waits for smsbox to connect: bearerbox holds the MOs until it does.

@@ -29,6 +29,9 @@ export function installSqlStats(): void {
 export function sqlStatsReport(top = 20): string {
   const rows = [...stats.entries()].sort((a, b) => Number(b[1].ns - a[1].ns)).slice(0, top);
   return rows
-    .map(([text, v]) => `${(Number(v.ns) / 1e6).toFixed(0).padStart(7)} ms ${String(v.n).padStart(7)}× ${(Number(v.ns) / v.n / 1000).toFixed(1).padStart(7)} µs  ${text.replace(/\s+/g, ' ').slice(0, 140)}`)
+    .map(
+      ([text, v]) =>
+        `${(Number(v.ns) / 1e6).toFixed(0).padStart(7)} ms ${String(v.n).padStart(7)}× ${(Number(v.ns) / v.n / 1000).toFixed(1).padStart(7)} µs  ${text.replace(/\s+/g, ' ').slice(0, 140)}`,
+    )
     .join('\n');
 }

@@ -74,7 +74,10 @@ export function benchConfig(url: string, env: Record<string, string> = {}): Conf
 }
 
 export async function benchContext(config: Config): Promise<AppContext> {
-  return createContext(config, { logger: pino({ level: process.env.BENCH_LOG ?? 'silent' }), metrics: createMetrics({ defaultMetrics: false }) });
+  return createContext(config, {
+    logger: pino({ level: process.env.BENCH_LOG ?? 'silent' }),
+    metrics: createMetrics({ defaultMetrics: false }),
+  });
 }
 
 /** One agency that sends at once (no hold, no quiet hours) and one 5-working-day procedure. */

@@ -14,10 +14,11 @@ function collect(dir) {
 }
 
 const filter = process.argv.slice(2);
-const files = collect('test').filter((f) => filter.length === 0 || filter.some((p) => f.includes(p))).sort();
-const result = spawnSync(
-  process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files],
-  { stdio: 'inherit', env: { ...process.env } },
-);
+const files = collect('test')
+  .filter((f) => filter.length === 0 || filter.some((p) => f.includes(p)))
+  .sort();
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files], {
+  stdio: 'inherit',
+  env: { ...process.env },
+});
 process.exit(result.status ?? 1);

@@ -131,7 +131,8 @@ export function loadConfig(env: Env = process.env): Config {
   if (typeof providers === 'string') throw new ConfigError(providers);
   const port = integer(env, 'PORT', 3000, 0, 65535);
   const publicBaseUrl = (env.MOTCUA_PUBLIC_URL?.trim() || file?.publicBaseUrl || `http://localhost:${port}`).replace(/\/+$/, '');
-  if (!/^https?:\/\/[^\s/]+/.test(publicBaseUrl)) throw new ConfigError(`MOTCUA_PUBLIC_URL must be an http(s) URL (got "${publicBaseUrl}")`);
+  if (!/^https?:\/\/[^\s/]+/.test(publicBaseUrl))
+    throw new ConfigError(`MOTCUA_PUBLIC_URL must be an http(s) URL (got "${publicBaseUrl}")`);
   const adminToken = env.MOTCUA_ADMIN_TOKEN?.trim() || null;
   if (adminToken !== null && adminToken.length < 16) {
     throw new ConfigError('MOTCUA_ADMIN_TOKEN must be at least 16 characters long');

@@ -11,12 +11,8 @@ export class AppError extends Error {
   }
 }
 
-export const badRequest = (code: string, message: string, details?: Record<string, unknown>) =>
-  new AppError(code, 400, message, details);
-export const unauthorized = (message = 'Thiếu hoặc sai mã truy cập (Bearer token).') =>
-  new AppError('UNAUTHORIZED', 401, message);
-export const forbidden = (message = 'Mã truy cập không có quyền với tài nguyên này.') =>
-  new AppError('FORBIDDEN', 403, message);
+export const badRequest = (code: string, message: string, details?: Record<string, unknown>) => new AppError(code, 400, message, details);
+export const unauthorized = (message = 'Thiếu hoặc sai mã truy cập (Bearer token).') => new AppError('UNAUTHORIZED', 401, message);
+export const forbidden = (message = 'Mã truy cập không có quyền với tài nguyên này.') => new AppError('FORBIDDEN', 403, message);
 export const notFound = (what: string) => new AppError('NOT_FOUND', 404, `Không tìm thấy ${what}.`);
-export const conflict = (code: string, message: string, details?: Record<string, unknown>) =>
-  new AppError(code, 409, message, details);
+export const conflict = (code: string, message: string, details?: Record<string, unknown>) => new AppError(code, 409, message, details);

@@ -54,7 +54,12 @@ export function agencyRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         },
       },
       async (request, reply) => {
-        const { agency, created } = await ctx.agencies.put(request.params.agencyCode, request.body.name.trim(), request.body.settings ?? {}, ctx.clock.now());
+        const { agency, created } = await ctx.agencies.put(
+          request.params.agencyCode,
+          request.body.name.trim(),
+          request.body.settings ?? {},
+          ctx.clock.now(),
+        );
         return reply.code(created ? 201 : 200).send({ agency: toAgencyJson(agency) });
       },
     );
@@ -63,7 +68,11 @@ export function agencyRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       '/api/v1/agencies',
       {
         config: { roles: ['admin', 'oversight', 'agency'] },
-        schema: { summary: 'List agencies', tags: ['reference data'], response: { 200: Type.Object({ items: Type.Array(AgencyJson) }), ...errorResponses } },
+        schema: {
+          summary: 'List agencies',
+          tags: ['reference data'],
+          response: { 200: Type.Object({ items: Type.Array(AgencyJson) }), ...errorResponses },
+        },
       },
       async (request) => {
         const principal = principalOf(request);
@@ -77,7 +86,12 @@ export function agencyRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       '/api/v1/agencies/:agencyCode',
       {
         config: { roles: ['admin', 'oversight', 'agency'] },
-        schema: { summary: 'One agency with its resolved settings', tags: ['reference data'], params: Type.Object({ agencyCode: Code }), response: { 200: Type.Object({ agency: AgencyJson }), ...errorResponses } },
+        schema: {
+          summary: 'One agency with its resolved settings',
+          tags: ['reference data'],
+          params: Type.Object({ agencyCode: Code }),
+          response: { 200: Type.Object({ agency: AgencyJson }), ...errorResponses },
+        },
       },
       async (request) => {
         assertCanReadAgency(principalOf(request), request.params.agencyCode);

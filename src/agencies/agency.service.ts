@@ -20,7 +20,10 @@ function toAgency(row: { code: string; name: string; settings: string }): Agency
 export class AgencyService {
   private cache = new Map<string, { agency: Agency | null; expires: number }>();
 
-  constructor(private readonly db: Db, private readonly ttlMs = 5_000) {}
+  constructor(
+    private readonly db: Db,
+    private readonly ttlMs = 5_000,
+  ) {}
 
   /** `via`: the open transaction when called inside one — on SQLite it holds the only connection, so a
    *  cache miss read through `this.db` would wait for it forever. */
@@ -50,7 +53,8 @@ export class AgencyService {
     const resolved = resolveSettings(settings);
     for (const [kind, template] of Object.entries(settings.templates ?? {})) {
       const templateError = templateProblem(kind, template, resolved.smsEncoding);
-      if (templateError) throw badRequest(templateError.code, templateError.message, { field: `settings.templates.${kind}`, ...templateError.details });
+      if (templateError)
+        throw badRequest(templateError.code, templateError.message, { field: `settings.templates.${kind}`, ...templateError.details });
     }
     const created = !(await findAgency(this.db, code));
     await upsertAgency(this.db, { code, name, settings: JSON.stringify(settings), now });

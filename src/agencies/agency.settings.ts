@@ -2,7 +2,10 @@ import { parseHhMm } from '../calendar/zone.js';
 import { parseOfficeHours } from '../calendar/working-calendar.js';
 import type { SupplementRule } from '../calendar/deadline.js';
 
-export interface QuietHours { readonly start: string; readonly end: string }
+export interface QuietHours {
+  readonly start: string;
+  readonly end: string;
+}
 
 /** What an agency may set (all optional; stored as given, resolved against the defaults on read). */
 export interface AgencySettingsInput {
@@ -96,7 +99,10 @@ export function settingsProblem(input: AgencySettingsInput): { field: string; me
       url = null;
     }
     if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.username || url.password) {
-      return { field: 'settings.statusCallbackUrl', message: 'Địa chỉ nhận trạng thái phải là URL http(s) đầy đủ, không kèm tên đăng nhập/mật khẩu.' };
+      return {
+        field: 'settings.statusCallbackUrl',
+        message: 'Địa chỉ nhận trạng thái phải là URL http(s) đầy đủ, không kèm tên đăng nhập/mật khẩu.',
+      };
     }
   }
   return null;

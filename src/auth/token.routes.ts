@@ -22,7 +22,15 @@ export function tokenRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
             },
             { additionalProperties: false },
           ),
-          response: { 201: Type.Object({ id: Type.Integer(), token: Type.String(), role: Type.String(), agencyCode: Type.Union([Type.String(), Type.Null()]) }), ...errorResponses },
+          response: {
+            201: Type.Object({
+              id: Type.Integer(),
+              token: Type.String(),
+              role: Type.String(),
+              agencyCode: Type.Union([Type.String(), Type.Null()]),
+            }),
+            ...errorResponses,
+          },
         },
       },
       async (request, reply) => {

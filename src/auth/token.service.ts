@@ -23,12 +23,19 @@ export async function createToken(
   const agencyCode = input.agencyCode ?? null;
   if (input.role === 'agency') {
     if (!agencyCode) throw badRequest('AGENCY_REQUIRED', 'Mã truy cập vai trò "agency" cần agencyCode.', { field: 'agencyCode' });
-    if (!(await findAgency(db, agencyCode))) throw badRequest('UNKNOWN_AGENCY', `Không có cơ quan mã "${agencyCode}".`, { field: 'agencyCode' });
+    if (!(await findAgency(db, agencyCode)))
+      throw badRequest('UNKNOWN_AGENCY', `Không có cơ quan mã "${agencyCode}".`, { field: 'agencyCode' });
   } else if (agencyCode) {
     throw badRequest('AGENCY_NOT_ALLOWED', `Vai trò "${input.role}" không gắn với một cơ quan.`, { field: 'agencyCode' });
   }
   const token = generateToken();
-  const id = await insertToken(db, { tokenHash: hashToken(token), role: input.role, agencyCode, label: input.label ?? `${input.role}${agencyCode ? ':' + agencyCode : ''}`, now });
+  const id = await insertToken(db, {
+    tokenHash: hashToken(token),
+    role: input.role,
+    agencyCode,
+    label: input.label ?? `${input.role}${agencyCode ? `:${agencyCode}` : ''}`,
+    now,
+  });
   return { id, token };
 }
 
@@ -40,14 +47,21 @@ export async function ensureAdminAccess(db: Db, envToken: string | null, now: nu
   return token;
 }
 
-interface CacheEntry { principal: Principal | null; expires: number }
+interface CacheEntry {
+  principal: Principal | null;
+  expires: number;
+}
 
 /** Resolves bearer tokens to principals, with a short cache so the hot path does not hit the database. */
 export class TokenAuthenticator {
   private readonly cache = new Map<string, CacheEntry>();
   private readonly envHash: Buffer | null;
 
-  constructor(private readonly db: Db, envAdminToken: string | null, private readonly ttlMs = 5_000) {
+  constructor(
+    private readonly db: Db,
+    envAdminToken: string | null,
+    private readonly ttlMs = 5_000,
+  ) {
     this.envHash = envAdminToken ? Buffer.from(hashToken(envAdminToken), 'hex') : null;
   }
 

@@ -57,7 +57,10 @@ export function calendarRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           summary: 'Holidays and make-up working days of a year',
           tags: ['calendar'],
           querystring: Type.Object({ year: Type.Integer({ minimum: 2000, maximum: 2100 }) }, { additionalProperties: false }),
-          response: { 200: Type.Object({ year: Type.Integer(), workingDays: Type.Integer(), days: Type.Array(CalendarDayJson) }), ...errorResponses },
+          response: {
+            200: Type.Object({ year: Type.Integer(), workingDays: Type.Integer(), days: Type.Array(CalendarDayJson) }),
+            ...errorResponses,
+          },
         },
       },
       async (request) => {

@@ -10,7 +10,10 @@ export class CalendarService {
   private loadedAt = 0;
   private byHours = new Map<string, WorkingCalendar>();
 
-  constructor(private readonly db: Db, private readonly ttlMs = 30_000) {}
+  constructor(
+    private readonly db: Db,
+    private readonly ttlMs = 30_000,
+  ) {}
 
   /** `officeHours` as an agency stores it, e.g. "07:00-11:30,13:30-17:00". `via`: the open transaction
    *  when called inside one (on SQLite a read through `this.db` would wait for its only connection). */

@@ -55,9 +55,7 @@ function newMoonJulianDate(k: number): number {
   c += 0.001 * Math.sin((2 * moonLatitude - moonAnomaly) * DEG) + 0.0005 * Math.sin((2 * moonAnomaly + sunAnomaly) * DEG);
   // ΔT (TT − UT) in days.
   const deltaT =
-    t < -11
-      ? 0.001 + 0.000839 * t + 0.0002261 * t2 - 0.00000845 * t3 - 0.000000081 * t * t3
-      : -0.000278 + 0.000265 * t + 0.000262 * t2;
+    t < -11 ? 0.001 + 0.000839 * t + 0.0002261 * t2 - 0.00000845 * t3 - 0.000000081 * t * t3 : -0.000278 + 0.000265 * t + 0.000262 * t2;
   return jd + c - deltaT;
 }
 

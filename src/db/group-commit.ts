@@ -58,7 +58,7 @@ export class GroupCommit<T, R> {
     if (group.length === 0) return;
     try {
       const results = await this.run(group.map((entry) => entry.item));
-      group.forEach((entry, i) => entry.resolve(results[i]!));
+      for (const [i, entry] of group.entries()) entry.resolve(results[i]!);
     } catch (error) {
       if (group.length === 1) {
         group[0]!.reject(error);

@@ -56,7 +56,10 @@ const EventJson = Type.Object({
   dueAt: Type.String(),
 });
 
-const DossierWithNotifications = Type.Intersect([Type.Ref('Dossier'), Type.Object({ notifications: Type.Array(Type.Ref('Notification')) })]);
+const DossierWithNotifications = Type.Intersect([
+  Type.Ref('Dossier'),
+  Type.Object({ notifications: Type.Array(Type.Ref('Notification')) }),
+]);
 const DossierDetail = Type.Intersect([
   Type.Ref('Dossier'),
   Type.Object({ events: Type.Array(EventJson), notifications: Type.Array(Type.Ref('Notification')) }),
@@ -135,7 +138,10 @@ export function dossierRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           tags: ['dossiers'],
           params: Type.Object({ receiptCode: ReceiptCode }),
           body: EventBody,
-          response: { 200: Type.Object({ dossier: Type.Ref('Dossier'), notifications: Type.Array(Type.Ref('Notification')) }), ...errorResponses },
+          response: {
+            200: Type.Object({ dossier: Type.Ref('Dossier'), notifications: Type.Array(Type.Ref('Notification')) }),
+            ...errorResponses,
+          },
         },
       },
       async (request) => {

@@ -14,13 +14,7 @@ import type { Clock } from '../clock.js';
 import type { OutboxService } from '../notifications/outbox.service.js';
 import { toNotificationJson, type NotificationJson } from '../notifications/notification.view.js';
 import { listNotificationsForDossier } from '../notifications/notification.repository.js';
-import {
-  DEFAULT_STEP_NAMES,
-  PORTAL_STATUS,
-  transition,
-  type DossierEventType,
-  type DossierState,
-} from './dossier.state-machine.js';
+import { DEFAULT_STEP_NAMES, PORTAL_STATUS, transition, type DossierEventType, type DossierState } from './dossier.state-machine.js';
 import {
   findDossierByKey,
   findEventById,
@@ -106,7 +100,8 @@ export function toDossierJson(row: DossierRow, now: number): DossierJson {
 function parseInstant(value: string | undefined, field: string): number | undefined {
   if (value === undefined) return undefined;
   const ms = Date.parse(value);
-  if (!Number.isFinite(ms)) throw badRequest('VALIDATION_FAILED', `${field}: thời điểm không hợp lệ "${value}" (ISO 8601 có múi giờ).`, { field });
+  if (!Number.isFinite(ms))
+    throw badRequest('VALIDATION_FAILED', `${field}: thời điểm không hợp lệ "${value}" (ISO 8601 có múi giờ).`, { field });
   return ms;
 }
 
@@ -142,14 +137,21 @@ export class DossierService {
     private readonly clock: Clock,
   ) {}
 
-  async intake(principal: Principal, input: IntakeInput): Promise<{ created: boolean; dossier: DossierJson; notifications: NotificationJson[] }> {
+  async intake(
+    principal: Principal,
+    input: IntakeInput,
+  ): Promise<{ created: boolean; dossier: DossierJson; notifications: NotificationJson[] }> {
     assertCanWriteAgency(principal, input.agencyCode);
     const agency = await this.agencies.get(input.agencyCode);
     if (!agency) throw badRequest('UNKNOWN_AGENCY', `Không có cơ quan mã "${input.agencyCode}".`, { field: 'agencyCode' });
     const procedure = await this.procedures.get(input.procedureCode);
     if (!procedure) throw badRequest('UNKNOWN_PROCEDURE', `Không có thủ tục mã "${input.procedureCode}".`, { field: 'procedureCode' });
     if (procedure.agencyCode !== agency.code) {
-      throw badRequest('PROCEDURE_AGENCY_MISMATCH', `Thủ tục "${procedure.code}" thuộc cơ quan "${procedure.agencyCode}", không phải "${agency.code}".`, { field: 'procedureCode' });
+      throw badRequest(
+        'PROCEDURE_AGENCY_MISMATCH',
+        `Thủ tục "${procedure.code}" thuộc cơ quan "${procedure.agencyCode}", không phải "${agency.code}".`,
+        { field: 'procedureCode' },
+      );
     }
     const now = this.clock.now();
     const hash = intakeHash(input);
@@ -194,16 +196,28 @@ export class DossierService {
         const existing = await findDossierByKey(tx, key);
         if (!existing) throw new AppError('INTERNAL', 500, 'Dossier vanished during intake');
         if (existing.intake_hash !== hash) {
-          throw conflict('DOSSIER_CONFLICT', `Mã số biên nhận "${input.receiptCode}" đã được dùng cho một hồ sơ khác nội dung.`, { field: 'receiptCode' });
+          throw conflict('DOSSIER_CONFLICT', `Mã số biên nhận "${input.receiptCode}" đã được dùng cho một hồ sơ khác nội dung.`, {
+            field: 'receiptCode',
+          });
         }
         return { created: false, dossier: toDossierJson(existing, now), notifications: [] };
       }
-      const created = await this.outbox.onIntake(tx, { dossier: row, agency, procedure, submittedVia: input.submittedVia ?? 'counter', now });
+      const created = await this.outbox.onIntake(tx, {
+        dossier: row,
+        agency,
+        procedure,
+        submittedVia: input.submittedVia ?? 'counter',
+        now,
+      });
       return { created: true, dossier: toDossierJson(row, now), notifications: created.map(toNotificationJson) };
     });
   }
 
-  async applyEvent(principal: Principal, code: string, input: EventInput): Promise<{ dossier: DossierJson; notifications: NotificationJson[] }> {
+  async applyEvent(
+    principal: Principal,
+    code: string,
+    input: EventInput,
+  ): Promise<{ dossier: DossierJson; notifications: NotificationJson[] }> {
     const now = this.clock.now();
     const at = parseInstant(input.at, 'at') ?? now;
     const newDue = parseInstant(input.dueAt, 'dueAt');
@@ -288,7 +302,13 @@ export class DossierService {
       pausedAt = null;
     }
     const finished = state === 'result_ready' || state === 'returned';
-    const finishedAt = finished ? (before.finished_at === null ? at : Number(before.finished_at)) : state === 'refused' || state === 'withdrawn' || state === 'stopped' ? at : null;
+    const finishedAt = finished
+      ? before.finished_at === null
+        ? at
+        : Number(before.finished_at)
+      : state === 'refused' || state === 'withdrawn' || state === 'stopped'
+        ? at
+        : null;
     const returnedAt = state === 'returned' ? at : null;
     return { due_at: dueAt, paused_at: pausedAt, finished_at: finishedAt, returned_at: returnedAt };
   }
@@ -298,7 +318,10 @@ export class DossierService {
     if (!row) throw notFound(`hồ sơ mã "${code}"`);
     assertCanReadAgency(principal, row.agency_code);
     const now = this.clock.now();
-    const [events, notifications] = await Promise.all([listEvents(this.db, Number(row.id)), listNotificationsForDossier(this.db, Number(row.id))]);
+    const [events, notifications] = await Promise.all([
+      listEvents(this.db, Number(row.id)),
+      listNotificationsForDossier(this.db, Number(row.id)),
+    ]);
     return {
       dossier: toDossierJson(row, now),
       events: events.map((e) => ({
@@ -317,7 +340,13 @@ export class DossierService {
   async search(principal: Principal, agencyCode: string | null, query: { q?: string; state?: string; limit: number; beforeId?: number }) {
     if (agencyCode) assertCanReadAgency(principal, agencyCode);
     const now = this.clock.now();
-    const rows = await searchDossiers(this.db, { agencyCode, state: query.state, query: query.q, limit: query.limit, beforeId: query.beforeId });
+    const rows = await searchDossiers(this.db, {
+      agencyCode,
+      state: query.state,
+      query: query.q,
+      limit: query.limit,
+      beforeId: query.beforeId,
+    });
     return rows.map((row) => toDossierJson(row, now));
   }
 }

@@ -100,7 +100,8 @@ export type TransitionResult =
   | { readonly ok: true; readonly noop: boolean; readonly state: DossierState; readonly step: string }
   | { readonly ok: false; readonly reason: string };
 
-const sameName = (a: string, b: string) => a.normalize('NFC').trim().toLocaleLowerCase('vi') === b.normalize('NFC').trim().toLocaleLowerCase('vi');
+const sameName = (a: string, b: string) =>
+  a.normalize('NFC').trim().toLocaleLowerCase('vi') === b.normalize('NFC').trim().toLocaleLowerCase('vi');
 
 /** Where an event of this type may come from. Result ready ⇄ in progress / awaiting supplement are
  *  allowed both ways because the pilot's staff pressed the wrong action and corrected it. */

@@ -1,5 +1,12 @@
 /** `buildApp(ctx)`: the HTTP application without `listen`, so tests drive it through `app.inject()`. */
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import formbody from '@fastify/formbody';
@@ -36,7 +43,6 @@ declare module 'fastify' {
 }
 
 export type App = FastifyInstance;
-
 
 export async function buildApp(ctx: AppContext): Promise<App> {
   const app = Fastify({
@@ -79,7 +85,9 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   app.setErrorHandler((error: FastifyError, request, reply) => sendError(ctx, error, request, reply));
   registerWebSession(app, ctx);
   app.setNotFoundHandler((request, reply) => {
-    void reply.code(404).send({ error: { code: 'NOT_FOUND', message: `Không có đường dẫn ${request.method} ${request.url.split('?')[0]}.` } });
+    void reply
+      .code(404)
+      .send({ error: { code: 'NOT_FOUND', message: `Không có đường dẫn ${request.method} ${request.url.split('?')[0]}.` } });
   });
 
   await app.register(operationsRoutes(ctx));
@@ -99,7 +107,12 @@ export async function buildApp(ctx: AppContext): Promise<App> {
 }
 
 /** Resolves an `Authorization` header value to a principal holding one of `roles` (401 / 403 otherwise). */
-export async function authorize(ctx: AppContext, request: FastifyRequest, header: string | undefined, roles: readonly Role[]): Promise<void> {
+export async function authorize(
+  ctx: AppContext,
+  request: FastifyRequest,
+  header: string | undefined,
+  roles: readonly Role[],
+): Promise<void> {
   const principal = await ctx.auth.authenticate(header, ctx.clock.now());
   requireRole(principal, roles);
   request.principal = principal;
@@ -120,9 +133,13 @@ interface AjvIssue {
 
 /** `body.applicant.phone`-style name of the field an ajv issue is about. */
 export function fieldOf(context: string | undefined, issue: AjvIssue): string {
-  const path = issue.instancePath.split('/').filter(Boolean).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const path = issue.instancePath
+    .split('/')
+    .filter(Boolean)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (issue.keyword === 'required' && typeof issue.params.missingProperty === 'string') path.push(issue.params.missingProperty);
-  if (issue.keyword === 'additionalProperties' && typeof issue.params.additionalProperty === 'string') path.push(issue.params.additionalProperty);
+  if (issue.keyword === 'additionalProperties' && typeof issue.params.additionalProperty === 'string')
+    path.push(issue.params.additionalProperty);
   const joined = path.join('.');
   return context && context !== 'body' ? (joined ? `${context}.${joined}` : context) : joined || 'body';
 }
@@ -173,9 +190,13 @@ function sendError(ctx: AppContext, error: FastifyError, request: FastifyRequest
   }
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return reply.code(413).send({ error: { code: 'PAYLOAD_TOO_LARGE', message: `Nội dung yêu cầu vượt quá ${ctx.config.bodyLimitBytes} byte.` } });
+      return reply
+        .code(413)
+        .send({ error: { code: 'PAYLOAD_TOO_LARGE', message: `Nội dung yêu cầu vượt quá ${ctx.config.bodyLimitBytes} byte.` } });
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return reply.code(415).send({ error: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Chỉ nhận application/json (hoặc form cho các cổng SMS).' } });
+      return reply
+        .code(415)
+        .send({ error: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Chỉ nhận application/json (hoặc form cho các cổng SMS).' } });
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return reply.code(400).send({ error: { code: 'EMPTY_BODY', message: 'Yêu cầu có Content-Type JSON nhưng không có nội dung.' } });
     case 'FST_ERR_CTP_INVALID_JSON_BODY':

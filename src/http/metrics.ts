@@ -24,7 +24,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'motcua_' });
   return {
     registry,
-    httpRequests: new Counter({ name: 'motcua_http_requests_total', help: 'HTTP requests', labelNames: ['method', 'route', 'status'], registers: [registry] }),
+    httpRequests: new Counter({
+      name: 'motcua_http_requests_total',
+      help: 'HTTP requests',
+      labelNames: ['method', 'route', 'status'],
+      registers: [registry],
+    }),
     httpDuration: new Histogram({
       name: 'motcua_http_request_duration_seconds',
       help: 'HTTP request duration',
@@ -32,7 +37,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers: [registry],
     }),
-    providerSends: new Counter({ name: 'motcua_provider_sends_total', help: 'Provider send attempts by outcome', labelNames: ['provider', 'outcome'], registers: [registry] }),
+    providerSends: new Counter({
+      name: 'motcua_provider_sends_total',
+      help: 'Provider send attempts by outcome',
+      labelNames: ['provider', 'outcome'],
+      registers: [registry],
+    }),
     providerLatency: new Histogram({
       name: 'motcua_provider_send_seconds',
       help: 'Provider send latency',
@@ -40,20 +50,65 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
       registers: [registry],
     }),
-    providerWeight: new Gauge({ name: 'motcua_provider_weight', help: 'Effective routing weight (configured weight scaled by health)', labelNames: ['provider', 'channel'], registers: [registry] }),
-    providerHealthy: new Gauge({ name: 'motcua_provider_healthy', help: '1 while the provider takes traffic by health, 0 when it is down to weight 0', labelNames: ['provider', 'channel'], registers: [registry] }),
+    providerWeight: new Gauge({
+      name: 'motcua_provider_weight',
+      help: 'Effective routing weight (configured weight scaled by health)',
+      labelNames: ['provider', 'channel'],
+      registers: [registry],
+    }),
+    providerHealthy: new Gauge({
+      name: 'motcua_provider_healthy',
+      help: '1 while the provider takes traffic by health, 0 when it is down to weight 0',
+      labelNames: ['provider', 'channel'],
+      registers: [registry],
+    }),
     providerSwitches: new Counter({
       name: 'motcua_provider_switches_total',
       help: 'Routing moved off the provider(s) it would have used (failover, recovery, rate limit)',
       labelNames: ['channel', 'from', 'to', 'reason'],
       registers: [registry],
     }),
-    providerSelected: new Counter({ name: 'motcua_provider_selected_total', help: 'Messages routed to each provider', labelNames: ['provider', 'channel'], registers: [registry] }),
-    notificationsFinal: new Counter({ name: 'motcua_notifications_total', help: 'Notifications reaching a status', labelNames: ['kind', 'status'], registers: [registry] }),
-    lookups: new Counter({ name: 'motcua_lookups_total', help: 'Status look-ups by outcome', labelNames: ['outcome', 'via'], registers: [registry] }),
-    receipts: new Counter({ name: 'motcua_delivery_receipts_total', help: 'Delivery receipts by status and whether they matched a sent message', labelNames: ['provider', 'status', 'matched'], registers: [registry] }),
-    smppBound: new Gauge({ name: 'motcua_smpp_bound_connections', help: 'SMPP connections currently bound', labelNames: ['provider'], registers: [registry] }),
-    smppWindowInUse: new Gauge({ name: 'motcua_smpp_window_in_use', help: 'submit_sm sent and not yet answered', labelNames: ['provider'], registers: [registry] }),
-    smppEvents: new Counter({ name: 'motcua_smpp_events_total', help: 'SMPP session events: throttled, reconnect, dead_peer, response_timeout', labelNames: ['provider', 'event'], registers: [registry] }),
+    providerSelected: new Counter({
+      name: 'motcua_provider_selected_total',
+      help: 'Messages routed to each provider',
+      labelNames: ['provider', 'channel'],
+      registers: [registry],
+    }),
+    notificationsFinal: new Counter({
+      name: 'motcua_notifications_total',
+      help: 'Notifications reaching a status',
+      labelNames: ['kind', 'status'],
+      registers: [registry],
+    }),
+    lookups: new Counter({
+      name: 'motcua_lookups_total',
+      help: 'Status look-ups by outcome',
+      labelNames: ['outcome', 'via'],
+      registers: [registry],
+    }),
+    receipts: new Counter({
+      name: 'motcua_delivery_receipts_total',
+      help: 'Delivery receipts by status and whether they matched a sent message',
+      labelNames: ['provider', 'status', 'matched'],
+      registers: [registry],
+    }),
+    smppBound: new Gauge({
+      name: 'motcua_smpp_bound_connections',
+      help: 'SMPP connections currently bound',
+      labelNames: ['provider'],
+      registers: [registry],
+    }),
+    smppWindowInUse: new Gauge({
+      name: 'motcua_smpp_window_in_use',
+      help: 'submit_sm sent and not yet answered',
+      labelNames: ['provider'],
+      registers: [registry],
+    }),
+    smppEvents: new Counter({
+      name: 'motcua_smpp_events_total',
+      help: 'SMPP session events: throttled, reconnect, dead_peer, response_timeout',
+      labelNames: ['provider', 'event'],
+      registers: [registry],
+    }),
   };
 }

@@ -26,9 +26,13 @@ export function operationsRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       },
     );
 
-    app.get('/metrics', { schema: { summary: 'Prometheus metrics', tags: ['operations'], security: [], hide: true } }, async (_request, reply) => {
-      const text = await ctx.metrics.registry.metrics();
-      return reply.header('content-type', ctx.metrics.registry.contentType).send(text);
-    });
+    app.get(
+      '/metrics',
+      { schema: { summary: 'Prometheus metrics', tags: ['operations'], security: [], hide: true } },
+      async (_request, reply) => {
+        const text = await ctx.metrics.registry.metrics();
+        return reply.header('content-type', ctx.metrics.registry.contentType).send(text);
+      },
+    );
   };
 }

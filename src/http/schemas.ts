@@ -22,9 +22,14 @@ export const errorResponses = {
 
 export const ReceiptCode = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9.\\-]+$', description: 'Mã số biên nhận' });
 export const Code = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._\\-]+$' });
-export const Instant = Type.String({ format: 'date-time', maxLength: 40, description: 'ISO 8601 with offset, e.g. 2026-11-20T08:15:00+07:00' });
+export const Instant = Type.String({
+  format: 'date-time',
+  maxLength: 40,
+  description: 'ISO 8601 with offset, e.g. 2026-11-20T08:15:00+07:00',
+});
 export const LocalDate = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', format: 'date' });
-export const SafeText = (max: number, min = 1) => Type.String({ minLength: min, maxLength: max, pattern: '^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]*$' });
+export const SafeText = (max: number, min = 1) =>
+  Type.String({ minLength: min, maxLength: max, pattern: '^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]*$' });
 
 export const PhoneJson = Type.Object({
   input: Type.Union([Type.String(), Type.Null()]),

@@ -9,12 +9,19 @@ import type { FastifySchemaCompiler } from 'fastify';
  */
 export function createValidatorCompiler(sharedSchemas: object[]): FastifySchemaCompiler<unknown> {
   const make = (coerce: boolean) => {
-    const ajv = new Ajv.default({ coerceTypes: coerce ? 'array' : false, removeAdditional: false, useDefaults: true, allErrors: false, strict: false });
+    const ajv = new Ajv.default({
+      coerceTypes: coerce ? 'array' : false,
+      removeAdditional: false,
+      useDefaults: true,
+      allErrors: false,
+      strict: false,
+    });
     addFormats.default(ajv);
     for (const schema of sharedSchemas) ajv.addSchema(schema);
     return ajv;
   };
   const strict = make(false);
   const coercing = make(true);
-  return ({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema as object) as ReturnType<FastifySchemaCompiler<unknown>>;
+  return ({ schema, httpPart }) =>
+    (httpPart === 'body' ? strict : coercing).compile(schema as object) as ReturnType<FastifySchemaCompiler<unknown>>;
 }

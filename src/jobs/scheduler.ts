@@ -59,7 +59,11 @@ export class Scheduler {
         .executeTakeFirst();
       if (Number(claimed.numUpdatedRows) === 0) return null;
       const result = await this.apologies.run(tx, asOf, now);
-      await tx.kysely.updateTable('scheduler_jobs').set({ last_result: JSON.stringify(result) }).where('name', '=', APOLOGY_JOB).execute();
+      await tx.kysely
+        .updateTable('scheduler_jobs')
+        .set({ last_result: JSON.stringify(result) })
+        .where('name', '=', APOLOGY_JOB)
+        .execute();
       return result;
     });
   }

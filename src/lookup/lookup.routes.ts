@@ -62,7 +62,15 @@ export function lookupRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       },
       async (request) => {
         const { from, to, text, messageId, receivedAt } = request.body;
-        const result = await ctx.lookup.handleInbound({ gateway: 'api', messageId: messageId ?? null, from, to, text, receivedAt: received(receivedAt), replyVia: 'outbox' });
+        const result = await ctx.lookup.handleInbound({
+          gateway: 'api',
+          messageId: messageId ?? null,
+          from,
+          to,
+          text,
+          receivedAt: received(receivedAt),
+          replyVia: 'outbox',
+        });
         if (result.notificationId !== null) ctx.dispatcher.poke();
         return publicAnswer(result);
       },
@@ -72,11 +80,18 @@ export function lookupRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       '/api/v1/inbound/kannel',
       {
         schema: {
-          summary: "Kannel sms-service get-url: ...?token=T&from=%p&to=%P&text=%a&id=%I — the reply is the response body, which Kannel sends back",
+          summary:
+            'Kannel sms-service get-url: ...?token=T&from=%p&to=%P&text=%a&id=%I — the reply is the response body, which Kannel sends back',
           tags: ['look-up'],
           security: [],
           querystring: Type.Object(
-            { token: Type.Optional(Type.String({ maxLength: 200 })), from: Sender, to: ShortCode, text: MoText, id: Type.Optional(SafeText(100)) },
+            {
+              token: Type.Optional(Type.String({ maxLength: 200 })),
+              from: Sender,
+              to: ShortCode,
+              text: MoText,
+              id: Type.Optional(SafeText(100)),
+            },
             { additionalProperties: false },
           ),
         },
@@ -86,7 +101,15 @@ export function lookupRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         const { token } = request.query;
         await authorize(ctx, request, token ? `Bearer ${token}` : undefined, ['gateway', 'admin']);
         const { from, to, text, id } = request.query;
-        const result = await ctx.lookup.handleInbound({ gateway: 'kannel', messageId: id ?? null, from, to, text, receivedAt: null, replyVia: 'response' });
+        const result = await ctx.lookup.handleInbound({
+          gateway: 'kannel',
+          messageId: id ?? null,
+          from,
+          to,
+          text,
+          receivedAt: null,
+          replyVia: 'response',
+        });
         // An empty body tells Kannel's smsbox to send nothing (duplicates and silenced numbers).
         return reply.type('text/plain; charset=utf-8').send(result.duplicate ? '' : (result.reply ?? ''));
       },
@@ -96,7 +119,8 @@ export function lookupRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       '/api/v1/inbound/aggregator',
       {
         schema: {
-          summary: 'eSMS-style MO callback: signature = hex HMAC-SHA256(secret, "phone|message|shortcode|requestid"); reply in the JSON answer',
+          summary:
+            'eSMS-style MO callback: signature = hex HMAC-SHA256(secret, "phone|message|shortcode|requestid"); reply in the JSON answer',
           tags: ['look-up'],
           security: [],
           querystring: Type.Object(
@@ -113,7 +137,15 @@ export function lookupRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         const expected = createHmac('sha256', secret).update(`${phone}|${message}|${shortcode}|${requestid}`).digest();
         const given = Buffer.from(signature, 'hex');
         if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw unauthorized('Chữ ký (signature) không hợp lệ.');
-        const result = await ctx.lookup.handleInbound({ gateway: 'aggregator', messageId: requestid, from: phone, to: shortcode, text: message, receivedAt: null, replyVia: 'response' });
+        const result = await ctx.lookup.handleInbound({
+          gateway: 'aggregator',
+          messageId: requestid,
+          from: phone,
+          to: shortcode,
+          text: message,
+          receivedAt: null,
+          replyVia: 'response',
+        });
         return { status: 1, message: result.duplicate ? '' : (result.reply ?? '') };
       },
     );
@@ -128,7 +160,14 @@ export function lookupRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           response: {
             200: Type.Object({
               limits: Type.Object({ lookupsPerHour: Type.Integer(), unknownCodesPerHour: Type.Integer() }),
-              items: Type.Array(Type.Object({ sender: Type.String(), lookupsLastHour: Type.Integer(), unknownCodesLastHour: Type.Integer(), reason: Type.String() })),
+              items: Type.Array(
+                Type.Object({
+                  sender: Type.String(),
+                  lookupsLastHour: Type.Integer(),
+                  unknownCodesLastHour: Type.Integer(),
+                  reason: Type.String(),
+                }),
+              ),
             }),
             ...errorResponses,
           },
@@ -167,7 +206,10 @@ export function lookupRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           problem = 'not_found';
         }
       }
-      return { status: problem === 'not_found' ? 404 : problem === 'invalid' ? 400 : 200, html: renderLookupPage({ code, status, problem, syntax, feeVnd: ctx.config.lookup.feeVnd }) };
+      return {
+        status: problem === 'not_found' ? 404 : problem === 'invalid' ? 400 : 200,
+        html: renderLookupPage({ code, status, problem, syntax, feeVnd: ctx.config.lookup.feeVnd }),
+      };
     };
     const htmlRateLimit = {
       ...perIp,
@@ -177,16 +219,27 @@ export function lookupRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
     app.get(
       '/tra-cuu',
       {
-        schema: { summary: 'Public look-up page', tags: ['look-up'], security: [], querystring: Type.Object({ ma: Type.Optional(Type.String({ maxLength: 200 })) }), hide: true },
+        schema: {
+          summary: 'Public look-up page',
+          tags: ['look-up'],
+          security: [],
+          querystring: Type.Object({ ma: Type.Optional(Type.String({ maxLength: 200 })) }),
+          hide: true,
+        },
       },
       async (request, reply) => {
         const code = request.query.ma?.trim() ?? '';
         if (code) {
           const normalized = normalizeReceiptCode(code);
           if (normalized) return reply.redirect(`/tra-cuu/${encodeURIComponent(normalized)}`, 303);
-          return reply.code(400).type('text/html; charset=utf-8').send(renderLookupPage({ code, status: null, problem: 'invalid', syntax, feeVnd: ctx.config.lookup.feeVnd }));
+          return reply
+            .code(400)
+            .type('text/html; charset=utf-8')
+            .send(renderLookupPage({ code, status: null, problem: 'invalid', syntax, feeVnd: ctx.config.lookup.feeVnd }));
         }
-        return reply.type('text/html; charset=utf-8').send(renderLookupPage({ code: '', status: null, problem: null, syntax, feeVnd: ctx.config.lookup.feeVnd }));
+        return reply
+          .type('text/html; charset=utf-8')
+          .send(renderLookupPage({ code: '', status: null, problem: null, syntax, feeVnd: ctx.config.lookup.feeVnd }));
       },
     );
 
@@ -194,7 +247,13 @@ export function lookupRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       '/tra-cuu/:code',
       {
         config: { rateLimit: htmlRateLimit },
-        schema: { summary: 'Public look-up page for one code (printable as a QR code)', tags: ['look-up'], security: [], params: Type.Object({ code: Type.String({ maxLength: 200 }) }), hide: true },
+        schema: {
+          summary: 'Public look-up page for one code (printable as a QR code)',
+          tags: ['look-up'],
+          security: [],
+          params: Type.Object({ code: Type.String({ maxLength: 200 }) }),
+          hide: true,
+        },
       },
       async (request, reply) => {
         const { status, html } = await page(request.params.code);

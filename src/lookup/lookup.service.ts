@@ -92,7 +92,14 @@ export class LookupService {
     this.metrics.lookups.inc({ outcome: dossier ? 'found' : 'not_found', via: 'web' });
     if (!dossier) throw notFound(`hồ sơ có mã số "${code}"`);
     const json = toDossierJson(dossier, this.clock.now());
-    return { receiptCode: json.receiptCode, state: json.state, step: json.step, dueAt: json.dueAt, onTime: json.onTime, statusText: json.statusText };
+    return {
+      receiptCode: json.receiptCode,
+      state: json.state,
+      step: json.step,
+      dueAt: json.dueAt,
+      onTime: json.onTime,
+      statusText: json.statusText,
+    };
   }
 
   /** MOs are answered in groups, one transaction per group (see GroupCommit). */
@@ -112,7 +119,13 @@ export class LookupService {
       const phone = checkPhone(mo.from);
       // The reply's dedupe key comes from the gateway's message id, so a re-delivered MO conflicts on its
       // first insert; without an id every MO is new.
-      prepared.push({ mo, phone, sender: phone.e164 ?? mo.from.trim(), answer: await this.prepare(mo.text, now), replyKey: `lookup|${mo.gateway}|${mo.messageId ?? randomUUID()}` });
+      prepared.push({
+        mo,
+        phone,
+        sender: phone.e164 ?? mo.from.trim(),
+        answer: await this.prepare(mo.text, now),
+        replyKey: `lookup|${mo.gateway}|${mo.messageId ?? randomUUID()}`,
+      });
     }
     const results = await transaction(this.db, async (tx) => {
       const answered: InboundResult[] = [];
@@ -123,11 +136,7 @@ export class LookupService {
     return results;
   }
 
-  private async answer(
-    tx: DbHandle,
-    { mo, phone, sender, answer: prepared, replyKey }: PreparedMo,
-    now: number,
-  ): Promise<InboundResult> {
+  private async answer(tx: DbHandle, { mo, phone, sender, answer: prepared, replyKey }: PreparedMo, now: number): Promise<InboundResult> {
     const answer = (await this.guard(tx, sender, now)) ? prepared : this.rateLimited();
     let notificationId: number | null = null;
     // What leaves is the prepared text (folded unless the agency sends Unicode), whichever way it leaves.
@@ -173,7 +182,12 @@ export class LookupService {
       .where('gateway_message_id', '=', mo.messageId)
       .executeTakeFirst();
     if (!seen) return { outcome: 'bad_syntax', reply: null, duplicate: true, notificationId: null };
-    return { outcome: seen.outcome, reply: seen.reply, duplicate: true, notificationId: seen.reply_notification_id === null ? null : Number(seen.reply_notification_id) };
+    return {
+      outcome: seen.outcome,
+      reply: seen.reply,
+      duplicate: true,
+      notificationId: seen.reply_notification_id === null ? null : Number(seen.reply_notification_id),
+    };
   }
 
   /** Numbers throttled right now and why, for administrators. */
@@ -223,7 +237,13 @@ export class LookupService {
     const common = { lookupSyntax: lookupSyntax(keyword, shortCode), shortCode };
     const parsed = parseMo(text, { keyword });
     if (parsed.kind === 'bad_syntax') {
-      return { outcome: 'bad_syntax' as const, code: null, dossier: null, encoding: 'ascii' as SmsEncoding, reply: renderFor('lookup_bad_syntax', {}, common) };
+      return {
+        outcome: 'bad_syntax' as const,
+        code: null,
+        dossier: null,
+        encoding: 'ascii' as SmsEncoding,
+        reply: renderFor('lookup_bad_syntax', {}, common),
+      };
     }
     const dossier = (await findDossierByKey(this.db, receiptKey(parsed.code))) ?? null;
     if (!dossier) {
@@ -240,7 +260,13 @@ export class LookupService {
     const kind = dossier.state === 'returned' ? 'lookup_returned' : dossier.state === 'result_ready' ? 'lookup_finished' : 'lookup_reply';
     const vars = dossierVars(dossier, agency?.name ?? dossier.agency_code, procedure?.name ?? '', now, shortCode, keyword);
     const reply = renderFor(kind, overrides, { ...vars, ...common });
-    return { outcome: 'found' as const, code: parsed.code, dossier, encoding: agency?.settings.smsEncoding ?? ('ascii' as SmsEncoding), reply };
+    return {
+      outcome: 'found' as const,
+      code: parsed.code,
+      dossier,
+      encoding: agency?.settings.smsEncoding ?? ('ascii' as SmsEncoding),
+      reply,
+    };
   }
 
   private rateLimited() {
@@ -250,7 +276,9 @@ export class LookupService {
       code: null,
       dossier: null,
       encoding: 'ascii' as SmsEncoding,
-      reply: replyWhenRateLimited ? renderFor('lookup_rate_limited', {}, { lookupSyntax: lookupSyntax(keyword, shortCode), shortCode }) : null,
+      reply: replyWhenRateLimited
+        ? renderFor('lookup_rate_limited', {}, { lookupSyntax: lookupSyntax(keyword, shortCode), shortCode })
+        : null,
     };
   }
 

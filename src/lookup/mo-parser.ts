@@ -12,9 +12,7 @@ export interface MoParserOptions {
 
 export type MoBadSyntaxReason = 'empty' | 'no_keyword' | 'no_code' | 'bad_code';
 
-export type MoParseResult =
-  | { kind: 'lookup'; code: string }
-  | { kind: 'bad_syntax'; reason: MoBadSyntaxReason };
+export type MoParseResult = { kind: 'lookup'; code: string } | { kind: 'bad_syntax'; reason: MoBadSyntaxReason };
 
 export const DEFAULT_KEYWORD = 'MCKH';
 /** Longest receipt code accepted. */
@@ -48,7 +46,9 @@ function keywordPattern(keyword: string): RegExp {
  * null unless the result is 1–64 letters, digits, '.' and '-' with at least one digit.
  */
 export function normalizeReceiptCode(input: string): string | null {
-  const code = canonical(input.slice(0, MAX_MO_SCAN)).trim().replace(/[.-]+$/, '');
+  const code = canonical(input.slice(0, MAX_MO_SCAN))
+    .trim()
+    .replace(/[.-]+$/, '');
   return VALID_CODE.test(code) ? code : null;
 }
 

@@ -103,27 +103,44 @@ async function main(argv: string[]): Promise<void> {
     case 'demo': {
       const { values } = parseArgs({ args: rest, options: { count: { type: 'string', default: '300' } } });
       const count = Number(values.count);
-      if (!Number.isInteger(count) || count < 0 || count > 1_000_000) throw new ConfigError('--count must be an integer between 0 and 1000000');
+      if (!Number.isInteger(count) || count < 0 || count > 1_000_000)
+        throw new ConfigError('--count must be an integer between 0 and 1000000');
       const summary = await withContext(config, (ctx) => loadDemoData(ctx, count));
       process.stdout.write(`${JSON.stringify(summary)}\n`);
       return;
     }
     case 'token': {
       const [sub, ...args] = rest;
-      if (sub !== 'create') throw new ConfigError('usage: motcua token create --role admin|agency|oversight|gateway [--agency CODE] [--label TEXT]');
+      if (sub !== 'create')
+        throw new ConfigError('usage: motcua token create --role admin|agency|oversight|gateway [--agency CODE] [--label TEXT]');
       const { values } = parseArgs({ args, options: { role: { type: 'string' }, agency: { type: 'string' }, label: { type: 'string' } } });
-      if (!values.role || !(ROLES as readonly string[]).includes(values.role)) throw new ConfigError(`--role must be one of ${ROLES.join(', ')}`);
+      if (!values.role || !(ROLES as readonly string[]).includes(values.role))
+        throw new ConfigError(`--role must be one of ${ROLES.join(', ')}`);
       const created = await withContext(config, (ctx) =>
-        createToken(ctx.db, { role: values.role as Role, agencyCode: values.agency ?? null, ...(values.label ? { label: values.label } : {}) }, ctx.clock.now()),
+        createToken(
+          ctx.db,
+          { role: values.role as Role, agencyCode: values.agency ?? null, ...(values.label ? { label: values.label } : {}) },
+          ctx.clock.now(),
+        ),
       );
       process.stdout.write(`${created.token}\n`);
       return;
     }
     case 'user': {
       const [sub, ...args] = rest;
-      const usage = 'usage: motcua user create --username NAME --role admin|oversight|agency_admin|clerk [--agency CODE] --password PW [--name TEXT]';
+      const usage =
+        'usage: motcua user create --username NAME --role admin|oversight|agency_admin|clerk [--agency CODE] --password PW [--name TEXT]';
       if (sub !== 'create') throw new ConfigError(usage);
-      const { values } = parseArgs({ args, options: { username: { type: 'string' }, role: { type: 'string' }, agency: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' } } });
+      const { values } = parseArgs({
+        args,
+        options: {
+          username: { type: 'string' },
+          role: { type: 'string' },
+          agency: { type: 'string' },
+          password: { type: 'string' },
+          name: { type: 'string' },
+        },
+      });
       if (!values.username || !values.role || !values.password) throw new ConfigError(usage);
       const user = await withContext(config, async (ctx) => {
         const created = await accountService(ctx).create({
@@ -134,7 +151,11 @@ async function main(argv: string[]): Promise<void> {
           password: values.password!,
         });
         const { username, displayName, role, agencyCode } = created;
-        await audit(ctx, { id: null, username: 'cli' }, { action: 'user.create', entity: 'user', entityId: created.id, after: { username, displayName, role, agencyCode } });
+        await audit(
+          ctx,
+          { id: null, username: 'cli' },
+          { action: 'user.create', entity: 'user', entityId: created.id, after: { username, displayName, role, agencyCode } },
+        );
         return created;
       });
       process.stdout.write(`Đã tạo tài khoản ${user.username} (${user.role}${user.agencyCode ? `, ${user.agencyCode}` : ''}).\n`);

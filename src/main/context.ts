@@ -92,7 +92,15 @@ export async function createContext(config: Config, options: ContextOptions = {}
         await receipts.record(receipt);
       },
       async inbound(mo) {
-        await lookup.handleInbound({ gateway: 'smpp', messageId: mo.gatewayMessageId, from: mo.from, to: mo.to, text: mo.text, receivedAt: mo.receivedAt, replyVia: 'outbox' });
+        await lookup.handleInbound({
+          gateway: 'smpp',
+          messageId: mo.gatewayMessageId,
+          from: mo.from,
+          to: mo.to,
+          text: mo.text,
+          receivedAt: mo.receivedAt,
+          replyVia: 'outbox',
+        });
         dispatcherRef?.poke();
       },
     },
@@ -103,7 +111,26 @@ export async function createContext(config: Config, options: ContextOptions = {}
 
   let closed = false;
   return {
-    config, db, clock, logger, metrics, auth, agencies, procedures, calendars, outbox, dossiers, apology, lookup, overdueWarnings, scheduler, dispatcher, providers, receipts, statusCallbacks, callbackWorker,
+    config,
+    db,
+    clock,
+    logger,
+    metrics,
+    auth,
+    agencies,
+    procedures,
+    calendars,
+    outbox,
+    dossiers,
+    apology,
+    lookup,
+    overdueWarnings,
+    scheduler,
+    dispatcher,
+    providers,
+    receipts,
+    statusCallbacks,
+    callbackWorker,
     async close() {
       if (closed) return;
       closed = true;

@@ -55,7 +55,15 @@ export class ApologyService {
       if (!agency || !isTriggerOn('apology', agency.settings)) continue;
       if (!procedureGetsMessages(Number(candidate.processing_days), agency.settings)) continue;
       const dossier = candidate as unknown as DossierRow;
-      rows.push(...this.outbox.rowsFor({ kind: 'apology', template: 'apology', occurrence: dueDate, held: false }, dossier, agency, joinedProcedure(candidate), now));
+      rows.push(
+        ...this.outbox.rowsFor(
+          { kind: 'apology', template: 'apology', occurrence: dueDate, held: false },
+          dossier,
+          agency,
+          joinedProcedure(candidate),
+          now,
+        ),
+      );
     }
     const created = (await insertNotifications(tx, rows)).length;
     return { dueDate, dossiers: candidates.length, created };

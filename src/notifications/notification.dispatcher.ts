@@ -68,7 +68,11 @@ export class Dispatcher {
     private readonly metrics: Metrics,
   ) {
     this.sentGroups = new GroupCommit((group) => this.recordSentGroup(group), { maxSize: options.concurrency, delayMs: 2 });
-    this.loop = new PollLoop(() => this.runOnce(), { pollMs: options.pollMs, pokeDelayMs: POKE_DELAY_MS, label: 'dispatcher batch' }, logger);
+    this.loop = new PollLoop(
+      () => this.runOnce(),
+      { pollMs: options.pollMs, pokeDelayMs: POKE_DELAY_MS, label: 'dispatcher batch' },
+      logger,
+    );
   }
 
   async claim(limit: number): Promise<NotificationRow[]> {
@@ -108,7 +112,11 @@ export class Dispatcher {
       pick = this.router.pick(row);
     }
     if (!pick) {
-      await this.finishFailed(row, 'no_provider', `No provider for channel ${row.channel}${row.carrier ? ` and carrier ${row.carrier}` : ''}`);
+      await this.finishFailed(
+        row,
+        'no_provider',
+        `No provider for channel ${row.channel}${row.carrier ? ` and carrier ${row.carrier}` : ''}`,
+      );
       return;
     }
     if (pick.waitMs > 0) {
@@ -161,7 +169,13 @@ export class Dispatcher {
     }
     await this.db.kysely
       .updateTable('notifications')
-      .set({ status: 'pending', next_attempt_at: now + retryDelayMs(Number(row.attempts)), lease_until: null, last_error: failure.message.slice(0, 500), updated_at: now })
+      .set({
+        status: 'pending',
+        next_attempt_at: now + retryDelayMs(Number(row.attempts)),
+        lease_until: null,
+        last_error: failure.message.slice(0, 500),
+        updated_at: now,
+      })
       .where('id', '=', Number(row.id))
       .where('status', '=', 'sending')
       .where('attempts', '=', Number(row.attempts))
@@ -182,21 +196,29 @@ export class Dispatcher {
     return transaction(this.db, async (tx) => {
       await lockReceiptIds(
         tx,
-        group.filter(({ outcome }) => outcome.status === 'sent').map(({ provider, outcome }) => ({ provider, ids: outcome.partIds ?? (outcome.providerMessageId ? [outcome.providerMessageId] : []) })),
+        group
+          .filter(({ outcome }) => outcome.status === 'sent')
+          .map(({ provider, outcome }) => ({
+            provider,
+            ids: outcome.partIds ?? (outcome.providerMessageId ? [outcome.providerMessageId] : []),
+          })),
       );
       const marked = new Map((await markSent(tx, group, now)).map((row) => [Number(row.id), row]));
       await this.receipts.recordParts(
         tx,
         group
           .filter(({ row, outcome }) => outcome.status === 'sent' && marked.has(Number(row.id)))
-          .map(({ row, provider, outcome }) => ({ notificationId: Number(row.id), provider, ids: outcome.partIds ?? (outcome.providerMessageId ? [outcome.providerMessageId] : []) })),
+          .map(({ row, provider, outcome }) => ({
+            notificationId: Number(row.id),
+            provider,
+            ids: outcome.partIds ?? (outcome.providerMessageId ? [outcome.providerMessageId] : []),
+          })),
         now,
       );
       for (const sent of marked.values()) if (sent.status === 'delivered') await this.callbacks.enqueue(tx, sent, now);
       return group.map(({ row }) => marked.has(Number(row.id)));
     });
   }
-
 
   /**
    * A row can wait in its batch longer than the lease (a batch larger than the concurrency and a slow
@@ -266,7 +288,10 @@ export class Dispatcher {
 /** One UPDATE for the whole group: a statement per message costs a round trip each on PostgreSQL. */
 async function markSent(tx: DbHandle, group: readonly SentItem[], now: number): Promise<NotificationRow[]> {
   const byId = <T>(value: (item: (typeof group)[number]) => T, type: 'text' | 'bigint') =>
-    sql`case id ${sql.join(group.map((item) => sql`when ${Number(item.row.id)} then cast(${value(item)} as ${sql.raw(type)})`), sql` `)} end`;
+    sql`case id ${sql.join(
+      group.map((item) => sql`when ${Number(item.row.id)} then cast(${value(item)} as ${sql.raw(type)})`),
+      sql` `,
+    )} end`;
   const { rows } = await sql<NotificationRow>`
     update notifications
        set status = ${byId((g) => g.outcome.status, 'text')},

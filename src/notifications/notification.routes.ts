@@ -46,7 +46,14 @@ export function notificationRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           assertCanReadAgency(principal, dossier.agency_code);
           dossierId = Number(dossier.id);
         }
-        const rows = await listNotifications(ctx.db, { agencyCode: agencyScope(principal, agencyCode), dossierId, kind, status, limit, beforeId });
+        const rows = await listNotifications(ctx.db, {
+          agencyCode: agencyScope(principal, agencyCode),
+          dossierId,
+          kind,
+          status,
+          limit,
+          beforeId,
+        });
         return { items: rows.map(toNotificationJson) };
       },
     );

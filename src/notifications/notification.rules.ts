@@ -101,9 +101,7 @@ export function planForTransition(
   },
   settings: TriggerSettings,
 ): Plan {
-  const cancelKinds = (Object.keys(VALID_STATES) as NotificationKind[]).filter(
-    (kind) => !VALID_STATES[kind]!.includes(change.after),
-  );
+  const cancelKinds = (Object.keys(VALID_STATES) as NotificationKind[]).filter((kind) => !VALID_STATES[kind]!.includes(change.after));
   if (!procedureGetsMessages(change.processingDays, settings) || change.before === change.after) {
     return { create: [], cancelKinds };
   }

@@ -21,7 +21,14 @@ const PHONE_FAILURE: Readonly<Record<string, string>> = {
 };
 
 /** What a message about this dossier may say (never the applicant's name or phone). */
-export function dossierVars(dossier: DossierRow, agencyName: string, procedureName: string, now: number, shortCode: string, keyword: string): TemplateVars {
+export function dossierVars(
+  dossier: DossierRow,
+  agencyName: string,
+  procedureName: string,
+  now: number,
+  shortCode: string,
+  keyword: string,
+): TemplateVars {
   const due = new Date(Number(dossier.due_at));
   const onTime = judgeOnTime({
     dueAt: due,
@@ -84,12 +91,23 @@ export class OutboxService {
     ctx: { dossier: DossierRow; agency: Agency; procedure: Procedure; submittedVia: 'counter' | 'online' | 'postal'; now: number },
   ): Promise<NotificationRow[]> {
     const plan = planForIntake({ submittedVia: ctx.submittedVia, processingDays: ctx.procedure.processingDays }, ctx.agency.settings);
-    return insertNotifications(tx, plan.create.flatMap((m) => this.rowsFor(m, ctx.dossier, ctx.agency, ctx.procedure, ctx.now)));
+    return insertNotifications(
+      tx,
+      plan.create.flatMap((m) => this.rowsFor(m, ctx.dossier, ctx.agency, ctx.procedure, ctx.now)),
+    );
   }
 
   async onTransition(
     tx: DbHandle,
-    ctx: { dossier: DossierRow; beforeState: DossierState; eventType: DossierEventType; seq: number; agency: Agency; procedure: Procedure; now: number },
+    ctx: {
+      dossier: DossierRow;
+      beforeState: DossierState;
+      eventType: DossierEventType;
+      seq: number;
+      agency: Agency;
+      procedure: Procedure;
+      now: number;
+    },
   ): Promise<NotificationRow[]> {
     const plan = planForTransition(
       {
@@ -103,7 +121,10 @@ export class OutboxService {
       ctx.agency.settings,
     );
     await cancelPending(tx, Number(ctx.dossier.id), plan.cancelKinds, ctx.now);
-    return insertNotifications(tx, plan.create.flatMap((m) => this.rowsFor(m, ctx.dossier, ctx.agency, ctx.procedure, ctx.now)));
+    return insertNotifications(
+      tx,
+      plan.create.flatMap((m) => this.rowsFor(m, ctx.dossier, ctx.agency, ctx.procedure, ctx.now)),
+    );
   }
 
   /** One SMS row (failed at once with the reason when no SMS can reach the applicant), or an email

@@ -56,11 +56,17 @@ export function receiptRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       {
         config: { roles: ['admin', 'agency'] },
         schema: {
-          summary: 'Create or rotate the secret that signs this agency\'s status callbacks (shown once)',
+          summary: "Create or rotate the secret that signs this agency's status callbacks (shown once)",
           tags: ['sending'],
           params: Type.Object({ agencyCode: Code }),
           response: {
-            201: Type.Object({ secret: Type.String(), signatureHeader: Type.String(), timestampHeader: Type.String(), deliveryHeader: Type.String(), scheme: Type.String() }),
+            201: Type.Object({
+              secret: Type.String(),
+              signatureHeader: Type.String(),
+              timestampHeader: Type.String(),
+              deliveryHeader: Type.String(),
+              scheme: Type.String(),
+            }),
             ...errorResponses,
           },
         },
@@ -87,7 +93,10 @@ export function receiptRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         schema: {
           summary: 'Status callbacks posted (or waiting) to agencies, newest first',
           tags: ['sending'],
-          querystring: Type.Object({ agencyCode: Type.Optional(Code), limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }) }, { additionalProperties: false }),
+          querystring: Type.Object(
+            { agencyCode: Type.Optional(Code), limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }) },
+            { additionalProperties: false },
+          ),
           response: {
             200: Type.Object({
               items: Type.Array(

@@ -39,7 +39,9 @@ const normalise = (id: string) => id.trim().toLowerCase();
 /** Takes every id's lock in one sorted statement, so transactions that lock several ids cannot deadlock. */
 export async function lockReceiptIds(tx: DbHandle, entries: readonly { provider: string; ids: readonly string[] }[]): Promise<void> {
   if (tx.dialect !== 'postgres') return;
-  const keys = [...new Set(entries.flatMap(({ provider, ids }) => ids.flatMap(receiptIdCandidates).map((id) => `receipt|${provider}|${id}`)))].sort();
+  const keys = [
+    ...new Set(entries.flatMap(({ provider, ids }) => ids.flatMap(receiptIdCandidates).map((id) => `receipt|${provider}|${id}`))),
+  ].sort();
   if (keys.length === 0) return;
   // unnest yields the keys in array order, so every transaction locks them in one order.
   await sql`select pg_advisory_xact_lock(hashtextextended(k, 0)) from unnest(${keys}::text[]) as k`.execute(tx.kysely);
@@ -55,7 +57,10 @@ const CHUNK = 500;
  * and applied by `recordParts` when the ids arrive.
  */
 export class ReceiptService {
-  private readonly groups = new GroupCommit<DeliveryReceipt, ReceiptResult>((receipts) => this.recordGroup(receipts), { maxSize: 200, delayMs: 2 });
+  private readonly groups = new GroupCommit<DeliveryReceipt, ReceiptResult>((receipts) => this.recordGroup(receipts), {
+    maxSize: 200,
+    delayMs: 2,
+  });
 
   constructor(
     private readonly db: Db,
@@ -78,13 +83,20 @@ export class ReceiptService {
   private async recordGroup(receipts: readonly DeliveryReceipt[]): Promise<ReceiptResult[]> {
     const now = this.clock.now();
     const results = await transaction(this.db, async (tx) => {
-      await lockReceiptIds(tx, receipts.map((receipt) => ({ provider: receipt.provider, ids: [receipt.providerMessageId] })));
+      await lockReceiptIds(
+        tx,
+        receipts.map((receipt) => ({ provider: receipt.provider, ids: [receipt.providerMessageId] })),
+      );
       return this.applyGroup(tx, receipts, now);
     });
     receipts.forEach((receipt, i) => {
       const result = results[i]!;
       this.metrics.receipts.inc({ provider: receipt.provider, status: receipt.status, matched: String(result.matched) });
-      if (!result.matched) this.logger.info({ provider: receipt.provider, providerMessageId: receipt.providerMessageId }, 'receipt for an id not recorded yet: kept until it is');
+      if (!result.matched)
+        this.logger.info(
+          { provider: receipt.provider, providerMessageId: receipt.providerMessageId },
+          'receipt for an id not recorded yet: kept until it is',
+        );
     });
     return results;
   }
@@ -102,9 +114,12 @@ export class ReceiptService {
         .where('provider', 'in', providers)
         .where('message_id', 'in', allCandidates.slice(i, i + CHUNK))
         .execute();
-      for (const part of found) partOf.set(`${part.provider}|${part.message_id}`, { message_id: part.message_id, notification_id: Number(part.notification_id) });
+      for (const part of found)
+        partOf.set(`${part.provider}|${part.message_id}`, { message_id: part.message_id, notification_id: Number(part.notification_id) });
     }
-    const matched = receipts.map((r, i) => candidates[i]!.map((id) => partOf.get(`${r.provider}|${id}`)).find((part) => part !== undefined) ?? null);
+    const matched = receipts.map(
+      (r, i) => candidates[i]!.map((id) => partOf.get(`${r.provider}|${id}`)).find((part) => part !== undefined) ?? null,
+    );
     const rows = receipts.map((receipt, i) => ({
       provider: receipt.provider,
       provider_message_id: matched[i]?.message_id ?? normalise(receipt.providerMessageId),
@@ -115,7 +130,11 @@ export class ReceiptService {
       done_at: receipt.at,
       received_at: now,
     }));
-    for (let i = 0; i < rows.length; i += CHUNK) await tx.kysely.insertInto('delivery_receipts').values(rows.slice(i, i + CHUNK)).execute();
+    for (let i = 0; i < rows.length; i += CHUNK)
+      await tx.kysely
+        .insertInto('delivery_receipts')
+        .values(rows.slice(i, i + CHUNK))
+        .execute();
     const statuses = await this.applyToParts(
       tx,
       receipts.flatMap((receipt, i) => {
@@ -124,7 +143,11 @@ export class ReceiptService {
       }),
       now,
     );
-    return matched.map((part) => (part ? { matched: true, notificationId: part.notification_id, status: statuses.get(part.notification_id) ?? null } : { matched: false, notificationId: null, status: null }));
+    return matched.map((part) =>
+      part
+        ? { matched: true, notificationId: part.notification_id, status: statuses.get(part.notification_id) ?? null }
+        : { matched: false, notificationId: null, status: null },
+    );
   }
 
   /**
@@ -133,15 +156,32 @@ export class ReceiptService {
    * The caller holds the ids' locks (`lockReceiptIds`). Returns each message's status after early
    * receipts, or null where none was waiting.
    */
-  async recordParts(tx: DbHandle, messages: readonly { notificationId: number; provider: string; ids: readonly string[] }[], now: number): Promise<(NotificationRow['status'] | null)[]> {
+  async recordParts(
+    tx: DbHandle,
+    messages: readonly { notificationId: number; provider: string; ids: readonly string[] }[],
+    now: number,
+  ): Promise<(NotificationRow['status'] | null)[]> {
     const entries = messages.map((m) => ({ ...m, unique: [...new Set(m.ids.map(normalise).filter((id) => id.length > 0))] }));
     const rows = entries.flatMap(({ notificationId, provider, unique }) =>
-      unique.map((id, part) => ({ provider, message_id: id, notification_id: notificationId, part, status: 'sent' as const, provider_status: null, error_code: null, updated_at: now })),
+      unique.map((id, part) => ({
+        provider,
+        message_id: id,
+        notification_id: notificationId,
+        part,
+        status: 'sent' as const,
+        provider_status: null,
+        error_code: null,
+        updated_at: now,
+      })),
     );
     const statuses: (NotificationRow['status'] | null)[] = messages.map(() => null);
     if (rows.length === 0) return statuses;
     for (let i = 0; i < rows.length; i += 500) {
-      await tx.kysely.insertInto('provider_message_parts').values(rows.slice(i, i + 500)).onConflict((oc) => oc.columns(['provider', 'message_id']).doNothing()).execute();
+      await tx.kysely
+        .insertInto('provider_message_parts')
+        .values(rows.slice(i, i + 500))
+        .onConflict((oc) => oc.columns(['provider', 'message_id']).doNothing())
+        .execute();
     }
     const candidates = [...new Set(entries.flatMap((e) => e.unique.flatMap(receiptIdCandidates)))];
     const waiting = [];
@@ -159,16 +199,29 @@ export class ReceiptService {
     }
     const early = [];
     for (const receipt of waiting) {
-      const index = entries.findIndex((e) => e.provider === receipt.provider && e.unique.some((id) => receiptIdCandidates(id).includes(receipt.provider_message_id)));
+      const index = entries.findIndex(
+        (e) => e.provider === receipt.provider && e.unique.some((id) => receiptIdCandidates(id).includes(receipt.provider_message_id)),
+      );
       if (index < 0) continue;
       const { notificationId, provider, unique } = entries[index]!;
-      await tx.kysely.updateTable('delivery_receipts').set({ notification_id: notificationId }).where('id', '=', Number(receipt.id)).execute();
+      await tx.kysely
+        .updateTable('delivery_receipts')
+        .set({ notification_id: notificationId })
+        .where('id', '=', Number(receipt.id))
+        .execute();
       early.push({
         index,
         provider,
         notificationId,
         messageId: unique.find((id) => receiptIdCandidates(id).includes(receipt.provider_message_id))!,
-        receipt: { provider, providerMessageId: receipt.provider_message_id, status: receipt.status, providerStatus: receipt.provider_status, errorCode: receipt.error_code, at: receipt.done_at === null ? null : Number(receipt.done_at) },
+        receipt: {
+          provider,
+          providerMessageId: receipt.provider_message_id,
+          status: receipt.status,
+          providerStatus: receipt.provider_status,
+          errorCode: receipt.error_code,
+          at: receipt.done_at === null ? null : Number(receipt.done_at),
+        },
       });
     }
     const after = await this.applyToParts(tx, early, now);
@@ -194,7 +247,12 @@ export class ReceiptService {
     // order, order them (SQLite's write transactions are serial already).
     const current =
       tx.dialect === 'postgres'
-        ? (await sql<{ id: number; status: NotificationRow['status'] }>`select id, status from notifications where id in (${sql.join(ids)}) order by id for update`.execute(tx.kysely)).rows
+        ? (
+            await sql<{
+              id: number;
+              status: NotificationRow['status'];
+            }>`select id, status from notifications where id in (${sql.join(ids)}) order by id for update`.execute(tx.kysely)
+          ).rows
         : await tx.kysely.selectFrom('notifications').select(['id', 'status']).where('id', 'in', ids).execute();
     for (const row of current) statuses.set(Number(row.id), row.status);
 
@@ -207,7 +265,10 @@ export class ReceiptService {
       const finals = [...firstFinal.entries()];
       const partKey = sql`provider || '|' || message_id`;
       const byPart = (value: (item: (typeof items)[number]) => string | null) =>
-        sql`case ${partKey} ${sql.join(finals.map(([key, item]) => sql`when ${key} then cast(${value(item)} as text)`), sql` `)} end`;
+        sql`case ${partKey} ${sql.join(
+          finals.map(([key, item]) => sql`when ${key} then cast(${value(item)} as text)`),
+          sql` `,
+        )} end`;
       await sql`
         update provider_message_parts
            set status = ${byPart((item) => item.receipt.status)},
@@ -220,7 +281,11 @@ export class ReceiptService {
            and ${partKey} in (${sql.join(finals.map(([key]) => key))})`.execute(tx.kysely);
     }
 
-    const parts = await tx.kysely.selectFrom('provider_message_parts').select(['notification_id', 'status', 'provider_status', 'error_code']).where('notification_id', 'in', ids).execute();
+    const parts = await tx.kysely
+      .selectFrom('provider_message_parts')
+      .select(['notification_id', 'status', 'provider_status', 'error_code'])
+      .where('notification_id', 'in', ids)
+      .execute();
     const delivered: { id: number; at: number }[] = [];
     const failed: { id: number; reason: string; lastError: string }[] = [];
     for (const id of ids) {
@@ -230,7 +295,10 @@ export class ReceiptService {
         failed.push({
           id,
           reason: receiptFailureReason(failedPart.provider_status ?? ''),
-          lastError: `receipt ${failedPart.provider_status ?? ''}${failedPart.error_code ? ` err:${failedPart.error_code}` : ''}`.slice(0, 500),
+          lastError: `receipt ${failedPart.provider_status ?? ''}${failedPart.error_code ? ` err:${failedPart.error_code}` : ''}`.slice(
+            0,
+            500,
+          ),
         });
       } else if (own.length > 0 && own.every((p) => p.status === 'delivered')) {
         const last = items.filter((item) => item.notificationId === id && item.receipt.status === 'delivered').at(-1);
@@ -238,7 +306,10 @@ export class ReceiptService {
       }
     }
     const byId = <T>(rows: readonly (T & { id: number })[], value: (row: T) => string | number, type: 'text' | 'bigint') =>
-      sql`case id ${sql.join(rows.map((row) => sql`when ${row.id} then cast(${value(row)} as ${sql.raw(type)})`), sql` `)} end`;
+      sql`case id ${sql.join(
+        rows.map((row) => sql`when ${row.id} then cast(${value(row)} as ${sql.raw(type)})`),
+        sql` `,
+      )} end`;
     const changed: NotificationRow[] = [];
     if (delivered.length > 0) {
       const { rows } = await sql<NotificationRow>`

@@ -54,7 +54,10 @@ export class StatusCallbackService {
     const agency = await this.agencies.get(row.agency_code, tx);
     const url = agency?.settings.statusCallbackUrl;
     if (!url) return;
-    const receipt = row.dossier_id === null ? null : await tx.kysely.selectFrom('dossiers').select('receipt_code').where('id', '=', Number(row.dossier_id)).executeTakeFirst();
+    const receipt =
+      row.dossier_id === null
+        ? null
+        : await tx.kysely.selectFrom('dossiers').select('receipt_code').where('id', '=', Number(row.dossier_id)).executeTakeFirst();
     const payload: StatusCallbackPayload = {
       event: 'notification.status',
       notificationId: Number(row.id),
@@ -83,7 +86,11 @@ export class StatusCallbackService {
       next_attempt_at: now,
       updated_at: now,
     };
-    await tx.kysely.insertInto('status_callbacks').values(values).onConflict((oc) => oc.column('dedupe_key').doNothing()).execute();
+    await tx.kysely
+      .insertInto('status_callbacks')
+      .values(values)
+      .onConflict((oc) => oc.column('dedupe_key').doNothing())
+      .execute();
   }
 
   /** A new signing secret for the agency (the previous one stops working); shown once. */
@@ -98,7 +105,11 @@ export class StatusCallbackService {
   }
 
   async secretOf(agencyCode: string): Promise<string | null> {
-    const row = await this.db.kysely.selectFrom('agency_secrets').select('callback_secret').where('agency_code', '=', agencyCode).executeTakeFirst();
+    const row = await this.db.kysely
+      .selectFrom('agency_secrets')
+      .select('callback_secret')
+      .where('agency_code', '=', agencyCode)
+      .executeTakeFirst();
     return row?.callback_secret ?? null;
   }
 
@@ -196,17 +207,34 @@ export class StatusCallbackWorker {
     const now = this.clock.now();
     await this.db.kysely
       .updateTable('status_callbacks')
-      .set({ status: 'pending', next_attempt_at: now + callbackRetryDelayMs(Number(row.attempts)), last_error: error, response_status: status, updated_at: now })
+      .set({
+        status: 'pending',
+        next_attempt_at: now + callbackRetryDelayMs(Number(row.attempts)),
+        last_error: error,
+        response_status: status,
+        updated_at: now,
+      })
       .where('id', '=', Number(row.id))
       .where('status', '=', 'sending')
       .execute();
   }
 
-  private async finish(row: { id: number }, status: 'delivered' | 'failed', responseStatus: number | null, error: string | null): Promise<void> {
+  private async finish(
+    row: { id: number },
+    status: 'delivered' | 'failed',
+    responseStatus: number | null,
+    error: string | null,
+  ): Promise<void> {
     const now = this.clock.now();
     await this.db.kysely
       .updateTable('status_callbacks')
-      .set({ status, response_status: responseStatus, last_error: error, delivered_at: status === 'delivered' ? now : null, updated_at: now })
+      .set({
+        status,
+        response_status: responseStatus,
+        last_error: error,
+        delivered_at: status === 'delivered' ? now : null,
+        updated_at: now,
+      })
       .where('id', '=', Number(row.id))
       .where('status', '=', 'sending')
       .execute();

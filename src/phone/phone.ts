@@ -48,19 +48,44 @@ export const CARRIER_NAMES: Record<Carrier, string> = {
  */
 const MOBILE_PREFIXES: Readonly<Record<string, Carrier>> = {
   // Viettel 086, 096, 097, 098, 032–039
-  '86': 'viettel', '96': 'viettel', '97': 'viettel', '98': 'viettel',
-  '32': 'viettel', '33': 'viettel', '34': 'viettel', '35': 'viettel',
-  '36': 'viettel', '37': 'viettel', '38': 'viettel', '39': 'viettel',
+  '86': 'viettel',
+  '96': 'viettel',
+  '97': 'viettel',
+  '98': 'viettel',
+  '32': 'viettel',
+  '33': 'viettel',
+  '34': 'viettel',
+  '35': 'viettel',
+  '36': 'viettel',
+  '37': 'viettel',
+  '38': 'viettel',
+  '39': 'viettel',
   // VinaPhone 088, 091, 094, 081–085
-  '88': 'vinaphone', '91': 'vinaphone', '94': 'vinaphone',
-  '81': 'vinaphone', '82': 'vinaphone', '83': 'vinaphone', '84': 'vinaphone', '85': 'vinaphone',
+  '88': 'vinaphone',
+  '91': 'vinaphone',
+  '94': 'vinaphone',
+  '81': 'vinaphone',
+  '82': 'vinaphone',
+  '83': 'vinaphone',
+  '84': 'vinaphone',
+  '85': 'vinaphone',
   // MobiFone 089, 090, 093, 070, 076–079
-  '89': 'mobifone', '90': 'mobifone', '93': 'mobifone', '70': 'mobifone',
-  '76': 'mobifone', '77': 'mobifone', '78': 'mobifone', '79': 'mobifone',
+  '89': 'mobifone',
+  '90': 'mobifone',
+  '93': 'mobifone',
+  '70': 'mobifone',
+  '76': 'mobifone',
+  '77': 'mobifone',
+  '78': 'mobifone',
+  '79': 'mobifone',
   // Vietnamobile 092, 052, 056, 058
-  '92': 'vietnamobile', '52': 'vietnamobile', '56': 'vietnamobile', '58': 'vietnamobile',
+  '92': 'vietnamobile',
+  '52': 'vietnamobile',
+  '56': 'vietnamobile',
+  '58': 'vietnamobile',
   // Gmobile 099, 059
-  '99': 'gmobile', '59': 'gmobile',
+  '99': 'gmobile',
+  '59': 'gmobile',
   // Itelecom 087
   '87': 'itelecom',
   // Reddi 055
@@ -73,13 +98,29 @@ const MOBILE_PREFIXES: Readonly<Record<string, Carrier>> = {
  */
 const OLD_MOBILE_PREFIXES: Readonly<Record<string, string>> = {
   // Viettel
-  '162': '32', '163': '33', '164': '34', '165': '35', '166': '36', '167': '37', '168': '38', '169': '39',
+  '162': '32',
+  '163': '33',
+  '164': '34',
+  '165': '35',
+  '166': '36',
+  '167': '37',
+  '168': '38',
+  '169': '39',
   // VinaPhone
-  '123': '83', '124': '84', '125': '85', '127': '81', '129': '82',
+  '123': '83',
+  '124': '84',
+  '125': '85',
+  '127': '81',
+  '129': '82',
   // MobiFone
-  '120': '70', '121': '79', '122': '77', '126': '76', '128': '78',
+  '120': '70',
+  '121': '79',
+  '122': '77',
+  '126': '76',
+  '128': '78',
   // Vietnamobile
-  '186': '56', '188': '58',
+  '186': '56',
+  '188': '58',
   // Gmobile
   '199': '59',
 };
@@ -190,7 +231,7 @@ function foreign(raw: string, digits: string): PhoneCheck {
   // country code plus a few digits is not a number.
   if (digits.startsWith('0') || digits.length < 7 || digits.length > 15) return result(raw, 'invalid');
   const parsed = parsePhoneNumberFromString(`+${digits}`);
-  const e164 = parsed !== undefined && parsed.isPossible() ? parsed.number : null;
+  const e164 = parsed?.isPossible() ? parsed.number : null;
   return result(raw, 'foreign', e164);
 }
 

@@ -23,7 +23,14 @@ export interface ProcedureInput {
   supplementRule?: SupplementRule;
 }
 
-function toProcedure(row: { code: string; agency_code: string; name: string; processing_days: number; day_kind: 'working' | 'calendar'; supplement_rule: SupplementRule }): Procedure {
+function toProcedure(row: {
+  code: string;
+  agency_code: string;
+  name: string;
+  processing_days: number;
+  day_kind: 'working' | 'calendar';
+  supplement_rule: SupplementRule;
+}): Procedure {
   return {
     code: row.code,
     agencyCode: row.agency_code,
@@ -37,7 +44,11 @@ function toProcedure(row: { code: string; agency_code: string; name: string; pro
 export class ProcedureService {
   private cache = new Map<string, { procedure: Procedure | null; expires: number }>();
 
-  constructor(private readonly db: Db, private readonly agencies: AgencyService, private readonly ttlMs = 5_000) {}
+  constructor(
+    private readonly db: Db,
+    private readonly agencies: AgencyService,
+    private readonly ttlMs = 5_000,
+  ) {}
 
   async get(code: string): Promise<Procedure | null> {
     const now = Date.now();
@@ -66,7 +77,10 @@ export class ProcedureService {
     const existing = await findProcedure(this.db, code);
     if (existing && existing.agency_code !== input.agencyCode) {
       assertCanWriteAgency(principal, existing.agency_code);
-      throw conflict('PROCEDURE_AGENCY_MISMATCH', `Thủ tục "${code}" thuộc cơ quan "${existing.agency_code}", không thể chuyển sang "${input.agencyCode}".`);
+      throw conflict(
+        'PROCEDURE_AGENCY_MISMATCH',
+        `Thủ tục "${code}" thuộc cơ quan "${existing.agency_code}", không thể chuyển sang "${input.agencyCode}".`,
+      );
     }
     const procedure: Procedure = {
       code,

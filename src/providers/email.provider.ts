@@ -23,7 +23,16 @@ export interface EmailOptions {
 const SENDER_DOMAIN = /@([^@\s<>]+)>?\s*$/;
 
 export function parseEmailOptions(raw: unknown, path = 'email'): EmailOptions {
-  const config = ConfigReader.of(raw, path).allowOnly(['host', 'port', 'secure', 'auth', 'from', 'messageIdDomain', 'maxConnections', 'timeoutMs']);
+  const config = ConfigReader.of(raw, path).allowOnly([
+    'host',
+    'port',
+    'secure',
+    'auth',
+    'from',
+    'messageIdDomain',
+    'maxConnections',
+    'timeoutMs',
+  ]);
   const secure = config.boolean('secure', false);
   const from = config.string('from');
   const senderDomain = SENDER_DOMAIN.exec(from)?.[1];

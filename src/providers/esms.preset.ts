@@ -63,7 +63,15 @@ export const ESMS_CODES: Readonly<Record<string, CodeRule>> = Object.freeze({
 });
 
 export function parseEsmsOptions(raw: unknown, path = 'esms'): EsmsOptions {
-  const config = ConfigReader.of(raw, path).allowOnly(['apiKey', 'secretKey', 'url', 'timeoutMs', 'callbackUrl', 'sandbox', 'requestIdPrefix']);
+  const config = ConfigReader.of(raw, path).allowOnly([
+    'apiKey',
+    'secretKey',
+    'url',
+    'timeoutMs',
+    'callbackUrl',
+    'sandbox',
+    'requestIdPrefix',
+  ]);
   return {
     apiKey: config.string('apiKey'),
     secretKey: config.string('secretKey'),
@@ -96,7 +104,13 @@ export function esmsHttpOptions(options: EsmsOptions): HttpSmsOptions {
     headers: {},
     auth: null,
     body,
-    response: { successPath: 'CodeResult', successValues: ['100'], messageIdPath: 'SMSID', errorCodePath: 'CodeResult', errorMessagePath: 'ErrorMessage' },
+    response: {
+      successPath: 'CodeResult',
+      successValues: ['100'],
+      messageIdPath: 'SMSID',
+      errorCodePath: 'CodeResult',
+      errorMessagePath: 'ErrorMessage',
+    },
     errorCodes: ESMS_CODES,
     timeoutMs: options.timeoutMs,
     callbackUrl: options.callbackUrl,

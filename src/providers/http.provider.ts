@@ -87,7 +87,8 @@ export class ConfigReader {
     } catch {
       throw new ConfigError(`${this.field(key)} must be an absolute URL`);
     }
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new ConfigError(`${this.field(key)} must be an http or https URL`);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+      throw new ConfigError(`${this.field(key)} must be an http or https URL`);
     return value;
   }
 
@@ -378,7 +379,8 @@ function templateValue(value: unknown, path: string): TemplateValue {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
   if (typeof value === 'number' && Number.isFinite(value)) return value;
   if (Array.isArray(value)) return value.map((item, index) => templateValue(item, `${path}.${index}`));
-  if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, templateValue(item, `${path}.${key}`)]));
+  if (isPlainObject(value))
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, templateValue(item, `${path}.${key}`)]));
   throw new ConfigError(`${path} must be a string, number, boolean, null, list or object`);
 }
 
@@ -390,7 +392,7 @@ function checkPlaceholders(value: TemplateValue, path: string): void {
       }
     }
   } else if (Array.isArray(value)) {
-    value.forEach((item, index) => checkPlaceholders(item, `${path}.${index}`));
+    for (const [index, item] of value.entries()) checkPlaceholders(item, `${path}.${index}`);
   } else if (value !== null && typeof value === 'object') {
     for (const [key, item] of Object.entries(value)) checkPlaceholders(item, `${path}.${key}`);
   }
@@ -418,10 +420,22 @@ function parseAuth(config: ConfigReader | null): HttpAuth | null {
 
 /** Validates the generic adapter's options from a JSON config object, naming the bad field. */
 export function parseHttpSmsOptions(raw: unknown, path = 'http'): HttpSmsOptions {
-  const config = ConfigReader.of(raw, path).allowOnly(['url', 'method', 'format', 'headers', 'auth', 'body', 'response', 'errorCodes', 'timeoutMs', 'callbackUrl']);
+  const config = ConfigReader.of(raw, path).allowOnly([
+    'url',
+    'method',
+    'format',
+    'headers',
+    'auth',
+    'body',
+    'response',
+    'errorCodes',
+    'timeoutMs',
+    'callbackUrl',
+  ]);
   const method = config.oneOf('method', ['GET', 'POST'] as const, 'POST');
   const format = config.oneOf('format', ['json', 'form'] as const);
-  if (method === 'GET' && format !== 'form') throw new ConfigError(`${path}.format must be "form" with method GET (the fields go in the query string)`);
+  if (method === 'GET' && format !== 'form')
+    throw new ConfigError(`${path}.format must be "form" with method GET (the fields go in the query string)`);
 
   const auth = parseAuth(config.optionalObject('auth'));
 
@@ -435,7 +449,9 @@ export function parseHttpSmsOptions(raw: unknown, path = 'http'): HttpSmsOptions
     }
   }
 
-  const responseConfig = config.object('response').allowOnly(['successPath', 'successValues', 'messageIdPath', 'errorCodePath', 'errorMessagePath']);
+  const responseConfig = config
+    .object('response')
+    .allowOnly(['successPath', 'successValues', 'messageIdPath', 'errorCodePath', 'errorMessagePath']);
   return {
     url: config.url('url'),
     method,

@@ -44,7 +44,17 @@ export interface KannelOptions {
 }
 
 export function parseKannelOptions(raw: unknown, path = 'kannel'): KannelOptions {
-  const config = ConfigReader.of(raw, path).allowOnly(['url', 'method', 'username', 'password', 'smsc', 'numberFormat', 'dlrUrl', 'dlrMask', 'timeoutMs']);
+  const config = ConfigReader.of(raw, path).allowOnly([
+    'url',
+    'method',
+    'username',
+    'password',
+    'smsc',
+    'numberFormat',
+    'dlrUrl',
+    'dlrMask',
+    'timeoutMs',
+  ]);
   return {
     url: config.url('url'),
     method: config.oneOf('method', ['GET', 'POST'] as const, 'GET'),
@@ -119,7 +129,13 @@ export class KannelProvider extends Provider {
     let status: number;
     let answer: string;
     try {
-      const response = await fetch(url, { method: this.options.method, headers, body, signal: AbortSignal.timeout(this.options.timeoutMs), dispatcher: this.agent });
+      const response = await fetch(url, {
+        method: this.options.method,
+        headers,
+        body,
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+        dispatcher: this.agent,
+      });
       status = response.status;
       answer = (await response.text()).trim();
     } catch (error) {
@@ -132,7 +148,8 @@ export class KannelProvider extends Provider {
     const byStatus = httpStatusError(this.name, status, answer);
     if (byStatus) throw byStatus;
     if (status >= 200 && status < 300 && ACCEPTED.test(answer)) {
-      if (answer.startsWith('3:')) this.logger.info({ provider: this.name, notificationId: message.id }, 'kannel queued the message: no SMSC connection is up');
+      if (answer.startsWith('3:'))
+        this.logger.info({ provider: this.name, notificationId: message.id }, 'kannel queued the message: no SMSC connection is up');
       return { status: 'sent', providerMessageId: kannelMessageId(message.id) };
     }
     if (status >= 400 && status < 500) throw new ProviderError(`${this.name}: HTTP ${status} ${answer}`, false, 'provider_rejected');

@@ -12,7 +12,11 @@ import { SPEEDSMS_CALLBACK_PATH, parseSpeedSmsReceipt } from './speedsms.preset.
 import { KANNEL_DLR_PATH, parseKannelDlr } from './kannel.provider.js';
 
 const Token = Type.Object({ token: Type.String({ minLength: 16, maxLength: 200, pattern: '^[A-Za-z0-9_-]+$' }) });
-const CallbackFields = Type.Record(Type.String({ maxLength: 64 }), Type.Union([Type.String({ maxLength: 2000 }), Type.Number(), Type.Boolean(), Type.Null()]), { maxProperties: 40 });
+const CallbackFields = Type.Record(
+  Type.String({ maxLength: 64 }),
+  Type.Union([Type.String({ maxLength: 2000 }), Type.Number(), Type.Boolean(), Type.Null()]),
+  { maxProperties: 40 },
+);
 const Answer = Type.Object({ ok: Type.Boolean(), matched: Type.Boolean() });
 
 export function providerReceiptRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {

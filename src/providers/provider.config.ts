@@ -30,7 +30,9 @@ const ProviderEntry = Type.Object(
     channel: Type.Optional(Type.Union([Type.Literal('sms'), Type.Literal('email')])),
     priority: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
     weight: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
-    carriers: Type.Optional(Type.Array(Type.Union(Object.keys(CARRIER_NAMES).map((c) => Type.Literal(c))), { minItems: 1, uniqueItems: true })),
+    carriers: Type.Optional(
+      Type.Array(Type.Union(Object.keys(CARRIER_NAMES).map((c) => Type.Literal(c))), { minItems: 1, uniqueItems: true }),
+    ),
     tps: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000 })),
     receiptSecret: Type.Optional(Type.String({ minLength: 16, maxLength: 200 })),
     options: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
@@ -64,7 +66,9 @@ export function parseProviderFile(text: string, path: string): ProviderFile {
   }
   if (!validateFile(json)) {
     const issue = validateFile.errors?.[0];
-    const where = issue ? `${issue.instancePath || '/'}${issue.params && 'additionalProperty' in issue.params ? `/${String(issue.params.additionalProperty)}` : ''}` : '/';
+    const where = issue
+      ? `${issue.instancePath || '/'}${issue.params && 'additionalProperty' in issue.params ? `/${String(issue.params.additionalProperty)}` : ''}`
+      : '/';
     throw new Error(`${path}: ${where} ${issue?.message ?? 'is invalid'}`);
   }
   const providers = json.providers?.map(
@@ -85,8 +89,10 @@ export function parseProviderFile(text: string, path: string): ProviderFile {
     for (const spec of providers) {
       if (names.has(spec.name)) throw new Error(`${path}: provider name "${spec.name}" is used twice`);
       names.add(spec.name);
-      if (spec.type === 'email' && spec.channel !== 'email') throw new Error(`${path}: provider "${spec.name}" is email and cannot carry ${spec.channel}`);
-      if (spec.type !== 'email' && spec.type !== 'sandbox' && spec.channel !== 'sms') throw new Error(`${path}: provider "${spec.name}" (${spec.type}) carries SMS only`);
+      if (spec.type === 'email' && spec.channel !== 'email')
+        throw new Error(`${path}: provider "${spec.name}" is email and cannot carry ${spec.channel}`);
+      if (spec.type !== 'email' && spec.type !== 'sandbox' && spec.channel !== 'sms')
+        throw new Error(`${path}: provider "${spec.name}" (${spec.type}) carries SMS only`);
     }
   }
   return { publicBaseUrl: json.publicBaseUrl?.replace(/\/+$/, '') ?? null, providers: providers ?? null };

@@ -207,8 +207,10 @@ export class ProviderPool implements ProviderRouter {
       if (member.channel !== provider.channel) throw new ConfigError(`${where} sends ${provider.channel}, not ${member.channel}`);
       if (!Number.isFinite(member.priority)) throw new ConfigError(`${where}: priority must be a number`);
       if (!(member.weight > 0 && Number.isFinite(member.weight))) throw new ConfigError(`${where}: weight must be positive`);
-      if (member.tps !== undefined && !(member.tps >= 0 && Number.isFinite(member.tps))) throw new ConfigError(`${where}: tps must be 0 or more`);
-      if (member.carriers?.length === 0) throw new ConfigError(`${where}: an empty carrier list would never be used; omit it for every carrier`);
+      if (member.tps !== undefined && !(member.tps >= 0 && Number.isFinite(member.tps)))
+        throw new ConfigError(`${where}: tps must be 0 or more`);
+      if (member.carriers?.length === 0)
+        throw new ConfigError(`${where}: an empty carrier list would never be used; omit it for every carrier`);
       const state = new MemberState(member, now, this.policy.errorWindow);
       names.add(key);
       this.byProvider.set(provider, state);
@@ -245,8 +247,16 @@ export class ProviderPool implements ProviderRouter {
       const open = tier.filter((m) => !m.limited);
       if (open.length === 0) continue;
       const chosen = this.weighted(open, weightOf);
-      this.options.metrics.providerSwitches.inc({ channel: message.channel, from: preferred.name, to: chosen.name, reason: 'rate_limited' });
-      this.options.logger.debug({ channel: message.channel, from: preferred.name, to: chosen.name, reason: 'rate_limited' }, 'provider skipped');
+      this.options.metrics.providerSwitches.inc({
+        channel: message.channel,
+        from: preferred.name,
+        to: chosen.name,
+        reason: 'rate_limited',
+      });
+      this.options.logger.debug(
+        { channel: message.channel, from: preferred.name, to: chosen.name, reason: 'rate_limited' },
+        'provider skipped',
+      );
       return this.take(chosen);
     }
     const soonest = tiers.flat().reduce((a, b) => (b.waitMs < a.waitMs ? b : a));
@@ -371,13 +381,22 @@ export class ProviderPool implements ProviderRouter {
   }
 
   /** Logs and counts when the priority a set of eligible members is routed to changes. */
-  private follow(message: Pick<NotificationRow, 'channel' | 'carrier'>, eligible: readonly MemberState[], priority: number, allDown: boolean): void {
+  private follow(
+    message: Pick<NotificationRow, 'channel' | 'carrier'>,
+    eligible: readonly MemberState[],
+    priority: number,
+    allDown: boolean,
+  ): void {
     const key = `${message.channel}:${eligible.map((m) => m.name).join(',')}`;
     const natural = Math.min(...eligible.map((m) => m.member.priority));
     const before = this.routes.get(key) ?? { priority: natural, allDown: false };
     if (before.priority === priority && before.allDown === allDown) return;
     this.routes.set(key, { priority, allDown });
-    const label = (p: number) => eligible.filter((m) => m.member.priority === p).map((m) => m.name).join('+');
+    const label = (p: number) =>
+      eligible
+        .filter((m) => m.member.priority === p)
+        .map((m) => m.name)
+        .join('+');
     const from = label(before.priority);
     const to = label(priority);
     const fields = { channel: message.channel, carrier: message.carrier, from, to, fromPriority: before.priority, toPriority: priority };
@@ -387,7 +406,12 @@ export class ProviderPool implements ProviderRouter {
       return;
     }
     if (before.priority !== priority) {
-      this.options.metrics.providerSwitches.inc({ channel: message.channel, from, to, reason: priority > before.priority ? 'unhealthy' : 'recovered' });
+      this.options.metrics.providerSwitches.inc({
+        channel: message.channel,
+        from,
+        to,
+        reason: priority > before.priority ? 'unhealthy' : 'recovered',
+      });
     }
     const what = priority === natural ? 'ended' : before.priority === natural ? 'started' : 'moved';
     this.options.logger.info(fields, `provider failover ${what}`);

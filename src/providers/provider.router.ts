@@ -23,7 +23,12 @@ export interface ProviderDeps {
 }
 
 /** Our receipt URL for the provider unless the file sets one: it needs the provider's receipt secret. */
-function withReceiptUrl(spec: ProviderSpec, key: 'callbackUrl' | 'dlrUrl', build: (base: string, secret: string) => string, publicBaseUrl: string): Record<string, unknown> {
+function withReceiptUrl(
+  spec: ProviderSpec,
+  key: 'callbackUrl' | 'dlrUrl',
+  build: (base: string, secret: string) => string,
+  publicBaseUrl: string,
+): Record<string, unknown> {
   if (spec.options[key] !== undefined || !spec.receiptSecret) return { ...spec.options };
   return { ...spec.options, [key]: build(publicBaseUrl, spec.receiptSecret) };
 }
@@ -33,7 +38,13 @@ function buildProvider(spec: ProviderSpec, config: Config, deps: ProviderDeps): 
   const where = `provider "${spec.name}"`;
   switch (spec.type) {
     case 'sandbox':
-      return new SandboxProvider(spec.name, spec.channel, { delayMs: config.sms.sandboxDelayMs, journalPath: config.sms.sandboxJournal }, logger, metrics);
+      return new SandboxProvider(
+        spec.name,
+        spec.channel,
+        { delayMs: config.sms.sandboxDelayMs, journalPath: config.sms.sandboxJournal },
+        logger,
+        metrics,
+      );
     case 'smpp': {
       const url = spec.options.url;
       if (typeof url !== 'string') throw new Error(`${where}: options.url must be smpp://systemId:password@host:port`);
@@ -43,11 +54,21 @@ function buildProvider(spec: ProviderSpec, config: Config, deps: ProviderDeps): 
     case 'http':
       return new HttpSmsProvider(spec.name, parseHttpSmsOptions(spec.options, where), logger, metrics);
     case 'esms':
-      return new EsmsProvider(spec.name, parseEsmsOptions(withReceiptUrl(spec, 'callbackUrl', esmsCallbackUrl, config.sms.publicBaseUrl), where), logger, metrics);
+      return new EsmsProvider(
+        spec.name,
+        parseEsmsOptions(withReceiptUrl(spec, 'callbackUrl', esmsCallbackUrl, config.sms.publicBaseUrl), where),
+        logger,
+        metrics,
+      );
     case 'speedsms':
       return new SpeedSmsProvider(spec.name, parseSpeedSmsOptions(spec.options, where), logger, metrics);
     case 'kannel':
-      return new KannelProvider(spec.name, parseKannelOptions(withReceiptUrl(spec, 'dlrUrl', kannelDlrUrl, config.sms.publicBaseUrl), where), logger, metrics);
+      return new KannelProvider(
+        spec.name,
+        parseKannelOptions(withReceiptUrl(spec, 'dlrUrl', kannelDlrUrl, config.sms.publicBaseUrl), where),
+        logger,
+        metrics,
+      );
     case 'email':
       return new EmailProvider(spec.name, parseEmailOptions(spec.options, where), logger, metrics);
   }

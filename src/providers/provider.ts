@@ -95,7 +95,13 @@ export abstract class Provider {
         error instanceof ProviderError ? error : new ProviderError((error as Error).message ?? String(error), true, 'provider_error');
       this.record(message, providerError.retryable ? 'retryable' : 'permanent', providerError.reason, started);
       this.logger.warn(
-        { provider: this.name, notificationId: message.id, retryable: providerError.retryable, reason: providerError.reason, err: providerError.message },
+        {
+          provider: this.name,
+          notificationId: message.id,
+          retryable: providerError.retryable,
+          reason: providerError.reason,
+          err: providerError.message,
+        },
         'send failed',
       );
       throw providerError;

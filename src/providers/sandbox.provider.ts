@@ -28,7 +28,10 @@ export class SandboxProvider extends Provider {
     if (this.options.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.options.delayMs));
     const providerMessageId = `sandbox-${process.pid}-${Date.now().toString(36)}-${(++this.sequence).toString(36)}`;
     if (this.options.journalPath) {
-      appendFileSync(this.options.journalPath, `${JSON.stringify({ id: message.id, to: message.to, kind: message.kind, providerMessageId })}\n`);
+      appendFileSync(
+        this.options.journalPath,
+        `${JSON.stringify({ id: message.id, to: message.to, kind: message.kind, providerMessageId })}\n`,
+      );
     }
     return { status: 'delivered', providerMessageId };
   }

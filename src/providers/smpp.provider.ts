@@ -26,13 +26,24 @@ export interface SmppOptions {
 }
 
 const DEFAULT_PORT = 2775;
-const QUERY_KEYS = new Set(['bind', 'window', 'tps', 'source', 'shortCode', 'shortCodeTon', 'shortCodeNpi', 'systemType', 'enquireLinkSeconds']);
+const QUERY_KEYS = new Set([
+  'bind',
+  'window',
+  'tps',
+  'source',
+  'shortCode',
+  'shortCodeTon',
+  'shortCodeNpi',
+  'systemType',
+  'enquireLinkSeconds',
+]);
 
 function integerParam(params: URLSearchParams, key: string, fallback: number, min: number, max: number): number {
   const raw = params.get(key);
   if (raw === null || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`SMPP URL: ${key}=${raw} must be an integer from ${min} to ${max}`);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new Error(`SMPP URL: ${key}=${raw} must be an integer from ${min} to ${max}`);
   return value;
 }
 
@@ -165,7 +176,10 @@ export class SmppProvider extends Provider {
         return { dataCoding: DATA_CODING.GSM, parts: splitForSmpp(message.body, DATA_CODING.GSM, this.reference) };
       } catch (error) {
         // prepareSms marks only GSM text gsm7; should anything else slip through, Unicode still delivers it.
-        this.logger.warn({ provider: this.name, notificationId: message.id, err: (error as Error).message }, 'gsm7 body is not GSM: sent as UCS-2');
+        this.logger.warn(
+          { provider: this.name, notificationId: message.id, err: (error as Error).message },
+          'gsm7 body is not GSM: sent as UCS-2',
+        );
       }
     }
     try {
@@ -191,6 +205,7 @@ export class SmppProvider extends Provider {
 /** `+84912345678` (or `84912345678`) → `84912345678`, international TON 1 NPI 1. */
 function destinationAddress(to: string): Address {
   const digits = to.trim().replace(/^\+/, '');
-  if (!/^[1-9][0-9]{6,14}$/.test(digits)) throw new ProviderError(`destination ${JSON.stringify(to)} is not an international number`, false, 'invalid_destination');
+  if (!/^[1-9][0-9]{6,14}$/.test(digits))
+    throw new ProviderError(`destination ${JSON.stringify(to)} is not an international number`, false, 'invalid_destination');
   return { ton: TON.INTERNATIONAL, npi: NPI.ISDN, addr: digits };
 }

@@ -13,14 +13,7 @@
  */
 import type { Logger } from 'pino';
 import type { Metrics } from '../http/metrics.js';
-import {
-  ConfigReader,
-  HttpSmsProvider,
-  callbackField,
-  callbackUrl,
-  type CodeRule,
-  type HttpSmsOptions,
-} from './http.provider.js';
+import { ConfigReader, HttpSmsProvider, callbackField, callbackUrl, type CodeRule, type HttpSmsOptions } from './http.provider.js';
 import type { DeliveryReceipt } from './provider.js';
 
 export const SPEEDSMS_SEND_URL = 'https://api.speedsms.vn/index.php/sms/send';
@@ -67,7 +60,13 @@ export function speedSmsHttpOptions(options: SpeedSmsOptions): HttpSmsOptions {
     headers: {},
     auth: { type: 'basic', username: options.accessToken, password: 'x' },
     body: { to: ['{to_msisdn}'], content: '{text}', sms_type: options.smsType, sender: '{from}' },
-    response: { successPath: 'status', successValues: ['success'], messageIdPath: 'data.tranId', errorCodePath: 'code', errorMessagePath: 'message' },
+    response: {
+      successPath: 'status',
+      successValues: ['success'],
+      messageIdPath: 'data.tranId',
+      errorCodePath: 'code',
+      errorMessagePath: 'message',
+    },
     errorCodes: SPEEDSMS_CODES,
     timeoutMs: options.timeoutMs,
     callbackUrl: null,

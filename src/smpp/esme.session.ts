@@ -16,10 +16,10 @@ import type { Metrics } from '../http/metrics.js';
 import { ProviderError, type ProviderSink } from '../providers/provider.js';
 import { LOCAL_FAILURE, classifyCommandStatus, type SmppFailure } from './error-table.js';
 import {
-  FrameError,
+  type FrameError,
   FrameSplitter,
   INTERFACE_VERSION_34,
-  PduDecodeError,
+  type PduDecodeError,
   STATUS,
   TLV_TAG,
   commandStatusName,
@@ -270,7 +270,9 @@ class SmppConnection {
     if (this.closed) return;
     if (this.bound) {
       this.bound = false;
-      await this.request({ command: 'unbind', commandStatus: 0, sequenceNumber: 0 }, this.timing.unbindTimeoutMs, 'unbind').catch(() => undefined);
+      await this.request({ command: 'unbind', commandStatus: 0, sequenceNumber: 0 }, this.timing.unbindTimeoutMs, 'unbind').catch(
+        () => undefined,
+      );
     }
     this.closedReason ??= 'unbound';
     await new Promise<void>((resolve) => {
@@ -333,7 +335,9 @@ class SmppConnection {
     if ((error.commandId & 0x80000000) !== 0 && request) {
       this.pending.delete(error.sequenceNumber);
       if (request.isSubmit) this.outstandingSubmits--;
-      request.settle({ error: failure(classifyCommandStatus(STATUS.ESME_RINVCMDLEN), `undecodable ${request.command}_resp: ${error.message}`) });
+      request.settle({
+        error: failure(classifyCommandStatus(STATUS.ESME_RINVCMDLEN), `undecodable ${request.command}_resp: ${error.message}`),
+      });
       return;
     }
     this.respond({ command: 'generic_nack', commandStatus: error.status, sequenceNumber: error.sequenceNumber });
@@ -454,7 +458,10 @@ class BindSlot {
     const socket = connect({ host: options.host, port: options.port });
     const connection = new SmppConnection(this.role, socket, timing, this.session.internals.clock, this.session.handlers, logger);
     this.connection = connection;
-    const connectTimer = setTimeout(() => connection.destroy(`no TCP connection within ${timing.connectTimeoutMs} ms`), timing.connectTimeoutMs);
+    const connectTimer = setTimeout(
+      () => connection.destroy(`no TCP connection within ${timing.connectTimeoutMs} ms`),
+      timing.connectTimeoutMs,
+    );
     socket.once('close', () => clearTimeout(connectTimer));
     socket.once('connect', () => {
       clearTimeout(connectTimer);
@@ -487,7 +494,14 @@ class BindSlot {
       return;
     }
     if (response.commandStatus !== STATUS.ESME_ROK) {
-      logger.error({ role: this.role, status: commandStatusName(response.commandStatus), reason: classifyCommandStatus(response.commandStatus).reason }, 'SMPP bind refused');
+      logger.error(
+        {
+          role: this.role,
+          status: commandStatusName(response.commandStatus),
+          reason: classifyCommandStatus(response.commandStatus).reason,
+        },
+        'SMPP bind refused',
+      );
       connection.destroy(`bind refused: ${commandStatusName(response.commandStatus)}`);
       return;
     }
@@ -510,7 +524,8 @@ class BindSlot {
     const exponential = Math.min(timing.reconnectMaxMs, timing.reconnectInitialMs * 2 ** this.attempt);
     const delay = Math.round(exponential * (1 - timing.reconnectJitter * random()));
     this.attempt++;
-    if (!connection.wasBound) logger.warn({ role: this.role, reason, attempt: this.attempt, retryInMs: delay }, 'SMPP connect or bind failed');
+    if (!connection.wasBound)
+      logger.warn({ role: this.role, reason, attempt: this.attempt, retryInMs: delay }, 'SMPP connect or bind failed');
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = null;
       if (!this.stopped) this.open();
@@ -566,7 +581,8 @@ export class EsmeSession extends EventEmitter {
       this.counters.responseTimeouts++;
       this.deps.metrics?.smppEvents.inc({ provider: this.deps.providerName, event: 'response_timeout' });
       // Every slot of the window is held by a submit the SMSC never answered: nothing can move on this connection.
-      if (connection.outstandingSubmits >= this.options.window && connection.allOutstandingExpired) connection.destroy('window stuck on unanswered submits');
+      if (connection.outstandingSubmits >= this.options.window && connection.allOutstandingExpired)
+        connection.destroy('window stuck on unanswered submits');
       this.pump();
     },
   };
@@ -583,12 +599,21 @@ export class EsmeSession extends EventEmitter {
     this.bucket = new TokenBucket(this.clock);
     this.bucket.setRate(options.tps);
     this.reassembler = new ConcatReassembler({ timeoutMs: this.timing.reassemblyTimeoutMs, clock: this.clock });
-    this.slots = options.bind === 'transceiver' ? [new BindSlot('transceiver', this)] : [new BindSlot('transmitter', this), new BindSlot('receiver', this)];
+    this.slots =
+      options.bind === 'transceiver'
+        ? [new BindSlot('transceiver', this)]
+        : [new BindSlot('transmitter', this), new BindSlot('receiver', this)];
   }
 
   /** What the bind slots need from the session. */
   get internals() {
-    return { options: this.options, timing: this.timing, logger: this.deps.logger, clock: this.clock, random: this.deps.random ?? Math.random };
+    return {
+      options: this.options,
+      timing: this.timing,
+      logger: this.deps.logger,
+      clock: this.clock,
+      random: this.deps.random ?? Math.random,
+    };
   }
 
   start(): void {
@@ -705,8 +730,14 @@ export class EsmeSession extends EventEmitter {
     while (this.queue.length > 0 && connection?.bound && connection.outstandingSubmits < this.options.window) {
       const head = this.queue[0]!;
       const wait = head.notBefore - this.clock.now();
-      if (wait > 0) return this.pumpLater(wait);
-      if (!this.bucket.take()) return this.pumpLater(this.bucket.msUntilToken());
+      if (wait > 0) {
+        this.pumpLater(wait);
+        return;
+      }
+      if (!this.bucket.take()) {
+        this.pumpLater(this.bucket.msUntilToken());
+        return;
+      }
       this.queue.shift();
       this.send(connection, head);
     }
@@ -723,13 +754,16 @@ export class EsmeSession extends EventEmitter {
 
   private send(connection: SmppConnection, queued: QueuedSubmit): void {
     this.recentSends.push(this.clock.now());
-    connection.request(queued.frame, this.timing.responseTimeoutMs, 'submit_sm').then(
-      (response) => this.onSubmitResponse(queued, response),
-      (error: ProviderError) => queued.reject(error),
-    ).finally(() => {
-      if (this.outstanding() === 0) for (const waiter of this.drainWaiters.splice(0)) waiter();
-      this.pump();
-    });
+    connection
+      .request(queued.frame, this.timing.responseTimeoutMs, 'submit_sm')
+      .then(
+        (response) => this.onSubmitResponse(queued, response),
+        (error: ProviderError) => queued.reject(error),
+      )
+      .finally(() => {
+        if (this.outstanding() === 0) for (const waiter of this.drainWaiters.splice(0)) waiter();
+        this.pump();
+      });
   }
 
   private onSubmitResponse(queued: QueuedSubmit, response: Pdu): void {
@@ -796,8 +830,10 @@ export class EsmeSession extends EventEmitter {
     const downTooLong = now - this.downSince > this.timing.downLimitMs;
     for (let i = this.queue.length - 1; i >= 0; i--) {
       const queued = this.queue[i]!;
-      if (downTooLong) queued.reject(failure(LOCAL_FAILURE.sessionDown, `SMPP transmitter down for more than ${this.timing.downLimitMs} ms`));
-      else if (now - queued.enqueuedAt > this.timing.submitDeadlineMs) queued.reject(failure(LOCAL_FAILURE.queueTimeout, `submit_sm not sent within ${this.timing.submitDeadlineMs} ms`));
+      if (downTooLong)
+        queued.reject(failure(LOCAL_FAILURE.sessionDown, `SMPP transmitter down for more than ${this.timing.downLimitMs} ms`));
+      else if (now - queued.enqueuedAt > this.timing.submitDeadlineMs)
+        queued.reject(failure(LOCAL_FAILURE.queueTimeout, `submit_sm not sent within ${this.timing.submitDeadlineMs} ms`));
       else continue;
       this.queue.splice(i, 1);
     }
@@ -839,7 +875,10 @@ export class EsmeSession extends EventEmitter {
       await this.withHandlerTimeout(this.handleDeliver(pdu));
     } catch (error) {
       status = STATUS.ESME_RX_T_APPN;
-      this.deps.logger.error({ err: (error as Error).message, from: pdu.source.addr }, 'deliver_sm handler failed: answered ESME_RX_T_APPN so the SMSC delivers it again');
+      this.deps.logger.error(
+        { err: (error as Error).message, from: pdu.source.addr },
+        'deliver_sm handler failed: answered ESME_RX_T_APPN so the SMSC delivers it again',
+      );
     } finally {
       connection.respond({ command: 'deliver_sm_resp', commandStatus: status, sequenceNumber: pdu.sequenceNumber, messageId: '' });
     }
@@ -848,7 +887,10 @@ export class EsmeSession extends EventEmitter {
   private async withHandlerTimeout(work: Promise<void>): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`handler took more than ${this.timing.deliverHandlerTimeoutMs} ms`)), this.timing.deliverHandlerTimeoutMs);
+      timer = setTimeout(
+        () => reject(new Error(`handler took more than ${this.timing.deliverHandlerTimeoutMs} ms`)),
+        this.timing.deliverHandlerTimeoutMs,
+      );
     });
     try {
       await Promise.race([work, timeout]);
@@ -864,7 +906,10 @@ export class EsmeSession extends EventEmitter {
         ...(this.deps.receiptUtcOffsetMinutes === undefined ? {} : { utcOffsetMinutes: this.deps.receiptUtcOffsetMinutes }),
       });
       if (!receipt) {
-        this.deps.logger.warn({ text: messageOctets(pdu).toString('latin1').slice(0, 200) }, 'delivery receipt without id or status: dropped');
+        this.deps.logger.warn(
+          { text: messageOctets(pdu).toString('latin1').slice(0, 200) },
+          'delivery receipt without id or status: dropped',
+        );
         return;
       }
       await this.deps.sink.receipt(receipt);
@@ -874,12 +919,24 @@ export class EsmeSession extends EventEmitter {
     const concat = udhConcat ?? sarConcat(pdu);
     const receivedAt = (this.deps.clock ?? systemClock).now();
     if (concat === null) {
-      await this.deps.sink.inbound({ from: pdu.source.addr, to: pdu.destination.addr, text: decodeText(payload, pdu.dataCoding), gatewayMessageId: null, receivedAt });
+      await this.deps.sink.inbound({
+        from: pdu.source.addr,
+        to: pdu.destination.addr,
+        text: decodeText(payload, pdu.dataCoding),
+        gatewayMessageId: null,
+        receivedAt,
+      });
       return;
     }
     const complete = this.reassembler.add({ from: pdu.source.addr, to: pdu.destination.addr, concat, dataCoding: pdu.dataCoding, payload });
     if (!complete) return;
-    await this.deps.sink.inbound({ from: pdu.source.addr, to: pdu.destination.addr, text: complete.text, gatewayMessageId: null, receivedAt });
+    await this.deps.sink.inbound({
+      from: pdu.source.addr,
+      to: pdu.destination.addr,
+      text: complete.text,
+      gatewayMessageId: null,
+      receivedAt,
+    });
     this.reassembler.release(complete.key);
   }
 }

@@ -119,7 +119,15 @@ export const ESM_CLASS = {
 
 export const DATA_CODING = { GSM: 0x00, IA5: 0x01, LATIN1: 0x03, UCS2: 0x08 } as const;
 
-export const TON = { UNKNOWN: 0, INTERNATIONAL: 1, NATIONAL: 2, NETWORK_SPECIFIC: 3, SUBSCRIBER: 4, ALPHANUMERIC: 5, ABBREVIATED: 6 } as const;
+export const TON = {
+  UNKNOWN: 0,
+  INTERNATIONAL: 1,
+  NATIONAL: 2,
+  NETWORK_SPECIFIC: 3,
+  SUBSCRIBER: 4,
+  ALPHANUMERIC: 5,
+  ABBREVIATED: 6,
+} as const;
 export const NPI = { UNKNOWN: 0, ISDN: 1 } as const;
 
 export const INTERFACE_VERSION_34 = 0x34;
@@ -335,7 +343,8 @@ function encodeBody(pdu: Pdu): Buffer {
       return w.cString(pdu.systemId, C_STRING_MAX.systemId, 'system_id').tlvs(pdu.tlvs).body();
     case 'submit_sm':
     case 'deliver_sm': {
-      if (pdu.shortMessage.length > 254) throw new RangeError(`short_message is ${pdu.shortMessage.length} octets; use message_payload above 254`);
+      if (pdu.shortMessage.length > 254)
+        throw new RangeError(`short_message is ${pdu.shortMessage.length} octets; use message_payload above 254`);
       return w
         .cString(pdu.serviceType, C_STRING_MAX.serviceType, 'service_type')
         .u8(pdu.source.ton)
@@ -430,7 +439,8 @@ class Reader {
       const tag = this.frame.readUInt16BE(this.offset);
       const length = this.frame.readUInt16BE(this.offset + 2);
       this.offset += 4;
-      if (this.remaining < length) this.fail(`TLV 0x${tag.toString(16)} claims ${length} octets, ${this.remaining} left`, STATUS.ESME_RINVPARLEN);
+      if (this.remaining < length)
+        this.fail(`TLV 0x${tag.toString(16)} claims ${length} octets, ${this.remaining} left`, STATUS.ESME_RINVPARLEN);
       tlvs.push({ tag, value: Buffer.from(this.frame.subarray(this.offset, this.offset + length)) });
       this.offset += length;
     }
@@ -448,9 +458,11 @@ class Reader {
  * its command_length.
  */
 export function decodePdu(frame: Buffer): Pdu {
-  if (frame.length < HEADER_LENGTH) throw new FrameError(`frame of ${frame.length} octets is shorter than the 16-octet header`, frame.length);
+  if (frame.length < HEADER_LENGTH)
+    throw new FrameError(`frame of ${frame.length} octets is shorter than the 16-octet header`, frame.length);
   const commandLength = frame.readUInt32BE(0);
-  if (commandLength !== frame.length) throw new FrameError(`command_length ${commandLength} disagrees with the frame's ${frame.length} octets`, commandLength);
+  if (commandLength !== frame.length)
+    throw new FrameError(`command_length ${commandLength} disagrees with the frame's ${frame.length} octets`, commandLength);
   const commandId = frame.readUInt32BE(4);
   const header: Header = { commandStatus: frame.readUInt32BE(8), sequenceNumber: frame.readUInt32BE(12) };
   const command = COMMAND_BY_ID.get(commandId);
@@ -554,7 +566,8 @@ export class FrameSplitter {
     while (this.pending.length >= 4) {
       const length = this.pending.readUInt32BE(0);
       if (length < HEADER_LENGTH) throw new FrameError(`command_length ${length} is shorter than the 16-octet header`, length);
-      if (length > this.maxFrameLength) throw new FrameError(`command_length ${length} exceeds the ${this.maxFrameLength}-octet limit`, length);
+      if (length > this.maxFrameLength)
+        throw new FrameError(`command_length ${length} exceeds the ${this.maxFrameLength}-octet limit`, length);
       if (this.pending.length < length) break;
       frames.push(Buffer.from(this.pending.subarray(0, length)));
       this.pending = this.pending.subarray(length);

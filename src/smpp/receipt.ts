@@ -92,7 +92,14 @@ export function parseReceiptText(input: string): ReceiptText {
 export function parseReceiptDate(value: string, utcOffsetMinutes: number = VIETNAM_UTC_OFFSET_MINUTES): number | null {
   const match = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?$/.exec(value);
   if (!match) return null;
-  const [year, month, day, hour, minute, second] = match.slice(1).map((part) => (part === undefined ? 0 : Number(part))) as [number, number, number, number, number, number];
+  const [year, month, day, hour, minute, second] = match.slice(1).map((part) => (part === undefined ? 0 : Number(part))) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return null;
   const utc = Date.UTC(2000 + year, month - 1, day, hour, minute, second);
   if (new Date(utc).getUTCDate() !== day) return null;

@@ -10,7 +10,8 @@ const USAGE =
 function integer(value: string | undefined, name: string, fallback: number, max: number): number {
   if (value === undefined) return fallback;
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0 || parsed > max) throw new ConfigError(`--${name} must be an integer from 0 to ${max}\n${USAGE}`);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > max)
+    throw new ConfigError(`--${name} must be an integer from 0 to ${max}\n${USAGE}`);
   return parsed;
 }
 
@@ -49,7 +50,10 @@ export async function runSmscSimCommand(args: string[]): Promise<void> {
     },
     logger,
   });
-  logger.info({ host: values.host, port: simulator.port, controlPort: simulator.controlPort, idStyle, faults: simulator.faults }, 'SMSC simulator listening');
+  logger.info(
+    { host: values.host, port: simulator.port, controlPort: simulator.controlPort, idStyle, faults: simulator.faults },
+    'SMSC simulator listening',
+  );
 
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {

@@ -256,7 +256,8 @@ export async function startSmscSimulator(options: SmscSimulatorOptions = {}): Pr
   let moReference = 0;
   let submitsUntilDrop = faults.dropAfterSubmits;
 
-  const formatId = (n: number, style: 'hex' | 'decimal') => (style === 'hex' ? (ID_BASE + n).toString(16).toUpperCase() : String(ID_BASE + n));
+  const formatId = (n: number, style: 'hex' | 'decimal') =>
+    style === 'hex' ? (ID_BASE + n).toString(16).toUpperCase() : String(ID_BASE + n);
 
   const later = (set: Set<NodeJS.Timeout>, ms: number, work: () => void) => {
     if (ms <= 0) return work();
@@ -309,11 +310,16 @@ export async function startSmscSimulator(options: SmscSimulatorOptions = {}): Pr
 
   const scheduleReceipt = (connection: SimConnection, record: SubmittedMessage, n: number) => {
     if (receiptDelayMs === null || record.registeredDelivery === 0) return;
-    const stat = options.receiptStatByDestination?.[record.destination.addr] ?? (random() * 100 < (options.receiptFailurePercent ?? 0) ? 'UNDELIV' : 'DELIVRD');
+    const stat =
+      options.receiptStatByDestination?.[record.destination.addr] ??
+      (random() * 100 < (options.receiptFailurePercent ?? 0) ? 'UNDELIV' : 'DELIVRD');
     const id = formatId(n, receiptIdStyle);
     const now = Date.now();
     const text = `id:${id} sub:001 dlvrd:${stat === 'DELIVRD' ? '001' : '000'} submit date:${formatReceiptDate(record.receivedAt)} done date:${formatReceiptDate(now + receiptDelayMs)} stat:${stat} err:${stat === 'DELIVRD' ? '000' : '001'} text:${record.text.slice(0, 20)}`;
-    const tlvs: Tlv[] = options.receiptTlvs === false ? [] : [cStringTlv(TLV_TAG.receipted_message_id, id), uint8Tlv(TLV_TAG.message_state, MESSAGE_STATE[stat])];
+    const tlvs: Tlv[] =
+      options.receiptTlvs === false
+        ? []
+        : [cStringTlv(TLV_TAG.receipted_message_id, id), uint8Tlv(TLV_TAG.message_state, MESSAGE_STATE[stat])];
     const pdu: PendingReceipt['pdu'] = {
       command: 'deliver_sm',
       commandStatus: 0,
@@ -345,7 +351,12 @@ export async function startSmscSimulator(options: SmscSimulatorOptions = {}): Pr
       send(connection, { command: 'submit_sm_resp', commandStatus: status, sequenceNumber: pdu.sequenceNumber, messageId });
     };
     if (connection.role !== 'transmitter' && connection.role !== 'transceiver') {
-      return send(connection, { command: 'submit_sm_resp', commandStatus: STATUS.ESME_RINVBNDSTS, sequenceNumber: pdu.sequenceNumber, messageId: '' });
+      return send(connection, {
+        command: 'submit_sm_resp',
+        commandStatus: STATUS.ESME_RINVBNDSTS,
+        sequenceNumber: pdu.sequenceNumber,
+        messageId: '',
+      });
     }
     counters.submits++;
     connection.unanswered.add(pdu.sequenceNumber);
@@ -396,7 +407,13 @@ export async function startSmscSimulator(options: SmscSimulatorOptions = {}): Pr
     if (connection.role !== null) status = STATUS.ESME_RALYBND;
     else if (options.systemId !== undefined && pdu.systemId !== options.systemId) status = STATUS.ESME_RINVSYSID;
     else if (options.password !== undefined && pdu.password !== options.password) status = STATUS.ESME_RINVPASWD;
-    send(connection, { command: respCommand, commandStatus: status, sequenceNumber: pdu.sequenceNumber, systemId: status === STATUS.ESME_ROK ? 'MotcuaSim' : '', tlvs: [] });
+    send(connection, {
+      command: respCommand,
+      commandStatus: status,
+      sequenceNumber: pdu.sequenceNumber,
+      systemId: status === STATUS.ESME_ROK ? 'MotcuaSim' : '',
+      tlvs: [],
+    });
     if (status !== STATUS.ESME_ROK) {
       counters.bindFailures++;
       logger.info({ connection: connection.id, status: commandStatusName(status) }, 'bind refused');
@@ -511,9 +528,12 @@ export async function startSmscSimulator(options: SmscSimulatorOptions = {}): Pr
   const injectMo = async (mo: MoRequest): Promise<number[]> => {
     const receiver = [...connections.values()].find((c) => c.role === 'receiver' || c.role === 'transceiver');
     if (!receiver) throw new Error('no ESME is bound as receiver or transceiver');
-    const dataCoding: SmppDataCoding = (mo.encoding ?? (isGsmText(mo.text) ? 'gsm7' : 'ucs2')) === 'gsm7' ? DATA_CODING.GSM : DATA_CODING.UCS2;
+    const dataCoding: SmppDataCoding =
+      (mo.encoding ?? (isGsmText(mo.text) ? 'gsm7' : 'ucs2')) === 'gsm7' ? DATA_CODING.GSM : DATA_CODING.UCS2;
     const reference = mo.reference ?? moReference++ & 0xffff;
-    const all = mo.split ? moParts(mo.text, dataCoding, reference, mo.concatenation ?? 'udh8') : [{ sequence: 1, esmClass: 0, shortMessage: encodeText(mo.text, dataCoding), tlvs: [] }];
+    const all = mo.split
+      ? moParts(mo.text, dataCoding, reference, mo.concatenation ?? 'udh8')
+      : [{ sequence: 1, esmClass: 0, shortMessage: encodeText(mo.text, dataCoding), tlvs: [] }];
     const parts = mo.onlyParts ? all.filter((part) => mo.onlyParts!.includes(part.sequence)) : all;
     if (mo.reverse) parts.reverse();
     const statuses: number[] = [];
@@ -573,7 +593,8 @@ export async function startSmscSimulator(options: SmscSimulatorOptions = {}): Pr
     },
   };
 
-  const control = options.controlPort === undefined ? null : await startControlApi(options.controlPort, options.host ?? '127.0.0.1', simulator, logger);
+  const control =
+    options.controlPort === undefined ? null : await startControlApi(options.controlPort, options.host ?? '127.0.0.1', simulator, logger);
   if (control) Object.assign(simulator, { controlPort: (control.address() as AddressInfo).port });
   return simulator;
 }
@@ -596,7 +617,11 @@ function moParts(text: string, dataCoding: SmppDataCoding, reference: number, co
     const sequence = index + 1;
     const payload = encodeText(partText, dataCoding);
     if (concatenation === 'sar') {
-      const tlvs = [uint16Tlv(TLV_TAG.sar_msg_ref_num, reference), uint8Tlv(TLV_TAG.sar_total_segments, texts.length), uint8Tlv(TLV_TAG.sar_segment_seqnum, sequence)];
+      const tlvs = [
+        uint16Tlv(TLV_TAG.sar_msg_ref_num, reference),
+        uint8Tlv(TLV_TAG.sar_total_segments, texts.length),
+        uint8Tlv(TLV_TAG.sar_segment_seqnum, sequence),
+      ];
       return { sequence, esmClass: 0, shortMessage: payload, tlvs };
     }
     const header =
@@ -659,7 +684,8 @@ async function startControlApi(port: number, host: string, simulator: SmscSimula
           case 'POST /mo': {
             const body = await readJson(request);
             const { from, to, text, encoding, split } = body;
-            if (typeof from !== 'string' || typeof to !== 'string' || typeof text !== 'string') throw new Error('from, to and text must be strings');
+            if (typeof from !== 'string' || typeof to !== 'string' || typeof text !== 'string')
+              throw new Error('from, to and text must be strings');
             if (encoding !== undefined && encoding !== 'gsm7' && encoding !== 'ucs2') throw new Error('encoding must be gsm7 or ucs2');
             const statuses = await simulator.injectMo({ from, to, text, ...(encoding ? { encoding } : {}), split: split === true });
             return reply(response, 200, { statuses: statuses.map(commandStatusName) });

@@ -25,7 +25,10 @@ export function encodeGsm7(text: string): Buffer {
     const extension = GSM_EXTENSION_TABLE[ch];
     if (basic !== undefined) septets.push(basic);
     else if (extension !== undefined) septets.push(GSM_ESCAPE, extension);
-    else throw new RangeError(`Character U+${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')} at index ${index} is not in the GSM 03.38 alphabet`);
+    else
+      throw new RangeError(
+        `Character U+${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')} at index ${index} is not in the GSM 03.38 alphabet`,
+      );
     index += ch.length;
   }
   return Buffer.from(septets);
@@ -94,7 +97,10 @@ export function splitForSmpp(text: string, dataCoding: SmppDataCoding, reference
   if (texts.length > 255) throw new RangeError(`text needs ${texts.length} parts; concatenation allows 255`);
   if (texts.length === 1) return [{ shortMessage: encodeText(text, dataCoding), esmClass: 0, text }];
   return texts.map((partText, index) => ({
-    shortMessage: Buffer.concat([Buffer.from([0x05, 0x00, 0x03, reference & 0xff, texts.length, index + 1]), encodeText(partText, dataCoding)]),
+    shortMessage: Buffer.concat([
+      Buffer.from([0x05, 0x00, 0x03, reference & 0xff, texts.length, index + 1]),
+      encodeText(partText, dataCoding),
+    ]),
     esmClass: ESM_CLASS.UDHI,
     text: partText,
   }));
@@ -174,9 +180,7 @@ interface Group {
 export class ConcatReassembler {
   private readonly groups = new Map<string, Group>();
 
-  constructor(
-    private readonly options: { readonly timeoutMs: number; readonly clock: Clock; readonly maxGroups?: number },
-  ) {}
+  constructor(private readonly options: { readonly timeoutMs: number; readonly clock: Clock; readonly maxGroups?: number }) {}
 
   add(part: MoPart): ReassembledMo | null {
     const key = `${part.from}\u0000${part.to}\u0000${part.concat.reference}\u0000${part.concat.total}`;
@@ -186,7 +190,8 @@ export class ConcatReassembler {
       group = { from: part.from, total: part.concat.total, firstReceivedAt: this.options.clock.now(), parts: new Map() };
       this.groups.set(key, group);
     }
-    if (!group.parts.has(part.concat.sequence)) group.parts.set(part.concat.sequence, { dataCoding: part.dataCoding, payload: part.payload });
+    if (!group.parts.has(part.concat.sequence))
+      group.parts.set(part.concat.sequence, { dataCoding: part.dataCoding, payload: part.payload });
     if (group.parts.size < group.total) return null;
     const ordered = [...group.parts.entries()].sort(([a], [b]) => a - b).map(([, p]) => p);
     const text = decodeText(Buffer.concat(ordered.map((p) => p.payload)), ordered[0]!.dataCoding);

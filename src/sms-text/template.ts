@@ -299,8 +299,7 @@ export const DEFAULT_TEMPLATES: Readonly<Record<TemplateKind, string>> = Object.
     'TB: Hồ sơ của quý ông/bà (MS: {Mã số biên nhận}) chưa có kết quả vào ngày {Ngày hẹn trả}. Ông/bà có thể đến Bộ phận Một cửa {Tên cơ quan} nhận Thông báo xin lỗi, hẹn lại thời gian trả kết quả hoặc đến nhận kết quả khi có tin nhắn tiếp theo.',
   lookup_reply:
     'Hồ sơ của quý Ông/Bà ({Mã số biên nhận}) hiện đang ở bước {Tên bước giải quyết hiện tại}, trạng thái hồ sơ: {Đúng hạn/Trễ hạn}.',
-  lookup_finished:
-    'Hồ sơ của quý Ông/Bà ({Mã số biên nhận}) đã có kết quả tại {Tên cơ quan}, trạng thái hồ sơ: {Đúng hạn/Trễ hạn}.',
+  lookup_finished: 'Hồ sơ của quý Ông/Bà ({Mã số biên nhận}) đã có kết quả tại {Tên cơ quan}, trạng thái hồ sơ: {Đúng hạn/Trễ hạn}.',
   lookup_returned: 'Hồ sơ của quý Ông/Bà ({Mã số biên nhận}) đã được trả kết quả ngày {Ngày trả}.',
   lookup_not_found:
     'Không tìm thấy hồ sơ có mã số {Mã số biên nhận}. Vui lòng kiểm tra lại mã số trên Giấy tiếp nhận hồ sơ và hẹn trả kết quả. Cú pháp: {Cú pháp tra cứu}',
@@ -316,8 +315,7 @@ export const DEFAULT_TEMPLATES: Readonly<Record<TemplateKind, string>> = Object.
     'TB: {Tên cơ quan} đã nhận đủ hồ sơ bổ sung (MS: {Mã số biên nhận}) và tiếp tục giải quyết. Ngày hẹn trả kết quả mới: {Ngày hẹn trả}.',
   refused:
     'TB: Hồ sơ (MS: {Mã số biên nhận}) không đủ điều kiện giải quyết. Mời ông/bà đến Bộ phận Một cửa {Tên cơ quan} để nhận văn bản trả lời.',
-  withdrawn:
-    'TB: Hồ sơ (MS: {Mã số biên nhận}) đã được rút theo đề nghị của quý ông/bà; {Tên cơ quan} dừng giải quyết hồ sơ này.',
+  withdrawn: 'TB: Hồ sơ (MS: {Mã số biên nhận}) đã được rút theo đề nghị của quý ông/bà; {Tên cơ quan} dừng giải quyết hồ sơ này.',
   overdue_warning:
     'TB: Hồ sơ (MS: {Mã số biên nhận}) có thể chưa có kết quả đúng hẹn {Giờ hẹn trả} ngày {Ngày hẹn trả}. {Tên cơ quan} xin lỗi quý ông/bà.',
 });

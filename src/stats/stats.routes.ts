@@ -23,7 +23,9 @@ const StatsRowJson = Type.Object({
   lookups: Count,
   lookupRevenueVnd: Type.Number(),
   costVnd: Type.Number(),
-  reach: Type.Union([Type.Number(), Type.Null()], { description: 'share of dossiers received in the period with a mobile number that can receive SMS' }),
+  reach: Type.Union([Type.Number(), Type.Null()], {
+    description: 'share of dossiers received in the period with a mobile number that can receive SMS',
+  }),
   reconciliation: Type.Object({ resolved: Count, resultMessagesDelivered: Count, resolvedWithoutDeliveredResult: Count }),
 });
 
@@ -63,7 +65,12 @@ export function statsRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         const from = request.query.from ?? `${to.slice(0, 8)}01`;
         if (from > to) throw badRequest('VALIDATION_FAILED', '"from" phải trước hoặc bằng "to".', { field: 'from' });
         if (daysBetween(from, to) > 366 * 3) throw badRequest('VALIDATION_FAILED', 'Khoảng thời gian tối đa 3 năm.', { field: 'to' });
-        return computeStats(ctx.db, { from, to, groupBy: request.query.groupBy, agencyCode: agencyScope(principalOf(request), request.query.agencyCode) });
+        return computeStats(ctx.db, {
+          from,
+          to,
+          groupBy: request.query.groupBy,
+          agencyCode: agencyScope(principalOf(request), request.query.agencyCode),
+        });
       },
     );
   };

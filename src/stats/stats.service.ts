@@ -48,7 +48,13 @@ const n = (value: unknown) => Number(value ?? 0);
 export async function computeStats(
   db: Db,
   query: { from: string; to: string; groupBy: StatsGroupBy; agencyCode: string | null },
-): Promise<{ from: string; to: string; groupBy: StatsGroupBy; rows: StatsRow[]; lookupsUnattributed: { lookups: number; lookupRevenueVnd: number } }> {
+): Promise<{
+  from: string;
+  to: string;
+  groupBy: StatsGroupBy;
+  rows: StatsRow[];
+  lookupsUnattributed: { lookups: number; lookupRevenueVnd: number };
+}> {
   const start = fromLocal(query.from, 0).getTime();
   const end = fromLocal(addDays(query.to, 1), 0).getTime();
   const byProcedure = query.groupBy === 'procedure';
@@ -68,7 +74,10 @@ export async function computeStats(
   let received = k
     .selectFrom('dossiers as d')
     .select(['d.agency_code', 'd.procedure_code'])
-    .select((eb) => [eb.fn.countAll<number>().as('total'), eb.fn.sum<number>(sql`case when d.phone_problem is null then 1 else 0 end`).as('reachable')])
+    .select((eb) => [
+      eb.fn.countAll<number>().as('total'),
+      eb.fn.sum<number>(sql`case when d.phone_problem is null then 1 else 0 end`).as('reachable'),
+    ])
     .where('d.received_at', '>=', start)
     .where('d.received_at', '<', end)
     .groupBy(['d.agency_code', 'd.procedure_code']);
@@ -170,7 +179,16 @@ export async function computeStats(
     row.lookupRevenueVnd += n(r.revenue);
   }
 
-  for (const [row, count] of reachable) row.reach = row.dossiersReceived === 0 ? null : Math.round((count / row.dossiersReceived) * 10_000) / 10_000;
-  const sorted = [...rows.values()].sort((a, b) => a.agencyCode.localeCompare(b.agencyCode) || (a.procedureCode ?? '').localeCompare(b.procedureCode ?? ''));
-  return { from: query.from, to: query.to, groupBy: query.groupBy, rows: sorted, lookupsUnattributed: agencyFilter ? { lookups: 0, lookupRevenueVnd: 0 } : unattributed };
+  for (const [row, count] of reachable)
+    row.reach = row.dossiersReceived === 0 ? null : Math.round((count / row.dossiersReceived) * 10_000) / 10_000;
+  const sorted = [...rows.values()].sort(
+    (a, b) => a.agencyCode.localeCompare(b.agencyCode) || (a.procedureCode ?? '').localeCompare(b.procedureCode ?? ''),
+  );
+  return {
+    from: query.from,
+    to: query.to,
+    groupBy: query.groupBy,
+    rows: sorted,
+    lookupsUnattributed: agencyFilter ? { lookups: 0, lookupRevenueVnd: 0 } : unattributed,
+  };
 }

@@ -11,11 +11,19 @@ export interface AuditEntry {
   ip?: string | null;
 }
 
-export interface AuditActor { id: number | null; username: string }
+export interface AuditActor {
+  id: number | null;
+  username: string;
+}
 
 const json = (value: unknown): string | null => (value === undefined || value === null ? null : JSON.stringify(value));
 
-export async function audit(ctx: Pick<AppContext, 'db' | 'clock'>, user: AuditActor, entry: AuditEntry, via: DbHandle = ctx.db): Promise<void> {
+export async function audit(
+  ctx: Pick<AppContext, 'db' | 'clock'>,
+  user: AuditActor,
+  entry: AuditEntry,
+  via: DbHandle = ctx.db,
+): Promise<void> {
   await via.kysely
     .insertInto('web_audit')
     .values({

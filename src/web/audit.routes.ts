@@ -70,7 +70,14 @@ export function auditRoutes(app: FastifyInstance, ctx: AppContext): void {
     const t = T[lang];
     const q = request.query as Record<string, unknown>;
     const str = (name: string) => (typeof q[name] === 'string' ? (q[name] as string).trim().slice(0, 200) : '');
-    const filter = { username: str('username'), entity: str('entity'), action: str('action'), entityId: str('entityId'), from: str('from'), to: str('to') };
+    const filter = {
+      username: str('username'),
+      entity: str('entity'),
+      action: str('action'),
+      entityId: str('entityId'),
+      from: str('from'),
+      to: str('to'),
+    };
     const from = parseLocalDate(filter.from);
     const to = parseLocalDate(filter.to, true);
     const errors: Record<string, string> = {};
@@ -104,17 +111,24 @@ export function auditRoutes(app: FastifyInstance, ctx: AppContext): void {
   ${textField({ name: 'to', label: t.to, type: 'date', value: filter.to, error: errors.to })}
   <div><button type="submit">${t.apply}</button></div>
 </form>
-${rows.length === 0
-  ? html`<p class="card">${t.none}</p>`
-  : html`<div class="table-wrap"><table>
+${
+  rows.length === 0
+    ? html`<p class="card">${t.none}</p>`
+    : html`<div class="table-wrap"><table>
   <caption class="visually-hidden">${t.title}</caption>
   <thead><tr><th scope="col">${t.at}</th><th scope="col">${t.who}</th><th scope="col">${t.action}</th><th scope="col">${t.entity}</th><th scope="col">${t.before}</th><th scope="col">${t.after}</th></tr></thead>
   <tbody>${rows.map(
-    (r) => html`<tr data-audit-id="${Number(r.id)}"><td>${formatDateTime(Number(r.at))}</td><td>${r.username}</td><td>${r.action}</td><td>${r.entity}${r.entity_id ? html` <strong>${r.entity_id}</strong>` : null}</td><td>${pretty(r.before_json)}</td><td>${pretty(r.after_json)}</td></tr>`,
+    (r) =>
+      html`<tr data-audit-id="${Number(r.id)}"><td>${formatDateTime(Number(r.at))}</td><td>${r.username}</td><td>${r.action}</td><td>${r.entity}${r.entity_id ? html` <strong>${r.entity_id}</strong>` : null}</td><td>${pretty(r.before_json)}</td><td>${pretty(r.after_json)}</td></tr>`,
   )}</tbody>
 </table></div>
-${rows.length === PAGE_SIZE ? html`<p><a href="/nhat-ky?${olderQuery}">${t.older}</a></p>` : null}`}`;
+${rows.length === PAGE_SIZE ? html`<p><a href="/nhat-ky?${olderQuery}">${t.older}</a></p>` : null}`
+}`;
     const status = Object.keys(errors).length > 0 ? 400 : 200;
-    return sendPage(reply, renderPage({ title: t.title, user: request.webUser, csrfToken: request.csrfToken, lang, active: '/nhat-ky', body }), status);
+    return sendPage(
+      reply,
+      renderPage({ title: t.title, user: request.webUser, csrfToken: request.csrfToken, lang, active: '/nhat-ky', body }),
+      status,
+    );
   });
 }

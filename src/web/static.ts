@@ -142,9 +142,17 @@ const JS = `
 })();
 `;
 
-interface Asset { body: string; type: string; etag: string }
+interface Asset {
+  body: string;
+  type: string;
+  etag: string;
+}
 
-const asset = (body: string, type: string): Asset => ({ body, type, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 16)}"` });
+const asset = (body: string, type: string): Asset => ({
+  body,
+  type,
+  etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 16)}"`,
+});
 
 const ASSETS: Readonly<Record<string, Asset>> = {
   '/static/app.css': asset(CSS, 'text/css; charset=utf-8'),

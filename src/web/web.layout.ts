@@ -18,7 +18,12 @@ export interface PageModel {
   flash?: Flash | null;
 }
 
-interface NavItem { path: string; vi: string; en: string; roles: readonly WebRole[] }
+interface NavItem {
+  path: string;
+  vi: string;
+  en: string;
+  roles: readonly WebRole[];
+}
 
 const ALL: readonly WebRole[] = ['admin', 'oversight', 'agency_admin', 'clerk'];
 const DESK: readonly WebRole[] = ['admin', 'agency_admin', 'clerk'];
@@ -81,15 +86,19 @@ export function renderPage(model: PageModel): string {
     <a class="brand" href="${user ? '/giam-sat' : '/dang-nhap'}">${t.brand}</a>
     ${user ? html`<span class="who">${user.displayName} · ${ROLE_LABELS[user.role][lang]}${user.agencyCode ? ` · ${user.agencyCode}` : ''}</span>` : null}
     <a href="/ngon-ngu?lang=${other}" lang="${other}" hreflang="${other}" aria-label="${t.switchLabel}">${t.switchTo}</a>
-    ${user && csrfToken
-      ? html`<form method="post" action="/dang-xuat" class="inline"><input type="hidden" name="_csrf" value="${csrfToken}"><button type="submit" class="link">${t.logout}</button></form>`
-      : null}
+    ${
+      user && csrfToken
+        ? html`<form method="post" action="/dang-xuat" class="inline"><input type="hidden" name="_csrf" value="${csrfToken}"><button type="submit" class="link">${t.logout}</button></form>`
+        : null
+    }
   </div>
-  ${user
-    ? html`<nav class="site-nav" aria-label="${t.nav}"><ul>${navFor(user).map(
-        (item) => html`<li><a href="${item.path}"${item.path === active ? raw(' aria-current="page"') : null}>${item[lang]}</a></li>`,
-      )}</ul></nav>`
-    : null}
+  ${
+    user
+      ? html`<nav class="site-nav" aria-label="${t.nav}"><ul>${navFor(user).map(
+          (item) => html`<li><a href="${item.path}"${item.path === active ? raw(' aria-current="page"') : null}>${item[lang]}</a></li>`,
+        )}</ul></nav>`
+      : null
+  }
 </header>`;
   return `<!doctype html>
 <html lang="${lang}">
@@ -123,6 +132,9 @@ export function sendPage(reply: FastifyReply, page: string, status = 200): Fasti
     .header('x-content-type-options', 'nosniff')
     .header('x-frame-options', 'DENY')
     .header('referrer-policy', 'same-origin')
-    .header('content-security-policy', "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+    .header(
+      'content-security-policy',
+      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    )
     .send(page);
 }

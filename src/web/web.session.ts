@@ -45,7 +45,12 @@ export function parseCookies(header: string | undefined): Record<string, string>
   return cookies;
 }
 
-export interface CookieOptions { maxAgeSeconds?: number | null; path?: string; sameSite?: 'Lax' | 'Strict'; httpOnly?: boolean }
+export interface CookieOptions {
+  maxAgeSeconds?: number | null;
+  path?: string;
+  sameSite?: 'Lax' | 'Strict';
+  httpOnly?: boolean;
+}
 
 /** Secure whenever the request came over HTTPS (directly, or via a trusted proxy's X-Forwarded-Proto). */
 export function setCookie(request: FastifyRequest, reply: FastifyReply, name: string, value: string, options: CookieOptions = {}): void {
@@ -121,7 +126,8 @@ export function sendCsrfFailure(request: FastifyRequest, reply: FastifyReply): F
 
 /** Where a path may be sent back to after login: a local path only (never `//host` or a scheme). */
 export function safeNext(next: unknown, fallback = '/'): string {
-  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\') || /[\r\n]/.test(next)) return fallback;
+  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\') || /[\r\n]/.test(next))
+    return fallback;
   return next;
 }
 
@@ -178,11 +184,14 @@ function refererPath(request: FastifyRequest): string {
 
 /** Guards a page: no session → 303 to the login page (coming back here after); a role not listed → 403 page. */
 export function requireWebUser(roles?: readonly WebRole[]): preHandlerAsyncHookHandler {
-  return async function (request, reply) {
+  return async (request, reply) => {
     const user = request.webUser;
     if (!user) {
       const next = request.method === 'GET' ? request.url : refererPath(request);
-      return reply.code(303).header('location', `/dang-nhap?next=${encodeURIComponent(next)}`).send();
+      return reply
+        .code(303)
+        .header('location', `/dang-nhap?next=${encodeURIComponent(next)}`)
+        .send();
     }
     if (roles && !roles.includes(user.role)) return sendForbidden(request, reply);
   };
@@ -197,9 +206,21 @@ export function webErrorHandler(ctx: AppContext) {
       return sendErrorPage(request, reply, error.status, vi ? 'Không thực hiện được' : 'Could not be done', error.message);
     }
     if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
-      return sendErrorPage(request, reply, error.statusCode, vi ? 'Yêu cầu không hợp lệ' : 'Invalid request', vi ? 'Yêu cầu không hợp lệ hoặc quá lớn.' : 'The request is invalid or too large.');
+      return sendErrorPage(
+        request,
+        reply,
+        error.statusCode,
+        vi ? 'Yêu cầu không hợp lệ' : 'Invalid request',
+        vi ? 'Yêu cầu không hợp lệ hoặc quá lớn.' : 'The request is invalid or too large.',
+      );
     }
     ctx.logger.error({ err: error, url: request.url, method: request.method }, 'web page error');
-    return sendErrorPage(request, reply, 500, vi ? 'Lỗi hệ thống' : 'System error', vi ? 'Lỗi hệ thống; sự cố đã được ghi lại.' : 'System error; it has been logged.');
+    return sendErrorPage(
+      request,
+      reply,
+      500,
+      vi ? 'Lỗi hệ thống' : 'System error',
+      vi ? 'Lỗi hệ thống; sự cố đã được ghi lại.' : 'System error; it has been logged.',
+    );
   };
 }

@@ -11,8 +11,24 @@ describe(`bad input (${TEST_DB})`, () => {
   });
   after(async () => h.close());
 
-  const dossierCount = async () => Number((await h.ctx.db.kysely.selectFrom('dossiers').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
-  const eventCount = async () => Number((await h.ctx.db.kysely.selectFrom('dossier_events').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  const dossierCount = async () =>
+    Number(
+      (
+        await h.ctx.db.kysely
+          .selectFrom('dossiers')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+  const eventCount = async () =>
+    Number(
+      (
+        await h.ctx.db.kysely
+          .selectFrom('dossier_events')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   const assertClean4xx = (res: { statusCode: number; body: string; headers: Record<string, unknown> }, label: string) => {
     assert.ok(res.statusCode >= 400 && res.statusCode < 500, `${label}: status ${res.statusCode} ${res.body}`);
@@ -25,17 +41,32 @@ describe(`bad input (${TEST_DB})`, () => {
   test('raw bodies: oversized, not JSON, wrong content type, empty', async () => {
     const before = await dossierCount();
     const cases: Array<{ label: string; payload: string; contentType: string; status: number }> = [
-      { label: 'oversized', payload: JSON.stringify(intakeBody({ receiptCode: 'BIG-1', applicant: { name: 'x'.repeat(70 * 1024) } })), contentType: 'application/json', status: 413 },
+      {
+        label: 'oversized',
+        payload: JSON.stringify(intakeBody({ receiptCode: 'BIG-1', applicant: { name: 'x'.repeat(70 * 1024) } })),
+        contentType: 'application/json',
+        status: 413,
+      },
       { label: 'truncated JSON', payload: '{"receiptCode": "A1", "agencyCode": ', contentType: 'application/json', status: 400 },
       { label: 'JSON array', payload: '[1,2,3]', contentType: 'application/json', status: 400 },
       { label: 'JSON string', payload: '"hello"', contentType: 'application/json', status: 400 },
       { label: 'null', payload: 'null', contentType: 'application/json', status: 400 },
       { label: 'empty', payload: '', contentType: 'application/json', status: 400 },
       { label: 'XML', payload: '<dossier/>', contentType: 'application/xml', status: 415 },
-      { label: 'prototype pollution', payload: '{"__proto__": {"admin": true}, "receiptCode": "P1"}', contentType: 'application/json', status: 400 },
+      {
+        label: 'prototype pollution',
+        payload: '{"__proto__": {"admin": true}, "receiptCode": "P1"}',
+        contentType: 'application/json',
+        status: 400,
+      },
     ];
     for (const c of cases) {
-      const res = await h.app.inject({ method: 'POST', url: '/api/v1/dossiers', headers: { ...admin, 'content-type': c.contentType }, payload: c.payload });
+      const res = await h.app.inject({
+        method: 'POST',
+        url: '/api/v1/dossiers',
+        headers: { ...admin, 'content-type': c.contentType },
+        payload: c.payload,
+      });
       assertClean4xx(res, c.label);
       assert.equal(res.statusCode, c.status, `${c.label}: ${res.body}`);
     }
@@ -78,7 +109,12 @@ describe(`bad input (${TEST_DB})`, () => {
 
   test('a name with SQL and markup is stored verbatim, not executed', async () => {
     const name = "Robert'); DROP TABLE dossiers;-- <script>alert(1)</script>";
-    const res = await h.app.inject({ method: 'POST', url: '/api/v1/dossiers', headers: admin, payload: intakeBody({ receiptCode: 'SQL-NAME-1', applicant: { name, phone: "0912' OR 1=1" } }) });
+    const res = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/dossiers',
+      headers: admin,
+      payload: intakeBody({ receiptCode: 'SQL-NAME-1', applicant: { name, phone: "0912' OR 1=1" } }),
+    });
     assert.equal(res.statusCode, 201, res.body);
     assert.equal(res.json().applicant.name, name);
     assert.equal(res.json().phone.problem, 'invalid');
@@ -104,7 +140,12 @@ describe(`bad input (${TEST_DB})`, () => {
       const res = await h.app.inject({ method: 'POST', url: '/api/v1/dossiers/EVT-BAD-1/events', headers: admin, payload });
       assertClean4xx(res, JSON.stringify(payload));
     }
-    const badPath = await h.app.inject({ method: 'POST', url: `/api/v1/dossiers/${encodeURIComponent("x' or 1=1")}/events`, headers: admin, payload: { type: 'returned' } });
+    const badPath = await h.app.inject({
+      method: 'POST',
+      url: `/api/v1/dossiers/${encodeURIComponent("x' or 1=1")}/events`,
+      headers: admin,
+      payload: { type: 'returned' },
+    });
     assertClean4xx(badPath, 'path');
     assert.equal(await eventCount(), before);
   });

@@ -68,7 +68,11 @@ describe('delivery receipts and status callbacks', () => {
     const now = h.clock.now();
     await transaction(h.ctx.db, async (tx) => {
       await lockReceiptIds(tx, [{ provider, ids }]);
-      await tx.kysely.updateTable('notifications').set({ status: 'sent', provider, provider_message_id: ids[0] ?? null, sent_at: now }).where('id', '=', id).execute();
+      await tx.kysely
+        .updateTable('notifications')
+        .set({ status: 'sent', provider, provider_message_id: ids[0] ?? null, sent_at: now })
+        .where('id', '=', id)
+        .execute();
       await h.ctx.receipts.recordParts(tx, [{ notificationId: id, provider, ids }], now);
     });
     return id;
@@ -130,8 +134,17 @@ describe('delivery receipts and status callbacks', () => {
     // On PostgreSQL the two run in concurrent transactions: each would miss the other's uncommitted row
     // (the receipt finds no part, the sent update no early receipt) and the receipt stayed unmatched.
     const code = `000.00.15.H34-261123-${String(++sequence).padStart(4, '0')}`;
-    assert.equal((await h.app.inject({ method: 'POST', url: '/api/v1/dossiers', headers: admin, payload: intakeBody({ receiptCode: code }) })).statusCode, 201);
-    const res = await h.app.inject({ method: 'POST', url: `/api/v1/dossiers/${code}/events`, headers: admin, payload: { type: 'result_ready' } });
+    assert.equal(
+      (await h.app.inject({ method: 'POST', url: '/api/v1/dossiers', headers: admin, payload: intakeBody({ receiptCode: code }) }))
+        .statusCode,
+      201,
+    );
+    const res = await h.app.inject({
+      method: 'POST',
+      url: `/api/v1/dossiers/${code}/events`,
+      headers: admin,
+      payload: { type: 'result_ready' },
+    });
     const id = (res.json().notifications as { id: number; kind: string }[]).find((n) => n.kind === 'result_ready')!.id;
     const now = h.clock.now();
     let release!: () => void;
@@ -140,13 +153,24 @@ describe('delivery receipts and status callbacks', () => {
     const recorded = new Promise<void>((resolve) => (partsRecorded = resolve));
     const sending = transaction(h.ctx.db, async (tx) => {
       await lockReceiptIds(tx, [{ provider: 'smsc1', ids: ['2F00A001'] }]);
-      await tx.kysely.updateTable('notifications').set({ status: 'sent', provider: 'smsc1', provider_message_id: '2F00A001', sent_at: now }).where('id', '=', id).execute();
+      await tx.kysely
+        .updateTable('notifications')
+        .set({ status: 'sent', provider: 'smsc1', provider_message_id: '2F00A001', sent_at: now })
+        .where('id', '=', id)
+        .execute();
       await h.ctx.receipts.recordParts(tx, [{ notificationId: id, provider: 'smsc1', ids: ['2F00A001'] }], now);
       partsRecorded();
       await held;
     });
     await recorded;
-    const arriving = h.ctx.receipts.record({ provider: 'smsc1', providerMessageId: String(0x2f00a001), status: 'delivered', providerStatus: 'DELIVRD', errorCode: null, at: null });
+    const arriving = h.ctx.receipts.record({
+      provider: 'smsc1',
+      providerMessageId: String(0x2f00a001),
+      status: 'delivered',
+      providerStatus: 'DELIVRD',
+      errorCode: null,
+      at: null,
+    });
     await new Promise((resolve) => setTimeout(resolve, 200));
     release();
     await sending;
@@ -158,7 +182,14 @@ describe('delivery receipts and status callbacks', () => {
     const whole = await sentMessage(['g1', 'g2', 'g3']);
     const broken = await sentMessage(['h1', 'h2']);
     const record = (id: string, status: 'delivered' | 'failed' | 'sent', providerStatus: string, at: string | null = null) =>
-      h.ctx.receipts.record({ provider: 'smsc1', providerMessageId: id, status, providerStatus, errorCode: status === 'failed' ? '011' : null, at: at ? Date.parse(at) : null });
+      h.ctx.receipts.record({
+        provider: 'smsc1',
+        providerMessageId: id,
+        status,
+        providerStatus,
+        errorCode: status === 'failed' ? '011' : null,
+        at: at ? Date.parse(at) : null,
+      });
     const results = await Promise.all([
       record('g1', 'delivered', 'DELIVRD'),
       record('h1', 'sent', 'ENROUTE'),
@@ -184,11 +215,23 @@ describe('delivery receipts and status callbacks', () => {
     const brokenRow = await notification(broken);
     assert.equal(brokenRow.failure_reason, 'carrier_undelivered');
     assert.equal(brokenRow.last_error, 'receipt UNDELIV err:011');
-    const parts = await h.ctx.db.kysely.selectFrom('provider_message_parts').select(['message_id', 'status']).where('notification_id', '=', broken).orderBy('part').execute();
-    assert.deepEqual(parts.map((p) => [p.message_id, p.status]), [['h1', 'sent'], ['h2', 'failed']], 'the first final report of a part is kept');
+    const parts = await h.ctx.db.kysely
+      .selectFrom('provider_message_parts')
+      .select(['message_id', 'status'])
+      .where('notification_id', '=', broken)
+      .orderBy('part')
+      .execute();
+    assert.deepEqual(
+      parts.map((p) => [p.message_id, p.status]),
+      [
+        ['h1', 'sent'],
+        ['h2', 'failed'],
+      ],
+      'the first final report of a part is kept',
+    );
   });
 
-  test('another provider\'s id does not match', async () => {
+  test("another provider's id does not match", async () => {
     const id = await sentMessage(['c1'], 'smsc2');
     const res = await receipt({ providerMessageId: 'c1', status: 'delivered', providerStatus: 'DELIVRD' });
     assert.equal(res.json().matched, false);
@@ -196,9 +239,20 @@ describe('delivery receipts and status callbacks', () => {
   });
 
   test('receipts need a gateway or admin token and a valid body; nothing is stored otherwise', async () => {
-    const agency = (await h.app.inject({ method: 'POST', url: '/api/v1/tokens', headers: admin, payload: { role: 'agency', agencyCode: 'STC' } })).json().token as string;
+    const agency = (
+      await h.app.inject({ method: 'POST', url: '/api/v1/tokens', headers: admin, payload: { role: 'agency', agencyCode: 'STC' } })
+    ).json().token as string;
     assert.equal((await receipt({ providerMessageId: 'x', status: 'delivered' }, agency)).statusCode, 403);
-    assert.equal((await h.app.inject({ method: 'POST', url: '/api/v1/receipts', payload: { provider: 'p', providerMessageId: 'x', status: 'delivered' } })).statusCode, 401);
+    assert.equal(
+      (
+        await h.app.inject({
+          method: 'POST',
+          url: '/api/v1/receipts',
+          payload: { provider: 'p', providerMessageId: 'x', status: 'delivered' },
+        })
+      ).statusCode,
+      401,
+    );
     const bad = await receipt({ providerMessageId: 'x', status: 'DELIVRD' });
     assert.equal(bad.statusCode, 400);
     assert.equal(bad.json().error.field, 'status');
@@ -243,7 +297,7 @@ describe('delivery receipts and status callbacks', () => {
     assert.equal(item.responseStatus, 200);
   });
 
-  test('sandbox deliveries and permanent failures are reported too; a receiver\'s 4xx is not retried', async () => {
+  test("sandbox deliveries and permanent failures are reported too; a receiver's 4xx is not retried", async () => {
     await h.app.inject({ method: 'POST', url: '/api/v1/agencies/STC/callback-secret', headers: admin });
     await h.app.inject({ method: 'POST', url: '/api/v1/dossiers', headers: admin, payload: intakeBody({ receiptCode: 'SB-1' }) });
     await h.app.inject({ method: 'POST', url: '/api/v1/dossiers/SB-1/events', headers: admin, payload: { type: 'result_ready' } });
@@ -268,17 +322,38 @@ describe('delivery receipts and status callbacks', () => {
     assert.match(row!.last_error ?? '', /^no_callback_secret/);
   });
 
-  test('agencies without a callback URL get none; a bad URL is refused; secrets are the agency\'s own', async () => {
-    const res = await h.app.inject({ method: 'PUT', url: '/api/v1/agencies/STC', headers: admin, payload: { name: 'Sở Tài chính', settings: { statusCallbackUrl: 'ftp://x.example/y' } } });
+  test("agencies without a callback URL get none; a bad URL is refused; secrets are the agency's own", async () => {
+    const res = await h.app.inject({
+      method: 'PUT',
+      url: '/api/v1/agencies/STC',
+      headers: admin,
+      payload: { name: 'Sở Tài chính', settings: { statusCallbackUrl: 'ftp://x.example/y' } },
+    });
     assert.equal(res.statusCode, 400);
     assert.equal(res.json().error.field, 'settings.statusCallbackUrl');
-    await h.app.inject({ method: 'PUT', url: '/api/v1/agencies/STC', headers: admin, payload: { name: 'Sở Tài chính', settings: { holdSeconds: 0, quietHours: null } } });
+    await h.app.inject({
+      method: 'PUT',
+      url: '/api/v1/agencies/STC',
+      headers: admin,
+      payload: { name: 'Sở Tài chính', settings: { holdSeconds: 0, quietHours: null } },
+    });
     await sentMessage(['f1']);
     await receipt({ providerMessageId: 'f1', status: 'delivered', providerStatus: 'DELIVRD' });
     assert.equal(await h.ctx.callbackWorker.runOnce(), 0);
-    const stp = (await h.app.inject({ method: 'POST', url: '/api/v1/tokens', headers: admin, payload: { role: 'agency', agencyCode: 'STP' } })).json().token as string;
-    assert.equal((await h.app.inject({ method: 'POST', url: '/api/v1/agencies/STC/callback-secret', headers: bearer(stp) })).statusCode, 403);
-    assert.equal((await h.app.inject({ method: 'POST', url: '/api/v1/agencies/STP/callback-secret', headers: bearer(stp) })).statusCode, 201);
-    assert.equal((await h.app.inject({ method: 'GET', url: '/api/v1/status-callbacks?agencyCode=STC', headers: bearer(stp) })).statusCode, 403);
+    const stp = (
+      await h.app.inject({ method: 'POST', url: '/api/v1/tokens', headers: admin, payload: { role: 'agency', agencyCode: 'STP' } })
+    ).json().token as string;
+    assert.equal(
+      (await h.app.inject({ method: 'POST', url: '/api/v1/agencies/STC/callback-secret', headers: bearer(stp) })).statusCode,
+      403,
+    );
+    assert.equal(
+      (await h.app.inject({ method: 'POST', url: '/api/v1/agencies/STP/callback-secret', headers: bearer(stp) })).statusCode,
+      201,
+    );
+    assert.equal(
+      (await h.app.inject({ method: 'GET', url: '/api/v1/status-callbacks?agencyCode=STC', headers: bearer(stp) })).statusCode,
+      403,
+    );
   });
 });

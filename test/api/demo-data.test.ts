@@ -16,8 +16,22 @@ describe(`demo data (${TEST_DB})`, () => {
     assert.equal(DEMO_AGENCIES.length, 13);
     assert.ok(first.dossiersCreated > 250, `${first.dossiersCreated} created (receipts later today than the clock are skipped)`);
     const states = await h.ctx.db.kysely.selectFrom('dossiers').select('state').distinct().execute();
-    assert.deepEqual(states.map((s) => s.state).sort(), ['awaiting_supplement', 'in_progress', 'received', 'refused', 'result_ready', 'returned', 'stopped', 'withdrawn']);
-    const problems = await h.ctx.db.kysely.selectFrom('dossiers').select('phone_problem').where('phone_problem', 'is not', null).distinct().execute();
+    assert.deepEqual(states.map((s) => s.state).sort(), [
+      'awaiting_supplement',
+      'in_progress',
+      'received',
+      'refused',
+      'result_ready',
+      'returned',
+      'stopped',
+      'withdrawn',
+    ]);
+    const problems = await h.ctx.db.kysely
+      .selectFrom('dossiers')
+      .select('phone_problem')
+      .where('phone_problem', 'is not', null)
+      .distinct()
+      .execute();
     assert.ok(problems.length >= 3, `phone problems: ${problems.map((p) => p.phone_problem).join(', ')}`);
     const late = await h.ctx.db.kysely
       .selectFrom('dossiers')
@@ -28,9 +42,30 @@ describe(`demo data (${TEST_DB})`, () => {
     assert.ok(Number(late.n) > 0, 'some open dossiers are late');
 
     const counts = async () => ({
-      dossiers: Number((await h.ctx.db.kysely.selectFrom('dossiers').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n),
-      events: Number((await h.ctx.db.kysely.selectFrom('dossier_events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n),
-      notifications: Number((await h.ctx.db.kysely.selectFrom('notifications').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n),
+      dossiers: Number(
+        (
+          await h.ctx.db.kysely
+            .selectFrom('dossiers')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
+      events: Number(
+        (
+          await h.ctx.db.kysely
+            .selectFrom('dossier_events')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
+      notifications: Number(
+        (
+          await h.ctx.db.kysely
+            .selectFrom('notifications')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
     });
     const before = await counts();
     const second = await loadDemoData(h.ctx, 300);

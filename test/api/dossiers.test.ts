@@ -148,13 +148,16 @@ describe(`dossiers API (${TEST_DB})`, () => {
 
     const detail = await h.app.inject({ method: 'GET', url: `/api/v1/dossiers/${code}`, headers: admin });
     assert.equal(detail.statusCode, 200);
-    assert.deepEqual(detail.json().events.map((e: { type: string; state: string }) => [e.type, e.state]), [
-      ['step', 'in_progress'],
-      ['supplement_requested', 'awaiting_supplement'],
-      ['supplement_received', 'in_progress'],
-      ['step', 'result_ready'],
-      ['returned', 'returned'],
-    ]);
+    assert.deepEqual(
+      detail.json().events.map((e: { type: string; state: string }) => [e.type, e.state]),
+      [
+        ['step', 'in_progress'],
+        ['supplement_requested', 'awaiting_supplement'],
+        ['supplement_received', 'in_progress'],
+        ['step', 'result_ready'],
+        ['returned', 'returned'],
+      ],
+    );
     assert.equal(detail.json().notifications.length, 2);
   });
 
@@ -206,7 +209,8 @@ describe(`dossiers API (${TEST_DB})`, () => {
   });
 
   test('roles: agency writes its own dossiers only; oversight reads all and writes none', async () => {
-    const mint = async (payload: object) => (await h.app.inject({ method: 'POST', url: '/api/v1/tokens', headers: admin, payload })).json().token as string;
+    const mint = async (payload: object) =>
+      (await h.app.inject({ method: 'POST', url: '/api/v1/tokens', headers: admin, payload })).json().token as string;
     const stc = await mint({ role: 'agency', agencyCode: 'STC' });
     const stp = await mint({ role: 'agency', agencyCode: 'STP' });
     const oversight = await mint({ role: 'oversight' });

@@ -13,7 +13,12 @@ describe(`look-up (${TEST_DB})`, () => {
     await seedBasics(h);
     gateway = (await h.app.inject({ method: 'POST', url: '/api/v1/tokens', headers: admin, payload: { role: 'gateway' } })).json().token;
     await h.app.inject({ method: 'POST', url: '/api/v1/dossiers', headers: admin, payload: intakeBody({ receiptCode: code }) });
-    await h.app.inject({ method: 'POST', url: `/api/v1/dossiers/${code}/events`, headers: admin, payload: { type: 'step', step: 'Thẩm định hồ sơ' } });
+    await h.app.inject({
+      method: 'POST',
+      url: `/api/v1/dossiers/${code}/events`,
+      headers: admin,
+      payload: { type: 'step', step: 'Thẩm định hồ sơ' },
+    });
   });
   after(async () => h.close());
 
@@ -43,11 +48,32 @@ describe(`look-up (${TEST_DB})`, () => {
 
   test('late, finished and returned dossiers', async () => {
     const late = 'LATE-LOOKUP-1';
-    await h.app.inject({ method: 'POST', url: '/api/v1/dossiers', headers: admin, payload: intakeBody({ receiptCode: late, receivedAt: '2026-11-02T08:00:00+07:00' }) });
-    assert.equal((await mo(`MCKH ${late}`)).json().reply, `Ho so cua quy Ong/Ba (${late}) hien dang o buoc Tiep nhan ho so, trang thai ho so: Tre han.`);
-    await h.app.inject({ method: 'POST', url: `/api/v1/dossiers/${late}/events`, headers: admin, payload: { type: 'result_ready', at: '2026-11-04T08:00:00+07:00' } });
-    assert.equal((await mo(`MCKH ${late}`)).json().reply, `Ho so cua quy Ong/Ba (${late}) da co ket qua tai So Tai chinh, trang thai ho so: Dung han.`);
-    await h.app.inject({ method: 'POST', url: `/api/v1/dossiers/${late}/events`, headers: admin, payload: { type: 'returned', at: '2026-11-05T09:00:00+07:00' } });
+    await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/dossiers',
+      headers: admin,
+      payload: intakeBody({ receiptCode: late, receivedAt: '2026-11-02T08:00:00+07:00' }),
+    });
+    assert.equal(
+      (await mo(`MCKH ${late}`)).json().reply,
+      `Ho so cua quy Ong/Ba (${late}) hien dang o buoc Tiep nhan ho so, trang thai ho so: Tre han.`,
+    );
+    await h.app.inject({
+      method: 'POST',
+      url: `/api/v1/dossiers/${late}/events`,
+      headers: admin,
+      payload: { type: 'result_ready', at: '2026-11-04T08:00:00+07:00' },
+    });
+    assert.equal(
+      (await mo(`MCKH ${late}`)).json().reply,
+      `Ho so cua quy Ong/Ba (${late}) da co ket qua tai So Tai chinh, trang thai ho so: Dung han.`,
+    );
+    await h.app.inject({
+      method: 'POST',
+      url: `/api/v1/dossiers/${late}/events`,
+      headers: admin,
+      payload: { type: 'returned', at: '2026-11-05T09:00:00+07:00' },
+    });
     assert.equal((await mo(`MCKH ${late}`)).json().reply, `Ho so cua quy Ong/Ba (${late}) da duoc tra ket qua ngay 05/11/2026.`);
   });
 
@@ -55,12 +81,18 @@ describe(`look-up (${TEST_DB})`, () => {
     const missing = await mo('MCKH 0101701234');
     assert.deepEqual(missing.json(), {
       outcome: 'not_found',
-      reply: 'Khong tim thay ho so co ma so 0101701234. Vui long kiem tra lai ma so tren Giay tiep nhan ho so va hen tra ket qua. Cu phap: MCKH <Ma so bien nhan> gui 8083',
+      reply:
+        'Khong tim thay ho so co ma so 0101701234. Vui long kiem tra lai ma so tren Giay tiep nhan ho so va hen tra ket qua. Cu phap: MCKH <Ma so bien nhan> gui 8083',
       duplicate: false,
     });
     const junk = await mo('Xin chao');
-    assert.deepEqual(junk.json(), { outcome: 'bad_syntax', reply: 'Sai cu phap. De tra cuu ho so, soan: MCKH <Ma so bien nhan> gui 8083', duplicate: false });
-    for (const text of ['', '   ', '😀', 'x'.repeat(2000), 'MCKH']) assert.equal((await mo(text)).json().outcome, 'bad_syntax', JSON.stringify(text.slice(0, 20)));
+    assert.deepEqual(junk.json(), {
+      outcome: 'bad_syntax',
+      reply: 'Sai cu phap. De tra cuu ho so, soan: MCKH <Ma so bien nhan> gui 8083',
+      duplicate: false,
+    });
+    for (const text of ['', '   ', '😀', 'x'.repeat(2000), 'MCKH'])
+      assert.equal((await mo(text)).json().outcome, 'bad_syntax', JSON.stringify(text.slice(0, 20)));
   });
 
   test('a re-delivered MO gets no second reply', async () => {
@@ -71,7 +103,11 @@ describe(`look-up (${TEST_DB})`, () => {
     assert.ok(again.every((r) => r.json().duplicate === true && r.json().outcome === 'found'));
     const rows = await h.ctx.db.kysely.selectFrom('inbound_messages').selectAll().where('gateway_message_id', '=', 'smsc-42').execute();
     assert.equal(rows.length, 1);
-    const replies = await h.ctx.db.kysely.selectFrom('notifications').select('id').where('to_address', '=', `+84${from.slice(1)}`).execute();
+    const replies = await h.ctx.db.kysely
+      .selectFrom('notifications')
+      .select('id')
+      .where('to_address', '=', `+84${from.slice(1)}`)
+      .execute();
     assert.equal(replies.length, 1);
   });
 
@@ -82,7 +118,9 @@ describe(`look-up (${TEST_DB})`, () => {
     assert.equal(limited.json().outcome, 'rate_limited');
     assert.match(limited.json().reply, /qua nhieu lan/);
     const throttled = await h.app.inject({ method: 'GET', url: '/api/v1/inbound/throttled', headers: admin });
-    assert.ok(throttled.json().items.some((t: { sender: string; reason: string }) => t.sender === `+84${from.slice(1)}` && t.reason === 'flood'));
+    assert.ok(
+      throttled.json().items.some((t: { sender: string; reason: string }) => t.sender === `+84${from.slice(1)}` && t.reason === 'flood'),
+    );
     h.clock.advance(3_600_001);
     assert.equal((await mo(`MCKH ${code}`, from)).json().outcome, 'found', 'free again after the hour');
   });
@@ -111,15 +149,35 @@ describe(`look-up (${TEST_DB})`, () => {
   });
 
   test('inbound auth: gateway or admin token; 401 and nothing stored otherwise', async () => {
-    const count = async () => Number((await h.ctx.db.kysely.selectFrom('inbound_messages').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const count = async () =>
+      Number(
+        (
+          await h.ctx.db.kysely
+            .selectFrom('inbound_messages')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     const before = await count();
-    const oversight = (await h.app.inject({ method: 'POST', url: '/api/v1/tokens', headers: admin, payload: { role: 'oversight' } })).json().token;
+    const oversight = (await h.app.inject({ method: 'POST', url: '/api/v1/tokens', headers: admin, payload: { role: 'oversight' } })).json()
+      .token;
     const payload = { from: '0912345678', to: '8083', text: `MCKH ${code}` };
     assert.equal((await h.app.inject({ method: 'POST', url: '/api/v1/inbound/sms', payload })).statusCode, 401);
-    assert.equal((await h.app.inject({ method: 'POST', url: '/api/v1/inbound/sms', headers: bearer('mcs_forged'), payload })).statusCode, 401);
+    assert.equal(
+      (await h.app.inject({ method: 'POST', url: '/api/v1/inbound/sms', headers: bearer('mcs_forged'), payload })).statusCode,
+      401,
+    );
     assert.equal((await h.app.inject({ method: 'POST', url: '/api/v1/inbound/sms', headers: bearer(oversight), payload })).statusCode, 403);
-    assert.equal((await h.app.inject({ method: 'POST', url: '/api/v1/inbound/sms', headers: bearer(gateway), payload: { ...payload, extra: 1 } })).statusCode, 400);
-    assert.equal((await h.app.inject({ method: 'GET', url: `/api/v1/inbound/kannel?token=wrong&from=0912345678&to=8083&text=MCKH+${code}` })).statusCode, 401);
+    assert.equal(
+      (await h.app.inject({ method: 'POST', url: '/api/v1/inbound/sms', headers: bearer(gateway), payload: { ...payload, extra: 1 } }))
+        .statusCode,
+      400,
+    );
+    assert.equal(
+      (await h.app.inject({ method: 'GET', url: `/api/v1/inbound/kannel?token=wrong&from=0912345678&to=8083&text=MCKH+${code}` }))
+        .statusCode,
+      401,
+    );
     assert.equal(await count(), before);
   });
 
@@ -130,14 +188,20 @@ describe(`look-up (${TEST_DB})`, () => {
     assert.match(res.headers['content-type'] as string, /text\/plain/);
     assert.equal(res.body, `Ho so cua quy Ong/Ba (${code}) hien dang o buoc Tham dinh ho so, trang thai ho so: Dung han.`);
     assert.equal((await h.app.inject({ method: 'GET', url })).body, '');
-    const note = (await h.ctx.db.kysely.selectFrom('notifications').selectAll().where('to_address', '=', '+84912000111').executeTakeFirstOrThrow());
+    const note = await h.ctx.db.kysely
+      .selectFrom('notifications')
+      .selectAll()
+      .where('to_address', '=', '+84912000111')
+      .executeTakeFirstOrThrow();
     assert.equal(note.status, 'sent');
     assert.equal(note.provider, 'kannel');
   });
 
   test('aggregator callback: HMAC signature verified', async () => {
     const params = { phone: '0912000222', message: `MCKH ${code}`, shortcode: '8083', requestid: 'agg-1' };
-    const signature = createHmac('sha256', 'aggregator-secret').update(`${params.phone}|${params.message}|${params.shortcode}|${params.requestid}`).digest('hex');
+    const signature = createHmac('sha256', 'aggregator-secret')
+      .update(`${params.phone}|${params.message}|${params.shortcode}|${params.requestid}`)
+      .digest('hex');
     const query = (sig: string) => new URLSearchParams({ ...params, signature: sig }).toString();
     const bad = await h.app.inject({ method: 'GET', url: `/api/v1/inbound/aggregator?${query('00'.repeat(32))}` });
     assert.equal(bad.statusCode, 401);
@@ -155,7 +219,8 @@ describe(`look-up (${TEST_DB})`, () => {
     assert.ok(!res.body.includes('Nguyễn') && !res.body.includes('0912'));
     assert.equal((await h.app.inject({ method: 'GET', url: '/api/v1/lookup/NOPE-1', remoteAddress: '203.0.113.1' })).statusCode, 404);
     const statuses = [];
-    for (let i = 0; i < 5; i++) statuses.push((await h.app.inject({ method: 'GET', url: `/api/v1/lookup/${code}`, remoteAddress: '203.0.113.1' })).statusCode);
+    for (let i = 0; i < 5; i++)
+      statuses.push((await h.app.inject({ method: 'GET', url: `/api/v1/lookup/${code}`, remoteAddress: '203.0.113.1' })).statusCode);
     assert.deepEqual(statuses, [200, 200, 200, 429, 429]);
     assert.equal((await h.app.inject({ method: 'GET', url: `/api/v1/lookup/${code}`, remoteAddress: '203.0.113.2' })).statusCode, 200);
   });
@@ -165,7 +230,11 @@ describe(`look-up (${TEST_DB})`, () => {
     assert.equal(form.statusCode, 200);
     assert.match(form.body, /<html lang="vi">/);
     assert.match(form.body, /<label for="ma">Mã số biên nhận<\/label>/);
-    const redirect = await h.app.inject({ method: 'GET', url: `/tra-cuu?ma=${encodeURIComponent(` ${code.toLowerCase()} `)}`, remoteAddress: '198.51.100.1' });
+    const redirect = await h.app.inject({
+      method: 'GET',
+      url: `/tra-cuu?ma=${encodeURIComponent(` ${code.toLowerCase()} `)}`,
+      remoteAddress: '198.51.100.1',
+    });
     assert.equal(redirect.statusCode, 303);
     assert.equal(redirect.headers.location, `/tra-cuu/${code}`);
     const page = await h.app.inject({ method: 'GET', url: `/tra-cuu/${code}`, remoteAddress: '198.51.100.1' });
@@ -176,7 +245,11 @@ describe(`look-up (${TEST_DB})`, () => {
     const missing = await h.app.inject({ method: 'GET', url: '/tra-cuu/NOPE-404', remoteAddress: '198.51.100.1' });
     assert.equal(missing.statusCode, 404);
     assert.match(missing.body, /Không tìm thấy hồ sơ/);
-    const xss = await h.app.inject({ method: 'GET', url: `/tra-cuu?ma=${encodeURIComponent('<script>alert(1)</script>')}`, remoteAddress: '198.51.100.2' });
+    const xss = await h.app.inject({
+      method: 'GET',
+      url: `/tra-cuu?ma=${encodeURIComponent('<script>alert(1)</script>')}`,
+      remoteAddress: '198.51.100.2',
+    });
     assert.equal(xss.statusCode, 400);
     assert.ok(!xss.body.includes('<script>alert'));
   });

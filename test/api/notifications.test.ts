@@ -35,7 +35,7 @@ interface Note {
 }
 
 const PRICE = 750;
-const GSM_EXTENSION = /[\[\]{}|^~\\€]/;
+const GSM_EXTENSION = /[[\]{}|^~\\€]/;
 
 /** Plain ASCII text: 1 segment up to 160 characters, else 153 per part. */
 function gsmSegments(text: string): number {
@@ -83,11 +83,21 @@ function client(getH: () => Harness) {
       assert.ok(res.statusCode < 300, res.body);
     },
     async putProcedure(code: string, agencyCode: string, processingDays: number, name = `Thủ tục ${code}`) {
-      const res = await h().app.inject({ method: 'PUT', url: `/api/v1/procedures/${code}`, headers: admin, payload: { agencyCode, name, processingDays } });
+      const res = await h().app.inject({
+        method: 'PUT',
+        url: `/api/v1/procedures/${code}`,
+        headers: admin,
+        payload: { agencyCode, name, processingDays },
+      });
       assert.ok(res.statusCode < 300, res.body);
     },
     async intake(code: string, overrides: Record<string, unknown> = {}, headers = admin) {
-      const res = await h().app.inject({ method: 'POST', url: '/api/v1/dossiers', headers, payload: intakeBody({ receiptCode: code, ...overrides }) });
+      const res = await h().app.inject({
+        method: 'POST',
+        url: '/api/v1/dossiers',
+        headers,
+        payload: intakeBody({ receiptCode: code, ...overrides }),
+      });
       assert.ok(res.statusCode === 201 || res.statusCode === 200, res.body);
       return res.json() as { dueAt: string; notifications: Note[]; phone: { problem: string | null } };
     },
@@ -176,7 +186,16 @@ describe(`notifications: triggers, texts, phones, hold, quiet hours, idempotency
       `TB: Ho so cua quy ong/ba (MS: ${code}) da duoc giai quyet xong. Moi ong/ba den Bo phan Mot cua So Tai chinh de nhan ket qua.`,
     );
     assert.deepEqual(
-      { kind: n!.kind, channel: n!.channel, to: n!.to, from: n!.from, body: n!.body, encoding: n!.encoding, segments: n!.segments, costVnd: n!.costVnd },
+      {
+        kind: n!.kind,
+        channel: n!.channel,
+        to: n!.to,
+        from: n!.from,
+        body: n!.body,
+        encoding: n!.encoding,
+        segments: n!.segments,
+        costVnd: n!.costVnd,
+      },
       { kind: 'result_ready', channel: 'sms', to: '+84912345678', from: 'MotcuaSMS', body, encoding: 'gsm7', segments: 1, costVnd: PRICE },
     );
     assert.equal(n!.receiptCode, code);
@@ -223,8 +242,14 @@ describe(`notifications: triggers, texts, phones, hold, quiet hours, idempotency
     await api.intake(online, { returnMethod: 'online' });
     const p = (await api.event(postal, { type: 'result_ready' })).notifications;
     const o = (await api.event(online, { type: 'result_ready' })).notifications;
-    assert.deepEqual(p.map((n) => [n.kind, n.body]), [['result_ready', T.resultPostal(postal, 'So Tai chinh')]]);
-    assert.deepEqual(o.map((n) => [n.kind, n.body]), [['result_ready', T.resultOnline(online, 'So Tai chinh')]]);
+    assert.deepEqual(
+      p.map((n) => [n.kind, n.body]),
+      [['result_ready', T.resultPostal(postal, 'So Tai chinh')]],
+    );
+    assert.deepEqual(
+      o.map((n) => [n.kind, n.body]),
+      [['result_ready', T.resultOnline(online, 'So Tai chinh')]],
+    );
     assert.equal(p[0]!.segments, gsmSegments(p[0]!.body));
     assert.equal(p[0]!.costVnd, p[0]!.segments * PRICE);
     assert.equal(o[0]!.segments, gsmSegments(o[0]!.body));
@@ -235,15 +260,19 @@ describe(`notifications: triggers, texts, phones, hold, quiet hours, idempotency
     await api.event(code, { type: 'step', step: 'Thẩm định hồ sơ' });
     const res = await api.event(code, { type: 'supplement_requested' });
     assert.equal(res.dossier.state, 'awaiting_supplement');
-    assert.deepEqual(res.notifications.map((n) => [n.kind, n.body, n.encoding, n.segments, n.costVnd]), [
-      ['supplement_required', T.supplement(code, 'So Tai chinh'), 'gsm7', 1, PRICE],
-    ]);
+    assert.deepEqual(
+      res.notifications.map((n) => [n.kind, n.body, n.encoding, n.segments, n.costVnd]),
+      [['supplement_required', T.supplement(code, 'So Tai chinh'), 'gsm7', 1, PRICE]],
+    );
     await api.drain();
     // A second supplement request for the same dossier, after it came back: a new occurrence, a new message.
     await api.event(code, { type: 'supplement_received' });
     const again = await api.event(code, { type: 'step', step: 'Chờ bổ sung' });
     assert.equal(again.dossier.state, 'awaiting_supplement');
-    assert.deepEqual(again.notifications.map((n) => [n.kind, n.body]), [['supplement_required', T.supplement(code, 'So Tai chinh')]]);
+    assert.deepEqual(
+      again.notifications.map((n) => [n.kind, n.body]),
+      [['supplement_required', T.supplement(code, 'So Tai chinh')]],
+    );
     await api.drain();
     // None of the off-by-default kinds (clock_stopped / clock_resumed) on an agency with default triggers.
     assert.deepEqual((await api.event(code, { type: 'supplement_received' })).notifications, []);
@@ -258,7 +287,10 @@ describe(`notifications: triggers, texts, phones, hold, quiet hours, idempotency
     const quiet = [`${code}-D1`, `${code}-D2`];
     assert.deepEqual((await api.intake(quiet[0]!, { submittedVia: 'online' })).notifications, []);
     assert.deepEqual((await api.intake(quiet[1]!, { submittedVia: 'postal' })).notifications, []);
-    assert.deepEqual((await api.event(quiet[0]!, { type: 'supplement_requested' })).notifications.map((n) => n.kind), ['supplement_required']);
+    assert.deepEqual(
+      (await api.event(quiet[0]!, { type: 'supplement_requested' })).notifications.map((n) => n.kind),
+      ['supplement_required'],
+    );
     assert.deepEqual((await api.event(quiet[0]!, { type: 'supplement_received' })).notifications, []);
     assert.deepEqual((await api.event(quiet[0]!, { type: 'refused' })).notifications, []);
     assert.deepEqual((await api.event(quiet[1]!, { type: 'withdrawn' })).notifications, []);
@@ -268,9 +300,10 @@ describe(`notifications: triggers, texts, phones, hold, quiet hours, idempotency
     const online = `${code}-ON`;
     const intakeOnline = await api.intake(online, { agencyCode: 'SXD', procedureCode: 'SXD-5', submittedVia: 'online' });
     assert.equal(intakeOnline.dueAt, '2026-11-30T08:15:00+07:00');
-    assert.deepEqual(intakeOnline.notifications.map((n) => [n.kind, n.body, n.status]), [
-      ['received_online', T.receivedOnline(online, A, '30/11/2026'), 'pending'],
-    ]);
+    assert.deepEqual(
+      intakeOnline.notifications.map((n) => [n.kind, n.body, n.status]),
+      [['received_online', T.receivedOnline(online, A, '30/11/2026'), 'pending']],
+    );
     assert.equal(intakeOnline.notifications[0]!.segments, gsmSegments(intakeOnline.notifications[0]!.body));
     // The dispatcher sends each message before the next event (a pending message that no longer fits the
     // dossier's state would be cancelled by the next transition).
@@ -278,28 +311,43 @@ describe(`notifications: triggers, texts, phones, hold, quiet hours, idempotency
 
     const postal = `${code}-PO`;
     const intakePostal = await api.intake(postal, { agencyCode: 'SXD', procedureCode: 'SXD-5', submittedVia: 'postal' });
-    assert.deepEqual(intakePostal.notifications.map((n) => [n.kind, n.body]), [['received_postal', T.receivedPostal(postal, A, '30/11/2026')]]);
+    assert.deepEqual(
+      intakePostal.notifications.map((n) => [n.kind, n.body]),
+      [['received_postal', T.receivedPostal(postal, A, '30/11/2026')]],
+    );
     // Counter filing: no receipt confirmation even with the triggers on.
     assert.deepEqual((await api.intake(`${code}-CT`, { agencyCode: 'SXD', procedureCode: 'SXD-5' })).notifications, []);
 
     // Clock stopped with the supplement request; resumed a working day later, due moved by one working day.
     h.clock.set('2026-11-24T10:00:00+07:00');
     const stop = await api.event(online, { type: 'supplement_requested' });
-    assert.deepEqual(stop.notifications.map((n) => [n.kind, n.body]), [
-      ['supplement_required', T.supplement(online, A)],
-      ['clock_stopped', T.clockStopped(online, A)],
-    ]);
+    assert.deepEqual(
+      stop.notifications.map((n) => [n.kind, n.body]),
+      [
+        ['supplement_required', T.supplement(online, A)],
+        ['clock_stopped', T.clockStopped(online, A)],
+      ],
+    );
     await api.drain();
     h.clock.set('2026-11-25T10:00:00+07:00');
     const resume = await api.event(online, { type: 'supplement_received' });
     assert.equal(resume.dossier.dueAt, '2026-12-01T08:15:00+07:00');
-    assert.deepEqual(resume.notifications.map((n) => [n.kind, n.body]), [['clock_resumed', T.clockResumed(online, A, '01/12/2026')]]);
+    assert.deepEqual(
+      resume.notifications.map((n) => [n.kind, n.body]),
+      [['clock_resumed', T.clockResumed(online, A, '01/12/2026')]],
+    );
     await api.drain();
 
     const refused = await api.event(online, { type: 'refused' });
-    assert.deepEqual(refused.notifications.map((n) => [n.kind, n.body]), [['refused', T.refused(online, A)]]);
+    assert.deepEqual(
+      refused.notifications.map((n) => [n.kind, n.body]),
+      [['refused', T.refused(online, A)]],
+    );
     const withdrawn = await api.event(postal, { type: 'withdrawn' });
-    assert.deepEqual(withdrawn.notifications.map((n) => [n.kind, n.body]), [['withdrawn', T.withdrawn(postal, A)]]);
+    assert.deepEqual(
+      withdrawn.notifications.map((n) => [n.kind, n.body]),
+      [['withdrawn', T.withdrawn(postal, A)]],
+    );
 
     await api.drain();
     assert.deepEqual(summary(await api.notes(online)), [
@@ -327,7 +375,10 @@ describe(`notifications: triggers, texts, phones, hold, quiet hours, idempotency
       const on = `${code}-ON`;
       await api.intake(on, { procedureCode: 'SAME-DAY' });
       const res = await api.event(on, { type: 'result_ready' });
-      assert.deepEqual(res.notifications.map((n) => [n.kind, n.body]), [['result_ready', T.result(on, 'So Tai chinh')]]);
+      assert.deepEqual(
+        res.notifications.map((n) => [n.kind, n.body]),
+        [['result_ready', T.result(on, 'So Tai chinh')]],
+      );
     } finally {
       await api.putAgency('STC', 'Sở Tài chính', { holdSeconds: 0, quietHours: null });
     }
@@ -394,10 +445,13 @@ describe(`notifications: triggers, texts, phones, hold, quiet hours, idempotency
     await api.putProcedure('EML-3', 'EML', 3);
     await api.intake(code, { agencyCode: 'EML', procedureCode: 'EML-3' });
     const res = await api.event(code, { type: 'result_ready' });
-    assert.deepEqual(res.notifications.map((n) => [n.channel, n.to, n.receiptCode, n.costVnd]), [
-      ['sms', '+84912345678', code, PRICE],
-      ['email', 'a@example.vn', code, 0],
-    ]);
+    assert.deepEqual(
+      res.notifications.map((n) => [n.channel, n.to, n.receiptCode, n.costVnd]),
+      [
+        ['sms', '+84912345678', code, PRICE],
+        ['email', 'a@example.vn', code, 0],
+      ],
+    );
     assert.equal(res.notifications[0]!.body, T.result(code, 'So Tu phap'));
     assert.deepEqual((await api.event(code, { type: 'result_ready' })).notifications, []);
     await api.drain();
@@ -433,7 +487,10 @@ describe(`notifications: triggers, texts, phones, hold, quiet hours, idempotency
     assert.deepEqual(summary(await api.notes(code)), [['result_ready', 'sms', 'pending']], 'nothing leaves inside the hold');
 
     const fix = await api.event(code, { type: 'supplement_requested' });
-    assert.deepEqual(fix.notifications.map((n) => [n.kind, n.status, n.sendAfter]), [['supplement_required', 'pending', '2026-11-24T09:03:00+07:00']]);
+    assert.deepEqual(
+      fix.notifications.map((n) => [n.kind, n.status, n.sendAfter]),
+      [['supplement_required', 'pending', '2026-11-24T09:03:00+07:00']],
+    );
     let notes = await api.notes(code);
     assert.deepEqual(summary(notes), [
       ['result_ready', 'sms', 'cancelled'],
@@ -443,7 +500,10 @@ describe(`notifications: triggers, texts, phones, hold, quiet hours, idempotency
 
     h.clock.set('2026-11-24T09:02:30+07:00'); // past the cancelled message's hold, inside the supplement's
     await api.drain();
-    assert.deepEqual(summary(await api.notes(code)).map((s) => s[2]), ['cancelled', 'pending']);
+    assert.deepEqual(
+      summary(await api.notes(code)).map((s) => s[2]),
+      ['cancelled', 'pending'],
+    );
 
     h.clock.set('2026-11-24T09:03:00+07:00');
     await api.drain();
@@ -520,9 +580,19 @@ describe(`notifications: triggers, texts, phones, hold, quiet hours, idempotency
   test('replayed and concurrent events create one message', async () => {
     await api.intake(code);
     const sameId = await Promise.all(
-      Array.from({ length: 10 }, () => h.app.inject({ method: 'POST', url: `/api/v1/dossiers/${code}/events`, headers: admin, payload: { type: 'result_ready', eventId: 'dms-77' } })),
+      Array.from({ length: 10 }, () =>
+        h.app.inject({
+          method: 'POST',
+          url: `/api/v1/dossiers/${code}/events`,
+          headers: admin,
+          payload: { type: 'result_ready', eventId: 'dms-77' },
+        }),
+      ),
     );
-    assert.deepEqual(sameId.map((r) => r.statusCode), Array(10).fill(200));
+    assert.deepEqual(
+      sameId.map((r) => r.statusCode),
+      Array(10).fill(200),
+    );
     assert.deepEqual(sameId.map((r) => r.json().notifications.length).sort(), [0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
     assert.equal((await h.app.inject({ method: 'GET', url: `/api/v1/dossiers/${code}`, headers: admin })).json().events.length, 1);
     assert.deepEqual(summary(await api.notes(code)), [['result_ready', 'sms', 'pending']]);
@@ -530,17 +600,30 @@ describe(`notifications: triggers, texts, phones, hold, quiet hours, idempotency
     const noId = `${code}-N`;
     await api.intake(noId);
     const concurrent = await Promise.all(
-      Array.from({ length: 10 }, () => h.app.inject({ method: 'POST', url: `/api/v1/dossiers/${noId}/events`, headers: admin, payload: { type: 'result_ready' } })),
+      Array.from({ length: 10 }, () =>
+        h.app.inject({ method: 'POST', url: `/api/v1/dossiers/${noId}/events`, headers: admin, payload: { type: 'result_ready' } }),
+      ),
     );
-    assert.deepEqual(concurrent.map((r) => r.statusCode), Array(10).fill(200));
-    assert.equal(concurrent.reduce((sum, r) => sum + r.json().notifications.length, 0), 1);
+    assert.deepEqual(
+      concurrent.map((r) => r.statusCode),
+      Array(10).fill(200),
+    );
+    assert.equal(
+      concurrent.reduce((sum, r) => sum + r.json().notifications.length, 0),
+      1,
+    );
     assert.deepEqual(summary(await api.notes(noId)), [['result_ready', 'sms', 'pending']]);
 
     // Concurrent identical intakes of an online filing: one receipt confirmation.
     const online = `${code}-O`;
     const intakes = await Promise.all(
       Array.from({ length: 10 }, () =>
-        h.app.inject({ method: 'POST', url: '/api/v1/dossiers', headers: admin, payload: intakeBody({ receiptCode: online, agencyCode: 'SXD', procedureCode: 'SXD-5', submittedVia: 'online' }) }),
+        h.app.inject({
+          method: 'POST',
+          url: '/api/v1/dossiers',
+          headers: admin,
+          payload: intakeBody({ receiptCode: online, agencyCode: 'SXD', procedureCode: 'SXD-5', submittedVia: 'online' }),
+        }),
       ),
     );
     assert.equal(intakes.filter((r) => r.statusCode === 201).length, 1);
@@ -578,17 +661,30 @@ describe(`notifications: triggers, texts, phones, hold, quiet hours, idempotency
 
     const byCode = await api.list(`receiptCode=${stc}`);
     assert.equal(byCode.statusCode, 200);
-    assert.deepEqual(byCode.json().items.map((n: Note) => n.id), stcNotes.map((n) => n.id).reverse(), 'newest first');
-    assert.deepEqual(byCode.json().items.map((n: Note) => n.receiptCode), [stc, stc]);
+    assert.deepEqual(
+      byCode.json().items.map((n: Note) => n.id),
+      stcNotes.map((n) => n.id).reverse(),
+      'newest first',
+    );
+    assert.deepEqual(
+      byCode.json().items.map((n: Note) => n.receiptCode),
+      [stc, stc],
+    );
     // case-insensitive code
     assert.equal((await api.list(`receiptCode=${stc.toLowerCase()}`)).json().items.length, 2);
     const byKind = await api.list(`receiptCode=${stc}&kind=supplement_required`);
-    assert.deepEqual(byKind.json().items.map((n: Note) => n.kind), ['supplement_required']);
+    assert.deepEqual(
+      byKind.json().items.map((n: Note) => n.kind),
+      ['supplement_required'],
+    );
     const delivered = await api.list('status=delivered&limit=1000');
     assert.ok(delivered.json().items.length >= 3);
     assert.ok(delivered.json().items.every((n: Note) => n.status === 'delivered'));
     const pend = await api.list(`status=pending&receiptCode=${pending}`);
-    assert.deepEqual(pend.json().items.map((n: Note) => [n.receiptCode, n.kind]), [[pending, 'result_ready']]);
+    assert.deepEqual(
+      pend.json().items.map((n: Note) => [n.receiptCode, n.kind]),
+      [[pending, 'result_ready']],
+    );
     assert.deepEqual((await api.list(`status=pending&receiptCode=${stc}`)).json().items, []);
     const limited = await api.list('limit=1');
     assert.equal(limited.json().items.length, 1);
@@ -613,7 +709,10 @@ describe(`notifications: triggers, texts, phones, hold, quiet hours, idempotency
     const own = await api.list('limit=1000', bearer(tokenSTP));
     assert.equal(own.statusCode, 200);
     assert.ok(own.json().items.length >= 1);
-    assert.ok(own.json().items.every((n: Note) => n.agencyCode === 'STP'), 'an agency sees only its own messages');
+    assert.ok(
+      own.json().items.every((n: Note) => n.agencyCode === 'STP'),
+      'an agency sees only its own messages',
+    );
     assert.ok(own.json().items.some((n: Note) => n.receiptCode === stp));
     assert.equal((await api.list(`receiptCode=${stc}`, bearer(tokenSTP))).statusCode, 403);
     assert.equal((await api.list('agencyCode=STC', bearer(tokenSTP))).statusCode, 403);
@@ -668,10 +767,14 @@ describe(`notifications: the 17:30 apology batch (${TEST_DB})`, () => {
       assert.equal(n!.status, 'pending');
       assert.equal(n!.sendAfter, '2026-11-27T17:30:00+07:00', 'not held');
     }
-    assert.deepEqual(summary((await api.notes('APO-WE-NOPHONE'))), [['apology', 'sms', 'failed']]);
+    assert.deepEqual(summary(await api.notes('APO-WE-NOPHONE')), [['apology', 'sms', 'failed']]);
     assert.equal((await api.notes('APO-WE-NOPHONE'))[0]!.failureReason, 'no_phone');
     for (const c of ['APO-WE-READY', 'APO-WE-SUPP', 'APO-WE-TUE', 'APO-WE-FRI', 'APO-WE-SAME']) {
-      assert.deepEqual((await api.notes(c)).filter((n) => n.kind === 'apology'), [], c);
+      assert.deepEqual(
+        (await api.notes(c)).filter((n) => n.kind === 'apology'),
+        [],
+        c,
+      );
     }
 
     assert.deepEqual(await api.apology('2026-11-27T17:30:00+07:00'), { dueDate: '2026-11-30', dossiers: 4, created: 0 });
@@ -684,7 +787,10 @@ describe(`notifications: the 17:30 apology batch (${TEST_DB})`, () => {
     // After the apology, the result message still goes when the result is ready.
     h.clock.set('2026-11-30T15:00:00+07:00');
     const res = await api.event('APO-WE-OPEN', { type: 'result_ready' });
-    assert.deepEqual(res.notifications.map((n) => [n.kind, n.body]), [['result_ready', T.result('APO-WE-OPEN', 'So Tai chinh')]]);
+    assert.deepEqual(
+      res.notifications.map((n) => [n.kind, n.body]),
+      [['result_ready', T.result('APO-WE-OPEN', 'So Tai chinh')]],
+    );
     await api.drain();
     assert.deepEqual(summary(await api.notes('APO-WE-OPEN')), [
       ['apology', 'sms', 'delivered'],
@@ -726,17 +832,23 @@ describe(`notifications: the 17:30 apology batch (${TEST_DB})`, () => {
     assert.deepEqual(await api.apology('2026-12-16T17:30:00+07:00'), { dueDate: '2026-12-17', dossiers: 1, created: 0 });
     await api.drain();
     const notes = await api.notes('APO-MOVED');
-    assert.deepEqual(notes.map((n) => [n.kind, n.status, n.body]), [
-      ['apology', 'delivered', T.apology('APO-MOVED', '15/12/2026', 'So Tai chinh')],
-      ['apology', 'delivered', T.apology('APO-MOVED', '17/12/2026', 'So Tai chinh')],
-    ]);
+    assert.deepEqual(
+      notes.map((n) => [n.kind, n.status, n.body]),
+      [
+        ['apology', 'delivered', T.apology('APO-MOVED', '15/12/2026', 'So Tai chinh')],
+        ['apology', 'delivered', T.apology('APO-MOVED', '17/12/2026', 'So Tai chinh')],
+      ],
+    );
   });
 
   test('concurrent batches for the same instant create each apology once', async () => {
     for (let i = 1; i <= 4; i++) await api.intake(`APO-CONC-${i}`, { dueAt: '2026-12-22T10:00:00+07:00' });
     const runs = await Promise.all(Array.from({ length: 6 }, () => api.apology('2026-12-21T17:30:00+07:00')));
     assert.ok(runs.every((r) => r.dueDate === '2026-12-22' && r.dossiers === 4));
-    assert.equal(runs.reduce((sum, r) => sum + r.created, 0), 4);
+    assert.equal(
+      runs.reduce((sum, r) => sum + r.created, 0),
+      4,
+    );
     for (let i = 1; i <= 4; i++) assert.equal((await api.notes(`APO-CONC-${i}`)).length, 1);
   });
 
@@ -760,12 +872,18 @@ describe(`notifications: the 17:30 apology batch (${TEST_DB})`, () => {
     h.clock.set('2027-01-09T08:00:00+07:00'); // Saturday: Friday's 17:30 was missed
     // Several processes ticking at once: the slot runs once.
     const ticks = await Promise.all(Array.from({ length: 5 }, () => h.ctx.scheduler.tick()));
-    assert.deepEqual(ticks.filter((t) => t !== null), [{ dueDate: '2027-01-11', dossiers: 1, created: 1 }]);
+    assert.deepEqual(
+      ticks.filter((t) => t !== null),
+      [{ dueDate: '2027-01-11', dossiers: 1, created: 1 }],
+    );
     assert.equal(await h.ctx.scheduler.tick(), null, 'the slot ran already');
     h.clock.set('2027-01-11T08:00:00+07:00'); // Monday morning: still Friday's slot
     assert.equal(await h.ctx.scheduler.tick(), null);
     const notes = await api.notes('APO-SCHED');
-    assert.deepEqual(notes.map((n) => [n.kind, n.body]), [['apology', T.apology('APO-SCHED', '11/01/2027', 'So Tai chinh')]]);
+    assert.deepEqual(
+      notes.map((n) => [n.kind, n.body]),
+      [['apology', T.apology('APO-SCHED', '11/01/2027', 'So Tai chinh')]],
+    );
     assert.equal(notes[0]!.createdAt, '2027-01-09T08:00:00+07:00');
     // Monday 17:31: Monday's slot (for Tuesday) runs.
     h.clock.set('2027-01-11T17:31:00+07:00');
@@ -780,7 +898,8 @@ describe(`notifications: the 17:30 apology batch (${TEST_DB})`, () => {
 describe(`notifications: oversight figures (${TEST_DB})`, () => {
   let h: Harness;
   const api = client(() => h);
-  const stats = (query: string, headers: Record<string, string> = admin) => h.app.inject({ method: 'GET', url: `/api/v1/stats?${query}`, headers });
+  const stats = (query: string, headers: Record<string, string> = admin) =>
+    h.app.inject({ method: 'GET', url: `/api/v1/stats?${query}`, headers });
 
   /**
    * The scenario (all messages created in November 2026; the clock stays in November):
@@ -804,8 +923,17 @@ describe(`notifications: oversight figures (${TEST_DB})`, () => {
     await api.intake('S2', { applicant: ok, receivedAt: '2026-11-02T08:00:00+07:00' });
     await api.intake('S3', { applicant: { name: 'B', phone: null } });
     await api.intake('S4', { applicant: { name: 'C', phone: '0258 3822 123' } });
-    await api.intake('S5', { applicant: ok, procedureCode: 'SAME-DAY', receivedAt: '2026-11-23T08:15:00+07:00', dueAt: '2026-11-23T17:00:00+07:00' });
-    await api.intake('S6', { agencyCode: 'STP', procedureCode: '2.000488', applicant: { name: 'D', phone: '091234', email: 'd@example.vn' } });
+    await api.intake('S5', {
+      applicant: ok,
+      procedureCode: 'SAME-DAY',
+      receivedAt: '2026-11-23T08:15:00+07:00',
+      dueAt: '2026-11-23T17:00:00+07:00',
+    });
+    await api.intake('S6', {
+      agencyCode: 'STP',
+      procedureCode: '2.000488',
+      applicant: { name: 'D', phone: '091234', email: 'd@example.vn' },
+    });
     await api.intake('S7', { applicant: ok, receivedAt: '2026-10-15T09:00:00+07:00', dueAt: '2026-11-06T17:00:00+07:00' });
     await api.intake('S8', { applicant: ok, receivedAt: '2026-12-01T08:00:00+07:00' });
     await api.intake('S9', { applicant: ok, receivedAt: '2026-11-01T06:30:00+07:00' });
@@ -874,8 +1002,14 @@ describe(`notifications: oversight figures (${TEST_DB})`, () => {
     for (const row of body.rows) {
       assert.equal(row.resolvedOnTime + row.resolvedLate, row.dossiersResolved);
       assert.equal(row.reconciliation.resolved, row.dossiersResolved);
-      assert.equal(row.messages.created, Object.values(row.messagesByKind as Record<string, number>).reduce((a, b) => a + b, 0));
-      assert.equal(row.messages.failed, Object.values(row.failedByReason as Record<string, number>).reduce((a, b) => a + b, 0));
+      assert.equal(
+        row.messages.created,
+        Object.values(row.messagesByKind as Record<string, number>).reduce((a, b) => a + b, 0),
+      );
+      assert.equal(
+        row.messages.failed,
+        Object.values(row.failedByReason as Record<string, number>).reduce((a, b) => a + b, 0),
+      );
     }
   });
 
@@ -883,11 +1017,14 @@ describe(`notifications: oversight figures (${TEST_DB})`, () => {
     const res = await stats('from=2026-11-01&to=2026-11-30&groupBy=procedure');
     assert.equal(res.statusCode, 200, res.body);
     const rows = res.json().rows as Array<Record<string, unknown>>;
-    assert.deepEqual(rows.map((r) => [r.agencyCode, r.procedureCode]), [
-      ['STC', '1.004227'],
-      ['STC', 'SAME-DAY'],
-      ['STP', '2.000488'],
-    ]);
+    assert.deepEqual(
+      rows.map((r) => [r.agencyCode, r.procedureCode]),
+      [
+        ['STC', '1.004227'],
+        ['STC', 'SAME-DAY'],
+        ['STP', '2.000488'],
+      ],
+    );
     assert.deepEqual(rows[0], {
       agencyCode: 'STC',
       procedureCode: '1.004227',
@@ -929,23 +1066,38 @@ describe(`notifications: oversight figures (${TEST_DB})`, () => {
   test('periods are local dates (Asia/Ho_Chi_Minh), inclusive', async () => {
     // 1/11 06:30 +07:00 is still 31/10 in UTC: it belongs to 1 November.
     const first = (await stats('from=2026-11-01&to=2026-11-01')).json().rows;
-    assert.deepEqual(first.map((r: { agencyCode: string; dossiersReceived: number }) => [r.agencyCode, r.dossiersReceived]), [['STC', 1]]);
-    const october = (await stats('from=2026-10-01&to=2026-10-31')).json().rows;
-    assert.deepEqual(october.map((r: { agencyCode: string; dossiersReceived: number; dossiersResolved: number }) => [r.agencyCode, r.dossiersReceived, r.dossiersResolved]), [
-      ['STC', 1, 0], // S7 only
-    ]);
-    const december = (await stats('from=2026-12-01&to=2026-12-31')).json().rows;
-    assert.deepEqual(december.map((r: { agencyCode: string; dossiersReceived: number }) => [r.agencyCode, r.dossiersReceived]), [['STC', 1]]); // S8
-    // Week of 23–25/11: S1 S3 S4 S5 S10 received (STC), S6 (STP); resolved S1 S3 S5 (STC), S6 (STP).
-    const week = (await stats('from=2026-11-23&to=2026-11-25')).json().rows;
     assert.deepEqual(
-      week.map((r: { agencyCode: string; dossiersReceived: number; dossiersResolved: number; supplementRequests: number; reconciliation: unknown }) => [
+      first.map((r: { agencyCode: string; dossiersReceived: number }) => [r.agencyCode, r.dossiersReceived]),
+      [['STC', 1]],
+    );
+    const october = (await stats('from=2026-10-01&to=2026-10-31')).json().rows;
+    assert.deepEqual(
+      october.map((r: { agencyCode: string; dossiersReceived: number; dossiersResolved: number }) => [
         r.agencyCode,
         r.dossiersReceived,
         r.dossiersResolved,
-        r.supplementRequests,
-        r.reconciliation,
       ]),
+      [
+        ['STC', 1, 0], // S7 only
+      ],
+    );
+    const december = (await stats('from=2026-12-01&to=2026-12-31')).json().rows;
+    assert.deepEqual(
+      december.map((r: { agencyCode: string; dossiersReceived: number }) => [r.agencyCode, r.dossiersReceived]),
+      [['STC', 1]],
+    ); // S8
+    // Week of 23–25/11: S1 S3 S4 S5 S10 received (STC), S6 (STP); resolved S1 S3 S5 (STC), S6 (STP).
+    const week = (await stats('from=2026-11-23&to=2026-11-25')).json().rows;
+    assert.deepEqual(
+      week.map(
+        (r: {
+          agencyCode: string;
+          dossiersReceived: number;
+          dossiersResolved: number;
+          supplementRequests: number;
+          reconciliation: unknown;
+        }) => [r.agencyCode, r.dossiersReceived, r.dossiersResolved, r.supplementRequests, r.reconciliation],
+      ),
       [
         ['STC', 5, 3, 1, { resolved: 3, resultMessagesDelivered: 1, resolvedWithoutDeliveredResult: 2 }],
         ['STP', 1, 1, 0, { resolved: 1, resultMessagesDelivered: 1, resolvedWithoutDeliveredResult: 0 }],
@@ -958,12 +1110,21 @@ describe(`notifications: oversight figures (${TEST_DB})`, () => {
     const oversight = await api.mint({ role: 'oversight' });
     const own = await stats('from=2026-11-01&to=2026-11-30', bearer(stp));
     assert.equal(own.statusCode, 200);
-    assert.deepEqual(own.json().rows.map((r: { agencyCode: string }) => r.agencyCode), ['STP']);
+    assert.deepEqual(
+      own.json().rows.map((r: { agencyCode: string }) => r.agencyCode),
+      ['STP'],
+    );
     assert.equal((await stats('from=2026-11-01&to=2026-11-30&agencyCode=STC', bearer(stp))).statusCode, 403);
     const all = await stats('from=2026-11-01&to=2026-11-30', bearer(oversight));
-    assert.deepEqual(all.json().rows.map((r: { agencyCode: string }) => r.agencyCode), ['STC', 'STP']);
+    assert.deepEqual(
+      all.json().rows.map((r: { agencyCode: string }) => r.agencyCode),
+      ['STC', 'STP'],
+    );
     const one = await stats('from=2026-11-01&to=2026-11-30&agencyCode=STP', bearer(oversight));
-    assert.deepEqual(one.json().rows.map((r: { agencyCode: string }) => r.agencyCode), ['STP']);
+    assert.deepEqual(
+      one.json().rows.map((r: { agencyCode: string }) => r.agencyCode),
+      ['STP'],
+    );
     assert.equal((await h.app.inject({ method: 'GET', url: '/api/v1/stats' })).statusCode, 401);
     assert.equal((await stats('from=2026-11-30&to=2026-11-01')).statusCode, 400);
     assert.equal((await stats('from=2026-11-01&to=2026-11-30&groupBy=carrier')).statusCode, 400);

@@ -9,14 +9,21 @@ const PASSWORD = 'mot-khau-du-dai-2026';
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 const CSRF_MESSAGE = 'Phiên làm việc đã hết hạn hoặc yêu cầu không hợp lệ';
 
-interface Session { cookie: string; csrf: string }
+interface Session {
+  cookie: string;
+  csrf: string;
+}
 type Reply = { statusCode: number; body: string; headers: Record<string, unknown> };
 
 function cookiesOf(res: Reply): string[] {
   const raw = res.headers['set-cookie'];
   return Array.isArray(raw) ? raw : raw ? [String(raw)] : [];
 }
-const cookieValue = (res: Reply, name: string) => cookiesOf(res).map((c) => c.split(';')[0]!).find((c) => c.startsWith(`${name}=`))?.slice(name.length + 1);
+const cookieValue = (res: Reply, name: string) =>
+  cookiesOf(res)
+    .map((c) => c.split(';')[0]!)
+    .find((c) => c.startsWith(`${name}=`))
+    ?.slice(name.length + 1);
 const csrfIn = (body: string) => /name="_csrf" value="([^"]*)"/.exec(body)?.[1] ?? '';
 
 describe(`web accounts (${TEST_DB})`, () => {
@@ -46,17 +53,35 @@ describe(`web accounts (${TEST_DB})`, () => {
     return { cookie, csrf: token };
   };
   const post = (s: Session, url: string, fields: Record<string, string>, headers: Record<string, string> = {}) =>
-    h.app.inject({ method: 'POST', url, headers: { ...FORM, cookie: s.cookie, ...headers }, payload: new URLSearchParams({ _csrf: s.csrf, ...fields }).toString() });
+    h.app.inject({
+      method: 'POST',
+      url,
+      headers: { ...FORM, cookie: s.cookie, ...headers },
+      payload: new URLSearchParams({ _csrf: s.csrf, ...fields }).toString(),
+    });
   const get = (s: Session | null, url: string) => h.app.inject({ method: 'GET', url, headers: s ? { cookie: s.cookie } : {} });
   const count = async (table: 'web_users' | 'web_audit' | 'web_sessions') =>
-    Number((await h.ctx.db.kysely.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    Number(
+      (
+        await h.ctx.db.kysely
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   before(async () => {
     h = await startHarness({ env: { MOTCUA_TRUST_PROXY: 'true' } });
     await seedBasics(h);
     const accounts = accountService(h.ctx);
     await accounts.create({ username: 'quantri', displayName: 'Quản trị', role: 'admin', agencyCode: null, password: PASSWORD });
-    await accounts.create({ username: 'stc-quantri', displayName: 'Trần Văn Quản', role: 'agency_admin', agencyCode: 'STC', password: PASSWORD });
+    await accounts.create({
+      username: 'stc-quantri',
+      displayName: 'Trần Văn Quản',
+      role: 'agency_admin',
+      agencyCode: 'STC',
+      password: PASSWORD,
+    });
     await accounts.create({ username: 'stc-motcua', displayName: 'Lê Thị Mai', role: 'clerk', agencyCode: 'STC', password: PASSWORD });
     await accounts.create({ username: 'giamsat', displayName: 'Sở TT&TT', role: 'oversight', agencyCode: null, password: PASSWORD });
     adminSession = await login('quantri');
@@ -75,7 +100,10 @@ describe(`web accounts (${TEST_DB})`, () => {
     const value = cookieValue(ok, 'mcs_session')!;
     assert.ok(value.length >= 40);
     const stored = await h.ctx.db.kysely.selectFrom('web_sessions').select('id_hash').execute();
-    assert.ok(stored.every((s) => s.id_hash !== value), 'the session id is stored hashed');
+    assert.ok(
+      stored.every((s) => s.id_hash !== value),
+      'the session id is stored hashed',
+    );
 
     const bad = await attempt('stc-motcua', 'sai-mat-khau-roi');
     assert.equal(bad.statusCode, 401);
@@ -93,7 +121,12 @@ describe(`web accounts (${TEST_DB})`, () => {
   });
 
   test('the login form needs its CSRF token; next= never leaves the site', async () => {
-    const noToken = await h.app.inject({ method: 'POST', url: '/dang-nhap', headers: FORM, payload: new URLSearchParams({ username: 'stc-motcua', password: PASSWORD }).toString() });
+    const noToken = await h.app.inject({
+      method: 'POST',
+      url: '/dang-nhap',
+      headers: FORM,
+      payload: new URLSearchParams({ username: 'stc-motcua', password: PASSWORD }).toString(),
+    });
     assert.equal(noToken.statusCode, 403);
     assert.match(noToken.body, new RegExp(CSRF_MESSAGE));
     const page = await h.app.inject({ method: 'GET', url: '/dang-nhap?next=//evil.example/x' });
@@ -102,14 +135,25 @@ describe(`web accounts (${TEST_DB})`, () => {
       method: 'POST',
       url: '/dang-nhap',
       headers: { ...FORM, cookie: `mcs_login=${pre}` },
-      payload: new URLSearchParams({ _csrf: csrfIn(page.body), username: 'stc-motcua', password: PASSWORD, next: '//evil.example/x' }).toString(),
+      payload: new URLSearchParams({
+        _csrf: csrfIn(page.body),
+        username: 'stc-motcua',
+        password: PASSWORD,
+        next: '//evil.example/x',
+      }).toString(),
     });
     assert.equal(res.statusCode, 303);
     assert.equal(res.headers.location, '/mot-cua');
   });
 
   test('five failures lock the username for 15 minutes with a clear message; a success before that resets the count', async () => {
-    await accountService(h.ctx).create({ username: 'khoa-thu', displayName: 'Thử khoá', role: 'clerk', agencyCode: 'STC', password: PASSWORD });
+    await accountService(h.ctx).create({
+      username: 'khoa-thu',
+      displayName: 'Thử khoá',
+      role: 'clerk',
+      agencyCode: 'STC',
+      password: PASSWORD,
+    });
     for (let i = 0; i < 4; i++) assert.equal((await attempt('khoa-thu', 'sai-mat-khau-1', '10.0.1.1')).statusCode, 401);
     assert.equal((await attempt('khoa-thu', PASSWORD, '10.0.1.1')).statusCode, 303, 'a success resets the count');
     for (let i = 0; i < 4; i++) assert.equal((await attempt('khoa-thu', 'sai-mat-khau-1', '10.0.1.2')).statusCode, 401);
@@ -135,12 +179,20 @@ describe(`web accounts (${TEST_DB})`, () => {
   });
 
   test('passwords are stored as scrypt hashes with their parameters, never as given', async () => {
-    const row = await h.ctx.db.kysely.selectFrom('web_users').select('password_hash').where('username', '=', 'stc-motcua').executeTakeFirstOrThrow();
+    const row = await h.ctx.db.kysely
+      .selectFrom('web_users')
+      .select('password_hash')
+      .where('username', '=', 'stc-motcua')
+      .executeTakeFirstOrThrow();
     assert.match(row.password_hash, /^scrypt\$ln=15,r=8,p=1\$[A-Za-z0-9_-]{22}\$[A-Za-z0-9_-]{43}$/);
     assert.ok(!row.password_hash.includes(PASSWORD));
     assert.deepEqual(await verifyPassword(PASSWORD, row.password_hash), { ok: true, needsRehash: false });
     assert.equal((await verifyPassword('khac-hoan-toan', row.password_hash)).ok, false);
-    const other = await h.ctx.db.kysely.selectFrom('web_users').select('password_hash').where('username', '=', 'stc-quantri').executeTakeFirstOrThrow();
+    const other = await h.ctx.db.kysely
+      .selectFrom('web_users')
+      .select('password_hash')
+      .where('username', '=', 'stc-quantri')
+      .executeTakeFirstOrThrow();
     assert.notEqual(other.password_hash.split('$')[2], row.password_hash.split('$')[2], 'salts differ per user');
   });
 
@@ -167,7 +219,15 @@ describe(`web accounts (${TEST_DB})`, () => {
   test('an agency admin edits their own agency (audited with before/after) but not another', async () => {
     const s = await login('stc-quantri');
     const stpBefore = await h.ctx.agencies.get('STP');
-    const other = await post(s, '/cai-dat/STP/chung', { name: 'Sở Tư pháp', holdSeconds: '30', overdueWarningHours: '4', resultStepName: 'Trả kết quả', officeHours: '07:00-11:30,13:30-17:00', smsEncoding: 'ascii', supplementRule: 'pause' });
+    const other = await post(s, '/cai-dat/STP/chung', {
+      name: 'Sở Tư pháp',
+      holdSeconds: '30',
+      overdueWarningHours: '4',
+      resultStepName: 'Trả kết quả',
+      officeHours: '07:00-11:30,13:30-17:00',
+      smsEncoding: 'ascii',
+      supplementRule: 'pause',
+    });
     assert.equal(other.statusCode, 403);
     assert.deepEqual((await h.ctx.agencies.get('STP'))?.storedSettings, stpBefore?.storedSettings);
 
@@ -193,7 +253,12 @@ describe(`web accounts (${TEST_DB})`, () => {
     assert.deepEqual(stc.settings.quietHours, { start: '21:30', end: '06:30' });
     assert.equal(stc.settings.smsEncoding, 'unicode');
     assert.equal(stc.settings.triggers.apology, false);
-    const rows = await h.ctx.db.kysely.selectFrom('web_audit').selectAll().where('action', '=', 'agency.settings').orderBy('id', 'desc').execute();
+    const rows = await h.ctx.db.kysely
+      .selectFrom('web_audit')
+      .selectAll()
+      .where('action', '=', 'agency.settings')
+      .orderBy('id', 'desc')
+      .execute();
     assert.equal(await count('web_audit'), auditBefore + 1);
     const row = rows[0]!;
     assert.equal(row.username, 'stc-quantri');
@@ -206,14 +271,35 @@ describe(`web accounts (${TEST_DB})`, () => {
   test('bad settings input: the error is next to the field, status 400, nothing changed', async () => {
     const s = await login('stc-quantri');
     const before = (await h.ctx.agencies.get('STC'))!.storedSettings;
-    const res = await post(s, '/cai-dat/STC/chung', { holdSeconds: 'abc', quietOn: 'on', quietStart: '25:00', quietEnd: '06:30', overdueWarningHours: '4', resultStepName: 'Trả kết quả', officeHours: '07:00-11:30', smsEncoding: 'ascii', supplementRule: 'pause' });
+    const res = await post(s, '/cai-dat/STC/chung', {
+      holdSeconds: 'abc',
+      quietOn: 'on',
+      quietStart: '25:00',
+      quietEnd: '06:30',
+      overdueWarningHours: '4',
+      resultStepName: 'Trả kết quả',
+      officeHours: '07:00-11:30',
+      smsEncoding: 'ascii',
+      supplementRule: 'pause',
+    });
     assert.equal(res.statusCode, 400);
     assert.match(res.body, /id="f-holdSeconds-error">Cần một số nguyên từ 0 đến 86400/);
     assert.match(res.body, /id="f-quietStart-error">Giờ không hợp lệ/);
-    const office = await post(s, '/cai-dat/STC/chung', { holdSeconds: '5', overdueWarningHours: '4', resultStepName: 'Trả kết quả', officeHours: '17:00-07:00', smsEncoding: 'ascii', supplementRule: 'pause' });
+    const office = await post(s, '/cai-dat/STC/chung', {
+      holdSeconds: '5',
+      overdueWarningHours: '4',
+      resultStepName: 'Trả kết quả',
+      officeHours: '17:00-07:00',
+      smsEncoding: 'ascii',
+      supplementRule: 'pause',
+    });
     assert.equal(office.statusCode, 400);
     assert.match(office.body, /id="f-officeHours-error">Giờ làm việc không hợp lệ/);
-    const template = await post(s, '/cai-dat/STC/mau-tin', { kind: 'result_ready', intent: 'save', template: 'Hồ sơ {Mã số biên nhận} của {Họ tên} đã xong.' });
+    const template = await post(s, '/cai-dat/STC/mau-tin', {
+      kind: 'result_ready',
+      intent: 'save',
+      template: 'Hồ sơ {Mã số biên nhận} của {Họ tên} đã xong.',
+    });
     assert.equal(template.statusCode, 400);
     assert.match(template.body, /Chỗ điền \{Họ tên\} không có trong danh sách/);
     assert.deepEqual((await h.ctx.agencies.get('STC'))!.storedSettings, before);
@@ -222,8 +308,13 @@ describe(`web accounts (${TEST_DB})`, () => {
   test('CSRF: a missing or wrong token is refused with 403 and changes nothing', async () => {
     const usersBefore = await count('web_users');
     const auditBefore = await count('web_audit');
-    const fields = { username: 'moi-tao', displayName: 'Người mới', role: 'clerk', agencyCode: 'STC', password: PASSWORD + 'x' };
-    const missing = await h.app.inject({ method: 'POST', url: '/tai-khoan', headers: { ...FORM, cookie: adminSession.cookie }, payload: new URLSearchParams(fields).toString() });
+    const fields = { username: 'moi-tao', displayName: 'Người mới', role: 'clerk', agencyCode: 'STC', password: `${PASSWORD}x` };
+    const missing = await h.app.inject({
+      method: 'POST',
+      url: '/tai-khoan',
+      headers: { ...FORM, cookie: adminSession.cookie },
+      payload: new URLSearchParams(fields).toString(),
+    });
     assert.equal(missing.statusCode, 403);
     assert.match(missing.body, new RegExp(CSRF_MESSAGE));
     const wrong = await post({ ...adminSession, csrf: 'x'.repeat(43) }, '/tai-khoan', fields);
@@ -231,7 +322,12 @@ describe(`web accounts (${TEST_DB})`, () => {
     const otherSession = await login('stc-quantri');
     const foreign = await post({ cookie: adminSession.cookie, csrf: otherSession.csrf }, '/tai-khoan', fields);
     assert.equal(foreign.statusCode, 403, 'a token of another session does not work');
-    const preview = await h.app.inject({ method: 'POST', url: '/cai-dat/xem-truoc', headers: { ...FORM, cookie: adminSession.cookie }, payload: 'kind=result_ready&agency=STC&template=x' });
+    const preview = await h.app.inject({
+      method: 'POST',
+      url: '/cai-dat/xem-truoc',
+      headers: { ...FORM, cookie: adminSession.cookie },
+      payload: 'kind=result_ready&agency=STC&template=x',
+    });
     assert.equal(preview.statusCode, 403);
     assert.equal(await count('web_users'), usersBefore);
     assert.equal(await count('web_audit'), auditBefore);
@@ -241,20 +337,49 @@ describe(`web accounts (${TEST_DB})`, () => {
   });
 
   test('admin manages accounts: create (validated), change role, reset password, disable — each audited without the password', async () => {
-    const weak = await post(adminSession, '/tai-khoan', { username: 'yeu', displayName: 'Yếu', role: 'clerk', agencyCode: 'STC', password: 'ngan' });
+    const weak = await post(adminSession, '/tai-khoan', {
+      username: 'yeu',
+      displayName: 'Yếu',
+      role: 'clerk',
+      agencyCode: 'STC',
+      password: 'ngan',
+    });
     assert.equal(weak.statusCode, 400);
     assert.match(weak.body, /id="f-password-error">Mật khẩu cần ít nhất 10 ký tự/);
-    const noAgency = await post(adminSession, '/tai-khoan', { username: 'thieu-cq', displayName: 'Thiếu', role: 'clerk', agencyCode: '', password: PASSWORD });
+    const noAgency = await post(adminSession, '/tai-khoan', {
+      username: 'thieu-cq',
+      displayName: 'Thiếu',
+      role: 'clerk',
+      agencyCode: '',
+      password: PASSWORD,
+    });
     assert.equal(noAgency.statusCode, 400);
     assert.match(noAgency.body, /id="f-agencyCode-error">Vai trò này cần chọn cơ quan/);
-    const dup = await post(adminSession, '/tai-khoan', { username: 'STC-MOTCUA', displayName: 'Trùng', role: 'clerk', agencyCode: 'STC', password: PASSWORD });
+    const dup = await post(adminSession, '/tai-khoan', {
+      username: 'STC-MOTCUA',
+      displayName: 'Trùng',
+      role: 'clerk',
+      agencyCode: 'STC',
+      password: PASSWORD,
+    });
     assert.equal(dup.statusCode, 409);
 
-    const created = await post(adminSession, '/tai-khoan', { username: 'stp-motcua', displayName: 'Phạm Văn Bình', role: 'clerk', agencyCode: 'STP', password: PASSWORD });
+    const created = await post(adminSession, '/tai-khoan', {
+      username: 'stp-motcua',
+      displayName: 'Phạm Văn Bình',
+      role: 'clerk',
+      agencyCode: 'STP',
+      password: PASSWORD,
+    });
     assert.equal(created.statusCode, 303);
     const id = Number(/\/tai-khoan\/(\d+)/.exec(String(created.headers.location))![1]);
     const userSession = await login('stp-motcua');
-    const promote = await post(adminSession, `/tai-khoan/${id}`, { displayName: 'Phạm Văn Bình', role: 'agency_admin', agencyCode: 'STP', lang: 'en' });
+    const promote = await post(adminSession, `/tai-khoan/${id}`, {
+      displayName: 'Phạm Văn Bình',
+      role: 'agency_admin',
+      agencyCode: 'STP',
+      lang: 'en',
+    });
     assert.equal(promote.statusCode, 303);
     assert.equal((await get(userSession, '/mot-cua')).statusCode, 303, 'a role change ends open sessions');
     const reset = await post(adminSession, `/tai-khoan/${id}/mat-khau`, { password: 'mat-khau-moi-2027' });
@@ -267,8 +392,17 @@ describe(`web accounts (${TEST_DB})`, () => {
     const selfDisable = await post(adminSession, `/tai-khoan/${(await accountService(h.ctx).findByUsername('quantri'))!.id}/khoa`, {});
     assert.equal(selfDisable.statusCode, 400);
 
-    const rows = await h.ctx.db.kysely.selectFrom('web_audit').selectAll().where('entity', '=', 'user').where('entity_id', '=', String(id)).orderBy('id').execute();
-    assert.deepEqual(rows.map((r) => r.action), ['user.create', 'user.update', 'user.password_reset', 'user.disable']);
+    const rows = await h.ctx.db.kysely
+      .selectFrom('web_audit')
+      .selectAll()
+      .where('entity', '=', 'user')
+      .where('entity_id', '=', String(id))
+      .orderBy('id')
+      .execute();
+    assert.deepEqual(
+      rows.map((r) => r.action),
+      ['user.create', 'user.update', 'user.password_reset', 'user.disable'],
+    );
     assert.equal(JSON.parse(rows[1]!.before_json!).role, 'clerk');
     assert.equal(JSON.parse(rows[1]!.after_json!).role, 'agency_admin');
     assert.equal(JSON.parse(rows[3]!.after_json!).disabled, true);
@@ -314,7 +448,12 @@ describe(`web accounts (${TEST_DB})`, () => {
 
   test('template preview: folded text, encoding, segments and cost; the no-JavaScript preview button shows the same', async () => {
     const s = await login('quantri');
-    const res = await post(s, '/cai-dat/xem-truoc', { kind: 'result_ready', agency: 'STP', template: 'Hồ sơ {Mã số biên nhận} đã có kết quả tại {Tên cơ quan}.', encoding: 'ascii' }, { accept: 'application/json' });
+    const res = await post(
+      s,
+      '/cai-dat/xem-truoc',
+      { kind: 'result_ready', agency: 'STP', template: 'Hồ sơ {Mã số biên nhận} đã có kết quả tại {Tên cơ quan}.', encoding: 'ascii' },
+      { accept: 'application/json' },
+    );
     assert.equal(res.statusCode, 200, res.body);
     const data = res.json();
     assert.equal(data.ok, true);
@@ -322,13 +461,24 @@ describe(`web accounts (${TEST_DB})`, () => {
     assert.match(data.html, /GSM 7-bit/);
     assert.match(data.html, /1 tin SMS/);
     assert.match(data.html, /750 đồng/);
-    const unicode = (await post(s, '/cai-dat/xem-truoc', { kind: 'result_ready', agency: 'STP', template: 'Hồ sơ {Mã số biên nhận} đã có kết quả tại {Tên cơ quan}.', encoding: 'unicode' })).json();
+    const unicode = (
+      await post(s, '/cai-dat/xem-truoc', {
+        kind: 'result_ready',
+        agency: 'STP',
+        template: 'Hồ sơ {Mã số biên nhận} đã có kết quả tại {Tên cơ quan}.',
+        encoding: 'unicode',
+      })
+    ).json();
     assert.match(unicode.html, /UCS-2/);
     assert.match(unicode.html, /66 ký tự · <strong>1 tin SMS/);
     const bad = (await post(s, '/cai-dat/xem-truoc', { kind: 'result_ready', agency: 'STP', template: 'Hồ sơ {Mã số biên nhận' })).json();
     assert.equal(bad.ok, false);
     assert.match(bad.html, /Thiếu dấu &#34;}&#34; đóng/);
-    const noJs = await post(s, '/cai-dat/STP/mau-tin', { kind: 'apology', intent: 'preview', template: 'Xin lỗi: hồ sơ {Mã số biên nhận} trễ hẹn.' });
+    const noJs = await post(s, '/cai-dat/STP/mau-tin', {
+      kind: 'apology',
+      intent: 'preview',
+      template: 'Xin lỗi: hồ sơ {Mã số biên nhận} trễ hẹn.',
+    });
     assert.equal(noJs.statusCode, 200);
     assert.match(noJs.body, /Xin loi: ho so 000\.00\.15\.H34-2103120001-00001 tre hen\./);
     const clerk = await login('stc-motcua');
@@ -337,21 +487,46 @@ describe(`web accounts (${TEST_DB})`, () => {
 
   test('templates, procedures, calendar and tokens: saved through the services and audited', async () => {
     const s = await login('quantri');
-    const save = await post(s, '/cai-dat/STP/mau-tin', { kind: 'result_ready', intent: 'save', template: 'TB: Hồ sơ {Mã số biên nhận} đã có kết quả tại {Tên cơ quan}.' });
+    const save = await post(s, '/cai-dat/STP/mau-tin', {
+      kind: 'result_ready',
+      intent: 'save',
+      template: 'TB: Hồ sơ {Mã số biên nhận} đã có kết quả tại {Tên cơ quan}.',
+    });
     assert.equal(save.statusCode, 303);
-    assert.equal((await h.ctx.agencies.get('STP'))!.settings.templates.result_ready, 'TB: Hồ sơ {Mã số biên nhận} đã có kết quả tại {Tên cơ quan}.');
+    assert.equal(
+      (await h.ctx.agencies.get('STP'))!.settings.templates.result_ready,
+      'TB: Hồ sơ {Mã số biên nhận} đã có kết quả tại {Tên cơ quan}.',
+    );
     const reset = await post(s, '/cai-dat/STP/mau-tin', { kind: 'result_ready', intent: 'reset', template: '' });
     assert.equal(reset.statusCode, 303);
     assert.equal((await h.ctx.agencies.get('STP'))!.settings.templates.result_ready, undefined);
 
-    const proc = await post(s, '/cai-dat/STP/thu-tuc', { code: '2.000100', name: 'Cấp bản sao trích lục hộ tịch', processingDays: '2', dayKind: 'working', supplementRule: 'restart' });
+    const proc = await post(s, '/cai-dat/STP/thu-tuc', {
+      code: '2.000100',
+      name: 'Cấp bản sao trích lục hộ tịch',
+      processingDays: '2',
+      dayKind: 'working',
+      supplementRule: 'restart',
+    });
     assert.equal(proc.statusCode, 303);
     assert.equal((await h.ctx.procedures.get('2.000100'))?.supplementRule, 'restart');
-    const badProc = await post(s, '/cai-dat/STP/thu-tuc', { code: 'có dấu', name: '', processingDays: '400', dayKind: 'working', supplementRule: 'pause' });
+    const badProc = await post(s, '/cai-dat/STP/thu-tuc', {
+      code: 'có dấu',
+      name: '',
+      processingDays: '400',
+      dayKind: 'working',
+      supplementRule: 'pause',
+    });
     assert.equal(badProc.statusCode, 400);
     assert.match(badProc.body, /id="p-days-error">Cần một số nguyên từ 0 đến 365/);
     const agencyAdmin = await login('stc-quantri');
-    const steal = await post(agencyAdmin, '/cai-dat/STC/thu-tuc', { code: '2.000100', name: 'Chiếm', processingDays: '1', dayKind: 'working', supplementRule: 'pause' });
+    const steal = await post(agencyAdmin, '/cai-dat/STC/thu-tuc', {
+      code: '2.000100',
+      name: 'Chiếm',
+      processingDays: '1',
+      dayKind: 'working',
+      supplementRule: 'pause',
+    });
     assert.equal(steal.statusCode, 403);
     assert.equal((await h.ctx.procedures.get('2.000100'))?.agencyCode, 'STP');
 
@@ -368,19 +543,41 @@ describe(`web accounts (${TEST_DB})`, () => {
     const token = await post(s, '/cai-dat/ma-truy-cap', { role: 'agency', agencyCode: 'STP', label: 'Phần mềm một cửa STP' });
     assert.equal(token.statusCode, 200);
     const value = /data-testid="new-token">([^<]+)</.exec(token.body)![1]!;
-    assert.equal((await h.app.inject({ method: 'GET', url: '/api/v1/procedures?agencyCode=STP', headers: { authorization: `Bearer ${value}` } })).statusCode, 200);
+    assert.equal(
+      (await h.app.inject({ method: 'GET', url: '/api/v1/procedures?agencyCode=STP', headers: { authorization: `Bearer ${value}` } }))
+        .statusCode,
+      200,
+    );
     const list = await get(s, '/cai-dat/ma-truy-cap');
     assert.ok(!list.body.includes(value), 'the token is shown once');
     const id = /\/cai-dat\/ma-truy-cap\/(\d+)\/thu-hoi/.exec(list.body)![1];
     assert.equal((await post(s, `/cai-dat/ma-truy-cap/${id}/thu-hoi`, {})).statusCode, 303);
-    assert.equal((await h.app.inject({ method: 'GET', url: '/api/v1/procedures?agencyCode=STP', headers: { authorization: `Bearer ${value}` } })).statusCode, 401);
+    assert.equal(
+      (await h.app.inject({ method: 'GET', url: '/api/v1/procedures?agencyCode=STP', headers: { authorization: `Bearer ${value}` } }))
+        .statusCode,
+      401,
+    );
     const noAgency = await post(s, '/cai-dat/ma-truy-cap', { role: 'agency', agencyCode: '', label: '' });
     assert.equal(noAgency.statusCode, 400);
 
-    const actions = (await h.ctx.db.kysely.selectFrom('web_audit').select('action').where('username', '=', 'quantri').execute()).map((r) => r.action);
-    for (const action of ['agency.template', 'agency.template_reset', 'procedure.create', 'calendar.put', 'calendar.remove', 'token.create', 'token.revoke']) assert.ok(actions.includes(action), action);
+    const actions = (await h.ctx.db.kysely.selectFrom('web_audit').select('action').where('username', '=', 'quantri').execute()).map(
+      (r) => r.action,
+    );
+    for (const action of [
+      'agency.template',
+      'agency.template_reset',
+      'procedure.create',
+      'calendar.put',
+      'calendar.remove',
+      'token.create',
+      'token.revoke',
+    ])
+      assert.ok(actions.includes(action), action);
     const audits = await h.ctx.db.kysely.selectFrom('web_audit').select(['before_json', 'after_json']).execute();
-    assert.ok(audits.every((a) => !`${a.before_json}${a.after_json}`.includes(value)), 'tokens never reach the audit log');
+    assert.ok(
+      audits.every((a) => !`${a.before_json}${a.after_json}`.includes(value)),
+      'tokens never reach the audit log',
+    );
   });
 
   test('the providers page renders the configured provider; the API keeps its JSON and bearer tokens', async () => {
@@ -391,7 +588,12 @@ describe(`web accounts (${TEST_DB})`, () => {
     const api = await h.app.inject({ method: 'GET', url: '/api/v1/agencies/STC', headers: adminToken });
     assert.equal(api.statusCode, 200);
     assert.equal(api.json().agency.code, 'STC');
-    const withCookie = await h.app.inject({ method: 'PUT', url: '/api/v1/procedures/API-1', headers: { ...adminToken, cookie: s.cookie }, payload: { agencyCode: 'STC', name: 'Qua API', processingDays: 1 } });
+    const withCookie = await h.app.inject({
+      method: 'PUT',
+      url: '/api/v1/procedures/API-1',
+      headers: { ...adminToken, cookie: s.cookie },
+      payload: { agencyCode: 'STC', name: 'Qua API', processingDays: 1 },
+    });
     assert.equal(withCookie.statusCode, 201, 'API writes with a bearer token need no CSRF token even when a session cookie is sent');
     const missing = await h.app.inject({ method: 'GET', url: '/khong-co' });
     assert.equal(missing.statusCode, 404);

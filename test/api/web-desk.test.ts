@@ -7,7 +7,10 @@ import { accountService } from '../../src/web/accounts/account.service.js';
 const PASSWORD = 'mot-khau-du-dai-2026';
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
-interface Session { cookie: string; csrf: string }
+interface Session {
+  cookie: string;
+  csrf: string;
+}
 
 function setCookies(res: { headers: Record<string, unknown> }): Record<string, string> {
   const raw = res.headers['set-cookie'];
@@ -34,13 +37,25 @@ async function login(h: Harness, username: string): Promise<Session> {
 }
 
 const post = (h: Harness, s: Session, url: string, fields: Record<string, string>) =>
-  h.app.inject({ method: 'POST', url, headers: { ...FORM, cookie: s.cookie }, payload: new URLSearchParams({ _csrf: s.csrf, ...fields }).toString() });
+  h.app.inject({
+    method: 'POST',
+    url,
+    headers: { ...FORM, cookie: s.cookie },
+    payload: new URLSearchParams({ _csrf: s.csrf, ...fields }).toString(),
+  });
 
 describe(`desk screens (${TEST_DB})`, () => {
   let h: Harness;
   let clerk: Session;
   const count = async (table: 'dossiers' | 'notifications' | 'dossier_events') =>
-    Number((await h.ctx.db.kysely.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    Number(
+      (
+        await h.ctx.db.kysely
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   const intakeFields = (overrides: Record<string, string> = {}) => ({
     agencyCode: 'STC',
     receiptCode: 'STC-261123-0001',
@@ -56,14 +71,26 @@ describe(`desk screens (${TEST_DB})`, () => {
   before(async () => {
     h = await startHarness();
     await seedBasics(h, { holdSeconds: 120, quietHours: null });
-    await accountService(h.ctx).create({ username: 'stc-motcua', displayName: 'Lê Thị Mai', role: 'clerk', agencyCode: 'STC', password: PASSWORD });
+    await accountService(h.ctx).create({
+      username: 'stc-motcua',
+      displayName: 'Lê Thị Mai',
+      role: 'clerk',
+      agencyCode: 'STC',
+      password: PASSWORD,
+    });
     clerk = await login(h, 'stc-motcua');
   });
   after(async () => h.close());
 
   test('the phone check endpoint says at once why a number cannot receive SMS', async () => {
     const ask = async (phone: string, lang = 'vi') =>
-      (await h.app.inject({ method: 'GET', url: `/mot-cua/kiem-tra-so?lang=${lang}&phone=${encodeURIComponent(phone)}`, headers: { cookie: clerk.cookie } })).json();
+      (
+        await h.app.inject({
+          method: 'GET',
+          url: `/mot-cua/kiem-tra-so?lang=${lang}&phone=${encodeURIComponent(phone)}`,
+          headers: { cookie: clerk.cookie },
+        })
+      ).json();
     assert.deepEqual(await ask('0258 3822 123').then((r) => [r.ok, r.problem]), [false, 'landline']);
     assert.match((await ask('0258 3822 123')).message, /máy bàn/);
     assert.equal((await ask('+1 415 555 0100')).problem, 'foreign');
@@ -79,7 +106,12 @@ describe(`desk screens (${TEST_DB})`, () => {
 
   test('intake with a bad phone: the form shows why next to the field, nothing is written', async () => {
     const before = { dossiers: await count('dossiers'), notifications: await count('notifications') };
-    for (const [phone, text] of [['0258 3822 123', 'máy bàn'], ['+1 415 555 0100', 'nước ngoài'], ['091234', 'không hợp lệ'], ['', 'Chưa nhập số điện thoại']] as const) {
+    for (const [phone, text] of [
+      ['0258 3822 123', 'máy bàn'],
+      ['+1 415 555 0100', 'nước ngoài'],
+      ['091234', 'không hợp lệ'],
+      ['', 'Chưa nhập số điện thoại'],
+    ] as const) {
       const res = await post(h, clerk, '/mot-cua/tiep-nhan', intakeFields({ phone }));
       assert.equal(res.statusCode, 400, phone);
       assert.match(res.body, /id="f-phone"[^>]*aria-invalid="true"/);
@@ -94,7 +126,11 @@ describe(`desk screens (${TEST_DB})`, () => {
     const res = await post(h, clerk, '/mot-cua/tiep-nhan', intakeFields());
     assert.equal(res.statusCode, 303, res.body);
     assert.equal(res.headers.location, '/mot-cua/ho-so/STC-261123-0001?ok=intake');
-    const dossier = await h.ctx.db.kysely.selectFrom('dossiers').selectAll().where('receipt_key', '=', 'STC-261123-0001').executeTakeFirstOrThrow();
+    const dossier = await h.ctx.db.kysely
+      .selectFrom('dossiers')
+      .selectAll()
+      .where('receipt_key', '=', 'STC-261123-0001')
+      .executeTakeFirstOrThrow();
     assert.equal(dossier.phone_e164, '+84912345678');
     assert.equal(dossier.agency_code, 'STC');
 
@@ -104,7 +140,11 @@ describe(`desk screens (${TEST_DB})`, () => {
 
     const step = await post(h, clerk, '/mot-cua/ho-so/STC-261123-0001/su-kien', { action: 'step', version: '0', step: 'Thẩm định hồ sơ' });
     assert.equal(step.statusCode, 303, step.body);
-    const result = await post(h, clerk, '/mot-cua/ho-so/STC-261123-0001/su-kien', { action: 'result_ready', version: '1', returnMethod: 'counter' });
+    const result = await post(h, clerk, '/mot-cua/ho-so/STC-261123-0001/su-kien', {
+      action: 'result_ready',
+      version: '1',
+      returnMethod: 'counter',
+    });
     assert.equal(result.statusCode, 303, result.body);
     const held = await h.ctx.db.kysely.selectFrom('notifications').selectAll().where('dossier_id', '=', dossier.id).execute();
     assert.equal(held.length, 1);
@@ -112,7 +152,11 @@ describe(`desk screens (${TEST_DB})`, () => {
     assert.equal(held[0]!.status, 'pending');
     assert.equal(Number(held[0]!.send_after), h.clock.now() + 120_000);
 
-    const withHold = await h.app.inject({ method: 'GET', url: '/mot-cua/ho-so/STC-261123-0001?ok=action', headers: { cookie: clerk.cookie } });
+    const withHold = await h.app.inject({
+      method: 'GET',
+      url: '/mot-cua/ho-so/STC-261123-0001?ok=action',
+      headers: { cookie: clerk.cookie },
+    });
     assert.match(withHold.body, /data-countdown-seconds="120"/);
     assert.match(withHold.body, /Hoàn tác/);
 
@@ -126,8 +170,16 @@ describe(`desk screens (${TEST_DB})`, () => {
     const cancelled = await h.ctx.db.kysely.selectFrom('notifications').selectAll().where('id', '=', held[0]!.id).executeTakeFirstOrThrow();
     assert.equal(cancelled.status, 'cancelled');
 
-    const audit = await h.ctx.db.kysely.selectFrom('web_audit').selectAll().where('entity_id', '=', 'STC-261123-0001').orderBy('id').execute();
-    assert.deepEqual(audit.map((a) => a.action), ['dossier.intake', 'dossier.step', 'dossier.result_ready', 'dossier.undo']);
+    const audit = await h.ctx.db.kysely
+      .selectFrom('web_audit')
+      .selectAll()
+      .where('entity_id', '=', 'STC-261123-0001')
+      .orderBy('id')
+      .execute();
+    assert.deepEqual(
+      audit.map((a) => a.action),
+      ['dossier.intake', 'dossier.step', 'dossier.result_ready', 'dossier.undo'],
+    );
     assert.equal(JSON.parse(audit[3]!.before_json!).state, 'result_ready');
     assert.equal(JSON.parse(audit[3]!.after_json!).state, 'in_progress');
     assert.equal(audit[3]!.username, 'stc-motcua');
@@ -139,7 +191,10 @@ describe(`desk screens (${TEST_DB})`, () => {
   test('after the hold there is no undo: the button is gone and a late request changes nothing', async () => {
     const code = 'STC-261123-0002';
     assert.equal((await post(h, clerk, '/mot-cua/tiep-nhan', intakeFields({ receiptCode: code }))).statusCode, 303);
-    assert.equal((await post(h, clerk, `/mot-cua/ho-so/${code}/su-kien`, { action: 'supplement_requested', version: '0' })).statusCode, 303);
+    assert.equal(
+      (await post(h, clerk, `/mot-cua/ho-so/${code}/su-kien`, { action: 'supplement_requested', version: '0' })).statusCode,
+      303,
+    );
     h.clock.advance(121_000);
     const page = await h.app.inject({ method: 'GET', url: `/mot-cua/ho-so/${code}`, headers: { cookie: clerk.cookie } });
     assert.doesNotMatch(page.body, /data-testid="hold"/);
@@ -155,8 +210,12 @@ describe(`desk screens (${TEST_DB})`, () => {
   test('undo of a supplement request restores the due date; a stale screen cannot act', async () => {
     const code = 'STC-261123-0003';
     assert.equal((await post(h, clerk, '/mot-cua/tiep-nhan', intakeFields({ receiptCode: code }))).statusCode, 303);
-    const due = (await h.ctx.db.kysely.selectFrom('dossiers').select('due_at').where('receipt_key', '=', code).executeTakeFirstOrThrow()).due_at;
-    assert.equal((await post(h, clerk, `/mot-cua/ho-so/${code}/su-kien`, { action: 'supplement_requested', version: '0' })).statusCode, 303);
+    const due = (await h.ctx.db.kysely.selectFrom('dossiers').select('due_at').where('receipt_key', '=', code).executeTakeFirstOrThrow())
+      .due_at;
+    assert.equal(
+      (await post(h, clerk, `/mot-cua/ho-so/${code}/su-kien`, { action: 'supplement_requested', version: '0' })).statusCode,
+      303,
+    );
     h.clock.advance(60_000);
     assert.equal((await post(h, clerk, `/mot-cua/ho-so/${code}/hoan-tac`, { seq: '1' })).statusCode, 303);
     const row = await h.ctx.db.kysely.selectFrom('dossiers').selectAll().where('receipt_key', '=', code).executeTakeFirstOrThrow();
@@ -170,22 +229,38 @@ describe(`desk screens (${TEST_DB})`, () => {
   test('result by post: the return method chosen at the result is stored and the postal wording is used', async () => {
     const code = 'STC-261123-0004';
     assert.equal((await post(h, clerk, '/mot-cua/tiep-nhan', intakeFields({ receiptCode: code }))).statusCode, 303);
-    assert.equal((await post(h, clerk, `/mot-cua/ho-so/${code}/su-kien`, { action: 'result_ready', version: '0', returnMethod: 'postal' })).statusCode, 303);
+    assert.equal(
+      (await post(h, clerk, `/mot-cua/ho-so/${code}/su-kien`, { action: 'result_ready', version: '0', returnMethod: 'postal' })).statusCode,
+      303,
+    );
     const row = await h.ctx.db.kysely.selectFrom('dossiers').selectAll().where('receipt_key', '=', code).executeTakeFirstOrThrow();
     assert.equal(row.return_method, 'postal');
-    const message = await h.ctx.db.kysely.selectFrom('notifications').selectAll().where('dossier_id', '=', row.id).executeTakeFirstOrThrow();
+    const message = await h.ctx.db.kysely
+      .selectFrom('notifications')
+      .selectAll()
+      .where('dossier_id', '=', row.id)
+      .executeTakeFirstOrThrow();
     assert.match(message.body, /buu chinh/);
   });
 
   test('a clerk cannot act on another agency’s dossier; refusal needs a confirmation', async () => {
-    await accountService(h.ctx).create({ username: 'stp-motcua', displayName: 'Phạm Văn Bình', role: 'clerk', agencyCode: 'STP', password: PASSWORD });
+    await accountService(h.ctx).create({
+      username: 'stp-motcua',
+      displayName: 'Phạm Văn Bình',
+      role: 'clerk',
+      agencyCode: 'STP',
+      password: PASSWORD,
+    });
     const other = await login(h, 'stp-motcua');
     const res = await post(h, other, '/mot-cua/ho-so/STC-261123-0001/su-kien', { action: 'returned', version: '2' });
     assert.equal(res.statusCode, 403);
     const page = await h.app.inject({ method: 'GET', url: '/mot-cua/ho-so/STC-261123-0001', headers: { cookie: other.cookie } });
     assert.equal(page.statusCode, 403);
     const code = 'STC-261123-0001';
-    const version = String((await h.ctx.db.kysely.selectFrom('dossiers').select('event_count').where('receipt_key', '=', code).executeTakeFirstOrThrow()).event_count);
+    const version = String(
+      (await h.ctx.db.kysely.selectFrom('dossiers').select('event_count').where('receipt_key', '=', code).executeTakeFirstOrThrow())
+        .event_count,
+    );
     const unconfirmed = await post(h, clerk, `/mot-cua/ho-so/${code}/su-kien`, { action: 'refused', version });
     assert.equal(unconfirmed.statusCode, 400);
     assert.match(unconfirmed.body, /xác nhận/);

@@ -126,13 +126,27 @@ describe(`web reports (${TEST_DB})`, { timeout: 120_000 }, () => {
     await resolve(CODES.landline);
     await intake({ receiptCode: CODES.failed, applicant: { name: 'Hoàng Văn Lỗi', phone: '0987 111 222' } });
     await resolve(CODES.failed);
-    await intake({ receiptCode: CODES.held, agencyCode: 'STP', procedureCode: '2.000488', applicant: { name: 'Trần Thị Bình', phone: '0912 345 678' } });
+    await intake({
+      receiptCode: CODES.held,
+      agencyCode: 'STP',
+      procedureCode: '2.000488',
+      applicant: { name: 'Trần Thị Bình', phone: '0912 345 678' },
+    });
     await resolve(CODES.held);
-    await intake({ receiptCode: CODES.sameDay, procedureCode: 'SAME-DAY', applicant: { name: 'Võ Văn Trong Ngày', phone: '0903 222 333' } });
+    await intake({
+      receiptCode: CODES.sameDay,
+      procedureCode: 'SAME-DAY',
+      applicant: { name: 'Võ Văn Trong Ngày', phone: '0903 222 333' },
+    });
     await resolve(CODES.sameDay);
     await intake({ receiptCode: CODES.open, applicant: { name: 'Đặng Thị Đang', phone: '0912 345 678' } });
     await event(CODES.open, { type: 'step', step: 'Thẩm định hồ sơ', at: '2026-11-23T09:30:00+07:00' });
-    await intake({ receiptCode: CODES.odd, agencyCode: 'XSS', procedureCode: 'X.1', applicant: { name: 'Ngô Văn Lạ', phone: '0913 000 999' } });
+    await intake({
+      receiptCode: CODES.odd,
+      agencyCode: 'XSS',
+      procedureCode: 'X.1',
+      applicant: { name: 'Ngô Văn Lạ', phone: '0913 000 999' },
+    });
 
     // The sandbox delivers what is due (STP's message is held for 10 minutes); then a carrier refuses one.
     await h.ctx.dispatcher.runOnce();
@@ -151,7 +165,13 @@ describe(`web reports (${TEST_DB})`, { timeout: 120_000 }, () => {
 
     const accounts = accountService(h.ctx);
     await accounts.create({ username: 'giamsat-test', displayName: 'Giám sát', role: 'oversight', agencyCode: null, password: PASSWORD });
-    await accounts.create({ username: 'stc-admin', displayName: 'Quản trị STC', role: 'agency_admin', agencyCode: 'STC', password: PASSWORD });
+    await accounts.create({
+      username: 'stc-admin',
+      displayName: 'Quản trị STC',
+      role: 'agency_admin',
+      agencyCode: 'STC',
+      password: PASSWORD,
+    });
     await accounts.create({ username: 'stp-clerk', displayName: 'Một cửa STP', role: 'clerk', agencyCode: 'STP', password: PASSWORD });
     oversight = await login(h.app, 'giamsat-test');
     stcAdmin = await login(h.app, 'stc-admin');
@@ -163,7 +183,15 @@ describe(`web reports (${TEST_DB})`, { timeout: 120_000 }, () => {
   });
 
   test('without a session the pages send people to the login page', async () => {
-    for (const url of ['/giam-sat', '/giam-sat/thong-ke.csv', '/ho-so', `/ho-so/${CODES.delivered}`, '/tin-nhan', '/gia-lap', '/giam-sat?from=bad']) {
+    for (const url of [
+      '/giam-sat',
+      '/giam-sat/thong-ke.csv',
+      '/ho-so',
+      `/ho-so/${CODES.delivered}`,
+      '/tin-nhan',
+      '/gia-lap',
+      '/giam-sat?from=bad',
+    ]) {
       const res = await h.app.inject({ method: 'GET', url });
       assert.equal(res.statusCode, 303, url);
       assert.match(String(res.headers.location), /^\/dang-nhap\?next=/);
@@ -191,10 +219,22 @@ describe(`web reports (${TEST_DB})`, { timeout: 120_000 }, () => {
       assert.deepEqual(
         line.slice(2).map((v) => (v === '' ? null : Number(v))),
         [
-          row.dossiersReceived, row.dossiersResolved, row.resolvedOnTime, row.resolvedLate,
+          row.dossiersReceived,
+          row.dossiersResolved,
+          row.resolvedOnTime,
+          row.resolvedLate,
           row.dossiersResolved ? Math.round((row.resolvedOnTime / row.dossiersResolved) * 10_000) / 10_000 : null,
-          row.supplementRequests, row.messages.created, row.messages.sent, row.messages.delivered, row.messages.failed,
-          row.messages.cancelled, row.messages.pending, row.costVnd, row.reach, row.lookups, row.lookupRevenueVnd,
+          row.supplementRequests,
+          row.messages.created,
+          row.messages.sent,
+          row.messages.delivered,
+          row.messages.failed,
+          row.messages.cancelled,
+          row.messages.pending,
+          row.costVnd,
+          row.reach,
+          row.lookups,
+          row.lookupRevenueVnd,
           row.reconciliation.resolvedWithoutDeliveredResult,
         ],
         row.agencyCode,
@@ -238,7 +278,10 @@ describe(`web reports (${TEST_DB})`, { timeout: 120_000 }, () => {
       assert.match(res.body, /role="alert"/);
     }
     assert.match((await get(h.app, oversight, '/giam-sat?from=yesterday')).body, /Dữ liệu nhập không hợp lệ: Từ ngày \(from\)/);
-    assert.match((await get(h.app, oversight, '/giam-sat?from=2026-11-30&to=2026-11-01')).body, /Ngày bắt đầu phải trước hoặc bằng ngày kết thúc/);
+    assert.match(
+      (await get(h.app, oversight, '/giam-sat?from=2026-11-30&to=2026-11-01')).body,
+      /Ngày bắt đầu phải trước hoặc bằng ngày kết thúc/,
+    );
     assert.equal((await get(h.app, oversight, '/giam-sat?agency=NOPE')).statusCode, 404);
   });
 
@@ -256,14 +299,23 @@ describe(`web reports (${TEST_DB})`, { timeout: 120_000 }, () => {
       [CODES.sameDay]: 'same_day',
     });
     const stats = await computeStats(h.ctx.db, { from: FROM, to: TO, groupBy: 'agency', agencyCode: null });
-    assert.equal(codes.length, stats.rows.reduce((s, r) => s + r.reconciliation.resolvedWithoutDeliveredResult, 0));
+    assert.equal(
+      codes.length,
+      stats.rows.reduce((s, r) => s + r.reconciliation.resolvedWithoutDeliveredResult, 0),
+    );
     assert.match(table, /Số máy bàn, không nhận được SMS/);
     assert.match(table, /Tin đang được giữ, chờ gửi[\s\S]*Gửi sau 10:40 23\/11\/2026/);
     assert.match(table, /Không gửi: thủ tục giải quyết trong ngày/);
     assert.ok(table.includes(`href="/ho-so/${CODES.failed}"`), 'each line links to its dossier');
 
     const csv = parseCsv((await get(h.app, oversight, `/giam-sat/doi-soat.csv?${PERIOD}`)).rawPayload.toString('utf8').slice(1));
-    assert.deepEqual(csv.slice(1).map((r) => r[0]).sort(), codes.slice().sort());
+    assert.deepEqual(
+      csv
+        .slice(1)
+        .map((r) => r[0])
+        .sort(),
+      codes.slice().sort(),
+    );
     const failedLine = csv.find((r) => r[0] === CODES.failed)!;
     assert.equal(failedLine[9], 'Gửi lỗi');
     assert.equal(failedLine[10], 'Lỗi nhà mạng: UNDELIV:011');
@@ -294,7 +346,10 @@ describe(`web reports (${TEST_DB})`, { timeout: 120_000 }, () => {
       assert.match(res.body, /không có quyền/);
     }
     const own = parseCsv((await get(h.app, stcAdmin, `/giam-sat/thong-ke.csv?${PERIOD}`)).rawPayload.toString('utf8').slice(1));
-    assert.deepEqual(own.slice(1).map((r) => r[0]), ['STC']);
+    assert.deepEqual(
+      own.slice(1).map((r) => r[0]),
+      ['STC'],
+    );
     const ownRecon = parseCsv((await get(h.app, stcAdmin, `/giam-sat/doi-soat.csv?${PERIOD}`)).rawPayload.toString('utf8').slice(1));
     assert.ok(ownRecon.slice(1).every((r) => r[1] === 'STC') && ownRecon.length > 1);
     assert.equal((await get(h.app, stcAdmin, `/giam-sat?${PERIOD}&agency=STC`)).statusCode, 200);
@@ -304,7 +359,10 @@ describe(`web reports (${TEST_DB})`, { timeout: 120_000 }, () => {
     assert.equal((await get(h.app, stpClerk, `/ho-so/${CODES.delivered}`)).statusCode, 403);
 
     const all = parseCsv((await get(h.app, oversight, `/giam-sat/thong-ke.csv?${PERIOD}`)).rawPayload.toString('utf8').slice(1));
-    assert.deepEqual(all.slice(1).map((r) => r[0]), ['STC', 'STP', 'XSS']);
+    assert.deepEqual(
+      all.slice(1).map((r) => r[0]),
+      ['STC', 'STP', 'XSS'],
+    );
     assert.equal((await get(h.app, oversight, `/ho-so/${CODES.held}`)).statusCode, 200);
     assert.equal((await get(h.app, oversight, `/giam-sat?${PERIOD}&agency=STP`)).statusCode, 200);
   });
@@ -362,7 +420,9 @@ describe(`web reports (${TEST_DB})`, { timeout: 120_000 }, () => {
         }
         rows.push(values);
       });
-      const csv = parseCsv(csvRes.rawPayload.toString('utf8').slice(1)).map((r) => r.map((v) => (/^'[=+\-@\t\r]/.test(v) ? v.slice(1) : v)));
+      const csv = parseCsv(csvRes.rawPayload.toString('utf8').slice(1)).map((r) =>
+        r.map((v) => (/^'[=+\-@\t\r]/.test(v) ? v.slice(1) : v)),
+      );
       assert.deepEqual(rows, csv, name);
       assert.ok(rows.length > 1);
     }
@@ -421,7 +481,11 @@ describe(`web reports (${TEST_DB})`, { timeout: 120_000 }, () => {
     assert.equal(all.statusCode, 200);
     const allIds = ids(all.body);
     assert.ok(allIds.length >= 5);
-    assert.deepEqual(allIds, [...allIds].sort((a, b) => b - a), 'newest first');
+    assert.deepEqual(
+      allIds,
+      [...allIds].sort((a, b) => b - a),
+      'newest first',
+    );
     const failed = await get(h.app, oversight, '/tin-nhan?status=failed');
     const statuses = attr(/<table data-testid="messages">[\s\S]*?<\/table>/.exec(failed.body)?.[0] ?? '', 'data-status');
     assert.ok(statuses.length >= 3 && statuses.every((s) => s === 'failed'));
@@ -436,7 +500,13 @@ describe(`web reports (${TEST_DB})`, { timeout: 120_000 }, () => {
     assert.equal(ids((await get(h.app, oversight, '/tin-nhan?from=2026-12-01')).body).length, 0);
     const stp = await get(h.app, stpClerk, '/tin-nhan');
     assert.ok(ids(stp.body).length >= 1 && !stp.body.includes(CODES.delivered));
-    for (const url of ['/tin-nhan?kind=spam', '/tin-nhan?status=lost', '/tin-nhan?channel=fax', '/tin-nhan?from=2026-12-02&to=2026-12-01', '/tin-nhan?page=-1']) {
+    for (const url of [
+      '/tin-nhan?kind=spam',
+      '/tin-nhan?status=lost',
+      '/tin-nhan?channel=fax',
+      '/tin-nhan?from=2026-12-02&to=2026-12-01',
+      '/tin-nhan?page=-1',
+    ]) {
       assert.equal((await get(h.app, oversight, url)).statusCode, 400, url);
     }
   });
@@ -444,7 +514,11 @@ describe(`web reports (${TEST_DB})`, { timeout: 120_000 }, () => {
   test('phone simulator: the reply equals the look-up service reply and is stored', async () => {
     const page = await get(h.app, stpClerk, '/gia-lap');
     assert.equal(page.statusCode, 200);
-    assert.match(page.body, new RegExp(`>MCKH ${CODES.held.replace(/\./g, '\\.')}</textarea>`), 'prefilled with a code of the clerk’s agency');
+    assert.match(
+      page.body,
+      new RegExp(`>MCKH ${CODES.held.replace(/\./g, '\\.')}</textarea>`),
+      'prefilled with a code of the clerk’s agency',
+    );
     const text = `mckh ${CODES.delivered}`;
     const send = await h.app.inject({
       method: 'POST',
@@ -458,9 +532,21 @@ describe(`web reports (${TEST_DB})`, { timeout: 120_000 }, () => {
     assert.equal(stored.length, 1);
     assert.equal(stored[0]!.sender, '+84912000111');
     assert.equal(stored[0]!.outcome, 'found');
-    const direct = await h.ctx.lookup.handleInbound({ gateway: 'api', messageId: null, from: '0912 000 222', to: h.config.lookup.shortCode, text, receivedAt: null, replyVia: 'outbox' });
+    const direct = await h.ctx.lookup.handleInbound({
+      gateway: 'api',
+      messageId: null,
+      from: '0912 000 222',
+      to: h.config.lookup.shortCode,
+      text,
+      receivedAt: null,
+      replyVia: 'outbox',
+    });
     assert.equal(stored[0]!.reply, direct.reply);
-    const reply = await h.ctx.db.kysely.selectFrom('notifications').selectAll().where('id', '=', Number(stored[0]!.reply_notification_id)).executeTakeFirstOrThrow();
+    const reply = await h.ctx.db.kysely
+      .selectFrom('notifications')
+      .selectAll()
+      .where('id', '=', Number(stored[0]!.reply_notification_id))
+      .executeTakeFirstOrThrow();
     assert.equal(reply.kind, 'lookup_reply');
     assert.equal(reply.to_address, '+84912000111');
     const thread = await get(h.app, stpClerk, String(send.headers.location));
@@ -534,7 +620,10 @@ describe(`web reports (${TEST_DB})`, { timeout: 120_000 }, () => {
       description: 'D',
       categoryHeader: 'Cơ quan',
       valueHeader: 'Tỷ lệ',
-      items: [{ label: 'STC', name: 'STC – Sở Tài chính', value: 0.5, display: '50%' }, { label: 'STP', name: 'STP', value: null, display: '—' }],
+      items: [
+        { label: 'STC', name: 'STC – Sở Tài chính', value: 0.5, display: '50%' },
+        { label: 'STP', name: 'STP', value: null, display: '—' },
+      ],
       color: '#1d4ed8',
       style: 'stripes',
       tableCaption: 'Bảng',

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { assertBrowserInstalled, browserSkipReason, launchChromium, listen, newBrowserPage } from '../support/browser.js';
 import { admin, intakeBody, seedBasics, startHarness, TEST_DB, type Harness } from '../support/harness.js';
 
@@ -27,9 +27,19 @@ describe(`look-up page in a real browser (${TEST_DB})`, { timeout: 120_000 }, ()
     mkdirSync(ARTIFACTS, { recursive: true });
     h = await startHarness();
     await seedBasics(h);
-    const intake = await h.app.inject({ method: 'POST', url: '/api/v1/dossiers', headers: admin, payload: intakeBody({ receiptCode: code }) });
+    const intake = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/dossiers',
+      headers: admin,
+      payload: intakeBody({ receiptCode: code }),
+    });
     assert.ok(intake.statusCode < 300, intake.body);
-    const step = await h.app.inject({ method: 'POST', url: `/api/v1/dossiers/${code}/events`, headers: admin, payload: { type: 'step', step: 'Thẩm định hồ sơ' } });
+    const step = await h.app.inject({
+      method: 'POST',
+      url: `/api/v1/dossiers/${code}/events`,
+      headers: admin,
+      payload: { type: 'step', step: 'Thẩm định hồ sơ' },
+    });
     assert.ok(step.statusCode < 300, step.body);
     baseUrl = await listen(h);
     browser = await launchChromium();
@@ -65,7 +75,8 @@ describe(`look-up page in a real browser (${TEST_DB})`, { timeout: 120_000 }, ()
       assert.equal(await page.getByLabel('Mã số biên nhận').inputValue(), code, 'the form keeps the normalised code');
       const html = await page.content();
       const digits = html.replace(/\D/g, '');
-      for (const personal of [applicant.name, 'Nguyễn', applicant.email, applicant.phone]) assert.ok(!html.includes(personal), `no ${personal} in the page`);
+      for (const personal of [applicant.name, 'Nguyễn', applicant.email, applicant.phone])
+        assert.ok(!html.includes(personal), `no ${personal} in the page`);
       for (const phone of ['0912345678', '912345678']) assert.ok(!digits.includes(phone), `no phone number ${phone} in the page`);
       await page.screenshot({ path: `${ARTIFACTS}tra-cuu-result.png`, fullPage: true });
     } finally {
@@ -96,10 +107,13 @@ describe(`look-up page in a real browser (${TEST_DB})`, { timeout: 120_000 }, ()
     const { context, page } = await newPage({ javaScriptEnabled: true });
     try {
       await page.goto(`${baseUrl}/tra-cuu`);
-      const focused = () => page.evaluate(() => {
-        const el = document.activeElement;
-        return el ? `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.getAttribute('type') ? `[${el.getAttribute('type')}]` : ''}` : null;
-      });
+      const focused = () =>
+        page.evaluate(() => {
+          const el = document.activeElement;
+          return el
+            ? `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.getAttribute('type') ? `[${el.getAttribute('type')}]` : ''}`
+            : null;
+        });
       await page.keyboard.press('Tab');
       assert.equal(await focused(), 'input#ma[text]');
       await page.keyboard.type(code.toLowerCase());

@@ -30,7 +30,13 @@ describe(`staff screens in a real browser (${TEST_DB})`, { timeout: 180_000 }, (
     await seedBasics(h, { holdSeconds: 120, quietHours: null });
     const accounts = accountService(h.ctx);
     await accounts.create({ username: 'stc-motcua', displayName: 'Lê Thị Mai', role: 'clerk', agencyCode: 'STC', password: PASSWORD });
-    await accounts.create({ username: 'stc-quantri', displayName: 'Trần Văn Quản', role: 'agency_admin', agencyCode: 'STC', password: PASSWORD });
+    await accounts.create({
+      username: 'stc-quantri',
+      displayName: 'Trần Văn Quản',
+      role: 'agency_admin',
+      agencyCode: 'STC',
+      password: PASSWORD,
+    });
     baseUrl = await listen(h);
     browser = await launchChromium();
   });
@@ -59,10 +65,11 @@ describe(`staff screens in a real browser (${TEST_DB})`, { timeout: 180_000 }, (
       await page.goto(`${baseUrl}/dang-nhap`);
       await assertAccessible(page);
       await page.screenshot({ path: `${SHOTS}dang-nhap.png`, fullPage: true });
-      const focused = () => page.evaluate(() => {
-        const el = document.activeElement;
-        return el ? `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.classList.contains('skip') ? '.skip' : ''}` : null;
-      });
+      const focused = () =>
+        page.evaluate(() => {
+          const el = document.activeElement;
+          return el ? `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.classList.contains('skip') ? '.skip' : ''}` : null;
+        });
       await page.keyboard.press('Tab');
       assert.equal(await focused(), 'a.skip', 'the first stop is the skip link');
       const order: Array<string | null> = [];
@@ -110,7 +117,10 @@ describe(`staff screens in a real browser (${TEST_DB})`, { timeout: 180_000 }, (
       await page.getByLabel('Số điện thoại di động').fill('0912 345 678');
       await page.waitForFunction(() => /hợp lệ: \+84912345678/.test(document.getElementById('phone-status')?.textContent ?? ''));
       assert.match((await status.textContent()) ?? '', /VinaPhone/);
-      await Promise.all([page.waitForURL(`**/mot-cua/ho-so/${code}?ok=intake`), page.getByRole('button', { name: 'Tiếp nhận', exact: true }).click()]);
+      await Promise.all([
+        page.waitForURL(`**/mot-cua/ho-so/${code}?ok=intake`),
+        page.getByRole('button', { name: 'Tiếp nhận', exact: true }).click(),
+      ]);
       assert.equal((await page.getByTestId('state').textContent())?.trim(), 'Đã tiếp nhận');
       await assertAccessible(page);
       await page.screenshot({ path: `${SHOTS}ho-so-moi-tiep-nhan.png`, fullPage: true });
@@ -124,7 +134,9 @@ describe(`staff screens in a real browser (${TEST_DB})`, { timeout: 180_000 }, (
       assert.ok(await hold.isVisible());
       const first = Number(await hold.locator('[data-countdown-out]').textContent());
       assert.ok(first > 100 && first <= 120, `countdown starts near 120 (${first})`);
-      await page.waitForFunction((start) => Number(document.querySelector('[data-countdown-out]')?.textContent) < start, first, { timeout: 5_000 });
+      await page.waitForFunction((start) => Number(document.querySelector('[data-countdown-out]')?.textContent) < start, first, {
+        timeout: 5_000,
+      });
       await page.screenshot({ path: `${SHOTS}ho-so-dang-giu-tin.png`, fullPage: true });
 
       await Promise.all([page.waitForURL('**?ok=undo'), hold.getByRole('button', { name: 'Hoàn tác' }).click()]);
@@ -144,7 +156,10 @@ describe(`staff screens in a real browser (${TEST_DB})`, { timeout: 180_000 }, (
       // The message log shows both result messages: the one undone (cancelled) and the one in its hold.
       await page.goto(`${baseUrl}/tin-nhan?q=${encodeURIComponent(code)}`);
       const rows = page.getByTestId('messages').locator('tbody tr');
-      assert.deepEqual((await rows.evaluateAll((trs) => trs.map((tr) => `${tr.getAttribute('data-kind')}:${tr.getAttribute('data-status')}`))).sort(), ['result_ready:cancelled', 'result_ready:pending']);
+      assert.deepEqual(
+        (await rows.evaluateAll((trs) => trs.map((tr) => `${tr.getAttribute('data-kind')}:${tr.getAttribute('data-status')}`))).sort(),
+        ['result_ready:cancelled', 'result_ready:pending'],
+      );
       assert.match((await rows.first().textContent()) ?? '', new RegExp(code.replace(/\./g, '\\.')));
       await assertAccessible(page);
     } finally {
@@ -179,10 +194,19 @@ describe(`staff screens in a real browser (${TEST_DB})`, { timeout: 180_000 }, (
       await area.fill('Hồ sơ {Mã số biên nhận} đã xong, mời đến {Tên cơ quan}.');
       const preview = page.locator('#tpl-result_ready-preview [data-testid="preview-body"]');
       await preview.waitFor();
-      await page.waitForFunction(() => /Ho so 000\.00\.15\.H34-2103120001-00001 da xong, moi den So Tai chinh\./.test(document.querySelector('#tpl-result_ready-preview')?.textContent ?? ''));
-      assert.match((await page.locator('#tpl-result_ready-preview [data-testid="preview-facts"]').textContent()) ?? '', /1 tin SMS · chi phí 750 đồng/);
+      await page.waitForFunction(() =>
+        /Ho so 000\.00\.15\.H34-2103120001-00001 da xong, moi den So Tai chinh\./.test(
+          document.querySelector('#tpl-result_ready-preview')?.textContent ?? '',
+        ),
+      );
+      assert.match(
+        (await page.locator('#tpl-result_ready-preview [data-testid="preview-facts"]').textContent()) ?? '',
+        /1 tin SMS · chi phí 750 đồng/,
+      );
       await area.fill('Hồ sơ {Mã số biên nhận} {Họ tên}');
-      await page.waitForFunction(() => /Chỗ điền \{Họ tên\} không có/.test(document.querySelector('#tpl-result_ready-preview')?.textContent ?? ''));
+      await page.waitForFunction(() =>
+        /Chỗ điền \{Họ tên\} không có/.test(document.querySelector('#tpl-result_ready-preview')?.textContent ?? ''),
+      );
       await area.fill(`${'Hồ sơ {Mã số biên nhận} đã xong. '.repeat(6)}`);
       await page.waitForFunction(() => /2 tin SMS/.test(document.querySelector('#tpl-result_ready-preview')?.textContent ?? ''));
       await page.locator('#tpl-result_ready-box').scrollIntoViewIfNeeded();

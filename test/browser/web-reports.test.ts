@@ -33,7 +33,11 @@ describe(`oversight and read pages in a real browser (${TEST_DB})`, { timeout: 1
   /** Waits until the dispatcher has delivered every message that is due. */
   const settled = async () => {
     for (let i = 0; i < 200; i++) {
-      const waiting = await h!.ctx.db.kysely.selectFrom('notifications').select('id').where('status', 'in', ['pending', 'sending']).execute();
+      const waiting = await h!.ctx.db.kysely
+        .selectFrom('notifications')
+        .select('id')
+        .where('status', 'in', ['pending', 'sending'])
+        .execute();
       if (waiting.length === 0) return;
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
@@ -48,14 +52,35 @@ describe(`oversight and read pages in a real browser (${TEST_DB})`, { timeout: 1
     await seedBasics(h);
     await api('POST', '/api/v1/dossiers', intakeBody({ receiptCode: STC_DONE }));
     await api('POST', '/api/v1/dossiers', intakeBody({ receiptCode: STC_NO_PHONE, applicant: { name: 'Lê Văn Không Số' } }));
-    await api('POST', '/api/v1/dossiers', intakeBody({ receiptCode: STP_OPEN, agencyCode: 'STP', procedureCode: '2.000488', applicant: { name: 'Trần Thị Bình', phone: '0912 888 777' } }));
+    await api(
+      'POST',
+      '/api/v1/dossiers',
+      intakeBody({
+        receiptCode: STP_OPEN,
+        agencyCode: 'STP',
+        procedureCode: '2.000488',
+        applicant: { name: 'Trần Thị Bình', phone: '0912 888 777' },
+      }),
+    );
     for (const code of [STC_DONE, STC_NO_PHONE]) {
       await api('POST', `/api/v1/dossiers/${code}/events`, { type: 'step', step: 'Thẩm định hồ sơ', at: '2026-11-23T09:30:00+07:00' });
       await api('POST', `/api/v1/dossiers/${code}/events`, { type: 'step', step: 'Trả kết quả', at: '2026-11-23T10:00:00+07:00' });
     }
     const accounts = accountService(h.ctx);
-    await accounts.create({ username: 'giamsat-web', displayName: 'Sở TT&TT (giám sát)', role: 'oversight', agencyCode: null, password: PASSWORD });
-    await accounts.create({ username: 'stc-motcua', displayName: 'Một cửa Sở Tài chính', role: 'clerk', agencyCode: 'STC', password: PASSWORD });
+    await accounts.create({
+      username: 'giamsat-web',
+      displayName: 'Sở TT&TT (giám sát)',
+      role: 'oversight',
+      agencyCode: null,
+      password: PASSWORD,
+    });
+    await accounts.create({
+      username: 'stc-motcua',
+      displayName: 'Một cửa Sở Tài chính',
+      role: 'clerk',
+      agencyCode: 'STC',
+      password: PASSWORD,
+    });
     h.ctx.dispatcher.start();
     await settled();
     baseUrl = await listen(h);
@@ -76,7 +101,10 @@ describe(`oversight and read pages in a real browser (${TEST_DB})`, { timeout: 1
     await page.goto(`${baseUrl}/dang-nhap`);
     await page.getByLabel('Tên đăng nhập').fill(username);
     await page.getByLabel('Mật khẩu').fill(PASSWORD);
-    await Promise.all([page.waitForURL((url) => !url.pathname.startsWith('/dang-nhap')), page.getByRole('button', { name: 'Đăng nhập' }).click()]);
+    await Promise.all([
+      page.waitForURL((url) => !url.pathname.startsWith('/dang-nhap')),
+      page.getByRole('button', { name: 'Đăng nhập' }).click(),
+    ]);
   };
 
   const noHorizontalScroll = async (page: Page, what: string) => {
@@ -92,7 +120,8 @@ describe(`oversight and read pages in a real browser (${TEST_DB})`, { timeout: 1
       const dashboard = await page.goto(`${baseUrl}/giam-sat?${PERIOD}`);
       assert.equal(dashboard?.status(), 200);
       assert.equal(await page.locator('svg.chart').count(), 3);
-      for (const id of ['chart-messages', 'chart-ontime', 'chart-reach']) assert.ok(await page.locator(`#${id} svg.chart`).isVisible(), `${id} visible`);
+      for (const id of ['chart-messages', 'chart-ontime', 'chart-reach'])
+        assert.ok(await page.locator(`#${id} svg.chart`).isVisible(), `${id} visible`);
       assert.equal((await page.getByTestId('total-received').textContent())?.trim(), '3');
       assert.equal(await page.locator('[data-testid="reconciliation"] tbody tr').count(), 1);
       assert.equal(await page.locator('[data-testid="reconciliation"] tbody tr').getAttribute('data-why'), 'no_phone');
@@ -117,7 +146,12 @@ describe(`oversight and read pages in a real browser (${TEST_DB})`, { timeout: 1
       await Promise.all([page.waitForURL(`**/ho-so/${STC_DONE}`), page.getByRole('link', { name: STC_DONE }).click()]);
       const items = page.getByTestId('timeline-item');
       assert.equal(await items.count(), 4);
-      assert.deepEqual(await items.evaluateAll((els) => els.map((el) => el.getAttribute('data-kind'))), ['intake', 'event', 'event', 'message']);
+      assert.deepEqual(await items.evaluateAll((els) => els.map((el) => el.getAttribute('data-kind'))), [
+        'intake',
+        'event',
+        'event',
+        'message',
+      ]);
       assert.equal((await page.locator('[data-status="delivered"]').textContent())?.trim(), '✓ Đã đến máy');
       assert.equal((await page.getByTestId('portal-status').textContent())?.trim(), '9 – Đã xử lý xong');
       await assertAccessible(page);
@@ -127,7 +161,9 @@ describe(`oversight and read pages in a real browser (${TEST_DB})`, { timeout: 1
       assert.ok((await page.locator('[data-testid="messages"] tbody tr').count()) >= 2);
       await page.getByLabel('Tình trạng').selectOption('failed');
       await Promise.all([page.waitForURL(/\/tin-nhan\?.*status=failed/), page.getByRole('button', { name: 'Lọc' }).click()]);
-      const statuses = await page.locator('[data-testid="messages"] tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-status')));
+      const statuses = await page
+        .locator('[data-testid="messages"] tbody tr')
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-status')));
       assert.deepEqual(statuses, ['failed']);
       assert.equal(await page.getByRole('link', { name: STC_NO_PHONE }).count(), 1, 'the row links to its dossier');
       assert.ok(await page.getByLabel('Tự làm mới mỗi 15 giây').isVisible(), 'live refresh is offered when scripts run');
@@ -175,7 +211,11 @@ describe(`oversight and read pages in a real browser (${TEST_DB})`, { timeout: 1
       await page.getByLabel('Nội dung tin nhắn').fill(`mckh ${STC_DONE}`);
       await Promise.all([page.waitForURL('**/gia-lap?so=0912%20000%20333'), page.getByRole('button', { name: 'Gửi đến 8083' }).click()]);
       const reply = (await page.getByTestId('reply-text').last().textContent()) ?? '';
-      const stored = await h!.ctx.db.kysely.selectFrom('inbound_messages').select(['reply']).where('gateway', '=', 'simulator').executeTakeFirstOrThrow();
+      const stored = await h!.ctx.db.kysely
+        .selectFrom('inbound_messages')
+        .select(['reply'])
+        .where('gateway', '=', 'simulator')
+        .executeTakeFirstOrThrow();
       assert.equal(reply, stored.reply);
       assert.match(reply, new RegExp(STC_DONE.replace(/\./g, '\\.')));
       await settled();

@@ -14,7 +14,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
-import { ADMIN_TOKEN, TEST_DB, admin, createTestDatabase, seedBasics, startHarness, type Harness, type TestDatabase } from '../support/harness.js';
+import {
+  ADMIN_TOKEN,
+  TEST_DB,
+  admin,
+  createTestDatabase,
+  seedBasics,
+  startHarness,
+  type Harness,
+  type TestDatabase,
+} from '../support/harness.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const MESSAGES = 200;
@@ -75,7 +84,11 @@ function startWorker(name: string, env: NodeJS.ProcessEnv): Worker {
     url.searchParams.set('application_name', applicationName(name));
     env = { ...env, DATABASE_URL: url.toString() };
   }
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main/cli.ts', 'worker'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main/cli.ts', 'worker'], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let log = '';
   const collect = (chunk: Buffer) => {
     log += chunk.toString('utf8');
@@ -165,7 +178,9 @@ async function notificationStates(h: Harness): Promise<NotificationState[]> {
 }
 
 async function unfinished(h: Harness): Promise<number> {
-  const row = await sql<{ n: number | string }>`select count(*) as n from notifications where status in ('pending', 'sending')`.execute(h.ctx.db.kysely);
+  const row = await sql<{ n: number | string }>`select count(*) as n from notifications where status in ('pending', 'sending')`.execute(
+    h.ctx.db.kysely,
+  );
   return Number(row.rows[0]!.n);
 }
 
@@ -181,7 +196,12 @@ async function seedDossiers(h: Harness, prefix: string, count: number): Promise<
       payload: { receiptCode, agencyCode: 'STC', procedureCode: '1.004227', applicant: { name: 'Nguyễn Văn A', phone } },
     });
     assert.equal(intake.statusCode, 201, intake.body);
-    const event = await h.app.inject({ method: 'POST', url: `/api/v1/dossiers/${receiptCode}/events`, headers: admin, payload: { type: 'result_ready' } });
+    const event = await h.app.inject({
+      method: 'POST',
+      url: `/api/v1/dossiers/${receiptCode}/events`,
+      headers: admin,
+      payload: { type: 'result_ready' },
+    });
     assert.equal(event.statusCode, 200, event.body);
   }
 }
@@ -219,10 +239,14 @@ describe(`crash recovery of the dispatcher (${TEST_DB})`, () => {
     const sendingAtKill = new Set(statesAtKill.filter((n) => n.status === 'sending').map((n) => n.id));
     const finishedAtKill = statesAtKill.filter((n) => n.status === 'delivered').map((n) => n.id);
     const journaledAtKill = new Set(journalAtKill.map((l) => l.id));
-    assert.ok(journalAtKill.length > 0 && journalAtKill.length < MESSAGES, `killed mid-dispatch (${journalAtKill.length} of ${MESSAGES} sent)`);
+    assert.ok(
+      journalAtKill.length > 0 && journalAtKill.length < MESSAGES,
+      `killed mid-dispatch (${journalAtKill.length} of ${MESSAGES} sent)`,
+    );
     assert.ok(sendingAtKill.size > 0, 'some messages are stuck in sending after the kill');
     assert.equal(journalAtKill.length, journaledAtKill.size, 'no duplicate before the crash');
-    for (const id of finishedAtKill) assert.ok(journaledAtKill.has(id), `message ${id} is delivered in the database but the provider never saw it`);
+    for (const id of finishedAtKill)
+      assert.ok(journaledAtKill.has(id), `message ${id} is delivered in the database but the provider never saw it`);
     assert.ok(statesAtKill.every((n) => ['pending', 'sending', 'delivered'].includes(n.status)));
     // The crash window: accepted by the provider, `delivered` not committed. These, and only these, go out twice.
     const window = [...sendingAtKill].filter((id) => journaledAtKill.has(id)).sort((a, b) => a - b);
@@ -239,9 +263,19 @@ describe(`crash recovery of the dispatcher (${TEST_DB})`, () => {
     );
     const lines = readJournal(journal);
     const counts = countById(lines);
-    assert.deepEqual([...counts.keys()].sort((a, b) => a - b), allIds, 'every notification reached the provider');
-    const duplicates = [...counts].filter(([, n]) => n > 1).map(([id]) => id).sort((a, b) => a - b);
-    assert.ok([...counts.values()].every((n) => n <= 2), 'no message went out more than twice');
+    assert.deepEqual(
+      [...counts.keys()].sort((a, b) => a - b),
+      allIds,
+      'every notification reached the provider',
+    );
+    const duplicates = [...counts]
+      .filter(([, n]) => n > 1)
+      .map(([id]) => id)
+      .sort((a, b) => a - b);
+    assert.ok(
+      [...counts.values()].every((n) => n <= 2),
+      'no message went out more than twice',
+    );
     assert.ok(duplicates.length <= sendingAtKill.size, `${duplicates.length} duplicates > ${sendingAtKill.size} in flight at the kill`);
     for (const id of duplicates) assert.ok(sendingAtKill.has(id), `duplicate ${id} was not in flight at the kill`);
     assert.deepEqual(duplicates, window, 'exactly the messages accepted but not yet marked delivered at the kill went out twice');
@@ -273,7 +307,11 @@ describe(`crash recovery of the dispatcher (${TEST_DB})`, () => {
     const counts = countById(lines);
     const duplicates = [...counts].filter(([, n]) => n > 1).map(([id]) => id);
     assert.deepEqual(duplicates, [], 'no message went out twice');
-    assert.deepEqual([...counts.keys()].sort((a, b) => a - b), allIds, 'every notification reached the provider');
+    assert.deepEqual(
+      [...counts.keys()].sort((a, b) => a - b),
+      allIds,
+      'every notification reached the provider',
+    );
     assert.equal(lines.length, MESSAGES);
     const final = await notificationStates(h);
     assert.deepEqual(
@@ -283,9 +321,14 @@ describe(`crash recovery of the dispatcher (${TEST_DB})`, () => {
     );
 
     const byWorker = pair.map((w) => lines.filter((l) => l.providerMessageId.startsWith(`sandbox-${w.child.pid}-`)).length);
-    assert.ok(byWorker.every((n) => n > 0), `both workers sent messages (${byWorker.join(' + ')})`);
+    assert.ok(
+      byWorker.every((n) => n > 0),
+      `both workers sent messages (${byWorker.join(' + ')})`,
+    );
     const reclaimed = final.filter((n) => n.attempts > 1).length;
-    t.diagnostic(`${TEST_DB}: ${lines.length} journal lines, 0 duplicates; sent by worker A/B: ${byWorker.join('/')}; ${reclaimed} re-claimed after a lease ran out`);
+    t.diagnostic(
+      `${TEST_DB}: ${lines.length} journal lines, 0 duplicates; sent by worker A/B: ${byWorker.join('/')}; ${reclaimed} re-claimed after a lease ran out`,
+    );
   });
 
   test('a batch that outlives its lease: the other worker takes over the rest, nothing goes out twice', async (t: TestContext) => {
@@ -302,11 +345,25 @@ describe(`crash recovery of the dispatcher (${TEST_DB})`, () => {
 
     const lines = readJournal(journal);
     const counts = countById(lines);
-    assert.deepEqual([...counts].filter(([, n]) => n > 1).map(([id]) => id), [], 'no message went out twice');
-    assert.deepEqual([...counts.keys()].sort((a, b) => a - b), allIds, 'every notification reached the provider');
-    assert.deepEqual((await notificationStates(h)).filter((n) => n.status !== 'delivered'), [], 'every notification is delivered');
+    assert.deepEqual(
+      [...counts].filter(([, n]) => n > 1).map(([id]) => id),
+      [],
+      'no message went out twice',
+    );
+    assert.deepEqual(
+      [...counts.keys()].sort((a, b) => a - b),
+      allIds,
+      'every notification reached the provider',
+    );
+    assert.deepEqual(
+      (await notificationStates(h)).filter((n) => n.status !== 'delivered'),
+      [],
+      'every notification is delivered',
+    );
     const skipped = pair.reduce((sum, w) => sum + (w.output().match(/lease lost before sending/g)?.length ?? 0), 0);
     const reclaimed = (await notificationStates(h)).filter((n) => n.attempts > 1).length;
-    t.diagnostic(`${TEST_DB}: ${lines.length} journal lines, 0 duplicates; ${reclaimed} row(s) re-claimed, ${skipped} left by the worker that lost the lease`);
+    t.diagnostic(
+      `${TEST_DB}: ${lines.length} journal lines, 0 duplicates; ${reclaimed} row(s) re-claimed, ${skipped} left by the worker that lost the lease`,
+    );
   });
 });

@@ -44,7 +44,11 @@ describe('email through the product', () => {
       JSON.stringify({
         providers: [
           { name: 'sandbox', type: 'sandbox' },
-          { name: 'smtp', type: 'email', options: { host: '127.0.0.1', port: (server.server.address() as AddressInfo).port, from: 'Một cửa tỉnh <motcua@tinh.gov.vn>' } },
+          {
+            name: 'smtp',
+            type: 'email',
+            options: { host: '127.0.0.1', port: (server.server.address() as AddressInfo).port, from: 'Một cửa tỉnh <motcua@tinh.gov.vn>' },
+          },
         ],
       }),
     );
@@ -59,9 +63,19 @@ describe('email through the product', () => {
   });
 
   async function resultReady(code: string, applicant: Record<string, unknown>) {
-    const intake = await h.app.inject({ method: 'POST', url: '/api/v1/dossiers', headers: admin, payload: intakeBody({ receiptCode: code, applicant }) });
+    const intake = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/dossiers',
+      headers: admin,
+      payload: intakeBody({ receiptCode: code, applicant }),
+    });
     assert.equal(intake.statusCode, 201, intake.body);
-    const res = await h.app.inject({ method: 'POST', url: `/api/v1/dossiers/${code}/events`, headers: admin, payload: { type: 'result_ready' } });
+    const res = await h.app.inject({
+      method: 'POST',
+      url: `/api/v1/dossiers/${code}/events`,
+      headers: admin,
+      payload: { type: 'result_ready' },
+    });
     return res.json().notifications as { id: number; kind: string; channel: string; body: string }[];
   }
 
@@ -85,12 +99,28 @@ describe('email through the product', () => {
   });
 
   test('an agency with emailAlso sends both the SMS and the e-mail', async () => {
-    await h.app.inject({ method: 'PUT', url: '/api/v1/agencies/STC', headers: admin, payload: { name: 'Sở Tài chính', settings: { holdSeconds: 0, quietHours: null, emailAlso: true } } });
+    await h.app.inject({
+      method: 'PUT',
+      url: '/api/v1/agencies/STC',
+      headers: admin,
+      payload: { name: 'Sở Tài chính', settings: { holdSeconds: 0, quietHours: null, emailAlso: true } },
+    });
     const notes = await resultReady('EMAIL-0002', { name: 'Võ Văn E', phone: '0912 345 678', email: 'e@example.vn' });
-    assert.deepEqual(notes.filter((n) => n.kind.startsWith('result_ready')).map((n) => n.channel).sort(), ['email', 'sms']);
+    assert.deepEqual(
+      notes
+        .filter((n) => n.kind.startsWith('result_ready'))
+        .map((n) => n.channel)
+        .sort(),
+      ['email', 'sms'],
+    );
     await drain();
     assert.ok(mails.some((m) => m.rcptTo.includes('e@example.vn')));
-    const sms = await h.ctx.db.kysely.selectFrom('notifications').selectAll().where('to_address', '=', '+84912345678').where('kind', 'like', 'result_ready%').execute();
+    const sms = await h.ctx.db.kysely
+      .selectFrom('notifications')
+      .selectAll()
+      .where('to_address', '=', '+84912345678')
+      .where('kind', 'like', 'result_ready%')
+      .execute();
     assert.ok(sms.some((r) => r.status === 'delivered' && r.provider === 'sandbox'));
   });
 });

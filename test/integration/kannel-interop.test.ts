@@ -31,7 +31,11 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 30_000): Promise<T> {
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false> | T | null | undefined | false,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -60,7 +64,12 @@ describe('Kannel interop', { skip: installed ? false : 'Kannel is not installed 
       JSON.stringify({
         publicBaseUrl: `http://127.0.0.1:${appPort}`,
         providers: [
-          { name: 'kannel', type: 'kannel', receiptSecret: RECEIPT_SECRET, options: { url: `http://127.0.0.1:${sendsmsPort}/cgi-bin/sendsms`, username: 'motcua', password: 'sendpass' } },
+          {
+            name: 'kannel',
+            type: 'kannel',
+            receiptSecret: RECEIPT_SECRET,
+            options: { url: `http://127.0.0.1:${sendsmsPort}/cgi-bin/sendsms`, username: 'motcua', password: 'sendpass' },
+          },
           { name: 'mail', type: 'sandbox', channel: 'email' },
         ],
       }),
@@ -68,7 +77,9 @@ describe('Kannel interop', { skip: installed ? false : 'Kannel is not installed 
     h = await startHarness({ env: { MOTCUA_CONFIG_FILE: configFile } });
     await seedBasics(h);
     await h.app.listen({ port: appPort, host: '127.0.0.1' });
-    gatewayToken = (await h.app.inject({ method: 'POST', url: '/api/v1/tokens', headers: admin, payload: { role: 'gateway', label: 'kannel' } })).json().token;
+    gatewayToken = (
+      await h.app.inject({ method: 'POST', url: '/api/v1/tokens', headers: admin, payload: { role: 'gateway', label: 'kannel' } })
+    ).json().token;
 
     const getUrl = `http://127.0.0.1:${appPort}/api/v1/inbound/kannel?token=${gatewayToken}&from=%p&to=%P&text=%a&id=%I`;
     writeFileSync(
@@ -155,12 +166,23 @@ accept-x-kannel-headers = true
 
   test('a result message goes out through sendsms, and its receipt comes back through dlr-url', async () => {
     const code = '000.00.15.H34-261123-0001';
-    assert.equal((await h.app.inject({ method: 'POST', url: '/api/v1/dossiers', headers: admin, payload: intakeBody({ receiptCode: code }) })).statusCode, 201);
-    const event = await h.app.inject({ method: 'POST', url: `/api/v1/dossiers/${code}/events`, headers: admin, payload: { type: 'result_ready' } });
+    assert.equal(
+      (await h.app.inject({ method: 'POST', url: '/api/v1/dossiers', headers: admin, payload: intakeBody({ receiptCode: code }) }))
+        .statusCode,
+      201,
+    );
+    const event = await h.app.inject({
+      method: 'POST',
+      url: `/api/v1/dossiers/${code}/events`,
+      headers: admin,
+      payload: { type: 'result_ready' },
+    });
     const note = (event.json().notifications as { id: number; kind: string; body: string }[]).find((n) => n.kind === 'result_ready')!;
     assert.equal(await h.ctx.dispatcher.runOnce(), 1);
 
-    const submitted = await until('the simulator to receive the message from Kannel', () => sim.submitted.find((m) => m.destination.addr === '84912345678'));
+    const submitted = await until('the simulator to receive the message from Kannel', () =>
+      sim.submitted.find((m) => m.destination.addr === '84912345678'),
+    );
     assert.equal(submitted.text, note.body);
     assert.equal(submitted.source.addr, 'MotcuaSMS');
     assert.equal(submitted.dataCoding, 0);
@@ -172,7 +194,10 @@ accept-x-kannel-headers = true
     assert.equal(delivered.provider, 'kannel');
     assert.equal(delivered.provider_message_id, `kannel-${note.id}`);
     const receipts = await h.ctx.db.kysely.selectFrom('delivery_receipts').selectAll().where('notification_id', '=', note.id).execute();
-    assert.ok(receipts.some((r) => r.status === 'delivered'), JSON.stringify(receipts));
+    assert.ok(
+      receipts.some((r) => r.status === 'delivered'),
+      JSON.stringify(receipts),
+    );
   });
 
   test('an MO through sms-service get-url is looked up and the reply goes back over SMPP', async () => {

@@ -7,7 +7,13 @@ import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import pino from 'pino';
 import { createMetrics } from '../../src/http/metrics.js';
-import { ProviderError, type DeliveryReceipt, type InboundMo, type OutgoingMessage, type ProviderSink } from '../../src/providers/provider.js';
+import {
+  ProviderError,
+  type DeliveryReceipt,
+  type InboundMo,
+  type OutgoingMessage,
+  type ProviderSink,
+} from '../../src/providers/provider.js';
 import { SmppProvider, parseSmppUrl, type SmppOptions } from '../../src/providers/smpp.provider.js';
 import { EsmeSession, type BindStyle, type EsmeTiming, type SubmitRequest } from '../../src/smpp/esme.session.js';
 import { STATUS } from '../../src/smpp/pdu.js';
@@ -88,11 +94,23 @@ interface Pair {
   readonly sink: RecordingSink;
 }
 
-async function startPair(opts: { sim?: SmscSimulatorOptions; bind?: BindStyle; window?: number; tps?: number; timing?: Partial<EsmeTiming> } = {}): Promise<Pair> {
+async function startPair(
+  opts: { sim?: SmscSimulatorOptions; bind?: BindStyle; window?: number; tps?: number; timing?: Partial<EsmeTiming> } = {},
+): Promise<Pair> {
   const sim = await startSmscSimulator({ systemId: 'motcua', password: 'secret', receiptDelayMs: 20, enquireLinkMs: 0, ...opts.sim });
   const sink = new RecordingSink();
   const session = new EsmeSession(
-    { host: '127.0.0.1', port: sim.port, systemId: 'motcua', password: 'secret', systemType: '', bind: opts.bind ?? 'transceiver', window: opts.window ?? 10, tps: opts.tps ?? 0, timing: { ...TIMING, ...opts.timing } },
+    {
+      host: '127.0.0.1',
+      port: sim.port,
+      systemId: 'motcua',
+      password: 'secret',
+      systemType: '',
+      bind: opts.bind ?? 'transceiver',
+      window: opts.window ?? 10,
+      tps: opts.tps ?? 0,
+      timing: { ...TIMING, ...opts.timing },
+    },
     { providerName: 'smpp-test', sink, logger, metrics: createMetrics({ defaultMetrics: false }) },
   );
   cleanups.push(async () => {
@@ -106,9 +124,10 @@ async function startPair(opts: { sim?: SmscSimulatorOptions; bind?: BindStyle; w
 
 function withTimeout<T>(promise: Promise<T>, what: string, ms = WAIT_MS): Promise<T> {
   let timer: NodeJS.Timeout;
-  return Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms)))]).finally(() =>
-    clearTimeout(timer),
-  );
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms))),
+  ]).finally(() => clearTimeout(timer));
 }
 
 const gsm = (text: string, to = '84912345678'): SubmitRequest => ({
@@ -143,7 +162,10 @@ function countBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
 /** A deterministic PRNG so fault shares are the same on every run. */
 function seeded(seed: number): () => number {
   let state = seed;
-  return () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  return () => {
+    state = (state * 1103515245 + 12345) % 2 ** 31;
+    return state / 2 ** 31;
+  };
 }
 
 describe('binding', () => {
@@ -153,7 +175,10 @@ describe('binding', () => {
       assert.equal(sim.stats().bound, bind === 'transceiver' ? 1 : 2);
       assert.deepEqual(session.stats().bound, bind === 'transceiver' ? { transceiver: true } : { transmitter: true, receiver: true });
       const ids = await Promise.all(['Tin 1', 'Tin 2', 'Tin 3'].map(async (text) => (await session.submit(gsm(text))).messageId));
-      assert.deepEqual(ids, sim.submitted.map((s) => s.messageId));
+      assert.deepEqual(
+        ids,
+        sim.submitted.map((s) => s.messageId),
+      );
       await until(sink.events, ['change'], () => sink.receipts.length === 3, 'three receipts');
       assert.deepEqual(new Set(sink.receipts.map((r) => r.providerMessageId)), new Set(ids));
       assert.ok(sink.receipts.every((r) => r.status === 'delivered' && r.provider === 'smpp-test'));
@@ -162,14 +187,27 @@ describe('binding', () => {
       await session.close();
       await until(sim.events, ['disconnect'], () => sim.stats().connections === 0, 'the connections to close');
       assert.equal(sim.stats().unbinds, bind === 'transceiver' ? 1 : 2, 'one unbind per bind');
-      await assert.rejects(session.submit(gsm('after close')), (e: unknown) => e instanceof ProviderError && e.retryable && e.reason === 'session_closing');
+      await assert.rejects(
+        session.submit(gsm('after close')),
+        (e: unknown) => e instanceof ProviderError && e.retryable && e.reason === 'session_closing',
+      );
     });
   }
 
   test('a refused bind keeps retrying; queued sends fail retryably once the session has been down too long', async () => {
     const sim = await startSmscSimulator({ systemId: 'motcua', password: 'right', enquireLinkMs: 0 });
     const session = new EsmeSession(
-      { host: '127.0.0.1', port: sim.port, systemId: 'motcua', password: 'wrong', systemType: '', bind: 'transceiver', window: 2, tps: 0, timing: { ...TIMING, downLimitMs: 300 } },
+      {
+        host: '127.0.0.1',
+        port: sim.port,
+        systemId: 'motcua',
+        password: 'wrong',
+        systemType: '',
+        bind: 'transceiver',
+        window: 2,
+        tps: 0,
+        timing: { ...TIMING, downLimitMs: 300 },
+      },
       { providerName: 'smpp-test', sink: new RecordingSink(), logger },
     );
     cleanups.push(async () => {
@@ -178,8 +216,13 @@ describe('binding', () => {
     });
     session.start();
     const queued = [session.submit(gsm('a')), session.submit(gsm('b'))];
-    await assert.rejects(session.submit(gsm('c')), (e: unknown) => e instanceof ProviderError && e.retryable && e.reason === 'session_down', 'beyond the window: refused at once');
-    for (const send of queued) await assert.rejects(send, (e: unknown) => e instanceof ProviderError && e.retryable && e.reason === 'session_down');
+    await assert.rejects(
+      session.submit(gsm('c')),
+      (e: unknown) => e instanceof ProviderError && e.retryable && e.reason === 'session_down',
+      'beyond the window: refused at once',
+    );
+    for (const send of queued)
+      await assert.rejects(send, (e: unknown) => e instanceof ProviderError && e.retryable && e.reason === 'session_down');
     await until(sim.events, ['disconnect'], () => sim.stats().bindFailures >= 2, 'a second bind attempt');
     assert.equal(sim.stats().binds, 0);
     assert.equal(sim.submitted.length, 0);
@@ -211,21 +254,34 @@ describe('sending', () => {
   test('a response that never comes fails retryably with response_timeout', async () => {
     const { session, sim } = await startPair({ timing: { responseTimeoutMs: 200 } });
     sim.setFaults({ delayMs: 5_000 });
-    await assert.rejects(session.submit(gsm('slow')), (e: unknown) => e instanceof ProviderError && e.retryable && e.reason === 'response_timeout');
+    await assert.rejects(
+      session.submit(gsm('slow')),
+      (e: unknown) => e instanceof ProviderError && e.retryable && e.reason === 'response_timeout',
+    );
     assert.equal(session.stats().responseTimeouts >= 1, true);
   });
 
   test('a permanent rejection fails at once, classified', async () => {
     const { session, sim } = await startPair();
     sim.setFaults({ rejectPercent: 100, rejectStatus: STATUS.ESME_RINVDSTADR });
-    await assert.rejects(session.submit(gsm('bad number')), (e: unknown) => e instanceof ProviderError && !e.retryable && e.reason === 'invalid_destination');
+    await assert.rejects(
+      session.submit(gsm('bad number')),
+      (e: unknown) => e instanceof ProviderError && !e.retryable && e.reason === 'invalid_destination',
+    );
     sim.setFaults({ rejectStatus: STATUS.ESME_RSYSERR });
-    await assert.rejects(session.submit(gsm('smsc trouble')), (e: unknown) => e instanceof ProviderError && e.retryable && e.reason === 'smsc_system_error');
+    await assert.rejects(
+      session.submit(gsm('smsc trouble')),
+      (e: unknown) => e instanceof ProviderError && e.retryable && e.reason === 'smsc_system_error',
+    );
   });
 
   test('throttle storm (50 % ESME_RTHROTTLED): every message accepted once, none lost, no duplicates', async (t: TestContext) => {
     // A share-based throttle does not ease when the sender slows (a real SMSC's does): the floor keeps the test short.
-    const { session, sim } = await startPair({ window: 10, timing: { throttleFloorTps: 50 }, sim: { random: seeded(7), faults: { throttlePercent: 50 }, receiptDelayMs: null } });
+    const { session, sim } = await startPair({
+      window: 10,
+      timing: { throttleFloorTps: 50 },
+      sim: { random: seeded(7), faults: { throttlePercent: 50 }, receiptDelayMs: null },
+    });
     const throttledEvents: number[] = [];
     session.on('throttled', (tps: number) => throttledEvents.push(tps));
     const texts = Array.from({ length: 100 }, (_, i) => `throttle ${i}`);
@@ -280,7 +336,9 @@ describe('failures of the connection', () => {
     assert.deepEqual(new Set(counts.keys()), new Set(texts), 'every message reached the simulator');
     const duplicates = [...counts.values()].reduce((sum, n) => sum + n - 1, 0);
     const { responsesLost, drops } = sim.stats();
-    t.diagnostic(`drops: ${drops}; responses lost: ${responsesLost}; received twice: ${duplicates}; retried sends: ${retries.count}; reconnects: ${session.stats().reconnects}`);
+    t.diagnostic(
+      `drops: ${drops}; responses lost: ${responsesLost}; received twice: ${duplicates}; retried sends: ${retries.count}; reconnects: ${session.stats().reconnects}`,
+    );
     assert.equal(drops, 1);
     assert.ok(retries.count >= 1, 'the in-flight sends were failed retryably');
     assert.ok(session.stats().reconnects >= 1);
@@ -329,7 +387,10 @@ describe('receipts', () => {
       const delivered = await session.submit(gsm('Ho so da co ket qua'));
       const failed = await session.submit(gsm('Ho so bi tra lai', '84988888888'));
       await until(sink.events, ['change'], () => sink.receipts.length === 2, 'two receipts');
-      for (const [submitted, status] of [[delivered, 'delivered'], [failed, 'failed']] as const) {
+      for (const [submitted, status] of [
+        [delivered, 'delivered'],
+        [failed, 'failed'],
+      ] as const) {
         const receipt = sink.receipts.find((r) => receiptIdCandidates(r.providerMessageId).includes(submitted.messageId!.toLowerCase()));
         assert.ok(receipt, `a receipt for ${submitted.messageId}`);
         assert.equal(receipt.status, status);
@@ -412,7 +473,12 @@ describe('SmppProvider', () => {
     const sim = await startSmscSimulator({ systemId: 'motcua', password: 'secret', receiptDelayMs: null, enquireLinkMs: 0, ...simOptions });
     const options: SmppOptions = { ...parseSmppUrl(url), port: sim.port };
     const sink = new RecordingSink();
-    const provider = new SmppProvider('viettel', options, { sink, logger, metrics: createMetrics({ defaultMetrics: false }), timing: TIMING });
+    const provider = new SmppProvider('viettel', options, {
+      sink,
+      logger,
+      metrics: createMetrics({ defaultMetrics: false }),
+      timing: TIMING,
+    });
     cleanups.push(async () => {
       await provider.close();
       await sim.close();
@@ -430,7 +496,10 @@ describe('SmppProvider', () => {
       'MotcuaSMS: Ho so 000.00.15.H34-210312-0001 cua ong/ba Nguyen Van A da co ket qua. Moi ong/ba den Bo phan Mot cua UBND huyen Dong Anh de nhan ket qua tu ngay 15/03/2021. Phi: 50.000d {le phi} [A|B] ~ ^ \\ €.';
     const outcome = await provider.send(message({ body, segments: 2 }));
     assert.equal(outcome.status, 'sent');
-    assert.deepEqual(outcome.partIds, sim.submitted.map((s) => s.messageId));
+    assert.deepEqual(
+      outcome.partIds,
+      sim.submitted.map((s) => s.messageId),
+    );
     assert.equal(outcome.providerMessageId, sim.submitted[0]!.messageId);
     assert.equal(sim.submitted.length, 2);
     const reference = sim.submitted[0]!.udh![3]!;
@@ -447,7 +516,8 @@ describe('SmppProvider', () => {
 
   test('a Unicode notice goes as UCS-2 and decodes back', async () => {
     const { sim, provider } = await startProvider();
-    const body = 'MotcuaSMS: Hồ sơ 000.00.15.H34-210312-0001 của ông/bà Nguyễn Văn A đã có kết quả. Mời ông/bà đến Bộ phận Một cửa để nhận.';
+    const body =
+      'MotcuaSMS: Hồ sơ 000.00.15.H34-210312-0001 của ông/bà Nguyễn Văn A đã có kết quả. Mời ông/bà đến Bộ phận Một cửa để nhận.';
     const outcome = await provider.send(message({ body, encoding: 'ucs2', segments: 2 }));
     assert.equal(outcome.partIds?.length, 2);
     assert.ok(sim.submitted.every((s) => s.dataCoding === 8 && s.esmClass === 0x40));
@@ -476,11 +546,23 @@ describe('SmppProvider', () => {
 
   test('permanent and retryable rejections become ProviderErrors from send()', async () => {
     const { sim, provider } = await startProvider({ faults: { rejectPercent: 100, rejectStatus: STATUS.ESME_RINVDSTADR } });
-    await assert.rejects(provider.send(message()), (e: unknown) => e instanceof ProviderError && !e.retryable && e.reason === 'invalid_destination');
+    await assert.rejects(
+      provider.send(message()),
+      (e: unknown) => e instanceof ProviderError && !e.retryable && e.reason === 'invalid_destination',
+    );
     sim.setFaults({ rejectStatus: STATUS.ESME_RSUBMITFAIL });
-    await assert.rejects(provider.send(message()), (e: unknown) => e instanceof ProviderError && e.retryable && e.reason === 'submit_failed');
-    await assert.rejects(provider.send(message({ to: 'not a number' })), (e: unknown) => e instanceof ProviderError && !e.retryable && e.reason === 'invalid_destination');
-    await assert.rejects(provider.send(message({ body: '' })), (e: unknown) => e instanceof ProviderError && !e.retryable && e.reason === 'empty_message');
+    await assert.rejects(
+      provider.send(message()),
+      (e: unknown) => e instanceof ProviderError && e.retryable && e.reason === 'submit_failed',
+    );
+    await assert.rejects(
+      provider.send(message({ to: 'not a number' })),
+      (e: unknown) => e instanceof ProviderError && !e.retryable && e.reason === 'invalid_destination',
+    );
+    await assert.rejects(
+      provider.send(message({ body: '' })),
+      (e: unknown) => e instanceof ProviderError && !e.retryable && e.reason === 'empty_message',
+    );
   });
 
   test('a gsm7 body with a non-GSM character still goes, as UCS-2', async () => {
@@ -505,7 +587,11 @@ describe('simulator control API', () => {
     const { sim, session, sink } = await startPair({ sim: { controlPort: 0 } });
     const base = `http://127.0.0.1:${sim.controlPort}`;
     const post = async (path: string, body?: unknown) => {
-      const response = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body === undefined ? '' : JSON.stringify(body) });
+      const response = await fetch(`${base}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: body === undefined ? '' : JSON.stringify(body),
+      });
       return { status: response.status, body: (await response.json()) as Record<string, unknown> };
     };
 
@@ -536,21 +622,26 @@ describe('simulator control API', () => {
 
 describe('parseSmppUrl', () => {
   test('everything given', () => {
-    assert.deepEqual(parseSmppUrl('smpp://motcua:p%40ss@smsc.example.vn:2776?bind=tx_rx&window=50&tps=30&source=UBNDHuyen&shortCode=8085&systemType=VMA&enquireLinkSeconds=15&shortCodeTon=3&shortCodeNpi=0'), {
-      host: 'smsc.example.vn',
-      port: 2776,
-      systemId: 'motcua',
-      password: 'p@ss',
-      systemType: 'VMA',
-      bind: 'tx_rx',
-      window: 50,
-      tps: 30,
-      source: 'UBNDHuyen',
-      shortCode: '8085',
-      shortCodeTon: 3,
-      shortCodeNpi: 0,
-      enquireLinkSeconds: 15,
-    });
+    assert.deepEqual(
+      parseSmppUrl(
+        'smpp://motcua:p%40ss@smsc.example.vn:2776?bind=tx_rx&window=50&tps=30&source=UBNDHuyen&shortCode=8085&systemType=VMA&enquireLinkSeconds=15&shortCodeTon=3&shortCodeNpi=0',
+      ),
+      {
+        host: 'smsc.example.vn',
+        port: 2776,
+        systemId: 'motcua',
+        password: 'p@ss',
+        systemType: 'VMA',
+        bind: 'tx_rx',
+        window: 50,
+        tps: 30,
+        source: 'UBNDHuyen',
+        shortCode: '8085',
+        shortCodeTon: 3,
+        shortCodeNpi: 0,
+        enquireLinkSeconds: 15,
+      },
+    );
   });
 
   test('defaults', () => {

@@ -20,7 +20,14 @@ export function assertBrowserInstalled(): void {
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
     timeout: 30_000,
   });
 }
@@ -62,6 +69,11 @@ export async function assertAccessible(page: Page, lang = 'vi'): Promise<void> {
       .map((el) => el.outerHTML.slice(0, 120)),
   );
   assert.deepEqual(unlabelled, [], 'every input has a label');
-  const headerless = await page.evaluate(() => [...document.querySelectorAll('main table')].filter((t) => t.querySelectorAll('th[scope]').length === 0 || !t.querySelector('caption')).length);
+  const headerless = await page.evaluate(
+    () =>
+      [...document.querySelectorAll('main table')].filter(
+        (t) => t.querySelectorAll('th[scope]').length === 0 || !t.querySelector('caption'),
+      ).length,
+  );
   assert.equal(headerless, 0, 'every table has a caption and scoped headers');
 }

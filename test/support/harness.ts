@@ -80,7 +80,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...options.env,
   });
   const clock = new ManualClock(Date.parse(options.now ?? '2026-11-23T09:00:00+07:00'));
-  const ctx = await createContext(config, { clock, logger: pino({ level: process.env.MOTCUA_TEST_LOG ?? 'silent' }), metrics: createMetrics({ defaultMetrics: false }), cacheMs: 0 });
+  const ctx = await createContext(config, {
+    clock,
+    logger: pino({ level: process.env.MOTCUA_TEST_LOG ?? 'silent' }),
+    metrics: createMetrics({ defaultMetrics: false }),
+    cacheMs: 0,
+  });
   const app = await buildApp(ctx);
   await app.ready();
   return {

@@ -24,12 +24,7 @@ import {
 } from '../../src/calendar/zone.js';
 import { defaultCalendar, defaultCalendarRange } from '../../src/calendar/holidays.js';
 import type { CalendarDay } from '../../src/calendar/holidays.js';
-import {
-  DEFAULT_OFFICE_HOURS,
-  WorkingCalendar,
-  parseOfficeHours,
-  validateOfficeHours,
-} from '../../src/calendar/working-calendar.js';
+import { DEFAULT_OFFICE_HOURS, WorkingCalendar, parseOfficeHours, validateOfficeHours } from '../../src/calendar/working-calendar.js';
 import type { OfficeHours } from '../../src/calendar/working-calendar.js';
 import { judgeOnTime, resumeAfterSupplement, statusText } from '../../src/calendar/deadline.js';
 
@@ -130,8 +125,8 @@ describe('zone: localDate / localMinutes / fromLocal', () => {
     for (let i = 0; i < 300; i += 1) {
       const x = new Date(Date.UTC(1976, 0, 1) + Math.floor(random() * 120 * 365 * MS_PER_DAY));
       const parts = Object.fromEntries(fmt.formatToParts(x).map((p) => [p.type, p.value]));
-      assert.equal(localDate(x), `${parts['year']}-${parts['month']}-${parts['day']}`);
-      assert.equal(localMinutes(x), Number(parts['hour']) * 60 + Number(parts['minute']));
+      assert.equal(localDate(x), `${parts.year}-${parts.month}-${parts.day}`);
+      assert.equal(localMinutes(x), Number(parts.hour) * 60 + Number(parts.minute));
     }
   });
 });
@@ -303,7 +298,10 @@ describe('holidays: announced schedules', () => {
   });
 
   test('2020–2023 Tết as announced', () => {
-    const tet = (year: number): string[] => defaultCalendar(year).filter((d) => d.name === 'Tết Nguyên đán').map((d) => d.date);
+    const tet = (year: number): string[] =>
+      defaultCalendar(year)
+        .filter((d) => d.name === 'Tết Nguyên đán')
+        .map((d) => d.date);
     assert.deepEqual(tet(2020), ['2020-01-23', '2020-01-24', '2020-01-27', '2020-01-28', '2020-01-29']);
     assert.deepEqual(tet(2021), ['2021-02-10', '2021-02-11', '2021-02-12', '2021-02-15', '2021-02-16']);
     assert.deepEqual(tet(2022), ['2022-01-31', '2022-02-01', '2022-02-02', '2022-02-03', '2022-02-04']);
@@ -339,7 +337,10 @@ describe('holidays: compensatory days (nghỉ bù)', () => {
 
   test('Hùng Kings 29/4/2023 (Sat) and 30/4 (Sun) next to 1/5 (Mon): off until Wednesday 3/5', () => {
     const off = holidayDates(defaultCalendar(2023));
-    assert.deepEqual(off.filter((d) => d >= '2023-04-01' && d <= '2023-05-31'), ['2023-05-01', '2023-05-02', '2023-05-03']);
+    assert.deepEqual(
+      off.filter((d) => d >= '2023-04-01' && d <= '2023-05-31'),
+      ['2023-05-01', '2023-05-02', '2023-05-03'],
+    );
   });
 
   test('before the Labour Code 2019 (2020) National Day is one day', () => {
@@ -406,11 +407,26 @@ describe('office hours', () => {
       { start: 780, end: 1020 },
     ]);
     assert.deepEqual(parseOfficeHours('08:00-17:00'), [{ start: 480, end: 1020 }]);
-    assert.deepEqual(parseOfficeHours('00:00-12:00,12:00-24:00'), [
-      { start: 0, end: 720 },
-      { start: 720, end: 1440 },
-    ], 'adjacent periods are allowed');
-    for (const bad of ['', '07:00', '07:00-11:30-12:00', '11:30-07:00', '07:00-07:00', '07:00-11:30,11:00-17:00', '13:30-17:00,07:00-11:30', '07:00-11:30,', '7h-11h', '07:00-25:00']) {
+    assert.deepEqual(
+      parseOfficeHours('00:00-12:00,12:00-24:00'),
+      [
+        { start: 0, end: 720 },
+        { start: 720, end: 1440 },
+      ],
+      'adjacent periods are allowed',
+    );
+    for (const bad of [
+      '',
+      '07:00',
+      '07:00-11:30-12:00',
+      '11:30-07:00',
+      '07:00-07:00',
+      '07:00-11:30,11:00-17:00',
+      '13:30-17:00,07:00-11:30',
+      '07:00-11:30,',
+      '7h-11h',
+      '07:00-25:00',
+    ]) {
       assert.throws(() => parseOfficeHours(bad), RangeError, JSON.stringify(bad));
     }
   });
@@ -747,7 +763,13 @@ describe('resumeAfterSupplement', () => {
   });
 
   test('restart: the full processing time starts again when the supplement arrives', () => {
-    const base = { dueAt, pausedAt: at('2026-05-05T10:00+07:00'), rule: 'restart' as const, processingDays: 3, dayKind: 'working' as const };
+    const base = {
+      dueAt,
+      pausedAt: at('2026-05-05T10:00+07:00'),
+      rule: 'restart' as const,
+      processingDays: 3,
+      dayKind: 'working' as const,
+    };
     assertInstant(resumeAfterSupplement(c, { ...base, resumedAt: at('2026-05-08T10:00+07:00') }), '2026-05-13T10:00+07:00');
     assertInstant(resumeAfterSupplement(c, { ...base, resumedAt: at('2026-05-08T17:45+07:00') }), '2026-05-13T17:00+07:00');
     assertInstant(
@@ -771,7 +793,14 @@ describe('resumeAfterSupplement', () => {
       'lands on Saturday → Monday',
     );
     assertInstant(
-      resumeAfterSupplement(c, { dueAt: due, pausedAt: twoDays.pausedAt, resumedAt: twoDays.pausedAt, rule: 'pause', processingDays: 3, dayKind: 'calendar' }),
+      resumeAfterSupplement(c, {
+        dueAt: due,
+        pausedAt: twoDays.pausedAt,
+        resumedAt: twoDays.pausedAt,
+        rule: 'pause',
+        processingDays: 3,
+        dayKind: 'calendar',
+      }),
       '2026-06-08T10:00+07:00',
       'no time paused',
     );

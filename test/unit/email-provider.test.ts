@@ -90,7 +90,10 @@ class SmtpSink {
 function split(raw: string): { headers: Map<string, string>; body: string } {
   const end = raw.indexOf('\r\n\r\n');
   const headers = new Map<string, string>();
-  for (const line of raw.slice(0, end).replace(/\r\n[ \t]+/g, ' ').split('\r\n')) {
+  for (const line of raw
+    .slice(0, end)
+    .replace(/\r\n[ \t]+/g, ' ')
+    .split('\r\n')) {
     const colon = line.indexOf(':');
     headers.set(line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim());
   }
@@ -112,7 +115,12 @@ function decodeHeader(value: string): string {
 
 function decodeBody(headers: Map<string, string>, body: string): string {
   const encoding = headers.get('content-transfer-encoding')?.toLowerCase();
-  const bytes = encoding === 'base64' ? Buffer.from(body, 'base64').toString('latin1') : encoding === 'quoted-printable' ? quotedPrintableBytes(body) : body;
+  const bytes =
+    encoding === 'base64'
+      ? Buffer.from(body, 'base64').toString('latin1')
+      : encoding === 'quoted-printable'
+        ? quotedPrintableBytes(body)
+        : body;
   return Buffer.from(bytes, 'latin1').toString('utf8').replace(/\r\n$/, '');
 }
 

@@ -6,19 +6,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import { pino } from 'pino';
 import { ConfigError } from '../../src/config.js';
 import { createMetrics } from '../../src/http/metrics.js';
-import {
-  EsmsProvider,
-  esmsCallbackUrl,
-  parseEsmsOptions,
-  parseEsmsReceipt,
-  type EsmsOptions,
-} from '../../src/providers/esms.preset.js';
-import {
-  callbackTokenMatches,
-  HttpSmsProvider,
-  parseHttpSmsOptions,
-  type HttpSmsOptions,
-} from '../../src/providers/http.provider.js';
+import { EsmsProvider, esmsCallbackUrl, parseEsmsOptions, parseEsmsReceipt, type EsmsOptions } from '../../src/providers/esms.preset.js';
+import { callbackTokenMatches, HttpSmsProvider, parseHttpSmsOptions, type HttpSmsOptions } from '../../src/providers/http.provider.js';
 import { ProviderError, type DeliveryReceipt, type OutgoingMessage } from '../../src/providers/provider.js';
 import {
   SpeedSmsProvider,
@@ -236,7 +225,12 @@ describe('eSMS preset', () => {
     ['HTTP 401', () => server.raw(401, 'Unauthorized'), false, 'provider_auth'],
     ['HTTP 403', () => server.raw(403, 'Forbidden'), false, 'provider_auth'],
     ['HTTP 400 with a page', () => server.raw(400, '<html>Bad Request</html>'), false, 'provider_rejected'],
-    ['HTTP 200 with malformed JSON', () => server.raw(200, '{"CodeResult":"100","SMSID":', 'application/json'), true, 'provider_bad_response'],
+    [
+      'HTTP 200 with malformed JSON',
+      () => server.raw(200, '{"CodeResult":"100","SMSID":', 'application/json'),
+      true,
+      'provider_bad_response',
+    ],
     ['HTTP 200 with an HTML error page', () => server.raw(200, '<html><body>IIS error</body></html>'), true, 'provider_bad_response'],
   ];
   for (const [label, arrange, retryable, reason] of transport) {
@@ -284,12 +278,26 @@ describe('parseEsmsReceipt', () => {
     [
       'the documented customer-care sample: finished, both failed',
       'SMSID=dc712784-9c5f-4c69-b9a8-ea69d56adc9a87&SendFailed=2&SendStatus=5&SendSuccess=0&TotalPrice=0.0000&TotalReceiver=2&TotalSent=2&RequestId=&TypeId=2&telcoid=1&phonenumber=0901888484&switchsmsid=',
-      { provider: 'esms', providerMessageId: 'dc712784-9c5f-4c69-b9a8-ea69d56adc9a87', status: 'failed', providerStatus: 'SendStatus=5', errorCode: null, at: null },
+      {
+        provider: 'esms',
+        providerMessageId: 'dc712784-9c5f-4c69-b9a8-ea69d56adc9a87',
+        status: 'failed',
+        providerStatus: 'SendStatus=5',
+        errorCode: null,
+        at: null,
+      },
     ],
     [
       'finished and delivered',
       'SMSID=849fe08c19294b02857cf91687021a50250&SendFailed=0&SendStatus=5&SendSuccess=1&TotalPrice=470.0000&TotalReceiver=1&TotalSent=1&RequestId=kh-4711&TypeId=2&telcoid=3&phonenumber=0912345678',
-      { provider: 'esms', providerMessageId: '849fe08c19294b02857cf91687021a50250', status: 'delivered', providerStatus: 'SendStatus=5', errorCode: null, at: null },
+      {
+        provider: 'esms',
+        providerMessageId: '849fe08c19294b02857cf91687021a50250',
+        status: 'delivered',
+        providerStatus: 'SendStatus=5',
+        errorCode: null,
+        at: null,
+      },
     ],
     [
       'rejected',
@@ -414,7 +422,10 @@ describe('parseSpeedSmsReceipt', () => {
 describe('callback URLs and their secrets', () => {
   test('the secret goes in the path, after the public base without its trailing slash', () => {
     assert.equal(esmsCallbackUrl('https://motcua.khanhhoa.gov.vn/', 's3cr3t_-x'), 'https://motcua.khanhhoa.gov.vn/receipts/esms/s3cr3t_-x');
-    assert.equal(speedSmsCallbackUrl('https://motcua.khanhhoa.gov.vn/app', 's3cr3t'), 'https://motcua.khanhhoa.gov.vn/app/receipts/speedsms/s3cr3t');
+    assert.equal(
+      speedSmsCallbackUrl('https://motcua.khanhhoa.gov.vn/app', 's3cr3t'),
+      'https://motcua.khanhhoa.gov.vn/app/receipts/speedsms/s3cr3t',
+    );
   });
 
   test('an empty secret is refused', () => {
@@ -462,8 +473,17 @@ describe('generic adapter, form mode', () => {
       dlr: '{callbackUrl}',
       priority: 1,
     },
-    response: { successPath: 'result.ok', successValues: ['true'], messageIdPath: 'result.id', errorCodePath: 'error.code', errorMessagePath: 'error.text' },
-    errorCodes: { E_QUOTA: { outcome: 'retryable', reason: 'provider_balance' }, E_NUMBER: { outcome: 'permanent', reason: 'invalid_recipient' } },
+    response: {
+      successPath: 'result.ok',
+      successValues: ['true'],
+      messageIdPath: 'result.id',
+      errorCodePath: 'error.code',
+      errorMessagePath: 'error.text',
+    },
+    errorCodes: {
+      E_QUOTA: { outcome: 'retryable', reason: 'provider_balance' },
+      E_NUMBER: { outcome: 'permanent', reason: 'invalid_recipient' },
+    },
     timeoutMs: 5000,
     callbackUrl: 'https://motcua.example.vn/receipts/generic/abc',
     ...overrides,
@@ -496,7 +516,12 @@ describe('generic adapter, form mode', () => {
   });
 
   test('GET puts the fields in the query string, after the URL’s own', async () => {
-    const provider = new HttpSmsProvider('generic-get', parseHttpSmsOptions(config({ method: 'GET', url: `${server.base}/send?account=7` })), logger, metrics);
+    const provider = new HttpSmsProvider(
+      'generic-get',
+      parseHttpSmsOptions(config({ method: 'GET', url: `${server.base}/send?account=7` })),
+      logger,
+      metrics,
+    );
     try {
       server.json(200, { result: { ok: 'true', id: 9 } });
       assert.deepEqual(await provider.send(message()), { status: 'sent', providerMessageId: '9' });
@@ -513,8 +538,20 @@ describe('generic adapter, form mode', () => {
   });
 
   const answers: [label: string, status: number, body: unknown, retryable: boolean, reason: string][] = [
-    ['a code from its table, retryable', 200, { result: { ok: false }, error: { code: 'E_QUOTA', text: 'quota' } }, true, 'provider_balance'],
-    ['a code from its table, permanent', 200, { result: { ok: false }, error: { code: 'E_NUMBER', text: 'bad number' } }, false, 'invalid_recipient'],
+    [
+      'a code from its table, retryable',
+      200,
+      { result: { ok: false }, error: { code: 'E_QUOTA', text: 'quota' } },
+      true,
+      'provider_balance',
+    ],
+    [
+      'a code from its table, permanent',
+      200,
+      { result: { ok: false }, error: { code: 'E_NUMBER', text: 'bad number' } },
+      false,
+      'invalid_recipient',
+    ],
     ['a 400 whose JSON code is in the table', 400, { error: { code: 'E_NUMBER' } }, false, 'invalid_recipient'],
     ['a success flag on a 4xx is not success', 422, { result: { ok: true, id: 'x' } }, false, 'provider_rejected'],
     ['no code at all', 200, { result: { ok: false } }, false, 'provider_rejected'],
@@ -534,7 +571,13 @@ describe('generic adapter, form mode', () => {
   test('JSON mode sends nested values as written and typed', async () => {
     const provider = new HttpSmsProvider(
       'generic-json',
-      parseHttpSmsOptions(config({ format: 'json', auth: { type: 'basic', username: 'u', password: 'p' }, body: { messages: [{ to: '{to}', text: '{text}', flash: false, ttl: 60 }] } })),
+      parseHttpSmsOptions(
+        config({
+          format: 'json',
+          auth: { type: 'basic', username: 'u', password: 'p' },
+          body: { messages: [{ to: '{to}', text: '{text}', flash: false, ttl: 60 }] },
+        }),
+      ),
       logger,
       metrics,
     );
@@ -599,12 +642,32 @@ describe('parseHttpSmsOptions', () => {
     ['GET with JSON', { ...valid, method: 'GET' }, /http\.format must be "form" with method GET/],
     ['no format', { ...valid, format: undefined }, /http\.format must be one of "json", "form"/],
     ['an unknown placeholder', { ...valid, body: { to: '{phone}' } }, /http\.body\.to uses unknown placeholder \{phone\}/],
-    ['a nested unknown placeholder', { ...valid, body: { list: [{ to: '{msisdn}' }] } }, /http\.body\.list\.0\.to uses unknown placeholder \{msisdn\}/],
-    ['a nested field in form mode', { ...valid, format: 'form', body: { to: ['{to}'] } }, /http\.body\.to must be a string, number or boolean in form format/],
+    [
+      'a nested unknown placeholder',
+      { ...valid, body: { list: [{ to: '{msisdn}' }] } },
+      /http\.body\.list\.0\.to uses unknown placeholder \{msisdn\}/,
+    ],
+    [
+      'a nested field in form mode',
+      { ...valid, format: 'form', body: { to: ['{to}'] } },
+      /http\.body\.to must be a string, number or boolean in form format/,
+    ],
     ['an empty body', { ...valid, body: {} }, /http\.body must have at least one field/],
-    ['no success values', { ...valid, response: { successPath: 'ok', successValues: [] } }, /http\.response\.successValues must be a non-empty list/],
-    ['a bad error rule', { ...valid, errorCodes: { E1: { outcome: 'maybe', reason: 'x' } } }, /http\.errorCodes\.E1\.outcome must be one of/],
-    ['an error rule without reason', { ...valid, errorCodes: { E1: { outcome: 'permanent' } } }, /http\.errorCodes\.E1\.reason must be a non-empty string/],
+    [
+      'no success values',
+      { ...valid, response: { successPath: 'ok', successValues: [] } },
+      /http\.response\.successValues must be a non-empty list/,
+    ],
+    [
+      'a bad error rule',
+      { ...valid, errorCodes: { E1: { outcome: 'maybe', reason: 'x' } } },
+      /http\.errorCodes\.E1\.outcome must be one of/,
+    ],
+    [
+      'an error rule without reason',
+      { ...valid, errorCodes: { E1: { outcome: 'permanent' } } },
+      /http\.errorCodes\.E1\.reason must be a non-empty string/,
+    ],
     ['an unknown auth type', { ...valid, auth: { type: 'digest' } }, /http\.auth\.type must be one of "basic", "bearer"/],
     ['a bearer without token', { ...valid, auth: { type: 'bearer' } }, /http\.auth\.token must be a non-empty string/],
     ['a timeout too small', { ...valid, timeoutMs: 5 }, /http\.timeoutMs must be an integer from 100 to 120000/],
@@ -612,7 +675,10 @@ describe('parseHttpSmsOptions', () => {
   ];
   for (const [label, raw, messagePattern] of bad) {
     test(`rejects ${label}`, () => {
-      assert.throws(() => parseHttpSmsOptions(raw), (error: unknown) => error instanceof ConfigError && messagePattern.test(error.message));
+      assert.throws(
+        () => parseHttpSmsOptions(raw),
+        (error: unknown) => error instanceof ConfigError && messagePattern.test(error.message),
+      );
     });
   }
 

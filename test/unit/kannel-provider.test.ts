@@ -57,7 +57,13 @@ class Smsbox {
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
         const url = new URL(req.url ?? '/', 'http://smsbox');
-        this.requests.push({ method: req.method ?? '', path: url.pathname, query: url.searchParams, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+        this.requests.push({
+          method: req.method ?? '',
+          path: url.pathname,
+          query: url.searchParams,
+          headers: req.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+        });
         if (this.hanging) this.held.push(res);
         else res.writeHead(this.status, { 'content-type': 'text/html' }).end(this.answer);
       });
@@ -160,7 +166,10 @@ describe('KannelProvider sendsms', () => {
 
   test('a dlrUrl with its own query string gets ours appended with &', async () => {
     await withProvider({ dlrUrl: 'https://motcua.khanhhoa.gov.vn/dlr?token=abc' }, (kannel) => kannel.send(message()));
-    assert.equal(smsbox.requests[0]!.query.get('dlr-url'), 'https://motcua.khanhhoa.gov.vn/dlr?token=abc&nid=4711&type=%d&reply=%A&ts=%T&to=%p&fid=%F&kid=%I');
+    assert.equal(
+      smsbox.requests[0]!.query.get('dlr-url'),
+      'https://motcua.khanhhoa.gov.vn/dlr?token=abc&nid=4711&type=%d&reply=%A&ts=%T&to=%p&fid=%F&kid=%I',
+    );
   });
 
   test('POST: the UTF-8 text is the body and the parameters are X-Kannel headers', async () => {
@@ -187,7 +196,10 @@ describe('KannelProvider sendsms', () => {
   for (const [status, answer] of accepted) {
     test(`${status} "${answer}" → sent, known by our own id`, async () => {
       smsbox.answers(status, answer);
-      assert.deepEqual(await withProvider({}, (kannel) => kannel.send(message({ id: 99 }))), { status: 'sent', providerMessageId: 'kannel-99' });
+      assert.deepEqual(await withProvider({}, (kannel) => kannel.send(message({ id: 99 }))), {
+        status: 'sent',
+        providerMessageId: 'kannel-99',
+      });
     });
   }
 
@@ -195,7 +207,7 @@ describe('KannelProvider sendsms', () => {
     [403, 'Authorization failed for sendsms', false, 'provider_auth'],
     [403, 'Not routable. Do not try again.', false, 'not_routable'],
     [400, 'Missing receiver number, rejected', false, 'provider_rejected'],
-    [400, 'Garbage \'to\' field, rejected.', false, 'provider_rejected'],
+    [400, "Garbage 'to' field, rejected.", false, 'provider_rejected'],
     [503, 'Temporal failure, try again later.', true, 'provider_unavailable'],
     [500, 'Internal error', true, 'provider_unavailable'],
     [200, '<html>a proxy page</html>', true, 'provider_bad_response'],
@@ -209,7 +221,10 @@ describe('KannelProvider sendsms', () => {
 
   test('no answer within the timeout → retryable provider_timeout', async () => {
     smsbox.hang();
-    assert.deepEqual(await failure(withProvider({ timeoutMs: 300 }, (kannel) => kannel.send(message()))), { retryable: true, reason: 'provider_timeout' });
+    assert.deepEqual(await failure(withProvider({ timeoutMs: 300 }, (kannel) => kannel.send(message()))), {
+      retryable: true,
+      reason: 'provider_timeout',
+    });
   });
 
   test('smsbox down → retryable provider_unreachable', async () => {
@@ -227,7 +242,12 @@ describe('KannelProvider sendsms', () => {
 describe('parseKannelDlr', () => {
   /** What Kannel calls after substituting the escapes of our dlr-url. */
   const call = (fields: Record<string, string>) => Object.fromEntries(new URL(`${DLR_BASE}?${new URLSearchParams(fields)}`).searchParams);
-  const receipt = (status: DeliveryReceipt['status'], providerStatus: string, errorCode: string | null, at: number | null): DeliveryReceipt => ({
+  const receipt = (
+    status: DeliveryReceipt['status'],
+    providerStatus: string,
+    errorCode: string | null,
+    at: number | null,
+  ): DeliveryReceipt => ({
     provider: 'kannel',
     providerMessageId: 'kannel-4711',
     status,
@@ -235,15 +255,29 @@ describe('parseKannelDlr', () => {
     errorCode,
     at,
   });
-  const SMPP_DELIVERED = 'id:0A1B2C3D sub:001 dlvrd:001 submit date:2405011030 done date:2405011031 stat:DELIVRD err:000 text:TB: Ho so cua quy';
-  const SMPP_UNDELIVERED = 'id:0A1B2C3D sub:001 dlvrd:000 submit date:2405011030 done date:2405021030 stat:UNDELIV err:001 text:TB: Ho so cua quy';
+  const SMPP_DELIVERED =
+    'id:0A1B2C3D sub:001 dlvrd:001 submit date:2405011030 done date:2405011031 stat:DELIVRD err:000 text:TB: Ho so cua quy';
+  const SMPP_UNDELIVERED =
+    'id:0A1B2C3D sub:001 dlvrd:000 submit date:2405011030 done date:2405021030 stat:UNDELIV err:001 text:TB: Ho so cua quy';
 
   const rows: [label: string, fields: Record<string, string>, expected: DeliveryReceipt | null][] = [
-    ['1 delivered to the phone', { nid: '4711', type: '1', reply: SMPP_DELIVERED, ts: '1714534260', to: '84912345678', fid: '0A1B2C3D', kid: 'c0ffee' }, receipt('delivered', 'DELIVRD', null, 1714534260000)],
-    ['2 not delivered to the phone', { nid: '4711', type: '2', reply: SMPP_UNDELIVERED, ts: '1714620600' }, receipt('failed', 'UNDELIV', '001', 1714620600000)],
+    [
+      '1 delivered to the phone',
+      { nid: '4711', type: '1', reply: SMPP_DELIVERED, ts: '1714534260', to: '84912345678', fid: '0A1B2C3D', kid: 'c0ffee' },
+      receipt('delivered', 'DELIVRD', null, 1714534260000),
+    ],
+    [
+      '2 not delivered to the phone',
+      { nid: '4711', type: '2', reply: SMPP_UNDELIVERED, ts: '1714620600' },
+      receipt('failed', 'UNDELIV', '001', 1714620600000),
+    ],
     ['4 buffered at the SMSC', { nid: '4711', type: '4', reply: 'ACK/', ts: '1714534200' }, receipt('sent', 'type=4', null, 1714534200000)],
     ['8 accepted by the SMSC', { nid: '4711', type: '8', reply: 'ACK/', ts: '1714534200' }, receipt('sent', 'type=8', null, 1714534200000)],
-    ['16 rejected by the SMSC', { nid: '4711', type: '16', reply: 'NACK/0x00000045/Message submit failed', ts: '1714534200' }, receipt('failed', 'type=16', '0x00000045', 1714534200000)],
+    [
+      '16 rejected by the SMSC',
+      { nid: '4711', type: '16', reply: 'NACK/0x00000045/Message submit failed', ts: '1714534200' },
+      receipt('failed', 'type=16', '0x00000045', 1714534200000),
+    ],
     ['a report without reply or time', { nid: '4711', type: '1' }, receipt('delivered', 'type=1', null, null)],
     ['an escape Kannel left unsubstituted', { nid: '4711', type: '2', reply: '', ts: '%T' }, receipt('failed', 'type=2', null, null)],
     ['no notification id', { type: '1' }, null],
@@ -279,8 +313,16 @@ describe('Kannel options and dlr-url', () => {
   const bad: [label: string, raw: Record<string, unknown>, message: RegExp][] = [
     ['no url', { username: 'u' }, /kannel\.url must be a non-empty string/],
     ['no username', { url: 'http://127.0.0.1:13013/cgi-bin/sendsms' }, /kannel\.username must be a non-empty string/],
-    ['a dlr-mask out of range', { url: 'http://k/cgi-bin/sendsms', username: 'u', dlrMask: 64 }, /kannel\.dlrMask must be an integer from 1 to 31/],
-    ['an unknown number format', { url: 'http://k/cgi-bin/sendsms', username: 'u', numberFormat: 'intl' }, /kannel\.numberFormat must be one of "e164", "msisdn", "local"/],
+    [
+      'a dlr-mask out of range',
+      { url: 'http://k/cgi-bin/sendsms', username: 'u', dlrMask: 64 },
+      /kannel\.dlrMask must be an integer from 1 to 31/,
+    ],
+    [
+      'an unknown number format',
+      { url: 'http://k/cgi-bin/sendsms', username: 'u', numberFormat: 'intl' },
+      /kannel\.numberFormat must be one of "e164", "msisdn", "local"/,
+    ],
     ['a misspelt key', { url: 'http://k/cgi-bin/sendsms', username: 'u', dlr_url: 'http://x' }, /kannel\.dlr_url is not a known option/],
   ];
   for (const [label, raw, pattern] of bad) {

@@ -47,7 +47,14 @@ function plan(
   opts: { seq?: number; returnMethod?: ReturnMethod; processingDays?: number } = {},
 ): Plan {
   return planForTransition(
-    { before, after, eventType, seq: opts.seq ?? 5, returnMethod: opts.returnMethod ?? 'counter', processingDays: opts.processingDays ?? 5 },
+    {
+      before,
+      after,
+      eventType,
+      seq: opts.seq ?? 5,
+      returnMethod: opts.returnMethod ?? 'counter',
+      processingDays: opts.processingDays ?? 5,
+    },
     settings,
   );
 }
@@ -70,7 +77,19 @@ describe('trigger configuration', () => {
   test('notification kinds', () => {
     assert.deepEqual(
       [...NOTIFICATION_KINDS],
-      ['result_ready', 'supplement_required', 'apology', 'lookup_reply', 'received_online', 'received_postal', 'clock_stopped', 'clock_resumed', 'refused', 'withdrawn', 'overdue_warning'],
+      [
+        'result_ready',
+        'supplement_required',
+        'apology',
+        'lookup_reply',
+        'received_online',
+        'received_postal',
+        'clock_stopped',
+        'clock_resumed',
+        'refused',
+        'withdrawn',
+        'overdue_warning',
+      ],
     );
   });
 
@@ -237,10 +256,14 @@ describe('planForTransition: what is created', () => {
     const noResult = { triggers: { result_ready: false }, notifySameDay: false };
     assert.deepEqual(plan('in_progress', 'result_ready', 'result_ready', noResult).create, []);
     const stoppedOnly = { triggers: { supplement_required: false, clock_stopped: true }, notifySameDay: false };
-    assert.deepEqual(plan('in_progress', 'awaiting_supplement', 'supplement_requested', stoppedOnly).create, [msg('clock_stopped', 'e5', true)]);
+    assert.deepEqual(plan('in_progress', 'awaiting_supplement', 'supplement_requested', stoppedOnly).create, [
+      msg('clock_stopped', 'e5', true),
+    ]);
     assert.deepEqual(plan('in_progress', 'refused', 'refused', only('refused')).create, [msg('refused', 'e5', true)]);
     assert.deepEqual(plan('in_progress', 'refused', 'refused', only('withdrawn')).create, []);
-    assert.deepEqual(plan('awaiting_supplement', 'in_progress', 'supplement_received', only('clock_resumed')).create, [msg('clock_resumed', 'e5', false)]);
+    assert.deepEqual(plan('awaiting_supplement', 'in_progress', 'supplement_received', only('clock_resumed')).create, [
+      msg('clock_resumed', 'e5', false),
+    ]);
     assert.deepEqual(plan('result_ready', 'in_progress', 'step', only('clock_resumed')).create, [], 'resumed only after a supplement');
   });
 
@@ -256,18 +279,21 @@ describe('planForTransition: what is created', () => {
     for (const via of ['counter', 'postal', 'online'] as const) {
       for (const m of planForIntake({ submittedVia: via, processingDays: 5 }, ALL_ON).create) templates.add(m.template);
     }
-    assert.deepEqual(sorted([...templates]), sorted([
-      'result_ready',
-      'result_ready_postal',
-      'result_ready_online',
-      'supplement_required',
-      'clock_stopped',
-      'clock_resumed',
-      'refused',
-      'withdrawn',
-      'received_online',
-      'received_postal',
-    ]));
+    assert.deepEqual(
+      sorted([...templates]),
+      sorted([
+        'result_ready',
+        'result_ready_postal',
+        'result_ready_online',
+        'supplement_required',
+        'clock_stopped',
+        'clock_resumed',
+        'refused',
+        'withdrawn',
+        'received_online',
+        'received_postal',
+      ]),
+    );
     for (const t of templates) assert.ok((TEMPLATE_KINDS as readonly string[]).includes(t), t);
   });
 });
@@ -311,7 +337,9 @@ describe('same-day procedures', () => {
 
   test('default triggers, same-day result ready', () => {
     assert.deepEqual(plan('received', 'result_ready', 'result_ready', DEFAULTS, { processingDays: 0 }).create, []);
-    assert.deepEqual(plan('received', 'result_ready', 'result_ready', sameDay(DEFAULTS), { processingDays: 0 }).create, [msg('result_ready', 'e5', true)]);
+    assert.deepEqual(plan('received', 'result_ready', 'result_ready', sameDay(DEFAULTS), { processingDays: 0 }).create, [
+      msg('result_ready', 'e5', true),
+    ]);
   });
 });
 
@@ -364,7 +392,11 @@ describe('corrections and occurrences, replayed through the state machine', () =
   });
 
   test('the same correction done with step names', () => {
-    const r = replay([{ type: 'step', step: 'Thẩm định hồ sơ' }, { type: 'step', step: 'Trả kết quả' }, { type: 'step', step: 'Chờ bổ sung' }]);
+    const r = replay([
+      { type: 'step', step: 'Thẩm định hồ sơ' },
+      { type: 'step', step: 'Trả kết quả' },
+      { type: 'step', step: 'Chờ bổ sung' },
+    ]);
     assert.deepEqual(r.cancelled, ['result_ready|e2']);
     assert.deepEqual(r.pending, ['supplement_required|e3']);
   });
@@ -399,7 +431,11 @@ describe('corrections and occurrences, replayed through the state machine', () =
   });
 
   test('result ready twice (after a correction) gives two occurrences, the first cancelled', () => {
-    const r = replay([{ type: 'result_ready' }, { type: 'step', step: 'Ký duyệt' }, { type: 'result_ready' }, { type: 'returned' }], DEFAULTS, 'postal');
+    const r = replay(
+      [{ type: 'result_ready' }, { type: 'step', step: 'Ký duyệt' }, { type: 'result_ready' }, { type: 'returned' }],
+      DEFAULTS,
+      'postal',
+    );
     assert.deepEqual(r.created, ['result_ready|e1', 'result_ready|e3']);
     assert.deepEqual(r.cancelled, ['result_ready|e1', 'result_ready|e3']);
   });
@@ -409,8 +445,14 @@ describe('corrections and occurrences, replayed through the state machine', () =
     const b = plan('in_progress', 'awaiting_supplement', 'supplement_requested', ALL_ON, { seq: 7 });
     const c = plan('in_progress', 'awaiting_supplement', 'supplement_requested', ALL_ON, { seq: 9 });
     assert.deepEqual(a, b);
-    assert.deepEqual(a.create.map((m) => m.occurrence), ['e7', 'e7']);
-    assert.deepEqual(c.create.map((m) => m.occurrence), ['e9', 'e9']);
+    assert.deepEqual(
+      a.create.map((m) => m.occurrence),
+      ['e7', 'e7'],
+    );
+    assert.deepEqual(
+      c.create.map((m) => m.occurrence),
+      ['e9', 'e9'],
+    );
     const seen = new Set<string>();
     for (let seq = 1; seq <= 50; seq++) {
       for (const m of plan('in_progress', 'result_ready', 'result_ready', DEFAULTS, { seq }).create) seen.add(m.occurrence);
@@ -423,7 +465,9 @@ describe('corrections and occurrences, replayed through the state machine', () =
 describe('which kinds are held', () => {
   test('result, supplement, clock stopped, refusal and withdrawal wait for the hold; the rest do not', () => {
     const held = new Map<NotificationKind, boolean>();
-    const record = (p: Plan) => p.create.forEach((m) => held.set(m.kind, m.held));
+    const record = (p: Plan) => {
+      for (const m of p.create) held.set(m.kind, m.held);
+    };
     for (const before of DOSSIER_STATES) {
       for (const after of DOSSIER_STATES) record(plan(before, after, 'step', ALL_ON));
     }

@@ -14,8 +14,14 @@ type Row = [
 
 const ok = (input: string, e164: string, carrier: Carrier, note: string): Row => [input, e164, carrier, null, false, note];
 const conv = (input: string, e164: string, carrier: Carrier, note: string): Row => [input, e164, carrier, null, true, note];
-const bad = (input: string | null | undefined, problem: PhoneProblem, note: string, e164: string | null = null): Row =>
-  [input, e164, null, problem, false, note];
+const bad = (input: string | null | undefined, problem: PhoneProblem, note: string, e164: string | null = null): Row => [
+  input,
+  e164,
+  null,
+  problem,
+  false,
+  note,
+];
 
 const ROWS: Row[] = [
   // ── every carrier, current prefixes, assorted typing styles ──────────────

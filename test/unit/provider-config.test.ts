@@ -36,7 +36,16 @@ describe('providers file', () => {
     ['unknown field', { providers: [{ name: 'x', type: 'smpp', prio: 1 }] }, /\/providers\/0\/prio/],
     ['bad name', { providers: [{ name: 'Viettel SMSC', type: 'smpp' }] }, /\/providers\/0\/name/],
     ['unknown carrier', { providers: [{ name: 'x', type: 'smpp', carriers: ['beeline'] }] }, /\/providers\/0\/carriers\/0/],
-    ['name twice', { providers: [{ name: 'x', type: 'smpp' }, { name: 'x', type: 'esms' }] }, /"x" is used twice/],
+    [
+      'name twice',
+      {
+        providers: [
+          { name: 'x', type: 'smpp' },
+          { name: 'x', type: 'esms' },
+        ],
+      },
+      /"x" is used twice/,
+    ],
     ['email as sms', { providers: [{ name: 'm', type: 'email', channel: 'sms' }] }, /is email and cannot carry sms/],
     ['smpp as email', { providers: [{ name: 's', type: 'smpp', channel: 'email' }] }, /carries SMS only/],
     ['short receipt secret', { providers: [{ name: 'k', type: 'kannel', receiptSecret: 'short' }] }, /receiptSecret/],
@@ -50,7 +59,13 @@ describe('providers file', () => {
   }
 
   test('the env short form', () => {
-    assert.deepEqual((shortFormProviders('sandbox', null) as { name: string; channel: string }[]).map((p) => [p.name, p.channel]), [['sandbox', 'sms'], ['sandbox-email', 'email']]);
+    assert.deepEqual(
+      (shortFormProviders('sandbox', null) as { name: string; channel: string }[]).map((p) => [p.name, p.channel]),
+      [
+        ['sandbox', 'sms'],
+        ['sandbox-email', 'email'],
+      ],
+    );
     const smpp = shortFormProviders('smpp', 'smpp://a:b@h:2775');
     assert.ok(Array.isArray(smpp) && smpp[0]!.options.url === 'smpp://a:b@h:2775');
     assert.match(shortFormProviders('smpp', null) as string, /needs MOTCUA_SMPP_URL/);
@@ -69,7 +84,10 @@ describe('providers file', () => {
       assert.equal(config.sms.publicBaseUrl, 'http://localhost:4000');
       assert.ok(Object.isFrozen(config.sms.providers[0]));
       writeFileSync(path, '{"providers": [{"name": "k"}]}');
-      assert.throws(() => loadConfig({ MOTCUA_CONFIG_FILE: path }), (e: unknown) => e instanceof ConfigError && /MOTCUA_CONFIG_FILE: .*providers\/0/.test((e as Error).message));
+      assert.throws(
+        () => loadConfig({ MOTCUA_CONFIG_FILE: path }),
+        (e: unknown) => e instanceof ConfigError && /MOTCUA_CONFIG_FILE: .*providers\/0/.test((e as Error).message),
+      );
       assert.throws(() => loadConfig({ MOTCUA_CONFIG_FILE: join(dir, 'missing.json') }), /cannot be read/);
       assert.throws(() => loadConfig({ MOTCUA_SMS_PROVIDER: 'smpp' }), /MOTCUA_SMPP_URL/);
       assert.equal(loadConfig({}).sms.provider, 'sandbox');

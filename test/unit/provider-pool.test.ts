@@ -25,6 +25,7 @@ class ScriptedProvider extends Provider {
     super(logger, metrics);
   }
 
+  // biome-ignore lint/suspicious/noThenProperty: a script reads "run this, then that"; it is never awaited
   then(...steps: Step[]): this {
     this.script.push(...steps);
     return this;
@@ -85,13 +86,25 @@ function setup(specs: MemberSpec[], options: { policy?: Partial<HealthPolicy>; r
   const weight = (name: string) => pool.health().find((h) => h.name === name)!.effectiveWeight;
   /** Decision lines: what the pool logs at info and above. */
   const decisions = () =>
-    lines.filter((l) => l.level >= 30 && l.msg !== 'send failed').map((l) => `${l.msg}${l.from ? ` ${String(l.from)}→${String(l.to)}` : ''}`);
+    lines
+      .filter((l) => l.level >= 30 && l.msg !== 'send failed')
+      .map((l) => `${l.msg}${l.from ? ` ${String(l.from)}→${String(l.to)}` : ''}`);
   return { pool, clock, metrics, lines, provider, weight, decisions };
 }
 
 let nextId = 1;
 function message(carrier: string | null = 'viettel'): OutgoingMessage {
-  return { id: nextId++, kind: 'received', channel: 'sms', to: '+84983123456', from: 'UBND', body: 'Ho so da tiep nhan', encoding: 'gsm7', segments: 1, carrier };
+  return {
+    id: nextId++,
+    kind: 'received',
+    channel: 'sms',
+    to: '+84983123456',
+    from: 'UBND',
+    body: 'Ho so da tiep nhan',
+    encoding: 'gsm7',
+    segments: 1,
+    carrier,
+  };
 }
 
 /** What the dispatcher does: pick, then send through the picked provider. Returns the provider's name. */
@@ -190,7 +203,20 @@ describe('ProviderPool health', () => {
     clock.advance(1);
     for (let i = 0; i < 5; i++) await step();
 
-    assert.deepEqual(route, ['primary', 'primary', 'primary', 'primary', 'backup', 'backup', 'backup', 'primary', 'primary', 'primary', 'primary', 'primary']);
+    assert.deepEqual(route, [
+      'primary',
+      'primary',
+      'primary',
+      'primary',
+      'backup',
+      'backup',
+      'backup',
+      'primary',
+      'primary',
+      'primary',
+      'primary',
+      'primary',
+    ]);
     // 25 off per error; +10 after a quiet minute; +10 per 5 good sends.
     assert.deepEqual(weights, [37.5, 25, 12.5, 0, 0, 0, 0, 5, 5, 5, 5, 10]);
     clock.advance(120_000);
@@ -296,7 +322,10 @@ describe('ProviderPool health', () => {
     const share = shares(pool, 20_000);
     assert.equal(share.c, undefined);
     assert.ok(Math.abs(share.a! - 0.75) < 0.015, `a share ${share.a}`);
-    assert.deepEqual(decisions().filter((d) => d.startsWith('every')), ['every provider is down: sending through the first priority anyway a+b→a+b']);
+    assert.deepEqual(
+      decisions().filter((d) => d.startsWith('every')),
+      ['every provider is down: sending through the first priority anyway a+b→a+b'],
+    );
   });
 });
 
@@ -368,7 +397,10 @@ describe('ProviderPool health() and lifecycle', () => {
     for (let i = 0; i < 4; i++) pool.report(direct, 'ok', 200);
     assert.equal(pool.health()[0]!.errorRate, 0, 'only the last errorWindow sends count');
     assert.deepEqual(
-      pool.health().slice(1).map((h) => [h.name, h.channel, h.score, h.latencyMs, h.tps, h.carriers]),
+      pool
+        .health()
+        .slice(1)
+        .map((h) => [h.name, h.channel, h.score, h.latencyMs, h.tps, h.carriers]),
       [
         ['aggregator', 'sms', 100, null, null, null],
         ['mail', 'email', 100, null, null, null],
@@ -385,7 +417,9 @@ describe('ProviderPool health() and lifecycle', () => {
     await pool.close();
     assert.deepEqual([provider('a').closed, provider('b').closed], [1, 1]);
     provider('a').then(unavailable());
-    await provider('a').send(message()).catch(() => undefined);
+    await provider('a')
+      .send(message())
+      .catch(() => undefined);
     assert.equal(pool.health()[0]!.score, 100, 'a send after close is not reported');
   });
 
@@ -404,7 +438,13 @@ describe('ProviderPool health() and lifecycle', () => {
     for (let i = 0; i < 5; i++) pool.report(mail, 'retryable', 10, 'timeout');
     assert.equal(pool.pick({ channel: 'sms', carrier: null })!.provider, sms);
     assert.equal(pool.pick({ channel: 'email', carrier: null })!.provider, mail);
-    assert.deepEqual(pool.health().map((h) => [h.channel, h.score]), [['sms', 100], ['email', 0]]);
+    assert.deepEqual(
+      pool.health().map((h) => [h.channel, h.score]),
+      [
+        ['sms', 100],
+        ['email', 0],
+      ],
+    );
     assert.equal(await metric(metrics, 'motcua_provider_healthy', { provider: 'sandbox', channel: 'sms' }), 1);
     assert.equal(await metric(metrics, 'motcua_provider_healthy', { provider: 'sandbox', channel: 'email' }), 0);
   });
@@ -416,8 +456,17 @@ describe('ProviderPool health() and lifecycle', () => {
     const sms = new ScriptedProvider('x', 'sms', logger, metrics);
     const twin = new ScriptedProvider('x', 'sms', logger, metrics);
     const refused = (members: ConstructorParameters<typeof ProviderPool>[0], pattern: RegExp) =>
-      assert.throws(() => new ProviderPool(members, options), (e: unknown) => e instanceof ConfigError && pattern.test(e.message));
-    refused([{ provider: sms, channel: 'sms', priority: 1, weight: 1 }, { provider: twin, channel: 'sms', priority: 2, weight: 1 }], /listed twice for sms/);
+      assert.throws(
+        () => new ProviderPool(members, options),
+        (e: unknown) => e instanceof ConfigError && pattern.test(e.message),
+      );
+    refused(
+      [
+        { provider: sms, channel: 'sms', priority: 1, weight: 1 },
+        { provider: twin, channel: 'sms', priority: 2, weight: 1 },
+      ],
+      /listed twice for sms/,
+    );
     refused([{ provider: sms, channel: 'email', priority: 1, weight: 1 }], /sends sms, not email/);
     refused([{ provider: sms, channel: 'sms', priority: 1, weight: 0 }], /weight must be positive/);
     refused([{ provider: sms, channel: 'sms', priority: 1, weight: 1, tps: -1 }], /tps/);

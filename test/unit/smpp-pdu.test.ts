@@ -40,25 +40,108 @@ const submit = (overrides: Partial<ShortMessagePdu> = {}): ShortMessagePdu => ({
 
 /** Every command the codec knows, in a form that survives a round trip. */
 const SAMPLES: Array<[note: string, pdu: Pdu]> = [
-  ['bind_transmitter', { command: 'bind_transmitter', commandStatus: 0, sequenceNumber: 1, systemId: 'motcua', password: 'secret', systemType: 'VMA', interfaceVersion: 0x34, addrTon: 0, addrNpi: 0, addressRange: '' }],
-  ['bind_receiver', { command: 'bind_receiver', commandStatus: 0, sequenceNumber: 2, systemId: 'motcua', password: '', systemType: '', interfaceVersion: 0x34, addrTon: 1, addrNpi: 1, addressRange: '^84' }],
-  ['bind_transceiver', { command: 'bind_transceiver', commandStatus: 0, sequenceNumber: 3, systemId: 'x'.repeat(15), password: 'p'.repeat(8), systemType: 't'.repeat(12), interfaceVersion: 0x34, addrTon: 0, addrNpi: 0, addressRange: '' }],
+  [
+    'bind_transmitter',
+    {
+      command: 'bind_transmitter',
+      commandStatus: 0,
+      sequenceNumber: 1,
+      systemId: 'motcua',
+      password: 'secret',
+      systemType: 'VMA',
+      interfaceVersion: 0x34,
+      addrTon: 0,
+      addrNpi: 0,
+      addressRange: '',
+    },
+  ],
+  [
+    'bind_receiver',
+    {
+      command: 'bind_receiver',
+      commandStatus: 0,
+      sequenceNumber: 2,
+      systemId: 'motcua',
+      password: '',
+      systemType: '',
+      interfaceVersion: 0x34,
+      addrTon: 1,
+      addrNpi: 1,
+      addressRange: '^84',
+    },
+  ],
+  [
+    'bind_transceiver',
+    {
+      command: 'bind_transceiver',
+      commandStatus: 0,
+      sequenceNumber: 3,
+      systemId: 'x'.repeat(15),
+      password: 'p'.repeat(8),
+      systemType: 't'.repeat(12),
+      interfaceVersion: 0x34,
+      addrTon: 0,
+      addrNpi: 0,
+      addressRange: '',
+    },
+  ],
   ['bind_transmitter_resp', { command: 'bind_transmitter_resp', commandStatus: 0, sequenceNumber: 1, systemId: 'SMSC', tlvs: [] }],
-  ['bind_receiver_resp with sc_interface_version', { command: 'bind_receiver_resp', commandStatus: 0, sequenceNumber: 2, systemId: 'SMSC', tlvs: [uint8Tlv(TLV_TAG.sc_interface_version, 0x34)] }],
-  ['bind_transceiver_resp refused', { command: 'bind_transceiver_resp', commandStatus: STATUS.ESME_RINVPASWD, sequenceNumber: 3, systemId: '', tlvs: [] }],
+  [
+    'bind_receiver_resp with sc_interface_version',
+    {
+      command: 'bind_receiver_resp',
+      commandStatus: 0,
+      sequenceNumber: 2,
+      systemId: 'SMSC',
+      tlvs: [uint8Tlv(TLV_TAG.sc_interface_version, 0x34)],
+    },
+  ],
+  [
+    'bind_transceiver_resp refused',
+    { command: 'bind_transceiver_resp', commandStatus: STATUS.ESME_RINVPASWD, sequenceNumber: 3, systemId: '', tlvs: [] },
+  ],
   ['unbind', { command: 'unbind', commandStatus: 0, sequenceNumber: 9 }],
   ['unbind_resp', { command: 'unbind_resp', commandStatus: 0, sequenceNumber: 9 }],
   ['enquire_link', { command: 'enquire_link', commandStatus: 0, sequenceNumber: 0x7fffffff }],
   ['enquire_link_resp', { command: 'enquire_link_resp', commandStatus: 0, sequenceNumber: 0x7fffffff }],
   ['generic_nack', { command: 'generic_nack', commandStatus: STATUS.ESME_RINVCMDID, sequenceNumber: 4 }],
   ['submit_sm plain', submit()],
-  ['submit_sm with UDH and UCS-2', submit({ esmClass: 0x40, dataCoding: 8, shortMessage: Buffer.concat([hex('050003 2a 02 01'), Buffer.from('Hồ sơ', 'utf16le').swap16()]) })],
-  ['submit_sm with sar TLVs', submit({ tlvs: [uint16Tlv(TLV_TAG.sar_msg_ref_num, 0x1234), uint8Tlv(TLV_TAG.sar_total_segments, 3), uint8Tlv(TLV_TAG.sar_segment_seqnum, 2)] })],
-  ['submit_sm with message_payload', submit({ shortMessage: Buffer.alloc(0), tlvs: [{ tag: TLV_TAG.message_payload, value: Buffer.alloc(600, 0x41) }] })],
-  ['submit_sm with every optional string filled', submit({ serviceType: 'CMT', scheduleDeliveryTime: '240312153000000+', validityPeriod: '000001000000000R', priorityFlag: 1, protocolId: 0, replaceIfPresentFlag: 1, smDefaultMsgId: 0 })],
+  [
+    'submit_sm with UDH and UCS-2',
+    submit({
+      esmClass: 0x40,
+      dataCoding: 8,
+      shortMessage: Buffer.concat([hex('050003 2a 02 01'), Buffer.from('Hồ sơ', 'utf16le').swap16()]),
+    }),
+  ],
+  [
+    'submit_sm with sar TLVs',
+    submit({
+      tlvs: [uint16Tlv(TLV_TAG.sar_msg_ref_num, 0x1234), uint8Tlv(TLV_TAG.sar_total_segments, 3), uint8Tlv(TLV_TAG.sar_segment_seqnum, 2)],
+    }),
+  ],
+  [
+    'submit_sm with message_payload',
+    submit({ shortMessage: Buffer.alloc(0), tlvs: [{ tag: TLV_TAG.message_payload, value: Buffer.alloc(600, 0x41) }] }),
+  ],
+  [
+    'submit_sm with every optional string filled',
+    submit({
+      serviceType: 'CMT',
+      scheduleDeliveryTime: '240312153000000+',
+      validityPeriod: '000001000000000R',
+      priorityFlag: 1,
+      protocolId: 0,
+      replaceIfPresentFlag: 1,
+      smDefaultMsgId: 0,
+    }),
+  ],
   ['submit_sm_resp', { command: 'submit_sm_resp', commandStatus: 0, sequenceNumber: 7, messageId: '2F00001A' }],
   ['submit_sm_resp with the longest id', { command: 'submit_sm_resp', commandStatus: 0, sequenceNumber: 7, messageId: 'f'.repeat(64) }],
-  ['submit_sm_resp throttled (no body)', { command: 'submit_sm_resp', commandStatus: STATUS.ESME_RTHROTTLED, sequenceNumber: 8, messageId: '' }],
+  [
+    'submit_sm_resp throttled (no body)',
+    { command: 'submit_sm_resp', commandStatus: STATUS.ESME_RTHROTTLED, sequenceNumber: 8, messageId: '' },
+  ],
   [
     'deliver_sm receipt',
     {
@@ -69,12 +152,22 @@ const SAMPLES: Array<[note: string, pdu: Pdu]> = [
       source: { ton: 1, npi: 1, addr: '84912345678' },
       destination: { ton: 5, npi: 0, addr: 'MotcuaSMS' },
       esmClass: 0x04,
-      shortMessage: Buffer.from('id:2F00001A sub:001 dlvrd:001 submit date:2403121530 done date:2403121531 stat:DELIVRD err:000 text:Ho so', 'latin1'),
-      tlvs: [cStringTlv(TLV_TAG.receipted_message_id, '2F00001A'), uint8Tlv(TLV_TAG.message_state, 2), { tag: TLV_TAG.network_error_code, value: hex('03 0000') }],
+      shortMessage: Buffer.from(
+        'id:2F00001A sub:001 dlvrd:001 submit date:2403121530 done date:2403121531 stat:DELIVRD err:000 text:Ho so',
+        'latin1',
+      ),
+      tlvs: [
+        cStringTlv(TLV_TAG.receipted_message_id, '2F00001A'),
+        uint8Tlv(TLV_TAG.message_state, 2),
+        { tag: TLV_TAG.network_error_code, value: hex('03 0000') },
+      ],
     },
   ],
   ['deliver_sm_resp', { command: 'deliver_sm_resp', commandStatus: 0, sequenceNumber: 11, messageId: '' }],
-  ['deliver_sm_resp temporary error', { command: 'deliver_sm_resp', commandStatus: STATUS.ESME_RX_T_APPN, sequenceNumber: 12, messageId: '' }],
+  [
+    'deliver_sm_resp temporary error',
+    { command: 'deliver_sm_resp', commandStatus: STATUS.ESME_RX_T_APPN, sequenceNumber: 12, messageId: '' },
+  ],
 ];
 
 describe('PDU round trips', () => {
@@ -92,22 +185,39 @@ describe('PDU round trips', () => {
   });
 
   test('isResponse', () => {
-    for (const [, pdu] of SAMPLES) assert.equal(isResponse(pdu), pdu.command.endsWith('_resp') || pdu.command === 'generic_nack', pdu.command);
+    for (const [, pdu] of SAMPLES)
+      assert.equal(isResponse(pdu), pdu.command.endsWith('_resp') || pdu.command === 'generic_nack', pdu.command);
   });
 });
 
 describe('PDU bytes', () => {
   test('enquire_link is a bare 16-octet header', () => {
-    assert.deepEqual(encodePdu({ command: 'enquire_link', commandStatus: 0, sequenceNumber: 1 }), hex('00000010 00000015 00000000 00000001'));
+    assert.deepEqual(
+      encodePdu({ command: 'enquire_link', commandStatus: 0, sequenceNumber: 1 }),
+      hex('00000010 00000015 00000000 00000001'),
+    );
   });
 
   test('bind_transceiver body: C-strings, then version 0x34, TON, NPI, empty address_range', () => {
-    const frame = encodePdu({ command: 'bind_transceiver', commandStatus: 0, sequenceNumber: 2, systemId: 'ab', password: 'pw', systemType: '', interfaceVersion: 0x34, addrTon: 0, addrNpi: 0, addressRange: '' });
+    const frame = encodePdu({
+      command: 'bind_transceiver',
+      commandStatus: 0,
+      sequenceNumber: 2,
+      systemId: 'ab',
+      password: 'pw',
+      systemType: '',
+      interfaceVersion: 0x34,
+      addrTon: 0,
+      addrNpi: 0,
+      addressRange: '',
+    });
     assert.deepEqual(frame, hex('0000001b 00000009 00000000 00000002 616200 707700 00 34 00 00 00'));
   });
 
   test('submit_sm body in field order', () => {
-    const frame = encodePdu(submit({ sequenceNumber: 1, shortMessage: Buffer.from('Hi'), registeredDelivery: 1, esmClass: 0x40, dataCoding: 8 }));
+    const frame = encodePdu(
+      submit({ sequenceNumber: 1, shortMessage: Buffer.from('Hi'), registeredDelivery: 1, esmClass: 0x40, dataCoding: 8 }),
+    );
     const body = frame.subarray(16);
     assert.deepEqual(
       body,
@@ -133,8 +243,19 @@ describe('PDU bytes', () => {
 
   test('a response with an error status may carry no body and still decodes', () => {
     const frame = hex('00000010 80000004 00000058 00000005');
-    assert.deepEqual(decodePdu(frame), { command: 'submit_sm_resp', commandStatus: STATUS.ESME_RTHROTTLED, sequenceNumber: 5, messageId: '' });
-    assert.deepEqual(decodePdu(hex('00000010 80000009 0000000e 00000001')), { command: 'bind_transceiver_resp', commandStatus: 0x0e, sequenceNumber: 1, systemId: '', tlvs: [] });
+    assert.deepEqual(decodePdu(frame), {
+      command: 'submit_sm_resp',
+      commandStatus: STATUS.ESME_RTHROTTLED,
+      sequenceNumber: 5,
+      messageId: '',
+    });
+    assert.deepEqual(decodePdu(hex('00000010 80000009 0000000e 00000001')), {
+      command: 'bind_transceiver_resp',
+      commandStatus: 0x0e,
+      sequenceNumber: 1,
+      systemId: '',
+      tlvs: [],
+    });
   });
 
   test('submit_sm_resp with trailing TLVs (SMPP 5.0 SMSCs) is read for its id', () => {
@@ -143,14 +264,49 @@ describe('PDU bytes', () => {
   });
 
   test('an unknown command_id decodes as unknown (to be answered with generic_nack)', () => {
-    assert.deepEqual(decodePdu(hex('00000014 00000103 00000000 0000002a deadbeef')), { command: 'unknown', commandId: 0x103, commandStatus: 0, sequenceNumber: 42 });
+    assert.deepEqual(decodePdu(hex('00000014 00000103 00000000 0000002a deadbeef')), {
+      command: 'unknown',
+      commandId: 0x103,
+      commandStatus: 0,
+      sequenceNumber: 42,
+    });
   });
 });
 
 describe('PDU encoding refuses what SMPP cannot carry', () => {
   const rows: Array<[string, Pdu, RegExp]> = [
-    ['system_id of 16', { command: 'bind_transmitter', commandStatus: 0, sequenceNumber: 1, systemId: 'x'.repeat(16), password: '', systemType: '', interfaceVersion: 0x34, addrTon: 0, addrNpi: 0, addressRange: '' }, /system_id/],
-    ['password of 9', { command: 'bind_transmitter', commandStatus: 0, sequenceNumber: 1, systemId: 'a', password: 'x'.repeat(9), systemType: '', interfaceVersion: 0x34, addrTon: 0, addrNpi: 0, addressRange: '' }, /password/],
+    [
+      'system_id of 16',
+      {
+        command: 'bind_transmitter',
+        commandStatus: 0,
+        sequenceNumber: 1,
+        systemId: 'x'.repeat(16),
+        password: '',
+        systemType: '',
+        interfaceVersion: 0x34,
+        addrTon: 0,
+        addrNpi: 0,
+        addressRange: '',
+      },
+      /system_id/,
+    ],
+    [
+      'password of 9',
+      {
+        command: 'bind_transmitter',
+        commandStatus: 0,
+        sequenceNumber: 1,
+        systemId: 'a',
+        password: 'x'.repeat(9),
+        systemType: '',
+        interfaceVersion: 0x34,
+        addrTon: 0,
+        addrNpi: 0,
+        addressRange: '',
+      },
+      /password/,
+    ],
     ['source_addr of 21', submit({ source: { ton: 1, npi: 1, addr: '1'.repeat(21) } }), /source_addr/],
     ['destination of 21', submit({ destination: { ton: 1, npi: 1, addr: '1'.repeat(21) } }), /destination_addr/],
     ['short_message of 255', submit({ shortMessage: Buffer.alloc(255) }), /message_payload/],
@@ -170,18 +326,25 @@ describe('malformed frames are rejected with what a generic_nack needs', () => {
     ['submit_sm without esm_class', withLength('00 05 00 4100 01 01 383400'), STATUS.ESME_RINVCMDLEN],
     ['sm_length larger than the rest', withLength('00 0500 4100 0101 383400 00 00 00 00 00 01 00 00 00 0a 4142'), STATUS.ESME_RINVMSGLEN],
     ['TLV header cut short', withLength('00 0500 4100 0101 383400 00 00 00 00 00 01 00 00 00 00 0424'), STATUS.ESME_RINVOPTPARSTREAM],
-    ['TLV longer than the frame', withLength('00 0500 4100 0101 383400 00 00 00 00 00 01 00 00 00 00 0424 0010 41'), STATUS.ESME_RINVPARLEN],
+    [
+      'TLV longer than the frame',
+      withLength('00 0500 4100 0101 383400 00 00 00 00 00 01 00 00 00 00 0424 0010 41'),
+      STATUS.ESME_RINVPARLEN,
+    ],
     ['enquire_link with a body', withLength('00', '00000015'), STATUS.ESME_RINVCMDLEN],
     ['bind without its last field', withLength('6100 7000 00 34 00', '00000009'), STATUS.ESME_RINVCMDLEN],
   ];
   for (const [note, frame, status] of rows) {
     test(note, () => {
-      assert.throws(() => decodePdu(frame), (error: unknown) => {
-        assert.ok(error instanceof PduDecodeError);
-        assert.equal(error.status, status, commandStatusName(error.status));
-        assert.equal(error.sequenceNumber, 12);
-        return true;
-      });
+      assert.throws(
+        () => decodePdu(frame),
+        (error: unknown) => {
+          assert.ok(error instanceof PduDecodeError);
+          assert.equal(error.status, status, commandStatusName(error.status));
+          assert.equal(error.sequenceNumber, 12);
+          return true;
+        },
+      );
     });
   }
 
@@ -192,7 +355,10 @@ describe('malformed frames are rejected with what a generic_nack needs', () => {
 
   test('random bytes inside valid framing never throw anything but the codec errors', () => {
     let seed = 12345;
-    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const next = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
     const ids = Object.values(COMMAND_ID);
     for (let i = 0; i < 3000; i++) {
       const body = Buffer.from(Array.from({ length: Math.floor(next() * 80) }, () => Math.floor(next() * 256)));
@@ -236,7 +402,8 @@ describe('FrameSplitter', () => {
   test('ragged chunks of 1 to 37 octets', () => {
     const splitter = new FrameSplitter();
     const out: Buffer[] = [];
-    for (let at = 0, size = 1; at < stream.length; at += size, size = (size % 37) + 1) out.push(...splitter.push(stream.subarray(at, at + size)));
+    for (let at = 0, size = 1; at < stream.length; at += size, size = (size % 37) + 1)
+      out.push(...splitter.push(stream.subarray(at, at + size)));
     assert.deepEqual(out, frames);
   });
 
@@ -247,20 +414,28 @@ describe('FrameSplitter', () => {
   });
 
   test('a length under 16 is a FrameError', () => {
-    assert.throws(() => new FrameSplitter().push(hex('0000000f 00000015 00000000 00000001')), (e: unknown) => e instanceof FrameError && e.commandLength === 15);
+    assert.throws(
+      () => new FrameSplitter().push(hex('0000000f 00000015 00000000 00000001')),
+      (e: unknown) => e instanceof FrameError && e.commandLength === 15,
+    );
     assert.throws(() => new FrameSplitter().push(hex('00000000')), FrameError);
   });
 
   test('over 64 KiB is a FrameError as soon as the length is seen; exactly 64 KiB passes', () => {
     const over = Buffer.alloc(4);
     over.writeUInt32BE(MAX_FRAME_LENGTH + 1);
-    assert.throws(() => new FrameSplitter().push(over), (e: unknown) => e instanceof FrameError && /exceeds/.test(e.message));
+    assert.throws(
+      () => new FrameSplitter().push(over),
+      (e: unknown) => e instanceof FrameError && /exceeds/.test(e.message),
+    );
     const huge = Buffer.alloc(4);
     huge.writeUInt32BE(0xffffffff);
     assert.throws(() => new FrameSplitter().push(huge), FrameError);
     const exact = encodePdu(submit({ shortMessage: Buffer.alloc(0), tlvs: [{ tag: TLV_TAG.message_payload, value: Buffer.alloc(0) }] }));
     const padding = MAX_FRAME_LENGTH - exact.length;
-    const big = encodePdu(submit({ shortMessage: Buffer.alloc(0), tlvs: [{ tag: TLV_TAG.message_payload, value: Buffer.alloc(padding) }] }));
+    const big = encodePdu(
+      submit({ shortMessage: Buffer.alloc(0), tlvs: [{ tag: TLV_TAG.message_payload, value: Buffer.alloc(padding) }] }),
+    );
     assert.equal(big.length, MAX_FRAME_LENGTH);
     assert.deepEqual(new FrameSplitter().push(big), [big]);
   });
@@ -271,7 +446,13 @@ describe('FrameSplitter', () => {
 });
 
 describe('TLV helpers', () => {
-  const tlvs = [uint8Tlv(TLV_TAG.message_state, 5), uint16Tlv(TLV_TAG.sar_msg_ref_num, 0xbeef), { tag: 0x1400, value: hex('00010203') }, cStringTlv(TLV_TAG.receipted_message_id, 'abc'), { tag: 0x1401, value: hex('010203') }];
+  const tlvs = [
+    uint8Tlv(TLV_TAG.message_state, 5),
+    uint16Tlv(TLV_TAG.sar_msg_ref_num, 0xbeef),
+    { tag: 0x1400, value: hex('00010203') },
+    cStringTlv(TLV_TAG.receipted_message_id, 'abc'),
+    { tag: 0x1401, value: hex('010203') },
+  ];
   test('integers of 1, 2 and 4 octets; other widths are null', () => {
     assert.equal(tlvInteger(tlvs, TLV_TAG.message_state), 5);
     assert.equal(tlvInteger(tlvs, TLV_TAG.sar_msg_ref_num), 0xbeef);
@@ -285,7 +466,12 @@ describe('TLV helpers', () => {
     assert.equal(tlvString(tlvs, 0x9999), null);
   });
   test('messageOctets prefers message_payload when short_message is empty', () => {
-    assert.equal(messageOctets(submit({ shortMessage: Buffer.alloc(0), tlvs: [{ tag: TLV_TAG.message_payload, value: Buffer.from('payload') }] })).toString(), 'payload');
+    assert.equal(
+      messageOctets(
+        submit({ shortMessage: Buffer.alloc(0), tlvs: [{ tag: TLV_TAG.message_payload, value: Buffer.from('payload') }] }),
+      ).toString(),
+      'payload',
+    );
     assert.equal(messageOctets(submit({ shortMessage: Buffer.from('short') })).toString(), 'short');
   });
 });
@@ -329,7 +515,8 @@ describe('error table', () => {
     [0x401, true, 'smpp_0x00000401'],
   ];
   for (const [status, retryable, reason] of rows) {
-    test(`${commandStatusName(status)}: ${retryable ? 'retryable' : 'permanent'} ${reason}`, () => assert.deepEqual(classifyCommandStatus(status), { retryable, reason }));
+    test(`${commandStatusName(status)}: ${retryable ? 'retryable' : 'permanent'} ${reason}`, () =>
+      assert.deepEqual(classifyCommandStatus(status), { retryable, reason }));
   }
   test('every local failure (timeouts, lost connection, session down) is retryable', () => {
     for (const [name, failure] of Object.entries(LOCAL_FAILURE)) assert.equal(failure.retryable, true, name);

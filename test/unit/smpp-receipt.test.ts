@@ -18,7 +18,13 @@ const DONE = Date.UTC(2024, 2, 12, 8, 31);
 const STANDARD = 'id:2F00001A sub:001 dlvrd:001 submit date:2403121530 done date:2403121531 stat:DELIVRD err:000 text:MotcuaSMS: Ho so 000';
 
 type Expect = Omit<DeliveryReceipt, 'provider'> | null;
-const r = (providerMessageId: string, status: DeliveryReceipt['status'], providerStatus: string, errorCode: string | null, at: number | null): Expect => ({
+const r = (
+  providerMessageId: string,
+  status: DeliveryReceipt['status'],
+  providerStatus: string,
+  errorCode: string | null,
+  at: number | null,
+): Expect => ({
   providerMessageId,
   status,
   providerStatus,
@@ -29,20 +35,67 @@ const r = (providerMessageId: string, status: DeliveryReceipt['status'], provide
 const ROWS: Array<[note: string, sm: ShortMessage, expected: Expect]> = [
   ['the standard text', deliver(STANDARD), r('2F00001A', 'delivered', 'DELIVRD', '000', DONE)],
   ['lower-case field names and stat', deliver(STANDARD.toLowerCase()), r('2f00001a', 'delivered', 'DELIVRD', '000', DONE)],
-  ['Title-case field names', deliver('Id:77 Sub:001 Dlvrd:001 Submit Date:2403121530 Done Date:2403121531 Stat:DELIVRD Err:000 Text:x'), r('77', 'delivered', 'DELIVRD', '000', DONE)],
-  ['extra spaces everywhere', deliver('  id: 77   sub:001  dlvrd:001   submit  date:2403121530  done   date:2403121531   stat: UNDELIV   err:  012 text:  '), r('77', 'failed', 'UNDELIV', '012', DONE)],
-  ['12-digit dates with seconds', deliver('id:5 submit date:240312153000 done date:240312153145 stat:DELIVRD'), r('5', 'delivered', 'DELIVRD', null, DONE + 45_000)],
+  [
+    'Title-case field names',
+    deliver('Id:77 Sub:001 Dlvrd:001 Submit Date:2403121530 Done Date:2403121531 Stat:DELIVRD Err:000 Text:x'),
+    r('77', 'delivered', 'DELIVRD', '000', DONE),
+  ],
+  [
+    'extra spaces everywhere',
+    deliver('  id: 77   sub:001  dlvrd:001   submit  date:2403121530  done   date:2403121531   stat: UNDELIV   err:  012 text:  '),
+    r('77', 'failed', 'UNDELIV', '012', DONE),
+  ],
+  [
+    '12-digit dates with seconds',
+    deliver('id:5 submit date:240312153000 done date:240312153145 stat:DELIVRD'),
+    r('5', 'delivered', 'DELIVRD', null, DONE + 45_000),
+  ],
   ['only id and stat', deliver('id:123456789 stat:EXPIRED'), r('123456789', 'failed', 'EXPIRED', null, null)],
-  ['no text field at all', deliver('id:1 sub:001 dlvrd:000 submit date:2403121530 done date:2403121531 stat:REJECTD err:0B'), r('1', 'failed', 'REJECTD', '0B', DONE)],
-  ['a text that itself contains "id:" and "stat:"', deliver('id:9 stat:DELIVRD err:000 text:id:1 stat:UNDELIV'), r('9', 'delivered', 'DELIVRD', '000', null)],
+  [
+    'no text field at all',
+    deliver('id:1 sub:001 dlvrd:000 submit date:2403121530 done date:2403121531 stat:REJECTD err:0B'),
+    r('1', 'failed', 'REJECTD', '0B', DONE),
+  ],
+  [
+    'a text that itself contains "id:" and "stat:"',
+    deliver('id:9 stat:DELIVRD err:000 text:id:1 stat:UNDELIV'),
+    r('9', 'delivered', 'DELIVRD', '000', null),
+  ],
   ['an invalid done date gives no time', deliver('id:9 done date:2413451531 stat:DELIVRD'), r('9', 'delivered', 'DELIVRD', null, null)],
   ['in message_payload instead of short_message', deliver(STANDARD, [], 0x04, true), r('2F00001A', 'delivered', 'DELIVRD', '000', DONE)],
   ['intermediate notification (esm_class 0x20)', deliver('id:3 stat:ENROUTE'), r('3', 'sent', 'ENROUTE', null, null)],
-  ['TLVs preferred over the text', deliver(STANDARD.replace('DELIVRD', 'UNDELIV'), [cStringTlv(TLV_TAG.receipted_message_id, '788529178'), uint8Tlv(TLV_TAG.message_state, 2)]), r('788529178', 'delivered', '2', '000', DONE)],
-  ['TLVs alone, empty text', deliver('', [cStringTlv(TLV_TAG.receipted_message_id, 'abc'), uint8Tlv(TLV_TAG.message_state, 5), { tag: TLV_TAG.network_error_code, value: Buffer.from([3, 0x00, 0x11]) }]), r('abc', 'failed', '5', '3:0017', null)],
-  ['receipted_message_id without NUL', deliver('stat:DELIVRD', [{ tag: TLV_TAG.receipted_message_id, value: Buffer.from('x1') }]), r('x1', 'delivered', 'DELIVRD', null, null)],
-  ['an empty receipted_message_id falls back to the text id', deliver('id:42 stat:DELIVRD', [cStringTlv(TLV_TAG.receipted_message_id, '')]), r('42', 'delivered', 'DELIVRD', null, null)],
-  ['an unknown message_state falls back to the stat word', deliver('id:42 stat:ACCEPTD', [uint8Tlv(TLV_TAG.message_state, 0)]), r('42', 'sent', 'ACCEPTD', null, null)],
+  [
+    'TLVs preferred over the text',
+    deliver(STANDARD.replace('DELIVRD', 'UNDELIV'), [
+      cStringTlv(TLV_TAG.receipted_message_id, '788529178'),
+      uint8Tlv(TLV_TAG.message_state, 2),
+    ]),
+    r('788529178', 'delivered', '2', '000', DONE),
+  ],
+  [
+    'TLVs alone, empty text',
+    deliver('', [
+      cStringTlv(TLV_TAG.receipted_message_id, 'abc'),
+      uint8Tlv(TLV_TAG.message_state, 5),
+      { tag: TLV_TAG.network_error_code, value: Buffer.from([3, 0x00, 0x11]) },
+    ]),
+    r('abc', 'failed', '5', '3:0017', null),
+  ],
+  [
+    'receipted_message_id without NUL',
+    deliver('stat:DELIVRD', [{ tag: TLV_TAG.receipted_message_id, value: Buffer.from('x1') }]),
+    r('x1', 'delivered', 'DELIVRD', null, null),
+  ],
+  [
+    'an empty receipted_message_id falls back to the text id',
+    deliver('id:42 stat:DELIVRD', [cStringTlv(TLV_TAG.receipted_message_id, '')]),
+    r('42', 'delivered', 'DELIVRD', null, null),
+  ],
+  [
+    'an unknown message_state falls back to the stat word',
+    deliver('id:42 stat:ACCEPTD', [uint8Tlv(TLV_TAG.message_state, 0)]),
+    r('42', 'sent', 'ACCEPTD', null, null),
+  ],
   ['not a receipt (esm_class 0)', deliver(STANDARD, [], 0x00), null],
   ['no id anywhere', deliver('sub:001 stat:DELIVRD'), null],
   ['no status anywhere', deliver('id:1 sub:001 dlvrd:001'), null],
@@ -54,7 +107,10 @@ describe('parseDeliveryReceipt', () => {
   for (const [note, sm, expected] of ROWS) {
     test(note, () => {
       const esm = note.startsWith('intermediate') ? { ...sm, esmClass: 0x20 } : sm;
-      assert.deepEqual(parseDeliveryReceipt(esm, { provider: 'viettel-smpp' }), expected === null ? null : { provider: 'viettel-smpp', ...expected });
+      assert.deepEqual(
+        parseDeliveryReceipt(esm, { provider: 'viettel-smpp' }),
+        expected === null ? null : { provider: 'viettel-smpp', ...expected },
+      );
     });
   }
 
@@ -70,7 +126,8 @@ describe('parseDeliveryReceipt', () => {
     ['BUFFRED', 'sent'],
   ];
   for (const [word, status] of statRows) {
-    test(`stat:${word} → ${status}`, () => assert.equal(parseDeliveryReceipt(deliver(`id:1 stat:${word}`), { provider: 'p' })?.status, status));
+    test(`stat:${word} → ${status}`, () =>
+      assert.equal(parseDeliveryReceipt(deliver(`id:1 stat:${word}`), { provider: 'p' })?.status, status));
   }
 
   const stateRows: Array<[number, DeliveryReceipt['status']]> = [
@@ -85,7 +142,10 @@ describe('parseDeliveryReceipt', () => {
   ];
   for (const [state, status] of stateRows) {
     test(`message_state ${state} → ${status}`, () => {
-      const receipt = parseDeliveryReceipt(deliver('', [cStringTlv(TLV_TAG.receipted_message_id, '1'), uint8Tlv(TLV_TAG.message_state, state)]), { provider: 'p' });
+      const receipt = parseDeliveryReceipt(
+        deliver('', [cStringTlv(TLV_TAG.receipted_message_id, '1'), uint8Tlv(TLV_TAG.message_state, state)]),
+        { provider: 'p' },
+      );
       assert.equal(receipt?.status, status);
       assert.equal(receipt?.providerStatus, String(state));
     });
@@ -119,7 +179,16 @@ describe('parseReceiptText', () => {
     });
   });
   test('nothing recognisable', () => {
-    assert.deepEqual(parseReceiptText('hello'), { id: null, sub: null, dlvrd: null, submitDate: null, doneDate: null, stat: null, err: null, text: null });
+    assert.deepEqual(parseReceiptText('hello'), {
+      id: null,
+      sub: null,
+      dlvrd: null,
+      submitDate: null,
+      doneDate: null,
+      stat: null,
+      err: null,
+      text: null,
+    });
   });
   test('the first occurrence of a field wins', () => assert.equal(parseReceiptText('id:1 id:2 stat:DELIVRD').id, '1'));
 });
@@ -139,7 +208,9 @@ describe('parseReceiptDate (Asia/Ho_Chi_Minh, UTC+7)', () => {
     ['24010112000', null],
     ['abcdefghij', null],
   ];
-  for (const [input, expected] of rows) test(`${input} → ${expected === null ? 'null' : new Date(expected).toISOString()}`, () => assert.equal(parseReceiptDate(input), expected));
+  for (const [input, expected] of rows)
+    test(`${input} → ${expected === null ? 'null' : new Date(expected).toISOString()}`, () =>
+      assert.equal(parseReceiptDate(input), expected));
 });
 
 describe('receiptIdCandidates', () => {

@@ -34,7 +34,12 @@ function reassemble(parts: SmppPart[], dataCoding: 0 | 8, reference: number): st
       const parsed = parseUserData(part.shortMessage, part.esmClass);
       if (parts.length > 1) {
         assert.equal(part.esmClass, 0x40);
-        assert.deepEqual(parsed.udh, hex(`050003 ${(reference & 0xff).toString(16).padStart(2, '0')} ${parts.length.toString(16).padStart(2, '0')} ${(index + 1).toString(16).padStart(2, '0')}`));
+        assert.deepEqual(
+          parsed.udh,
+          hex(
+            `050003 ${(reference & 0xff).toString(16).padStart(2, '0')} ${parts.length.toString(16).padStart(2, '0')} ${(index + 1).toString(16).padStart(2, '0')}`,
+          ),
+        );
       } else {
         assert.equal(part.esmClass, 0);
         assert.equal(parsed.udh.length, 0);
@@ -129,7 +134,10 @@ describe('splitForSmpp: GSM (data_coding 0)', () => {
 
   test('161 septets is two parts of 153 + 8 behind the UDH', () => {
     const parts = splitForSmpp('a'.repeat(161), 0, 0x2a);
-    assert.deepEqual(parts.map((p) => p.shortMessage.length), [6 + 153, 6 + 8]);
+    assert.deepEqual(
+      parts.map((p) => p.shortMessage.length),
+      [6 + 153, 6 + 8],
+    );
     assert.equal(reassemble(parts, 0, 0x2a), 'a'.repeat(161));
   });
 
@@ -190,7 +198,10 @@ describe('splitForSmpp: UCS-2 (data_coding 8)', () => {
   test('71 units is two parts of 67 + 4', () => {
     const text = 'ồ'.repeat(71);
     const parts = splitForSmpp(text, 8, 200);
-    assert.deepEqual(parts.map((p) => p.shortMessage.length), [6 + 134, 6 + 8]);
+    assert.deepEqual(
+      parts.map((p) => p.shortMessage.length),
+      [6 + 134, 6 + 8],
+    );
     assert.equal(reassemble(parts, 8, 200), text);
   });
 
@@ -211,11 +222,28 @@ describe('splitForSmpp: UCS-2 (data_coding 8)', () => {
 });
 
 describe('parseUserData', () => {
-  const rows: Array<[string, string, number, { udh: string; payload: string; concat: { reference: number; total: number; sequence: number } | null }]> = [
+  const rows: Array<
+    [string, string, number, { udh: string; payload: string; concat: { reference: number; total: number; sequence: number } | null }]
+  > = [
     ['no UDHI: all payload', '050003010201 41', 0x00, { udh: '', payload: '050003010201 41', concat: null }],
-    ['8-bit reference', '050003 2a 03 02 4142', 0x40, { udh: '050003 2a 03 02', payload: '4142', concat: { reference: 0x2a, total: 3, sequence: 2 } }],
-    ['16-bit reference', '060804 1234 02 01 41', 0x40, { udh: '060804 1234 02 01', payload: '41', concat: { reference: 0x1234, total: 2, sequence: 1 } }],
-    ['port IE before the concat IE', '0b 0504 0b84 23f0 0003 07 02 02 41', 0x43, { udh: '0b 0504 0b84 23f0 0003 07 02 02', payload: '41', concat: { reference: 7, total: 2, sequence: 2 } }],
+    [
+      '8-bit reference',
+      '050003 2a 03 02 4142',
+      0x40,
+      { udh: '050003 2a 03 02', payload: '4142', concat: { reference: 0x2a, total: 3, sequence: 2 } },
+    ],
+    [
+      '16-bit reference',
+      '060804 1234 02 01 41',
+      0x40,
+      { udh: '060804 1234 02 01', payload: '41', concat: { reference: 0x1234, total: 2, sequence: 1 } },
+    ],
+    [
+      'port IE before the concat IE',
+      '0b 0504 0b84 23f0 0003 07 02 02 41',
+      0x43,
+      { udh: '0b 0504 0b84 23f0 0003 07 02 02', payload: '41', concat: { reference: 7, total: 2, sequence: 2 } },
+    ],
     ['sequence above total: not a part', '050003 01 02 03 41', 0x40, { udh: '050003 01 02 03', payload: '41', concat: null }],
     ['sequence 0: not a part', '050003 01 02 00 41', 0x40, { udh: '050003 01 02 00', payload: '41', concat: null }],
     ['UDH length past the message: all payload', '09 0003 01 02 01', 0x40, { udh: '', payload: '09 0003 01 02 01', concat: null }],
@@ -224,7 +252,10 @@ describe('parseUserData', () => {
   for (const [note, input, esmClass, expected] of rows) {
     test(note, () => {
       const parsed = parseUserData(hex(input), esmClass);
-      assert.deepEqual({ udh: parsed.udh.toString('hex'), payload: parsed.payload.toString('hex'), concat: parsed.concat }, { udh: hex(expected.udh).toString('hex'), payload: hex(expected.payload).toString('hex'), concat: expected.concat });
+      assert.deepEqual(
+        { udh: parsed.udh.toString('hex'), payload: parsed.payload.toString('hex'), concat: parsed.concat },
+        { udh: hex(expected.udh).toString('hex'), payload: hex(expected.payload).toString('hex'), concat: expected.concat },
+      );
     });
   }
   test('empty short_message', () => assert.equal(parseUserData(Buffer.alloc(0), 0x40).concat, null));
@@ -264,8 +295,20 @@ describe('ConcatReassembler', () => {
 
   test('16-bit references are kept apart from 8-bit ones that share the low octet', () => {
     const r = make();
-    const a: MoPart = { from: '849', to: '8083', dataCoding: 0, concat: { reference: 0x0105, total: 2, sequence: 1 }, payload: encodeGsm7('MCKH ') };
-    const b: MoPart = { from: '849', to: '8083', dataCoding: 0, concat: { reference: 0x05, total: 2, sequence: 2 }, payload: encodeGsm7('WRONG') };
+    const a: MoPart = {
+      from: '849',
+      to: '8083',
+      dataCoding: 0,
+      concat: { reference: 0x0105, total: 2, sequence: 1 },
+      payload: encodeGsm7('MCKH '),
+    };
+    const b: MoPart = {
+      from: '849',
+      to: '8083',
+      dataCoding: 0,
+      concat: { reference: 0x05, total: 2, sequence: 2 },
+      payload: encodeGsm7('WRONG'),
+    };
     assert.equal(r.add(a), null);
     assert.equal(r.add(b), null);
     assert.equal(r.add({ ...a, concat: { reference: 0x0105, total: 2, sequence: 2 }, payload: encodeGsm7('123') })?.text, 'MCKH 123');
@@ -338,9 +381,17 @@ describe('ConcatReassembler', () => {
 
   test('at most maxGroups groups are held; the oldest goes first', () => {
     const r = new ConcatReassembler({ timeoutMs: 60_000, clock: new ManualClock(0), maxGroups: 3 });
-    for (let ref = 0; ref < 5; ref++) r.add({ from: '84', to: '8083', dataCoding: 0, concat: { reference: ref, total: 2, sequence: 1 }, payload: encodeGsm7('a') });
+    for (let ref = 0; ref < 5; ref++)
+      r.add({ from: '84', to: '8083', dataCoding: 0, concat: { reference: ref, total: 2, sequence: 1 }, payload: encodeGsm7('a') });
     assert.equal(r.size, 3);
-    assert.equal(r.add({ from: '84', to: '8083', dataCoding: 0, concat: { reference: 0, total: 2, sequence: 2 }, payload: encodeGsm7('b') }), null, 'group 0 was dropped');
-    assert.equal(r.add({ from: '84', to: '8083', dataCoding: 0, concat: { reference: 4, total: 2, sequence: 2 }, payload: encodeGsm7('b') })?.text, 'ab');
+    assert.equal(
+      r.add({ from: '84', to: '8083', dataCoding: 0, concat: { reference: 0, total: 2, sequence: 2 }, payload: encodeGsm7('b') }),
+      null,
+      'group 0 was dropped',
+    );
+    assert.equal(
+      r.add({ from: '84', to: '8083', dataCoding: 0, concat: { reference: 4, total: 2, sequence: 2 }, payload: encodeGsm7('b') })?.text,
+      'ab',
+    );
   });
 });

@@ -170,10 +170,7 @@ test('unicode: the seed apology with the long sample values is 5 UCS-2 segments 
     segments: 5,
   });
   // … but with a realistic dossier it is 4 (see above) and the result message is 3.
-  assert.deepEqual(
-    validateTemplate(DEFAULT_TEMPLATES.result_ready, options({ encoding: 'unicode' })),
-    { ok: true, segments: 3 },
-  );
+  assert.deepEqual(validateTemplate(DEFAULT_TEMPLATES.result_ready, options({ encoding: 'unicode' })), { ok: true, segments: 3 });
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -259,7 +256,10 @@ test('UNKNOWN_PLACEHOLDER names the first unknown placeholder as written', () =>
   assert.ok(!result.ok);
   assert.equal(result.code, 'UNKNOWN_PLACEHOLDER');
   assert.equal(result.placeholder, 'Tên đơn vị');
-  assert.match(result.message, /^Chỗ điền \{Tên đơn vị\} không có trong danh sách\. Các chỗ điền hợp lệ: \{Mã số biên nhận\}, \{Tên cơ quan\}/);
+  assert.match(
+    result.message,
+    /^Chỗ điền \{Tên đơn vị\} không có trong danh sách\. Các chỗ điền hợp lệ: \{Mã số biên nhận\}, \{Tên cơ quan\}/,
+  );
 
   // The OCR-damaged text of seed 002 as an official might paste it.
   const ocr = validateTemplate('TB: Hồ sơ (MS: {Mã s biên nh n}) … {Tên c quan}', options());
@@ -275,7 +275,10 @@ test('UNKNOWN_PLACEHOLDER names the first unknown placeholder as written', () =>
 
 test('NOT_ALLOWED_PLACEHOLDER names the placeholder by its canonical name and lists the allowed ones', () => {
   assert.deepEqual(
-    validateTemplate('Sai cú pháp tra cứu hồ sơ {ma so bien nhan}. Soạn: {Cú pháp tra cứu}', options({ allowed: ALLOWED_PLACEHOLDERS.lookup_bad_syntax })),
+    validateTemplate(
+      'Sai cú pháp tra cứu hồ sơ {ma so bien nhan}. Soạn: {Cú pháp tra cứu}',
+      options({ allowed: ALLOWED_PLACEHOLDERS.lookup_bad_syntax }),
+    ),
     {
       ok: false,
       code: 'NOT_ALLOWED_PLACEHOLDER',
@@ -285,10 +288,13 @@ test('NOT_ALLOWED_PLACEHOLDER names the placeholder by its canonical name and li
   );
   const returned = validateTemplate('Hồ sơ {Mã số biên nhận} trả ngày {Ngày trả}', options());
   assert.deepEqual([!returned.ok && returned.code, !returned.ok && returned.placeholder], ['NOT_ALLOWED_PLACEHOLDER', 'Ngày trả']);
-  assert.deepEqual(validateTemplate('Hồ sơ {Mã số biên nhận} trả ngày {Ngày trả}', options({ allowed: ALLOWED_PLACEHOLDERS.lookup_returned })), {
-    ok: true,
-    segments: 1,
-  });
+  assert.deepEqual(
+    validateTemplate('Hồ sơ {Mã số biên nhận} trả ngày {Ngày trả}', options({ allowed: ALLOWED_PLACEHOLDERS.lookup_returned })),
+    {
+      ok: true,
+      segments: 1,
+    },
+  );
   assert.deepEqual(validateTemplate('{Tên cơ quan}', options({ allowed: [] })), {
     ok: false,
     code: 'NOT_ALLOWED_PLACEHOLDER',
@@ -323,7 +329,11 @@ test('UNCLOSED_BRACE: a "{" with no "}" before the next "{" or the end', () => {
 
 test('EMPTY: nothing but white space or invisible characters, or a rendering that is empty', () => {
   for (const template of ['', ' ', '\n\t  \r\n', '\u00A0\u3000', '\u200B\uFEFF']) {
-    assert.deepEqual(validateTemplate(template, options()), { ok: false, code: 'EMPTY', message: 'Nội dung mẫu tin nhắn đang để trống.' }, JSON.stringify(template));
+    assert.deepEqual(
+      validateTemplate(template, options()),
+      { ok: false, code: 'EMPTY', message: 'Nội dung mẫu tin nhắn đang để trống.' },
+      JSON.stringify(template),
+    );
   }
   assert.deepEqual(validateTemplate('{Mã số biên nhận}', options({ sample: { receiptCode: '' } })), {
     ok: false,
@@ -352,13 +362,13 @@ test('TOO_LONG: over 3 segments fails, exactly 3 segments passes (ascii, 459 sep
   // … unless the caller's sample is shorter.
   assert.deepEqual(validateTemplate(withCode(429), options({ sample: { receiptCode: '0101701234' } })), { ok: true, segments: 3 });
   // An escape pair never straddles parts: 459 septets that need 4 parts.
-  assert.deepEqual(validateTemplate('a'.repeat(152) + '€' + 'a'.repeat(305), options()), {
+  assert.deepEqual(validateTemplate(`${'a'.repeat(152)}€${'a'.repeat(305)}`, options()), {
     ok: false,
     code: 'TOO_LONG',
     message: 'Tin nhắn mẫu dài 4 tin SMS (459 ký tự), vượt giới hạn 3 tin SMS.',
     segments: 4,
   });
-  assert.deepEqual(validateTemplate('a'.repeat(153) + '€' + 'a'.repeat(304), options()), { ok: true, segments: 3 });
+  assert.deepEqual(validateTemplate(`${'a'.repeat(153)}€${'a'.repeat(304)}`, options()), { ok: true, segments: 3 });
 });
 
 test('TOO_LONG: unicode counts UCS-2 parts of 67 code units', () => {
@@ -444,8 +454,18 @@ test('every tone mark on every vowel folds to the base letter (lower and upper c
 
   // The whole table: 12 vowels × 6 tones.
   const table: Record<string, string> = {
-    a: 'aàáảãạ', ă: 'ăằắẳẵặ', â: 'âầấẩẫậ', e: 'eèéẻẽẹ', ê: 'êềếểễệ', i: 'iìíỉĩị',
-    o: 'oòóỏõọ', ô: 'ôồốổỗộ', ơ: 'ơờớởỡợ', u: 'uùúủũụ', ư: 'ưừứửữự', y: 'yỳýỷỹỵ',
+    a: 'aàáảãạ',
+    ă: 'ăằắẳẵặ',
+    â: 'âầấẩẫậ',
+    e: 'eèéẻẽẹ',
+    ê: 'êềếểễệ',
+    i: 'iìíỉĩị',
+    o: 'oòóỏõọ',
+    ô: 'ôồốổỗộ',
+    ơ: 'ơờớởỡợ',
+    u: 'uùúủũụ',
+    ư: 'ưừứửữự',
+    y: 'yỳýỷỹỵ',
   };
   for (const [vowel, forms] of Object.entries(table)) {
     const base = vowel.normalize('NFD')[0] ?? '';

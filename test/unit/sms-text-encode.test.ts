@@ -25,7 +25,7 @@ test('ascii: extension characters count 2 septets', () => {
   assert.deepEqual(prepareSms('{'.repeat(80), 'ascii'), { body: '{'.repeat(80), dataCoding: 'gsm7', segments: 1, characters: 160 });
   assert.deepEqual(prepareSms('€'.repeat(81), 'ascii').segments, 2);
   // 152 plain + € + 153 plain: 307 septets, and the € cannot straddle parts → 3 parts
-  const text = 'a'.repeat(152) + '€' + 'b'.repeat(152);
+  const text = `${'a'.repeat(152)}€${'b'.repeat(152)}`;
   const sms = prepareSms(text, 'ascii');
   assert.equal(sms.characters, 306);
   assert.equal(sms.segments, 3, 'the escape pair moves to part 2, which then overflows');

@@ -59,32 +59,41 @@ test('GSM split: 160 is one part, 161 is two', () => {
   assert.deepEqual(splitGsm(''), []);
   assert.deepEqual(splitGsm('a'.repeat(160)), ['a'.repeat(160)]);
   const parts = splitGsm('a'.repeat(161));
-  assert.deepEqual(parts.map((p) => p.length), [153, 8]);
+  assert.deepEqual(
+    parts.map((p) => p.length),
+    [153, 8],
+  );
 });
 
 test('GSM split: 306 septets is two parts, 307 is three', () => {
-  assert.deepEqual(splitGsm('b'.repeat(306)).map((p) => p.length), [153, 153]);
-  assert.deepEqual(splitGsm('b'.repeat(307)).map((p) => p.length), [153, 153, 1]);
+  assert.deepEqual(
+    splitGsm('b'.repeat(306)).map((p) => p.length),
+    [153, 153],
+  );
+  assert.deepEqual(
+    splitGsm('b'.repeat(307)).map((p) => p.length),
+    [153, 153, 1],
+  );
 });
 
 test('GSM split: extension characters count 2 towards the limits', () => {
   assert.deepEqual(splitGsm('€'.repeat(80)), ['€'.repeat(80)], '80 € = 160 septets');
   const parts = splitGsm('€'.repeat(81));
   assert.deepEqual(parts, ['€'.repeat(76), '€'.repeat(5)], '76 € = 152 septets; a 77th would need 154');
-  assert.equal(splitGsm('a'.repeat(159) + '{').length, 2, '161 septets');
+  assert.equal(splitGsm(`${'a'.repeat(159)}{`).length, 2, '161 septets');
 });
 
 test('GSM split never separates an escape from its character', () => {
-  const text = 'a'.repeat(152) + '€' + 'b'.repeat(10);
+  const text = `${'a'.repeat(152)}€${'b'.repeat(10)}`;
   const parts = splitGsm(text);
   assert.equal(parts.length, 2);
   assert.equal(parts[0], 'a'.repeat(152), 'the € would straddle septets 153/154, so it moves');
-  assert.equal(parts[1], '€' + 'b'.repeat(10));
+  assert.equal(parts[1], `€${'b'.repeat(10)}`);
   assert.equal(parts.join(''), text);
   for (const part of parts) assert.ok(gsmSeptets(part) <= 153);
   // exactly fitting pair stays
-  const fits = splitGsm('a'.repeat(151) + '[' + 'c'.repeat(20));
-  assert.equal(fits[0], 'a'.repeat(151) + '[');
+  const fits = splitGsm(`${'a'.repeat(151)}[${'c'.repeat(20)}`);
+  assert.equal(fits[0], `${'a'.repeat(151)}[`);
 });
 
 test('GSM split throws on non-GSM text', () => {
@@ -95,17 +104,26 @@ test('UCS-2 split: 70 units is one part, 71 is two of at most 67', () => {
   assert.deepEqual(splitUcs2(''), []);
   assert.deepEqual(splitUcs2('ệ'.repeat(70)), ['ệ'.repeat(70)]);
   assert.deepEqual(splitUcs2('ệ'.repeat(71)), ['ệ'.repeat(67), 'ệ'.repeat(4)]);
-  assert.deepEqual(splitUcs2('ệ'.repeat(134)).map((p) => p.length), [67, 67]);
-  assert.deepEqual(splitUcs2('ệ'.repeat(135)).map((p) => p.length), [67, 67, 1]);
+  assert.deepEqual(
+    splitUcs2('ệ'.repeat(134)).map((p) => p.length),
+    [67, 67],
+  );
+  assert.deepEqual(
+    splitUcs2('ệ'.repeat(135)).map((p) => p.length),
+    [67, 67, 1],
+  );
 });
 
 test('UCS-2 split never cuts a surrogate pair', () => {
-  const text = 'a'.repeat(66) + '😀' + 'b'.repeat(10);
+  const text = `${'a'.repeat(66)}😀${'b'.repeat(10)}`;
   const parts = splitUcs2(text);
-  assert.deepEqual(parts, ['a'.repeat(66), '😀' + 'b'.repeat(10)]);
+  assert.deepEqual(parts, ['a'.repeat(66), `😀${'b'.repeat(10)}`]);
   assert.equal(parts.join(''), text);
   assert.deepEqual(splitUcs2('😀'.repeat(35)), ['😀'.repeat(35)], '70 code units');
   const emoji = splitUcs2('😀'.repeat(36));
-  assert.deepEqual(emoji.map((p) => p.length), [66, 6]);
+  assert.deepEqual(
+    emoji.map((p) => p.length),
+    [66, 6],
+  );
   for (const part of emoji) assert.ok(!/[\uD800-\uDBFF]$/.test(part));
 });

@@ -232,30 +232,156 @@ describe('transition: every (state, event type) pair', () => {
 
 describe('transition: step events', () => {
   const cases: Array<[label: string, state: DossierState, current: string, step: string | undefined, expected: TransitionResult]> = [
-    ['named step moves a received dossier to in progress', 'received', 'Tiếp nhận hồ sơ', 'Phân công thụ lý', { ok: true, noop: false, state: 'in_progress', step: 'Phân công thụ lý' }],
-    ['repeating the receipt step keeps the dossier received', 'received', 'Tiếp nhận hồ sơ', 'Tiếp nhận hồ sơ', { ok: true, noop: true, state: 'received', step: 'Tiếp nhận hồ sơ' }],
-    ['repeating the receipt step in other case and spacing', 'received', 'Tiếp nhận hồ sơ', '  TIẾP NHẬN HỒ SƠ ', { ok: true, noop: true, state: 'received', step: 'Tiếp nhận hồ sơ' }],
-    ['same step again is a no-op', 'in_progress', 'Thẩm định hồ sơ', 'Thẩm định hồ sơ', { ok: true, noop: true, state: 'in_progress', step: 'Thẩm định hồ sơ' }],
-    ['same step, other case and surrounding spaces', 'in_progress', 'Thẩm định hồ sơ', '  THẨM ĐỊNH HỒ SƠ  ', { ok: true, noop: true, state: 'in_progress', step: 'Thẩm định hồ sơ' }],
-    ['same step in decomposed Unicode (NFD)', 'in_progress', 'Thẩm định hồ sơ', 'Thẩm định hồ sơ'.normalize('NFD'), { ok: true, noop: true, state: 'in_progress', step: 'Thẩm định hồ sơ' }],
-    ['next step is a change and is trimmed', 'in_progress', 'Thẩm định hồ sơ', '  Trình ký  ', { ok: true, noop: false, state: 'in_progress', step: 'Trình ký' }],
-    ['the result step name means result ready', 'in_progress', 'Thẩm định hồ sơ', 'Trả kết quả', { ok: true, noop: false, state: 'result_ready', step: 'Trả kết quả' }],
-    ['the result step name, upper case, gets the canonical name', 'in_progress', 'Thẩm định hồ sơ', 'TRẢ KẾT QUẢ', { ok: true, noop: false, state: 'result_ready', step: 'Trả kết quả' }],
-    ['the result step name straight from intake (same-day)', 'received', 'Tiếp nhận hồ sơ', 'Trả kết quả', { ok: true, noop: false, state: 'result_ready', step: 'Trả kết quả' }],
-    ['the result step name again in result ready is a no-op', 'result_ready', 'Trả kết quả', 'trả kết quả', { ok: true, noop: true, state: 'result_ready', step: 'Trả kết quả' }],
-    ['the result step name from awaiting supplement', 'awaiting_supplement', 'Chờ bổ sung', 'Trả kết quả', { ok: true, noop: false, state: 'result_ready', step: 'Trả kết quả' }],
-    ['the supplement step name means supplement requested', 'in_progress', 'Thẩm định hồ sơ', 'Chờ bổ sung', { ok: true, noop: false, state: 'awaiting_supplement', step: 'Chờ bổ sung' }],
-    ['the supplement step name corrects a wrong result ready', 'result_ready', 'Trả kết quả', 'chờ bổ sung', { ok: true, noop: false, state: 'awaiting_supplement', step: 'Chờ bổ sung' }],
-    ['the supplement step name again is a no-op', 'awaiting_supplement', 'Chờ bổ sung', 'Chờ bổ sung', { ok: true, noop: true, state: 'awaiting_supplement', step: 'Chờ bổ sung' }],
-    ['a processing step after a wrong result ready goes back to in progress', 'result_ready', 'Trả kết quả', 'Thẩm định hồ sơ', { ok: true, noop: false, state: 'in_progress', step: 'Thẩm định hồ sơ' }],
-    ['a processing step while awaiting a supplement resumes processing', 'awaiting_supplement', 'Chờ bổ sung', 'Tiếp nhận hồ sơ bổ sung', { ok: true, noop: false, state: 'in_progress', step: 'Tiếp nhận hồ sơ bổ sung' }],
+    [
+      'named step moves a received dossier to in progress',
+      'received',
+      'Tiếp nhận hồ sơ',
+      'Phân công thụ lý',
+      { ok: true, noop: false, state: 'in_progress', step: 'Phân công thụ lý' },
+    ],
+    [
+      'repeating the receipt step keeps the dossier received',
+      'received',
+      'Tiếp nhận hồ sơ',
+      'Tiếp nhận hồ sơ',
+      { ok: true, noop: true, state: 'received', step: 'Tiếp nhận hồ sơ' },
+    ],
+    [
+      'repeating the receipt step in other case and spacing',
+      'received',
+      'Tiếp nhận hồ sơ',
+      '  TIẾP NHẬN HỒ SƠ ',
+      { ok: true, noop: true, state: 'received', step: 'Tiếp nhận hồ sơ' },
+    ],
+    [
+      'same step again is a no-op',
+      'in_progress',
+      'Thẩm định hồ sơ',
+      'Thẩm định hồ sơ',
+      { ok: true, noop: true, state: 'in_progress', step: 'Thẩm định hồ sơ' },
+    ],
+    [
+      'same step, other case and surrounding spaces',
+      'in_progress',
+      'Thẩm định hồ sơ',
+      '  THẨM ĐỊNH HỒ SƠ  ',
+      { ok: true, noop: true, state: 'in_progress', step: 'Thẩm định hồ sơ' },
+    ],
+    [
+      'same step in decomposed Unicode (NFD)',
+      'in_progress',
+      'Thẩm định hồ sơ',
+      'Thẩm định hồ sơ'.normalize('NFD'),
+      { ok: true, noop: true, state: 'in_progress', step: 'Thẩm định hồ sơ' },
+    ],
+    [
+      'next step is a change and is trimmed',
+      'in_progress',
+      'Thẩm định hồ sơ',
+      '  Trình ký  ',
+      { ok: true, noop: false, state: 'in_progress', step: 'Trình ký' },
+    ],
+    [
+      'the result step name means result ready',
+      'in_progress',
+      'Thẩm định hồ sơ',
+      'Trả kết quả',
+      { ok: true, noop: false, state: 'result_ready', step: 'Trả kết quả' },
+    ],
+    [
+      'the result step name, upper case, gets the canonical name',
+      'in_progress',
+      'Thẩm định hồ sơ',
+      'TRẢ KẾT QUẢ',
+      { ok: true, noop: false, state: 'result_ready', step: 'Trả kết quả' },
+    ],
+    [
+      'the result step name straight from intake (same-day)',
+      'received',
+      'Tiếp nhận hồ sơ',
+      'Trả kết quả',
+      { ok: true, noop: false, state: 'result_ready', step: 'Trả kết quả' },
+    ],
+    [
+      'the result step name again in result ready is a no-op',
+      'result_ready',
+      'Trả kết quả',
+      'trả kết quả',
+      { ok: true, noop: true, state: 'result_ready', step: 'Trả kết quả' },
+    ],
+    [
+      'the result step name from awaiting supplement',
+      'awaiting_supplement',
+      'Chờ bổ sung',
+      'Trả kết quả',
+      { ok: true, noop: false, state: 'result_ready', step: 'Trả kết quả' },
+    ],
+    [
+      'the supplement step name means supplement requested',
+      'in_progress',
+      'Thẩm định hồ sơ',
+      'Chờ bổ sung',
+      { ok: true, noop: false, state: 'awaiting_supplement', step: 'Chờ bổ sung' },
+    ],
+    [
+      'the supplement step name corrects a wrong result ready',
+      'result_ready',
+      'Trả kết quả',
+      'chờ bổ sung',
+      { ok: true, noop: false, state: 'awaiting_supplement', step: 'Chờ bổ sung' },
+    ],
+    [
+      'the supplement step name again is a no-op',
+      'awaiting_supplement',
+      'Chờ bổ sung',
+      'Chờ bổ sung',
+      { ok: true, noop: true, state: 'awaiting_supplement', step: 'Chờ bổ sung' },
+    ],
+    [
+      'a processing step after a wrong result ready goes back to in progress',
+      'result_ready',
+      'Trả kết quả',
+      'Thẩm định hồ sơ',
+      { ok: true, noop: false, state: 'in_progress', step: 'Thẩm định hồ sơ' },
+    ],
+    [
+      'a processing step while awaiting a supplement resumes processing',
+      'awaiting_supplement',
+      'Chờ bổ sung',
+      'Tiếp nhận hồ sơ bổ sung',
+      { ok: true, noop: false, state: 'in_progress', step: 'Tiếp nhận hồ sơ bổ sung' },
+    ],
     ['missing step name', 'in_progress', 'Thẩm định hồ sơ', undefined, { ok: false, reason: 'Sự kiện "step" cần tên bước (step).' }],
     ['empty step name', 'received', 'Tiếp nhận hồ sơ', '', { ok: false, reason: 'Sự kiện "step" cần tên bước (step).' }],
     ['blank step name', 'in_progress', 'Thẩm định hồ sơ', '   ', { ok: false, reason: 'Sự kiện "step" cần tên bước (step).' }],
-    ['blank step name on a terminal state', 'returned', 'Đã trả kết quả', ' ', { ok: false, reason: 'Sự kiện "step" cần tên bước (step).' }],
-    ['the result step name after the result was returned', 'returned', 'Đã trả kết quả', 'Trả kết quả', { ok: false, reason: forbiddenReason('returned', 'result_ready') }],
-    ['the supplement step name on a refused dossier', 'refused', 'Không đủ điều kiện giải quyết', 'Chờ bổ sung', { ok: false, reason: forbiddenReason('refused', 'supplement_requested') }],
-    ['an ordinary step on a withdrawn dossier', 'withdrawn', 'Rút hồ sơ', 'Thẩm định hồ sơ', { ok: false, reason: forbiddenReason('withdrawn', 'step') }],
+    [
+      'blank step name on a terminal state',
+      'returned',
+      'Đã trả kết quả',
+      ' ',
+      { ok: false, reason: 'Sự kiện "step" cần tên bước (step).' },
+    ],
+    [
+      'the result step name after the result was returned',
+      'returned',
+      'Đã trả kết quả',
+      'Trả kết quả',
+      { ok: false, reason: forbiddenReason('returned', 'result_ready') },
+    ],
+    [
+      'the supplement step name on a refused dossier',
+      'refused',
+      'Không đủ điều kiện giải quyết',
+      'Chờ bổ sung',
+      { ok: false, reason: forbiddenReason('refused', 'supplement_requested') },
+    ],
+    [
+      'an ordinary step on a withdrawn dossier',
+      'withdrawn',
+      'Rút hồ sơ',
+      'Thẩm định hồ sơ',
+      { ok: false, reason: forbiddenReason('withdrawn', 'step') },
+    ],
   ];
   for (const [label, state, current, step, expected] of cases) {
     test(label, () => {
@@ -275,8 +401,16 @@ describe('transition: step names carried by other events', () => {
     ];
     for (const [from, type, target, defaultStep] of cases) {
       const current = { state: from, step: CURRENT_STEP[from] };
-      assert.deepEqual(transition(current, { type, step: '  Bước riêng của cơ quan ' }, NAMES), { ok: true, noop: false, state: target, step: 'Bước riêng của cơ quan' }, `${from} + ${type}`);
-      assert.deepEqual(transition(current, { type, step: '   ' }, NAMES), { ok: true, noop: false, state: target, step: defaultStep }, `${from} + ${type} blank`);
+      assert.deepEqual(
+        transition(current, { type, step: '  Bước riêng của cơ quan ' }, NAMES),
+        { ok: true, noop: false, state: target, step: 'Bước riêng của cơ quan' },
+        `${from} + ${type}`,
+      );
+      assert.deepEqual(
+        transition(current, { type, step: '   ' }, NAMES),
+        { ok: true, noop: false, state: target, step: defaultStep },
+        `${from} + ${type} blank`,
+      );
     }
   });
 
@@ -391,7 +525,12 @@ describe('transition: whole lifecycles', () => {
 
   test('supplement pressed by mistake, corrected back to processing and to result ready', () => {
     assert.deepEqual(
-      walk([{ type: 'supplement_requested' }, { type: 'step', step: 'Thẩm định hồ sơ' }, { type: 'supplement_requested' }, { type: 'result_ready' }]),
+      walk([
+        { type: 'supplement_requested' },
+        { type: 'step', step: 'Thẩm định hồ sơ' },
+        { type: 'supplement_requested' },
+        { type: 'result_ready' },
+      ]),
       ['awaiting_supplement/Chờ bổ sung', 'in_progress/Thẩm định hồ sơ', 'awaiting_supplement/Chờ bổ sung', 'result_ready/Trả kết quả'],
     );
   });

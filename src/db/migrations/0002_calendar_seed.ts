@@ -7,6 +7,10 @@ export async function up(db: Kysely<any>): Promise<void> {
   const now = Date.now();
   const rows = defaultCalendarRange(2020, 2030).map((d) => ({ date: d.date, kind: d.kind, name: d.name, updated_at: now }));
   for (let i = 0; i < rows.length; i += 200) {
-    await db.insertInto('calendar_days').values(rows.slice(i, i + 200)).onConflict((oc) => oc.column('date').doNothing()).execute();
+    await db
+      .insertInto('calendar_days')
+      .values(rows.slice(i, i + 200))
+      .onConflict((oc) => oc.column('date').doNothing())
+      .execute();
   }
 }

@@ -5,7 +5,12 @@ import type { WebUserTable } from '../../db/schema.js';
 export type WebUserRow = Selectable<WebUserTable>;
 
 export async function insertUser(db: DbHandle, row: Insertable<WebUserTable>): Promise<WebUserRow | undefined> {
-  return db.kysely.insertInto('web_users').values(row).onConflict((oc) => oc.column('username').doNothing()).returningAll().executeTakeFirst();
+  return db.kysely
+    .insertInto('web_users')
+    .values(row)
+    .onConflict((oc) => oc.column('username').doNothing())
+    .returningAll()
+    .executeTakeFirst();
 }
 
 export async function findUserByUsername(db: DbHandle, username: string): Promise<WebUserRow | undefined> {
@@ -24,7 +29,18 @@ export async function updateUser(db: DbHandle, id: number, changes: Updateable<W
   await db.kysely.updateTable('web_users').set(changes).where('id', '=', id).execute();
 }
 
-export async function insertSession(db: DbHandle, row: { id_hash: string; user_id: number; csrf_token: string; created_at: number; last_seen_at: number; expires_at: number; ip: string | null }): Promise<void> {
+export async function insertSession(
+  db: DbHandle,
+  row: {
+    id_hash: string;
+    user_id: number;
+    csrf_token: string;
+    created_at: number;
+    last_seen_at: number;
+    expires_at: number;
+    ip: string | null;
+  },
+): Promise<void> {
   await db.kysely.insertInto('web_sessions').values(row).execute();
 }
 
@@ -70,12 +86,26 @@ export async function deleteExpiredSessions(db: DbHandle, userId: number, now: n
 }
 
 export async function insertAttempt(db: DbHandle, row: { username: string; ip: string; succeeded: boolean; at: number }): Promise<void> {
-  await db.kysely.insertInto('web_login_attempts').values({ ...row, succeeded: row.succeeded ? 1 : 0 }).execute();
+  await db.kysely
+    .insertInto('web_login_attempts')
+    .values({ ...row, succeeded: row.succeeded ? 1 : 0 })
+    .execute();
 }
 
 /** Times of the latest failures (newest first) for a username since its last success, or for an IP. */
-export async function recentFailures(db: DbHandle, by: { username: string } | { ip: string }, since: number, limit: number): Promise<number[]> {
-  let query = db.kysely.selectFrom('web_login_attempts').select('at').where('succeeded', '=', 0).where('at', '>', since).orderBy('id', 'desc').limit(limit);
+export async function recentFailures(
+  db: DbHandle,
+  by: { username: string } | { ip: string },
+  since: number,
+  limit: number,
+): Promise<number[]> {
+  let query = db.kysely
+    .selectFrom('web_login_attempts')
+    .select('at')
+    .where('succeeded', '=', 0)
+    .where('at', '>', since)
+    .orderBy('id', 'desc')
+    .limit(limit);
   if ('username' in by) {
     query = query.where('username', '=', by.username);
     const success = await db.kysely

@@ -29,10 +29,21 @@ export const SESSION = { idleMs: 60 * MINUTE, absoluteMs: 12 * 60 * MINUTE, touc
 
 const USERNAME = /^[a-z0-9][a-z0-9._-]{2,63}$/;
 
-export interface UserView extends WebUser { disabled: boolean; createdAt: number; updatedAt: number }
+export interface UserView extends WebUser {
+  disabled: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
 
 export function toWebUser(row: Pick<WebUserRow, 'id' | 'username' | 'display_name' | 'role' | 'agency_code' | 'lang'>): WebUser {
-  return { id: Number(row.id), username: row.username, displayName: row.display_name, role: row.role, agencyCode: row.agency_code, lang: row.lang };
+  return {
+    id: Number(row.id),
+    username: row.username,
+    displayName: row.display_name,
+    role: row.role,
+    agencyCode: row.agency_code,
+    lang: row.lang,
+  };
 }
 
 function toView(row: WebUserRow): UserView {
@@ -88,7 +99,10 @@ export function accountService(ctx: { db: Db; clock: Clock }): AccountService {
 }
 
 export class AccountService {
-  constructor(private readonly db: Db, private readonly clock: Clock) {}
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {}
 
   async list(): Promise<UserView[]> {
     return (await listUsers(this.db)).map(toView);
@@ -122,14 +136,17 @@ export class AccountService {
   private static displayName(value: string): string {
     const name = value.normalize('NFC').trim();
     if (!name) throw badRequest('VALIDATION_FAILED', 'Chưa nhập họ tên.', { field: 'displayName' });
-    if (name.length > 100 || /[\p{Cc}]/u.test(name)) throw badRequest('VALIDATION_FAILED', 'Họ tên tối đa 100 ký tự, không chứa ký tự điều khiển.', { field: 'displayName' });
+    if (name.length > 100 || /[\p{Cc}]/u.test(name))
+      throw badRequest('VALIDATION_FAILED', 'Họ tên tối đa 100 ký tự, không chứa ký tự điều khiển.', { field: 'displayName' });
     return name;
   }
 
   async create(input: UserInput): Promise<UserView> {
     const username = normaliseUsername(input.username);
     if (!USERNAME.test(username)) {
-      throw badRequest('VALIDATION_FAILED', 'Tên đăng nhập gồm 3–64 ký tự: chữ thường không dấu, số, dấu chấm, gạch dưới, gạch ngang.', { field: 'username' });
+      throw badRequest('VALIDATION_FAILED', 'Tên đăng nhập gồm 3–64 ký tự: chữ thường không dấu, số, dấu chấm, gạch dưới, gạch ngang.', {
+        field: 'username',
+      });
     }
     const displayName = AccountService.displayName(input.displayName);
     const { role, agencyCode } = await this.checkRoleAgency(input.role, input.agencyCode);
@@ -155,7 +172,13 @@ export class AccountService {
     const before = await this.get(id);
     const displayName = AccountService.displayName(changes.displayName);
     const { role, agencyCode } = await this.checkRoleAgency(changes.role, changes.agencyCode);
-    await updateUser(this.db, id, { display_name: displayName, role, agency_code: agencyCode, lang: changes.lang, updated_at: this.clock.now() });
+    await updateUser(this.db, id, {
+      display_name: displayName,
+      role,
+      agency_code: agencyCode,
+      lang: changes.lang,
+      updated_at: this.clock.now(),
+    });
     // A change of role or agency takes effect at once: open sessions carry the old rights.
     if (role !== before.role || agencyCode !== before.agencyCode) await deleteUserSessions(this.db, id);
     return { before, after: await this.get(id) };
@@ -212,7 +235,15 @@ export class AccountService {
     await deleteExpiredSessions(this.db, userId, now, SESSION.idleMs);
     const id = randomBytes(32).toString('base64url');
     const csrfToken = randomBytes(32).toString('base64url');
-    await insertSession(this.db, { id_hash: hashSessionId(id), user_id: userId, csrf_token: csrfToken, created_at: now, last_seen_at: now, expires_at: now + SESSION.absoluteMs, ip });
+    await insertSession(this.db, {
+      id_hash: hashSessionId(id),
+      user_id: userId,
+      csrf_token: csrfToken,
+      created_at: now,
+      last_seen_at: now,
+      expires_at: now + SESSION.absoluteMs,
+      ip,
+    });
     return { id, csrfToken };
   }
 

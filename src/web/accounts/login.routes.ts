@@ -31,7 +31,8 @@ const T = {
     password: 'Mật khẩu',
     submit: 'Đăng nhập',
     invalid: 'Tên đăng nhập hoặc mật khẩu không đúng.',
-    lockedUser: (until: string) => `Tài khoản tạm khoá vì đăng nhập sai quá 5 lần. Vui lòng thử lại sau ${until} (giờ Việt Nam) hoặc liên hệ quản trị hệ thống.`,
+    lockedUser: (until: string) =>
+      `Tài khoản tạm khoá vì đăng nhập sai quá 5 lần. Vui lòng thử lại sau ${until} (giờ Việt Nam) hoặc liên hệ quản trị hệ thống.`,
     lockedIp: (until: string) => `Có quá nhiều lần đăng nhập sai từ máy này. Vui lòng thử lại sau ${until} (giờ Việt Nam).`,
     required: 'Vui lòng nhập tên đăng nhập và mật khẩu.',
     citizen: 'Người dân tra cứu hồ sơ tại',
@@ -44,7 +45,8 @@ const T = {
     password: 'Password',
     submit: 'Log in',
     invalid: 'Wrong username or password.',
-    lockedUser: (until: string) => `This account is locked after more than 5 failed logins. Try again after ${until} (Vietnam time) or contact the administrator.`,
+    lockedUser: (until: string) =>
+      `This account is locked after more than 5 failed logins. Try again after ${until} (Vietnam time) or contact the administrator.`,
     lockedIp: (until: string) => `Too many failed logins from this computer. Try again after ${until} (Vietnam time).`,
     required: 'Please enter your username and password.',
     citizen: 'Citizens look up dossiers on the',
@@ -83,11 +85,20 @@ function loginToken(request: FastifyRequest, reply: FastifyReply): string {
 export function loginRoutes(app: FastifyInstance, ctx: AppContext): void {
   const accounts = accountService(ctx);
 
-  app.get('/', async (request, reply) => reply.code(303).header('location', request.webUser ? homeFor(request.webUser) : '/dang-nhap').send());
+  app.get('/', async (request, reply) =>
+    reply
+      .code(303)
+      .header('location', request.webUser ? homeFor(request.webUser) : '/dang-nhap')
+      .send(),
+  );
 
   app.get('/dang-nhap', async (request, reply) => {
     const next = safeNext((request.query as Record<string, unknown>).next, '');
-    if (request.webUser) return reply.code(303).header('location', next || homeFor(request.webUser)).send();
+    if (request.webUser)
+      return reply
+        .code(303)
+        .header('location', next || homeFor(request.webUser))
+        .send();
     return sendPage(reply, loginPage(request, loginToken(request, reply), { username: '', next }));
   });
 
@@ -111,7 +122,10 @@ export function loginRoutes(app: FastifyInstance, ctx: AppContext): void {
     if (request.webSessionHash) await accounts.endSession(request.webSessionHash);
     await startSession(ctx, request, reply, result.user);
     clearCookie(request, reply, LOGIN_CSRF_COOKIE, '/dang-nhap');
-    return reply.code(303).header('location', next || homeFor(result.user)).send();
+    return reply
+      .code(303)
+      .header('location', next || homeFor(result.user))
+      .send();
   });
 
   app.post('/dang-xuat', { preHandler: requireWebUser() }, async (request, reply) => {
@@ -127,11 +141,15 @@ export function loginRoutes(app: FastifyInstance, ctx: AppContext): void {
     if (!back && request.headers.referer) {
       try {
         const referer = new URL(request.headers.referer);
-        if (referer.host === request.host) back = safeNext(`${referer.pathname}${referer.search.replace(/([?&])lang=(vi|en)&?/, '$1').replace(/[?&]$/, '')}`);
+        if (referer.host === request.host)
+          back = safeNext(`${referer.pathname}${referer.search.replace(/([?&])lang=(vi|en)&?/, '$1').replace(/[?&]$/, '')}`);
       } catch {
         back = '';
       }
     }
-    return reply.code(303).header('location', back || '/').send();
+    return reply
+      .code(303)
+      .header('location', back || '/')
+      .send();
   });
 }

@@ -84,7 +84,14 @@ const T = {
 } as const;
 
 /** What the audit log keeps of an account (never the password hash). */
-const auditView = (u: UserView) => ({ username: u.username, displayName: u.displayName, role: u.role, agencyCode: u.agencyCode, lang: u.lang, disabled: u.disabled });
+const auditView = (u: UserView) => ({
+  username: u.username,
+  displayName: u.displayName,
+  role: u.role,
+  agencyCode: u.agencyCode,
+  lang: u.lang,
+  disabled: u.disabled,
+});
 
 async function agencyOptions(ctx: AppContext, lang: WebLang) {
   const agencies = await ctx.agencies.list();
@@ -92,19 +99,43 @@ async function agencyOptions(ctx: AppContext, lang: WebLang) {
 }
 
 const roleOptions = (lang: WebLang) => WEB_ROLES.map((r) => ({ value: r, label: ROLE_LABELS[r][lang] }));
-const langOptions = (lang: WebLang) => [{ value: 'vi', label: T[lang].vi }, { value: 'en', label: T[lang].en }];
+const langOptions = (lang: WebLang) => [
+  { value: 'vi', label: T[lang].vi },
+  { value: 'en', label: T[lang].en },
+];
 
-interface UserForm { username: string; displayName: string; role: string; agencyCode: string; lang: string }
+interface UserForm {
+  username: string;
+  displayName: string;
+  role: string;
+  agencyCode: string;
+  lang: string;
+}
 
 function page(request: FastifyRequest, title: string, body: SafeHtml, flash?: Flash | null): string {
-  return renderPage({ title, user: request.webUser, csrfToken: request.csrfToken, lang: request.webLang, active: '/tai-khoan', body, flash: flash ?? null });
+  return renderPage({
+    title,
+    user: request.webUser,
+    csrfToken: request.csrfToken,
+    lang: request.webLang,
+    active: '/tai-khoan',
+    body,
+    flash: flash ?? null,
+  });
 }
 
 export function usersRoutes(app: FastifyInstance, ctx: AppContext): void {
   const accounts = accountService(ctx);
   const guard = { preHandler: requireWebUser(['admin']) };
 
-  const listPage = async (request: FastifyRequest, reply: FastifyReply, form: UserForm, errors: FieldErrors, flash: Flash | null, status = 200) => {
+  const listPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    form: UserForm,
+    errors: FieldErrors,
+    flash: Flash | null,
+    status = 200,
+  ) => {
     const lang = request.webLang;
     const t = T[lang];
     const users = await accounts.list();
@@ -115,7 +146,8 @@ export function usersRoutes(app: FastifyInstance, ctx: AppContext): void {
     <caption class="visually-hidden">${t.list}</caption>
     <thead><tr><th scope="col">${t.username}</th><th scope="col">${t.displayName}</th><th scope="col">${t.role}</th><th scope="col">${t.agency}</th><th scope="col">${t.status}</th><th scope="col"><span class="visually-hidden">${t.edit}</span></th></tr></thead>
     <tbody>${users.map(
-      (u) => html`<tr><td>${u.username}</td><td>${u.displayName}</td><td>${ROLE_LABELS[u.role][lang]}</td><td>${u.agencyCode ?? '—'}</td><td>${u.disabled ? t.disabled : t.active}</td><td><a href="/tai-khoan/${u.id}">${t.edit}<span class="visually-hidden"> ${u.username}</span></a></td></tr>`,
+      (u) =>
+        html`<tr><td>${u.username}</td><td>${u.displayName}</td><td>${ROLE_LABELS[u.role][lang]}</td><td>${u.agencyCode ?? '—'}</td><td>${u.disabled ? t.disabled : t.active}</td><td><a href="/tai-khoan/${u.id}">${t.edit}<span class="visually-hidden"> ${u.username}</span></a></td></tr>`,
     )}</tbody>
   </table></div>
 </section>
@@ -139,7 +171,8 @@ export function usersRoutes(app: FastifyInstance, ctx: AppContext): void {
   };
 
   app.get('/tai-khoan', guard, async (request, reply) => {
-    const flash = (request.query as Record<string, unknown>).ok === 'created' ? { kind: 'success' as const, message: T[request.webLang].saved } : null;
+    const flash =
+      (request.query as Record<string, unknown>).ok === 'created' ? { kind: 'success' as const, message: T[request.webLang].saved } : null;
     return listPage(request, reply, { username: '', displayName: '', role: 'clerk', agencyCode: '', lang: 'vi' }, {}, flash);
   });
 
@@ -153,8 +186,19 @@ export function usersRoutes(app: FastifyInstance, ctx: AppContext): void {
       lang: formString(body, 'lang') === 'en' ? 'en' : 'vi',
     };
     try {
-      const created = await accounts.create({ ...form, agencyCode: form.agencyCode || null, password: formString(body, 'password'), lang: form.lang as WebLang });
-      await audit(ctx, request.webUser!, { action: 'user.create', entity: 'user', entityId: created.id, after: auditView(created), ip: request.ip });
+      const created = await accounts.create({
+        ...form,
+        agencyCode: form.agencyCode || null,
+        password: formString(body, 'password'),
+        lang: form.lang as WebLang,
+      });
+      await audit(ctx, request.webUser!, {
+        action: 'user.create',
+        entity: 'user',
+        entityId: created.id,
+        after: auditView(created),
+        ip: request.ip,
+      });
       return reply.code(303).header('location', `/tai-khoan/${created.id}?ok=created`).send();
     } catch (error) {
       const field = fieldErrorOf(error);
@@ -163,7 +207,14 @@ export function usersRoutes(app: FastifyInstance, ctx: AppContext): void {
     }
   });
 
-  const editPage = async (request: FastifyRequest, reply: FastifyReply, user: UserView, errors: FieldErrors, flash: Flash | null, status = 200) => {
+  const editPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    user: UserView,
+    errors: FieldErrors,
+    flash: Flash | null,
+    status = 200,
+  ) => {
     const lang = request.webLang;
     const t = T[lang];
     const body = html`<p><a href="/tai-khoan">${t.back}</a></p>
@@ -210,7 +261,13 @@ export function usersRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get('/tai-khoan/:id', guard, async (request, reply) => {
     const ok = (request.query as Record<string, unknown>).ok;
     const t = T[request.webLang];
-    const messages: Record<string, string> = { created: t.saved, saved: t.saved, reset: t.resetDone, disabled: t.disabledDone, enabled: t.enabledDone };
+    const messages: Record<string, string> = {
+      created: t.saved,
+      saved: t.saved,
+      reset: t.resetDone,
+      disabled: t.disabledDone,
+      enabled: t.enabledDone,
+    };
     const flash = typeof ok === 'string' && messages[ok] ? { kind: 'success' as const, message: messages[ok] } : null;
     return editPage(request, reply, await accounts.get(idOf(request)), {}, flash);
   });
@@ -230,7 +287,14 @@ export function usersRoutes(app: FastifyInstance, ctx: AppContext): void {
     }
     try {
       const { before, after } = await accounts.update(id, changes);
-      await audit(ctx, request.webUser!, { action: 'user.update', entity: 'user', entityId: id, before: auditView(before), after: auditView(after), ip: request.ip });
+      await audit(ctx, request.webUser!, {
+        action: 'user.update',
+        entity: 'user',
+        entityId: id,
+        before: auditView(before),
+        after: auditView(after),
+        ip: request.ip,
+      });
       return reply.code(303).header('location', `/tai-khoan/${id}?ok=saved`).send();
     } catch (error) {
       const field = fieldErrorOf(error);
@@ -244,7 +308,14 @@ export function usersRoutes(app: FastifyInstance, ctx: AppContext): void {
     const current = await accounts.get(id);
     try {
       await accounts.resetPassword(id, formString(request.body, 'password'));
-      await audit(ctx, request.webUser!, { action: 'user.password_reset', entity: 'user', entityId: id, before: { username: current.username }, after: { username: current.username, passwordChanged: true }, ip: request.ip });
+      await audit(ctx, request.webUser!, {
+        action: 'user.password_reset',
+        entity: 'user',
+        entityId: id,
+        before: { username: current.username },
+        after: { username: current.username, passwordChanged: true },
+        ip: request.ip,
+      });
       return reply.code(303).header('location', `/tai-khoan/${id}?ok=reset`).send();
     } catch (error) {
       const field = fieldErrorOf(error);
@@ -253,15 +324,29 @@ export function usersRoutes(app: FastifyInstance, ctx: AppContext): void {
     }
   });
 
-  for (const [path, disabled] of [['khoa', true], ['mo-khoa', false]] as const) {
+  for (const [path, disabled] of [
+    ['khoa', true],
+    ['mo-khoa', false],
+  ] as const) {
     app.post(`/tai-khoan/:id/${path}`, guard, async (request, reply) => {
       const id = idOf(request);
-      if (disabled && id === request.webUser!.id) return editPage(request, reply, await accounts.get(id), { _form: T[request.webLang].self }, null, 400);
+      if (disabled && id === request.webUser!.id)
+        return editPage(request, reply, await accounts.get(id), { _form: T[request.webLang].self }, null, 400);
       const { before, after } = await accounts.setDisabled(id, disabled);
       if (before.disabled !== after.disabled) {
-        await audit(ctx, request.webUser!, { action: disabled ? 'user.disable' : 'user.enable', entity: 'user', entityId: id, before: auditView(before), after: auditView(after), ip: request.ip });
+        await audit(ctx, request.webUser!, {
+          action: disabled ? 'user.disable' : 'user.enable',
+          entity: 'user',
+          entityId: id,
+          before: auditView(before),
+          after: auditView(after),
+          ip: request.ip,
+        });
       }
-      return reply.code(303).header('location', `/tai-khoan/${id}?ok=${disabled ? 'disabled' : 'enabled'}`).send();
+      return reply
+        .code(303)
+        .header('location', `/tai-khoan/${id}?ok=${disabled ? 'disabled' : 'enabled'}`)
+        .send();
     });
   }
 }

@@ -15,7 +15,15 @@ import { requireWebUser } from '../web.session.js';
 import { principalForUser, type WebLang, type WebUser } from '../web.types.js';
 import { audit } from '../audit.repository.js';
 import { EVENT_LABELS, formatDateTime, label, NOTIFICATION_KIND_LABELS, NOTIFICATION_STATUS_LABELS, STATE_LABELS } from '../format.js';
-import { actionsFor, applyDeskAction, heldByLastEvent, isDeskAction, loadDossier, undoLastEvent, type HeldMessage } from './desk.service.js';
+import {
+  actionsFor,
+  applyDeskAction,
+  heldByLastEvent,
+  isDeskAction,
+  loadDossier,
+  undoLastEvent,
+  type HeldMessage,
+} from './desk.service.js';
 
 const DESK_ROLES = ['admin', 'agency_admin', 'clerk'] as const;
 const RECEIPT = /^[A-Za-z0-9][A-Za-z0-9.-]{0,63}$/;
@@ -177,14 +185,27 @@ const T = {
 
 type Dict = (typeof T)[WebLang];
 
-interface PhoneStatus { ok: boolean; problem: string | null; message: string; e164: string | null; carrier: string | null }
+interface PhoneStatus {
+  ok: boolean;
+  problem: string | null;
+  message: string;
+  e164: string | null;
+  carrier: string | null;
+}
 
 function phoneStatus(value: string, lang: WebLang): PhoneStatus {
   const check = checkPhone(value);
-  if (check.problem) return { ok: false, problem: check.problem, message: phoneProblemMessage(check.problem, lang) + '.', e164: check.e164, carrier: null };
+  if (check.problem)
+    return { ok: false, problem: check.problem, message: `${phoneProblemMessage(check.problem, lang)}.`, e164: check.e164, carrier: null };
   const carrier = check.carrier ? CARRIER_NAMES[check.carrier] : null;
   const text = T[lang].phoneOk(check.e164 ?? '', carrier);
-  return { ok: true, problem: null, message: check.converted ? `${text.slice(0, -1)} — ${T[lang].phoneConverted}.` : text, e164: check.e164, carrier: check.carrier };
+  return {
+    ok: true,
+    problem: null,
+    message: check.converted ? `${text.slice(0, -1)} — ${T[lang].phoneConverted}.` : text,
+    e164: check.e164,
+    carrier: check.carrier,
+  };
 }
 
 /** The agency a desk user works for: their own, or (admin) the one chosen. */
@@ -230,9 +251,11 @@ function holdBox(request: FastifyRequest, code: string, seq: number, held: HeldM
   return html`<section class="hold" aria-labelledby="hold-title" data-countdown-seconds="${seconds}" data-testid="hold">
   <h2 id="hold-title">${t.holdTitle}</h2>
   <div data-countdown-undo>
-    ${seconds <= 3600
-      ? html`<p>${t.holdText(kinds)} <strong><span data-countdown-out>${seconds}</span> ${t.seconds}</strong> (${formatDateTime(sendAfter)}).</p>`
-      : html`<p>${t.holdText(kinds)}: ${t.holdAt} <strong>${formatDateTime(sendAfter)}</strong>.</p>`}
+    ${
+      seconds <= 3600
+        ? html`<p>${t.holdText(kinds)} <strong><span data-countdown-out>${seconds}</span> ${t.seconds}</strong> (${formatDateTime(sendAfter)}).</p>`
+        : html`<p>${t.holdText(kinds)}: ${t.holdAt} <strong>${formatDateTime(sendAfter)}</strong>.</p>`
+    }
     <p class="hint">${t.holdUndoHint}</p>
     <form method="post" action="/mot-cua/ho-so/${encodeURIComponent(code)}/hoan-tac">
       ${csrfField(request.csrfToken)}
@@ -252,7 +275,15 @@ export function deskRoutes(app: FastifyInstance, ctx: AppContext): void {
     return reply.header('cache-control', 'no-store').send(phoneStatus(phone, request.webLang));
   });
 
-  const deskPage = async (request: FastifyRequest, reply: FastifyReply, agencyCode: string | null, form: IntakeForm | null, errors: FieldErrors, flash: Flash | null, status = 200) => {
+  const deskPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    agencyCode: string | null,
+    form: IntakeForm | null,
+    errors: FieldErrors,
+    flash: Flash | null,
+    status = 200,
+  ) => {
     const user = request.webUser!;
     const lang = request.webLang;
     const t = T[lang];
@@ -279,12 +310,14 @@ export function deskRoutes(app: FastifyInstance, ctx: AppContext): void {
       const dossiers = await ctx.dossiers.search(principalForUser(user), agencyCode, { q: q || undefined, limit: 20 });
       const phoneState = values.phone && !errors.phone ? phoneStatus(values.phone, lang) : null;
       body = html`<h1>${t.title} — ${agency.name}</h1>
-${user.role === 'admin'
-  ? html`<form method="get" action="/mot-cua" class="card actions">
+${
+  user.role === 'admin'
+    ? html`<form method="get" action="/mot-cua" class="card actions">
   ${selectField({ name: 'agency', label: t.agency, value: agencyCode, options: agencies.map((a) => ({ value: a.code, label: `${a.code} – ${a.name}` })) })}
   <button type="submit" class="secondary">${t.choose}</button>
 </form>`
-  : null}
+    : null
+}
 <div class="grid two">
 <section class="card" aria-labelledby="intake-title">
   <h2 id="intake-title">${t.intake}</h2>
@@ -320,18 +353,25 @@ ${user.role === 'admin'
     ${textField({ name: 'q', label: t.search, type: 'search', value: q })}
     <button type="submit" class="secondary">${t.searchBtn}</button>
   </form>
-  ${dossiers.length === 0
-    ? html`<p>${t.none}</p>`
-    : html`<div class="table-wrap"><table>
+  ${
+    dossiers.length === 0
+      ? html`<p>${t.none}</p>`
+      : html`<div class="table-wrap"><table>
     <caption class="visually-hidden">${t.openList}</caption>
     <thead><tr><th scope="col">${t.receiptCode}</th><th scope="col">${t.state}</th><th scope="col">${t.due}</th></tr></thead>
     <tbody>${dossiers.map(
-      (d) => html`<tr><td><a href="/mot-cua/ho-so/${encodeURIComponent(d.receiptCode)}">${d.receiptCode}</a><br><span class="hint">${d.applicant.name}</span></td><td>${label(STATE_LABELS, d.state, lang)}<br><span class="hint">${d.step}</span></td><td>${formatDateTime(d.dueAt)}<br><span class="${d.onTime ? 'ontime' : 'late'}">${d.onTime ? t.onTime : t.late}</span></td></tr>`,
-    )}</tbody></table></div>`}
+      (d) =>
+        html`<tr><td><a href="/mot-cua/ho-so/${encodeURIComponent(d.receiptCode)}">${d.receiptCode}</a><br><span class="hint">${d.applicant.name}</span></td><td>${label(STATE_LABELS, d.state, lang)}<br><span class="hint">${d.step}</span></td><td>${formatDateTime(d.dueAt)}<br><span class="${d.onTime ? 'ontime' : 'late'}">${d.onTime ? t.onTime : t.late}</span></td></tr>`,
+    )}</tbody></table></div>`
+  }
 </section>
 </div>`;
     }
-    return sendPage(reply, renderPage({ title: t.title, user, csrfToken: request.csrfToken, lang, active: '/mot-cua', body, flash }), status);
+    return sendPage(
+      reply,
+      renderPage({ title: t.title, user, csrfToken: request.csrfToken, lang, active: '/mot-cua', body, flash }),
+      status,
+    );
   };
 
   app.get('/mot-cua', guard, async (request, reply) => {
@@ -353,8 +393,12 @@ ${user.role === 'admin'
       phone: formString(body, 'phone').trim(),
       noPhone: formBool(body, 'noPhone'),
       email: formString(body, 'email').trim(),
-      returnMethod: ['counter', 'postal', 'online'].includes(formString(body, 'returnMethod')) ? formString(body, 'returnMethod') : 'counter',
-      submittedVia: ['counter', 'postal', 'online'].includes(formString(body, 'submittedVia')) ? formString(body, 'submittedVia') : 'counter',
+      returnMethod: ['counter', 'postal', 'online'].includes(formString(body, 'returnMethod'))
+        ? formString(body, 'returnMethod')
+        : 'counter',
+      submittedVia: ['counter', 'postal', 'online'].includes(formString(body, 'submittedVia'))
+        ? formString(body, 'submittedVia')
+        : 'counter',
     };
     const errors: FieldErrors = {};
     if (!form.receiptCode) errors.receiptCode = t.required;
@@ -380,17 +424,40 @@ ${user.role === 'admin'
         submittedVia: form.submittedVia as SubmissionChannel,
       });
       if (!result.created) {
-        return deskPage(request, reply, agencyCode, form, { receiptCode: lang === 'vi' ? `Mã số biên nhận "${form.receiptCode}" đã được dùng.` : `Receipt code "${form.receiptCode}" is already used.` }, null, 409);
+        return deskPage(
+          request,
+          reply,
+          agencyCode,
+          form,
+          {
+            receiptCode:
+              lang === 'vi' ? `Mã số biên nhận "${form.receiptCode}" đã được dùng.` : `Receipt code "${form.receiptCode}" is already used.`,
+          },
+          null,
+          409,
+        );
       }
       const d = result.dossier;
       await audit(ctx, user, {
         action: 'dossier.intake',
         entity: 'dossier',
         entityId: d.receiptCode,
-        after: { agencyCode: d.agencyCode, procedureCode: d.procedureCode, state: d.state, step: d.step, dueAt: d.dueAt, returnMethod: d.returnMethod, phone: d.phone.e164, notifications: result.notifications.map((n) => n.id) },
+        after: {
+          agencyCode: d.agencyCode,
+          procedureCode: d.procedureCode,
+          state: d.state,
+          step: d.step,
+          dueAt: d.dueAt,
+          returnMethod: d.returnMethod,
+          phone: d.phone.e164,
+          notifications: result.notifications.map((n) => n.id),
+        },
         ip: request.ip,
       });
-      return reply.code(303).header('location', `/mot-cua/ho-so/${encodeURIComponent(d.receiptCode)}?ok=intake`).send();
+      return reply
+        .code(303)
+        .header('location', `/mot-cua/ho-so/${encodeURIComponent(d.receiptCode)}?ok=intake`)
+        .send();
     } catch (error) {
       const field = fieldErrorOf(error);
       if (!field) throw error;
@@ -398,7 +465,14 @@ ${user.role === 'admin'
     }
   });
 
-  const dossierPage = async (request: FastifyRequest, reply: FastifyReply, code: string, errors: FieldErrors, flash: Flash | null, status = 200) => {
+  const dossierPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    code: string,
+    errors: FieldErrors,
+    flash: Flash | null,
+    status = 200,
+  ) => {
     const user = request.webUser!;
     const lang = request.webLang;
     const t = T[lang];
@@ -415,7 +489,11 @@ ${user.role === 'admin'
     const version = Number(row.event_count);
     const actions = actionsFor(d.state as DossierState);
     const base = `/mot-cua/ho-so/${encodeURIComponent(d.receiptCode)}`;
-    const actionForm = (action: string, content: SafeHtml, opts: { confirm?: boolean; button: string; className?: string }) => html`<form method="post" action="${base}/su-kien" class="stack">
+    const actionForm = (
+      action: string,
+      content: SafeHtml,
+      opts: { confirm?: boolean; button: string; className?: string },
+    ) => html`<form method="post" action="${base}/su-kien" class="stack">
       ${csrfField(request.csrfToken)}
       <input type="hidden" name="action" value="${action}">
       <input type="hidden" name="version" value="${version}">
@@ -445,35 +523,55 @@ ${formError(errors._form)}
 <section class="card" aria-labelledby="actions-title">
   <h2 id="actions-title">${t.actions}</h2>
   ${actions.length === 0 ? html`<p>${t.noActions}</p>` : null}
-  ${actions.includes('step')
-    ? actionForm('step', html`<h3>${t.moveStep}</h3>${textField({ name: 'step', label: t.stepName, hint: t.stepHint, error: errors.step, attrs: raw('list="step-suggestions" maxlength="200"') })}<datalist id="step-suggestions">${STEP_SUGGESTIONS.map((s) => html`<option value="${s}">`)}</datalist>`, { button: t.doMove, className: 'secondary' })
-    : null}
+  ${
+    actions.includes('step')
+      ? actionForm(
+          'step',
+          html`<h3>${t.moveStep}</h3>${textField({ name: 'step', label: t.stepName, hint: t.stepHint, error: errors.step, attrs: raw('list="step-suggestions" maxlength="200"') })}<datalist id="step-suggestions">${STEP_SUGGESTIONS.map((s) => html`<option value="${s}">`)}</datalist>`,
+          { button: t.doMove, className: 'secondary' },
+        )
+      : null
+  }
   ${actions.includes('supplement_received') ? actionForm('supplement_received', html`<h3>${t.supplementReceived}</h3>`, { button: t.supplementReceived, className: 'secondary' }) : null}
-  ${actions.includes('result_ready')
-    ? actionForm('result_ready', html`<h3>${t.result}</h3><p class="hint">${t.resultHint}</p>${selectField({ name: 'returnMethod', label: t.returnMethod, value: d.returnMethod, options: methodOptions(t), id: 'result-method' })}`, { button: t.result })
-    : null}
+  ${
+    actions.includes('result_ready')
+      ? actionForm(
+          'result_ready',
+          html`<h3>${t.result}</h3><p class="hint">${t.resultHint}</p>${selectField({ name: 'returnMethod', label: t.returnMethod, value: d.returnMethod, options: methodOptions(t), id: 'result-method' })}`,
+          { button: t.result },
+        )
+      : null
+  }
   ${actions.includes('supplement_requested') ? actionForm('supplement_requested', html`<h3>${t.supplement}</h3><p class="hint">${t.supplementHint}</p>`, { button: t.supplement }) : null}
   ${actions.includes('returned') ? actionForm('returned', html`<h3>${t.returned}</h3>`, { button: t.returned }) : null}
-  ${actions.includes('refused') || actions.includes('withdrawn')
-    ? html`<details${errors.refused || errors.withdrawn ? raw(' open') : null}><summary>${t.other}</summary>
+  ${
+    actions.includes('refused') || actions.includes('withdrawn')
+      ? html`<details${errors.refused || errors.withdrawn ? raw(' open') : null}><summary>${t.other}</summary>
       ${actionForm('refused', html`<h3>${t.refused}</h3>`, { button: t.refused, confirm: true, className: 'danger' })}
       ${actionForm('withdrawn', html`<h3>${t.withdrawn}</h3>`, { button: t.withdrawn, confirm: true, className: 'danger' })}
     </details>`
-    : null}
+      : null
+  }
 </section>
 </div>
 <section class="card" aria-labelledby="messages-title">
   <h2 id="messages-title">${t.messages}</h2>
-  ${detail.notifications.length === 0
-    ? html`<p>${t.noMessages}</p>`
-    : html`<div class="table-wrap"><table><caption class="visually-hidden">${t.messages}</caption><thead><tr><th scope="col">${t.kind}</th><th scope="col">${t.status}</th><th scope="col">${t.sendAt}</th></tr></thead>
-    <tbody>${detail.notifications.map((n) => html`<tr data-testid="notification" data-status="${n.status}"><td>${label(NOTIFICATION_KIND_LABELS, n.kind, lang)} <span class="hint">(${n.channel.toUpperCase()})</span></td><td>${label(NOTIFICATION_STATUS_LABELS, n.status, lang)}${n.failureReason ? html` <span class="hint">(${n.failureReason})</span>` : null}</td><td>${formatDateTime(n.sendAfter)}</td></tr>`)}</tbody></table></div>`}
+  ${
+    detail.notifications.length === 0
+      ? html`<p>${t.noMessages}</p>`
+      : html`<div class="table-wrap"><table><caption class="visually-hidden">${t.messages}</caption><thead><tr><th scope="col">${t.kind}</th><th scope="col">${t.status}</th><th scope="col">${t.sendAt}</th></tr></thead>
+    <tbody>${detail.notifications.map((n) => html`<tr data-testid="notification" data-status="${n.status}"><td>${label(NOTIFICATION_KIND_LABELS, n.kind, lang)} <span class="hint">(${n.channel.toUpperCase()})</span></td><td>${label(NOTIFICATION_STATUS_LABELS, n.status, lang)}${n.failureReason ? html` <span class="hint">(${n.failureReason})</span>` : null}</td><td>${formatDateTime(n.sendAfter)}</td></tr>`)}</tbody></table></div>`
+  }
 </section>
 <section class="card" aria-labelledby="history-title">
   <h2 id="history-title">${t.history}</h2>
   <ol>${events.map((e) => html`<li>${formatDateTime(Number(e.at))} — ${label(EVENT_LABELS, e.type, lang)}${e.step ? `: ${e.step}` : ''} → ${label(STATE_LABELS, e.state_after, lang)}</li>`)}</ol>
 </section>`;
-    return sendPage(reply, renderPage({ title: `${t.dossier} ${d.receiptCode}`, user, csrfToken: request.csrfToken, lang, active: '/mot-cua', body, flash }), status);
+    return sendPage(
+      reply,
+      renderPage({ title: `${t.dossier} ${d.receiptCode}`, user, csrfToken: request.csrfToken, lang, active: '/mot-cua', body, flash }),
+      status,
+    );
   };
 
   const codeOf = (request: FastifyRequest) => (request.params as { code: string }).code;
@@ -499,12 +597,20 @@ ${formError(errors._form)}
     const action = formString(body, 'action');
     const version = Number(formString(body, 'version'));
     if (!isDeskAction(action) || !Number.isSafeInteger(version) || version < 0) {
-      return dossierPage(request, reply, code, { _form: request.webLang === 'vi' ? 'Thao tác không hợp lệ.' : 'Invalid action.' }, null, 400);
+      return dossierPage(
+        request,
+        reply,
+        code,
+        { _form: request.webLang === 'vi' ? 'Thao tác không hợp lệ.' : 'Invalid action.' },
+        null,
+        400,
+      );
     }
     const step = formString(body, 'step').normalize('NFC').trim();
     if (action === 'step' && !step) return dossierPage(request, reply, code, { step: t.required }, null, 400);
     if (step.length > 200) return dossierPage(request, reply, code, { step: t.tooLong }, null, 400);
-    if ((action === 'refused' || action === 'withdrawn') && !formBool(body, 'confirm')) return dossierPage(request, reply, code, { [action]: t.confirmNeeded }, null, 400);
+    if ((action === 'refused' || action === 'withdrawn') && !formBool(body, 'confirm'))
+      return dossierPage(request, reply, code, { [action]: t.confirmNeeded }, null, 400);
     const method = formString(body, 'returnMethod');
     try {
       const result = await applyDeskAction(ctx, principalForUser(user), code, {
@@ -521,7 +627,10 @@ ${formError(errors._form)}
         after: { ...result.after, heldMessages: result.held.map((h) => h.id) },
         ip: request.ip,
       });
-      return reply.code(303).header('location', `/mot-cua/ho-so/${encodeURIComponent(code)}?ok=action`).send();
+      return reply
+        .code(303)
+        .header('location', `/mot-cua/ho-so/${encodeURIComponent(code)}?ok=action`)
+        .send();
     } catch (error) {
       if (!(error instanceof AppError) || error.status >= 500 || error.status === 404 || error.status === 403) throw error;
       return dossierPage(request, reply, code, { _form: error.message }, null, error.status);
@@ -532,11 +641,29 @@ ${formError(errors._form)}
     const user = request.webUser!;
     const code = codeOf(request);
     const seq = Number(formString(request.body, 'seq'));
-    if (!Number.isSafeInteger(seq) || seq < 1) return dossierPage(request, reply, code, { _form: request.webLang === 'vi' ? 'Yêu cầu hoàn tác không hợp lệ.' : 'Invalid undo request.' }, null, 400);
+    if (!Number.isSafeInteger(seq) || seq < 1)
+      return dossierPage(
+        request,
+        reply,
+        code,
+        { _form: request.webLang === 'vi' ? 'Yêu cầu hoàn tác không hợp lệ.' : 'Invalid undo request.' },
+        null,
+        400,
+      );
     try {
       const outcome = await undoLastEvent(ctx, principalForUser(user), code, seq);
-      await audit(ctx, user, { action: 'dossier.undo', entity: 'dossier', entityId: code, before: outcome.before, after: { ...outcome.after, cancelledMessages: outcome.cancelled }, ip: request.ip });
-      return reply.code(303).header('location', `/mot-cua/ho-so/${encodeURIComponent(code)}?ok=${outcome.leftAnyway > 0 ? 'undoLate' : 'undo'}`).send();
+      await audit(ctx, user, {
+        action: 'dossier.undo',
+        entity: 'dossier',
+        entityId: code,
+        before: outcome.before,
+        after: { ...outcome.after, cancelledMessages: outcome.cancelled },
+        ip: request.ip,
+      });
+      return reply
+        .code(303)
+        .header('location', `/mot-cua/ho-so/${encodeURIComponent(code)}?ok=${outcome.leftAnyway > 0 ? 'undoLate' : 'undo'}`)
+        .send();
     } catch (error) {
       if (!(error instanceof AppError) || error.status !== 409) throw error;
       return dossierPage(request, reply, code, { _form: error.message }, null, 409);

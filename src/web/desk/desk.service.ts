@@ -11,9 +11,19 @@ import type { EventInput, ReturnMethod } from '../../dossiers/dossier.service.js
 import { listNotificationsForDossier, type NotificationRow } from '../../notifications/notification.repository.js';
 import { formatVnIso } from '../../calendar/zone.js';
 
-export interface HeldMessage { id: number; kind: string; channel: string; sendAfter: number }
+export interface HeldMessage {
+  id: number;
+  kind: string;
+  channel: string;
+  sendAfter: number;
+}
 
-export interface DossierSnapshot { state: string; step: string; dueAt: string; returnMethod: string }
+export interface DossierSnapshot {
+  state: string;
+  step: string;
+  dueAt: string;
+  returnMethod: string;
+}
 
 export const snapshot = (row: DossierRow): DossierSnapshot => ({
   state: row.state,
@@ -39,7 +49,10 @@ export function heldByLastEvent(row: DossierRow, notifications: readonly Notific
     .map((n) => ({ id: Number(n.id), kind: n.kind, channel: n.channel, sendAfter: Number(n.send_after) }));
 }
 
-interface Correction { events: EventInput[]; restoreDueAt: number | null }
+interface Correction {
+  events: EventInput[];
+  restoreDueAt: number | null;
+}
 
 /** The transition that puts the dossier back where it was before its latest event, or null when there is none. */
 async function correctionFor(ctx: AppContext, row: DossierRow): Promise<Correction | null> {
@@ -88,7 +101,8 @@ export async function undoLastEvent(ctx: AppContext, principal: Principal, code:
     throw conflict('UNDO_STALE', 'Hồ sơ đã có thao tác mới hơn; không thể hoàn tác thao tác cũ.');
   }
   const held = heldByLastEvent(row, await listNotificationsForDossier(ctx.db, Number(row.id)), now);
-  if (held.length === 0) throw conflict('UNDO_EXPIRED', 'Đã hết thời gian chờ: tin nhắn đã được gửi đi hoặc không còn chờ gửi, không thể hoàn tác.');
+  if (held.length === 0)
+    throw conflict('UNDO_EXPIRED', 'Đã hết thời gian chờ: tin nhắn đã được gửi đi hoặc không còn chờ gửi, không thể hoàn tác.');
   const correction = await correctionFor(ctx, row);
   if (!correction) throw conflict('UNDO_IMPOSSIBLE', 'Thao tác này không thể hoàn tác.');
   const before = snapshot(row);
@@ -97,7 +111,11 @@ export async function undoLastEvent(ctx: AppContext, principal: Principal, code:
   const state = after.state as DossierState;
   const canChangeDue = state === 'received' || state === 'in_progress' || state === 'awaiting_supplement';
   if (correction.restoreDueAt !== null && canChangeDue && Number(after.due_at) !== correction.restoreDueAt) {
-    await ctx.dossiers.applyEvent(principal, code, { type: 'due_changed', dueAt: formatVnIso(new Date(correction.restoreDueAt)), eventId: `undo-${seq}-due` });
+    await ctx.dossiers.applyEvent(principal, code, {
+      type: 'due_changed',
+      dueAt: formatVnIso(new Date(correction.restoreDueAt)),
+      eventId: `undo-${seq}-due`,
+    });
     after = await loadDossier(ctx, code);
   }
   const rows = await listNotificationsForDossier(ctx.db, Number(row.id));
@@ -112,7 +130,15 @@ export async function undoLastEvent(ctx: AppContext, principal: Principal, code:
   };
 }
 
-export const DESK_ACTIONS = ['step', 'supplement_requested', 'supplement_received', 'result_ready', 'returned', 'refused', 'withdrawn'] as const;
+export const DESK_ACTIONS = [
+  'step',
+  'supplement_requested',
+  'supplement_received',
+  'result_ready',
+  'returned',
+  'refused',
+  'withdrawn',
+] as const;
 export type DeskAction = (typeof DESK_ACTIONS)[number];
 
 export function isDeskAction(value: string): value is DeskAction {
@@ -149,7 +175,10 @@ export async function applyDeskAction(
   const row = await loadDossier(ctx, code);
   assertCanWriteAgency(principal, row.agency_code);
   if (Number(row.event_count) !== input.version) {
-    throw conflict('DOSSIER_CHANGED', 'Hồ sơ vừa được cập nhật (bởi người khác hoặc phần mềm một cửa). Vui lòng xem lại trạng thái mới rồi thao tác lại.');
+    throw conflict(
+      'DOSSIER_CHANGED',
+      'Hồ sơ vừa được cập nhật (bởi người khác hoặc phần mềm một cửa). Vui lòng xem lại trạng thái mới rồi thao tác lại.',
+    );
   }
   const before = snapshot(row);
   const changeMethod = input.action === 'result_ready' && input.returnMethod !== undefined && input.returnMethod !== row.return_method;

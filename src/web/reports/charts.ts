@@ -126,7 +126,8 @@ export function stackedBarChart(chart: StackedBarChart): SafeHtml {
       const y1 = y(base + value);
       const h = y(base) - y1;
       bars.push(
-        html`<rect x="${x}" y="${round(y1)}" width="${round(barW)}" height="${round(h)}" fill="url(#${id}-p-${s.key})" stroke="#fff" stroke-width="0.75"><title>${category}: ${s.label} ${chart.format(value)}</title></rect>`.value,
+        html`<rect x="${x}" y="${round(y1)}" width="${round(barW)}" height="${round(h)}" fill="url(#${id}-p-${s.key})" stroke="#fff" stroke-width="0.75"><title>${category}: ${s.label} ${chart.format(value)}</title></rect>`
+          .value,
       );
       base += value;
     }
@@ -161,7 +162,8 @@ export function barChart(chart: BarChart): SafeHtml {
   const { id, items } = chart;
   const titleId = `${id}-title`;
   const descId = `${id}-desc`;
-  if (items.length === 0) return html`<figure class="chart-figure" id="${id}"><figcaption>${chart.title}</figcaption><p>${chart.emptyText}</p></figure>`;
+  if (items.length === 0)
+    return html`<figure class="chart-figure" id="${id}"><figcaption>${chart.title}</figcaption><p>${chart.emptyText}</p></figure>`;
   const width = 480;
   const rowH = 30;
   const left = 90;
@@ -181,13 +183,19 @@ export function barChart(chart: BarChart): SafeHtml {
     const rowY = top + rowH * i;
     const barH = rowH - 10;
     const w = item.value === null ? 0 : round(plotW * Math.min(1, Math.max(0, item.value)));
-    parts.push(html`<text x="${left - 8}" y="${rowY + rowH / 2 + 4}" text-anchor="end" font-size="13" fill="#1b1b1b">${item.label}<title>${item.name}</title></text>`.value);
+    parts.push(
+      html`<text x="${left - 8}" y="${rowY + rowH / 2 + 4}" text-anchor="end" font-size="13" fill="#1b1b1b">${item.label}<title>${item.name}</title></text>`
+        .value,
+    );
     if (w > 0) {
       parts.push(
-        html`<rect x="${left}" y="${rowY + 5}" width="${w}" height="${barH}" fill="url(#${id}-p)" stroke="${chart.color}" stroke-width="1"><title>${item.name}: ${item.display}</title></rect>`.value,
+        html`<rect x="${left}" y="${rowY + 5}" width="${w}" height="${barH}" fill="url(#${id}-p)" stroke="${chart.color}" stroke-width="1"><title>${item.name}: ${item.display}</title></rect>`
+          .value,
       );
     }
-    parts.push(html`<text x="${round(left + w + 6)}" y="${rowY + rowH / 2 + 4}" font-size="13" fill="#1b1b1b">${item.display}</text>`.value);
+    parts.push(
+      html`<text x="${round(left + w + 6)}" y="${rowY + rowH / 2 + 4}" font-size="13" fill="#1b1b1b">${item.display}</text>`.value,
+    );
   });
   const svg = raw(
     `<svg class="chart bars" viewBox="0 0 ${width} ${height}" width="100%" role="img" aria-labelledby="${titleId} ${descId}" focusable="false">` +

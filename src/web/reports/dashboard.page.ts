@@ -3,9 +3,28 @@ import type { StatsGroupBy, StatsRow } from '../../stats/stats.service.js';
 import { html, raw, type SafeHtml } from '../html.js';
 import type { WebLang } from '../web.types.js';
 import { barChart, stackedBarChart, type ChartSeries, type SeriesStyle } from './charts.js';
-import { OUTCOMES, sumRows, type Outcome, type OutcomeBucket, type Period, type Preset, type ReconciliationItem } from './dashboard.service.js';
+import {
+  OUTCOMES,
+  sumRows,
+  type Outcome,
+  type OutcomeBucket,
+  type Period,
+  type Preset,
+  type ReconciliationItem,
+} from './dashboard.service.js';
 import { whyDetail } from './export.js';
-import { failureReasonLabel, formatDate, formatInt, formatPercent, formatVnd, kindLabel, stateLabel, t, whyLabel, type UiKey } from './i18n.js';
+import {
+  failureReasonLabel,
+  formatDate,
+  formatInt,
+  formatPercent,
+  formatVnd,
+  kindLabel,
+  stateLabel,
+  t,
+  whyLabel,
+  type UiKey,
+} from './i18n.js';
 import { deadlineBadge, queryString, stylesheet, timeTag, type View } from './ui.js';
 
 export interface DashboardModel {
@@ -38,7 +57,10 @@ const OUTCOME_STYLE: Readonly<Record<Outcome, { color: string; style: SeriesStyl
 };
 
 /** The dashboard's query string for the current filters, with some replaced. */
-export function dashboardQuery(model: Pick<DashboardModel, 'period' | 'groupBy' | 'agencyCode'>, changes: Record<string, string | null> = {}): string {
+export function dashboardQuery(
+  model: Pick<DashboardModel, 'period' | 'groupBy' | 'agencyCode'>,
+  changes: Record<string, string | null> = {},
+): string {
   const base: Record<string, string | null> = model.period.preset
     ? { preset: model.period.preset, from: null, to: null }
     : { preset: null, from: model.period.from, to: model.period.to };
@@ -66,12 +88,14 @@ function filters(model: DashboardModel): SafeHtml {
     <label><input type="radio" name="groupBy" value="agency"${model.groupBy === 'agency' ? raw(' checked') : null}> ${t(lang, 'byAgency')}</label>
     <label><input type="radio" name="groupBy" value="procedure"${model.groupBy === 'procedure' ? raw(' checked') : null}> ${t(lang, 'byProcedure')}</label>
   </div></fieldset>
-  ${model.agencyOptions.length > 0
-    ? html`<div class="field"><label for="f-agency">${t(lang, 'agency')}</label><select id="f-agency" name="agency">
+  ${
+    model.agencyOptions.length > 0
+      ? html`<div class="field"><label for="f-agency">${t(lang, 'agency')}</label><select id="f-agency" name="agency">
       <option value="">${t(lang, 'allAgencies')}</option>
       ${model.agencyOptions.map((a) => html`<option value="${a.code}"${a.code === model.agencyCode ? raw(' selected') : null}>${a.code} – ${a.name}</option>`)}
     </select></div>`
-    : null}
+      : null
+  }
   <div class="field"><button type="submit">${t(lang, 'show')}</button></div>
 </form>
 </section>`;
@@ -114,7 +138,13 @@ function charts(model: DashboardModel): SafeHtml {
     style: OUTCOME_STYLE[outcome].style,
     values: buckets.map((b) => b.counts[outcome]),
   }));
-  const sums = OUTCOMES.map((outcome) => `${t(lang, OUTCOME_STYLE[outcome].label)} ${formatInt(lang, buckets.reduce((s, b) => s + b.counts[outcome], 0))}`);
+  const sums = OUTCOMES.map(
+    (outcome) =>
+      `${t(lang, OUTCOME_STYLE[outcome].label)} ${formatInt(
+        lang,
+        buckets.reduce((s, b) => s + b.counts[outcome], 0),
+      )}`,
+  );
   const period = `${formatDate(model.period.from)} – ${formatDate(model.period.to)}`;
   const perDay = stackedBarChart({
     id: 'chart-messages',
@@ -132,14 +162,20 @@ function charts(model: DashboardModel): SafeHtml {
   const onTime = barChart({
     id: 'chart-ontime',
     title: t(lang, 'chartOnTime'),
-    description: agencies.map((r) => `${r.agencyCode}: ${r.dossiersResolved === 0 ? '—' : formatPercent(lang, r.resolvedOnTime / r.dossiersResolved)}`).join('; ') || t(lang, 'noData'),
+    description:
+      agencies
+        .map((r) => `${r.agencyCode}: ${r.dossiersResolved === 0 ? '—' : formatPercent(lang, r.resolvedOnTime / r.dossiersResolved)}`)
+        .join('; ') || t(lang, 'noData'),
     categoryHeader: t(lang, 'agency'),
     valueHeader: t(lang, 'onTimeRate'),
     items: agencies.map((r) => ({
       label: r.agencyCode,
       name: name(r.agencyCode),
       value: r.dossiersResolved === 0 ? null : r.resolvedOnTime / r.dossiersResolved,
-      display: r.dossiersResolved === 0 ? '—' : `${formatPercent(lang, r.resolvedOnTime / r.dossiersResolved)} (${r.resolvedOnTime}/${r.dossiersResolved})`,
+      display:
+        r.dossiersResolved === 0
+          ? '—'
+          : `${formatPercent(lang, r.resolvedOnTime / r.dossiersResolved)} (${r.resolvedOnTime}/${r.dossiersResolved})`,
     })),
     color: '#0b6b2f',
     style: 'solid',
@@ -156,7 +192,8 @@ function charts(model: DashboardModel): SafeHtml {
       label: r.agencyCode,
       name: name(r.agencyCode),
       value: r.reach,
-      display: r.reach === null ? '—' : `${formatPercent(lang, r.reach)} (${Math.round(r.reach * r.dossiersReceived)}/${r.dossiersReceived})`,
+      display:
+        r.reach === null ? '—' : `${formatPercent(lang, r.reach)} (${Math.round(r.reach * r.dossiersReceived)}/${r.dossiersReceived})`,
     })),
     color: '#1d4ed8',
     style: 'stripes',
@@ -200,9 +237,11 @@ ${head('received')}${head('resolved')}${head('onTime')}${head('late')}${head('su
   )}</tbody>
 <tfoot><tr><th scope="row"${byProcedure ? raw(' colspan="2"') : null}>${t(lang, 'total')}</th>${cells(total)}</tr></tfoot>
 </table></div>
-${model.lookupsUnattributed.lookups > 0
+${
+  model.lookupsUnattributed.lookups > 0
     ? html`<p class="hint">${t(lang, 'lookupsUnattributed')}: ${formatInt(lang, model.lookupsUnattributed.lookups)} (${formatVnd(model.lookupsUnattributed.lookupRevenueVnd)}).</p>`
-    : null}
+    : null
+}
 </section>`;
 }
 
@@ -216,23 +255,30 @@ function messageTables(model: DashboardModel, total: StatsRow): SafeHtml {
 <div class="table-wrap" role="region" aria-labelledby="kinds-title" tabindex="0"><table>
 <caption class="visually-hidden">${t(lang, 'messagesByKind')}</caption>
 <thead><tr><th scope="col">${t(lang, 'kind')}</th>${OUTCOMES.map((o) => html`<th scope="col" class="num">${t(lang, OUTCOME_STYLE[o].label)}</th>`)}<th scope="col" class="num">${t(lang, 'total')}</th></tr></thead>
-<tbody>${kinds.length === 0
-    ? html`<tr><td colspan="${OUTCOMES.length + 2}">${t(lang, 'noData')}</td></tr>`
-    : kinds.map(
-        ([kind, counts]) =>
-          html`<tr><th scope="row">${kindLabel(lang, kind)}</th>${OUTCOMES.map((o) => html`<td class="num">${formatInt(lang, counts[o])}</td>`)}<td class="num">${formatInt(lang, OUTCOMES.reduce((s, o) => s + counts[o], 0))}</td></tr>`,
-      )}</tbody>
+<tbody>${
+    kinds.length === 0
+      ? html`<tr><td colspan="${OUTCOMES.length + 2}">${t(lang, 'noData')}</td></tr>`
+      : kinds.map(
+          ([kind, counts]) =>
+            html`<tr><th scope="row">${kindLabel(lang, kind)}</th>${OUTCOMES.map((o) => html`<td class="num">${formatInt(lang, counts[o])}</td>`)}<td class="num">${formatInt(
+              lang,
+              OUTCOMES.reduce((s, o) => s + counts[o], 0),
+            )}</td></tr>`,
+        )
+  }</tbody>
 </table></div>
 </section>
 <section aria-labelledby="failures-title">
 <h2 id="failures-title">${t(lang, 'failuresByReason')}</h2>
-${failures.length === 0
+${
+  failures.length === 0
     ? html`<p>${t(lang, 'noFailures')}</p>`
     : html`<div class="table-wrap" role="region" aria-labelledby="failures-title" tabindex="0"><table data-testid="failures">
 <caption class="visually-hidden">${t(lang, 'failuresByReason')}</caption>
 <thead><tr><th scope="col">${t(lang, 'reason')}</th><th scope="col" class="num">${t(lang, 'count')}</th></tr></thead>
 <tbody>${failures.map(([reason, count]) => html`<tr><th scope="row">${failureReasonLabel(lang, reason)}</th><td class="num">${formatInt(lang, count)}</td></tr>`)}</tbody>
-</table></div>`}
+</table></div>`
+}
 </section>
 </div>`;
 }
@@ -261,7 +307,8 @@ function reconciliationSection(model: DashboardModel, total: StatsRow): SafeHtml
   return html`<section aria-labelledby="reconciliation-title" id="doi-soat">
 <h2 id="reconciliation-title">${t(lang, 'reconciliation')}</h2>
 <p>${intro}</p>
-${items.length === 0
+${
+  items.length === 0
     ? html`<p>${t(lang, 'reconciliationEmpty')}</p>`
     : html`<div class="table-wrap" role="region" aria-labelledby="reconciliation-title" tabindex="0"><table data-testid="reconciliation">
 <caption class="visually-hidden">${t(lang, 'reconciliation')}</caption>
@@ -274,7 +321,8 @@ ${items.length === 0
 <td>${timeTag(item.finishedAt)}</td><td>${deadlineBadge(lang, item.onTime)}</td>
 <td><span class="why">${whyLabel(lang, item.why)}</span>${detail ? html`<br><span class="hint">${detail}</span>` : null}</td></tr>`;
       })}</tbody>
-</table></div>`}
+</table></div>`
+}
 ${more > 0 ? html`<p class="hint">+ ${formatInt(lang, more)} — ${t(lang, 'exports')}: <a href="/giam-sat/doi-soat.csv${dashboardQuery(model)}">${t(lang, 'exportCsv')}</a></p>` : null}
 </section>`;
 }

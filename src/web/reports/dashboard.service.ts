@@ -35,7 +35,10 @@ function lastDayOfMonth(date: string): string {
 }
 
 /** The report period: a preset wins over dates; no input is this month so far (Asia/Ho_Chi_Minh). */
-export function resolvePeriod(today: string, query: { from?: string | undefined; to?: string | undefined; preset?: Preset | undefined }): Period {
+export function resolvePeriod(
+  today: string,
+  query: { from?: string | undefined; to?: string | undefined; preset?: Preset | undefined },
+): Period {
   const monthStart = `${today.slice(0, 8)}01`;
   switch (query.preset) {
     case 'this_month':
@@ -140,7 +143,9 @@ export function reconciliationWhy(
     case 'cancelled':
       return 'cancelled';
     case 'failed':
-      return latest.failure_reason !== null && PHONE_WHYS.has(latest.failure_reason) ? (latest.failure_reason as ReconciliationWhy) : 'failed';
+      return latest.failure_reason !== null && PHONE_WHYS.has(latest.failure_reason)
+        ? (latest.failure_reason as ReconciliationWhy)
+        : 'failed';
     case 'delivered':
       // Not reached: delivered dossiers are excluded by the query.
       return 'not_created';
@@ -151,12 +156,26 @@ export function reconciliationWhy(
 const IN_CHUNK = 500;
 
 /** Dossiers that reached their result in the period and have no delivered result_ready message, newest first. */
-export async function reconciliation(db: Db, agencies: AgencyService, query: { from: string; to: string; agencyCode: string | null }): Promise<ReconciliationItem[]> {
+export async function reconciliation(
+  db: Db,
+  agencies: AgencyService,
+  query: { from: string; to: string; agencyCode: string | null },
+): Promise<ReconciliationItem[]> {
   const { start, end } = periodBounds(query);
   let select = db.kysely
     .selectFrom('dossiers as d')
     .innerJoin('procedures as p', 'p.code', 'd.procedure_code')
-    .select(['d.id', 'd.receipt_code', 'd.agency_code', 'd.procedure_code', 'd.state', 'd.finished_at', 'd.due_at', 'p.name as procedure_name', 'p.processing_days'])
+    .select([
+      'd.id',
+      'd.receipt_code',
+      'd.agency_code',
+      'd.procedure_code',
+      'd.state',
+      'd.finished_at',
+      'd.due_at',
+      'p.name as procedure_name',
+      'p.processing_days',
+    ])
     .where(sql.ref('d.state'), 'in', ['result_ready', 'returned'])
     .where('d.finished_at', '>=', start)
     .where('d.finished_at', '<', end)
@@ -237,7 +256,10 @@ function outcomeOf(status: string): Outcome {
 
 /** Automatic messages created in the period (the ones computeStats counts), per local day — or per
  *  month when the period is longer than two months — and outcome; empty days are included. */
-export async function messagesByDay(db: Db, query: { from: string; to: string; agencyCode: string | null }): Promise<{ unit: 'day' | 'month'; buckets: OutcomeBucket[] }> {
+export async function messagesByDay(
+  db: Db,
+  query: { from: string; to: string; agencyCode: string | null },
+): Promise<{ unit: 'day' | 'month'; buckets: OutcomeBucket[] }> {
   const { start, end } = periodBounds(query);
   let select = db.kysely
     .selectFrom('notifications as m')
@@ -267,7 +289,10 @@ export async function messagesByDay(db: Db, query: { from: string; to: string; a
 }
 
 /** The same messages per kind and outcome (their totals are computeStats' `messages.created`). */
-export async function messagesByKind(db: Db, query: { from: string; to: string; agencyCode: string | null }): Promise<Map<string, Record<Outcome, number>>> {
+export async function messagesByKind(
+  db: Db,
+  query: { from: string; to: string; agencyCode: string | null },
+): Promise<Map<string, Record<Outcome, number>>> {
   const { start, end } = periodBounds(query);
   let select = db.kysely
     .selectFrom('notifications as m')
@@ -301,7 +326,10 @@ export interface Page<T> {
 }
 
 /** Dossiers matching part of a receipt code, at least six digits of a phone number, or part of a name. */
-export async function searchDossierPage(db: Db, query: { agencyCode: string | null; q: string; page: number; pageSize: number }): Promise<Page<DossierRow>> {
+export async function searchDossierPage(
+  db: Db,
+  query: { agencyCode: string | null; q: string; page: number; pageSize: number },
+): Promise<Page<DossierRow>> {
   let select = db.kysely
     .selectFrom('dossiers')
     .selectAll()
@@ -388,7 +416,9 @@ export async function conversation(db: Db, sender: string, limit = 30): Promise<
     .orderBy('i.id', 'desc')
     .limit(limit)
     .execute();
-  return rows.reverse().map((r) => ({ id: n(r.id), text: r.text, receivedAt: n(r.received_at), reply: r.reply, replyStatus: r.status ?? null }));
+  return rows
+    .reverse()
+    .map((r) => ({ id: n(r.id), text: r.text, receivedAt: n(r.received_at), reply: r.reply, replyStatus: r.status ?? null }));
 }
 
 /** A receipt code to prefill the simulator with: the newest dossier the user can see, else any. */

@@ -37,17 +37,20 @@ export function dossierSearchBody(model: DossierSearchModel): SafeHtml {
   <div class="field"><label for="f-q">${t(lang, 'searchLabel')}</label>
     <input type="search" id="f-q" name="q" value="${model.q}" maxlength="100" aria-describedby="f-q-hint" autocomplete="off" spellcheck="false">
     <p class="hint" id="f-q-hint">${t(lang, 'searchHint')}</p></div>
-  ${model.agencyOptions.length > 0
-    ? html`<div class="field"><label for="f-agency">${t(lang, 'agency')}</label><select id="f-agency" name="agency">
+  ${
+    model.agencyOptions.length > 0
+      ? html`<div class="field"><label for="f-agency">${t(lang, 'agency')}</label><select id="f-agency" name="agency">
       <option value="">${t(lang, 'allAgencies')}</option>
       ${model.agencyOptions.map((a) => html`<option value="${a.code}"${a.code === model.agencyCode ? raw(' selected') : null}>${a.code} – ${a.name}</option>`)}
     </select></div>`
-    : null}
+      : null
+  }
   <div class="field"><button type="submit">${t(lang, 'search')}</button></div>
 </form>
 <section aria-labelledby="results-title">
 <h2 id="results-title">${t(lang, 'results')}</h2>
-${model.result.items.length === 0
+${
+  model.result.items.length === 0
     ? html`<p role="status">${t(lang, 'noResults')}</p>`
     : html`<div class="table-wrap" role="region" aria-labelledby="results-title" tabindex="0"><table data-testid="dossiers">
 <caption>${t(lang, 'results')}${model.q ? ` – “${model.q}”` : ''}, ${t(lang, 'page', { n: model.result.page })}</caption>
@@ -58,7 +61,8 @@ ${model.result.items.length === 0
 <td>${d.applicant.name}</td><td>${phoneText(lang, d)}</td><td>${d.agencyCode}</td><td>${stateLabel(lang, d.state)}</td><td>${d.step}</td>
 <td>${timeTag(d.dueAt)}</td><td>${deadlineBadge(lang, d.onTime)}</td></tr>`,
       )}</tbody>
-</table></div>`}
+</table></div>`
+}
 ${pager(lang, model.result.page, model.result.hasNext, href)}
 </section>`;
 }
@@ -66,7 +70,16 @@ ${pager(lang, model.result.page, model.result.hasNext, href)}
 function phoneText(lang: WebLang, d: DossierJson): SafeHtml {
   const number = d.phone.e164 ?? d.phone.input ?? '';
   if (d.phone.problem === null) return html`${number}`;
-  const reason = failureReasonLabel(lang, d.phone.problem === 'missing' ? 'no_phone' : d.phone.problem === 'foreign' ? 'foreign_phone' : d.phone.problem === 'invalid' ? 'invalid_phone' : 'landline');
+  const reason = failureReasonLabel(
+    lang,
+    d.phone.problem === 'missing'
+      ? 'no_phone'
+      : d.phone.problem === 'foreign'
+        ? 'foreign_phone'
+        : d.phone.problem === 'invalid'
+          ? 'invalid_phone'
+          : 'landline',
+  );
   return html`${number ? html`${number}<br>` : null}<span class="badge late">! ${reason}</span>`;
 }
 
@@ -145,21 +158,24 @@ export function dossierDetailBody(model: DossierDetailModel): SafeHtml {
 </section>
 <section aria-labelledby="timeline-title">
 <h2 id="timeline-title">${t(lang, 'timeline')}</h2>
-<ol class="timeline" data-testid="timeline">${items.map((item) => {
-    switch (item.kind) {
-      case 'intake':
-        return html`<li data-testid="timeline-item" data-kind="intake"><p class="when">${timeTag(d.receivedAt)}</p><p class="what">${t(lang, 'event')}: ${stateLabel(lang, 'received')}</p></li>`;
-      case 'event': {
-        const e = item.event;
-        return html`<li data-testid="timeline-item" data-kind="event" data-seq="${e.seq}">
+<ol class="timeline" data-testid="timeline">${
+    // biome-ignore lint/suspicious/useIterableCallbackReturn: the switch covers every kind of item, so every path returns
+    items.map((item) => {
+      switch (item.kind) {
+        case 'intake':
+          return html`<li data-testid="timeline-item" data-kind="intake"><p class="when">${timeTag(d.receivedAt)}</p><p class="what">${t(lang, 'event')}: ${stateLabel(lang, 'received')}</p></li>`;
+        case 'event': {
+          const e = item.event;
+          return html`<li data-testid="timeline-item" data-kind="event" data-seq="${e.seq}">
 <p class="when">${timeTag(e.at)}</p>
 <p class="what">${t(lang, 'event')}: ${eventLabel(lang, e.type)}${e.step ? html` – ${e.step}` : null}</p>
 <p>${stateLabel(lang, e.state)} · ${t(lang, 'dueMoved')} ${timeTag(e.dueAt)}</p>
 </li>`;
+        }
+        case 'message':
+          return messageItem(lang, item.message);
       }
-      case 'message':
-        return messageItem(lang, item.message);
-    }
-  })}</ol>
+    })
+  }</ol>
 </section>`;
 }

@@ -65,12 +65,18 @@ const UI = {
   dataTable: { vi: 'Bảng số liệu của biểu đồ', en: 'Chart data' },
   day: { vi: 'Ngày', en: 'Day' },
   month: { vi: 'Tháng', en: 'Month' },
-  reconciliation: { vi: 'Đối soát: hồ sơ đã giải quyết chưa có tin kết quả đến máy', en: 'Reconciliation: resolved dossiers without a delivered result message' },
+  reconciliation: {
+    vi: 'Đối soát: hồ sơ đã giải quyết chưa có tin kết quả đến máy',
+    en: 'Reconciliation: resolved dossiers without a delivered result message',
+  },
   reconciliationIntro: {
     vi: 'Hồ sơ có kết quả trong kỳ: {resolved}; tin kết quả đã đến máy: {delivered}; chưa báo được: {missing}.',
     en: 'Dossiers resolved in the period: {resolved}; result messages delivered: {delivered}; not notified: {missing}.',
   },
-  reconciliationEmpty: { vi: 'Mọi hồ sơ đã giải quyết trong kỳ đều đã có tin kết quả đến máy.', en: 'Every dossier resolved in the period got a delivered result message.' },
+  reconciliationEmpty: {
+    vi: 'Mọi hồ sơ đã giải quyết trong kỳ đều đã có tin kết quả đến máy.',
+    en: 'Every dossier resolved in the period got a delivered result message.',
+  },
   why: { vi: 'Lý do', en: 'Why' },
   detail: { vi: 'Chi tiết', en: 'Detail' },
   link: { vi: 'Liên kết', en: 'Link' },
@@ -92,7 +98,10 @@ const UI = {
   portalStatus: { vi: 'Mã trạng thái Cổng DVC', en: 'Portal status code' },
   returnMethod: { vi: 'Hình thức trả kết quả', en: 'Result returned' },
   searchLabel: { vi: 'Mã số biên nhận, số điện thoại hoặc họ tên', en: 'Receipt code, phone number or name' },
-  searchHint: { vi: 'Nhập một phần mã số, ít nhất 6 chữ số của số điện thoại, hoặc họ tên có dấu.', en: 'Part of the code, at least 6 digits of the phone number, or the name with diacritics.' },
+  searchHint: {
+    vi: 'Nhập một phần mã số, ít nhất 6 chữ số của số điện thoại, hoặc họ tên có dấu.',
+    en: 'Part of the code, at least 6 digits of the phone number, or the name with diacritics.',
+  },
   results: { vi: 'Kết quả', en: 'Results' },
   noResults: { vi: 'Không tìm thấy hồ sơ nào.', en: 'No dossier found.' },
   page: { vi: 'Trang {n}', en: 'Page {n}' },
@@ -135,11 +144,17 @@ const UI = {
   simulatorYou: { vi: 'Bạn gửi', en: 'You sent' },
   simulatorReply: { vi: '{shortCode} trả lời', en: '{shortCode} replied' },
   simulatorNoReply: { vi: 'Không trả lời (số bị chặn tạm thời)', en: 'No reply (number throttled)' },
-  simulatorHint: { vi: 'Cú pháp: {syntax}. Phí tra cứu {fee} (không thu trong chế độ trình diễn).', en: 'Syntax: {syntax}. Look-up fee {fee} (not charged in demo mode).' },
+  simulatorHint: {
+    vi: 'Cú pháp: {syntax}. Phí tra cứu {fee} (không thu trong chế độ trình diễn).',
+    en: 'Syntax: {syntax}. Look-up fee {fee} (not charged in demo mode).',
+  },
   errorTitle: { vi: 'Không thực hiện được yêu cầu', en: 'The request could not be completed' },
   forbidden: { vi: 'Bạn không có quyền xem dữ liệu của cơ quan này.', en: 'You may not see this agency’s data.' },
   notFound: { vi: 'Không tìm thấy trang hoặc hồ sơ yêu cầu.', en: 'The page or dossier was not found.' },
-  badDates: { vi: 'Ngày bắt đầu phải trước hoặc bằng ngày kết thúc, và kỳ báo cáo không quá 3 năm.', en: 'The start date must not be after the end date, and a period is at most 3 years.' },
+  badDates: {
+    vi: 'Ngày bắt đầu phải trước hoặc bằng ngày kết thúc, và kỳ báo cáo không quá 3 năm.',
+    en: 'The start date must not be after the end date, and a period is at most 3 years.',
+  },
   invalidInput: { vi: 'Dữ liệu nhập không hợp lệ: {detail}', en: 'Invalid input: {detail}' },
   none: { vi: '—', en: '—' },
 } as const satisfies Record<string, Pair>;
@@ -195,7 +210,9 @@ export function failureReasonLabel(lang: WebLang, reason: string): string {
   if (known) return known[lang];
   if (reason.startsWith('gave_up:')) {
     const inner = reason.slice('gave_up:'.length);
-    return lang === 'vi' ? `Ngừng thử lại sau nhiều lần (${failureReasonLabel(lang, inner)})` : `Gave up after retries (${failureReasonLabel(lang, inner)})`;
+    return lang === 'vi'
+      ? `Ngừng thử lại sau nhiều lần (${failureReasonLabel(lang, inner)})`
+      : `Gave up after retries (${failureReasonLabel(lang, inner)})`;
   }
   return lang === 'vi' ? `Lỗi nhà mạng: ${reason}` : `Carrier error: ${reason}`;
 }

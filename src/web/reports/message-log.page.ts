@@ -1,7 +1,18 @@
 /** /tin-nhan: every message, newest first, with filters; each row links to its dossier. */
 import { html, raw, type SafeHtml } from '../html.js';
 import type { MessageRow, Page } from './dashboard.service.js';
-import { CHANNELS, MESSAGE_KINDS, MESSAGE_STATUSES, channelLabel, failureReasonLabel, formatInt, formatVnd, kindLabel, messageStatusLabel, t } from './i18n.js';
+import {
+  CHANNELS,
+  MESSAGE_KINDS,
+  MESSAGE_STATUSES,
+  channelLabel,
+  failureReasonLabel,
+  formatInt,
+  formatVnd,
+  kindLabel,
+  messageStatusLabel,
+  t,
+} from './i18n.js';
 import { LIVE_JS_PATH, pager, queryString, stylesheet, timeTag, type View } from './ui.js';
 
 export interface MessageLogFilters {
@@ -21,7 +32,14 @@ export interface MessageLogModel {
   result: Page<MessageRow>;
 }
 
-function select(id: string, name: string, label: string, current: string, options: ReadonlyArray<{ value: string; label: string }>, anyLabel: string): SafeHtml {
+function select(
+  id: string,
+  name: string,
+  label: string,
+  current: string,
+  options: ReadonlyArray<{ value: string; label: string }>,
+  anyLabel: string,
+): SafeHtml {
   return html`<div class="field"><label for="${id}">${label}</label><select id="${id}" name="${name}">
 <option value="">${anyLabel}</option>
 ${options.map((o) => html`<option value="${o.value}"${o.value === current ? raw(' selected') : null}>${o.label}</option>`)}
@@ -36,10 +54,42 @@ export function messageLogBody(model: MessageLogModel): SafeHtml {
   return html`${stylesheet()}
 <h1>${t(lang, 'messageLog')}</h1>
 <form method="get" action="/tin-nhan" class="card filters" aria-label="${t(lang, 'filters')}">
-  ${select('f-kind', 'kind', t(lang, 'kind'), f.kind, Object.keys(MESSAGE_KINDS).map((k) => ({ value: k, label: kindLabel(lang, k) })), any)}
-  ${select('f-status', 'status', t(lang, 'status'), f.status, Object.keys(MESSAGE_STATUSES).map((s) => ({ value: s, label: messageStatusLabel(lang, s) })), any)}
-  ${select('f-channel', 'channel', t(lang, 'channel'), f.channel, Object.keys(CHANNELS).map((c) => ({ value: c, label: channelLabel(lang, c) })), any)}
-  ${model.agencyOptions.length > 0 ? select('f-agency', 'agency', t(lang, 'agency'), f.agency, model.agencyOptions.map((a) => ({ value: a.code, label: `${a.code} – ${a.name}` })), t(lang, 'allAgencies')) : null}
+  ${select(
+    'f-kind',
+    'kind',
+    t(lang, 'kind'),
+    f.kind,
+    Object.keys(MESSAGE_KINDS).map((k) => ({ value: k, label: kindLabel(lang, k) })),
+    any,
+  )}
+  ${select(
+    'f-status',
+    'status',
+    t(lang, 'status'),
+    f.status,
+    Object.keys(MESSAGE_STATUSES).map((s) => ({ value: s, label: messageStatusLabel(lang, s) })),
+    any,
+  )}
+  ${select(
+    'f-channel',
+    'channel',
+    t(lang, 'channel'),
+    f.channel,
+    Object.keys(CHANNELS).map((c) => ({ value: c, label: channelLabel(lang, c) })),
+    any,
+  )}
+  ${
+    model.agencyOptions.length > 0
+      ? select(
+          'f-agency',
+          'agency',
+          t(lang, 'agency'),
+          f.agency,
+          model.agencyOptions.map((a) => ({ value: a.code, label: `${a.code} – ${a.name}` })),
+          t(lang, 'allAgencies'),
+        )
+      : null
+  }
   <div class="field"><label for="f-from">${t(lang, 'from')}</label><input type="date" id="f-from" name="from" value="${f.from}"></div>
   <div class="field"><label for="f-to">${t(lang, 'to')}</label><input type="date" id="f-to" name="to" value="${f.to}"></div>
   <div class="field"><label for="f-q">${t(lang, 'phoneOrCode')}</label><input type="search" id="f-q" name="q" value="${f.q}" maxlength="100" autocomplete="off" spellcheck="false"></div>
@@ -48,7 +98,8 @@ export function messageLogBody(model: MessageLogModel): SafeHtml {
 <p class="field" hidden data-live-wrap><span><input type="checkbox" id="live-refresh" data-live-refresh> <label for="live-refresh">${t(lang, 'autoRefresh')}</label></span></p>
 <section aria-labelledby="messages-title">
 <h2 id="messages-title">${t(lang, 'messages')}</h2>
-${model.result.items.length === 0
+${
+  model.result.items.length === 0
     ? html`<p role="status">${t(lang, 'noMessages')}</p>`
     : html`<div class="table-wrap" role="region" aria-labelledby="messages-title" tabindex="0"><table data-testid="messages">
 <caption>${t(lang, 'messageLog')}, ${t(lang, 'page', { n: model.result.page })}</caption>
@@ -67,7 +118,8 @@ ${model.result.items.length === 0
 <td class="num">${formatVnd(Number(m.cost_vnd))}</td>
 </tr>`,
       )}</tbody>
-</table></div>`}
+</table></div>`
+}
 ${pager(lang, model.result.page, model.result.hasNext, href)}
 </section>
 ${raw(`<script src="${LIVE_JS_PATH}" defer></script>`)}`;

@@ -25,14 +25,20 @@ export function simulatorBody(model: SimulatorModel): SafeHtml {
 <div class="phone">
 <section class="phone-screen" aria-labelledby="thread-title">
 <h2 class="phone-head" id="thread-title">${t(lang, 'simulatorThread', { shortCode })}</h2>
-${model.thread.length === 0
+${
+  model.thread.length === 0
     ? html`<p class="hint">${t(lang, 'simulatorEmpty')}</p>`
     : html`<ol class="thread" data-testid="thread" aria-live="polite">${model.thread.map(
-        (entry) => html`<li class="bubble out" data-testid="sent"><span class="who">${t(lang, 'simulatorYou')}</span>${entry.text}${timeTag(entry.receivedAt)}</li>
-${entry.reply === null
-  ? html`<li class="bubble in" data-testid="reply"><span class="who">${t(lang, 'simulatorNoReply')}</span></li>`
-  : html`<li class="bubble in" data-testid="reply"><span class="who">${t(lang, 'simulatorReply', { shortCode })}</span><span data-testid="reply-text">${entry.reply}</span>${entry.replyStatus ? html`<span class="status">${messageStatusLabel(lang, entry.replyStatus)}</span>` : null}</li>`}`,
-      )}</ol>`}
+        (
+          entry,
+        ) => html`<li class="bubble out" data-testid="sent"><span class="who">${t(lang, 'simulatorYou')}</span>${entry.text}${timeTag(entry.receivedAt)}</li>
+${
+  entry.reply === null
+    ? html`<li class="bubble in" data-testid="reply"><span class="who">${t(lang, 'simulatorNoReply')}</span></li>`
+    : html`<li class="bubble in" data-testid="reply"><span class="who">${t(lang, 'simulatorReply', { shortCode })}</span><span data-testid="reply-text">${entry.reply}</span>${entry.replyStatus ? html`<span class="status">${messageStatusLabel(lang, entry.replyStatus)}</span>` : null}</li>`
+}`,
+      )}</ol>`
+}
 ${model.error ? html`<p class="error" role="alert">${model.error}</p>` : null}
 <form method="post" action="/gia-lap">
   <input type="hidden" name="_csrf" value="${csrfToken ?? ''}">

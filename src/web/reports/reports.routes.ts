@@ -133,7 +133,13 @@ function errorPage(ctx: AppContext) {
     } else if (error instanceof AppError && error.status < 500) {
       status = error.status;
       message =
-        error.code === 'BAD_PERIOD' ? t(lang, 'badDates') : error.status === 403 ? t(lang, 'forbidden') : error.status === 404 && lang === 'en' ? t(lang, 'notFound') : error.message;
+        error.code === 'BAD_PERIOD'
+          ? t(lang, 'badDates')
+          : error.status === 403
+            ? t(lang, 'forbidden')
+            : error.status === 404 && lang === 'en'
+              ? t(lang, 'notFound')
+              : error.message;
     } else if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
       status = error.statusCode;
       message = t(lang, 'invalidInput', { detail: error.message });
@@ -141,7 +147,11 @@ function errorPage(ctx: AppContext) {
       ctx.logger.error({ err: error, url: request.url, method: request.method }, 'report page error');
     }
     const body = html`<h1>${t(lang, 'errorTitle')}</h1><div class="card" role="alert"><p>${message}</p></div>`;
-    return sendPage(reply, renderPage({ title: t(lang, 'errorTitle'), user: request.webUser, csrfToken: request.csrfToken, lang, body }), status);
+    return sendPage(
+      reply,
+      renderPage({ title: t(lang, 'errorTitle'), user: request.webUser, csrfToken: request.csrfToken, lang, body }),
+      status,
+    );
   };
 }
 
@@ -168,7 +178,10 @@ export function reportWebRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
     asset(LIVE_JS_PATH, 'text/javascript; charset=utf-8', LIVE_JS);
 
     /** Everything the dashboard and its exports read for one request. */
-    const dashboardData = async (request: FastifyRequest, query: { from?: string; to?: string; preset?: string; groupBy: 'agency' | 'procedure'; agency?: string }) => {
+    const dashboardData = async (
+      request: FastifyRequest,
+      query: { from?: string; to?: string; preset?: string; groupBy: 'agency' | 'procedure'; agency?: string },
+    ) => {
       const view = viewOf(request);
       const agencyCode = scopeAgency(view.user, blank(query.agency) ?? null);
       await requireKnownAgency(agencyCode);
@@ -212,24 +225,38 @@ export function reportWebRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
     });
 
     const sendFile = (reply: FastifyReply, type: string, name: string, content: Buffer) =>
-      reply.type(type).header('content-disposition', `attachment; filename="${name}"`).header('cache-control', 'no-store').header('x-content-type-options', 'nosniff').send(content);
+      reply
+        .type(type)
+        .header('content-disposition', `attachment; filename="${name}"`)
+        .header('cache-control', 'no-store')
+        .header('x-content-type-options', 'nosniff')
+        .send(content);
 
     const statsTable = async (request: FastifyRequest, query: typeof DashboardQuery.static) => {
       const { view, period, agencyCode, stats, groupBy } = await dashboardData(request, query);
       const [directory, procedures] = await Promise.all([agencyDirectory(), ctx.procedures.list(agencyCode)]);
-      const table = statsExportTable(view.lang, groupBy, stats.rows, { agencies: directory.names, procedures: new Map(procedures.map((p) => [p.code, p.name])) });
+      const table = statsExportTable(view.lang, groupBy, stats.rows, {
+        agencies: directory.names,
+        procedures: new Map(procedures.map((p) => [p.code, p.name])),
+      });
       return { view, period, groupBy, table };
     };
     const reconciliationTable = async (request: FastifyRequest, query: typeof DashboardQuery.static) => {
       const { view, period, agencyCode, groupBy } = await dashboardData(request, query);
-      const [items, directory] = await Promise.all([reconciliation(ctx.db, ctx.agencies, { from: period.from, to: period.to, agencyCode }), agencyDirectory()]);
+      const [items, directory] = await Promise.all([
+        reconciliation(ctx.db, ctx.agencies, { from: period.from, to: period.to, agencyCode }),
+        agencyDirectory(),
+      ]);
       const table = reconciliationExportTable(view.lang, items, directory.names, `${request.protocol}://${request.host}`);
       return { view, period, groupBy, table };
     };
     const exportRoute = (
       path: string,
       base: string,
-      build: (request: FastifyRequest, query: typeof DashboardQuery.static) => Promise<{ view: View; period: Period; groupBy: 'agency' | 'procedure'; table: ExportTable }>,
+      build: (
+        request: FastifyRequest,
+        query: typeof DashboardQuery.static,
+      ) => Promise<{ view: View; period: Period; groupBy: 'agency' | 'procedure'; table: ExportTable }>,
       format: 'csv' | 'xlsx',
     ) =>
       app.get(path, { onRequest, schema: { hide: true, querystring: DashboardQuery } }, async (request, reply) => {
@@ -247,7 +274,13 @@ export function reportWebRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       '/ho-so',
       {
         onRequest,
-        schema: { hide: true, querystring: Type.Object({ q: Opt(SearchText), agency: Opt(Code), page: PageNumber, lang: Lang }, { additionalProperties: false }) },
+        schema: {
+          hide: true,
+          querystring: Type.Object(
+            { q: Opt(SearchText), agency: Opt(Code), page: PageNumber, lang: Lang },
+            { additionalProperties: false },
+          ),
+        },
       },
       async (request, reply) => {
         const view = viewOf(request);
@@ -271,7 +304,14 @@ export function reportWebRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
 
     app.get(
       '/ho-so/:code',
-      { onRequest, schema: { hide: true, params: Type.Object({ code: ReceiptCode }), querystring: Type.Object({ lang: Lang }, { additionalProperties: false }) } },
+      {
+        onRequest,
+        schema: {
+          hide: true,
+          params: Type.Object({ code: ReceiptCode }),
+          querystring: Type.Object({ lang: Lang }, { additionalProperties: false }),
+        },
+      },
       async (request, reply) => {
         const view = viewOf(request);
         const detail = await ctx.dossiers.get(principalForUser(view.user), request.params.code);
@@ -331,8 +371,18 @@ export function reportWebRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
     };
     const { keyword, shortCode, feeVnd } = ctx.config.lookup;
     const senderOf = (phone: string) => checkPhone(phone).e164 ?? phone.trim();
-    const simulatorPage = async (reply: FastifyReply, view: View, phone: string, text: string | null, error: string | null, status = 200) => {
-      const [thread, code] = await Promise.all([conversation(ctx.db, senderOf(phone)), text === null ? demoReceiptCode(ctx.db, scopeAgency(view.user, null)) : null]);
+    const simulatorPage = async (
+      reply: FastifyReply,
+      view: View,
+      phone: string,
+      text: string | null,
+      error: string | null,
+      status = 200,
+    ) => {
+      const [thread, code] = await Promise.all([
+        conversation(ctx.db, senderOf(phone)),
+        text === null ? demoReceiptCode(ctx.db, scopeAgency(view.user, null)) : null,
+      ]);
       const body = simulatorBody({
         view,
         shortCode,
@@ -348,7 +398,13 @@ export function reportWebRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
 
     app.get(
       '/gia-lap',
-      { onRequest, schema: { hide: true, querystring: Type.Object({ so: Opt(Type.String({ maxLength: 40 })), lang: Lang }, { additionalProperties: false }) } },
+      {
+        onRequest,
+        schema: {
+          hide: true,
+          querystring: Type.Object({ so: Opt(Type.String({ maxLength: 40 })), lang: Lang }, { additionalProperties: false }),
+        },
+      },
       async (request, reply) => {
         requireSandbox();
         const view = viewOf(request);
@@ -363,7 +419,11 @@ export function reportWebRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         schema: {
           hide: true,
           body: Type.Object(
-            { phone: Type.String({ maxLength: 40 }), text: Type.String({ maxLength: 500 }), _csrf: Type.Optional(Type.String({ maxLength: 200 })) },
+            {
+              phone: Type.String({ maxLength: 40 }),
+              text: Type.String({ maxLength: 500 }),
+              _csrf: Type.Optional(Type.String({ maxLength: 200 })),
+            },
             { additionalProperties: false },
           ),
         },
@@ -377,9 +437,20 @@ export function reportWebRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           const missing = !phone ? t(view.lang, 'simulatorPhone') : t(view.lang, 'simulatorText');
           return simulatorPage(reply, view, phone || DEFAULT_SIMULATOR_PHONE, text, t(view.lang, 'invalidInput', { detail: missing }), 400);
         }
-        const result = await ctx.lookup.handleInbound({ gateway: 'simulator', messageId: null, from: phone, to: shortCode, text, receivedAt: null, replyVia: 'outbox' });
+        const result = await ctx.lookup.handleInbound({
+          gateway: 'simulator',
+          messageId: null,
+          from: phone,
+          to: shortCode,
+          text,
+          receivedAt: null,
+          replyVia: 'outbox',
+        });
         if (result.notificationId !== null) ctx.dispatcher.poke();
-        return reply.code(303).header('location', `/gia-lap?so=${encodeURIComponent(phone)}`).send();
+        return reply
+          .code(303)
+          .header('location', `/gia-lap?so=${encodeURIComponent(phone)}`)
+          .send();
       },
     );
   };

@@ -75,13 +75,16 @@ export function timeTag(instant: number | string | null): SafeHtml {
 
 /** On time / late as text with a symbol, never colour alone. */
 export function deadlineBadge(lang: WebLang, onTime: boolean): SafeHtml {
-  return onTime ? html`<span class="badge ontime">✓ ${t(lang, 'onTime')}</span>` : html`<span class="badge late">! ${t(lang, 'late')}</span>`;
+  return onTime
+    ? html`<span class="badge ontime">✓ ${t(lang, 'onTime')}</span>`
+    : html`<span class="badge late">! ${t(lang, 'late')}</span>`;
 }
 
 /** `?a=1&b=2` of the non-empty values, or '' when none. */
 export function queryString(params: Record<string, string | number | null | undefined>): string {
   const search = new URLSearchParams();
-  for (const [key, value] of Object.entries(params)) if (value !== null && value !== undefined && value !== '') search.set(key, String(value));
+  for (const [key, value] of Object.entries(params))
+    if (value !== null && value !== undefined && value !== '') search.set(key, String(value));
   const text = search.toString();
   return text ? `?${text}` : '';
 }

@@ -6,11 +6,31 @@ import type { Agency } from '../../agencies/agency.service.js';
 import type { AgencySettingsInput } from '../../agencies/agency.settings.js';
 import { TRIGGER_KINDS, isTriggerOn } from '../../notifications/notification.rules.js';
 import { MAX_TEMPLATE_SEGMENTS, templateFor, templateProblem } from '../../notifications/notification.templates.js';
-import { ALLOWED_PLACEHOLDERS, DEFAULT_TEMPLATES, PLACEHOLDER_NAMES, SAMPLE_VARS, TEMPLATE_KINDS, TemplateSyntaxError, renderTemplate, type TemplateKind } from '../../sms-text/template.js';
+import {
+  ALLOWED_PLACEHOLDERS,
+  DEFAULT_TEMPLATES,
+  PLACEHOLDER_NAMES,
+  SAMPLE_VARS,
+  TEMPLATE_KINDS,
+  TemplateSyntaxError,
+  renderTemplate,
+  type TemplateKind,
+} from '../../sms-text/template.js';
 import { prepareSms, type SmsEncoding } from '../../sms-text/encode.js';
 import type { Procedure } from '../../procedures/procedure.service.js';
 import { html, raw, type SafeHtml } from '../html.js';
-import { checkbox, csrfField, fieldErrorOf, formBool, formError, formString, selectField, textArea, textField, type FieldErrors } from '../forms.js';
+import {
+  checkbox,
+  csrfField,
+  fieldErrorOf,
+  formBool,
+  formError,
+  formString,
+  selectField,
+  textArea,
+  textField,
+  type FieldErrors,
+} from '../forms.js';
 import { requireWebUser } from '../web.session.js';
 import { principalForUser, type WebLang } from '../web.types.js';
 import { audit } from '../audit.repository.js';
@@ -62,7 +82,8 @@ const T = {
     ucs2: 'UCS-2 (Unicode, có dấu)',
     characters: 'ký tự',
     segments: 'tin SMS',
-    cost: (segments: number, price: number) => `chi phí ${(segments * price).toLocaleString('vi-VN')} đồng (${price.toLocaleString('vi-VN')} đồng/tin)`,
+    cost: (segments: number, price: number) =>
+      `chi phí ${(segments * price).toLocaleString('vi-VN')} đồng (${price.toLocaleString('vi-VN')} đồng/tin)`,
     procedures: 'Thủ tục hành chính',
     code: 'Mã thủ tục',
     procName: 'Tên thủ tục',
@@ -127,7 +148,8 @@ const T = {
     ucs2: 'UCS-2 (Unicode, diacritics)',
     characters: 'characters',
     segments: 'SMS',
-    cost: (segments: number, price: number) => `cost ${(segments * price).toLocaleString('en')} VND (${price.toLocaleString('en')} VND per SMS)`,
+    cost: (segments: number, price: number) =>
+      `cost ${(segments * price).toLocaleString('en')} VND (${price.toLocaleString('en')} VND per SMS)`,
     procedures: 'Procedures',
     code: 'Procedure code',
     procName: 'Procedure name',
@@ -250,7 +272,14 @@ function settingsFromForm(agency: Agency, form: GeneralForm, t: Dict): { setting
 }
 
 /** The SMS a template makes with sample data: text as sent, encoding, segments, cost. */
-export function previewFragment(ctx: AppContext, agency: Agency, kind: string, template: string, encoding: SmsEncoding, lang: WebLang): SafeHtml {
+export function previewFragment(
+  ctx: AppContext,
+  agency: Agency,
+  kind: string,
+  template: string,
+  encoding: SmsEncoding,
+  lang: WebLang,
+): SafeHtml {
   const t = T[lang];
   const problem = templateProblem(kind, template, encoding);
   let rendered: string | null = null;
@@ -262,19 +291,32 @@ export function previewFragment(ctx: AppContext, agency: Agency, kind: string, t
   const sms = rendered === null ? null : prepareSms(rendered, encoding);
   const price = ctx.outbox.priceFor(null);
   return html`${problem ? html`<p class="error" data-testid="preview-error">${problem.message}</p>` : null}
-${sms
-  ? html`<p class="label">${t.previewTitle}</p><div class="preview" data-testid="preview-body">${sms.body}</div>
+${
+  sms
+    ? html`<p class="label">${t.previewTitle}</p><div class="preview" data-testid="preview-body">${sms.body}</div>
 <p class="hint" data-testid="preview-facts">${sms.dataCoding === 'gsm7' ? t.gsm : t.ucs2} · ${sms.characters} ${t.characters} · <strong>${sms.segments} ${t.segments}</strong> · ${t.cost(sms.segments, price)}</p>`
-  : null}`;
+    : null
+}`;
 }
 
 function isKind(kind: string): kind is TemplateKind {
   return (TEMPLATE_KINDS as readonly string[]).includes(kind);
 }
 
-interface TemplateEdit { kind: string; text: string; showPreview: boolean; error?: string }
+interface TemplateEdit {
+  kind: string;
+  text: string;
+  showPreview: boolean;
+  error?: string;
+}
 
-interface ProcedureForm { code: string; name: string; processingDays: string; dayKind: string; supplementRule: string }
+interface ProcedureForm {
+  code: string;
+  name: string;
+  processingDays: string;
+  dayKind: string;
+  supplementRule: string;
+}
 
 export function agencySettingsRoutes(app: FastifyInstance, ctx: AppContext): void {
   const guard = { preHandler: requireWebUser([...SETTINGS_ROLES]) };
@@ -283,13 +325,26 @@ export function agencySettingsRoutes(app: FastifyInstance, ctx: AppContext): voi
     request: FastifyRequest,
     reply: FastifyReply,
     agency: Agency | null,
-    state: { general?: GeneralForm; generalErrors?: FieldErrors; template?: TemplateEdit; procedure?: ProcedureForm; procedureErrors?: FieldErrors; status?: number },
+    state: {
+      general?: GeneralForm;
+      generalErrors?: FieldErrors;
+      template?: TemplateEdit;
+      procedure?: ProcedureForm;
+      procedureErrors?: FieldErrors;
+      status?: number;
+    },
   ) => {
     const user = request.webUser!;
     const lang = request.webLang;
     const t = T[lang];
     const flash = flashFromQuery(request, { saved: t.saved, template: t.templateSaved, reset: t.templateReset, procedure: t.procSaved });
-    if (!agency) return sendSettingsPage(request, reply, t.title, html`<h1>${t.title}</h1>${settingsNav(user, lang, '/cai-dat')}<p class="card">${t.noAgency}</p>`);
+    if (!agency)
+      return sendSettingsPage(
+        request,
+        reply,
+        t.title,
+        html`<h1>${t.title}</h1>${settingsNav(user, lang, '/cai-dat')}<p class="card">${t.noAgency}</p>`,
+      );
     const agencies = user.role === 'admin' ? await ctx.agencies.list() : [];
     const procedures = await ctx.procedures.list(agency.code);
     const g = state.general ?? generalFormOf(agency);
@@ -297,9 +352,17 @@ export function agencySettingsRoutes(app: FastifyInstance, ctx: AppContext): voi
     const base = `/cai-dat/${encodeURIComponent(agency.code)}`;
     const editing = (request.query as Record<string, unknown>).procedure;
     const editProc = typeof editing === 'string' ? procedures.find((p) => p.code === editing) : undefined;
-    const pf: ProcedureForm = state.procedure ?? (editProc
-      ? { code: editProc.code, name: editProc.name, processingDays: String(editProc.processingDays), dayKind: editProc.dayKind, supplementRule: editProc.supplementRule }
-      : { code: '', name: '', processingDays: '', dayKind: 'working', supplementRule: agency.settings.supplementRule });
+    const pf: ProcedureForm =
+      state.procedure ??
+      (editProc
+        ? {
+            code: editProc.code,
+            name: editProc.name,
+            processingDays: String(editProc.processingDays),
+            dayKind: editProc.dayKind,
+            supplementRule: editProc.supplementRule,
+          }
+        : { code: '', name: '', processingDays: '', dayKind: 'working', supplementRule: agency.settings.supplementRule });
     const pe = state.procedureErrors ?? {};
 
     const templateBlock = (kind: TemplateKind): SafeHtml => {
@@ -335,22 +398,34 @@ export function agencySettingsRoutes(app: FastifyInstance, ctx: AppContext): voi
 
     const body = html`<h1>${t.title} — ${agency.name}</h1>
 ${settingsNav(user, lang, '/cai-dat')}
-${user.role === 'admin'
-  ? html`<form method="get" action="/cai-dat" class="card actions">
+${
+  user.role === 'admin'
+    ? html`<form method="get" action="/cai-dat" class="card actions">
   ${selectField({ name: 'agency', label: t.agency, value: agency.code, options: agencies.map((a) => ({ value: a.code, label: `${a.code} – ${a.name}` })) })}
   <button type="submit" class="secondary">${t.choose}</button></form>`
-  : null}
+    : null
+}
 <section class="card" aria-labelledby="general-title">
   <h2 id="general-title">${t.general}</h2>
   ${formError(ge._form)}
   <form method="post" action="${base}/chung" class="stack" novalidate>
     ${csrfField(request.csrfToken)}
-    ${user.role === 'admin'
-      ? textField({ name: 'name', label: t.name, value: g.name, error: ge.name, required: true, attrs: raw('maxlength="200"') })
-      : html`${textField({ name: 'name', label: t.name, value: agency.name, hint: t.nameAdminOnly, attrs: raw('readonly') })}`}
+    ${
+      user.role === 'admin'
+        ? textField({ name: 'name', label: t.name, value: g.name, error: ge.name, required: true, attrs: raw('maxlength="200"') })
+        : html`${textField({ name: 'name', label: t.name, value: agency.name, hint: t.nameAdminOnly, attrs: raw('readonly') })}`
+    }
     <div class="grid two">
       ${textField({ name: 'holdSeconds', label: t.hold, type: 'number', value: g.holdSeconds, error: ge.holdSeconds, hint: t.holdHint, attrs: raw('min="0" max="86400" inputmode="numeric"') })}
-      ${selectField({ name: 'smsEncoding', label: t.encoding, value: g.smsEncoding, options: [{ value: 'ascii', label: t.ascii }, { value: 'unicode', label: t.unicode }] })}
+      ${selectField({
+        name: 'smsEncoding',
+        label: t.encoding,
+        value: g.smsEncoding,
+        options: [
+          { value: 'ascii', label: t.ascii },
+          { value: 'unicode', label: t.unicode },
+        ],
+      })}
     </div>
     <fieldset class="stack"><legend>${t.quiet}</legend>
       ${checkbox({ name: 'quietOn', label: t.quiet, checked: g.quietOn, hint: t.quietHint })}
@@ -363,7 +438,15 @@ ${user.role === 'admin'
       ${textField({ name: 'resultStepName', label: t.resultStep, value: g.resultStepName, error: ge.resultStepName, attrs: raw('maxlength="200"') })}
       ${textField({ name: 'officeHours', label: t.officeHours, value: g.officeHours, error: ge.officeHours, hint: t.officeHint, attrs: raw('maxlength="100"') })}
       ${textField({ name: 'overdueWarningHours', label: t.overdue, type: 'number', value: g.overdueWarningHours, error: ge.overdueWarningHours, attrs: raw('min="1" max="72" inputmode="numeric"') })}
-      ${selectField({ name: 'supplementRule', label: t.supplementRule, value: g.supplementRule, options: [{ value: 'pause', label: t.pause }, { value: 'restart', label: t.restart }] })}
+      ${selectField({
+        name: 'supplementRule',
+        label: t.supplementRule,
+        value: g.supplementRule,
+        options: [
+          { value: 'pause', label: t.pause },
+          { value: 'restart', label: t.restart },
+        ],
+      })}
     </div>
     ${checkbox({ name: 'notifySameDay', label: t.sameDay, checked: g.notifySameDay })}
     ${checkbox({ name: 'emailAlso', label: t.emailAlso, checked: g.emailAlso })}
@@ -380,10 +463,12 @@ ${user.role === 'admin'
 </section>
 <section class="card" aria-labelledby="procedures-title">
   <h2 id="procedures-title">${t.procedures}</h2>
-  ${procedures.length === 0
-    ? html`<p>${t.noProcedures}</p>`
-    : html`<div class="table-wrap"><table><caption class="visually-hidden">${t.procedures}</caption><thead><tr><th scope="col">${t.code}</th><th scope="col">${t.procName}</th><th scope="col">${t.days}</th><th scope="col">${t.rule}</th><th scope="col"><span class="visually-hidden">${t.edit}</span></th></tr></thead>
-    <tbody>${procedures.map((p: Procedure) => html`<tr><td>${p.code}</td><td>${p.name}</td><td>${p.processingDays} (${p.dayKind === 'working' ? t.working : t.calendarDays})</td><td>${p.supplementRule === 'pause' ? t.pause : t.restart}</td><td><a href="/cai-dat?agency=${encodeURIComponent(agency.code)}&amp;procedure=${encodeURIComponent(p.code)}#procedure-form">${t.edit}<span class="visually-hidden"> ${p.code}</span></a></td></tr>`)}</tbody></table></div>`}
+  ${
+    procedures.length === 0
+      ? html`<p>${t.noProcedures}</p>`
+      : html`<div class="table-wrap"><table><caption class="visually-hidden">${t.procedures}</caption><thead><tr><th scope="col">${t.code}</th><th scope="col">${t.procName}</th><th scope="col">${t.days}</th><th scope="col">${t.rule}</th><th scope="col"><span class="visually-hidden">${t.edit}</span></th></tr></thead>
+    <tbody>${procedures.map((p: Procedure) => html`<tr><td>${p.code}</td><td>${p.name}</td><td>${p.processingDays} (${p.dayKind === 'working' ? t.working : t.calendarDays})</td><td>${p.supplementRule === 'pause' ? t.pause : t.restart}</td><td><a href="/cai-dat?agency=${encodeURIComponent(agency.code)}&amp;procedure=${encodeURIComponent(p.code)}#procedure-form">${t.edit}<span class="visually-hidden"> ${p.code}</span></a></td></tr>`)}</tbody></table></div>`
+  }
   <h3 id="procedure-form">${t.procForm}</h3>
   ${formError(pe._form)}
   <form method="post" action="${base}/thu-tuc" class="stack" novalidate>
@@ -392,8 +477,26 @@ ${user.role === 'admin'
       ${textField({ name: 'code', id: 'p-code', label: t.code, value: pf.code, error: pe.code, required: true, attrs: raw('maxlength="64" spellcheck="false"') })}
       ${textField({ name: 'name', id: 'p-name', label: t.procName, value: pf.name, error: pe.name, required: true, attrs: raw('maxlength="200"') })}
       ${textField({ name: 'processingDays', id: 'p-days', label: t.days, type: 'number', value: pf.processingDays, error: pe.processingDays, hint: t.daysHint, required: true, attrs: raw('min="0" max="365" inputmode="numeric"') })}
-      ${selectField({ name: 'dayKind', id: 'p-kind', label: t.dayKind, value: pf.dayKind, options: [{ value: 'working', label: t.working }, { value: 'calendar', label: t.calendarDays }] })}
-      ${selectField({ name: 'supplementRule', id: 'p-rule', label: t.rule, value: pf.supplementRule, options: [{ value: 'pause', label: t.pause }, { value: 'restart', label: t.restart }] })}
+      ${selectField({
+        name: 'dayKind',
+        id: 'p-kind',
+        label: t.dayKind,
+        value: pf.dayKind,
+        options: [
+          { value: 'working', label: t.working },
+          { value: 'calendar', label: t.calendarDays },
+        ],
+      })}
+      ${selectField({
+        name: 'supplementRule',
+        id: 'p-rule',
+        label: t.rule,
+        value: pf.supplementRule,
+        options: [
+          { value: 'pause', label: t.pause },
+          { value: 'restart', label: t.restart },
+        ],
+      })}
     </div>
     <div><button type="submit">${t.save}</button></div>
   </form>
@@ -421,10 +524,24 @@ ${user.role === 'admin'
     if (Object.keys(errors).length > 0) return page(request, reply, agency, { general: form, generalErrors: errors, status: 400 });
     try {
       const { agency: saved } = await ctx.agencies.put(agency.code, form.name, settings, ctx.clock.now());
-      await audit(ctx, user, { action: 'agency.settings', entity: 'agency', entityId: agency.code, before: agencyAudit(agency), after: agencyAudit(saved), ip: request.ip });
-      return reply.code(303).header('location', `/cai-dat?agency=${encodeURIComponent(agency.code)}&ok=saved`).send();
+      await audit(ctx, user, {
+        action: 'agency.settings',
+        entity: 'agency',
+        entityId: agency.code,
+        before: agencyAudit(agency),
+        after: agencyAudit(saved),
+        ip: request.ip,
+      });
+      return reply
+        .code(303)
+        .header('location', `/cai-dat?agency=${encodeURIComponent(agency.code)}&ok=saved`)
+        .send();
     } catch (error) {
-      const field = fieldErrorOf(error, { 'settings.officeHours': 'officeHours', 'settings.quietHours.start': 'quietStart', 'settings.quietHours.end': 'quietEnd' });
+      const field = fieldErrorOf(error, {
+        'settings.officeHours': 'officeHours',
+        'settings.quietHours.start': 'quietStart',
+        'settings.quietHours.end': 'quietEnd',
+      });
       if (!field) throw error;
       return page(request, reply, agency, { general: form, generalErrors: { [field.field]: field.message }, status: 400 });
     }
@@ -443,7 +560,8 @@ ${user.role === 'admin'
     if (intent === 'reset' || text === DEFAULT_TEMPLATES[kind]) {
       delete templates[kind];
     } else {
-      if (text.length > 2000 || CONTROL.test(text)) return page(request, reply, agency, { template: { kind, text, showPreview: false, error: t.tooLong }, status: 400 });
+      if (text.length > 2000 || CONTROL.test(text))
+        return page(request, reply, agency, { template: { kind, text, showPreview: false, error: t.tooLong }, status: 400 });
       templates[kind] = text;
     }
     try {
@@ -456,7 +574,13 @@ ${user.role === 'admin'
         after: { kind, template: templateFor(kind, saved.settings.templates) },
         ip: request.ip,
       });
-      return reply.code(303).header('location', `/cai-dat?agency=${encodeURIComponent(agency.code)}&ok=${intent === 'reset' ? 'reset' : 'template'}#tpl-${kind}-box`).send();
+      return reply
+        .code(303)
+        .header(
+          'location',
+          `/cai-dat?agency=${encodeURIComponent(agency.code)}&ok=${intent === 'reset' ? 'reset' : 'template'}#tpl-${kind}-box`,
+        )
+        .send();
     } catch (error) {
       if (!(error instanceof AppError) || error.status >= 500) throw error;
       return page(request, reply, agency, { template: { kind, text, showPreview: false, error: error.message }, status: 400 });
@@ -494,21 +618,42 @@ ${user.role === 'admin'
     else if (form.name.length > 200 || CONTROL.test(form.name)) errors.name = t.tooLong;
     const days = intField(form.processingDays, 0, 365);
     if (days === null) errors.processingDays = t.int(0, 365);
-    if (Object.keys(errors).length > 0 || days === null) return page(request, reply, agency, { procedure: form, procedureErrors: errors, status: 400 });
+    if (Object.keys(errors).length > 0 || days === null)
+      return page(request, reply, agency, { procedure: form, procedureErrors: errors, status: 400 });
     const before = await ctx.procedures.get(form.code);
     try {
       const { procedure } = await ctx.procedures.put(
         principalForUser(user),
         form.code,
-        { agencyCode: agency.code, name: form.name, processingDays: days, dayKind: form.dayKind as 'working' | 'calendar', supplementRule: form.supplementRule as 'pause' | 'restart' },
+        {
+          agencyCode: agency.code,
+          name: form.name,
+          processingDays: days,
+          dayKind: form.dayKind as 'working' | 'calendar',
+          supplementRule: form.supplementRule as 'pause' | 'restart',
+        },
         ctx.clock.now(),
       );
-      await audit(ctx, user, { action: before ? 'procedure.update' : 'procedure.create', entity: 'procedure', entityId: procedure.code, before: before ?? null, after: procedure, ip: request.ip });
-      return reply.code(303).header('location', `/cai-dat?agency=${encodeURIComponent(agency.code)}&ok=procedure#procedure-form`).send();
+      await audit(ctx, user, {
+        action: before ? 'procedure.update' : 'procedure.create',
+        entity: 'procedure',
+        entityId: procedure.code,
+        before: before ?? null,
+        after: procedure,
+        ip: request.ip,
+      });
+      return reply
+        .code(303)
+        .header('location', `/cai-dat?agency=${encodeURIComponent(agency.code)}&ok=procedure#procedure-form`)
+        .send();
     } catch (error) {
       const field = fieldErrorOf(error, { procedureCode: 'code', agencyCode: 'code' });
       if (!field) throw error;
-      return page(request, reply, agency, { procedure: form, procedureErrors: { [field.field === '_form' ? 'code' : field.field]: field.message }, status: (error as AppError).status });
+      return page(request, reply, agency, {
+        procedure: form,
+        procedureErrors: { [field.field === '_form' ? 'code' : field.field]: field.message },
+        status: (error as AppError).status,
+      });
     }
   });
 }

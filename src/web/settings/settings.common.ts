@@ -23,8 +23,19 @@ export function settingsNav(user: WebUser, lang: WebLang, current: string): Safe
   )}</ul></nav>`;
 }
 
-export function sendSettingsPage(request: FastifyRequest, reply: FastifyReply, title: string, body: SafeHtml, flash: Flash | null = null, status = 200): FastifyReply {
-  return sendPage(reply, renderPage({ title, user: request.webUser, csrfToken: request.csrfToken, lang: request.webLang, active: '/cai-dat', body, flash }), status);
+export function sendSettingsPage(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  title: string,
+  body: SafeHtml,
+  flash: Flash | null = null,
+  status = 200,
+): FastifyReply {
+  return sendPage(
+    reply,
+    renderPage({ title, user: request.webUser, csrfToken: request.csrfToken, lang: request.webLang, active: '/cai-dat', body, flash }),
+    status,
+  );
 }
 
 /** The agency a settings user may edit: any (admin), or only their own (agency admin). */

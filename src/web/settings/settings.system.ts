@@ -4,7 +4,7 @@ import type { AppContext } from '../../main/context.js';
 import { addDays, isWeekend, utcMidnightMs, weekday } from '../../calendar/zone.js';
 import { createToken } from '../../auth/token.service.js';
 import { listTokens, revokeToken } from '../../auth/token.repository.js';
-import { AppError } from '../../errors.js';
+import type { AppError } from '../../errors.js';
 import { DEFAULT_SETTINGS } from '../../agencies/agency.settings.js';
 import { html, raw, type SafeHtml } from '../html.js';
 import { csrfField, fieldErrorOf, formError, formString, selectField, textField, type FieldErrors } from '../forms.js';
@@ -17,7 +17,8 @@ import { flashFromQuery, sendSettingsPage, settingsNav, SETTINGS_ROLES } from '.
 const T = {
   vi: {
     calendar: 'Lịch làm việc',
-    calendarIntro: 'Thứ Hai – thứ Sáu là ngày làm việc, trừ ngày nghỉ lễ; thứ Bảy, Chủ nhật là ngày nghỉ, trừ ngày làm bù. Hạn giải quyết hồ sơ tính theo lịch này.',
+    calendarIntro:
+      'Thứ Hai – thứ Sáu là ngày làm việc, trừ ngày nghỉ lễ; thứ Bảy, Chủ nhật là ngày nghỉ, trừ ngày làm bù. Hạn giải quyết hồ sơ tính theo lịch này.',
     year: 'Năm',
     show: 'Xem',
     workingDays: (n: number) => `Năm có ${n} ngày làm việc.`,
@@ -63,11 +64,17 @@ const T = {
     create: 'Tạo mã truy cập',
     newToken: 'Mã truy cập mới — chỉ hiện một lần, hãy sao chép ngay',
     tokenRevoked: 'Đã thu hồi mã truy cập.',
-    roles: { agency: 'Phần mềm một cửa của cơ quan (agency)', gateway: 'Cổng SMS (gateway)', oversight: 'Giám sát, chỉ đọc (oversight)', admin: 'Quản trị (admin)' },
+    roles: {
+      agency: 'Phần mềm một cửa của cơ quan (agency)',
+      gateway: 'Cổng SMS (gateway)',
+      oversight: 'Giám sát, chỉ đọc (oversight)',
+      admin: 'Quản trị (admin)',
+    },
   },
   en: {
     calendar: 'Working calendar',
-    calendarIntro: 'Monday–Friday are working days except holidays; Saturday and Sunday are off except make-up working days. Due dates follow this calendar.',
+    calendarIntro:
+      'Monday–Friday are working days except holidays; Saturday and Sunday are off except make-up working days. Due dates follow this calendar.',
     year: 'Year',
     show: 'Show',
     workingDays: (n: number) => `${n} working days in the year.`,
@@ -101,7 +108,8 @@ const T = {
     down: 'Down',
     noHealth: 'This build has one provider per channel; no health figures yet.',
     tokens: 'Tokens for one-stop software',
-    tokenIntro: 'An agency’s one-stop software sends dossier states through the API with a bearer token. A token is shown once, when created.',
+    tokenIntro:
+      'An agency’s one-stop software sends dossier states through the API with a bearer token. A token is shown once, when created.',
     role: 'Role',
     agency: 'Agency',
     noAgency: '— No agency —',
@@ -113,7 +121,12 @@ const T = {
     create: 'Create token',
     newToken: 'New token — shown only once, copy it now',
     tokenRevoked: 'Token revoked.',
-    roles: { agency: 'Agency one-stop software (agency)', gateway: 'SMS gateway (gateway)', oversight: 'Oversight, read-only (oversight)', admin: 'Administrator (admin)' },
+    roles: {
+      agency: 'Agency one-stop software (agency)',
+      gateway: 'SMS gateway (gateway)',
+      oversight: 'Oversight, read-only (oversight)',
+      admin: 'Administrator (admin)',
+    },
   },
 } as const;
 
@@ -148,7 +161,14 @@ export function systemSettingsRoutes(app: FastifyInstance, ctx: AppContext): voi
   const guard = { preHandler: requireWebUser([...SETTINGS_ROLES]) };
   const adminOnly = { preHandler: requireWebUser(['admin']) };
 
-  const calendarPage = async (request: FastifyRequest, reply: FastifyReply, year: number, form: { date: string; kind: string; name: string }, errors: FieldErrors, status = 200) => {
+  const calendarPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    year: number,
+    form: { date: string; kind: string; name: string },
+    errors: FieldErrors,
+    status = 200,
+  ) => {
     const user = request.webUser!;
     const lang: WebLang = request.webLang;
     const t = T[lang];
@@ -166,26 +186,44 @@ ${settingsNav(user, lang, '/cai-dat/lich')}
 <section class="card" aria-labelledby="days-title">
   <h2 id="days-title">${t.calendar} ${year}</h2>
   <p>${t.workingDays(workingDays)}</p>
-  ${days.length === 0
-    ? html`<p>${t.none}</p>`
-    : html`<div class="table-wrap"><table><caption class="visually-hidden">${t.calendar} ${year}</caption><thead><tr><th scope="col">${t.date}</th><th scope="col">${t.weekday}</th><th scope="col">${t.kind}</th><th scope="col">${t.name}</th>${admin ? html`<th scope="col"><span class="visually-hidden">${t.remove}</span></th>` : null}</tr></thead>
-  <tbody>${days.map((d) => html`<tr><td>${d.date.split('-').reverse().join('/')}</td><td>${t.days[weekday(d.date)]}</td><td>${d.kind === 'holiday' ? t.holiday : t.workday}</td><td>${d.name}</td>${admin
-    ? html`<td><form method="post" action="/cai-dat/lich/xoa" class="inline">${csrfField(request.csrfToken)}<input type="hidden" name="date" value="${d.date}"><button type="submit" class="secondary">${t.remove}<span class="visually-hidden"> ${d.date}</span></button></form></td>`
-    : null}</tr>`)}</tbody></table></div>`}
+  ${
+    days.length === 0
+      ? html`<p>${t.none}</p>`
+      : html`<div class="table-wrap"><table><caption class="visually-hidden">${t.calendar} ${year}</caption><thead><tr><th scope="col">${t.date}</th><th scope="col">${t.weekday}</th><th scope="col">${t.kind}</th><th scope="col">${t.name}</th>${admin ? html`<th scope="col"><span class="visually-hidden">${t.remove}</span></th>` : null}</tr></thead>
+  <tbody>${days.map(
+    (d) =>
+      html`<tr><td>${d.date.split('-').reverse().join('/')}</td><td>${t.days[weekday(d.date)]}</td><td>${d.kind === 'holiday' ? t.holiday : t.workday}</td><td>${d.name}</td>${
+        admin
+          ? html`<td><form method="post" action="/cai-dat/lich/xoa" class="inline">${csrfField(request.csrfToken)}<input type="hidden" name="date" value="${d.date}"><button type="submit" class="secondary">${t.remove}<span class="visually-hidden"> ${d.date}</span></button></form></td>`
+          : null
+      }</tr>`,
+  )}</tbody></table></div>`
+  }
 </section>
-${admin
-  ? html`<section class="card" aria-labelledby="add-title"><h2 id="add-title">${t.add}</h2>
+${
+  admin
+    ? html`<section class="card" aria-labelledby="add-title"><h2 id="add-title">${t.add}</h2>
   ${formError(errors._form)}
   <form method="post" action="/cai-dat/lich" class="stack" novalidate>
     ${csrfField(request.csrfToken)}
     <div class="grid three">
       ${textField({ name: 'date', label: t.date, type: 'date', value: form.date, error: errors.date, required: true })}
-      ${selectField({ name: 'kind', label: t.kind, value: form.kind, options: [{ value: 'holiday', label: t.holiday }, { value: 'workday', label: t.workday }], error: errors.kind })}
+      ${selectField({
+        name: 'kind',
+        label: t.kind,
+        value: form.kind,
+        options: [
+          { value: 'holiday', label: t.holiday },
+          { value: 'workday', label: t.workday },
+        ],
+        error: errors.kind,
+      })}
       ${textField({ name: 'name', label: t.name, value: form.name, error: errors.name, required: true, attrs: raw('maxlength="200"') })}
     </div>
     <div><button type="submit">${t.save}</button></div>
   </form></section>`
-  : html`<p class="hint">${t.readOnly}</p>`}`;
+    : html`<p class="hint">${t.readOnly}</p>`
+}`;
     const flash = flashFromQuery(request, { saved: t.saved, removed: t.removed });
     return sendSettingsPage(request, reply, `${t.calendar} ${year}`, body, flash, status);
   };
@@ -196,14 +234,25 @@ ${admin
     const raw = String((request.query as Record<string, unknown>).year ?? '');
     const year = raw === '' ? currentYear() : Number(raw);
     if (!Number.isInteger(year) || year < 2000 || year > 2100) {
-      return calendarPage(request, reply, currentYear(), { date: '', kind: 'holiday', name: '' }, { year: T[request.webLang].badYear }, 400);
+      return calendarPage(
+        request,
+        reply,
+        currentYear(),
+        { date: '', kind: 'holiday', name: '' },
+        { year: T[request.webLang].badYear },
+        400,
+      );
     }
     return calendarPage(request, reply, year, { date: '', kind: 'holiday', name: '' }, {});
   });
 
   app.post('/cai-dat/lich', adminOnly, async (request, reply) => {
     const t = T[request.webLang];
-    const form = { date: formString(request.body, 'date').trim(), kind: formString(request.body, 'kind'), name: formString(request.body, 'name').normalize('NFC').trim() };
+    const form = {
+      date: formString(request.body, 'date').trim(),
+      kind: formString(request.body, 'kind'),
+      name: formString(request.body, 'name').normalize('NFC').trim(),
+    };
     const errors: FieldErrors = {};
     if (!validDate(form.date) || Number(form.date.slice(0, 4)) < 2000 || Number(form.date.slice(0, 4)) > 2100) errors.date = t.badDate;
     else if (form.kind === 'holiday' && isWeekend(form.date)) errors.date = t.holidayWeekend;
@@ -212,22 +261,45 @@ ${admin
     if (!form.name) errors.name = t.required;
     else if (form.name.length > 200 || CONTROL.test(form.name)) errors.name = t.tooLong;
     const year = validDate(form.date) ? Number(form.date.slice(0, 4)) : currentYear();
-    if (Object.keys(errors).length > 0) return calendarPage(request, reply, year >= 2000 && year <= 2100 ? year : currentYear(), form, errors, 400);
+    if (Object.keys(errors).length > 0)
+      return calendarPage(request, reply, year >= 2000 && year <= 2100 ? year : currentYear(), form, errors, 400);
     const before = (await ctx.calendars.list(year)).find((d) => d.date === form.date) ?? null;
     const day = { date: form.date, kind: form.kind as 'holiday' | 'workday', name: form.name };
     await ctx.calendars.put(day, ctx.clock.now());
-    await audit(ctx, request.webUser!, { action: 'calendar.put', entity: 'calendar_day', entityId: day.date, before, after: day, ip: request.ip });
+    await audit(ctx, request.webUser!, {
+      action: 'calendar.put',
+      entity: 'calendar_day',
+      entityId: day.date,
+      before,
+      after: day,
+      ip: request.ip,
+    });
     return reply.code(303).header('location', `/cai-dat/lich?year=${year}&ok=saved`).send();
   });
 
   app.post('/cai-dat/lich/xoa', adminOnly, async (request, reply) => {
     const date = formString(request.body, 'date');
-    if (!validDate(date)) return calendarPage(request, reply, currentYear(), { date: '', kind: 'holiday', name: '' }, { _form: T[request.webLang].badDate }, 400);
+    if (!validDate(date))
+      return calendarPage(
+        request,
+        reply,
+        currentYear(),
+        { date: '', kind: 'holiday', name: '' },
+        { _form: T[request.webLang].badDate },
+        400,
+      );
     const year = Number(date.slice(0, 4));
     const before = (await ctx.calendars.list(year)).find((d) => d.date === date) ?? null;
     if (before) {
       await ctx.calendars.remove(date);
-      await audit(ctx, request.webUser!, { action: 'calendar.remove', entity: 'calendar_day', entityId: date, before, after: null, ip: request.ip });
+      await audit(ctx, request.webUser!, {
+        action: 'calendar.remove',
+        entity: 'calendar_day',
+        entityId: date,
+        before,
+        after: null,
+        ip: request.ip,
+      });
     }
     return reply.code(303).header('location', `/cai-dat/lich?year=${year}&ok=removed`).send();
   });
@@ -238,7 +310,9 @@ ${admin
     const t = T[lang];
     const rows = healthRows(ctx.providers);
     const columns = rows && rows.length > 0 ? Object.keys(rows[0]!).filter((k) => k !== 'healthy') : [];
-    const prices = Object.entries(ctx.config.sms.pricePerSegmentVnd).map(([carrier, price]) => `${carrier}: ${price.toLocaleString('vi-VN')} đ`).join(', ');
+    const prices = Object.entries(ctx.config.sms.pricePerSegmentVnd)
+      .map(([carrier, price]) => `${carrier}: ${price.toLocaleString('vi-VN')} đ`)
+      .join(', ');
     const body = html`<h1>${t.providers}</h1>
 ${settingsNav(user, lang, '/cai-dat/nha-cung-cap')}
 <p class="hint">${t.providerIntro}</p>
@@ -247,14 +321,20 @@ ${settingsNav(user, lang, '/cai-dat/nha-cung-cap')}
   <dt>${t.brandname}</dt><dd>${ctx.config.sms.brandname}</dd>
   <dt>${t.prices}</dt><dd>${prices}</dd>
 </dl></section>
-${rows && rows.length > 0
-  ? html`<div class="table-wrap"><table><caption>${t.providers}</caption><thead><tr>${columns.map((c) => html`<th scope="col">${c}</th>`)}<th scope="col">${lang === 'vi' ? 'Tình trạng' : 'Status'}</th></tr></thead>
+${
+  rows && rows.length > 0
+    ? html`<div class="table-wrap"><table><caption>${t.providers}</caption><thead><tr>${columns.map((c) => html`<th scope="col">${c}</th>`)}<th scope="col">${lang === 'vi' ? 'Tình trạng' : 'Status'}</th></tr></thead>
   <tbody>${rows.map((r) => html`<tr>${columns.map((c) => html`<td>${cell(r[c])}</td>`)}<td><strong class="${r.healthy === false ? 'late' : 'ontime'}">${r.healthy === false ? t.down : t.healthy}</strong></td></tr>`)}</tbody></table></div>`
-  : html`<p class="card">${t.noHealth}</p>`}`;
+    : html`<p class="card">${t.noHealth}</p>`
+}`;
     return sendSettingsPage(request, reply, t.providers, body);
   });
 
-  const tokensPage = async (request: FastifyRequest, reply: FastifyReply, state: { created?: string; errors?: FieldErrors; form?: { role: string; agencyCode: string; label: string }; status?: number }) => {
+  const tokensPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    state: { created?: string; errors?: FieldErrors; form?: { role: string; agencyCode: string; label: string }; status?: number },
+  ) => {
     const user = request.webUser!;
     const lang = request.webLang;
     const t = T[lang];
@@ -264,9 +344,11 @@ ${rows && rows.length > 0
     const body: SafeHtml = html`<h1>${t.tokens}</h1>
 ${settingsNav(user, lang, '/cai-dat/ma-truy-cap')}
 <p class="hint">${t.tokenIntro}</p>
-${state.created
-  ? html`<section class="flash success" role="status" aria-labelledby="new-token-title"><h2 id="new-token-title">${t.newToken}</h2><p><code data-testid="new-token">${state.created}</code></p></section>`
-  : null}
+${
+  state.created
+    ? html`<section class="flash success" role="status" aria-labelledby="new-token-title"><h2 id="new-token-title">${t.newToken}</h2><p><code data-testid="new-token">${state.created}</code></p></section>`
+    : null
+}
 <section class="card" aria-labelledby="create-title"><h2 id="create-title">${t.create}</h2>
   ${formError(errors._form)}
   <form method="post" action="/cai-dat/ma-truy-cap" class="stack" novalidate>
@@ -280,9 +362,14 @@ ${state.created
   </form>
 </section>
 <div class="table-wrap"><table><caption>${t.tokens}</caption><thead><tr><th scope="col">#</th><th scope="col">${t.role}</th><th scope="col">${t.agency}</th><th scope="col">${t.label}</th><th scope="col">${t.created}</th><th scope="col"><span class="visually-hidden">${t.revoke}</span></th></tr></thead>
-<tbody>${tokens.map((tk) => html`<tr><td>${Number(tk.id)}</td><td>${tk.role}</td><td>${tk.agency_code ?? '—'}</td><td>${tk.label}</td><td>${formatDateTime(Number(tk.created_at))}</td><td>${tk.revoked_at !== null
-  ? html`${t.revoked} ${formatDateTime(Number(tk.revoked_at))}`
-  : html`<form method="post" action="/cai-dat/ma-truy-cap/${Number(tk.id)}/thu-hoi" class="inline">${csrfField(request.csrfToken)}<button type="submit" class="danger">${t.revoke}<span class="visually-hidden"> #${Number(tk.id)}</span></button></form>`}</td></tr>`)}</tbody></table></div>`;
+<tbody>${tokens.map(
+      (tk) =>
+        html`<tr><td>${Number(tk.id)}</td><td>${tk.role}</td><td>${tk.agency_code ?? '—'}</td><td>${tk.label}</td><td>${formatDateTime(Number(tk.created_at))}</td><td>${
+          tk.revoked_at !== null
+            ? html`${t.revoked} ${formatDateTime(Number(tk.revoked_at))}`
+            : html`<form method="post" action="/cai-dat/ma-truy-cap/${Number(tk.id)}/thu-hoi" class="inline">${csrfField(request.csrfToken)}<button type="submit" class="danger">${t.revoke}<span class="visually-hidden"> #${Number(tk.id)}</span></button></form>`
+        }</td></tr>`,
+    )}</tbody></table></div>`;
     const flash = flashFromQuery(request, { revoked: t.tokenRevoked });
     return sendSettingsPage(request, reply, t.tokens, body, flash, state.status ?? 200);
   };
@@ -291,16 +378,32 @@ ${state.created
 
   app.post('/cai-dat/ma-truy-cap', adminOnly, async (request, reply) => {
     const t = T[request.webLang];
-    const form = { role: formString(request.body, 'role'), agencyCode: formString(request.body, 'agencyCode'), label: formString(request.body, 'label').normalize('NFC').trim() };
-    if (!(TOKEN_ROLES as readonly string[]).includes(form.role)) return tokensPage(request, reply, { form, errors: { role: t.required }, status: 400 });
-    if (form.label.length > 200 || CONTROL.test(form.label)) return tokensPage(request, reply, { form, errors: { label: t.tooLong }, status: 400 });
+    const form = {
+      role: formString(request.body, 'role'),
+      agencyCode: formString(request.body, 'agencyCode'),
+      label: formString(request.body, 'label').normalize('NFC').trim(),
+    };
+    if (!(TOKEN_ROLES as readonly string[]).includes(form.role))
+      return tokensPage(request, reply, { form, errors: { role: t.required }, status: 400 });
+    if (form.label.length > 200 || CONTROL.test(form.label))
+      return tokensPage(request, reply, { form, errors: { label: t.tooLong }, status: 400 });
     try {
       const { id, token } = await createToken(
         ctx.db,
-        { role: form.role as (typeof TOKEN_ROLES)[number], agencyCode: form.agencyCode || null, ...(form.label ? { label: form.label } : {}) },
+        {
+          role: form.role as (typeof TOKEN_ROLES)[number],
+          agencyCode: form.agencyCode || null,
+          ...(form.label ? { label: form.label } : {}),
+        },
         ctx.clock.now(),
       );
-      await audit(ctx, request.webUser!, { action: 'token.create', entity: 'api_token', entityId: id, after: { role: form.role, agencyCode: form.agencyCode || null, label: form.label || null }, ip: request.ip });
+      await audit(ctx, request.webUser!, {
+        action: 'token.create',
+        entity: 'api_token',
+        entityId: id,
+        after: { role: form.role, agencyCode: form.agencyCode || null, label: form.label || null },
+        ip: request.ip,
+      });
       return tokensPage(request, reply, { created: token });
     } catch (error) {
       const field = fieldErrorOf(error);
@@ -311,7 +414,8 @@ ${state.created
 
   app.post('/cai-dat/ma-truy-cap/:id/thu-hoi', adminOnly, async (request, reply) => {
     const id = Number((request.params as { id: string }).id);
-    if (!Number.isSafeInteger(id) || id < 1) return tokensPage(request, reply, { errors: { _form: T[request.webLang].required }, status: 400 });
+    if (!Number.isSafeInteger(id) || id < 1)
+      return tokensPage(request, reply, { errors: { _form: T[request.webLang].required }, status: 400 });
     const before = (await listTokens(ctx.db)).find((tk) => Number(tk.id) === id);
     if (before && (await revokeToken(ctx.db, id, ctx.clock.now()))) {
       ctx.auth.forget();
