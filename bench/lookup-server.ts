@@ -4,8 +4,8 @@
  * Fastify POST route on another port. Reports its ports and a gateway token over IPC.
  */
 import Fastify from 'fastify';
-import { buildApp } from '../src/http/app.js';
-import { createToken } from '../src/auth/token.service.js';
+import { buildApp } from '../src/main/app.js';
+import { createToken } from '../src/accounts/token.service.js';
 import { benchConfig, benchContext, bulkInsertDossiers, seedReference } from './support.js';
 
 const url = process.env.BENCH_DATABASE_URL;

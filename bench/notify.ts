@@ -14,8 +14,8 @@
  *     columns and join the batch reads), which is what the batch cannot go below.
  */
 import { sql } from 'kysely';
-import { transaction, type Db } from '../src/db/database.js';
-import { addDays, fromLocal } from '../src/calendar/zone.js';
+import { transaction, type Db } from '../src/platform/db/database.js';
+import { addDays, fromLocal } from '../src/lib/calendar/zone.js';
 import type { AppContext } from '../src/main/context.js';
 import {
   ADMIN,

@@ -7,8 +7,8 @@
  */
 import Fastify from 'fastify';
 import { sql } from 'kysely';
-import { buildApp } from '../src/http/app.js';
-import { createToken } from '../src/auth/token.service.js';
+import { buildApp } from '../src/main/app.js';
+import { createToken } from '../src/accounts/token.service.js';
 import { AGENCY, benchConfig, benchContext, seedReference, sleep } from './support.js';
 
 export type ParentMessage = { cmd: 'stats' } | { cmd: 'drain'; timeoutMs: number } | { cmd: 'stop' };

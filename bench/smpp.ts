@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- smpp`: the product over SMPP 3.4 against the in-process SMSC simulator
- * (src/smpp/smsc-simulator.ts), configured as production is — a providers file (MOTCUA_CONFIG_FILE)
+ * (src/lib/smpp/simulator/smsc-simulator.ts), configured as production is — a providers file (MOTCUA_CONFIG_FILE)
  * with one provider of type smpp (transceiver, window 100) and the sandbox for email.
  *
  * (a) notifications — N dossiers are moved to result_ready through the services (untimed), so N SMS
@@ -34,9 +34,9 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Session } from 'node:inspector/promises';
 import { sql } from 'kysely';
-import type { Db } from '../src/db/database.js';
+import type { Db } from '../src/platform/db/database.js';
 import type { AppContext } from '../src/main/context.js';
-import { startSmscSimulator, type SmscSimulator, type SubmittedMessage } from '../src/smpp/smsc-simulator.js';
+import { startSmscSimulator, type SmscSimulator, type SubmittedMessage } from '../src/lib/smpp/simulator/smsc-simulator.js';
 import {
   ADMIN,
   AGENCY,

@@ -10,10 +10,10 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import pg from 'pg';
 import pino from 'pino';
-import { loadConfig, type Config } from '../src/config.js';
+import { loadConfig, type Config } from '../src/platform/config/config.js';
 import { createContext, type AppContext } from '../src/main/context.js';
-import { createMetrics } from '../src/http/metrics.js';
-import type { Principal } from '../src/auth/principal.js';
+import { createMetrics } from '../src/platform/metrics.js';
+import type { Principal } from '../src/platform/principal.js';
 
 export type BenchDb = 'sqlite' | 'postgres';
 

@@ -1,6 +1,6 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
-import type { DbHandle } from '../db/database.js';
-import type { DossierEventTable, DossierTable } from '../db/schema.js';
+import type { DbHandle } from '../platform/db/database.js';
+import type { DossierEventTable, DossierTable } from '../platform/db/schema.js';
 
 export type DossierRow = Selectable<DossierTable>;
 export type DossierEventRow = Selectable<DossierEventTable>;

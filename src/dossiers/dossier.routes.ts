@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { AppContext } from '../main/context.js';
-import { principalOf } from '../http/app.js';
-import { Code, Instant, ReceiptCode, SafeText, errorResponses } from '../http/schemas.js';
-import { agencyScope } from '../auth/principal.js';
-import { badRequest } from '../errors.js';
+import type { DossierService } from './dossier.service.js';
+import { principalOf } from '../platform/http/auth.js';
+import { Code, Instant, ReceiptCode, SafeText, errorResponses } from '../platform/http/schemas.js';
+import { agencyScope } from '../platform/principal.js';
+import { badRequest } from '../platform/errors.js';
 import { DOSSIER_STATES, EVENT_TYPES } from './dossier.state-machine.js';
 
 const nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -65,7 +65,11 @@ const DossierDetail = Type.Intersect([
   Type.Object({ events: Type.Array(EventJson), notifications: Type.Array(Type.Ref('Notification')) }),
 ]);
 
-export function dossierRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
+export interface DossierRoutesDeps {
+  readonly dossiers: DossierService;
+}
+
+export function dossierRoutes(deps: DossierRoutesDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.post(
       '/api/v1/dossiers',
@@ -79,8 +83,7 @@ export function dossierRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         },
       },
       async (request, reply) => {
-        const result = await ctx.dossiers.intake(principalOf(request), request.body);
-        if (result.notifications.length > 0) ctx.dispatcher.poke();
+        const result = await deps.dossiers.intake(principalOf(request), request.body);
         return reply.code(result.created ? 201 : 200).send({ ...result.dossier, notifications: result.notifications });
       },
     );
@@ -108,7 +111,7 @@ export function dossierRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       async (request) => {
         const principal = principalOf(request);
         const { agencyCode, ...query } = request.query;
-        return { items: await ctx.dossiers.search(principal, agencyScope(principal, agencyCode), query) };
+        return { items: await deps.dossiers.search(principal, agencyScope(principal, agencyCode), query) };
       },
     );
 
@@ -124,7 +127,7 @@ export function dossierRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         },
       },
       async (request) => {
-        const detail = await ctx.dossiers.get(principalOf(request), request.params.receiptCode);
+        const detail = await deps.dossiers.get(principalOf(request), request.params.receiptCode);
         return { ...detail.dossier, events: detail.events, notifications: detail.notifications };
       },
     );
@@ -148,8 +151,7 @@ export function dossierRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         if (request.body.type === 'step' && request.body.step === undefined) {
           throw badRequest('VALIDATION_FAILED', 'Sự kiện "step" cần tên bước ("step").', { field: 'step' });
         }
-        const result = await ctx.dossiers.applyEvent(principalOf(request), request.params.receiptCode, request.body);
-        if (result.notifications.length > 0) ctx.dispatcher.poke();
+        const result = await deps.dossiers.applyEvent(principalOf(request), request.params.receiptCode, request.body);
         return result;
       },
     );

@@ -1,19 +1,19 @@
 import { createHash } from 'node:crypto';
-import type { Db } from '../db/database.js';
-import { transaction } from '../db/database.js';
-import { AppError, badRequest, conflict, notFound } from '../errors.js';
-import type { Principal } from '../auth/principal.js';
-import { assertCanReadAgency, assertCanWriteAgency } from '../auth/principal.js';
-import type { AgencyService, Agency } from '../agencies/agency.service.js';
-import type { ProcedureService, Procedure } from '../procedures/procedure.service.js';
-import type { CalendarService } from '../calendar/calendar.service.js';
-import { judgeOnTime, resumeAfterSupplement, statusText } from '../calendar/deadline.js';
-import { formatVnIso } from '../calendar/zone.js';
-import { checkPhone, phoneProblemMessage, type PhoneProblem } from '../phone/phone.js';
-import type { Clock } from '../clock.js';
-import type { OutboxService } from '../notifications/outbox.service.js';
-import { toNotificationJson, type NotificationJson } from '../notifications/notification.view.js';
-import { listNotificationsForDossier } from '../notifications/notification.repository.js';
+import type { Db } from '../platform/db/database.js';
+import { transaction } from '../platform/db/database.js';
+import { AppError, badRequest, conflict, notFound } from '../platform/errors.js';
+import type { Principal } from '../platform/principal.js';
+import { assertCanReadAgency, assertCanWriteAgency } from '../platform/principal.js';
+import type { AgencyService, Agency } from '../reference/agency.service.js';
+import type { ProcedureService, Procedure } from '../reference/procedure.service.js';
+import type { CalendarService } from '../reference/calendar.service.js';
+import { judgeOnTime, resumeAfterSupplement, statusText } from '../lib/calendar/deadline.js';
+import { formatVnIso } from '../lib/calendar/zone.js';
+import { checkPhone, phoneProblemMessage, type PhoneProblem } from '../lib/phone/phone.js';
+import type { Clock } from '../platform/clock.js';
+import type { OutboxService } from '../messages/plan/outbox.service.js';
+import { toNotificationJson, type NotificationJson } from '../messages/notification.view.js';
+import { listNotificationsForDossier } from '../messages/notification.repository.js';
 import { DEFAULT_STEP_NAMES, PORTAL_STATUS, transition, type DossierEventType, type DossierState } from './dossier.state-machine.js';
 import {
   findDossierByKey,

@@ -11,17 +11,17 @@
  *   smsc-sim [--port 2775] [--control-port 2776] …   SMPP SMSC simulator for development, tests and demos
  */
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, type Config } from '../config.js';
+import { ConfigError, loadConfig, type Config } from '../platform/config/config.js';
 import { createContext, type AppContext } from './context.js';
-import { buildApp } from '../http/app.js';
-import { ensureAdminAccess, createToken } from '../auth/token.service.js';
-import { ROLES, type Role } from '../auth/principal.js';
-import { loadDemoData } from '../demo/demo.data.js';
-import { AppError } from '../errors.js';
-import { accountService } from '../web/accounts/account.service.js';
-import { demoLoginText } from '../web/accounts/demo.accounts.js';
-import { audit } from '../web/audit.repository.js';
-import { runSmscSimCommand } from '../smpp/smsc-sim.command.js';
+import { buildApp } from './app.js';
+import { ensureAdminAccess, createToken } from '../accounts/token.service.js';
+import { ROLES, type Role } from '../platform/principal.js';
+import { loadDemoData } from './demo/demo.data.js';
+import { AppError } from '../platform/errors.js';
+import { accountService } from '../accounts/account.service.js';
+import { demoLoginText } from './demo/demo.accounts.js';
+import { audit } from '../accounts/audit.repository.js';
+import { runSmscSimCommand } from './smsc-sim.command.js';
 
 type ProcessKind = 'all' | 'api' | 'worker';
 

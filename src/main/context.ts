@@ -2,26 +2,27 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import pino, { type Logger } from 'pino';
-import type { Config } from '../config.js';
-import { openDatabase, type Db } from '../db/database.js';
-import { migrateToLatest } from '../db/migrate.js';
-import { systemClock, type Clock } from '../clock.js';
-import { createMetrics, type Metrics } from '../http/metrics.js';
-import { TokenAuthenticator } from '../auth/token.service.js';
-import { AgencyService } from '../agencies/agency.service.js';
-import { ProcedureService } from '../procedures/procedure.service.js';
-import { CalendarService } from '../calendar/calendar.service.js';
-import { OutboxService } from '../notifications/outbox.service.js';
+import type { Config } from '../platform/config/config.js';
+import { openDatabase, type Db } from '../platform/db/database.js';
+import { Signal } from '../platform/db/signal.js';
+import { migrateToLatest } from '../platform/db/migrate.js';
+import { systemClock, type Clock } from '../platform/clock.js';
+import { createMetrics, type Metrics } from '../platform/metrics.js';
+import { TokenAuthenticator } from '../accounts/token.service.js';
+import { AgencyService } from '../reference/agency.service.js';
+import { ProcedureService } from '../reference/procedure.service.js';
+import { CalendarService } from '../reference/calendar.service.js';
+import { OutboxService } from '../messages/plan/outbox.service.js';
 import { DossierService } from '../dossiers/dossier.service.js';
-import { ApologyService } from '../notifications/apology.service.js';
-import { Scheduler } from '../jobs/scheduler.js';
-import { Dispatcher } from '../notifications/notification.dispatcher.js';
-import { OverdueWarningService } from '../notifications/overdue-warning.service.js';
-import { LookupService } from '../lookup/lookup.service.js';
-import { createProviderPool } from '../providers/provider.router.js';
+import { ApologyService } from '../messages/batches/apology.service.js';
+import { Scheduler } from '../messages/batches/scheduler.js';
+import { Dispatcher } from '../messages/send/dispatcher.js';
+import { OverdueWarningService } from '../messages/batches/overdue-warning.service.js';
+import { LookupService } from '../inbound/lookup.service.js';
+import { createProviderPool } from '../providers/provider.factory.js';
 import type { ProviderPool } from '../providers/provider.pool.js';
-import { ReceiptService } from '../notifications/receipt.service.js';
-import { StatusCallbackService, StatusCallbackWorker } from '../notifications/status-callback.service.js';
+import { ReceiptService } from '../messages/receipts/receipt.service.js';
+import { StatusCallbackService, StatusCallbackWorker } from '../messages/callbacks/status-callback.service.js';
 
 export interface AppContext {
   readonly config: Config;
@@ -75,15 +76,15 @@ export async function createContext(config: Config, options: ContextOptions = {}
   const agencies = new AgencyService(db, cacheMs);
   const procedures = new ProcedureService(db, agencies, cacheMs);
   const calendars = new CalendarService(db, cacheMs);
-  const outbox = new OutboxService(config);
+  const outboxSignal = new Signal('motcua_outbox', config.database.dialect === 'postgres' ? config.database.url : null, logger);
+  const outbox = new OutboxService(config, outboxSignal);
   const dossiers = new DossierService(db, agencies, procedures, calendars, outbox, clock);
   const apology = new ApologyService(agencies, calendars, outbox);
-  const lookup = new LookupService(db, config, agencies, procedures, clock, metrics);
+  const lookup = new LookupService(db, config, agencies, procedures, outbox, clock, metrics);
   const overdueWarnings = new OverdueWarningService(db, agencies, outbox);
   const scheduler = new Scheduler(db, calendars, apology, overdueWarnings, clock, logger);
   const statusCallbacks = new StatusCallbackService(db, agencies);
   const receipts = new ReceiptService(db, statusCallbacks, clock, logger, metrics);
-  let dispatcherRef: Dispatcher | null = null;
   const providers = createProviderPool(config, {
     logger,
     metrics,
@@ -101,13 +102,11 @@ export async function createContext(config: Config, options: ContextOptions = {}
           receivedAt: mo.receivedAt,
           replyVia: 'outbox',
         });
-        dispatcherRef?.poke();
       },
     },
   });
   const callbackWorker = new StatusCallbackWorker(db, statusCallbacks, config.statusCallbacks, clock, logger);
-  const dispatcher = new Dispatcher(db, providers, receipts, statusCallbacks, config.dispatcher, clock, logger, metrics);
-  dispatcherRef = dispatcher;
+  const dispatcher = new Dispatcher(db, providers, receipts, statusCallbacks, config.dispatcher, clock, logger, metrics, outboxSignal);
 
   let closed = false;
   return {
@@ -136,6 +135,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
       closed = true;
       scheduler.stop();
       await dispatcher.stop();
+      await outboxSignal.close();
       await callbackWorker.stop();
       await providers.close();
       await receipts.drain();

@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
-import type { Clock } from '../clock.js';
-import { ConfigError } from '../config.js';
-import type { Metrics } from '../http/metrics.js';
-import type { NotificationRow } from '../notifications/notification.repository.js';
-import type { ProviderRouter } from '../notifications/notification.dispatcher.js';
-import type { Carrier } from '../phone/phone.js';
+import type { Clock } from '../platform/clock.js';
+import { ConfigError } from '../platform/config/config.js';
+import type { Metrics } from '../platform/metrics.js';
+import type { NotificationRow } from '../messages/notification.repository.js';
+import type { ProviderRouter } from '../messages/send/dispatcher.js';
+import type { Carrier } from '../lib/phone/phone.js';
 import type { Provider, SendResult } from './provider.js';
 
 export interface PoolMember {

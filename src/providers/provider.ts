@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Metrics } from '../http/metrics.js';
+import type { Metrics } from '../platform/metrics.js';
 
 export interface OutgoingMessage {
   readonly id: number;

@@ -5,7 +5,7 @@ import { html } from './html.js';
 import { selectField, textField } from './forms.js';
 import { renderPage, sendPage } from './web.layout.js';
 import { requireWebUser } from './web.session.js';
-import { auditFacets, listAudit } from './audit.repository.js';
+import { auditFacets, listAudit } from '../accounts/audit.repository.js';
 import { formatDateTime, parseLocalDate } from './format.js';
 
 const PAGE_SIZE = 50;

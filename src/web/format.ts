@@ -1,5 +1,5 @@
 /** Display helpers: times in Việt Nam, dossier states and message statuses in both languages. */
-import { formatVnIso, utcMidnightMs, fromLocal, addDays } from '../calendar/zone.js';
+import { formatVnIso, utcMidnightMs, fromLocal, addDays } from '../lib/calendar/zone.js';
 import type { WebLang } from './web.types.js';
 
 /** '08:15 23/11/2026' (Asia/Ho_Chi_Minh). */

@@ -1,5 +1,5 @@
 /** Form helpers shared by the staff pages: labelled fields with their error next to them. */
-import { AppError } from '../errors.js';
+import { AppError } from '../platform/errors.js';
 import { html, raw, type HtmlValue, type SafeHtml } from './html.js';
 
 export type FieldErrors = Record<string, string>;

@@ -7,8 +7,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import type { AppContext } from '../main/context.js';
-import { AppError } from '../errors.js';
-import { accountService, SESSION } from './accounts/account.service.js';
+import { AppError } from '../platform/errors.js';
+import { accountService, SESSION } from '../accounts/account.service.js';
 import { html } from './html.js';
 import { renderPage, sendPage } from './web.layout.js';
 import type { WebLang, WebRole, WebUser } from './web.types.js';

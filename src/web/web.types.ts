@@ -1,4 +1,4 @@
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../platform/principal.js';
 
 export const WEB_ROLES = ['admin', 'oversight', 'agency_admin', 'clerk'] as const;
 export type WebRole = (typeof WEB_ROLES)[number];

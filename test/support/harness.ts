@@ -8,11 +8,11 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import pino from 'pino';
-import { loadConfig, type Config } from '../../src/config.js';
+import { loadConfig, type Config } from '../../src/platform/config/config.js';
 import { createContext, type AppContext } from '../../src/main/context.js';
-import { buildApp, type App } from '../../src/http/app.js';
-import { ManualClock } from '../../src/clock.js';
-import { createMetrics } from '../../src/http/metrics.js';
+import { buildApp, type App } from '../../src/main/app.js';
+import { ManualClock } from '../../src/platform/clock.js';
+import { createMetrics } from '../../src/platform/metrics.js';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 export const TEST_DB = process.env.MOTCUA_TEST_DB === 'postgres' ? 'postgres' : 'sqlite';

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../main/context.js';
-import { formatHhMm, localMinutes } from '../../calendar/zone.js';
+import { formatHhMm, localMinutes } from '../../lib/calendar/zone.js';
 import { html } from '../html.js';
 import { csrfField, formError, formString, textField } from '../forms.js';
 import { homeFor, renderPage, sendPage } from '../web.layout.js';
@@ -19,7 +19,7 @@ import {
   startSession,
 } from '../web.session.js';
 import type { WebLang } from '../web.types.js';
-import { accountService } from './account.service.js';
+import { accountService } from '../../accounts/account.service.js';
 
 const LOGIN_CSRF_COOKIE = 'mcs_login';
 

@@ -6,9 +6,9 @@ import { csrfField, fieldErrorOf, formError, formString, selectField, textField,
 import { renderPage, sendPage, type Flash } from '../web.layout.js';
 import { requireWebUser } from '../web.session.js';
 import { ROLE_LABELS, WEB_ROLES, type WebLang } from '../web.types.js';
-import { audit } from '../audit.repository.js';
+import { audit } from '../../accounts/audit.repository.js';
 import { formatDateTime } from '../format.js';
-import { accountService, type UserView } from './account.service.js';
+import { accountService, type UserView } from '../../accounts/account.service.js';
 
 const T = {
   vi: {

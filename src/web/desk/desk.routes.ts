@@ -1,19 +1,19 @@
 /** /mot-cua: desk screens for agencies without one-stop software — intake, steps, supplement, result, return, undo. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../main/context.js';
-import { AppError, forbidden } from '../../errors.js';
-import { checkPhone, phoneProblemMessage, CARRIER_NAMES } from '../../phone/phone.js';
-import { fromLocal, localDate } from '../../calendar/zone.js';
+import { AppError, forbidden } from '../../platform/errors.js';
+import { checkPhone, phoneProblemMessage, CARRIER_NAMES } from '../../lib/phone/phone.js';
+import { fromLocal, localDate } from '../../lib/calendar/zone.js';
 import { listEvents, type DossierRow } from '../../dossiers/dossier.repository.js';
 import { toDossierJson, type ReturnMethod, type SubmissionChannel } from '../../dossiers/dossier.service.js';
 import type { DossierState } from '../../dossiers/dossier.state-machine.js';
-import { listNotificationsForDossier } from '../../notifications/notification.repository.js';
+import { listNotificationsForDossier } from '../../messages/notification.repository.js';
 import { html, raw, type SafeHtml } from '../html.js';
 import { checkbox, csrfField, fieldErrorOf, formBool, formError, formString, selectField, textField, type FieldErrors } from '../forms.js';
 import { renderPage, sendPage, type Flash } from '../web.layout.js';
 import { requireWebUser } from '../web.session.js';
 import { principalForUser, type WebLang, type WebUser } from '../web.types.js';
-import { audit } from '../audit.repository.js';
+import { audit } from '../../accounts/audit.repository.js';
 import { EVENT_LABELS, formatDateTime, label, NOTIFICATION_KIND_LABELS, NOTIFICATION_STATUS_LABELS, STATE_LABELS } from '../format.js';
 import {
   actionsFor,
@@ -23,7 +23,7 @@ import {
   loadDossier,
   undoLastEvent,
   type HeldMessage,
-} from './desk.service.js';
+} from '../../dossiers/desk.service.js';
 
 const DESK_ROLES = ['admin', 'agency_admin', 'clerk'] as const;
 const RECEIPT = /^[A-Za-z0-9][A-Za-z0-9.-]{0,63}$/;

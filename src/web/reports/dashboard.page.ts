@@ -1,5 +1,5 @@
 /** /giam-sat: the oversight figures of a period, their charts and the reconciliation list. */
-import type { StatsGroupBy, StatsRow } from '../../stats/stats.service.js';
+import type { StatsGroupBy, StatsRow } from '../../reports/stats.service.js';
 import { html, raw, type SafeHtml } from '../html.js';
 import type { WebLang } from '../web.types.js';
 import { barChart, stackedBarChart, type ChartSeries, type SeriesStyle } from './charts.js';
@@ -11,7 +11,7 @@ import {
   type Period,
   type Preset,
   type ReconciliationItem,
-} from './dashboard.service.js';
+} from '../../reports/dashboard.service.js';
 import { whyDetail } from './export.js';
 import {
   failureReasonLabel,

@@ -1,9 +1,9 @@
 /** /ho-so: search dossiers by receipt code, phone or name; /ho-so/:code: one dossier's timeline. */
 import type { DossierDetail, DossierJson } from '../../dossiers/dossier.service.js';
-import type { NotificationRow } from '../../notifications/notification.repository.js';
+import type { NotificationRow } from '../../messages/notification.repository.js';
 import { html, raw, type SafeHtml } from '../html.js';
 import type { WebLang } from '../web.types.js';
-import type { Page } from './dashboard.service.js';
+import type { Page } from '../../reports/dashboard.service.js';
 import {
   channelLabel,
   encodingLabel,

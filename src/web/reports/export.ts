@@ -1,9 +1,9 @@
 /** The dashboard's tables as files: CSV (RFC 4180, UTF-8 with BOM for Excel) and XLSX (exceljs). */
 import ExcelJS from 'exceljs';
-import { formatVnIso } from '../../calendar/zone.js';
-import type { StatsGroupBy, StatsRow } from '../../stats/stats.service.js';
+import { formatVnIso } from '../../lib/calendar/zone.js';
+import type { StatsGroupBy, StatsRow } from '../../reports/stats.service.js';
 import type { WebLang } from '../web.types.js';
-import type { ReconciliationItem } from './dashboard.service.js';
+import type { ReconciliationItem } from '../../reports/dashboard.service.js';
 import { failureReasonLabel, formatTime, stateLabel, t, whyLabel } from './i18n.js';
 
 export type ColumnKind = 'text' | 'int' | 'vnd' | 'ratio';

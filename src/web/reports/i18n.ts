@@ -1,5 +1,5 @@
 /** Words and formats of the oversight and read pages, Vietnamese first; English for users who chose it. */
-import { formatVnIso } from '../../calendar/zone.js';
+import { formatVnIso } from '../../lib/calendar/zone.js';
 import type { WebLang } from '../web.types.js';
 import { EVENT_LABELS, label, NOTIFICATION_KIND_LABELS, NOTIFICATION_STATUS_LABELS, STATE_LABELS } from '../format.js';
 

@@ -1,6 +1,6 @@
 /** /tin-nhan: every message, newest first, with filters; each row links to its dossier. */
 import { html, raw, type SafeHtml } from '../html.js';
-import type { MessageRow, Page } from './dashboard.service.js';
+import type { MessageRow, Page } from '../../reports/dashboard.service.js';
 import {
   CHANNELS,
   MESSAGE_KINDS,

@@ -3,17 +3,17 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type TSchema } from '@sinclair/typebox';
 import type { FastifyError, FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import type { AppContext } from '../../main/context.js';
-import { AppError, notFound } from '../../errors.js';
-import { Code, LocalDate, ReceiptCode } from '../../http/schemas.js';
-import { fieldOf } from '../../http/app.js';
-import { localDate } from '../../calendar/zone.js';
-import { computeStats } from '../../stats/stats.service.js';
+import { AppError, notFound } from '../../platform/errors.js';
+import { Code, LocalDate, ReceiptCode } from '../../platform/http/schemas.js';
+import { fieldOf } from '../../platform/http/error-handler.js';
+import { localDate } from '../../lib/calendar/zone.js';
+import { computeStats } from '../../reports/stats.service.js';
 import { findDossierByKey, receiptKey } from '../../dossiers/dossier.repository.js';
-import { listNotificationsForDossier } from '../../notifications/notification.repository.js';
-import { NOTIFICATION_KINDS } from '../../notifications/notification.rules.js';
+import { listNotificationsForDossier } from '../../messages/notification.repository.js';
+import { NOTIFICATION_KINDS } from '../../messages/plan/notification.rules.js';
 import { toDossierJson } from '../../dossiers/dossier.service.js';
-import { checkPhone } from '../../phone/phone.js';
-import { lookupSyntax } from '../../lookup/mo-parser.js';
+import { checkPhone } from '../../lib/phone/phone.js';
+import { lookupSyntax } from '../../inbound/mo-parser.js';
 import { html, type SafeHtml } from '../html.js';
 import { renderPage, sendPage } from '../web.layout.js';
 import { requireWebUser } from '../web.session.js';
@@ -32,7 +32,7 @@ import {
   seesAllAgencies,
   type Period,
   type Preset,
-} from './dashboard.service.js';
+} from '../../reports/dashboard.service.js';
 import { dashboardBody, exportFileName } from './dashboard.page.js';
 import { dossierDetailBody, dossierSearchBody } from './dossier.pages.js';
 import { reconciliationExportTable, statsExportTable, toCsv, toXlsx, type ExportTable } from './export.js';
@@ -446,7 +446,6 @@ export function reportWebRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           receivedAt: null,
           replyVia: 'outbox',
         });
-        if (result.notificationId !== null) ctx.dispatcher.poke();
         return reply
           .code(303)
           .header('location', `/gia-lap?so=${encodeURIComponent(phone)}`)

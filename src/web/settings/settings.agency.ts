@@ -1,11 +1,11 @@
 /** /cai-dat: an agency's settings — general, message templates with live preview, procedures. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../main/context.js';
-import { AppError, badRequest } from '../../errors.js';
-import type { Agency } from '../../agencies/agency.service.js';
-import type { AgencySettingsInput } from '../../agencies/agency.settings.js';
-import { TRIGGER_KINDS, isTriggerOn } from '../../notifications/notification.rules.js';
-import { MAX_TEMPLATE_SEGMENTS, templateFor, templateProblem } from '../../notifications/notification.templates.js';
+import { AppError, badRequest } from '../../platform/errors.js';
+import type { Agency } from '../../reference/agency.service.js';
+import type { AgencySettingsInput } from '../../reference/agency.settings.js';
+import { TRIGGER_KINDS, isTriggerOn } from '../../messages/plan/notification.rules.js';
+import { MAX_TEMPLATE_SEGMENTS, templateFor, templateProblem } from '../../messages/plan/notification.templates.js';
 import {
   ALLOWED_PLACEHOLDERS,
   DEFAULT_TEMPLATES,
@@ -15,9 +15,9 @@ import {
   TemplateSyntaxError,
   renderTemplate,
   type TemplateKind,
-} from '../../sms-text/template.js';
-import { prepareSms, type SmsEncoding } from '../../sms-text/encode.js';
-import type { Procedure } from '../../procedures/procedure.service.js';
+} from '../../lib/sms-text/template.js';
+import { prepareSms, type SmsEncoding } from '../../lib/sms-text/encode.js';
+import type { Procedure } from '../../reference/procedure.service.js';
 import { html, raw, type SafeHtml } from '../html.js';
 import {
   checkbox,
@@ -33,7 +33,7 @@ import {
 } from '../forms.js';
 import { requireWebUser } from '../web.session.js';
 import { principalForUser, type WebLang } from '../web.types.js';
-import { audit } from '../audit.repository.js';
+import { audit } from '../../accounts/audit.repository.js';
 import { KIND_LABELS, label } from '../format.js';
 import { editableAgency, flashFromQuery, sendSettingsPage, settingsNav, SETTINGS_ROLES } from './settings.common.js';
 

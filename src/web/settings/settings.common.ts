@@ -1,8 +1,8 @@
 /** Shared parts of the settings pages: who may see which agency, the sub-navigation, the page frame. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../main/context.js';
-import { forbidden, notFound } from '../../errors.js';
-import type { Agency } from '../../agencies/agency.service.js';
+import { forbidden, notFound } from '../../platform/errors.js';
+import type { Agency } from '../../reference/agency.service.js';
 import { html, raw, type SafeHtml } from '../html.js';
 import { renderPage, sendPage, type Flash } from '../web.layout.js';
 import type { WebLang, WebUser } from '../web.types.js';

@@ -1,16 +1,16 @@
 /** Settings shared by every agency: the working calendar, SMS providers and their health, API tokens. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../main/context.js';
-import { addDays, isWeekend, utcMidnightMs, weekday } from '../../calendar/zone.js';
-import { createToken } from '../../auth/token.service.js';
-import { listTokens, revokeToken } from '../../auth/token.repository.js';
-import type { AppError } from '../../errors.js';
-import { DEFAULT_SETTINGS } from '../../agencies/agency.settings.js';
+import { addDays, isWeekend, utcMidnightMs, weekday } from '../../lib/calendar/zone.js';
+import { createToken } from '../../accounts/token.service.js';
+import { listTokens, revokeToken } from '../../accounts/token.repository.js';
+import type { AppError } from '../../platform/errors.js';
+import { DEFAULT_SETTINGS } from '../../reference/agency.settings.js';
 import { html, raw, type SafeHtml } from '../html.js';
 import { csrfField, fieldErrorOf, formError, formString, selectField, textField, type FieldErrors } from '../forms.js';
 import { requireWebUser } from '../web.session.js';
 import type { WebLang } from '../web.types.js';
-import { audit } from '../audit.repository.js';
+import { audit } from '../../accounts/audit.repository.js';
 import { formatDateTime } from '../format.js';
 import { flashFromQuery, sendSettingsPage, settingsNav, SETTINGS_ROLES } from './settings.common.js';
 

@@ -1,0 +1,268 @@
+/** Accounts of the people who use the web screens: creation and changes, login with lockout, sessions. */
+import { createHash, randomBytes } from 'node:crypto';
+import type { Db } from '../platform/db/database.js';
+import type { Clock } from '../platform/clock.js';
+import { badRequest, conflict, notFound } from '../platform/errors.js';
+import { findAgency } from '../reference/agency.repository.js';
+import { WEB_ROLES, type WebLang, type WebRole, type WebUser } from '../web/web.types.js';
+import { dummyPasswordHash, hashPassword, passwordProblem, verifyPassword } from './password.js';
+import {
+  deleteExpiredSessions,
+  deleteSession,
+  deleteUserSessions,
+  findSession,
+  findUserById,
+  findUserByUsername,
+  insertAttempt,
+  insertSession,
+  insertUser,
+  listUsers,
+  recentFailures,
+  touchSession,
+  updateUser,
+  type WebUserRow,
+} from './account.repository.js';
+
+const MINUTE = 60_000;
+export const LOCKOUT = { userFailures: 5, ipFailures: 20, windowMs: 15 * MINUTE, lockMs: 15 * MINUTE } as const;
+export const SESSION = { idleMs: 60 * MINUTE, absoluteMs: 12 * 60 * MINUTE, touchEveryMs: MINUTE } as const;
+
+const USERNAME = /^[a-z0-9][a-z0-9._-]{2,63}$/;
+
+export interface UserView extends WebUser {
+  disabled: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export function toWebUser(row: Pick<WebUserRow, 'id' | 'username' | 'display_name' | 'role' | 'agency_code' | 'lang'>): WebUser {
+  return {
+    id: Number(row.id),
+    username: row.username,
+    displayName: row.display_name,
+    role: row.role,
+    agencyCode: row.agency_code,
+    lang: row.lang,
+  };
+}
+
+function toView(row: WebUserRow): UserView {
+  return { ...toWebUser(row), disabled: row.disabled_at !== null, createdAt: Number(row.created_at), updatedAt: Number(row.updated_at) };
+}
+
+export function normaliseUsername(username: string): string {
+  return username.normalize('NFKC').trim().toLowerCase();
+}
+
+const hashSessionId = (id: string) => createHash('sha256').update(id).digest('hex');
+
+export type LoginResult =
+  | { ok: true; user: WebUser }
+  | { ok: false; reason: 'invalid' }
+  | { ok: false; reason: 'locked_user' | 'locked_ip'; until: number };
+
+export interface UserInput {
+  username: string;
+  displayName: string;
+  role: string;
+  agencyCode: string | null;
+  password: string;
+  lang?: WebLang;
+}
+
+export interface UserChanges {
+  displayName: string;
+  role: string;
+  agencyCode: string | null;
+  lang: WebLang;
+}
+
+/** When `failures` (newest first) lock: the newest `max` of them inside one window → locked for lockMs after the newest. */
+function lockedUntil(failures: number[], max: number, now: number): number | null {
+  const newest = failures[0];
+  const oldest = failures[max - 1];
+  if (newest === undefined || oldest === undefined || newest - oldest > LOCKOUT.windowMs) return null;
+  const until = newest + LOCKOUT.lockMs;
+  return until > now ? until : null;
+}
+
+const services = new WeakMap<object, AccountService>();
+
+/** The one account service of an application context (the context itself knows nothing of web accounts). */
+export function accountService(ctx: { db: Db; clock: Clock }): AccountService {
+  let service = services.get(ctx);
+  if (!service) {
+    service = new AccountService(ctx.db, ctx.clock);
+    services.set(ctx, service);
+  }
+  return service;
+}
+
+export class AccountService {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {}
+
+  async list(): Promise<UserView[]> {
+    return (await listUsers(this.db)).map(toView);
+  }
+
+  async get(id: number): Promise<UserView> {
+    const row = await findUserById(this.db, id);
+    if (!row) throw notFound(`tài khoản số ${id}`);
+    return toView(row);
+  }
+
+  async findByUsername(username: string): Promise<UserView | null> {
+    const row = await findUserByUsername(this.db, normaliseUsername(username));
+    return row ? toView(row) : null;
+  }
+
+  private async checkRoleAgency(role: string, agencyCode: string | null): Promise<{ role: WebRole; agencyCode: string | null }> {
+    if (!(WEB_ROLES as readonly string[]).includes(role)) {
+      throw badRequest('VALIDATION_FAILED', `Vai trò phải là một trong: ${WEB_ROLES.join(', ')}.`, { field: 'role' });
+    }
+    const code = agencyCode?.trim() || null;
+    if (role === 'agency_admin' || role === 'clerk') {
+      if (!code) throw badRequest('AGENCY_REQUIRED', 'Vai trò này cần chọn cơ quan.', { field: 'agencyCode' });
+      if (!(await findAgency(this.db, code))) throw badRequest('UNKNOWN_AGENCY', `Không có cơ quan mã "${code}".`, { field: 'agencyCode' });
+    } else if (code) {
+      throw badRequest('AGENCY_NOT_ALLOWED', 'Quản trị hệ thống và cơ quan giám sát không gắn với một cơ quan.', { field: 'agencyCode' });
+    }
+    return { role: role as WebRole, agencyCode: code };
+  }
+
+  private static displayName(value: string): string {
+    const name = value.normalize('NFC').trim();
+    if (!name) throw badRequest('VALIDATION_FAILED', 'Chưa nhập họ tên.', { field: 'displayName' });
+    if (name.length > 100 || /[\p{Cc}]/u.test(name))
+      throw badRequest('VALIDATION_FAILED', 'Họ tên tối đa 100 ký tự, không chứa ký tự điều khiển.', { field: 'displayName' });
+    return name;
+  }
+
+  async create(input: UserInput): Promise<UserView> {
+    const username = normaliseUsername(input.username);
+    if (!USERNAME.test(username)) {
+      throw badRequest('VALIDATION_FAILED', 'Tên đăng nhập gồm 3–64 ký tự: chữ thường không dấu, số, dấu chấm, gạch dưới, gạch ngang.', {
+        field: 'username',
+      });
+    }
+    const displayName = AccountService.displayName(input.displayName);
+    const { role, agencyCode } = await this.checkRoleAgency(input.role, input.agencyCode);
+    const problem = passwordProblem(input.password, username);
+    if (problem) throw badRequest('WEAK_PASSWORD', problem, { field: 'password' });
+    const now = this.clock.now();
+    const row = await insertUser(this.db, {
+      username,
+      display_name: displayName,
+      role,
+      agency_code: agencyCode,
+      password_hash: await hashPassword(input.password),
+      lang: input.lang ?? 'vi',
+      disabled_at: null,
+      created_at: now,
+      updated_at: now,
+    });
+    if (!row) throw conflict('USERNAME_TAKEN', `Tên đăng nhập "${username}" đã có.`, { field: 'username' });
+    return toView(row);
+  }
+
+  async update(id: number, changes: UserChanges): Promise<{ before: UserView; after: UserView }> {
+    const before = await this.get(id);
+    const displayName = AccountService.displayName(changes.displayName);
+    const { role, agencyCode } = await this.checkRoleAgency(changes.role, changes.agencyCode);
+    await updateUser(this.db, id, {
+      display_name: displayName,
+      role,
+      agency_code: agencyCode,
+      lang: changes.lang,
+      updated_at: this.clock.now(),
+    });
+    // A change of role or agency takes effect at once: open sessions carry the old rights.
+    if (role !== before.role || agencyCode !== before.agencyCode) await deleteUserSessions(this.db, id);
+    return { before, after: await this.get(id) };
+  }
+
+  async setLang(id: number, lang: WebLang): Promise<void> {
+    await updateUser(this.db, id, { lang });
+  }
+
+  async resetPassword(id: number, password: string): Promise<UserView> {
+    const user = await this.get(id);
+    const problem = passwordProblem(password, user.username);
+    if (problem) throw badRequest('WEAK_PASSWORD', problem, { field: 'password' });
+    await updateUser(this.db, id, { password_hash: await hashPassword(password), updated_at: this.clock.now() });
+    await deleteUserSessions(this.db, id);
+    return user;
+  }
+
+  async setDisabled(id: number, disabled: boolean): Promise<{ before: UserView; after: UserView }> {
+    const before = await this.get(id);
+    if (before.disabled !== disabled) {
+      const now = this.clock.now();
+      await updateUser(this.db, id, { disabled_at: disabled ? now : null, updated_at: now });
+    }
+    if (disabled) await deleteUserSessions(this.db, id);
+    return { before, after: await this.get(id) };
+  }
+
+  /** Checks a password, with lockout per username (since its last success) and per client address. */
+  async login(usernameInput: string, password: string, ip: string): Promise<LoginResult> {
+    const now = this.clock.now();
+    const username = normaliseUsername(usernameInput).slice(0, 128);
+    const since = now - LOCKOUT.windowMs - LOCKOUT.lockMs;
+    const ipLock = lockedUntil(await recentFailures(this.db, { ip }, since, LOCKOUT.ipFailures), LOCKOUT.ipFailures, now);
+    if (ipLock !== null) return { ok: false, reason: 'locked_ip', until: ipLock };
+    const userLock = lockedUntil(await recentFailures(this.db, { username }, since, LOCKOUT.userFailures), LOCKOUT.userFailures, now);
+    if (userLock !== null) return { ok: false, reason: 'locked_user', until: userLock };
+
+    const row = await findUserByUsername(this.db, username);
+    const verdict = await verifyPassword(password, row?.password_hash ?? (await dummyPasswordHash()));
+    const ok = row !== undefined && row.disabled_at === null && verdict.ok;
+    await insertAttempt(this.db, { username, ip, succeeded: ok, at: now });
+    if (!ok || !row) {
+      const failures = await recentFailures(this.db, { username }, since, LOCKOUT.userFailures);
+      const until = lockedUntil(failures, LOCKOUT.userFailures, now + 1);
+      return until !== null ? { ok: false, reason: 'locked_user', until } : { ok: false, reason: 'invalid' };
+    }
+    if (verdict.needsRehash) await updateUser(this.db, Number(row.id), { password_hash: await hashPassword(password) });
+    return { ok: true, user: toWebUser(row) };
+  }
+
+  async createSession(userId: number, ip: string | null): Promise<{ id: string; csrfToken: string }> {
+    const now = this.clock.now();
+    await deleteExpiredSessions(this.db, userId, now, SESSION.idleMs);
+    const id = randomBytes(32).toString('base64url');
+    const csrfToken = randomBytes(32).toString('base64url');
+    await insertSession(this.db, {
+      id_hash: hashSessionId(id),
+      user_id: userId,
+      csrf_token: csrfToken,
+      created_at: now,
+      last_seen_at: now,
+      expires_at: now + SESSION.absoluteMs,
+      ip,
+    });
+    return { id, csrfToken };
+  }
+
+  /** The session's user and CSRF token, or null when it is unknown, idle too long, past its absolute expiry, or its user is disabled. */
+  async resolveSession(id: string): Promise<{ user: WebUser; csrfToken: string; idHash: string } | null> {
+    if (!/^[A-Za-z0-9_-]{20,100}$/.test(id)) return null;
+    const idHash = hashSessionId(id);
+    const row = await findSession(this.db, idHash);
+    if (!row) return null;
+    const now = this.clock.now();
+    if (row.disabled_at !== null || Number(row.expires_at) <= now || now - Number(row.last_seen_at) >= SESSION.idleMs) {
+      await deleteSession(this.db, idHash);
+      return null;
+    }
+    if (now - Number(row.last_seen_at) >= SESSION.touchEveryMs) await touchSession(this.db, idHash, now);
+    return { user: toWebUser(row), csrfToken: row.csrf_token, idHash };
+  }
+
+  async endSession(idHash: string): Promise<void> {
+    await deleteSession(this.db, idHash);
+  }
+}

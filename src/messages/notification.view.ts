@@ -1,0 +1,54 @@
+import { formatVnIso } from '../lib/calendar/zone.js';
+import type { NotificationRow } from './notification.repository.js';
+
+export interface NotificationJson {
+  id: number;
+  receiptCode: string | null;
+  agencyCode: string | null;
+  kind: string;
+  channel: 'sms' | 'email';
+  to: string | null;
+  from: string;
+  body: string;
+  encoding: string;
+  segments: number;
+  costVnd: number;
+  status: string;
+  attempts: number;
+  createdAt: string;
+  sendAfter: string;
+  sentAt: string | null;
+  deliveredAt: string | null;
+  failureReason: string | null;
+}
+
+const iso = (ms: number | null) => (ms === null ? null : formatVnIso(new Date(Number(ms))));
+
+export function toNotificationJson(row: NotificationRow & { receipt_code?: string | null }): NotificationJson {
+  return {
+    id: Number(row.id),
+    receiptCode: row.receipt_code ?? receiptCodeFromKey(row.dedupe_key),
+    agencyCode: row.agency_code,
+    kind: row.kind,
+    channel: row.channel,
+    to: row.to_address,
+    from: row.sender,
+    body: row.body,
+    encoding: row.encoding,
+    segments: Number(row.segments),
+    costVnd: Number(row.cost_vnd),
+    status: row.status,
+    attempts: Number(row.attempts),
+    createdAt: iso(row.created_at)!,
+    sendAfter: iso(row.send_after)!,
+    sentAt: iso(row.sent_at),
+    deliveredAt: iso(row.delivered_at),
+    failureReason: row.failure_reason,
+  };
+}
+
+/** Dedupe keys start with the receipt code ("<code>|<kind>|<occurrence>"), which saves a join on listings. */
+function receiptCodeFromKey(key: string): string | null {
+  const bar = key.indexOf('|');
+  return bar > 0 ? key.slice(0, bar) : null;
+}

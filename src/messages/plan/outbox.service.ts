@@ -1,0 +1,241 @@
+import type { DbHandle } from '../../platform/db/database.js';
+import type { Agency } from '../../reference/agency.service.js';
+import type { Procedure } from '../../reference/procedure.service.js';
+import type { DossierRow } from '../../dossiers/dossier.repository.js';
+import type { DossierEventType, DossierState } from '../../dossiers/dossier.state-machine.js';
+import { judgeOnTime, statusText } from '../../lib/calendar/deadline.js';
+import { formatHhMm, formatVnDate, localDate, localMinutes } from '../../lib/calendar/zone.js';
+import { prepareSms, type SmsEncoding } from '../../lib/sms-text/encode.js';
+import type { Signal } from '../../platform/db/signal.js';
+import type { Config } from '../../platform/config/config.js';
+import { cancelPending, insertNotifications, type NewNotification, type NotificationRow } from '../notification.repository.js';
+import { planForIntake, planForTransition, type NotificationKind, type PlannedMessage } from './notification.rules.js';
+import { sendAfter } from './notification.schedule.js';
+import { renderFor, type TemplateVars } from './notification.templates.js';
+
+/** Why an SMS cannot reach the applicant, as recorded on the failed notification. */
+const PHONE_FAILURE: Readonly<Record<string, string>> = {
+  missing: 'no_phone',
+  invalid: 'invalid_phone',
+  landline: 'landline',
+  foreign: 'foreign_phone',
+};
+
+/** What a message about this dossier may say (never the applicant's name or phone). */
+export function dossierVars(
+  dossier: DossierRow,
+  agencyName: string,
+  procedureName: string,
+  now: number,
+  shortCode: string,
+  keyword: string,
+): TemplateVars {
+  const due = new Date(Number(dossier.due_at));
+  const onTime = judgeOnTime({
+    dueAt: due,
+    now: new Date(now),
+    pausedAt: dossier.paused_at === null ? null : new Date(Number(dossier.paused_at)),
+    finishedAt: dossier.finished_at === null ? null : new Date(Number(dossier.finished_at)),
+  });
+  return {
+    receiptCode: dossier.receipt_code,
+    agencyName,
+    dueDate: formatVnDate(localDate(due)),
+    dueTime: formatHhMm(localMinutes(due)),
+    step: dossier.step,
+    statusText: statusText(onTime),
+    procedureName,
+    shortCode,
+    lookupSyntax: `${keyword} ${dossier.receipt_code} gửi ${shortCode}`,
+    returnedDate: dossier.returned_at === null ? '' : formatVnDate(localDate(new Date(Number(dossier.returned_at)))),
+  };
+}
+
+/** The procedure columns the batches (apology, overdue warning) join to each dossier they scan. */
+export const JOINED_PROCEDURE_COLUMNS = [
+  'procedures.processing_days',
+  'procedures.name as procedure_name',
+  'procedures.day_kind',
+  'procedures.supplement_rule',
+] as const;
+
+export function joinedProcedure(row: {
+  procedure_code: string;
+  agency_code: string;
+  processing_days: number;
+  procedure_name: string;
+  day_kind: Procedure['dayKind'];
+  supplement_rule: Procedure['supplementRule'];
+}): Procedure {
+  return {
+    code: row.procedure_code,
+    agencyCode: row.agency_code,
+    name: row.procedure_name,
+    processingDays: Number(row.processing_days),
+    dayKind: row.day_kind,
+    supplementRule: row.supplement_rule,
+  };
+}
+
+/** Turns planned messages into outbox rows inside the caller's transaction. The dedupe key
+ *  (receipt code, kind, occurrence) makes a replay or a concurrent duplicate insert nothing. */
+export class OutboxService {
+  constructor(
+    private readonly config: Config,
+    /** Rung whenever rows are added, so the dispatchers of every process wake without waiting for their poll. */
+    private readonly signal: Signal,
+  ) {}
+
+  priceFor(carrier: string | null): number {
+    const table = this.config.sms.pricePerSegmentVnd;
+    return (carrier ? table[carrier] : undefined) ?? table.default ?? 0;
+  }
+
+  /** The one way rows enter the outbox: inserted under their dedupe keys (a replay inserts nothing),
+   *  then the dispatchers are woken once the caller's transaction commits. */
+  async insert(tx: DbHandle, rows: readonly NewNotification[]): Promise<NotificationRow[]> {
+    const inserted = await insertNotifications(tx, rows);
+    if (inserted.some((row) => row.status === 'pending')) await this.signal.ring(tx);
+    return inserted;
+  }
+
+  /** The reply to a look-up MO, sent from the short code to the number that asked. `viaResponse`: the
+   *  gateway sends it from our HTTP answer, so it is recorded as sent. */
+  lookupReply(input: {
+    dedupeKey: string;
+    to: string;
+    phone: { e164: string | null; carrier: string | null; reachable: boolean };
+    text: string;
+    encoding: SmsEncoding;
+    dossier: { id: number; agencyCode: string } | null;
+    viaResponse: { gateway: string } | null;
+    now: number;
+  }): NewNotification {
+    const sms = prepareSms(input.text, input.encoding);
+    const { reachable } = input.phone;
+    const { now, viaResponse } = input;
+    return {
+      dossier_id: input.dossier?.id ?? null,
+      agency_code: input.dossier?.agencyCode ?? null,
+      kind: 'lookup_reply',
+      channel: 'sms',
+      dedupe_key: input.dedupeKey,
+      to_address: input.to,
+      carrier: input.phone.carrier,
+      sender: this.config.lookup.shortCode,
+      body: sms.body,
+      encoding: sms.dataCoding,
+      segments: sms.segments,
+      cost_vnd: reachable ? sms.segments * this.priceFor(input.phone.carrier) : 0,
+      status: viaResponse ? 'sent' : reachable ? 'pending' : 'failed',
+      failure_reason: viaResponse || reachable ? null : 'invalid_phone',
+      attempts: viaResponse ? 1 : 0,
+      provider: viaResponse?.gateway ?? null,
+      created_at: now,
+      send_after: now,
+      next_attempt_at: now,
+      sent_at: viaResponse ? now : null,
+      updated_at: now,
+    };
+  }
+
+  async onIntake(
+    tx: DbHandle,
+    ctx: { dossier: DossierRow; agency: Agency; procedure: Procedure; submittedVia: 'counter' | 'online' | 'postal'; now: number },
+  ): Promise<NotificationRow[]> {
+    const plan = planForIntake({ submittedVia: ctx.submittedVia, processingDays: ctx.procedure.processingDays }, ctx.agency.settings);
+    return this.insert(
+      tx,
+      plan.create.flatMap((m) => this.rowsFor(m, ctx.dossier, ctx.agency, ctx.procedure, ctx.now)),
+    );
+  }
+
+  async onTransition(
+    tx: DbHandle,
+    ctx: {
+      dossier: DossierRow;
+      beforeState: DossierState;
+      eventType: DossierEventType;
+      seq: number;
+      agency: Agency;
+      procedure: Procedure;
+      now: number;
+    },
+  ): Promise<NotificationRow[]> {
+    const plan = planForTransition(
+      {
+        before: ctx.beforeState,
+        after: ctx.dossier.state as DossierState,
+        eventType: ctx.eventType,
+        seq: ctx.seq,
+        returnMethod: ctx.dossier.return_method,
+        processingDays: ctx.procedure.processingDays,
+      },
+      ctx.agency.settings,
+    );
+    await cancelPending(tx, Number(ctx.dossier.id), plan.cancelKinds, ctx.now);
+    return this.insert(
+      tx,
+      plan.create.flatMap((m) => this.rowsFor(m, ctx.dossier, ctx.agency, ctx.procedure, ctx.now)),
+    );
+  }
+
+  /** One SMS row (failed at once with the reason when no SMS can reach the applicant), or an email
+   *  row instead when there is an email; both when the agency asks for email as well. */
+  rowsFor(message: PlannedMessage, dossier: DossierRow, agency: Agency, procedure: Procedure, now: number): NewNotification[] {
+    const { settings } = agency;
+    const vars = dossierVars(dossier, agency.name, procedure.name, now, this.config.lookup.shortCode, this.config.lookup.keyword);
+    const text = renderFor(message.template, settings.templates, vars);
+    const leaveAt = sendAfter(now, settings.holdSeconds, message.held, settings.quietHours);
+    const key = `${dossier.receipt_code}|${message.kind}|${message.occurrence}`;
+    const base = {
+      dossier_id: Number(dossier.id),
+      agency_code: agency.code,
+      kind: message.kind,
+      attempts: 0,
+      created_at: now,
+      send_after: leaveAt,
+      next_attempt_at: leaveAt,
+      updated_at: now,
+    };
+    const rows: NewNotification[] = [];
+    const email = dossier.email;
+    const smsReachable = dossier.phone_problem === null && dossier.phone_e164 !== null;
+    if (smsReachable || !email) {
+      const sms = prepareSms(text, settings.smsEncoding);
+      rows.push({
+        ...base,
+        channel: 'sms',
+        dedupe_key: key,
+        to_address: dossier.phone_e164,
+        carrier: dossier.phone_carrier,
+        sender: this.config.sms.brandname,
+        body: sms.body,
+        encoding: sms.dataCoding,
+        segments: sms.segments,
+        cost_vnd: smsReachable ? sms.segments * this.priceFor(dossier.phone_carrier) : 0,
+        status: smsReachable ? 'pending' : 'failed',
+        failure_reason: smsReachable ? null : (PHONE_FAILURE[dossier.phone_problem ?? 'missing'] ?? 'invalid_phone'),
+      });
+    }
+    if (email && (!smsReachable || settings.emailAlso)) {
+      rows.push({
+        ...base,
+        channel: 'email',
+        dedupe_key: smsReachable ? `${key}|email` : key,
+        to_address: email,
+        carrier: null,
+        sender: this.config.sms.brandname,
+        body: text,
+        encoding: 'text',
+        segments: 0,
+        cost_vnd: 0,
+        status: 'pending',
+        failure_reason: null,
+      });
+    }
+    return rows;
+  }
+}
+
+export type { NotificationKind };

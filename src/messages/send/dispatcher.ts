@@ -1,0 +1,320 @@
+import { sql } from 'kysely';
+import type { Logger } from 'pino';
+import { transaction, type Db, type DbHandle } from '../../platform/db/database.js';
+import type { Clock } from '../../platform/clock.js';
+import type { Metrics } from '../../platform/metrics.js';
+import { ProviderError, type Provider, type SendOutcome, type SendResult } from '../../providers/provider.js';
+import type { ProviderPick } from '../../providers/provider.pool.js';
+import type { Signal } from '../../platform/db/signal.js';
+import { PollLoop } from '../../platform/poll-loop.js';
+import { GroupCommit } from '../../platform/db/group-commit.js';
+
+interface SentItem {
+  readonly row: NotificationRow;
+  readonly provider: string;
+  readonly outcome: SendOutcome;
+}
+import type { NotificationRow } from '../notification.repository.js';
+import { lockReceiptIds, type ReceiptService } from '../receipts/receipt.service.js';
+import type { StatusCallbackService } from '../callbacks/status-callback.service.js';
+
+export interface DispatcherOptions {
+  readonly batchSize: number;
+  readonly pollMs: number;
+  readonly leaseSeconds: number;
+  readonly maxAttempts: number;
+  readonly maxAgeSeconds: number;
+  readonly concurrency: number;
+}
+
+const POKE_DELAY_MS = 20;
+/** A rate-limited provider is waited for up to this long; a longer wait defers the message instead. */
+const MAX_RATE_WAIT_MS = 1_000;
+
+/** Chooses the provider for a message (the provider pool: priority, weights, health, carrier, rate limit). */
+export interface ProviderRouter {
+  pick(message: Pick<NotificationRow, 'channel' | 'carrier'>): ProviderPick | null;
+  report(provider: Provider, result: SendResult, latencyMs: number, reason?: string | null): void;
+}
+
+/** Exponential backoff with full jitter: 5 s, 10 s, 20 s … capped at 30 min. */
+export function retryDelayMs(attempt: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(30 * 60_000, 5_000 * 2 ** Math.max(0, attempt - 1));
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+
+/**
+ * Claims due messages atomically and hands them to a provider.
+ *
+ * A claim moves rows to `sending` and pushes `next_attempt_at` one lease into the future, so a row whose
+ * worker died is claimable again when the lease runs out. The only window for a duplicate is between the
+ * provider accepting a message and the `sent` update committing (a crash there, or a provider call slower
+ * than the lease — sends are timed out at half the lease to prevent the latter, and a row that waited in its
+ * batch is sent only with at least half a lease left, renewed if need be). SMPP and the HTTP APIs
+ * have no idempotency key to close that window. It is milliseconds wide, but a crash inside it re-sends every
+ * message whose send finished and whose update had not committed — up to `concurrency` of them.
+ */
+export class Dispatcher {
+  private readonly loop: PollLoop;
+  private readonly sentGroups: GroupCommit<SentItem, boolean>;
+
+  private unsubscribe: (() => void) | null = null;
+
+  constructor(
+    private readonly db: Db,
+    private readonly router: ProviderRouter,
+    private readonly receipts: ReceiptService,
+    private readonly callbacks: StatusCallbackService,
+    private readonly options: DispatcherOptions,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly metrics: Metrics,
+    /** Rung by the outbox when rows are added, in this process or (PostgreSQL) another. */
+    private readonly outboxSignal: Signal,
+  ) {
+    this.sentGroups = new GroupCommit((group) => this.recordSentGroup(group), { maxSize: options.concurrency, delayMs: 2 });
+    this.loop = new PollLoop(
+      () => this.runOnce(),
+      { pollMs: options.pollMs, pokeDelayMs: POKE_DELAY_MS, label: 'dispatcher batch' },
+      logger,
+    );
+  }
+
+  async claim(limit: number): Promise<NotificationRow[]> {
+    const now = this.clock.now();
+    const leaseUntil = now + this.options.leaseSeconds * 1000;
+    const lock = this.db.dialect === 'postgres' ? sql`for update skip locked` : sql``;
+    const result = await sql<NotificationRow>`
+      update notifications
+         set status = 'sending', attempts = attempts + 1, lease_until = ${leaseUntil},
+             next_attempt_at = ${leaseUntil}, updated_at = ${now}
+       where id in (
+         select id from notifications
+          where status in ('pending', 'sending') and next_attempt_at <= ${now}
+          order by next_attempt_at
+          limit ${limit}
+          ${lock})
+      returning *`.execute(this.db.kysely);
+    return result.rows;
+  }
+
+  /** Claims and sends one batch; returns how many messages it handled. */
+  async runOnce(): Promise<number> {
+    const rows = await this.claim(this.options.batchSize);
+    if (rows.length === 0) return 0;
+    let next = 0;
+    const workers = Array.from({ length: Math.min(this.options.concurrency, rows.length) }, async () => {
+      while (next < rows.length) await this.process(rows[next++]!);
+    });
+    await Promise.all(workers);
+    return rows.length;
+  }
+
+  private async process(row: NotificationRow): Promise<void> {
+    let pick = this.router.pick(row);
+    while (pick && pick.waitMs > 0 && pick.waitMs <= MAX_RATE_WAIT_MS) {
+      await new Promise((resolve) => setTimeout(resolve, pick!.waitMs));
+      pick = this.router.pick(row);
+    }
+    if (!pick) {
+      await this.finishFailed(
+        row,
+        'no_provider',
+        `No provider for channel ${row.channel}${row.carrier ? ` and carrier ${row.carrier}` : ''}`,
+      );
+      return;
+    }
+    if (pick.waitMs > 0) {
+      await this.defer(row, pick.waitMs);
+      return;
+    }
+    const provider = pick.provider;
+    const sendTimeoutMs = (this.options.leaseSeconds * 1000) / 2;
+    if (!(await this.holdLease(row, sendTimeoutMs))) return;
+    let outcome: SendOutcome;
+    try {
+      outcome = await withTimeout(
+        provider.send({
+          id: Number(row.id),
+          kind: row.kind,
+          channel: row.channel,
+          to: row.to_address ?? '',
+          from: row.sender,
+          body: row.body,
+          encoding: row.encoding,
+          segments: Number(row.segments),
+          carrier: row.carrier,
+        }),
+        sendTimeoutMs,
+      );
+    } catch (error) {
+      const failure = error instanceof ProviderError ? error : new ProviderError(String(error), true, 'provider_error');
+      // The provider's own send is still running; the base reports it when it settles, this reports the wait.
+      if (failure.reason === 'timeout') this.router.report(provider, 'retryable', sendTimeoutMs, 'timeout');
+      await this.recordFailure(row, failure);
+      return;
+    }
+    try {
+      if (!(await this.recordSent(row, provider.name, outcome))) {
+        this.logger.warn({ notificationId: Number(row.id) }, 'lease lost before the sent update: another worker re-claimed the message');
+      }
+      this.metrics.notificationsFinal.inc({ kind: row.kind, status: outcome.status });
+    } catch (error) {
+      // The provider has the message; when its lease ends the row is claimed and sent again.
+      this.logger.error({ notificationId: Number(row.id), err: error }, 'sent but not recorded: the message will be sent again');
+    }
+  }
+
+  private async recordFailure(row: NotificationRow, failure: ProviderError): Promise<void> {
+    const now = this.clock.now();
+    const tooOld = now - Number(row.created_at) > this.options.maxAgeSeconds * 1000;
+    if (!failure.retryable || Number(row.attempts) >= this.options.maxAttempts || tooOld) {
+      await this.finishFailed(row, failure.retryable ? `gave_up:${failure.reason}` : failure.reason, failure.message);
+      return;
+    }
+    await this.db.kysely
+      .updateTable('notifications')
+      .set({
+        status: 'pending',
+        next_attempt_at: now + retryDelayMs(Number(row.attempts)),
+        lease_until: null,
+        last_error: failure.message.slice(0, 500),
+        updated_at: now,
+      })
+      .where('id', '=', Number(row.id))
+      .where('status', '=', 'sending')
+      .where('attempts', '=', Number(row.attempts))
+      .execute();
+  }
+
+  /**
+   * Accepted messages are recorded in groups (see GroupCommit): the group's UPDATE, part ids and
+   * early receipts in one transaction. The duplicate window (accepted, not yet recorded) grows by the
+   * group's wait, 2 ms at most.
+   */
+  private recordSent(row: NotificationRow, provider: string, outcome: SendOutcome): Promise<boolean> {
+    return this.sentGroups.submit({ row, provider, outcome });
+  }
+
+  private recordSentGroup(group: readonly SentItem[]): Promise<boolean[]> {
+    const now = this.clock.now();
+    return transaction(this.db, async (tx) => {
+      await lockReceiptIds(
+        tx,
+        group
+          .filter(({ outcome }) => outcome.status === 'sent')
+          .map(({ provider, outcome }) => ({
+            provider,
+            ids: outcome.partIds ?? (outcome.providerMessageId ? [outcome.providerMessageId] : []),
+          })),
+      );
+      const marked = new Map((await markSent(tx, group, now)).map((row) => [Number(row.id), row]));
+      await this.receipts.recordParts(
+        tx,
+        group
+          .filter(({ row, outcome }) => outcome.status === 'sent' && marked.has(Number(row.id)))
+          .map(({ row, provider, outcome }) => ({
+            notificationId: Number(row.id),
+            provider,
+            ids: outcome.partIds ?? (outcome.providerMessageId ? [outcome.providerMessageId] : []),
+          })),
+        now,
+      );
+      for (const sent of marked.values()) if (sent.status === 'delivered') await this.callbacks.enqueue(tx, sent, now);
+      return group.map(({ row }) => marked.has(Number(row.id)));
+    });
+  }
+
+  /**
+   * A row can wait in its batch longer than the lease (a batch larger than the concurrency and a slow
+   * provider): never start a send that could outlive the lease, or another worker re-claims the row and
+   * both send it. Renews the lease when less than `needMs` is left; false when the row is no longer ours.
+   */
+  private async holdLease(row: NotificationRow, needMs: number): Promise<boolean> {
+    const now = this.clock.now();
+    if (row.lease_until !== null && Number(row.lease_until) - now >= needMs) return true;
+    const leaseUntil = now + this.options.leaseSeconds * 1000;
+    const renewed = await this.db.kysely
+      .updateTable('notifications')
+      .set({ lease_until: leaseUntil, next_attempt_at: leaseUntil, updated_at: now })
+      .where('id', '=', Number(row.id))
+      .where('status', '=', 'sending')
+      .where('attempts', '=', Number(row.attempts))
+      .executeTakeFirst();
+    if (Number(renewed.numUpdatedRows) === 0) {
+      this.logger.warn({ notificationId: Number(row.id) }, 'lease lost before sending: another worker re-claimed the message');
+      return false;
+    }
+    return true;
+  }
+
+  /** Every provider for the message is at its rate limit for a while: try later without spending an attempt. */
+  private async defer(row: NotificationRow, waitMs: number): Promise<void> {
+    const now = this.clock.now();
+    await this.db.kysely
+      .updateTable('notifications')
+      .set({ status: 'pending', attempts: Number(row.attempts) - 1, next_attempt_at: now + waitMs, lease_until: null, updated_at: now })
+      .where('id', '=', Number(row.id))
+      .where('status', '=', 'sending')
+      .where('attempts', '=', Number(row.attempts))
+      .execute();
+  }
+
+  private async finishFailed(row: NotificationRow, reason: string, detail: string): Promise<void> {
+    const now = this.clock.now();
+    await transaction(this.db, async (tx) => {
+      const failed = await tx.kysely
+        .updateTable('notifications')
+        .set({ status: 'failed', failure_reason: reason, last_error: detail.slice(0, 500), lease_until: null, updated_at: now })
+        .where('id', '=', Number(row.id))
+        .where('status', '=', 'sending')
+        .where('attempts', '=', Number(row.attempts))
+        .returningAll()
+        .executeTakeFirst();
+      if (failed) await this.callbacks.enqueue(tx, failed, now);
+    });
+    this.metrics.notificationsFinal.inc({ kind: row.kind, status: 'failed' });
+  }
+
+  start(): void {
+    this.unsubscribe ??= this.outboxSignal.subscribe(() => this.loop.poke());
+    this.outboxSignal.start();
+    this.loop.start();
+  }
+
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    await this.loop.stop();
+  }
+}
+
+/** One UPDATE for the whole group: a statement per message costs a round trip each on PostgreSQL. */
+async function markSent(tx: DbHandle, group: readonly SentItem[], now: number): Promise<NotificationRow[]> {
+  const byId = <T>(value: (item: (typeof group)[number]) => T, type: 'text' | 'bigint') =>
+    sql`case id ${sql.join(
+      group.map((item) => sql`when ${Number(item.row.id)} then cast(${value(item)} as ${sql.raw(type)})`),
+      sql` `,
+    )} end`;
+  const { rows } = await sql<NotificationRow>`
+    update notifications
+       set status = ${byId((g) => g.outcome.status, 'text')},
+           provider = ${byId((g) => g.provider, 'text')},
+           provider_message_id = ${byId((g) => g.outcome.providerMessageId, 'text')},
+           sent_at = ${now},
+           delivered_at = ${byId((g) => (g.outcome.status === 'delivered' ? now : null), 'bigint')},
+           lease_until = null, last_error = null, updated_at = ${now}
+     where id in (${sql.join(group.map((g) => Number(g.row.id)))})
+       and status = 'sending'
+       and attempts = ${byId((g) => Number(g.row.attempts), 'bigint')}
+    returning *`.execute(tx.kysely);
+  return rows;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ProviderError(`provider did not answer within ${ms} ms`, true, 'timeout')), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,198 @@
+import { readFileSync } from 'node:fs';
+import { parseProviderFile, shortFormProviders, type ProviderFile, type ProviderSpec } from './provider-file.js';
+
+export type DatabaseConfig =
+  | { readonly dialect: 'sqlite'; readonly path: string; readonly url: string }
+  | { readonly dialect: 'postgres'; readonly url: string; readonly poolSize: number };
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly database: DatabaseConfig;
+  readonly adminToken: string | null;
+  readonly logLevel: string;
+  readonly lookup: {
+    readonly keyword: string;
+    readonly shortCode: string;
+    readonly feeVnd: number;
+    /** look-ups per sending number per hour; 0 = no limit */
+    readonly rateLimitPerHour: number;
+    /** unknown codes per number per hour before the number is throttled */
+    readonly unknownCodeLimitPerHour: number;
+    readonly replyWhenRateLimited: boolean;
+    /** look-ups per IP per minute on the public web page and API */
+    readonly webRateLimitPerMinute: number;
+    /** shared secret of the eSMS-style aggregator MO callback; null = that callback is off */
+    readonly aggregatorSecret: string | null;
+  };
+  readonly sms: {
+    /** `sandbox` when nothing leaves the machine (demo, phone simulator); else the first SMS provider's type. */
+    readonly provider: string;
+    readonly brandname: string;
+    /** price per segment in VND, by carrier; `default` for the rest */
+    readonly pricePerSegmentVnd: Readonly<Record<string, number>>;
+    /** Every provider, from the config file or the env short form. */
+    readonly providers: readonly ProviderSpec[];
+    /** How providers reach us (delivery-report callback URLs), e.g. https://sms.tinh.gov.vn */
+    readonly publicBaseUrl: string;
+    /** simulated latency of the sandbox provider (demos, crash tests) */
+    readonly sandboxDelayMs: number;
+    /** where the sandbox appends what it "sent", one JSON line per message */
+    readonly sandboxJournal: string | null;
+  };
+  readonly dispatcher: {
+    readonly enabled: boolean;
+    readonly batchSize: number;
+    readonly pollMs: number;
+    readonly leaseSeconds: number;
+    readonly maxAttempts: number;
+    readonly maxAgeSeconds: number;
+    readonly concurrency: number;
+  };
+  readonly scheduler: { readonly enabled: boolean };
+  readonly statusCallbacks: {
+    readonly pollMs: number;
+    readonly timeoutMs: number;
+    readonly maxAttempts: number;
+    readonly batchSize: number;
+  };
+  readonly bodyLimitBytes: number;
+  /** trust X-Forwarded-For from a reverse proxy (per-IP limits see the client's address) */
+  readonly trustProxy: boolean;
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
+  }
+  return value;
+}
+
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new ConfigError(`${name} must be true or false (got "${raw}")`);
+}
+
+export function parseDatabaseUrl(url: string, poolSize = 10): DatabaseConfig {
+  if (url.startsWith('file:')) {
+    const path = url.slice('file:'.length);
+    if (!path) throw new ConfigError('DATABASE_URL=file:<path> needs a path, e.g. file:./data/motcua.db');
+    return Object.freeze({ dialect: 'sqlite', path, url });
+  }
+  if (url === ':memory:') return Object.freeze({ dialect: 'sqlite', path: ':memory:', url });
+  if (/^postgres(ql)?:\/\//.test(url)) return Object.freeze({ dialect: 'postgres', url, poolSize });
+  throw new ConfigError(`DATABASE_URL must be file:<path> or postgres://… (got "${url}")`);
+}
+
+function priceTable(raw: string | undefined): Record<string, number> {
+  const table: Record<string, number> = { default: 750 };
+  if (!raw) return table;
+  for (const pair of raw.split(',')) {
+    const [carrier, price] = pair.split('=');
+    const value = Number(price);
+    if (!carrier || !Number.isFinite(value) || value < 0) {
+      throw new ConfigError(`MOTCUA_SMS_PRICE_VND must look like "default=750,viettel=800" (got "${raw}")`);
+    }
+    table[carrier.trim().toLowerCase()] = value;
+  }
+  return table;
+}
+
+function readProviderFile(path: string): ProviderFile {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new ConfigError(`MOTCUA_CONFIG_FILE points to "${path}", which cannot be read`);
+  }
+  try {
+    return parseProviderFile(text, path);
+  } catch (error) {
+    throw new ConfigError(`MOTCUA_CONFIG_FILE: ${(error as Error).message}`);
+  }
+}
+
+/** Parses and validates the environment once; the result is frozen and passed to whatever needs it. */
+export function loadConfig(env: Env = process.env): Config {
+  const provider = env.MOTCUA_SMS_PROVIDER?.trim() || 'sandbox';
+  const configFile = env.MOTCUA_CONFIG_FILE?.trim() || null;
+  const file = configFile === null ? null : readProviderFile(configFile);
+  const providers = file?.providers ?? shortFormProviders(provider, env.MOTCUA_SMPP_URL?.trim() || null);
+  if (typeof providers === 'string') throw new ConfigError(providers);
+  const port = integer(env, 'PORT', 3000, 0, 65535);
+  const publicBaseUrl = (env.MOTCUA_PUBLIC_URL?.trim() || file?.publicBaseUrl || `http://localhost:${port}`).replace(/\/+$/, '');
+  if (!/^https?:\/\/[^\s/]+/.test(publicBaseUrl))
+    throw new ConfigError(`MOTCUA_PUBLIC_URL must be an http(s) URL (got "${publicBaseUrl}")`);
+  const adminToken = env.MOTCUA_ADMIN_TOKEN?.trim() || null;
+  if (adminToken !== null && adminToken.length < 16) {
+    throw new ConfigError('MOTCUA_ADMIN_TOKEN must be at least 16 characters long');
+  }
+  const keyword = (env.MOTCUA_LOOKUP_KEYWORD?.trim() || 'MCKH').toUpperCase();
+  if (!/^[A-Z0-9]{2,16}$/.test(keyword)) throw new ConfigError('MOTCUA_LOOKUP_KEYWORD must be 2–16 letters or digits');
+  const shortCode = env.MOTCUA_SHORT_CODE?.trim() || '8083';
+  if (!/^\d{3,6}$/.test(shortCode)) throw new ConfigError('MOTCUA_SHORT_CODE must be 3–6 digits');
+
+  const config: Config = {
+    port,
+    host: env.HOST?.trim() || '0.0.0.0',
+    database: parseDatabaseUrl(env.DATABASE_URL?.trim() || 'file:./data/motcua.db', integer(env, 'MOTCUA_PG_POOL', 10, 1, 200)),
+    adminToken,
+    logLevel: env.LOG_LEVEL?.trim() || 'info',
+    lookup: {
+      keyword,
+      shortCode,
+      feeVnd: integer(env, 'MOTCUA_LOOKUP_FEE_VND', 1000),
+      rateLimitPerHour: integer(env, 'MOTCUA_LOOKUP_RATE_LIMIT', 60),
+      unknownCodeLimitPerHour: integer(env, 'MOTCUA_LOOKUP_UNKNOWN_LIMIT', 5, 1),
+      replyWhenRateLimited: flag(env, 'MOTCUA_LOOKUP_REPLY_WHEN_LIMITED', true),
+      webRateLimitPerMinute: integer(env, 'MOTCUA_WEB_LOOKUP_RATE_LIMIT', 30),
+      aggregatorSecret: env.MOTCUA_AGGREGATOR_SECRET?.trim() || null,
+    },
+    sms: {
+      provider: providers.every((p) => p.type === 'sandbox') ? 'sandbox' : (providers.find((p) => p.channel === 'sms')?.type ?? provider),
+      brandname: env.MOTCUA_BRANDNAME?.trim() || 'MotcuaSMS',
+      pricePerSegmentVnd: Object.freeze(priceTable(env.MOTCUA_SMS_PRICE_VND)),
+      providers,
+      publicBaseUrl,
+      sandboxDelayMs: integer(env, 'MOTCUA_SANDBOX_DELAY_MS', 0, 0, 600_000),
+      sandboxJournal: env.MOTCUA_SANDBOX_JOURNAL?.trim() || null,
+    },
+    dispatcher: {
+      enabled: flag(env, 'MOTCUA_DISPATCHER', true),
+      batchSize: integer(env, 'MOTCUA_DISPATCH_BATCH', 100, 1, 5000),
+      pollMs: integer(env, 'MOTCUA_DISPATCH_POLL_MS', 500, 10),
+      leaseSeconds: integer(env, 'MOTCUA_DISPATCH_LEASE_SECONDS', 60, 1),
+      maxAttempts: integer(env, 'MOTCUA_DISPATCH_MAX_ATTEMPTS', 10, 1),
+      maxAgeSeconds: integer(env, 'MOTCUA_DISPATCH_MAX_AGE_SECONDS', 24 * 3600, 60),
+      concurrency: integer(env, 'MOTCUA_DISPATCH_CONCURRENCY', 50, 1, 1000),
+    },
+    scheduler: { enabled: flag(env, 'MOTCUA_SCHEDULER', true) },
+    statusCallbacks: {
+      pollMs: integer(env, 'MOTCUA_CALLBACK_POLL_MS', 1000, 10),
+      timeoutMs: integer(env, 'MOTCUA_CALLBACK_TIMEOUT_MS', 10_000, 100, 120_000),
+      maxAttempts: integer(env, 'MOTCUA_CALLBACK_MAX_ATTEMPTS', 10, 1, 50),
+      batchSize: integer(env, 'MOTCUA_CALLBACK_BATCH', 20, 1, 500),
+    },
+    bodyLimitBytes: integer(env, 'MOTCUA_BODY_LIMIT_BYTES', 64 * 1024, 1024),
+    trustProxy: flag(env, 'MOTCUA_TRUST_PROXY', false),
+  };
+  return deepFreeze(config);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,108 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { Clock } from '../platform/clock.js';
+import type { AgencyService } from './agency.service.js';
+import { principalOf } from '../platform/http/auth.js';
+import { Code, SafeText, errorResponses } from '../platform/http/schemas.js';
+import { assertCanReadAgency } from '../platform/principal.js';
+import { TRIGGER_KINDS } from '../messages/plan/notification.rules.js';
+import type { Agency } from './agency.service.js';
+
+const HhMm = Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$', description: 'HH:MM, Asia/Ho_Chi_Minh' });
+
+export const AgencySettingsSchema = Type.Object(
+  {
+    holdSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400 })),
+    quietHours: Type.Optional(Type.Union([Type.Object({ start: HhMm, end: HhMm }, { additionalProperties: false }), Type.Null()])),
+    smsEncoding: Type.Optional(Type.Union([Type.Literal('ascii'), Type.Literal('unicode')])),
+    notifySameDay: Type.Optional(Type.Boolean()),
+    resultStepName: Type.Optional(SafeText(200)),
+    templates: Type.Optional(Type.Record(Type.String({ pattern: '^[a-z_]{1,40}$' }), SafeText(2000, 0), { maxProperties: 40 })),
+    triggers: Type.Optional(
+      Type.Object(Object.fromEntries(TRIGGER_KINDS.map((kind) => [kind, Type.Optional(Type.Boolean())])), { additionalProperties: false }),
+    ),
+    officeHours: Type.Optional(Type.String({ maxLength: 100, description: 'e.g. 07:00-11:30,13:30-17:00' })),
+    overdueWarningHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 72 })),
+    supplementRule: Type.Optional(Type.Union([Type.Literal('pause'), Type.Literal('restart')])),
+    emailAlso: Type.Optional(Type.Boolean()),
+    statusCallbackUrl: Type.Optional(Type.Union([Type.String({ minLength: 8, maxLength: 500 }), Type.Null()])),
+  },
+  { additionalProperties: false },
+);
+
+const AgencyJson = Type.Object({
+  code: Type.String(),
+  name: Type.String(),
+  settings: Type.Record(Type.String(), Type.Unknown()),
+});
+
+export interface AgencyRoutesDeps {
+  readonly clock: Clock;
+  readonly agencies: AgencyService;
+}
+
+export function toAgencyJson(agency: Agency) {
+  return { code: agency.code, name: agency.name, settings: { ...agency.settings } as Record<string, unknown> };
+}
+
+export function agencyRoutes(deps: AgencyRoutesDeps): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    app.put(
+      '/api/v1/agencies/:agencyCode',
+      {
+        config: { roles: ['admin'] },
+        schema: {
+          summary: 'Create or replace an agency',
+          tags: ['reference data'],
+          params: Type.Object({ agencyCode: Code }),
+          body: Type.Object({ name: SafeText(200), settings: Type.Optional(AgencySettingsSchema) }, { additionalProperties: false }),
+          response: { 200: Type.Object({ agency: AgencyJson }), 201: Type.Object({ agency: AgencyJson }), ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        const { agency, created } = await deps.agencies.put(
+          request.params.agencyCode,
+          request.body.name.trim(),
+          request.body.settings ?? {},
+          deps.clock.now(),
+        );
+        return reply.code(created ? 201 : 200).send({ agency: toAgencyJson(agency) });
+      },
+    );
+
+    app.get(
+      '/api/v1/agencies',
+      {
+        config: { roles: ['admin', 'oversight', 'agency'] },
+        schema: {
+          summary: 'List agencies',
+          tags: ['reference data'],
+          response: { 200: Type.Object({ items: Type.Array(AgencyJson) }), ...errorResponses },
+        },
+      },
+      async (request) => {
+        const principal = principalOf(request);
+        const all = await deps.agencies.list();
+        const visible = principal.role === 'agency' ? all.filter((a) => a.code === principal.agencyCode) : all;
+        return { items: visible.map(toAgencyJson) };
+      },
+    );
+
+    app.get(
+      '/api/v1/agencies/:agencyCode',
+      {
+        config: { roles: ['admin', 'oversight', 'agency'] },
+        schema: {
+          summary: 'One agency with its resolved settings',
+          tags: ['reference data'],
+          params: Type.Object({ agencyCode: Code }),
+          response: { 200: Type.Object({ agency: AgencyJson }), ...errorResponses },
+        },
+      },
+      async (request) => {
+        assertCanReadAgency(principalOf(request), request.params.agencyCode);
+        return { agency: toAgencyJson(await deps.agencies.require(request.params.agencyCode)) };
+      },
+    );
+  };
+}

@@ -1,0 +1,64 @@
+import type { Db, DbHandle } from '../platform/db/database.js';
+import { badRequest, notFound } from '../platform/errors.js';
+import { findAgency, listAgencies, upsertAgency } from './agency.repository.js';
+import { resolveSettings, settingsProblem, type AgencySettings, type AgencySettingsInput } from './agency.settings.js';
+import { templateProblem } from '../messages/plan/notification.templates.js';
+
+export interface Agency {
+  readonly code: string;
+  readonly name: string;
+  readonly settings: AgencySettings;
+  readonly storedSettings: AgencySettingsInput;
+}
+
+function toAgency(row: { code: string; name: string; settings: string }): Agency {
+  const stored = JSON.parse(row.settings) as AgencySettingsInput;
+  return { code: row.code, name: row.name, settings: resolveSettings(stored), storedSettings: stored };
+}
+
+/** Agencies change rarely and are read on every event, so they are cached for a few seconds per process. */
+export class AgencyService {
+  private cache = new Map<string, { agency: Agency | null; expires: number }>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly ttlMs = 5_000,
+  ) {}
+
+  /** `via`: the open transaction when called inside one — on SQLite it holds the only connection, so a
+   *  cache miss read through `this.db` would wait for it forever. */
+  async get(code: string, via: DbHandle = this.db): Promise<Agency | null> {
+    const now = Date.now();
+    const hit = this.cache.get(code);
+    if (hit && hit.expires > now) return hit.agency;
+    const row = await findAgency(via, code);
+    const agency = row ? toAgency(row) : null;
+    this.cache.set(code, { agency, expires: now + this.ttlMs });
+    return agency;
+  }
+
+  async require(code: string): Promise<Agency> {
+    const agency = await this.get(code);
+    if (!agency) throw notFound(`cơ quan mã "${code}"`);
+    return agency;
+  }
+
+  async list(): Promise<Agency[]> {
+    return (await listAgencies(this.db)).map(toAgency);
+  }
+
+  async put(code: string, name: string, settings: AgencySettingsInput, now: number): Promise<{ agency: Agency; created: boolean }> {
+    const problem = settingsProblem(settings);
+    if (problem) throw badRequest('INVALID_SETTINGS', problem.message, { field: problem.field });
+    const resolved = resolveSettings(settings);
+    for (const [kind, template] of Object.entries(settings.templates ?? {})) {
+      const templateError = templateProblem(kind, template, resolved.smsEncoding);
+      if (templateError)
+        throw badRequest(templateError.code, templateError.message, { field: `settings.templates.${kind}`, ...templateError.details });
+    }
+    const created = !(await findAgency(this.db, code));
+    await upsertAgency(this.db, { code, name, settings: JSON.stringify(settings), now });
+    this.cache.delete(code);
+    return { agency: toAgency({ code, name, settings: JSON.stringify(settings) }), created };
+  }
+}

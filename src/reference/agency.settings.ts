@@ -1,0 +1,109 @@
+import { parseHhMm } from '../lib/calendar/zone.js';
+import { parseOfficeHours } from '../lib/calendar/working-calendar.js';
+import type { SupplementRule } from '../lib/calendar/deadline.js';
+
+export interface QuietHours {
+  readonly start: string;
+  readonly end: string;
+}
+
+/** What an agency may set (all optional; stored as given, resolved against the defaults on read). */
+export interface AgencySettingsInput {
+  holdSeconds?: number;
+  quietHours?: QuietHours | null;
+  smsEncoding?: 'ascii' | 'unicode';
+  notifySameDay?: boolean;
+  resultStepName?: string;
+  templates?: Record<string, string>;
+  triggers?: Record<string, boolean | undefined>;
+  officeHours?: string;
+  overdueWarningHours?: number;
+  supplementRule?: SupplementRule;
+  emailAlso?: boolean;
+  statusCallbackUrl?: string | null;
+}
+
+export interface AgencySettings {
+  readonly holdSeconds: number;
+  readonly quietHours: QuietHours | null;
+  readonly smsEncoding: 'ascii' | 'unicode';
+  readonly notifySameDay: boolean;
+  readonly resultStepName: string;
+  readonly templates: Readonly<Record<string, string>>;
+  readonly triggers: Readonly<Record<string, boolean>>;
+  readonly officeHours: string;
+  readonly overdueWarningHours: number;
+  readonly supplementRule: SupplementRule;
+  readonly emailAlso: boolean;
+  /** Where each message's final status is POSTed, HMAC-signed with the agency's callback secret; null = off. */
+  readonly statusCallbackUrl: string | null;
+}
+
+export const DEFAULT_SETTINGS: AgencySettings = Object.freeze({
+  holdSeconds: 120,
+  quietHours: Object.freeze({ start: '21:00', end: '07:00' }),
+  smsEncoding: 'ascii',
+  notifySameDay: false,
+  resultStepName: 'Trả kết quả',
+  templates: Object.freeze({}),
+  triggers: Object.freeze({}),
+  officeHours: '07:00-11:30,13:30-17:00',
+  overdueWarningHours: 4,
+  supplementRule: 'pause',
+  emailAlso: false,
+  statusCallbackUrl: null,
+});
+
+export function resolveSettings(stored: AgencySettingsInput): AgencySettings {
+  return {
+    holdSeconds: stored.holdSeconds ?? DEFAULT_SETTINGS.holdSeconds,
+    quietHours: stored.quietHours === undefined ? DEFAULT_SETTINGS.quietHours : stored.quietHours,
+    smsEncoding: stored.smsEncoding ?? DEFAULT_SETTINGS.smsEncoding,
+    notifySameDay: stored.notifySameDay ?? DEFAULT_SETTINGS.notifySameDay,
+    resultStepName: stored.resultStepName ?? DEFAULT_SETTINGS.resultStepName,
+    templates: stored.templates ?? DEFAULT_SETTINGS.templates,
+    triggers: stored.triggers
+      ? Object.fromEntries(Object.entries(stored.triggers).filter((entry): entry is [string, boolean] => entry[1] !== undefined))
+      : DEFAULT_SETTINGS.triggers,
+    officeHours: stored.officeHours ?? DEFAULT_SETTINGS.officeHours,
+    overdueWarningHours: stored.overdueWarningHours ?? DEFAULT_SETTINGS.overdueWarningHours,
+    supplementRule: stored.supplementRule ?? DEFAULT_SETTINGS.supplementRule,
+    emailAlso: stored.emailAlso ?? DEFAULT_SETTINGS.emailAlso,
+    statusCallbackUrl: stored.statusCallbackUrl ?? DEFAULT_SETTINGS.statusCallbackUrl,
+  };
+}
+
+/** Returns a message naming the problem, or null when the (schema-valid) settings make sense together. */
+export function settingsProblem(input: AgencySettingsInput): { field: string; message: string } | null {
+  if (input.quietHours) {
+    for (const key of ['start', 'end'] as const) {
+      try {
+        parseHhMm(input.quietHours[key]);
+      } catch {
+        return { field: `settings.quietHours.${key}`, message: `Giờ không hợp lệ: "${input.quietHours[key]}" (dạng HH:MM).` };
+      }
+    }
+  }
+  if (input.officeHours !== undefined) {
+    try {
+      parseOfficeHours(input.officeHours);
+    } catch (error) {
+      return { field: 'settings.officeHours', message: `Giờ làm việc không hợp lệ: ${(error as Error).message}` };
+    }
+  }
+  if (input.statusCallbackUrl) {
+    let url: URL | null = null;
+    try {
+      url = new URL(input.statusCallbackUrl);
+    } catch {
+      url = null;
+    }
+    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.username || url.password) {
+      return {
+        field: 'settings.statusCallbackUrl',
+        message: 'Địa chỉ nhận trạng thái phải là URL http(s) đầy đủ, không kèm tên đăng nhập/mật khẩu.',
+      };
+    }
+  }
+  return null;
+}
