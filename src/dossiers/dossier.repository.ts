@@ -1,6 +1,7 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { DbHandle } from '../platform/db/database.js';
 import type { DossierEventTable, DossierTable } from '../platform/db/schema.js';
+import { searchFold } from '../lib/sms-text/fold.js';
 
 export type DossierRow = Selectable<DossierTable>;
 export type DossierEventRow = Selectable<DossierEventTable>;
@@ -43,8 +44,22 @@ export async function findEventById(db: DbHandle, dossierId: number, eventId: st
     .executeTakeFirst();
 }
 
+export async function findEvent(db: DbHandle, dossierId: number, seq: number): Promise<DossierEventRow | undefined> {
+  return db.kysely.selectFrom('dossier_events').selectAll().where('dossier_id', '=', dossierId).where('seq', '=', seq).executeTakeFirst();
+}
+
 export async function listEvents(db: DbHandle, dossierId: number): Promise<DossierEventRow[]> {
   return db.kysely.selectFrom('dossier_events').selectAll().where('dossier_id', '=', dossierId).orderBy('seq').execute();
+}
+
+export async function countCreatedSince(db: DbHandle, agencyCode: string, since: number): Promise<number> {
+  const row = await db.kysely
+    .selectFrom('dossiers')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('agency_code', '=', agencyCode)
+    .where('created_at', '>=', since)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }
 
 export interface DossierSearch {
@@ -52,22 +67,33 @@ export interface DossierSearch {
   state?: string | undefined;
   query?: string | undefined;
   limit: number;
+  offset?: number | undefined;
   beforeId?: number | undefined;
 }
 
+/** LIKE pattern text: the wildcards a person types are dropped. */
+const likeText = (text: string) => text.replace(/[%_\\]/g, '');
+
+/**
+ * Newest first. `query` matches part of a receipt code, six or more digits of a phone number, or
+ * part of the applicant's name compared folded (`search_name`: no diacritics, lower case), the same
+ * on SQLite and PostgreSQL.
+ */
 export async function searchDossiers(db: DbHandle, search: DossierSearch): Promise<DossierRow[]> {
   let query = db.kysely.selectFrom('dossiers').selectAll().orderBy('id', 'desc').limit(search.limit);
+  if (search.offset) query = query.offset(search.offset);
   if (search.agencyCode) query = query.where('agency_code', '=', search.agencyCode);
   if (search.state) query = query.where('state', '=', search.state);
   if (search.beforeId) query = query.where('id', '<', search.beforeId);
-  if (search.query) {
-    const text = search.query.trim();
+  const text = search.query?.normalize('NFC').trim();
+  if (text) {
     const digits = text.replace(/\D/g, '');
+    const name = likeText(searchFold(text));
     query = query.where((eb) =>
       eb.or([
-        eb('receipt_key', 'like', `%${text.toUpperCase().replace(/[%_]/g, '')}%`),
+        eb('receipt_key', 'like', `%${likeText(text.toUpperCase())}%`),
         ...(digits.length >= 6 ? [eb('phone_e164', 'like', `%${digits.replace(/^0/, '')}%`)] : []),
-        eb('applicant_name', 'like', `%${text.replace(/[%_]/g, '')}%`),
+        ...(name ? [eb('search_name', 'like', `%${name}%`)] : []),
       ]),
     );
   }

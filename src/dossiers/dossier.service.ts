@@ -1,22 +1,24 @@
 import { createHash } from 'node:crypto';
-import type { Db } from '../platform/db/database.js';
+import type { Db, DbHandle } from '../platform/db/database.js';
 import { transaction } from '../platform/db/database.js';
+import type { NotificationJson } from '../platform/http/schemas.js';
 import { AppError, badRequest, conflict, notFound } from '../platform/errors.js';
 import type { Principal } from '../platform/principal.js';
 import { assertCanReadAgency, assertCanWriteAgency } from '../platform/principal.js';
 import type { AgencyService, Agency } from '../reference/agency.service.js';
 import type { ProcedureService, Procedure } from '../reference/procedure.service.js';
 import type { CalendarService } from '../reference/calendar.service.js';
-import { judgeOnTime, resumeAfterSupplement, statusText } from '../lib/calendar/deadline.js';
-import { formatVnIso } from '../lib/calendar/zone.js';
+import { resumeAfterSupplement } from '../lib/calendar/deadline.js';
+import { formatVnIso, fromLocal, localDate } from '../lib/calendar/zone.js';
 import { checkPhone, phoneProblemMessage, type PhoneProblem } from '../lib/phone/phone.js';
 import type { Clock } from '../platform/clock.js';
-import type { OutboxService } from '../messages/plan/outbox.service.js';
-import { toNotificationJson, type NotificationJson } from '../messages/notification.view.js';
-import { listNotificationsForDossier } from '../messages/notification.repository.js';
+import { searchFold } from '../lib/sms-text/fold.js';
+import { deadlineStatus, type StatusText } from './dossier.deadline.js';
 import { DEFAULT_STEP_NAMES, PORTAL_STATUS, transition, type DossierEventType, type DossierState } from './dossier.state-machine.js';
 import {
+  countCreatedSince,
   findDossierByKey,
+  findEvent,
   findEventById,
   insertDossierIfAbsent,
   insertEvent,
@@ -58,8 +60,8 @@ export interface DossierJson {
   step: string;
   receivedAt: string;
   dueAt: string;
-  onTime: boolean;
-  statusText: string;
+  onTime: boolean | null;
+  statusText: StatusText | null;
   returnMethod: ReturnMethod;
   portalStatus: number;
   phone: { input: string | null; e164: string | null; carrier: string | null; problem: PhoneProblem | null; message: string | null };
@@ -67,12 +69,7 @@ export interface DossierJson {
 }
 
 export function toDossierJson(row: DossierRow, now: number): DossierJson {
-  const onTime = judgeOnTime({
-    dueAt: new Date(Number(row.due_at)),
-    now: new Date(now),
-    pausedAt: row.paused_at === null ? null : new Date(Number(row.paused_at)),
-    finishedAt: row.finished_at === null ? null : new Date(Number(row.finished_at)),
-  });
+  const { onTime, statusText } = deadlineStatus(row, now);
   const problem = row.phone_problem as PhoneProblem | null;
   return {
     receiptCode: row.receipt_code,
@@ -83,7 +80,7 @@ export function toDossierJson(row: DossierRow, now: number): DossierJson {
     receivedAt: formatVnIso(new Date(Number(row.received_at))),
     dueAt: formatVnIso(new Date(Number(row.due_at))),
     onTime,
-    statusText: statusText(onTime),
+    statusText,
     returnMethod: row.return_method,
     portalStatus: PORTAL_STATUS[row.state as DossierState],
     phone: {
@@ -123,8 +120,89 @@ function intakeHash(input: IntakeInput): string {
 
 export interface DossierDetail {
   dossier: DossierJson;
+  /** The number of events so far: what a screen sends back as `expectedVersion`. */
+  version: number;
   events: Array<{ seq: number; type: string; step: string | null; at: string; eventId: string | null; state: string; dueAt: string }>;
   notifications: NotificationJson[];
+}
+
+/** A message still inside its hold: the desk can undo the action that created it. */
+export interface HeldMessage {
+  readonly id: number;
+  readonly kind: string;
+  readonly channel: string;
+  readonly sendAfter: number;
+}
+
+export interface DossierIntake {
+  readonly dossier: DossierRow;
+  readonly agency: Agency;
+  readonly procedure: Procedure;
+  readonly submittedVia: SubmissionChannel;
+  readonly now: number;
+}
+
+export interface DossierTransition {
+  readonly dossier: DossierRow;
+  readonly beforeState: DossierState;
+  readonly eventType: DossierEventType;
+  readonly seq: number;
+  readonly agency: Agency;
+  readonly procedure: Procedure;
+  readonly now: number;
+}
+
+/**
+ * What happens to the applicant's messages when a dossier changes, inside the change's own
+ * transaction (so a dossier change and its messages commit together). The outbox implements it;
+ * `main/` wires it in, so this module never imports the messages that depend on it.
+ */
+export interface DossierMessages {
+  afterIntake(tx: DbHandle, intake: DossierIntake): Promise<NotificationJson[]>;
+  afterTransition(tx: DbHandle, transition: DossierTransition): Promise<NotificationJson[]>;
+  /** Cancels what event `seq` created and has not left yet; the number cancelled and the number already gone. */
+  afterUndo(tx: DbHandle, dossier: DossierRow, seq: number, now: number): Promise<{ cancelled: number; leftAnyway: number }>;
+  heldBy(db: DbHandle, dossierId: number, seq: number, now: number): Promise<HeldMessage[]>;
+  list(db: DbHandle, dossierId: number): Promise<NotificationJson[]>;
+}
+
+/** The dossier's columns as they were before an event, kept in the event so an undo restores them exactly. */
+interface ColumnsBefore {
+  state: string;
+  step: string;
+  due_at: number;
+  paused_at: number | null;
+  finished_at: number | null;
+  returned_at: number | null;
+  return_method: ReturnMethod;
+}
+
+export interface EventOptions {
+  /** The event count the person saw; a dossier changed since refuses with 409 DOSSIER_CHANGED. */
+  readonly expectedVersion?: number;
+  /** How the result is returned, stored with the event (the result message's wording depends on it). */
+  readonly returnMethod?: ReturnMethod;
+}
+
+export interface EventOutcome {
+  before: DossierJson;
+  dossier: DossierJson;
+  notifications: NotificationJson[];
+}
+
+export interface UndoOutcome {
+  before: DossierJson;
+  dossier: DossierJson;
+  cancelled: number;
+  leftAnyway: number;
+}
+
+export interface DossierSearchQuery {
+  q?: string | undefined;
+  state?: string | undefined;
+  limit: number;
+  offset?: number | undefined;
+  beforeId?: number | undefined;
 }
 
 export class DossierService {
@@ -133,7 +211,7 @@ export class DossierService {
     private readonly agencies: AgencyService,
     private readonly procedures: ProcedureService,
     private readonly calendars: CalendarService,
-    private readonly outbox: OutboxService,
+    private readonly messages: DossierMessages,
     private readonly clock: Clock,
   ) {}
 
@@ -166,6 +244,7 @@ export class DossierService {
     }
     const phone = checkPhone(input.applicant.phone ?? null);
     const key = receiptKey(input.receiptCode);
+    const name = input.applicant.name.normalize('NFC').trim();
 
     return transaction(this.db, async (tx) => {
       const row = await insertDossierIfAbsent(tx, {
@@ -173,7 +252,8 @@ export class DossierService {
         receipt_key: key,
         agency_code: agency.code,
         procedure_code: procedure.code,
-        applicant_name: input.applicant.name.normalize('NFC').trim(),
+        applicant_name: name,
+        search_name: searchFold(name),
         phone_input: phone.input,
         phone_e164: phone.e164,
         phone_carrier: phone.carrier,
@@ -202,22 +282,22 @@ export class DossierService {
         }
         return { created: false, dossier: toDossierJson(existing, now), notifications: [] };
       }
-      const created = await this.outbox.onIntake(tx, {
+      const notifications = await this.messages.afterIntake(tx, {
         dossier: row,
         agency,
         procedure,
         submittedVia: input.submittedVia ?? 'counter',
         now,
       });
-      return { created: true, dossier: toDossierJson(row, now), notifications: created.map(toNotificationJson) };
+      return { created: true, dossier: toDossierJson(row, now), notifications };
     });
   }
 
-  async applyEvent(
-    principal: Principal,
-    code: string,
-    input: EventInput,
-  ): Promise<{ dossier: DossierJson; notifications: NotificationJson[] }> {
+  /**
+   * Applies one event in one transaction: the dossier row (with the return method when given), the
+   * event, and the messages it causes commit together or not at all.
+   */
+  async applyEvent(principal: Principal, code: string, input: EventInput, options: EventOptions = {}): Promise<EventOutcome> {
     const now = this.clock.now();
     const at = parseInstant(input.at, 'at') ?? now;
     const newDue = parseInstant(input.dueAt, 'dueAt');
@@ -236,20 +316,27 @@ export class DossierService {
     return transaction(this.db, async (tx) => {
       const before = (await findDossierByKey(tx, key, { forUpdate: true }))!;
       const id = Number(before.id);
-      if (input.eventId !== undefined && (await findEventById(tx, id, input.eventId))) {
-        return { dossier: toDossierJson(before, now), notifications: [] };
-      }
+      const unchanged = () => ({ before: toDossierJson(before, now), dossier: toDossierJson(before, now), notifications: [] });
+      if (input.eventId !== undefined && (await findEventById(tx, id, input.eventId))) return unchanged();
+      if (options.expectedVersion !== undefined && Number(before.event_count) !== options.expectedVersion) throw dossierChanged();
       const result = transition(
         { state: before.state as DossierState, step: before.step },
         { type: input.type, step: input.step },
         { resultStepName: agency.settings.resultStepName, supplementStepName: DEFAULT_STEP_NAMES.awaiting_supplement },
       );
       if (!result.ok) throw conflict('TRANSITION_FORBIDDEN', result.reason, { state: before.state, type: input.type });
-      if (result.noop) return { dossier: toDossierJson(before, now), notifications: [] };
+      if (result.noop) return unchanged();
 
-      const after = this.nextClock(before, result.state, at, newDue, agency, procedure, calendar);
+      const clock = this.nextClock(before, result.state, at, newDue, procedure, calendar);
       const seq = Number(before.event_count) + 1;
-      const changes = { ...after, state: result.state, step: result.step, event_count: seq, updated_at: now };
+      const changes = {
+        ...clock,
+        ...(options.returnMethod === undefined ? {} : { return_method: options.returnMethod }),
+        state: result.state,
+        step: result.step,
+        event_count: seq,
+        updated_at: now,
+      };
       await updateDossier(tx, id, changes);
       await insertEvent(tx, {
         dossier_id: id,
@@ -260,11 +347,11 @@ export class DossierService {
         event_id: input.eventId ?? null,
         state_after: result.state,
         due_at_after: changes.due_at,
-        payload: input.note ? JSON.stringify({ note: input.note }) : null,
+        payload: JSON.stringify({ ...(input.note ? { note: input.note } : {}), before: columnsBefore(before) }),
         created_at: now,
       });
       const row: DossierRow = { ...before, ...changes };
-      const created = await this.outbox.onTransition(tx, {
+      const notifications = await this.messages.afterTransition(tx, {
         dossier: row,
         beforeState: before.state as DossierState,
         eventType: input.type,
@@ -273,8 +360,67 @@ export class DossierService {
         procedure,
         now,
       });
-      return { dossier: toDossierJson(row, now), notifications: created.map(toNotificationJson) };
+      return { before: toDossierJson(before, now), dossier: toDossierJson(row, now), notifications };
     });
+  }
+
+  /**
+   * Undoes the dossier's latest event while a message it created is still held, in one transaction:
+   * the dossier goes back to exactly what it was before (state, step, due date, clock), the history
+   * gets an "undo" entry, and the held messages are cancelled. `seq` is the event the person saw.
+   */
+  async undo(principal: Principal, code: string, seq: number): Promise<UndoOutcome> {
+    const key = receiptKey(code);
+    const peek = await findDossierByKey(this.db, key);
+    if (!peek) throw notFound(`hồ sơ mã "${code}"`);
+    assertCanWriteAgency(principal, peek.agency_code);
+    const now = this.clock.now();
+    return transaction(this.db, async (tx) => {
+      const current = (await findDossierByKey(tx, key, { forUpdate: true }))!;
+      const id = Number(current.id);
+      if (Number(current.event_count) !== seq) {
+        throw conflict('UNDO_STALE', 'Hồ sơ đã có thao tác mới hơn; không thể hoàn tác thao tác cũ.');
+      }
+      if ((await this.messages.heldBy(tx, id, seq, now)).length === 0) {
+        throw conflict('UNDO_EXPIRED', 'Đã hết thời gian chờ: tin nhắn đã được gửi đi hoặc không còn chờ gửi, không thể hoàn tác.');
+      }
+      const undone = await findEvent(tx, id, seq);
+      const restore = undone ? storedColumnsBefore(undone.payload) : null;
+      if (!undone || !restore || undone.type === 'undo') throw conflict('UNDO_IMPOSSIBLE', 'Thao tác này không thể hoàn tác.');
+      const next = seq + 1;
+      const changes = { ...restore, event_count: next, updated_at: now };
+      await updateDossier(tx, id, changes);
+      await insertEvent(tx, {
+        dossier_id: id,
+        seq: next,
+        type: 'undo',
+        step: restore.step,
+        at: now,
+        event_id: `undo-${seq}`,
+        state_after: restore.state,
+        due_at_after: restore.due_at,
+        payload: JSON.stringify({ undoes: seq, before: columnsBefore(current) }),
+        created_at: now,
+      });
+      const after: DossierRow = { ...current, ...changes };
+      const { cancelled, leftAnyway } = await this.messages.afterUndo(tx, after, seq, now);
+      return { before: toDossierJson(current, now), dossier: toDossierJson(after, now), cancelled, leftAnyway };
+    });
+  }
+
+  /** A receipt code for the desk's next intake: the agency code, today's date and a running number. */
+  async suggestReceiptCode(agencyCode: string): Promise<string> {
+    const now = this.clock.now();
+    const today = localDate(new Date(now));
+    const n = await countCreatedSince(this.db, agencyCode, fromLocal(today, 0).getTime());
+    return `${agencyCode}-${today.slice(2).replace(/-/g, '')}-${String(n + 1).padStart(4, '0')}`;
+  }
+
+  /** Messages the dossier's event `seq` created that are still inside their hold. */
+  async heldBy(code: string, seq: number): Promise<HeldMessage[]> {
+    const row = await findDossierByKey(this.db, receiptKey(code));
+    if (!row) return [];
+    return this.messages.heldBy(this.db, Number(row.id), seq, this.clock.now());
   }
 
   /** The clock columns after a transition: pause/restart on supplements, the finish time for on-time judgement. */
@@ -283,12 +429,11 @@ export class DossierService {
     state: DossierState,
     at: number,
     newDue: number | undefined,
-    _agency: Agency,
     procedure: Procedure,
     calendar: Awaited<ReturnType<CalendarService['calendar']>>,
   ): { due_at: number; paused_at: number | null; finished_at: number | null; returned_at: number | null } {
-    let dueAt = newDue ?? Number(before.due_at);
-    let pausedAt = before.paused_at === null ? null : Number(before.paused_at);
+    let dueAt = newDue ?? before.due_at;
+    let pausedAt = before.paused_at;
     if (state === 'awaiting_supplement' && pausedAt === null) pausedAt = at;
     if (state !== 'awaiting_supplement' && pausedAt !== null) {
       dueAt = resumeAfterSupplement(calendar, {
@@ -302,13 +447,8 @@ export class DossierService {
       pausedAt = null;
     }
     const finished = state === 'result_ready' || state === 'returned';
-    const finishedAt = finished
-      ? before.finished_at === null
-        ? at
-        : Number(before.finished_at)
-      : state === 'refused' || state === 'withdrawn' || state === 'stopped'
-        ? at
-        : null;
+    const closed = state === 'refused' || state === 'withdrawn' || state === 'stopped';
+    const finishedAt = finished ? (before.finished_at ?? at) : closed ? at : null;
     const returnedAt = state === 'returned' ? at : null;
     return { due_at: dueAt, paused_at: pausedAt, finished_at: finishedAt, returned_at: returnedAt };
   }
@@ -318,35 +458,56 @@ export class DossierService {
     if (!row) throw notFound(`hồ sơ mã "${code}"`);
     assertCanReadAgency(principal, row.agency_code);
     const now = this.clock.now();
-    const [events, notifications] = await Promise.all([
-      listEvents(this.db, Number(row.id)),
-      listNotificationsForDossier(this.db, Number(row.id)),
-    ]);
+    const [events, notifications] = await Promise.all([listEvents(this.db, Number(row.id)), this.messages.list(this.db, Number(row.id))]);
     return {
       dossier: toDossierJson(row, now),
+      version: row.event_count,
       events: events.map((e) => ({
-        seq: Number(e.seq),
+        seq: e.seq,
         type: e.type,
         step: e.step,
-        at: formatVnIso(new Date(Number(e.at))),
+        at: formatVnIso(new Date(e.at)),
         eventId: e.event_id,
         state: e.state_after,
-        dueAt: formatVnIso(new Date(Number(e.due_at_after))),
+        dueAt: formatVnIso(new Date(e.due_at_after)),
       })),
-      notifications: notifications.map(toNotificationJson),
+      notifications,
     };
   }
 
-  async search(principal: Principal, agencyCode: string | null, query: { q?: string; state?: string; limit: number; beforeId?: number }) {
+  /** The one dossier search: part of a receipt code, six or more digits of a phone number, or part of
+   *  the applicant's name ignoring diacritics and case ("nguyen van" finds "Nguyễn Văn"). */
+  async search(principal: Principal, agencyCode: string | null, query: DossierSearchQuery): Promise<DossierJson[]> {
     if (agencyCode) assertCanReadAgency(principal, agencyCode);
     const now = this.clock.now();
-    const rows = await searchDossiers(this.db, {
-      agencyCode,
-      state: query.state,
-      query: query.q,
-      limit: query.limit,
-      beforeId: query.beforeId,
-    });
+    const { q, ...rest } = query;
+    const rows = await searchDossiers(this.db, { agencyCode, query: q, ...rest });
     return rows.map((row) => toDossierJson(row, now));
   }
+}
+
+function dossierChanged() {
+  return conflict(
+    'DOSSIER_CHANGED',
+    'Hồ sơ vừa được cập nhật (bởi người khác hoặc phần mềm một cửa). Vui lòng xem lại trạng thái mới rồi thao tác lại.',
+  );
+}
+
+function columnsBefore(row: DossierRow): ColumnsBefore {
+  return {
+    state: row.state,
+    step: row.step,
+    due_at: row.due_at,
+    paused_at: row.paused_at,
+    finished_at: row.finished_at,
+    returned_at: row.returned_at,
+    return_method: row.return_method,
+  };
+}
+
+/** The columns an event recorded as "before", or null for events written before undo kept them. */
+function storedColumnsBefore(payload: string | null): ColumnsBefore | null {
+  if (!payload) return null;
+  const before = (JSON.parse(payload) as { before?: ColumnsBefore }).before;
+  return before && typeof before.state === 'string' && typeof before.due_at === 'number' ? before : null;
 }

@@ -1,16 +1,7 @@
 /** The public look-up page: server-rendered, works without JavaScript, no personal data. */
+import { STATE_LABELS } from '../dossiers/dossier.labels.js';
+import type { DossierState } from '../dossiers/dossier.state-machine.js';
 import type { PublicStatus } from './lookup.service.js';
-
-const STATE_LABELS: Readonly<Record<string, { vi: string; en: string }>> = {
-  received: { vi: 'Đã tiếp nhận', en: 'Received' },
-  in_progress: { vi: 'Đang giải quyết', en: 'In progress' },
-  awaiting_supplement: { vi: 'Chờ bổ sung hồ sơ', en: 'Awaiting additional documents' },
-  result_ready: { vi: 'Đã có kết quả', en: 'Result ready' },
-  returned: { vi: 'Đã trả kết quả', en: 'Result returned' },
-  refused: { vi: 'Không đủ điều kiện giải quyết', en: 'Refused' },
-  withdrawn: { vi: 'Đã rút hồ sơ', en: 'Withdrawn' },
-  stopped: { vi: 'Dừng xử lý', en: 'Stopped' },
-};
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -36,7 +27,7 @@ export function renderLookupPage(model: LookupPageModel): string {
   const { code, status, problem, syntax, feeVnd } = model;
   let result = '';
   if (status) {
-    const label = STATE_LABELS[status.state] ?? { vi: status.state, en: status.state };
+    const label = STATE_LABELS[status.state as DossierState] ?? { vi: status.state, en: status.state };
     result = `
     <section class="result" aria-labelledby="result-title" role="status">
       <h2 id="result-title">Hồ sơ ${escapeHtml(status.receiptCode)}</h2>
@@ -44,7 +35,7 @@ export function renderLookupPage(model: LookupPageModel): string {
         <div><dt>Bước giải quyết hiện tại</dt><dd data-testid="step">${escapeHtml(status.step)}</dd></div>
         <div><dt>Tình trạng</dt><dd>${escapeHtml(label.vi)} <span lang="en" class="en">(${escapeHtml(label.en)})</span></dd></div>
         <div><dt>Ngày hẹn trả kết quả</dt><dd>${escapeHtml(formatDue(status.dueAt))}</dd></div>
-        <div><dt>Trạng thái</dt><dd><strong class="${status.onTime ? 'ontime' : 'late'}" data-testid="status">${escapeHtml(status.statusText)}</strong></dd></div>
+        ${status.statusText === null ? '' : `<div><dt>Trạng thái</dt><dd><strong class="${status.onTime ? 'ontime' : 'late'}" data-testid="status">${escapeHtml(status.statusText)}</strong></dd></div>`}
       </dl>
     </section>`;
   } else if (problem) {

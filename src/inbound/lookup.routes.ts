@@ -25,8 +25,8 @@ const PublicStatusJson = Type.Object({
   state: Type.String(),
   step: Type.String(),
   dueAt: Type.String(),
-  onTime: Type.Boolean(),
-  statusText: Type.String(),
+  onTime: Type.Union([Type.Boolean(), Type.Null()]),
+  statusText: Type.Union([Type.String(), Type.Null()]),
 });
 
 export interface LookupRoutesDeps {

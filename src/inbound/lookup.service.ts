@@ -31,8 +31,9 @@ export interface PublicStatus {
   state: string;
   step: string;
   dueAt: string;
-  onTime: boolean;
-  statusText: string;
+  /** null for a refused, withdrawn or stopped dossier: neither on time nor late. */
+  onTime: boolean | null;
+  statusText: string | null;
 }
 
 export interface InboundSms {

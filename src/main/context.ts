@@ -4,6 +4,8 @@ import { dirname } from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { Config } from '../platform/config/config.js';
 import { openDatabase, type Db } from '../platform/db/database.js';
+import { TRIGGER_KINDS } from '../messages/catalogue.js';
+import { templateProblem } from '../messages/plan/notification.templates.js';
 import { Signal } from '../platform/db/signal.js';
 import { migrateToLatest } from '../platform/db/migrate.js';
 import { systemClock, type Clock } from '../platform/clock.js';
@@ -73,7 +75,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
   }
   const cacheMs = options.cacheMs;
   const auth = new TokenAuthenticator(db, config.adminToken, cacheMs);
-  const agencies = new AgencyService(db, cacheMs);
+  const agencies = new AgencyService(db, { triggerKinds: TRIGGER_KINDS, templateProblem }, cacheMs);
   const procedures = new ProcedureService(db, agencies, cacheMs);
   const calendars = new CalendarService(db, cacheMs);
   const outboxSignal = new Signal('motcua_outbox', config.database.dialect === 'postgres' ? config.database.url : null, logger);

@@ -37,6 +37,23 @@ export async function cancelPending(db: DbHandle, dossierId: number, kinds: read
   return Number(result.numUpdatedRows);
 }
 
+/** Cancels these messages if they have not left yet; the number cancelled. */
+export async function cancelPendingByIds(db: DbHandle, ids: readonly number[], reason: string, now: number): Promise<number> {
+  if (ids.length === 0) return 0;
+  const result = await db.kysely
+    .updateTable('notifications')
+    .set({ status: 'cancelled', failure_reason: reason, updated_at: now })
+    .where('id', 'in', ids)
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** The occurrence part of a dedupe key ("<code>|<kind>|e<seq>[|email]"): `e<seq>` for messages an event caused. */
+export function occurrenceOf(dedupeKey: string): string {
+  return dedupeKey.split('|')[2] ?? '';
+}
+
 export async function listNotificationsForDossier(db: DbHandle, dossierId: number): Promise<NotificationRow[]> {
   return db.kysely.selectFrom('notifications').selectAll().where('dossier_id', '=', dossierId).orderBy('id').execute();
 }

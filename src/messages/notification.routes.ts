@@ -9,9 +9,9 @@ import { agencyScope, assertCanReadAgency } from '../platform/principal.js';
 import { badRequest } from '../platform/errors.js';
 import { transaction } from '../platform/db/database.js';
 import { findDossierByKey, receiptKey } from '../dossiers/dossier.repository.js';
-import { NOTIFICATION_KINDS } from './plan/notification.rules.js';
 import { listNotifications } from './notification.repository.js';
 import { toNotificationJson } from './notification.view.js';
+import { NOTIFICATION_KINDS } from './catalogue.js';
 
 const STATUSES = ['pending', 'sending', 'sent', 'delivered', 'failed', 'cancelled'] as const;
 

@@ -1,26 +1,6 @@
 import { formatVnIso } from '../lib/calendar/zone.js';
+import type { NotificationJson } from '../platform/http/schemas.js';
 import type { NotificationRow } from './notification.repository.js';
-
-export interface NotificationJson {
-  id: number;
-  receiptCode: string | null;
-  agencyCode: string | null;
-  kind: string;
-  channel: 'sms' | 'email';
-  to: string | null;
-  from: string;
-  body: string;
-  encoding: string;
-  segments: number;
-  costVnd: number;
-  status: string;
-  attempts: number;
-  createdAt: string;
-  sendAfter: string;
-  sentAt: string | null;
-  deliveredAt: string | null;
-  failureReason: string | null;
-}
 
 const iso = (ms: number | null) => (ms === null ? null : formatVnIso(new Date(Number(ms))));
 

@@ -5,30 +5,31 @@ import type { AgencyService } from './agency.service.js';
 import { principalOf } from '../platform/http/auth.js';
 import { Code, SafeText, errorResponses } from '../platform/http/schemas.js';
 import { assertCanReadAgency } from '../platform/principal.js';
-import { TRIGGER_KINDS } from '../messages/plan/notification.rules.js';
 import type { Agency } from './agency.service.js';
 
 const HhMm = Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$', description: 'HH:MM, Asia/Ho_Chi_Minh' });
 
-export const AgencySettingsSchema = Type.Object(
-  {
-    holdSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400 })),
-    quietHours: Type.Optional(Type.Union([Type.Object({ start: HhMm, end: HhMm }, { additionalProperties: false }), Type.Null()])),
-    smsEncoding: Type.Optional(Type.Union([Type.Literal('ascii'), Type.Literal('unicode')])),
-    notifySameDay: Type.Optional(Type.Boolean()),
-    resultStepName: Type.Optional(SafeText(200)),
-    templates: Type.Optional(Type.Record(Type.String({ pattern: '^[a-z_]{1,40}$' }), SafeText(2000, 0), { maxProperties: 40 })),
-    triggers: Type.Optional(
-      Type.Object(Object.fromEntries(TRIGGER_KINDS.map((kind) => [kind, Type.Optional(Type.Boolean())])), { additionalProperties: false }),
-    ),
-    officeHours: Type.Optional(Type.String({ maxLength: 100, description: 'e.g. 07:00-11:30,13:30-17:00' })),
-    overdueWarningHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 72 })),
-    supplementRule: Type.Optional(Type.Union([Type.Literal('pause'), Type.Literal('restart')])),
-    emailAlso: Type.Optional(Type.Boolean()),
-    statusCallbackUrl: Type.Optional(Type.Union([Type.String({ minLength: 8, maxLength: 500 }), Type.Null()])),
-  },
-  { additionalProperties: false },
-);
+/** The settings an agency may store; `triggerKinds` come from the message catalogue. */
+export const agencySettingsSchema = (triggerKinds: readonly string[]) =>
+  Type.Object(
+    {
+      holdSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400 })),
+      quietHours: Type.Optional(Type.Union([Type.Object({ start: HhMm, end: HhMm }, { additionalProperties: false }), Type.Null()])),
+      smsEncoding: Type.Optional(Type.Union([Type.Literal('ascii'), Type.Literal('unicode')])),
+      notifySameDay: Type.Optional(Type.Boolean()),
+      resultStepName: Type.Optional(SafeText(200)),
+      templates: Type.Optional(Type.Record(Type.String({ pattern: '^[a-z_]{1,40}$' }), SafeText(2000, 0), { maxProperties: 40 })),
+      triggers: Type.Optional(
+        Type.Object(Object.fromEntries(triggerKinds.map((kind) => [kind, Type.Optional(Type.Boolean())])), { additionalProperties: false }),
+      ),
+      officeHours: Type.Optional(Type.String({ maxLength: 100, description: 'e.g. 07:00-11:30,13:30-17:00' })),
+      overdueWarningHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 72 })),
+      supplementRule: Type.Optional(Type.Union([Type.Literal('pause'), Type.Literal('restart')])),
+      emailAlso: Type.Optional(Type.Boolean()),
+      statusCallbackUrl: Type.Optional(Type.Union([Type.String({ minLength: 8, maxLength: 500 }), Type.Null()])),
+    },
+    { additionalProperties: false },
+  );
 
 const AgencyJson = Type.Object({
   code: Type.String(),
@@ -55,7 +56,10 @@ export function agencyRoutes(deps: AgencyRoutesDeps): FastifyPluginAsyncTypebox 
           summary: 'Create or replace an agency',
           tags: ['reference data'],
           params: Type.Object({ agencyCode: Code }),
-          body: Type.Object({ name: SafeText(200), settings: Type.Optional(AgencySettingsSchema) }, { additionalProperties: false }),
+          body: Type.Object(
+            { name: SafeText(200), settings: Type.Optional(agencySettingsSchema(deps.agencies.triggerKinds)) },
+            { additionalProperties: false },
+          ),
           response: { 200: Type.Object({ agency: AgencyJson }), 201: Type.Object({ agency: AgencyJson }), ...errorResponses },
         },
       },

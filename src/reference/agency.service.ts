@@ -2,7 +2,7 @@ import type { Db, DbHandle } from '../platform/db/database.js';
 import { badRequest, notFound } from '../platform/errors.js';
 import { findAgency, listAgencies, upsertAgency } from './agency.repository.js';
 import { resolveSettings, settingsProblem, type AgencySettings, type AgencySettingsInput } from './agency.settings.js';
-import { templateProblem } from '../messages/plan/notification.templates.js';
+import type { SmsEncoding } from '../lib/sms-text/encode.js';
 
 export interface Agency {
   readonly code: string;
@@ -16,14 +16,34 @@ function toAgency(row: { code: string; name: string; settings: string }): Agency
   return { code: row.code, name: row.name, settings: resolveSettings(stored), storedSettings: stored };
 }
 
+/**
+ * What the messages module says about the settings that concern it: which kinds an agency may switch
+ * on or off, and whether a template it wants to save is usable. Wired in by `main/`, so reference data
+ * does not depend on the messages that depend on it.
+ */
+export interface MessageSettingsPolicy {
+  readonly triggerKinds: readonly string[];
+  templateProblem(
+    kind: string,
+    template: string,
+    encoding: SmsEncoding,
+  ): { code: string; message: string; details: Record<string, unknown> } | null;
+}
+
 /** Agencies change rarely and are read on every event, so they are cached for a few seconds per process. */
 export class AgencyService {
   private cache = new Map<string, { agency: Agency | null; expires: number }>();
 
   constructor(
     private readonly db: Db,
+    private readonly messagePolicy: MessageSettingsPolicy,
     private readonly ttlMs = 5_000,
   ) {}
+
+  /** Message kinds an agency may switch on or off in `settings.triggers`. */
+  get triggerKinds(): readonly string[] {
+    return this.messagePolicy.triggerKinds;
+  }
 
   /** `via`: the open transaction when called inside one — on SQLite it holds the only connection, so a
    *  cache miss read through `this.db` would wait for it forever. */
@@ -52,7 +72,7 @@ export class AgencyService {
     if (problem) throw badRequest('INVALID_SETTINGS', problem.message, { field: problem.field });
     const resolved = resolveSettings(settings);
     for (const [kind, template] of Object.entries(settings.templates ?? {})) {
-      const templateError = templateProblem(kind, template, resolved.smsEncoding);
+      const templateError = this.messagePolicy.templateProblem(kind, template, resolved.smsEncoding);
       if (templateError)
         throw badRequest(templateError.code, templateError.message, { field: `settings.templates.${kind}`, ...templateError.details });
     }

@@ -44,7 +44,3 @@ export function judgeOnTime(p: OnTimeQuestion): boolean {
   const reference = p.finishedAt ?? p.pausedAt ?? p.now;
   return reference.getTime() <= p.dueAt.getTime();
 }
-
-export function statusText(onTime: boolean): 'Đúng hạn' | 'Trễ hạn' {
-  return onTime ? 'Đúng hạn' : 'Trễ hạn';
-}

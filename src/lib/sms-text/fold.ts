@@ -23,6 +23,14 @@ export function stripDiacritics(s: string): string {
   return s.normalize('NFD').replace(COMBINING_MARKS, '').replace(/đ/g, 'd').replace(/Đ/g, 'D').normalize('NFC');
 }
 
+/**
+ * Text as search compares it: NFC, no diacritics, lower case, single spaces. "Nguyễn  Văn Đức" and
+ * "nguyen van duc" fold to the same key, so a clerk finds a name however it is typed.
+ */
+export function searchFold(s: string): string {
+  return stripDiacritics(s.normalize('NFC')).toLowerCase().replace(/\s+/gu, ' ').trim();
+}
+
 /** Replacements for characters that have no acceptable decomposition (or a misleading one). */
 const REPLACEMENTS: Record<string, string> = {
   // quotes and apostrophes

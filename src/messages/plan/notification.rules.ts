@@ -1,51 +1,13 @@
 /** Which automatic messages a dossier change causes: configuration over the dossier's events, pure. */
 import type { DossierEventType, DossierState } from '../../dossiers/dossier.state-machine.js';
+import { DEFAULT_TRIGGERS, kindEntry, NOTIFICATION_KINDS, type NotificationKind, type TriggerKind } from '../catalogue.js';
 
-export const NOTIFICATION_KINDS = [
-  'result_ready',
-  'supplement_required',
-  'apology',
-  'lookup_reply',
-  'received_online',
-  'received_postal',
-  'clock_stopped',
-  'clock_resumed',
-  'refused',
-  'withdrawn',
-  'overdue_warning',
-] as const;
-export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
-
-/** The seeds' three messages are on by default; the rest of Khánh Hòa's 2019 set is available but off. */
-export const DEFAULT_TRIGGERS: Readonly<Record<Exclude<NotificationKind, 'lookup_reply'>, boolean>> = {
-  result_ready: true,
-  supplement_required: true,
-  apology: true,
-  received_online: false,
-  received_postal: false,
-  clock_stopped: false,
-  clock_resumed: false,
-  refused: false,
-  withdrawn: false,
-  overdue_warning: false,
-};
-export type TriggerKind = keyof typeof DEFAULT_TRIGGERS;
-export const TRIGGER_KINDS = Object.keys(DEFAULT_TRIGGERS) as TriggerKind[];
-
-/** Kinds that wait `holdSeconds` so a wrong button can be corrected before anything leaves. */
-const HELD: ReadonlySet<NotificationKind> = new Set(['result_ready', 'supplement_required', 'clock_stopped', 'refused', 'withdrawn']);
-
-/** A pending message of this kind is cancelled once the dossier is no longer in one of these states. */
-export const VALID_STATES: Readonly<Partial<Record<NotificationKind, readonly DossierState[]>>> = {
-  result_ready: ['result_ready'],
-  supplement_required: ['awaiting_supplement'],
-  clock_stopped: ['awaiting_supplement'],
-  clock_resumed: ['received', 'in_progress'],
-  apology: ['received', 'in_progress'],
-  overdue_warning: ['received', 'in_progress'],
-  refused: ['refused'],
-  withdrawn: ['withdrawn'],
-};
+export const VALID_STATES = Object.fromEntries(
+  NOTIFICATION_KINDS.flatMap((kind) => {
+    const states = kindEntry(kind).validStates;
+    return states ? [[kind, states]] : [];
+  }),
+) as Readonly<Partial<Record<NotificationKind, readonly DossierState[]>>>;
 
 export interface TriggerSettings {
   readonly triggers: Readonly<Record<string, boolean>>;
@@ -76,7 +38,7 @@ export function procedureGetsMessages(processingDays: number, settings: TriggerS
 }
 
 function message(kind: NotificationKind, occurrence: string, template: string = kind): PlannedMessage {
-  return { kind, template, occurrence, held: HELD.has(kind) };
+  return { kind, template, occurrence, held: kindEntry(kind).held };
 }
 
 export function planForIntake(

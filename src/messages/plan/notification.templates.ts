@@ -1,23 +1,12 @@
 /** Glue between the pure template module and the outbox: per-agency overrides, validation on save. */
-import {
-  ALLOWED_PLACEHOLDERS,
-  DEFAULT_TEMPLATES,
-  TEMPLATE_KINDS,
-  renderTemplate,
-  validateTemplate,
-  type TemplateKind,
-  type TemplateVars,
-} from '../../lib/sms-text/template.js';
+import { renderTemplate, validateTemplate, type TemplateVars } from '../../lib/sms-text/template.js';
 import type { SmsEncoding } from '../../lib/sms-text/encode.js';
+import { ALLOWED_PLACEHOLDERS, DEFAULT_TEMPLATES, isTemplateKind, TEMPLATE_KINDS } from '../catalogue.js';
 
 export type { TemplateVars };
 
 /** Longest an automatic message may be, in SMS segments. */
 export const MAX_TEMPLATE_SEGMENTS = 3;
-
-export function isTemplateKind(kind: string): kind is TemplateKind {
-  return (TEMPLATE_KINDS as readonly string[]).includes(kind);
-}
 
 /** The template an agency uses for a kind: its override, or the seed default. */
 export function templateFor(kind: string, overrides: Readonly<Record<string, string>>): string {

@@ -3,15 +3,28 @@ import type { Agency } from '../../reference/agency.service.js';
 import type { Procedure } from '../../reference/procedure.service.js';
 import type { DossierRow } from '../../dossiers/dossier.repository.js';
 import type { DossierEventType, DossierState } from '../../dossiers/dossier.state-machine.js';
-import { judgeOnTime, statusText } from '../../lib/calendar/deadline.js';
+import { deadlineStatus } from '../../dossiers/dossier.deadline.js';
+import { STATE_LABELS } from '../../dossiers/dossier.labels.js';
 import { formatHhMm, formatVnDate, localDate, localMinutes } from '../../lib/calendar/zone.js';
 import { prepareSms, type SmsEncoding } from '../../lib/sms-text/encode.js';
 import type { Signal } from '../../platform/db/signal.js';
 import type { Config } from '../../platform/config/config.js';
-import { cancelPending, insertNotifications, type NewNotification, type NotificationRow } from '../notification.repository.js';
-import { planForIntake, planForTransition, type NotificationKind, type PlannedMessage } from './notification.rules.js';
+import {
+  cancelPending,
+  cancelPendingByIds,
+  insertNotifications,
+  listNotificationsForDossier,
+  occurrenceOf,
+  type NewNotification,
+  type NotificationRow,
+} from '../notification.repository.js';
+import { toNotificationJson } from '../notification.view.js';
+import type { NotificationJson } from '../../platform/http/schemas.js';
+import type { DossierIntake, DossierMessages, DossierTransition, HeldMessage } from '../../dossiers/dossier.service.js';
+import { planForIntake, planForTransition, type PlannedMessage } from './notification.rules.js';
 import { sendAfter } from './notification.schedule.js';
 import { renderFor, type TemplateVars } from './notification.templates.js';
+import type { NotificationKind } from '../catalogue.js';
 
 /** Why an SMS cannot reach the applicant, as recorded on the failed notification. */
 const PHONE_FAILURE: Readonly<Record<string, string>> = {
@@ -30,20 +43,16 @@ export function dossierVars(
   shortCode: string,
   keyword: string,
 ): TemplateVars {
-  const due = new Date(Number(dossier.due_at));
-  const onTime = judgeOnTime({
-    dueAt: due,
-    now: new Date(now),
-    pausedAt: dossier.paused_at === null ? null : new Date(Number(dossier.paused_at)),
-    finishedAt: dossier.finished_at === null ? null : new Date(Number(dossier.finished_at)),
-  });
+  const due = new Date(dossier.due_at);
+  // A refused, withdrawn or stopped dossier has no deadline left: its message names the state instead.
+  const { statusText } = deadlineStatus(dossier, now);
   return {
     receiptCode: dossier.receipt_code,
     agencyName,
     dueDate: formatVnDate(localDate(due)),
     dueTime: formatHhMm(localMinutes(due)),
     step: dossier.step,
-    statusText: statusText(onTime),
+    statusText: statusText ?? STATE_LABELS[dossier.state as DossierState].vi,
     procedureName,
     shortCode,
     lookupSyntax: `${keyword} ${dossier.receipt_code} gửi ${shortCode}`,
@@ -79,7 +88,7 @@ export function joinedProcedure(row: {
 
 /** Turns planned messages into outbox rows inside the caller's transaction. The dedupe key
  *  (receipt code, kind, occurrence) makes a replay or a concurrent duplicate insert nothing. */
-export class OutboxService {
+export class OutboxService implements DossierMessages {
   constructor(
     private readonly config: Config,
     /** Rung whenever rows are added, so the dispatchers of every process wake without waiting for their poll. */
@@ -139,45 +148,48 @@ export class OutboxService {
     };
   }
 
-  async onIntake(
-    tx: DbHandle,
-    ctx: { dossier: DossierRow; agency: Agency; procedure: Procedure; submittedVia: 'counter' | 'online' | 'postal'; now: number },
-  ): Promise<NotificationRow[]> {
-    const plan = planForIntake({ submittedVia: ctx.submittedVia, processingDays: ctx.procedure.processingDays }, ctx.agency.settings);
-    return this.insert(
-      tx,
-      plan.create.flatMap((m) => this.rowsFor(m, ctx.dossier, ctx.agency, ctx.procedure, ctx.now)),
+  async afterIntake(tx: DbHandle, intake: DossierIntake): Promise<NotificationJson[]> {
+    const plan = planForIntake(
+      { submittedVia: intake.submittedVia, processingDays: intake.procedure.processingDays },
+      intake.agency.settings,
     );
+    const rows = plan.create.flatMap((m) => this.rowsFor(m, intake.dossier, intake.agency, intake.procedure, intake.now));
+    return (await this.insert(tx, rows)).map(toNotificationJson);
   }
 
-  async onTransition(
-    tx: DbHandle,
-    ctx: {
-      dossier: DossierRow;
-      beforeState: DossierState;
-      eventType: DossierEventType;
-      seq: number;
-      agency: Agency;
-      procedure: Procedure;
-      now: number;
-    },
-  ): Promise<NotificationRow[]> {
+  async afterTransition(tx: DbHandle, change: DossierTransition): Promise<NotificationJson[]> {
     const plan = planForTransition(
       {
-        before: ctx.beforeState,
-        after: ctx.dossier.state as DossierState,
-        eventType: ctx.eventType,
-        seq: ctx.seq,
-        returnMethod: ctx.dossier.return_method,
-        processingDays: ctx.procedure.processingDays,
+        before: change.beforeState,
+        after: change.dossier.state as DossierState,
+        eventType: change.eventType,
+        seq: change.seq,
+        returnMethod: change.dossier.return_method,
+        processingDays: change.procedure.processingDays,
       },
-      ctx.agency.settings,
+      change.agency.settings,
     );
-    await cancelPending(tx, Number(ctx.dossier.id), plan.cancelKinds, ctx.now);
-    return this.insert(
-      tx,
-      plan.create.flatMap((m) => this.rowsFor(m, ctx.dossier, ctx.agency, ctx.procedure, ctx.now)),
-    );
+    await cancelPending(tx, change.dossier.id, plan.cancelKinds, change.now);
+    const rows = plan.create.flatMap((m) => this.rowsFor(m, change.dossier, change.agency, change.procedure, change.now));
+    return (await this.insert(tx, rows)).map(toNotificationJson);
+  }
+
+  async afterUndo(tx: DbHandle, dossier: DossierRow, seq: number, now: number): Promise<{ cancelled: number; leftAnyway: number }> {
+    const caused = (await listNotificationsForDossier(tx, dossier.id)).filter((n) => occurrenceOf(n.dedupe_key) === `e${seq}`);
+    const unsent = caused.filter((n) => n.status === 'pending').map((n) => n.id);
+    const cancelled = await cancelPendingByIds(tx, unsent, 'undone', now);
+    const alreadyFinal = caused.filter((n) => n.status === 'failed' || n.status === 'cancelled').length;
+    return { cancelled, leftAnyway: caused.length - cancelled - alreadyFinal };
+  }
+
+  async heldBy(db: DbHandle, dossierId: number, seq: number, now: number): Promise<HeldMessage[]> {
+    return (await listNotificationsForDossier(db, dossierId))
+      .filter((n) => n.status === 'pending' && n.send_after > now && occurrenceOf(n.dedupe_key) === `e${seq}`)
+      .map((n) => ({ id: n.id, kind: n.kind, channel: n.channel, sendAfter: n.send_after }));
+  }
+
+  async list(db: DbHandle, dossierId: number): Promise<NotificationJson[]> {
+    return (await listNotificationsForDossier(db, dossierId)).map(toNotificationJson);
   }
 
   /** One SMS row (failed at once with the reason when no SMS can reach the applicant), or an email

@@ -4,6 +4,7 @@ import * as core from './migrations/0001_core.js';
 import * as calendarSeed from './migrations/0002_calendar_seed.js';
 import * as webAccounts from './migrations/0004_web_accounts.js';
 import * as transport from './migrations/0003_transport.js';
+import * as dossierSearch from './migrations/0005_dossier_search.js';
 
 /** Numbered, forward-only migrations. Kysely's migrator takes a lock (an advisory lock on PostgreSQL),
  *  so two processes starting together apply each migration once. */
@@ -13,6 +14,7 @@ function provider(db: Db): MigrationProvider {
     '0002_calendar_seed': calendarSeed,
     '0004_web_accounts': webAccounts,
     '0003_transport': transport,
+    '0005_dossier_search': dossierSearch,
   };
   return {
     async getMigrations() {

@@ -44,6 +44,8 @@ export interface DossierTable {
   agency_code: string;
   procedure_code: string;
   applicant_name: string;
+  /** `applicant_name` folded for search (searchFold): no diacritics, lower case. */
+  search_name: string | null;
   phone_input: string | null;
   phone_e164: string | null;
   phone_carrier: string | null;

@@ -48,8 +48,8 @@ export const DossierJsonSchema = Type.Object(
     step: Type.String(),
     receivedAt: Type.String(),
     dueAt: Type.String(),
-    onTime: Type.Boolean(),
-    statusText: Type.String(),
+    onTime: Type.Union([Type.Boolean(), Type.Null()], { description: 'null for refused, withdrawn and stopped dossiers' }),
+    statusText: Type.Union([Type.String(), Type.Null()], { description: 'Đúng hạn / Trễ hạn; null when onTime is null' }),
     returnMethod: Type.String(),
     portalStatus: Type.Integer(),
     phone: PhoneJson,
@@ -82,6 +82,28 @@ export const NotificationJsonSchema = Type.Object(
   },
   { $id: 'Notification' },
 );
+
+/** A notification as the API shows it (`Notification` above). */
+export interface NotificationJson {
+  id: number;
+  receiptCode: string | null;
+  agencyCode: string | null;
+  kind: string;
+  channel: 'sms' | 'email';
+  to: string | null;
+  from: string;
+  body: string;
+  encoding: string;
+  segments: number;
+  costVnd: number;
+  status: string;
+  attempts: number;
+  createdAt: string;
+  sendAfter: string;
+  sentAt: string | null;
+  deliveredAt: string | null;
+  failureReason: string | null;
+}
 
 export type DossierJsonType = Static<typeof DossierJsonSchema>;
 export const sharedSchemas = [ErrorBody, DossierJsonSchema, NotificationJsonSchema];

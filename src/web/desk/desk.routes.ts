@@ -4,10 +4,8 @@ import type { AppContext } from '../../main/context.js';
 import { AppError, forbidden } from '../../platform/errors.js';
 import { checkPhone, phoneProblemMessage, CARRIER_NAMES } from '../../lib/phone/phone.js';
 import { fromLocal, localDate } from '../../lib/calendar/zone.js';
-import { listEvents, type DossierRow } from '../../dossiers/dossier.repository.js';
-import { toDossierJson, type ReturnMethod, type SubmissionChannel } from '../../dossiers/dossier.service.js';
+import type { DossierJson, HeldMessage, ReturnMethod, SubmissionChannel } from '../../dossiers/dossier.service.js';
 import type { DossierState } from '../../dossiers/dossier.state-machine.js';
-import { listNotificationsForDossier } from '../../messages/notification.repository.js';
 import { html, raw, type SafeHtml } from '../html.js';
 import { checkbox, csrfField, fieldErrorOf, formBool, formError, formString, selectField, textField, type FieldErrors } from '../forms.js';
 import { renderPage, sendPage, type Flash } from '../web.layout.js';
@@ -15,15 +13,7 @@ import { requireWebUser } from '../web.session.js';
 import { principalForUser, type WebLang, type WebUser } from '../web.types.js';
 import { audit } from '../../accounts/audit.repository.js';
 import { EVENT_LABELS, formatDateTime, label, NOTIFICATION_KIND_LABELS, NOTIFICATION_STATUS_LABELS, STATE_LABELS } from '../format.js';
-import {
-  actionsFor,
-  applyDeskAction,
-  heldByLastEvent,
-  isDeskAction,
-  loadDossier,
-  undoLastEvent,
-  type HeldMessage,
-} from '../../dossiers/desk.service.js';
+import { actionsFor, isDeskAction } from './desk.actions.js';
 
 const DESK_ROLES = ['admin', 'agency_admin', 'clerk'] as const;
 const RECEIPT = /^[A-Za-z0-9][A-Za-z0-9.-]{0,63}$/;
@@ -215,18 +205,8 @@ async function deskAgency(ctx: AppContext, user: WebUser, requested: string): Pr
   return (await ctx.agencies.list())[0]?.code ?? null;
 }
 
-async function suggestReceiptCode(ctx: AppContext, agencyCode: string): Promise<string> {
-  const now = ctx.clock.now();
-  const today = localDate(new Date(now));
-  const start = fromLocal(today, 0).getTime();
-  const row = await ctx.db.kysely
-    .selectFrom('dossiers')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('agency_code', '=', agencyCode)
-    .where('created_at', '>=', start)
-    .executeTakeFirstOrThrow();
-  return `${agencyCode}-${today.slice(2).replace(/-/g, '')}-${String(Number(row.n) + 1).padStart(4, '0')}`;
-}
+/** What the audit log keeps of a dossier before and after a desk action. */
+const snapshot = (d: DossierJson) => ({ state: d.state, step: d.step, dueAt: d.dueAt, returnMethod: d.returnMethod });
 
 interface IntakeForm {
   receiptCode: string;
@@ -298,7 +278,7 @@ export function deskRoutes(app: FastifyInstance, ctx: AppContext): void {
         user.role === 'admin' ? ctx.agencies.list() : Promise.resolve([]),
       ]);
       const values: IntakeForm = form ?? {
-        receiptCode: await suggestReceiptCode(ctx, agencyCode),
+        receiptCode: await ctx.dossiers.suggestReceiptCode(agencyCode),
         procedureCode: procedures[0]?.code ?? '',
         applicantName: '',
         phone: '',
@@ -361,7 +341,7 @@ ${
     <thead><tr><th scope="col">${t.receiptCode}</th><th scope="col">${t.state}</th><th scope="col">${t.due}</th></tr></thead>
     <tbody>${dossiers.map(
       (d) =>
-        html`<tr><td><a href="/mot-cua/ho-so/${encodeURIComponent(d.receiptCode)}">${d.receiptCode}</a><br><span class="hint">${d.applicant.name}</span></td><td>${label(STATE_LABELS, d.state, lang)}<br><span class="hint">${d.step}</span></td><td>${formatDateTime(d.dueAt)}<br><span class="${d.onTime ? 'ontime' : 'late'}">${d.onTime ? t.onTime : t.late}</span></td></tr>`,
+        html`<tr><td><a href="/mot-cua/ho-so/${encodeURIComponent(d.receiptCode)}">${d.receiptCode}</a><br><span class="hint">${d.applicant.name}</span></td><td>${label(STATE_LABELS, d.state, lang)}<br><span class="hint">${d.step}</span></td><td>${formatDateTime(d.dueAt)}${d.onTime === null ? null : html`<br><span class="${d.onTime ? 'ontime' : 'late'}">${d.onTime ? t.onTime : t.late}</span>`}</td></tr>`,
     )}</tbody></table></div>`
   }
 </section>
@@ -477,16 +457,10 @@ ${
     const lang = request.webLang;
     const t = T[lang];
     const detail = await ctx.dossiers.get(principalForUser(user), code);
-    const row: DossierRow = await loadDossier(ctx, code);
     const now = ctx.clock.now();
-    const d = toDossierJson(row, now);
-    const [procedure, events, notifications] = await Promise.all([
-      ctx.procedures.get(d.procedureCode),
-      listEvents(ctx.db, Number(row.id)),
-      listNotificationsForDossier(ctx.db, Number(row.id)),
-    ]);
-    const held = heldByLastEvent(row, notifications, now);
-    const version = Number(row.event_count);
+    const d = detail.dossier;
+    const version = detail.version;
+    const [procedure, held] = await Promise.all([ctx.procedures.get(d.procedureCode), ctx.dossiers.heldBy(code, version)]);
     const actions = actionsFor(d.state as DossierState);
     const base = `/mot-cua/ho-so/${encodeURIComponent(d.receiptCode)}`;
     const actionForm = (
@@ -516,7 +490,7 @@ ${formError(errors._form)}
     <dt>${t.state}</dt><dd data-testid="state">${label(STATE_LABELS, d.state, lang)}</dd>
     <dt>${t.step}</dt><dd data-testid="step">${d.step}</dd>
     <dt>${t.receivedAt}</dt><dd>${formatDateTime(d.receivedAt)}</dd>
-    <dt>${t.due}</dt><dd>${formatDateTime(d.dueAt)} <span class="${d.onTime ? 'ontime' : 'late'}">${d.onTime ? t.onTime : t.late}</span></dd>
+    <dt>${t.due}</dt><dd>${formatDateTime(d.dueAt)} ${d.onTime === null ? null : html`<span class="${d.onTime ? 'ontime' : 'late'}">${d.onTime ? t.onTime : t.late}</span>`}</dd>
     <dt>${t.returnMethod}</dt><dd>${t.methods[d.returnMethod]}</dd>
   </dl>
 </section>
@@ -565,7 +539,7 @@ ${formError(errors._form)}
 </section>
 <section class="card" aria-labelledby="history-title">
   <h2 id="history-title">${t.history}</h2>
-  <ol>${events.map((e) => html`<li>${formatDateTime(Number(e.at))} — ${label(EVENT_LABELS, e.type, lang)}${e.step ? `: ${e.step}` : ''} → ${label(STATE_LABELS, e.state_after, lang)}</li>`)}</ol>
+  <ol>${detail.events.map((e) => html`<li>${formatDateTime(e.at)} — ${label(EVENT_LABELS, e.type, lang)}${e.step ? `: ${e.step}` : ''} → ${label(STATE_LABELS, e.state, lang)}</li>`)}</ol>
 </section>`;
     return sendPage(
       reply,
@@ -613,18 +587,24 @@ ${formError(errors._form)}
       return dossierPage(request, reply, code, { [action]: t.confirmNeeded }, null, 400);
     const method = formString(body, 'returnMethod');
     try {
-      const result = await applyDeskAction(ctx, principalForUser(user), code, {
-        action,
-        version,
-        ...(action === 'step' ? { step } : {}),
-        ...(action === 'result_ready' && ['counter', 'postal', 'online'].includes(method) ? { returnMethod: method as ReturnMethod } : {}),
-      });
+      const result = await ctx.dossiers.applyEvent(
+        principalForUser(user),
+        code,
+        { type: action, ...(action === 'step' ? { step } : {}), eventId: `desk-${version + 1}-${action}` },
+        {
+          expectedVersion: version,
+          ...(action === 'result_ready' && ['counter', 'postal', 'online'].includes(method)
+            ? { returnMethod: method as ReturnMethod }
+            : {}),
+        },
+      );
+      const held = await ctx.dossiers.heldBy(code, version + 1);
       await audit(ctx, user, {
         action: `dossier.${action}`,
         entity: 'dossier',
         entityId: code,
-        before: result.before,
-        after: { ...result.after, heldMessages: result.held.map((h) => h.id) },
+        before: snapshot(result.before),
+        after: { ...snapshot(result.dossier), heldMessages: held.map((h) => h.id) },
         ip: request.ip,
       });
       return reply
@@ -651,13 +631,13 @@ ${formError(errors._form)}
         400,
       );
     try {
-      const outcome = await undoLastEvent(ctx, principalForUser(user), code, seq);
+      const outcome = await ctx.dossiers.undo(principalForUser(user), code, seq);
       await audit(ctx, user, {
         action: 'dossier.undo',
         entity: 'dossier',
         entityId: code,
-        before: outcome.before,
-        after: { ...outcome.after, cancelledMessages: outcome.cancelled },
+        before: snapshot(outcome.before),
+        after: { ...snapshot(outcome.dossier), cancelledMessages: outcome.cancelled },
         ip: request.ip,
       });
       return reply

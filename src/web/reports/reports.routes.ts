@@ -10,7 +10,6 @@ import { localDate } from '../../lib/calendar/zone.js';
 import { computeStats } from '../../reports/stats.service.js';
 import { findDossierByKey, receiptKey } from '../../dossiers/dossier.repository.js';
 import { listNotificationsForDossier } from '../../messages/notification.repository.js';
-import { NOTIFICATION_KINDS } from '../../messages/plan/notification.rules.js';
 import { toDossierJson } from '../../dossiers/dossier.service.js';
 import { checkPhone } from '../../lib/phone/phone.js';
 import { lookupSyntax } from '../../inbound/mo-parser.js';
@@ -40,6 +39,7 @@ import { t, type UiKey } from './i18n.js';
 import { LIVE_JS, messageLogBody } from './message-log.page.js';
 import { simulatorBody } from './phone-simulator.page.js';
 import { LIVE_JS_PATH, REPORTS_CSS, REPORTS_CSS_PATH, type View } from './ui.js';
+import { NOTIFICATION_KINDS } from '../../messages/catalogue.js';
 
 /** An optional query parameter: an empty form field ('') counts as absent. */
 const Opt = <T extends TSchema>(schema: T) => Type.Optional(Type.Union([Type.Literal(''), schema]));

@@ -74,7 +74,9 @@ export function timeTag(instant: number | string | null): SafeHtml {
 }
 
 /** On time / late as text with a symbol, never colour alone. */
-export function deadlineBadge(lang: WebLang, onTime: boolean): SafeHtml {
+/** Nothing for a dossier that is neither on time nor late (refused, withdrawn, stopped). */
+export function deadlineBadge(lang: WebLang, onTime: boolean | null): SafeHtml | null {
+  if (onTime === null) return null;
   return onTime
     ? html`<span class="badge ontime">✓ ${t(lang, 'onTime')}</span>`
     : html`<span class="badge late">! ${t(lang, 'late')}</span>`;

@@ -4,18 +4,9 @@ import type { AppContext } from '../../main/context.js';
 import { AppError, badRequest } from '../../platform/errors.js';
 import type { Agency } from '../../reference/agency.service.js';
 import type { AgencySettingsInput } from '../../reference/agency.settings.js';
-import { TRIGGER_KINDS, isTriggerOn } from '../../messages/plan/notification.rules.js';
+import { isTriggerOn } from '../../messages/plan/notification.rules.js';
 import { MAX_TEMPLATE_SEGMENTS, templateFor, templateProblem } from '../../messages/plan/notification.templates.js';
-import {
-  ALLOWED_PLACEHOLDERS,
-  DEFAULT_TEMPLATES,
-  PLACEHOLDER_NAMES,
-  SAMPLE_VARS,
-  TEMPLATE_KINDS,
-  TemplateSyntaxError,
-  renderTemplate,
-  type TemplateKind,
-} from '../../lib/sms-text/template.js';
+import { PLACEHOLDER_NAMES, SAMPLE_VARS, TemplateSyntaxError, renderTemplate } from '../../lib/sms-text/template.js';
 import { prepareSms, type SmsEncoding } from '../../lib/sms-text/encode.js';
 import type { Procedure } from '../../reference/procedure.service.js';
 import { html, raw, type SafeHtml } from '../html.js';
@@ -36,6 +27,7 @@ import { principalForUser, type WebLang } from '../web.types.js';
 import { audit } from '../../accounts/audit.repository.js';
 import { KIND_LABELS, label } from '../format.js';
 import { editableAgency, flashFromQuery, sendSettingsPage, settingsNav, SETTINGS_ROLES } from './settings.common.js';
+import { TRIGGER_KINDS, ALLOWED_PLACEHOLDERS, DEFAULT_TEMPLATES, TEMPLATE_KINDS, type TemplateKind } from '../../messages/catalogue.js';
 
 const T = {
   vi: {

@@ -31,7 +31,7 @@ import {
   validateOfficeHours,
 } from '../../../src/lib/calendar/working-calendar.js';
 import type { OfficeHours } from '../../../src/lib/calendar/working-calendar.js';
-import { judgeOnTime, resumeAfterSupplement, statusText } from '../../../src/lib/calendar/deadline.js';
+import { judgeOnTime, resumeAfterSupplement } from '../../../src/lib/calendar/deadline.js';
 
 /** An instant written with its offset, e.g. at('2026-04-28T09:00+07:00'). */
 const at = (text: string): Date => {
@@ -816,7 +816,7 @@ describe('resumeAfterSupplement', () => {
   });
 });
 
-describe('judgeOnTime / statusText', () => {
+describe('judgeOnTime', () => {
   const dueAt = at('2026-05-05T09:00+07:00');
 
   test('open dossier: on time until the due date passes', () => {
@@ -846,10 +846,5 @@ describe('judgeOnTime / statusText', () => {
       judgeOnTime({ dueAt, now: late, pausedAt: at('2026-05-05T08:00+07:00'), finishedAt: at('2026-05-05T10:00+07:00') }),
       false,
     );
-  });
-
-  test('statusText', () => {
-    assert.equal(statusText(true), 'Đúng hạn');
-    assert.equal(statusText(false), 'Trễ hạn');
   });
 });

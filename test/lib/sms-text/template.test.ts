@@ -1,8 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  ALLOWED_PLACEHOLDERS,
-  DEFAULT_TEMPLATES,
   PLACEHOLDERS,
   SAMPLE_VARS,
   TemplateSyntaxError,
@@ -10,10 +8,11 @@ import {
   renderTemplate,
   validateTemplate,
 } from '../../../src/lib/sms-text/template.js';
-import type { TemplateKind, TemplateVar, TemplateVars, ValidateTemplateOptions } from '../../../src/lib/sms-text/template.js';
+import type { TemplateVar, TemplateVars, ValidateTemplateOptions } from '../../../src/lib/sms-text/template.js';
 import { prepareSms } from '../../../src/lib/sms-text/encode.js';
 import { foldVietnamese } from '../../../src/lib/sms-text/fold.js';
 import { gsmSeptets, isGsmText } from '../../../src/lib/sms-text/gsm.js';
+import { ALLOWED_PLACEHOLDERS, DEFAULT_TEMPLATES, type TemplateKind } from '../../../src/messages/catalogue.js';
 
 /** A real dossier of Sở Tài chính (seed 001), with a receipt code in the format real software issues. */
 const VARS: TemplateVars = {

@@ -1,19 +1,22 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DEFAULT_TRIGGERS,
-  NOTIFICATION_KINDS,
-  TRIGGER_KINDS,
   VALID_STATES,
   isTriggerOn,
   planForIntake,
   planForTransition,
   procedureGetsMessages,
 } from '../../../src/messages/plan/notification.rules.js';
-import type { NotificationKind, Plan, PlannedMessage, TriggerSettings } from '../../../src/messages/plan/notification.rules.js';
+import type { Plan, PlannedMessage, TriggerSettings } from '../../../src/messages/plan/notification.rules.js';
 import { DOSSIER_STATES, transition } from '../../../src/dossiers/dossier.state-machine.js';
 import type { DossierEventType, DossierState } from '../../../src/dossiers/dossier.state-machine.js';
-import { TEMPLATE_KINDS } from '../../../src/lib/sms-text/template.js';
+import {
+  DEFAULT_TRIGGERS,
+  NOTIFICATION_KINDS,
+  TRIGGER_KINDS,
+  type NotificationKind,
+  TEMPLATE_KINDS,
+} from '../../../src/messages/catalogue.js';
 
 type ReturnMethod = 'counter' | 'postal' | 'online';
 

@@ -219,9 +219,21 @@ describe(`desk screens (${TEST_DB})`, () => {
     h.clock.advance(60_000);
     assert.equal((await post(h, clerk, `/mot-cua/ho-so/${code}/hoan-tac`, { seq: '1' })).statusCode, 303);
     const row = await h.ctx.db.kysely.selectFrom('dossiers').selectAll().where('receipt_key', '=', code).executeTakeFirstOrThrow();
-    assert.equal(row.state, 'in_progress');
+    // Back exactly to what it was before the wrong button (not to a new step), with "undo" in the history.
+    assert.equal(row.state, 'received');
+    assert.equal(row.paused_at, null);
     assert.equal(Number(row.due_at), Number(due));
-    const stale = await post(h, clerk, `/mot-cua/ho-so/${code}/su-kien`, { action: 'result_ready', version: '0' });
+    const history = await h.ctx.db.kysely
+      .selectFrom('dossier_events')
+      .select(['seq', 'type'])
+      .where('dossier_id', '=', row.id)
+      .orderBy('seq')
+      .execute();
+    assert.deepEqual(
+      history.map((e) => e.type),
+      ['supplement_requested', 'undo'],
+    );
+    const stale = await post(h, clerk, `/mot-cua/ho-so/${code}/su-kien`, { action: 'result_ready', version: '1' });
     assert.equal(stale.statusCode, 409);
     assert.match(stale.body, /vừa được cập nhật/);
   });

@@ -1,0 +1,30 @@
+/**
+ * On time or late (Đúng hạn / Trễ hạn), decided here and nowhere else: the API, the SMS texts, the
+ * look-up replies and /tra-cuu all ask this function. A dossier closed without a result (refused,
+ * withdrawn, stopped) is neither: there is no deadline left to keep.
+ */
+import { judgeOnTime } from '../lib/calendar/deadline.js';
+import type { DossierState } from './dossier.state-machine.js';
+
+export type StatusText = 'Đúng hạn' | 'Trễ hạn';
+
+export interface DeadlineStatus {
+  readonly onTime: boolean | null;
+  readonly statusText: StatusText | null;
+}
+
+export const CLOSED_WITHOUT_RESULT: ReadonlySet<DossierState> = new Set(['refused', 'withdrawn', 'stopped']);
+
+export function deadlineStatus(
+  dossier: { state: string; due_at: number; paused_at: number | null; finished_at: number | null },
+  now: number,
+): DeadlineStatus {
+  if (CLOSED_WITHOUT_RESULT.has(dossier.state as DossierState)) return { onTime: null, statusText: null };
+  const onTime = judgeOnTime({
+    dueAt: new Date(dossier.due_at),
+    now: new Date(now),
+    pausedAt: dossier.paused_at === null ? null : new Date(dossier.paused_at),
+    finishedAt: dossier.finished_at === null ? null : new Date(dossier.finished_at),
+  });
+  return { onTime, statusText: onTime ? 'Đúng hạn' : 'Trễ hạn' };
+}
