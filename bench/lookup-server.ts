@@ -5,7 +5,6 @@
  */
 import Fastify from 'fastify';
 import { buildApp } from '../src/main/app.js';
-import { createToken } from '../src/accounts/token.service.js';
 import { benchConfig, benchContext, bulkInsertDossiers, seedReference } from './support.js';
 
 const url = process.env.BENCH_DATABASE_URL;
@@ -19,7 +18,7 @@ await seedReference(ctx);
 const started = Date.now();
 await bulkInsertDossiers(ctx, total);
 const insertS = (Date.now() - started) / 1000;
-const { token } = await createToken(ctx.db, { role: 'gateway', label: 'bench' }, ctx.clock.now());
+const { token } = await ctx.tokens.create({ role: 'gateway', label: 'bench' });
 
 const app = await buildApp(ctx);
 ctx.dispatcher.start();

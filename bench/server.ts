@@ -8,7 +8,6 @@
 import Fastify from 'fastify';
 import { sql } from 'kysely';
 import { buildApp } from '../src/main/app.js';
-import { createToken } from '../src/accounts/token.service.js';
 import { AGENCY, benchConfig, benchContext, seedReference, sleep } from './support.js';
 
 export type ParentMessage = { cmd: 'stats' } | { cmd: 'drain'; timeoutMs: number } | { cmd: 'stop' };
@@ -31,7 +30,7 @@ const ctx = await benchContext(config);
 await seedReference(ctx);
 // Diagnostics: BENCH_PRAGMA="pragma …" is run on the app's connection (SQLite) before the load.
 if (process.env.BENCH_PRAGMA) await sql.raw(process.env.BENCH_PRAGMA).execute(ctx.db.kysely);
-const { token } = await createToken(ctx.db, { role: 'agency', agencyCode: AGENCY, label: 'bench' }, ctx.clock.now());
+const { token } = await ctx.tokens.create({ role: 'agency', agencyCode: AGENCY, label: 'bench' });
 
 const app = await buildApp(ctx);
 if (config.dispatcher.enabled) ctx.dispatcher.start();

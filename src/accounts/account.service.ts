@@ -4,7 +4,7 @@ import type { Db } from '../platform/db/database.js';
 import type { Clock } from '../platform/clock.js';
 import { badRequest, conflict, notFound } from '../platform/errors.js';
 import { findAgency } from '../reference/agency.repository.js';
-import { WEB_ROLES, type WebLang, type WebRole, type WebUser } from '../web/web.types.js';
+import { WEB_ROLES, type WebLang, type WebRole, type WebUser } from './web-user.js';
 import { dummyPasswordHash, hashPassword, passwordProblem, verifyPassword } from './password.js';
 import {
   deleteExpiredSessions,
@@ -84,18 +84,6 @@ function lockedUntil(failures: number[], max: number, now: number): number | nul
   if (newest === undefined || oldest === undefined || newest - oldest > LOCKOUT.windowMs) return null;
   const until = newest + LOCKOUT.lockMs;
   return until > now ? until : null;
-}
-
-const services = new WeakMap<object, AccountService>();
-
-/** The one account service of an application context (the context itself knows nothing of web accounts). */
-export function accountService(ctx: { db: Db; clock: Clock }): AccountService {
-  let service = services.get(ctx);
-  if (!service) {
-    service = new AccountService(ctx.db, ctx.clock);
-    services.set(ctx, service);
-  }
-  return service;
 }
 
 export class AccountService {

@@ -1,46 +1,14 @@
-/** The audit log of changes people make through the web screens: who, when, what, before and after. */
-import type { AppContext } from '../main/context.js';
+import type { Insertable, Selectable } from 'kysely';
 import type { DbHandle } from '../platform/db/database.js';
+import type { WebAuditTable } from '../platform/db/schema.js';
 
-export interface AuditEntry {
-  action: string;
-  entity: string;
-  entityId?: string | number | null;
-  before?: unknown;
-  after?: unknown;
-  ip?: string | null;
+export type AuditRow = Selectable<WebAuditTable>;
+
+export async function insertAudit(db: DbHandle, row: Insertable<WebAuditTable>): Promise<void> {
+  await db.kysely.insertInto('web_audit').values(row).execute();
 }
 
-export interface AuditActor {
-  id: number | null;
-  username: string;
-}
-
-const json = (value: unknown): string | null => (value === undefined || value === null ? null : JSON.stringify(value));
-
-export async function audit(
-  ctx: Pick<AppContext, 'db' | 'clock'>,
-  user: AuditActor,
-  entry: AuditEntry,
-  via: DbHandle = ctx.db,
-): Promise<void> {
-  await via.kysely
-    .insertInto('web_audit')
-    .values({
-      at: ctx.clock.now(),
-      user_id: user.id,
-      username: user.username,
-      action: entry.action,
-      entity: entry.entity,
-      entity_id: entry.entityId === undefined || entry.entityId === null ? null : String(entry.entityId),
-      before_json: json(entry.before),
-      after_json: json(entry.after),
-      ip: entry.ip ?? null,
-    })
-    .execute();
-}
-
-export interface AuditFilter {
+export interface AuditQuery {
   username?: string | undefined;
   entity?: string | undefined;
   action?: string | undefined;
@@ -51,7 +19,8 @@ export interface AuditFilter {
   beforeId?: number | undefined;
 }
 
-export async function listAudit(db: DbHandle, filter: AuditFilter) {
+/** Newest first. */
+export async function listAudit(db: DbHandle, filter: AuditQuery): Promise<AuditRow[]> {
   let query = db.kysely.selectFrom('web_audit').selectAll().orderBy('id', 'desc').limit(filter.limit);
   if (filter.username) query = query.where('username', '=', filter.username);
   if (filter.entity) query = query.where('entity', '=', filter.entity);

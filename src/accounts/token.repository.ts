@@ -32,12 +32,14 @@ export async function countAdminTokens(db: Db): Promise<number> {
   return Number(row.n);
 }
 
+const LISTED = ['id', 'role', 'agency_code', 'label', 'created_at', 'revoked_at'] as const;
+
 export async function listTokens(db: Db) {
-  return db.kysely
-    .selectFrom('api_tokens')
-    .select(['id', 'role', 'agency_code', 'label', 'created_at', 'revoked_at'])
-    .orderBy('id')
-    .execute();
+  return db.kysely.selectFrom('api_tokens').select(LISTED).orderBy('id').execute();
+}
+
+export async function findToken(db: Db, id: number) {
+  return db.kysely.selectFrom('api_tokens').select(LISTED).where('id', '=', id).executeTakeFirst();
 }
 
 export async function revokeToken(db: Db, id: number, now: number): Promise<boolean> {

@@ -1,14 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { Db } from '../platform/db/database.js';
-import type { Clock } from '../platform/clock.js';
 import { Code, SafeText, errorResponses } from '../platform/http/schemas.js';
 import { ROLES } from '../platform/principal.js';
-import { createToken } from './token.service.js';
+import type { TokenService } from './token.service.js';
 
 export interface TokenRoutesDeps {
-  readonly db: Db;
-  readonly clock: Clock;
+  readonly tokens: TokenService;
 }
 
 export function tokenRoutes(deps: TokenRoutesDeps): FastifyPluginAsyncTypebox {
@@ -40,7 +37,7 @@ export function tokenRoutes(deps: TokenRoutesDeps): FastifyPluginAsyncTypebox {
         },
       },
       async (request, reply) => {
-        const { id, token } = await createToken(deps.db, request.body, deps.clock.now());
+        const { id, token } = await deps.tokens.create(request.body);
         return reply.code(201).send({ id, token, role: request.body.role, agencyCode: request.body.agencyCode ?? null });
       },
     );

@@ -15,9 +15,9 @@ import type { AgencyService } from '../reference/agency.service.js';
 import type { ProcedureService } from '../reference/procedure.service.js';
 import { notFound } from '../platform/errors.js';
 import { checkPhone } from '../lib/phone/phone.js';
-import { prepareSms, type SmsEncoding } from '../lib/sms-text/encode.js';
+import type { SmsEncoding } from '../lib/sms-text/encode.js';
 import { GroupCommit } from '../platform/db/group-commit.js';
-import { findDossierByKey, receiptKey, type DossierRow } from '../dossiers/dossier.repository.js';
+import { findDossierByKey, receiptKey } from '../dossiers/dossier.repository.js';
 import { toDossierJson } from '../dossiers/dossier.service.js';
 import type { NotificationRow } from '../messages/notification.repository.js';
 import { renderFor } from '../messages/plan/notification.templates.js';
@@ -57,6 +57,20 @@ export interface InboundResult {
 }
 
 const HOUR_MS = 3_600_000;
+
+/** One MO of a conversation with the short code, with the reply it got. */
+export interface ThreadEntry {
+  id: number;
+  text: string;
+  receivedAt: number;
+  reply: string | null;
+  replyStatus: string | null;
+}
+
+/** How an MO's sender is stored: its +84 number, or what the gateway gave when it is not a number. */
+function senderOf(from: string, phone = checkPhone(from)): string {
+  return phone.e164 ?? from.trim();
+}
 
 export interface ThrottledNumber {
   sender: string;
@@ -124,7 +138,7 @@ export class LookupService {
       prepared.push({
         mo,
         phone,
-        sender: phone.e164 ?? mo.from.trim(),
+        sender: senderOf(mo.from, phone),
         answer: await this.prepare(mo.text, now),
         replyKey: `lookup|${mo.gateway}|${mo.messageId ?? randomUUID()}`,
       });
@@ -146,7 +160,7 @@ export class LookupService {
     if (answer.reply !== null) {
       const reply = this.outbox.lookupReply({
         dedupeKey: replyKey,
-        to: phone.e164 ?? mo.from.trim(),
+        to: sender,
         phone: {
           e164: phone.e164,
           carrier: phone.carrier,
@@ -203,6 +217,25 @@ export class LookupService {
       duplicate: true,
       notificationId: seen.reply_notification_id === null ? null : Number(seen.reply_notification_id),
     };
+  }
+
+  /** The latest MOs of the number `from` with their replies, oldest first. */
+  async conversation(from: string, limit = 30): Promise<ThreadEntry[]> {
+    const rows = await this.db.kysely
+      .selectFrom('inbound_messages as i')
+      .leftJoin('notifications as m', 'm.id', 'i.reply_notification_id')
+      .select(['i.id', 'i.text', 'i.received_at', 'i.reply', 'm.status'])
+      .where('i.sender', '=', senderOf(from))
+      .orderBy('i.id', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.reverse().map((r) => ({
+      id: Number(r.id),
+      text: r.text,
+      receivedAt: Number(r.received_at),
+      reply: r.reply,
+      replyStatus: r.status ?? null,
+    }));
   }
 
   /** Numbers throttled right now and why, for administrators. */

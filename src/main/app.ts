@@ -25,7 +25,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
     metrics: ctx.metrics,
     bodyLimitBytes: ctx.config.bodyLimitBytes,
     trustProxy: ctx.config.trustProxy,
-    authenticate: (header) => ctx.auth.authenticate(header, ctx.clock.now()),
+    authenticate: (header) => ctx.tokens.authenticate(header, ctx.clock.now()),
   });
   registerWebSession(app, ctx);
   await app.register(operationsRoutes(ctx));

@@ -14,20 +14,17 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../platform/config/config.js';
 import { createContext, type AppContext } from './context.js';
 import { buildApp } from './app.js';
-import { ensureAdminAccess, createToken } from '../accounts/token.service.js';
 import { ROLES, type Role } from '../platform/principal.js';
 import { loadDemoData } from './demo/demo.data.js';
 import { AppError } from '../platform/errors.js';
-import { accountService } from '../accounts/account.service.js';
 import { demoLoginText } from './demo/demo.accounts.js';
-import { audit } from '../accounts/audit.repository.js';
 import { runSmscSimCommand } from './smsc-sim.command.js';
 
 type ProcessKind = 'all' | 'api' | 'worker';
 
 async function serve(config: Config, kind: ProcessKind, demo: boolean): Promise<void> {
   const ctx = await createContext(config);
-  const bootstrapToken = await ensureAdminAccess(ctx.db, config.adminToken, ctx.clock.now());
+  const bootstrapToken = await ctx.tokens.ensureAdminAccess();
   if (bootstrapToken) {
     process.stdout.write(
       `\n  Mã truy cập quản trị (admin token) — chỉ hiện một lần, hãy lưu lại:\n  export MOTCUA_TOKEN=${bootstrapToken}\n\n`,
@@ -117,11 +114,11 @@ async function main(argv: string[]): Promise<void> {
       if (!values.role || !(ROLES as readonly string[]).includes(values.role))
         throw new ConfigError(`--role must be one of ${ROLES.join(', ')}`);
       const created = await withContext(config, (ctx) =>
-        createToken(
-          ctx.db,
-          { role: values.role as Role, agencyCode: values.agency ?? null, ...(values.label ? { label: values.label } : {}) },
-          ctx.clock.now(),
-        ),
+        ctx.tokens.create({
+          role: values.role as Role,
+          agencyCode: values.agency ?? null,
+          ...(values.label ? { label: values.label } : {}),
+        }),
       );
       process.stdout.write(`${created.token}\n`);
       return;
@@ -143,7 +140,7 @@ async function main(argv: string[]): Promise<void> {
       });
       if (!values.username || !values.role || !values.password) throw new ConfigError(usage);
       const user = await withContext(config, async (ctx) => {
-        const created = await accountService(ctx).create({
+        const created = await ctx.accounts.create({
           username: values.username!,
           displayName: values.name ?? values.username!,
           role: values.role!,
@@ -151,8 +148,7 @@ async function main(argv: string[]): Promise<void> {
           password: values.password!,
         });
         const { username, displayName, role, agencyCode } = created;
-        await audit(
-          ctx,
+        await ctx.audit.record(
           { id: null, username: 'cli' },
           { action: 'user.create', entity: 'user', entityId: created.id, after: { username, displayName, role, agencyCode } },
         );

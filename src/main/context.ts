@@ -10,7 +10,9 @@ import { Signal } from '../platform/db/signal.js';
 import { migrateToLatest } from '../platform/db/migrate.js';
 import { systemClock, type Clock } from '../platform/clock.js';
 import { createMetrics, type Metrics } from '../platform/metrics.js';
-import { TokenAuthenticator } from '../accounts/token.service.js';
+import { TokenService } from '../accounts/token.service.js';
+import { AccountService } from '../accounts/account.service.js';
+import { AuditService } from '../accounts/audit.service.js';
 import { AgencyService } from '../reference/agency.service.js';
 import { ProcedureService } from '../reference/procedure.service.js';
 import { CalendarService } from '../reference/calendar.service.js';
@@ -25,6 +27,8 @@ import { createProviderPool } from '../providers/provider.factory.js';
 import type { ProviderPool } from '../providers/provider.pool.js';
 import { ReceiptService } from '../messages/receipts/receipt.service.js';
 import { StatusCallbackService, StatusCallbackWorker } from '../messages/callbacks/status-callback.service.js';
+import { StatsService } from '../reports/stats.service.js';
+import { ReportService } from '../reports/report.service.js';
 
 export interface AppContext {
   readonly config: Config;
@@ -32,7 +36,9 @@ export interface AppContext {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly metrics: Metrics;
-  readonly auth: TokenAuthenticator;
+  readonly tokens: TokenService;
+  readonly accounts: AccountService;
+  readonly audit: AuditService;
   readonly agencies: AgencyService;
   readonly procedures: ProcedureService;
   readonly calendars: CalendarService;
@@ -47,6 +53,8 @@ export interface AppContext {
   readonly receipts: ReceiptService;
   readonly statusCallbacks: StatusCallbackService;
   readonly callbackWorker: StatusCallbackWorker;
+  readonly stats: StatsService;
+  readonly reports: ReportService;
   close(): Promise<void>;
 }
 
@@ -74,7 +82,9 @@ export async function createContext(config: Config, options: ContextOptions = {}
     throw error;
   }
   const cacheMs = options.cacheMs;
-  const auth = new TokenAuthenticator(db, config.adminToken, cacheMs);
+  const tokens = new TokenService(db, clock, config.adminToken, cacheMs);
+  const accounts = new AccountService(db, clock);
+  const audit = new AuditService(db, clock);
   const agencies = new AgencyService(db, { triggerKinds: TRIGGER_KINDS, templateProblem }, cacheMs);
   const procedures = new ProcedureService(db, agencies, cacheMs);
   const calendars = new CalendarService(db, cacheMs);
@@ -109,6 +119,8 @@ export async function createContext(config: Config, options: ContextOptions = {}
   });
   const callbackWorker = new StatusCallbackWorker(db, statusCallbacks, config.statusCallbacks, clock, logger);
   const dispatcher = new Dispatcher(db, providers, receipts, statusCallbacks, config.dispatcher, clock, logger, metrics, outboxSignal);
+  const stats = new StatsService(db);
+  const reports = new ReportService(db, agencies);
 
   let closed = false;
   return {
@@ -117,7 +129,9 @@ export async function createContext(config: Config, options: ContextOptions = {}
     clock,
     logger,
     metrics,
-    auth,
+    tokens,
+    accounts,
+    audit,
     agencies,
     procedures,
     calendars,
@@ -132,6 +146,8 @@ export async function createContext(config: Config, options: ContextOptions = {}
     receipts,
     statusCallbacks,
     callbackWorker,
+    stats,
+    reports,
     async close() {
       if (closed) return;
       closed = true;

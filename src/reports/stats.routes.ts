@@ -1,13 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { Db } from '../platform/db/database.js';
 import type { Clock } from '../platform/clock.js';
 import { principalOf } from '../platform/http/auth.js';
 import { Code, LocalDate, errorResponses } from '../platform/http/schemas.js';
 import { agencyScope } from '../platform/principal.js';
 import { badRequest } from '../platform/errors.js';
 import { daysBetween, localDate } from '../lib/calendar/zone.js';
-import { computeStats } from './stats.service.js';
+import { MAX_PERIOD_DAYS } from './period.js';
+import type { StatsService } from './stats.service.js';
 
 const Count = Type.Integer();
 const StatsRowJson = Type.Object({
@@ -31,8 +31,8 @@ const StatsRowJson = Type.Object({
 });
 
 export interface StatsRoutesDeps {
-  readonly db: Db;
   readonly clock: Clock;
+  readonly stats: StatsService;
 }
 
 export function statsRoutes(deps: StatsRoutesDeps): FastifyPluginAsyncTypebox {
@@ -70,8 +70,9 @@ export function statsRoutes(deps: StatsRoutesDeps): FastifyPluginAsyncTypebox {
         const to = request.query.to ?? today;
         const from = request.query.from ?? `${to.slice(0, 8)}01`;
         if (from > to) throw badRequest('VALIDATION_FAILED', '"from" phải trước hoặc bằng "to".', { field: 'from' });
-        if (daysBetween(from, to) > 366 * 3) throw badRequest('VALIDATION_FAILED', 'Khoảng thời gian tối đa 3 năm.', { field: 'to' });
-        return computeStats(deps.db, {
+        if (daysBetween(from, to) > MAX_PERIOD_DAYS)
+          throw badRequest('VALIDATION_FAILED', 'Khoảng thời gian tối đa 3 năm.', { field: 'to' });
+        return deps.stats.compute({
           from,
           to,
           groupBy: request.query.groupBy,

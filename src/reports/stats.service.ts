@@ -1,6 +1,7 @@
-import { sql } from 'kysely';
+/** The oversight figures of a period: dossiers, messages, cost, look-ups and reach, per agency or procedure. */
 import type { Db } from '../platform/db/database.js';
-import { addDays, fromLocal } from '../lib/calendar/zone.js';
+import { reportWindow, type ReportScope } from './period.js';
+import { lookupCounts, messageCounts, receivedCounts, resolvedCounts, supplementCounts } from './stats.repository.js';
 
 export type StatsGroupBy = 'agency' | 'procedure';
 
@@ -22,7 +23,15 @@ export interface StatsRow {
   reconciliation: { resolved: number; resultMessagesDelivered: number; resolvedWithoutDeliveredResult: number };
 }
 
-export function emptyStatsRow(agencyCode: string, procedureCode?: string): StatsRow {
+export interface Stats {
+  from: string;
+  to: string;
+  groupBy: StatsGroupBy;
+  rows: StatsRow[];
+  lookupsUnattributed: { lookups: number; lookupRevenueVnd: number };
+}
+
+function emptyStatsRow(agencyCode: string, procedureCode?: string): StatsRow {
   return {
     agencyCode,
     ...(procedureCode === undefined ? {} : { procedureCode }),
@@ -42,153 +51,113 @@ export function emptyStatsRow(agencyCode: string, procedureCode?: string): Stats
   };
 }
 
+/** The sum of stats rows; reach is recomputed from each row's reachable dossiers. */
+export function sumRows(rows: readonly StatsRow[]): StatsRow {
+  const total = emptyStatsRow('');
+  let reachable = 0;
+  const add = (into: Record<string, number>, from: Readonly<Record<string, number>>) => {
+    for (const [key, value] of Object.entries(from)) into[key] = (into[key] ?? 0) + value;
+  };
+  for (const row of rows) {
+    total.dossiersReceived += row.dossiersReceived;
+    total.dossiersResolved += row.dossiersResolved;
+    total.resolvedOnTime += row.resolvedOnTime;
+    total.resolvedLate += row.resolvedLate;
+    total.supplementRequests += row.supplementRequests;
+    add(total.messages, row.messages);
+    add(total.messagesByKind, row.messagesByKind);
+    add(total.failedByReason, row.failedByReason);
+    total.lookups += row.lookups;
+    total.lookupRevenueVnd += row.lookupRevenueVnd;
+    total.costVnd += row.costVnd;
+    add(total.reconciliation, row.reconciliation);
+    reachable += Math.round((row.reach ?? 0) * row.dossiersReceived);
+  }
+  total.reach = total.dossiersReceived === 0 ? null : Math.round((reachable / total.dossiersReceived) * 10_000) / 10_000;
+  return total;
+}
+
 const n = (value: unknown) => Number(value ?? 0);
 
-/** Oversight figures for a period of local dates [from, to], per agency or per procedure. */
-export async function computeStats(
-  db: Db,
-  query: { from: string; to: string; groupBy: StatsGroupBy; agencyCode: string | null },
-): Promise<{
-  from: string;
-  to: string;
-  groupBy: StatsGroupBy;
-  rows: StatsRow[];
-  lookupsUnattributed: { lookups: number; lookupRevenueVnd: number };
-}> {
-  const start = fromLocal(query.from, 0).getTime();
-  const end = fromLocal(addDays(query.to, 1), 0).getTime();
-  const byProcedure = query.groupBy === 'procedure';
-  const rows = new Map<string, StatsRow>();
-  const rowFor = (agencyCode: string, procedureCode: string) => {
-    const key = byProcedure ? `${agencyCode}\u0000${procedureCode}` : agencyCode;
-    let row = rows.get(key);
-    if (!row) {
-      row = emptyStatsRow(agencyCode, byProcedure ? procedureCode : undefined);
-      rows.set(key, row);
+export class StatsService {
+  constructor(private readonly db: Db) {}
+
+  /** Oversight figures for a period of local dates [from, to], per agency or per procedure. */
+  async compute(query: ReportScope & { groupBy: StatsGroupBy }): Promise<Stats> {
+    const window = reportWindow(query);
+    const byProcedure = query.groupBy === 'procedure';
+    const rows = new Map<string, StatsRow>();
+    const rowFor = (agencyCode: string, procedureCode: string) => {
+      const key = byProcedure ? `${agencyCode}\u0000${procedureCode}` : agencyCode;
+      let row = rows.get(key);
+      if (!row) {
+        row = emptyStatsRow(agencyCode, byProcedure ? procedureCode : undefined);
+        rows.set(key, row);
+      }
+      return row;
+    };
+
+    const reachable = new Map<StatsRow, number>();
+    for (const r of await receivedCounts(this.db, window)) {
+      const row = rowFor(r.agency_code, r.procedure_code);
+      row.dossiersReceived += n(r.total);
+      reachable.set(row, (reachable.get(row) ?? 0) + n(r.reachable));
     }
-    return row;
-  };
-  const k = db.kysely;
-  const agencyFilter = query.agencyCode;
 
-  let received = k
-    .selectFrom('dossiers as d')
-    .select(['d.agency_code', 'd.procedure_code'])
-    .select((eb) => [
-      eb.fn.countAll<number>().as('total'),
-      eb.fn.sum<number>(sql`case when d.phone_problem is null then 1 else 0 end`).as('reachable'),
-    ])
-    .where('d.received_at', '>=', start)
-    .where('d.received_at', '<', end)
-    .groupBy(['d.agency_code', 'd.procedure_code']);
-  if (agencyFilter) received = received.where('d.agency_code', '=', agencyFilter);
-  const reachable = new Map<StatsRow, number>();
-  for (const r of await received.execute()) {
-    const row = rowFor(r.agency_code, r.procedure_code);
-    row.dossiersReceived += n(r.total);
-    reachable.set(row, (reachable.get(row) ?? 0) + n(r.reachable));
-  }
-
-  let resolved = k
-    .selectFrom('dossiers as d')
-    .select(['d.agency_code', 'd.procedure_code'])
-    .select((eb) => [
-      eb.fn.countAll<number>().as('total'),
-      eb.fn.sum<number>(sql`case when d.finished_at <= d.due_at then 1 else 0 end`).as('on_time'),
-      eb.fn
-        .sum<number>(
-          sql`case when exists (select 1 from notifications n where n.dossier_id = d.id and n.kind = 'result_ready' and n.status = 'delivered') then 1 else 0 end`,
-        )
-        .as('delivered'),
-    ])
-    .where(sql.ref('d.state'), 'in', ['result_ready', 'returned'])
-    .where('d.finished_at', '>=', start)
-    .where('d.finished_at', '<', end)
-    .groupBy(['d.agency_code', 'd.procedure_code']);
-  if (agencyFilter) resolved = resolved.where('d.agency_code', '=', agencyFilter);
-  for (const r of await resolved.execute()) {
-    const row = rowFor(r.agency_code, r.procedure_code);
-    row.dossiersResolved += n(r.total);
-    row.resolvedOnTime += n(r.on_time);
-    row.resolvedLate += n(r.total) - n(r.on_time);
-    row.reconciliation.resolved += n(r.total);
-    row.reconciliation.resultMessagesDelivered += n(r.delivered);
-    row.reconciliation.resolvedWithoutDeliveredResult += n(r.total) - n(r.delivered);
-  }
-
-  let supplements = k
-    .selectFrom('dossier_events as e')
-    .innerJoin('dossiers as d', 'd.id', 'e.dossier_id')
-    .select(['d.agency_code', 'd.procedure_code'])
-    .select((eb) => eb.fn.countAll<number>().as('total'))
-    .where('e.state_after', '=', 'awaiting_supplement')
-    .where('e.type', '<>', 'due_changed')
-    .where('e.at', '>=', start)
-    .where('e.at', '<', end)
-    .groupBy(['d.agency_code', 'd.procedure_code']);
-  if (agencyFilter) supplements = supplements.where('d.agency_code', '=', agencyFilter);
-  for (const r of await supplements.execute()) rowFor(r.agency_code, r.procedure_code).supplementRequests += n(r.total);
-
-  let messages = k
-    .selectFrom('notifications as m')
-    .innerJoin('dossiers as d', 'd.id', 'm.dossier_id')
-    .select(['d.agency_code', 'd.procedure_code', 'm.kind', 'm.status', 'm.failure_reason'])
-    .select((eb) => [eb.fn.countAll<number>().as('total'), eb.fn.sum<number>('m.cost_vnd').as('cost')])
-    .where('m.created_at', '>=', start)
-    .where('m.created_at', '<', end)
-    .where('m.kind', '<>', 'lookup_reply')
-    .groupBy(['d.agency_code', 'd.procedure_code', 'm.kind', 'm.status', 'm.failure_reason']);
-  if (agencyFilter) messages = messages.where('d.agency_code', '=', agencyFilter);
-  for (const r of await messages.execute()) {
-    const row = rowFor(r.agency_code, r.procedure_code);
-    const total = n(r.total);
-    row.messages.created += total;
-    row.messagesByKind[r.kind] = (row.messagesByKind[r.kind] ?? 0) + total;
-    if (r.status === 'sent' || r.status === 'delivered') {
-      row.messages.sent += total;
-      row.costVnd += n(r.cost);
+    for (const r of await resolvedCounts(this.db, window)) {
+      const row = rowFor(r.agency_code, r.procedure_code);
+      row.dossiersResolved += n(r.total);
+      row.resolvedOnTime += n(r.on_time);
+      row.resolvedLate += n(r.total) - n(r.on_time);
+      row.reconciliation.resolved += n(r.total);
+      row.reconciliation.resultMessagesDelivered += n(r.delivered);
+      row.reconciliation.resolvedWithoutDeliveredResult += n(r.total) - n(r.delivered);
     }
-    if (r.status === 'delivered') row.messages.delivered += total;
-    if (r.status === 'failed') {
-      row.messages.failed += total;
-      const reason = r.failure_reason ?? 'unknown';
-      row.failedByReason[reason] = (row.failedByReason[reason] ?? 0) + total;
-    }
-    if (r.status === 'cancelled') row.messages.cancelled += total;
-    if (r.status === 'pending' || r.status === 'sending') row.messages.pending += total;
-  }
 
-  let lookups = k
-    .selectFrom('inbound_messages as i')
-    .leftJoin('dossiers as d', 'd.id', 'i.dossier_id')
-    .select(['d.agency_code', 'd.procedure_code'])
-    .select((eb) => [eb.fn.countAll<number>().as('total'), eb.fn.sum<number>('i.fee_vnd').as('revenue')])
-    .where('i.received_at', '>=', start)
-    .where('i.received_at', '<', end)
-    .groupBy(['d.agency_code', 'd.procedure_code']);
-  if (agencyFilter) lookups = lookups.where('d.agency_code', '=', agencyFilter);
-  const unattributed = { lookups: 0, lookupRevenueVnd: 0 };
-  for (const r of await lookups.execute()) {
-    if (r.agency_code === null || r.procedure_code === null) {
-      unattributed.lookups += n(r.total);
-      unattributed.lookupRevenueVnd += n(r.revenue);
-      continue;
-    }
-    const row = rowFor(r.agency_code, r.procedure_code);
-    row.lookups += n(r.total);
-    row.lookupRevenueVnd += n(r.revenue);
-  }
+    for (const r of await supplementCounts(this.db, window)) rowFor(r.agency_code, r.procedure_code).supplementRequests += n(r.total);
 
-  for (const [row, count] of reachable)
-    row.reach = row.dossiersReceived === 0 ? null : Math.round((count / row.dossiersReceived) * 10_000) / 10_000;
-  const sorted = [...rows.values()].sort(
-    (a, b) => a.agencyCode.localeCompare(b.agencyCode) || (a.procedureCode ?? '').localeCompare(b.procedureCode ?? ''),
-  );
-  return {
-    from: query.from,
-    to: query.to,
-    groupBy: query.groupBy,
-    rows: sorted,
-    lookupsUnattributed: agencyFilter ? { lookups: 0, lookupRevenueVnd: 0 } : unattributed,
-  };
+    for (const r of await messageCounts(this.db, window)) {
+      const row = rowFor(r.agency_code, r.procedure_code);
+      const total = n(r.total);
+      row.messages.created += total;
+      row.messagesByKind[r.kind] = (row.messagesByKind[r.kind] ?? 0) + total;
+      if (r.status === 'sent' || r.status === 'delivered') {
+        row.messages.sent += total;
+        row.costVnd += n(r.cost);
+      }
+      if (r.status === 'delivered') row.messages.delivered += total;
+      if (r.status === 'failed') {
+        row.messages.failed += total;
+        const reason = r.failure_reason ?? 'unknown';
+        row.failedByReason[reason] = (row.failedByReason[reason] ?? 0) + total;
+      }
+      if (r.status === 'cancelled') row.messages.cancelled += total;
+      if (r.status === 'pending' || r.status === 'sending') row.messages.pending += total;
+    }
+
+    const unattributed = { lookups: 0, lookupRevenueVnd: 0 };
+    for (const r of await lookupCounts(this.db, window)) {
+      if (r.agency_code === null || r.procedure_code === null) {
+        unattributed.lookups += n(r.total);
+        unattributed.lookupRevenueVnd += n(r.revenue);
+        continue;
+      }
+      const row = rowFor(r.agency_code, r.procedure_code);
+      row.lookups += n(r.total);
+      row.lookupRevenueVnd += n(r.revenue);
+    }
+
+    for (const [row, count] of reachable)
+      row.reach = row.dossiersReceived === 0 ? null : Math.round((count / row.dossiersReceived) * 10_000) / 10_000;
+    const sorted = [...rows.values()].sort(
+      (a, b) => a.agencyCode.localeCompare(b.agencyCode) || (a.procedureCode ?? '').localeCompare(b.procedureCode ?? ''),
+    );
+    return {
+      from: query.from,
+      to: query.to,
+      groupBy: query.groupBy,
+      rows: sorted,
+      lookupsUnattributed: query.agencyCode ? { lookups: 0, lookupRevenueVnd: 0 } : unattributed,
+    };
+  }
 }

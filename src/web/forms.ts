@@ -67,6 +67,15 @@ export function textArea(o: FieldOptions & { rows?: number }): SafeHtml {
 </div>`;
 }
 
+/** Agencies as select options, "CODE – Name"; with `none`, a first empty option of that label. */
+export function agencyOptions(
+  agencies: ReadonlyArray<{ code: string; name: string }>,
+  none?: string,
+): Array<{ value: string; label: string }> {
+  const options = agencies.map((a) => ({ value: a.code, label: `${a.code} – ${a.name}` }));
+  return none === undefined ? options : [{ value: '', label: none }, ...options];
+}
+
 export function selectField(o: Omit<FieldOptions, 'type'> & { options: ReadonlyArray<{ value: string; label: string }> }): SafeHtml {
   const id = o.id ?? `f-${o.name}`;
   const current = o.value === null || o.value === undefined ? '' : String(o.value);

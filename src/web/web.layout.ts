@@ -1,7 +1,9 @@
 /** The page frame of every staff screen: header, navigation by role, flash message, footer. */
 import type { FastifyReply } from 'fastify';
 import { html, raw, type SafeHtml } from './html.js';
-import { ROLE_LABELS, type WebLang, type WebRole, type WebUser } from './web.types.js';
+import { texts } from './i18n/catalogue.js';
+import type { Catalogue } from './i18n/vi.js';
+import type { WebLang, WebRole, WebUser } from './web.types.js';
 
 export type FlashKind = 'success' | 'error' | 'info';
 export type Flash = string | { kind: FlashKind; message: string | SafeHtml };
@@ -20,52 +22,31 @@ export interface PageModel {
 
 interface NavItem {
   path: string;
-  vi: string;
-  en: string;
+  /** Its name in the catalogue's `nav`. */
+  name: keyof Catalogue['nav'];
   roles: readonly WebRole[];
 }
 
 const ALL: readonly WebRole[] = ['admin', 'oversight', 'agency_admin', 'clerk'];
 const DESK: readonly WebRole[] = ['admin', 'agency_admin', 'clerk'];
 
-export const NAV: readonly NavItem[] = [
-  { path: '/giam-sat', vi: 'Tổng quan', en: 'Overview', roles: ALL },
-  { path: '/ho-so', vi: 'Hồ sơ', en: 'Dossiers', roles: ALL },
-  { path: '/mot-cua', vi: 'Một cửa', en: 'Desk', roles: DESK },
-  { path: '/tin-nhan', vi: 'Tin nhắn', en: 'Messages', roles: ALL },
-  { path: '/cai-dat', vi: 'Cài đặt', en: 'Settings', roles: ['admin', 'agency_admin'] },
-  { path: '/tai-khoan', vi: 'Tài khoản', en: 'Accounts', roles: ['admin'] },
-  { path: '/nhat-ky', vi: 'Nhật ký', en: 'Audit log', roles: ['admin'] },
-  { path: '/gia-lap', vi: 'Giả lập điện thoại', en: 'Phone simulator', roles: ALL },
+const NAV: readonly NavItem[] = [
+  { path: '/giam-sat', name: 'overview', roles: ALL },
+  { path: '/ho-so', name: 'dossiers', roles: ALL },
+  { path: '/mot-cua', name: 'desk', roles: DESK },
+  { path: '/tin-nhan', name: 'messages', roles: ALL },
+  { path: '/cai-dat', name: 'settings', roles: ['admin', 'agency_admin'] },
+  { path: '/tai-khoan', name: 'accounts', roles: ['admin'] },
+  { path: '/nhat-ky', name: 'audit', roles: ['admin'] },
+  { path: '/gia-lap', name: 'simulator', roles: ALL },
 ];
-
-const T = {
-  vi: {
-    skip: 'Bỏ qua điều hướng, đến nội dung chính',
-    brand: 'MotcuaSMS',
-    nav: 'Điều hướng chính',
-    logout: 'Đăng xuất',
-    switchTo: 'English',
-    switchLabel: 'Chuyển sang tiếng Anh',
-    footer: 'Thông báo SMS tự động và tra cứu hồ sơ thủ tục hành chính. Giờ hiển thị theo giờ Việt Nam (UTC+7).',
-  },
-  en: {
-    skip: 'Skip to main content',
-    brand: 'MotcuaSMS',
-    nav: 'Main navigation',
-    logout: 'Log out',
-    switchTo: 'Tiếng Việt',
-    switchLabel: 'Switch to Vietnamese',
-    footer: 'Automatic SMS notifications and administrative dossier look-up. Times are Vietnam time (UTC+7).',
-  },
-} as const;
 
 /** Home of a role after login. */
 export function homeFor(user: WebUser): string {
   return user.role === 'clerk' || user.role === 'agency_admin' ? '/mot-cua' : '/giam-sat';
 }
 
-export function navFor(user: WebUser): NavItem[] {
+function navFor(user: WebUser): NavItem[] {
   return NAV.filter((item) => item.roles.includes(user.role));
 }
 
@@ -78,13 +59,14 @@ function flashBlock(flash: Flash | null | undefined): SafeHtml | null {
 /** A complete HTML document. */
 export function renderPage(model: PageModel): string {
   const { title, user, csrfToken, lang, active, flash } = model;
-  const t = T[lang];
+  const words = texts(lang);
+  const t = words.layout;
   const body = typeof model.body === 'string' ? raw(model.body) : model.body;
   const other = lang === 'vi' ? 'en' : 'vi';
   const header = html`<header class="site-header">
   <div class="bar">
     <a class="brand" href="${user ? '/giam-sat' : '/dang-nhap'}">${t.brand}</a>
-    ${user ? html`<span class="who">${user.displayName} · ${ROLE_LABELS[user.role][lang]}${user.agencyCode ? ` · ${user.agencyCode}` : ''}</span>` : null}
+    ${user ? html`<span class="who">${user.displayName} · ${words.roles[user.role]}${user.agencyCode ? ` · ${user.agencyCode}` : ''}</span>` : null}
     <a href="/ngon-ngu?lang=${other}" lang="${other}" hreflang="${other}" aria-label="${t.switchLabel}">${t.switchTo}</a>
     ${
       user && csrfToken
@@ -95,7 +77,8 @@ export function renderPage(model: PageModel): string {
   ${
     user
       ? html`<nav class="site-nav" aria-label="${t.nav}"><ul>${navFor(user).map(
-          (item) => html`<li><a href="${item.path}"${item.path === active ? raw(' aria-current="page"') : null}>${item[lang]}</a></li>`,
+          (item) =>
+            html`<li><a href="${item.path}"${item.path === active ? raw(' aria-current="page"') : null}>${words.nav[item.name]}</a></li>`,
         )}</ul></nav>`
       : null
   }

@@ -1,24 +1,31 @@
 /** The staff web screens of this module: login, accounts, audit log, desk, settings (and their static files). */
 import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../main/context.js';
+import type { Logger } from 'pino';
 import { staticRoutes } from './static.js';
 import { webErrorHandler } from './web.session.js';
-import { loginRoutes } from './accounts/login.routes.js';
-import { usersRoutes } from './accounts/users.routes.js';
-import { auditRoutes } from './audit.routes.js';
+import { type LoginRoutesDeps, loginRoutes } from './accounts/login.routes.js';
+import { type UsersRoutesDeps, usersRoutes } from './accounts/users.routes.js';
+import { type AuditRoutesDeps, auditRoutes } from './audit.routes.js';
 import { deskRoutes } from './desk/desk.routes.js';
-import { agencySettingsRoutes } from './settings/settings.agency.js';
-import { systemSettingsRoutes } from './settings/settings.system.js';
+import { type AgencySettingsDeps, agencySettingsRoutes } from './settings/settings.agency.js';
+import { type SystemSettingsDeps, systemSettingsRoutes } from './settings/settings.system.js';
 
-export function webRoutes(ctx: AppContext) {
+export type WebRoutesDeps = { readonly logger: Logger } & LoginRoutesDeps &
+  UsersRoutesDeps &
+  AuditRoutesDeps &
+  AgencySettingsDeps &
+  SystemSettingsDeps &
+  Parameters<typeof deskRoutes>[1];
+
+export function webRoutes(deps: WebRoutesDeps) {
   return async (app: FastifyInstance): Promise<void> => {
-    app.setErrorHandler(webErrorHandler(ctx));
+    app.setErrorHandler(webErrorHandler(deps));
     staticRoutes(app);
-    loginRoutes(app, ctx);
-    usersRoutes(app, ctx);
-    auditRoutes(app, ctx);
-    deskRoutes(app, ctx);
-    agencySettingsRoutes(app, ctx);
-    systemSettingsRoutes(app, ctx);
+    loginRoutes(app, deps);
+    usersRoutes(app, deps);
+    auditRoutes(app, deps);
+    deskRoutes(app, deps);
+    agencySettingsRoutes(app, deps);
+    systemSettingsRoutes(app, deps);
   };
 }

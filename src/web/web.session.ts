@@ -6,10 +6,11 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
-import type { AppContext } from '../main/context.js';
+import type { Logger } from 'pino';
 import { AppError } from '../platform/errors.js';
-import { accountService, SESSION } from '../accounts/account.service.js';
+import { type AccountService, SESSION } from '../accounts/account.service.js';
 import { html } from './html.js';
+import { texts } from './i18n/catalogue.js';
 import { renderPage, sendPage } from './web.layout.js';
 import type { WebLang, WebRole, WebUser } from './web.types.js';
 
@@ -90,37 +91,20 @@ export function csrfMatches(sent: string | null, expected: string | null): boole
   return sent !== null && expected !== null && safeEqual(sent, expected);
 }
 
-const MESSAGES = {
-  vi: {
-    forbiddenTitle: 'Không có quyền truy cập',
-    forbidden: 'Tài khoản của bạn không có quyền mở trang này.',
-    csrfTitle: 'Yêu cầu không hợp lệ',
-    csrf: 'Phiên làm việc đã hết hạn hoặc yêu cầu không hợp lệ. Vui lòng tải lại trang và thử lại.',
-    back: 'Về trang chính',
-  },
-  en: {
-    forbiddenTitle: 'Access denied',
-    forbidden: 'Your account may not open this page.',
-    csrfTitle: 'Invalid request',
-    csrf: 'Your session has expired or the request is invalid. Please reload the page and try again.',
-    back: 'Back to the start page',
-  },
-} as const;
-
 /** A full HTML error page in the user's language. */
 export function sendErrorPage(request: FastifyRequest, reply: FastifyReply, status: number, title: string, message: string): FastifyReply {
   const lang = request.webLang;
-  const body = html`<h1>${title}</h1><div class="card" role="alert"><p>${message}</p></div><p><a href="/">${MESSAGES[lang].back}</a></p>`;
+  const body = html`<h1>${title}</h1><div class="card" role="alert"><p>${message}</p></div><p><a href="/">${texts(lang).errors.back}</a></p>`;
   return sendPage(reply, renderPage({ title, user: request.webUser, csrfToken: request.csrfToken, lang, body }), status);
 }
 
 export function sendForbidden(request: FastifyRequest, reply: FastifyReply, message?: string): FastifyReply {
-  const t = MESSAGES[request.webLang];
+  const t = texts(request.webLang).errors;
   return sendErrorPage(request, reply, 403, t.forbiddenTitle, message ?? t.forbidden);
 }
 
 export function sendCsrfFailure(request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  const t = MESSAGES[request.webLang];
+  const t = texts(request.webLang).errors;
   return sendErrorPage(request, reply, 403, t.csrfTitle, t.csrf);
 }
 
@@ -131,8 +115,11 @@ export function safeNext(next: unknown, fallback = '/'): string {
   return next;
 }
 
-export function registerWebSession(app: FastifyInstance, ctx: AppContext): void {
-  const accounts = accountService(ctx);
+export interface WebSessionDeps {
+  readonly accounts: AccountService;
+}
+
+export function registerWebSession(app: FastifyInstance, { accounts }: WebSessionDeps): void {
   app.decorateRequest('webUser', null);
   app.decorateRequest('csrfToken', null);
   app.decorateRequest('webLang', 'vi');
@@ -164,13 +151,18 @@ export function registerWebSession(app: FastifyInstance, ctx: AppContext): void 
 }
 
 /** Starts a session for a user who just proved who they are; the cookie lives until the absolute expiry. */
-export async function startSession(ctx: AppContext, request: FastifyRequest, reply: FastifyReply, user: WebUser): Promise<void> {
-  const { id } = await accountService(ctx).createSession(user.id, request.ip);
+export async function startSession(
+  { accounts }: WebSessionDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  user: WebUser,
+): Promise<void> {
+  const { id } = await accounts.createSession(user.id, request.ip);
   setCookie(request, reply, SESSION_COOKIE, id, { maxAgeSeconds: SESSION.absoluteMs / 1000 });
 }
 
-export async function endSession(ctx: AppContext, request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  if (request.webSessionHash) await accountService(ctx).endSession(request.webSessionHash);
+export async function endSession({ accounts }: WebSessionDeps, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  if (request.webSessionHash) await accounts.endSession(request.webSessionHash);
   clearCookie(request, reply, SESSION_COOKIE);
 }
 
@@ -198,29 +190,17 @@ export function requireWebUser(roles?: readonly WebRole[]): preHandlerAsyncHookH
 }
 
 /** Error handler for a plugin of web pages: a 4xx `AppError` becomes an HTML page with its message; anything else is logged and shown as a 500 page. */
-export function webErrorHandler(ctx: AppContext) {
+export function webErrorHandler(deps: { readonly logger: Logger }) {
   return (error: Error & { statusCode?: number }, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
-    const vi = request.webLang !== 'en';
+    const t = texts(request.webLang).errors;
     if (error instanceof AppError && error.status < 500) {
       if (error.status === 403) return sendForbidden(request, reply, error.message);
-      return sendErrorPage(request, reply, error.status, vi ? 'Không thực hiện được' : 'Could not be done', error.message);
+      return sendErrorPage(request, reply, error.status, t.failedTitle, error.message);
     }
     if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
-      return sendErrorPage(
-        request,
-        reply,
-        error.statusCode,
-        vi ? 'Yêu cầu không hợp lệ' : 'Invalid request',
-        vi ? 'Yêu cầu không hợp lệ hoặc quá lớn.' : 'The request is invalid or too large.',
-      );
+      return sendErrorPage(request, reply, error.statusCode, t.invalidTitle, t.invalid);
     }
-    ctx.logger.error({ err: error, url: request.url, method: request.method }, 'web page error');
-    return sendErrorPage(
-      request,
-      reply,
-      500,
-      vi ? 'Lỗi hệ thống' : 'System error',
-      vi ? 'Lỗi hệ thống; sự cố đã được ghi lại.' : 'System error; it has been logged.',
-    );
+    deps.logger.error({ err: error, url: request.url, method: request.method }, 'web page error');
+    return sendErrorPage(request, reply, 500, t.systemErrorTitle, t.systemError);
   };
 }

@@ -1,7 +1,6 @@
 /** Demo logins, created with the demo data so a newcomer can open every screen. */
 import type { AppContext } from '../context.js';
-import type { WebRole } from '../../web/web.types.js';
-import { accountService } from '../../accounts/account.service.js';
+import type { WebRole } from '../../accounts/web-user.js';
 
 export const DEMO_PASSWORD = 'MotcuaDemo2026';
 
@@ -14,7 +13,7 @@ export const DEMO_ACCOUNTS: ReadonlyArray<{ username: string; displayName: strin
 
 /** Creates the demo accounts that do not exist yet (existing ones, and their passwords, are left alone). */
 export async function ensureDemoAccounts(ctx: AppContext): Promise<number> {
-  const accounts = accountService(ctx);
+  const { accounts } = ctx;
   let created = 0;
   for (const account of DEMO_ACCOUNTS) {
     if (await accounts.findByUsername(account.username)) continue;

@@ -2,7 +2,7 @@ import type { DbHandle } from '../../platform/db/database.js';
 import type { Agency } from '../../reference/agency.service.js';
 import type { Procedure } from '../../reference/procedure.service.js';
 import type { DossierRow } from '../../dossiers/dossier.repository.js';
-import type { DossierEventType, DossierState } from '../../dossiers/dossier.state-machine.js';
+import type { DossierState } from '../../dossiers/dossier.state-machine.js';
 import { deadlineStatus } from '../../dossiers/dossier.deadline.js';
 import { STATE_LABELS } from '../../dossiers/dossier.labels.js';
 import { formatHhMm, formatVnDate, localDate, localMinutes } from '../../lib/calendar/zone.js';

@@ -1,7 +1,6 @@
 /** Login, logout and the language switch. */
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AppContext } from '../../main/context.js';
 import { formatHhMm, localMinutes } from '../../lib/calendar/zone.js';
 import { html } from '../html.js';
 import { csrfField, formError, formString, textField } from '../forms.js';
@@ -19,44 +18,14 @@ import {
   startSession,
 } from '../web.session.js';
 import type { WebLang } from '../web.types.js';
-import { accountService } from '../../accounts/account.service.js';
+import { texts } from '../i18n/catalogue.js';
+import type { AccountService } from '../../accounts/account.service.js';
 
 const LOGIN_CSRF_COOKIE = 'mcs_login';
 
-const T = {
-  vi: {
-    title: 'Đăng nhập',
-    intro: 'Dành cho cán bộ Bộ phận Một cửa, quản trị cơ quan và cơ quan giám sát.',
-    username: 'Tên đăng nhập',
-    password: 'Mật khẩu',
-    submit: 'Đăng nhập',
-    invalid: 'Tên đăng nhập hoặc mật khẩu không đúng.',
-    lockedUser: (until: string) =>
-      `Tài khoản tạm khoá vì đăng nhập sai quá 5 lần. Vui lòng thử lại sau ${until} (giờ Việt Nam) hoặc liên hệ quản trị hệ thống.`,
-    lockedIp: (until: string) => `Có quá nhiều lần đăng nhập sai từ máy này. Vui lòng thử lại sau ${until} (giờ Việt Nam).`,
-    required: 'Vui lòng nhập tên đăng nhập và mật khẩu.',
-    citizen: 'Người dân tra cứu hồ sơ tại',
-    lookup: 'trang tra cứu',
-  },
-  en: {
-    title: 'Log in',
-    intro: 'For one-stop desk clerks, agency administrators and oversight bodies.',
-    username: 'Username',
-    password: 'Password',
-    submit: 'Log in',
-    invalid: 'Wrong username or password.',
-    lockedUser: (until: string) =>
-      `This account is locked after more than 5 failed logins. Try again after ${until} (Vietnam time) or contact the administrator.`,
-    lockedIp: (until: string) => `Too many failed logins from this computer. Try again after ${until} (Vietnam time).`,
-    required: 'Please enter your username and password.',
-    citizen: 'Citizens look up dossiers on the',
-    lookup: 'look-up page',
-  },
-} as const;
-
 function loginPage(request: FastifyRequest, token: string, model: { username: string; next: string; error?: string }): string {
   const lang = request.webLang;
-  const t = T[lang];
+  const t = texts(lang).login;
   const body = html`<h1>${t.title}</h1>
 <div class="card narrow">
   <p class="hint">${t.intro}</p>
@@ -82,8 +51,12 @@ function loginToken(request: FastifyRequest, reply: FastifyReply): string {
   return token;
 }
 
-export function loginRoutes(app: FastifyInstance, ctx: AppContext): void {
-  const accounts = accountService(ctx);
+export interface LoginRoutesDeps {
+  readonly accounts: AccountService;
+}
+
+export function loginRoutes(app: FastifyInstance, deps: LoginRoutesDeps): void {
+  const { accounts } = deps;
 
   app.get('/', async (request, reply) =>
     reply
@@ -106,7 +79,7 @@ export function loginRoutes(app: FastifyInstance, ctx: AppContext): void {
     const body = request.body;
     const expected = parseCookies(request.headers.cookie)[LOGIN_CSRF_COOKIE] ?? null;
     if (!request.webUser && !csrfMatches(formString(body, '_csrf') || null, expected)) return sendCsrfFailure(request, reply);
-    const t = T[request.webLang];
+    const t = texts(request.webLang).login;
     const username = formString(body, 'username').slice(0, 128);
     const password = formString(body, 'password');
     const next = safeNext(formString(body, 'next'), '');
@@ -120,7 +93,7 @@ export function loginRoutes(app: FastifyInstance, ctx: AppContext): void {
       return sendPage(reply, loginPage(request, token, { username, next, error: message }), 429);
     }
     if (request.webSessionHash) await accounts.endSession(request.webSessionHash);
-    await startSession(ctx, request, reply, result.user);
+    await startSession(deps, request, reply, result.user);
     clearCookie(request, reply, LOGIN_CSRF_COOKIE, '/dang-nhap');
     return reply
       .code(303)
@@ -129,7 +102,7 @@ export function loginRoutes(app: FastifyInstance, ctx: AppContext): void {
   });
 
   app.post('/dang-xuat', { preHandler: requireWebUser() }, async (request, reply) => {
-    await endSession(ctx, request, reply);
+    await endSession(deps, request, reply);
     return reply.code(303).header('location', '/dang-nhap').send();
   });
 

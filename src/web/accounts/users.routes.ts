@@ -1,87 +1,15 @@
 /** /tai-khoan: the administrator creates accounts, changes role and agency, resets passwords, disables. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AppContext } from '../../main/context.js';
 import { html, type SafeHtml } from '../html.js';
-import { csrfField, fieldErrorOf, formError, formString, selectField, textField, type FieldErrors } from '../forms.js';
+import { agencyOptions, csrfField, fieldErrorOf, formError, formString, selectField, textField, type FieldErrors } from '../forms.js';
 import { renderPage, sendPage, type Flash } from '../web.layout.js';
 import { requireWebUser } from '../web.session.js';
-import { ROLE_LABELS, WEB_ROLES, type WebLang } from '../web.types.js';
-import { audit } from '../../accounts/audit.repository.js';
+import { WEB_ROLES, type WebLang } from '../web.types.js';
 import { formatDateTime } from '../format.js';
-import { accountService, type UserView } from '../../accounts/account.service.js';
-
-const T = {
-  vi: {
-    title: 'Tài khoản người dùng',
-    list: 'Danh sách tài khoản',
-    username: 'Tên đăng nhập',
-    displayName: 'Họ tên',
-    role: 'Vai trò',
-    agency: 'Cơ quan',
-    noAgency: '— Không gắn cơ quan —',
-    lang: 'Ngôn ngữ giao diện',
-    password: 'Mật khẩu',
-    passwordHint: 'Ít nhất 10 ký tự, không chứa tên đăng nhập.',
-    status: 'Trạng thái',
-    active: 'Đang hoạt động',
-    disabled: 'Đã khoá',
-    create: 'Tạo tài khoản',
-    createTitle: 'Tạo tài khoản mới',
-    edit: 'Sửa',
-    save: 'Lưu thay đổi',
-    resetTitle: 'Đặt lại mật khẩu',
-    newPassword: 'Mật khẩu mới',
-    reset: 'Đặt lại mật khẩu',
-    disable: 'Khoá tài khoản',
-    enable: 'Mở khoá tài khoản',
-    disableHint: 'Tài khoản bị khoá không đăng nhập được; các phiên đang mở bị đăng xuất.',
-    created: (u: string) => `Đã tạo tài khoản ${u}.`,
-    saved: 'Đã lưu thay đổi.',
-    resetDone: 'Đã đặt lại mật khẩu; các phiên đang mở của tài khoản này đã bị đăng xuất.',
-    disabledDone: 'Đã khoá tài khoản.',
-    enabledDone: 'Đã mở khoá tài khoản.',
-    back: 'Về danh sách tài khoản',
-    self: 'Bạn không thể khoá hoặc hạ quyền chính tài khoản đang dùng.',
-    createdAt: 'Tạo lúc',
-    vi: 'Tiếng Việt',
-    en: 'Tiếng Anh',
-  },
-  en: {
-    title: 'User accounts',
-    list: 'Accounts',
-    username: 'Username',
-    displayName: 'Full name',
-    role: 'Role',
-    agency: 'Agency',
-    noAgency: '— No agency —',
-    lang: 'Interface language',
-    password: 'Password',
-    passwordHint: 'At least 10 characters, not containing the username.',
-    status: 'Status',
-    active: 'Active',
-    disabled: 'Disabled',
-    create: 'Create account',
-    createTitle: 'New account',
-    edit: 'Edit',
-    save: 'Save changes',
-    resetTitle: 'Reset password',
-    newPassword: 'New password',
-    reset: 'Reset password',
-    disable: 'Disable account',
-    enable: 'Enable account',
-    disableHint: 'A disabled account cannot log in; its open sessions are logged out.',
-    created: (u: string) => `Account ${u} created.`,
-    saved: 'Changes saved.',
-    resetDone: 'Password reset; the account’s open sessions were logged out.',
-    disabledDone: 'Account disabled.',
-    enabledDone: 'Account enabled.',
-    back: 'Back to accounts',
-    self: 'You cannot disable or demote the account you are using.',
-    createdAt: 'Created',
-    vi: 'Vietnamese',
-    en: 'English',
-  },
-} as const;
+import { texts } from '../i18n/catalogue.js';
+import type { AccountService, UserView } from '../../accounts/account.service.js';
+import type { AuditService } from '../../accounts/audit.service.js';
+import type { AgencyService } from '../../reference/agency.service.js';
 
 /** What the audit log keeps of an account (never the password hash). */
 const auditView = (u: UserView) => ({
@@ -93,15 +21,16 @@ const auditView = (u: UserView) => ({
   disabled: u.disabled,
 });
 
-async function agencyOptions(ctx: AppContext, lang: WebLang) {
-  const agencies = await ctx.agencies.list();
-  return [{ value: '', label: T[lang].noAgency }, ...agencies.map((a) => ({ value: a.code, label: `${a.code} – ${a.name}` }))];
+export interface UsersRoutesDeps {
+  readonly accounts: AccountService;
+  readonly audit: AuditService;
+  readonly agencies: AgencyService;
 }
 
-const roleOptions = (lang: WebLang) => WEB_ROLES.map((r) => ({ value: r, label: ROLE_LABELS[r][lang] }));
+const roleOptions = (lang: WebLang) => WEB_ROLES.map((r) => ({ value: r, label: texts(lang).roles[r] }));
 const langOptions = (lang: WebLang) => [
-  { value: 'vi', label: T[lang].vi },
-  { value: 'en', label: T[lang].en },
+  { value: 'vi', label: texts(lang).users.vi },
+  { value: 'en', label: texts(lang).users.en },
 ];
 
 interface UserForm {
@@ -124,8 +53,8 @@ function page(request: FastifyRequest, title: string, body: SafeHtml, flash?: Fl
   });
 }
 
-export function usersRoutes(app: FastifyInstance, ctx: AppContext): void {
-  const accounts = accountService(ctx);
+export function usersRoutes(app: FastifyInstance, deps: UsersRoutesDeps): void {
+  const { accounts, audit } = deps;
   const guard = { preHandler: requireWebUser(['admin']) };
 
   const listPage = async (
@@ -137,7 +66,7 @@ export function usersRoutes(app: FastifyInstance, ctx: AppContext): void {
     status = 200,
   ) => {
     const lang = request.webLang;
-    const t = T[lang];
+    const t = texts(lang).users;
     const users = await accounts.list();
     const body = html`<h1>${t.title}</h1>
 <section class="card" aria-labelledby="list-title">
@@ -147,7 +76,7 @@ export function usersRoutes(app: FastifyInstance, ctx: AppContext): void {
     <thead><tr><th scope="col">${t.username}</th><th scope="col">${t.displayName}</th><th scope="col">${t.role}</th><th scope="col">${t.agency}</th><th scope="col">${t.status}</th><th scope="col"><span class="visually-hidden">${t.edit}</span></th></tr></thead>
     <tbody>${users.map(
       (u) =>
-        html`<tr><td>${u.username}</td><td>${u.displayName}</td><td>${ROLE_LABELS[u.role][lang]}</td><td>${u.agencyCode ?? '—'}</td><td>${u.disabled ? t.disabled : t.active}</td><td><a href="/tai-khoan/${u.id}">${t.edit}<span class="visually-hidden"> ${u.username}</span></a></td></tr>`,
+        html`<tr><td>${u.username}</td><td>${u.displayName}</td><td>${texts(lang).roles[u.role]}</td><td>${u.agencyCode ?? '—'}</td><td>${u.disabled ? t.disabled : t.active}</td><td><a href="/tai-khoan/${u.id}">${t.edit}<span class="visually-hidden"> ${u.username}</span></a></td></tr>`,
     )}</tbody>
   </table></div>
 </section>
@@ -160,7 +89,7 @@ export function usersRoutes(app: FastifyInstance, ctx: AppContext): void {
       ${textField({ name: 'username', label: t.username, value: form.username, error: errors.username, required: true, autocomplete: 'off' })}
       ${textField({ name: 'displayName', label: t.displayName, value: form.displayName, error: errors.displayName, required: true, autocomplete: 'off' })}
       ${selectField({ name: 'role', label: t.role, value: form.role, options: roleOptions(lang), error: errors.role })}
-      ${selectField({ name: 'agencyCode', label: t.agency, value: form.agencyCode, options: await agencyOptions(ctx, lang), error: errors.agencyCode })}
+      ${selectField({ name: 'agencyCode', label: t.agency, value: form.agencyCode, options: agencyOptions(await deps.agencies.list(), t.noAgency), error: errors.agencyCode })}
       ${selectField({ name: 'lang', label: t.lang, value: form.lang, options: langOptions(lang) })}
       ${textField({ name: 'password', label: t.password, type: 'password', error: errors.password, hint: t.passwordHint, required: true, autocomplete: 'new-password' })}
     </div>
@@ -172,7 +101,9 @@ export function usersRoutes(app: FastifyInstance, ctx: AppContext): void {
 
   app.get('/tai-khoan', guard, async (request, reply) => {
     const flash =
-      (request.query as Record<string, unknown>).ok === 'created' ? { kind: 'success' as const, message: T[request.webLang].saved } : null;
+      (request.query as Record<string, unknown>).ok === 'created'
+        ? { kind: 'success' as const, message: texts(request.webLang).users.saved }
+        : null;
     return listPage(request, reply, { username: '', displayName: '', role: 'clerk', agencyCode: '', lang: 'vi' }, {}, flash);
   });
 
@@ -192,7 +123,7 @@ export function usersRoutes(app: FastifyInstance, ctx: AppContext): void {
         password: formString(body, 'password'),
         lang: form.lang as WebLang,
       });
-      await audit(ctx, request.webUser!, {
+      await audit.record(request.webUser!, {
         action: 'user.create',
         entity: 'user',
         entityId: created.id,
@@ -216,7 +147,7 @@ export function usersRoutes(app: FastifyInstance, ctx: AppContext): void {
     status = 200,
   ) => {
     const lang = request.webLang;
-    const t = T[lang];
+    const t = texts(lang).users;
     const body = html`<p><a href="/tai-khoan">${t.back}</a></p>
 <h1>${user.username}</h1>
 <p class="hint">${t.createdAt}: ${formatDateTime(user.createdAt)} · ${t.status}: <strong>${user.disabled ? t.disabled : t.active}</strong></p>
@@ -228,7 +159,7 @@ export function usersRoutes(app: FastifyInstance, ctx: AppContext): void {
     <div class="grid two">
       ${textField({ name: 'displayName', label: t.displayName, value: user.displayName, error: errors.displayName, required: true })}
       ${selectField({ name: 'role', label: t.role, value: user.role, options: roleOptions(lang), error: errors.role })}
-      ${selectField({ name: 'agencyCode', label: t.agency, value: user.agencyCode ?? '', options: await agencyOptions(ctx, lang), error: errors.agencyCode })}
+      ${selectField({ name: 'agencyCode', label: t.agency, value: user.agencyCode ?? '', options: agencyOptions(await deps.agencies.list(), t.noAgency), error: errors.agencyCode })}
       ${selectField({ name: 'lang', label: t.lang, value: user.lang, options: langOptions(lang) })}
     </div>
     <div><button type="submit">${t.save}</button></div>
@@ -260,7 +191,7 @@ export function usersRoutes(app: FastifyInstance, ctx: AppContext): void {
 
   app.get('/tai-khoan/:id', guard, async (request, reply) => {
     const ok = (request.query as Record<string, unknown>).ok;
-    const t = T[request.webLang];
+    const t = texts(request.webLang).users;
     const messages: Record<string, string> = {
       created: t.saved,
       saved: t.saved,
@@ -283,11 +214,11 @@ export function usersRoutes(app: FastifyInstance, ctx: AppContext): void {
       lang: (formString(body, 'lang') === 'en' ? 'en' : 'vi') as WebLang,
     };
     if (id === request.webUser!.id && changes.role !== 'admin') {
-      return editPage(request, reply, current, { role: T[request.webLang].self }, null, 400);
+      return editPage(request, reply, current, { role: texts(request.webLang).users.self }, null, 400);
     }
     try {
       const { before, after } = await accounts.update(id, changes);
-      await audit(ctx, request.webUser!, {
+      await audit.record(request.webUser!, {
         action: 'user.update',
         entity: 'user',
         entityId: id,
@@ -308,7 +239,7 @@ export function usersRoutes(app: FastifyInstance, ctx: AppContext): void {
     const current = await accounts.get(id);
     try {
       await accounts.resetPassword(id, formString(request.body, 'password'));
-      await audit(ctx, request.webUser!, {
+      await audit.record(request.webUser!, {
         action: 'user.password_reset',
         entity: 'user',
         entityId: id,
@@ -331,10 +262,10 @@ export function usersRoutes(app: FastifyInstance, ctx: AppContext): void {
     app.post(`/tai-khoan/:id/${path}`, guard, async (request, reply) => {
       const id = idOf(request);
       if (disabled && id === request.webUser!.id)
-        return editPage(request, reply, await accounts.get(id), { _form: T[request.webLang].self }, null, 400);
+        return editPage(request, reply, await accounts.get(id), { _form: texts(request.webLang).users.self }, null, 400);
       const { before, after } = await accounts.setDisabled(id, disabled);
       if (before.disabled !== after.disabled) {
-        await audit(ctx, request.webUser!, {
+        await audit.record(request.webUser!, {
           action: disabled ? 'user.disable' : 'user.enable',
           entity: 'user',
           entityId: id,

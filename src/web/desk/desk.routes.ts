@@ -3,7 +3,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../main/context.js';
 import { AppError, forbidden } from '../../platform/errors.js';
 import { checkPhone, phoneProblemMessage, CARRIER_NAMES } from '../../lib/phone/phone.js';
-import { fromLocal, localDate } from '../../lib/calendar/zone.js';
 import type { DossierJson, HeldMessage, ReturnMethod, SubmissionChannel } from '../../dossiers/dossier.service.js';
 import type { DossierState } from '../../dossiers/dossier.state-machine.js';
 import { html, raw, type SafeHtml } from '../html.js';
@@ -11,7 +10,6 @@ import { checkbox, csrfField, fieldErrorOf, formBool, formError, formString, sel
 import { renderPage, sendPage, type Flash } from '../web.layout.js';
 import { requireWebUser } from '../web.session.js';
 import { principalForUser, type WebLang, type WebUser } from '../web.types.js';
-import { audit } from '../../accounts/audit.repository.js';
 import { EVENT_LABELS, formatDateTime, label, NOTIFICATION_KIND_LABELS, NOTIFICATION_STATUS_LABELS, STATE_LABELS } from '../format.js';
 import { actionsFor, isDeskAction } from './desk.actions.js';
 
@@ -418,7 +416,7 @@ ${
         );
       }
       const d = result.dossier;
-      await audit(ctx, user, {
+      await ctx.audit.record(user, {
         action: 'dossier.intake',
         entity: 'dossier',
         entityId: d.receiptCode,
@@ -599,7 +597,7 @@ ${formError(errors._form)}
         },
       );
       const held = await ctx.dossiers.heldBy(code, version + 1);
-      await audit(ctx, user, {
+      await ctx.audit.record(user, {
         action: `dossier.${action}`,
         entity: 'dossier',
         entityId: code,
@@ -632,7 +630,7 @@ ${formError(errors._form)}
       );
     try {
       const outcome = await ctx.dossiers.undo(principalForUser(user), code, seq);
-      await audit(ctx, user, {
+      await ctx.audit.record(user, {
         action: 'dossier.undo',
         entity: 'dossier',
         entityId: code,

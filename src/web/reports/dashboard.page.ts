@@ -1,30 +1,13 @@
 /** /giam-sat: the oversight figures of a period, their charts and the reconciliation list. */
-import type { StatsGroupBy, StatsRow } from '../../reports/stats.service.js';
+import { sumRows, type StatsGroupBy, type StatsRow } from '../../reports/stats.service.js';
 import { html, raw, type SafeHtml } from '../html.js';
 import type { WebLang } from '../web.types.js';
 import { barChart, stackedBarChart, type ChartSeries, type SeriesStyle } from './charts.js';
-import {
-  OUTCOMES,
-  sumRows,
-  type Outcome,
-  type OutcomeBucket,
-  type Period,
-  type Preset,
-  type ReconciliationItem,
-} from '../../reports/dashboard.service.js';
+import { formatVnDate } from '../../lib/calendar/zone.js';
+import type { Period, Preset } from '../../reports/period.js';
+import { OUTCOMES, type Outcome, type OutcomeBucket, type ReconciliationItem } from '../../reports/report.service.js';
 import { whyDetail } from './export.js';
-import {
-  failureReasonLabel,
-  formatDate,
-  formatInt,
-  formatPercent,
-  formatVnd,
-  kindLabel,
-  stateLabel,
-  t,
-  whyLabel,
-  type UiKey,
-} from './i18n.js';
+import { failureReasonLabel, formatInt, formatPercent, formatVnd, kindLabel, stateLabel, t, whyLabel, type UiKey } from './i18n.js';
 import { deadlineBadge, queryString, stylesheet, timeTag, type View } from './ui.js';
 
 export interface DashboardModel {
@@ -125,7 +108,7 @@ function summary(model: DashboardModel, total: StatsRow): SafeHtml {
 }
 
 function bucketLabel(unit: 'day' | 'month', key: string): string {
-  return unit === 'day' ? formatDate(key).slice(0, 5) : `${key.slice(5, 7)}/${key.slice(0, 4)}`;
+  return unit === 'day' ? formatVnDate(key).slice(0, 5) : `${key.slice(5, 7)}/${key.slice(0, 4)}`;
 }
 
 function charts(model: DashboardModel): SafeHtml {
@@ -145,7 +128,7 @@ function charts(model: DashboardModel): SafeHtml {
         buckets.reduce((s, b) => s + b.counts[outcome], 0),
       )}`,
   );
-  const period = `${formatDate(model.period.from)} – ${formatDate(model.period.to)}`;
+  const period = `${formatVnDate(model.period.from)} – ${formatVnDate(model.period.to)}`;
   const perDay = stackedBarChart({
     id: 'chart-messages',
     title: t(lang, unit === 'day' ? 'chartMessagesPerDay' : 'chartMessagesPerMonth'),
@@ -225,7 +208,7 @@ function figuresTable(model: DashboardModel, total: StatsRow): SafeHtml {
   return html`<section aria-labelledby="figures-title">
 <h2 id="figures-title">${caption}</h2>
 <div class="table-wrap" role="region" aria-labelledby="figures-title" tabindex="0"><table data-testid="figures">
-<caption class="visually-hidden">${caption}, ${formatDate(model.period.from)} – ${formatDate(model.period.to)}</caption>
+<caption class="visually-hidden">${caption}, ${formatVnDate(model.period.from)} – ${formatVnDate(model.period.to)}</caption>
 <thead><tr>
 <th scope="col">${t(lang, byProcedure ? 'procedure' : 'agency')}</th>${byProcedure ? html`<th scope="col">${t(lang, 'agency')}</th>` : null}
 ${head('received')}${head('resolved')}${head('onTime')}${head('late')}${head('supplements')}${head('messagesCreated')}${head('messagesDelivered')}${head('messagesFailed')}${head('cost')}${head('reach')}${head('lookups')}${head('lookupRevenue')}${head('resolvedWithoutResult')}
@@ -333,7 +316,7 @@ export function dashboardBody(model: DashboardModel): SafeHtml {
   const scope = model.agencyCode ? `${model.agencyCode} – ${model.agencyNames.get(model.agencyCode) ?? ''}` : t(lang, 'allAgencies');
   return html`${stylesheet()}
 <h1>${t(lang, 'dashboardTitle')}</h1>
-<p class="period">${t(lang, 'period')}: <strong>${formatDate(model.period.from)} – ${formatDate(model.period.to)}</strong> · ${scope}</p>
+<p class="period">${t(lang, 'period')}: <strong>${formatVnDate(model.period.from)} – ${formatVnDate(model.period.to)}</strong> · ${scope}</p>
 ${filters(model)}
 ${summary(model, total)}
 ${charts(model)}
@@ -345,5 +328,5 @@ ${exportLinks(model)}`;
 
 /** e.g. thong-ke_2026-11-01_2026-11-30_thu-tuc.csv */
 export function exportFileName(base: string, period: Period, groupBy: StatsGroupBy, ext: string, lang: WebLang): string {
-  return `${base}_${period.from}_${period.to}${groupBy === 'procedure' ? (lang === 'vi' ? '_thu-tuc' : '_procedure') : ''}.${ext}`;
+  return `${base}_${period.from}_${period.to}${groupBy === 'procedure' ? t(lang, 'procedureFileSuffix') : ''}.${ext}`;
 }

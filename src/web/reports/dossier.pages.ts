@@ -1,9 +1,8 @@
 /** /ho-so: search dossiers by receipt code, phone or name; /ho-so/:code: one dossier's timeline. */
 import type { DossierDetail, DossierJson } from '../../dossiers/dossier.service.js';
-import type { NotificationRow } from '../../messages/notification.repository.js';
 import { html, raw, type SafeHtml } from '../html.js';
 import type { WebLang } from '../web.types.js';
-import type { Page } from '../../reports/dashboard.service.js';
+import type { Page, StoredMessage } from '../../reports/report.service.js';
 import {
   channelLabel,
   encodingLabel,
@@ -88,16 +87,16 @@ export interface DossierDetailModel {
   detail: DossierDetail;
   agencyName: string;
   procedureName: string;
-  messages: readonly NotificationRow[];
+  messages: readonly StoredMessage[];
 }
 
 type TimelineItem =
   | { sort: [number, number, number]; kind: 'intake' }
   | { sort: [number, number, number]; kind: 'event'; event: DossierDetail['events'][number] }
-  | { sort: [number, number, number]; kind: 'message'; message: NotificationRow };
+  | { sort: [number, number, number]; kind: 'message'; message: StoredMessage };
 
 /** Intake, events and messages by time; at the same instant an event comes before the messages it caused. */
-export function timeline(detail: DossierDetail, messages: readonly NotificationRow[]): TimelineItem[] {
+export function timeline(detail: DossierDetail, messages: readonly StoredMessage[]): TimelineItem[] {
   const items: TimelineItem[] = [
     { sort: [Date.parse(detail.dossier.receivedAt), 0, 0], kind: 'intake' },
     ...detail.events.map((event): TimelineItem => ({ sort: [Date.parse(event.at), 1, event.seq], kind: 'event', event })),
@@ -112,7 +111,7 @@ function statusBadge(lang: WebLang, status: string): SafeHtml {
   return html`<span class="badge ${cls}" data-status="${status}">${mark} ${messageStatusLabel(lang, status)}</span>`;
 }
 
-function messageItem(lang: WebLang, m: NotificationRow): SafeHtml {
+function messageItem(lang: WebLang, m: StoredMessage): SafeHtml {
   const fact = (label: string, value: SafeHtml | string | null) => (value === null ? null : html`<dt>${label}</dt><dd>${value}</dd>`);
   return html`<li class="msg" data-testid="timeline-item" data-kind="message" data-id="${Number(m.id)}">
 <p class="when">${timeTag(Number(m.created_at))}</p>

@@ -3,8 +3,9 @@ import ExcelJS from 'exceljs';
 import { formatVnIso } from '../../lib/calendar/zone.js';
 import type { StatsGroupBy, StatsRow } from '../../reports/stats.service.js';
 import type { WebLang } from '../web.types.js';
-import type { ReconciliationItem } from '../../reports/dashboard.service.js';
-import { failureReasonLabel, formatTime, stateLabel, t, whyLabel } from './i18n.js';
+import type { ReconciliationItem } from '../../reports/report.service.js';
+import { formatDateTime } from '../format.js';
+import { failureReasonLabel, stateLabel, t, whyLabel } from './i18n.js';
 
 export type ColumnKind = 'text' | 'int' | 'vnd' | 'ratio';
 export type Cell = string | number | null;
@@ -69,11 +70,11 @@ export function statsExportTable(
   const byProcedure = groupBy === 'procedure';
   const columns: Array<{ header: string; kind: ColumnKind }> = [
     { header: t(lang, 'agency'), kind: 'text' },
-    { header: lang === 'vi' ? 'Tên cơ quan' : 'Agency name', kind: 'text' },
+    { header: t(lang, 'agencyName'), kind: 'text' },
     ...(byProcedure
       ? [
           { header: t(lang, 'procedure'), kind: 'text' as const },
-          { header: lang === 'vi' ? 'Tên thủ tục' : 'Procedure name', kind: 'text' as const },
+          { header: t(lang, 'procedureName'), kind: 'text' as const },
         ]
       : []),
     { header: t(lang, 'received'), kind: 'int' },
@@ -136,9 +137,9 @@ export function reconciliationExportTable(
     columns: [
       { header: t(lang, 'receiptCode'), kind: 'text' },
       { header: t(lang, 'agency'), kind: 'text' },
-      { header: lang === 'vi' ? 'Tên cơ quan' : 'Agency name', kind: 'text' },
+      { header: t(lang, 'agencyName'), kind: 'text' },
       { header: t(lang, 'procedure'), kind: 'text' },
-      { header: lang === 'vi' ? 'Tên thủ tục' : 'Procedure name', kind: 'text' },
+      { header: t(lang, 'procedureName'), kind: 'text' },
       { header: t(lang, 'state'), kind: 'text' },
       { header: t(lang, 'resolvedAt'), kind: 'text' },
       { header: t(lang, 'dueAt'), kind: 'text' },
@@ -166,7 +167,7 @@ export function reconciliationExportTable(
 
 /** The specifics behind a reason: when a held message leaves, or the failure/cancellation reason. */
 export function whyDetail(lang: WebLang, item: ReconciliationItem): string {
-  if (item.why === 'held' && item.sendAfter !== null) return `${lang === 'vi' ? 'Gửi sau' : 'Leaves after'} ${formatTime(item.sendAfter)}`;
+  if (item.why === 'held' && item.sendAfter !== null) return `${t(lang, 'sendAfter')} ${formatDateTime(item.sendAfter)}`;
   if ((item.why === 'failed' || item.why === 'cancelled') && item.reason) return failureReasonLabel(lang, item.reason);
   return '';
 }

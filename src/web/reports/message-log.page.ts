@@ -1,6 +1,7 @@
 /** /tin-nhan: every message, newest first, with filters; each row links to its dossier. */
+import { agencyOptions } from '../forms.js';
 import { html, raw, type SafeHtml } from '../html.js';
-import type { MessageRow, Page } from '../../reports/dashboard.service.js';
+import type { MessageRow, Page } from '../../reports/report.service.js';
 import {
   CHANNELS,
   MESSAGE_KINDS,
@@ -75,19 +76,12 @@ export function messageLogBody(model: MessageLogModel): SafeHtml {
     'channel',
     t(lang, 'channel'),
     f.channel,
-    Object.keys(CHANNELS).map((c) => ({ value: c, label: channelLabel(lang, c) })),
+    CHANNELS.map((c) => ({ value: c, label: channelLabel(lang, c) })),
     any,
   )}
   ${
     model.agencyOptions.length > 0
-      ? select(
-          'f-agency',
-          'agency',
-          t(lang, 'agency'),
-          f.agency,
-          model.agencyOptions.map((a) => ({ value: a.code, label: `${a.code} – ${a.name}` })),
-          t(lang, 'allAgencies'),
-        )
+      ? select('f-agency', 'agency', t(lang, 'agency'), f.agency, agencyOptions(model.agencyOptions), t(lang, 'allAgencies'))
       : null
   }
   <div class="field"><label for="f-from">${t(lang, 'from')}</label><input type="date" id="f-from" name="from" value="${f.from}"></div>

@@ -1,49 +1,28 @@
 /** The oversight and read pages: /giam-sat (with its exports), /ho-so, /tin-nhan and the /gia-lap phone. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type, type TSchema } from '@sinclair/typebox';
-import type { FastifyError, FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
-import type { AppContext } from '../../main/context.js';
+import { Type } from '@sinclair/typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import type { Clock } from '../../platform/clock.js';
 import { AppError, notFound } from '../../platform/errors.js';
 import { Code, LocalDate, ReceiptCode } from '../../platform/http/schemas.js';
-import { fieldOf } from '../../platform/http/error-handler.js';
 import { localDate } from '../../lib/calendar/zone.js';
-import { computeStats } from '../../reports/stats.service.js';
-import { findDossierByKey, receiptKey } from '../../dossiers/dossier.repository.js';
-import { listNotificationsForDossier } from '../../messages/notification.repository.js';
-import { toDossierJson } from '../../dossiers/dossier.service.js';
-import { checkPhone } from '../../lib/phone/phone.js';
-import { lookupSyntax } from '../../inbound/mo-parser.js';
-import { html, type SafeHtml } from '../html.js';
-import { renderPage, sendPage } from '../web.layout.js';
-import { requireWebUser } from '../web.session.js';
-import { principalForUser, type WebLang, type WebUser } from '../web.types.js';
-import {
-  PRESETS,
-  conversation,
-  demoReceiptCode,
-  messagesByDay,
-  messagesByKind,
-  reconciliation,
-  resolvePeriod,
-  scopeAgency,
-  searchDossierPage,
-  searchMessagePage,
-  seesAllAgencies,
-  type Period,
-  type Preset,
-} from '../../reports/dashboard.service.js';
+import type { AgencyService } from '../../reference/agency.service.js';
+import type { ProcedureService } from '../../reference/procedure.service.js';
+import { PRESETS, resolvePeriod, type Period, type Preset } from '../../reports/period.js';
+import type { ReportService } from '../../reports/report.service.js';
+import type { StatsService } from '../../reports/stats.service.js';
+import { principalForUser, scopeAgency, seesAllAgencies, type WebUser } from '../web.types.js';
 import { dashboardBody, exportFileName } from './dashboard.page.js';
 import { dossierDetailBody, dossierSearchBody } from './dossier.pages.js';
 import { reconciliationExportTable, statsExportTable, toCsv, toXlsx, type ExportTable } from './export.js';
-import { t, type UiKey } from './i18n.js';
+import { t } from './i18n.js';
 import { LIVE_JS, messageLogBody } from './message-log.page.js';
-import { simulatorBody } from './phone-simulator.page.js';
+import { type SimulatorRoutesDeps, simulatorRoutes } from './phone-simulator.routes.js';
+import { Lang, Opt, blank, errorPage, guard, send, viewOf } from './report-routing.js';
 import { LIVE_JS_PATH, REPORTS_CSS, REPORTS_CSS_PATH, type View } from './ui.js';
 import { NOTIFICATION_KINDS } from '../../messages/catalogue.js';
 
-/** An optional query parameter: an empty form field ('') counts as absent. */
-const Opt = <T extends TSchema>(schema: T) => Type.Optional(Type.Union([Type.Literal(''), schema]));
-const Lang = Type.Optional(Type.Union([Type.Literal('vi'), Type.Literal('en')]));
 const PageNumber = Type.Integer({ minimum: 1, maximum: 10_000, default: 1 });
 const SearchText = Type.String({ maxLength: 100 });
 const PAGE_SIZE = 50;
@@ -77,96 +56,29 @@ const MessageQuery = Type.Object(
 
 const CSV_TYPE = 'text/csv; charset=utf-8';
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-const DEFAULT_SIMULATOR_PHONE = '0987 654 321';
 
-const blank = <T>(value: T | '' | undefined): T | undefined => (value === '' ? undefined : value);
-
-/** Page guard run on onRequest, so a visitor without a session is sent to the login page before
- *  the query string is validated. */
-function guard(): onRequestAsyncHookHandler {
-  const check = requireWebUser();
-  return async function (request, reply) {
-    return check.call(this, request, reply);
-  };
+export interface ReportWebRoutesDeps extends SimulatorRoutesDeps {
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly agencies: AgencyService;
+  readonly procedures: ProcedureService;
+  readonly stats: StatsService;
+  readonly reports: ReportService;
 }
 
-function viewOf(request: FastifyRequest): View {
-  const user = request.webUser;
-  if (!user) throw new AppError('UNAUTHORIZED', 401, 'Chưa đăng nhập.');
-  return { user, lang: request.webLang, csrfToken: request.csrfToken };
-}
-
-function send(reply: FastifyReply, view: View, title: string, active: string, body: SafeHtml, status = 200): FastifyReply {
-  return sendPage(reply, renderPage({ title, user: view.user, csrfToken: view.csrfToken, lang: view.lang, active, body }), status);
-}
-
-/** What the people using the forms call each parameter. */
-const FIELD_LABELS: Readonly<Record<string, UiKey>> = {
-  from: 'from',
-  to: 'to',
-  preset: 'preset',
-  groupBy: 'groupBy',
-  agency: 'agency',
-  q: 'searchLabel',
-  page: 'pagination',
-  kind: 'kind',
-  status: 'status',
-  channel: 'channel',
-  code: 'receiptCode',
-  so: 'simulatorPhone',
-  phone: 'simulatorPhone',
-  text: 'simulatorText',
-};
-
-/** Errors of these pages as HTML pages in the user's language: 400 names the bad field. */
-function errorPage(ctx: AppContext) {
-  return (error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
-    const lang: WebLang = request.webLang ?? 'vi';
-    let status = 500;
-    let message = lang === 'vi' ? 'Lỗi hệ thống; sự cố đã được ghi lại.' : 'System error; it has been logged.';
-    if (error.validation && error.validation.length > 0) {
-      status = 400;
-      const issue = error.validation[0] as unknown as Parameters<typeof fieldOf>[1];
-      const name = fieldOf(error.validationContext, issue).replace(/^(querystring|params|body)\./, '');
-      const label = FIELD_LABELS[name];
-      message = t(lang, 'invalidInput', { detail: label ? `${t(lang, label)} (${name})` : name });
-    } else if (error instanceof AppError && error.status < 500) {
-      status = error.status;
-      message =
-        error.code === 'BAD_PERIOD'
-          ? t(lang, 'badDates')
-          : error.status === 403
-            ? t(lang, 'forbidden')
-            : error.status === 404 && lang === 'en'
-              ? t(lang, 'notFound')
-              : error.message;
-    } else if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
-      status = error.statusCode;
-      message = t(lang, 'invalidInput', { detail: error.message });
-    } else {
-      ctx.logger.error({ err: error, url: request.url, method: request.method }, 'report page error');
-    }
-    const body = html`<h1>${t(lang, 'errorTitle')}</h1><div class="card" role="alert"><p>${message}</p></div>`;
-    return sendPage(
-      reply,
-      renderPage({ title: t(lang, 'errorTitle'), user: request.webUser, csrfToken: request.csrfToken, lang, body }),
-      status,
-    );
-  };
-}
-
-export function reportWebRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
+export function reportWebRoutes(deps: ReportWebRoutesDeps): FastifyPluginAsyncTypebox {
+  const { agencies, procedures, stats, reports } = deps;
   return async (app) => {
-    app.setErrorHandler(errorPage(ctx));
+    app.setErrorHandler(errorPage(deps.logger));
     const onRequest = guard();
-    const today = () => localDate(new Date(ctx.clock.now()));
+    const today = () => localDate(new Date(deps.clock.now()));
 
     const agencyDirectory = async () => {
-      const agencies = await ctx.agencies.list();
-      return { list: agencies.map((a) => ({ code: a.code, name: a.name })), names: new Map(agencies.map((a) => [a.code, a.name])) };
+      const list = await agencies.list();
+      return { list: list.map((a) => ({ code: a.code, name: a.name })), names: new Map(list.map((a) => [a.code, a.name])) };
     };
     const requireKnownAgency = async (code: string | null) => {
-      if (code && !(await ctx.agencies.get(code))) throw notFound(`cơ quan mã "${code}"`);
+      if (code && !(await agencies.get(code))) throw notFound(`cơ quan mã "${code}"`);
     };
     const optionsFor = (user: WebUser, list: Array<{ code: string; name: string }>) => (seesAllAgencies(user) ? list : []);
 
@@ -191,20 +103,19 @@ export function reportWebRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         preset: blank(query.preset) as Preset | undefined,
       });
       const scope = { from: period.from, to: period.to, agencyCode };
-      const stats = await computeStats(ctx.db, { ...scope, groupBy: query.groupBy });
-      return { view, period, agencyCode, stats, groupBy: query.groupBy };
+      return { view, period, agencyCode, figures: await stats.compute({ ...scope, groupBy: query.groupBy }), groupBy: query.groupBy };
     };
 
     app.get('/giam-sat', { onRequest, schema: { hide: true, querystring: DashboardQuery } }, async (request, reply) => {
-      const { view, period, agencyCode, stats, groupBy } = await dashboardData(request, request.query);
+      const { view, period, agencyCode, figures, groupBy } = await dashboardData(request, request.query);
       const scope = { from: period.from, to: period.to, agencyCode };
-      const [agencyStats, byDay, byKind, items, directory, procedures] = await Promise.all([
-        groupBy === 'agency' ? stats : computeStats(ctx.db, { ...scope, groupBy: 'agency' }),
-        messagesByDay(ctx.db, scope),
-        messagesByKind(ctx.db, scope),
-        reconciliation(ctx.db, ctx.agencies, scope),
+      const [agencyStats, byDay, byKind, items, directory, procedureList] = await Promise.all([
+        groupBy === 'agency' ? figures : stats.compute({ ...scope, groupBy: 'agency' }),
+        reports.messagesByDay(scope),
+        reports.messagesByKind(scope),
+        reports.reconciliation(scope),
         agencyDirectory(),
-        ctx.procedures.list(agencyCode),
+        procedures.list(agencyCode),
       ]);
       const body = dashboardBody({
         view,
@@ -213,10 +124,10 @@ export function reportWebRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         agencyCode,
         agencyOptions: optionsFor(view.user, directory.list),
         agencyNames: directory.names,
-        procedureNames: new Map(procedures.map((p) => [p.code, p.name])),
-        rows: stats.rows,
+        procedureNames: new Map(procedureList.map((p) => [p.code, p.name])),
+        rows: figures.rows,
         agencyRows: agencyStats.rows,
-        lookupsUnattributed: stats.lookupsUnattributed,
+        lookupsUnattributed: figures.lookupsUnattributed,
         byDay,
         byKind,
         reconciliation: items,
@@ -233,18 +144,18 @@ export function reportWebRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         .send(content);
 
     const statsTable = async (request: FastifyRequest, query: typeof DashboardQuery.static) => {
-      const { view, period, agencyCode, stats, groupBy } = await dashboardData(request, query);
-      const [directory, procedures] = await Promise.all([agencyDirectory(), ctx.procedures.list(agencyCode)]);
-      const table = statsExportTable(view.lang, groupBy, stats.rows, {
+      const { view, period, agencyCode, figures, groupBy } = await dashboardData(request, query);
+      const [directory, procedureList] = await Promise.all([agencyDirectory(), procedures.list(agencyCode)]);
+      const table = statsExportTable(view.lang, groupBy, figures.rows, {
         agencies: directory.names,
-        procedures: new Map(procedures.map((p) => [p.code, p.name])),
+        procedures: new Map(procedureList.map((p) => [p.code, p.name])),
       });
       return { view, period, groupBy, table };
     };
     const reconciliationTable = async (request: FastifyRequest, query: typeof DashboardQuery.static) => {
       const { view, period, agencyCode, groupBy } = await dashboardData(request, query);
       const [items, directory] = await Promise.all([
-        reconciliation(ctx.db, ctx.agencies, { from: period.from, to: period.to, agencyCode }),
+        reports.reconciliation({ from: period.from, to: period.to, agencyCode }),
         agencyDirectory(),
       ]);
       const table = reconciliationExportTable(view.lang, items, directory.names, `${request.protocol}://${request.host}`);
@@ -263,7 +174,7 @@ export function reportWebRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         const { view, period, groupBy, table } = await build(request, request.query);
         const name = exportFileName(base, period, groupBy, format, view.lang);
         if (format === 'csv') return sendFile(reply, CSV_TYPE, name, toCsv(table));
-        return sendFile(reply, XLSX_TYPE, name, await toXlsx(table, new Date(ctx.clock.now())));
+        return sendFile(reply, XLSX_TYPE, name, await toXlsx(table, new Date(deps.clock.now())));
       });
     exportRoute('/giam-sat/thong-ke.csv', 'thong-ke', statsTable, 'csv');
     exportRoute('/giam-sat/thong-ke.xlsx', 'thong-ke', statsTable, 'xlsx');
@@ -286,18 +197,14 @@ export function reportWebRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         const view = viewOf(request);
         const agencyCode = scopeAgency(view.user, blank(request.query.agency) ?? null);
         const q = blank(request.query.q)?.trim() ?? '';
-        const [result, directory] = await Promise.all([
-          searchDossierPage(ctx.db, { agencyCode, q, page: request.query.page, pageSize: PAGE_SIZE }),
+        const page = request.query.page;
+        // One row more than a page tells whether there is a next page.
+        const [rows, directory] = await Promise.all([
+          deps.dossiers.search(principalForUser(view.user), agencyCode, { q, limit: PAGE_SIZE + 1, offset: (page - 1) * PAGE_SIZE }),
           agencyDirectory(),
         ]);
-        const now = ctx.clock.now();
-        const body = dossierSearchBody({
-          view,
-          q,
-          agencyCode,
-          agencyOptions: optionsFor(view.user, directory.list),
-          result: { ...result, items: result.items.map((row) => toDossierJson(row, now)) },
-        });
+        const result = { items: rows.slice(0, PAGE_SIZE), page, hasNext: rows.length > PAGE_SIZE };
+        const body = dossierSearchBody({ view, q, agencyCode, agencyOptions: optionsFor(view.user, directory.list), result });
         return send(reply, view, t(view.lang, 'dossierSearch'), '/ho-so', body);
       },
     );
@@ -314,13 +221,11 @@ export function reportWebRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       },
       async (request, reply) => {
         const view = viewOf(request);
-        const detail = await ctx.dossiers.get(principalForUser(view.user), request.params.code);
-        const row = await findDossierByKey(ctx.db, receiptKey(request.params.code));
-        if (!row) throw notFound(`hồ sơ mã "${request.params.code}"`);
+        const detail = await deps.dossiers.get(principalForUser(view.user), request.params.code);
         const [messages, agency, procedure] = await Promise.all([
-          listNotificationsForDossier(ctx.db, Number(row.id)),
-          ctx.agencies.get(row.agency_code),
-          ctx.procedures.get(row.procedure_code),
+          reports.messagesOfDossier(detail.dossier.receiptCode),
+          agencies.get(detail.dossier.agencyCode),
+          procedures.get(detail.dossier.procedureCode),
         ]);
         const body = dossierDetailBody({ view, detail, messages, agencyName: agency?.name ?? '', procedureName: procedure?.name ?? '' });
         return send(reply, view, `${t(view.lang, 'dossiers')} ${detail.dossier.receiptCode}`, '/ho-so', body);
@@ -335,7 +240,7 @@ export function reportWebRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       const to = blank(query.to);
       if (from && to && from > to) throw new AppError('BAD_PERIOD', 400, 'from > to');
       const [result, directory] = await Promise.all([
-        searchMessagePage(ctx.db, {
+        reports.searchMessages({
           agencyCode,
           kind: blank(query.kind),
           status: blank(query.status),
@@ -365,92 +270,6 @@ export function reportWebRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       return send(reply, view, t(view.lang, 'messageLog'), '/tin-nhan', body);
     });
 
-    /** The simulator exists only in the sandbox demo: with a real provider it would look like a way to send SMS. */
-    const requireSandbox = () => {
-      if (ctx.config.sms.provider !== 'sandbox') throw notFound('trang giả lập (chỉ có ở chế độ trình diễn, nhà cung cấp SMS "sandbox")');
-    };
-    const { keyword, shortCode, feeVnd } = ctx.config.lookup;
-    const senderOf = (phone: string) => checkPhone(phone).e164 ?? phone.trim();
-    const simulatorPage = async (
-      reply: FastifyReply,
-      view: View,
-      phone: string,
-      text: string | null,
-      error: string | null,
-      status = 200,
-    ) => {
-      const [thread, code] = await Promise.all([
-        conversation(ctx.db, senderOf(phone)),
-        text === null ? demoReceiptCode(ctx.db, scopeAgency(view.user, null)) : null,
-      ]);
-      const body = simulatorBody({
-        view,
-        shortCode,
-        syntax: lookupSyntax(keyword, shortCode),
-        feeVnd,
-        phone,
-        text: text ?? `${keyword} ${code ?? ''}`.trim(),
-        thread,
-        error,
-      });
-      return send(reply, view, t(view.lang, 'simulator'), '/gia-lap', body, status);
-    };
-
-    app.get(
-      '/gia-lap',
-      {
-        onRequest,
-        schema: {
-          hide: true,
-          querystring: Type.Object({ so: Opt(Type.String({ maxLength: 40 })), lang: Lang }, { additionalProperties: false }),
-        },
-      },
-      async (request, reply) => {
-        requireSandbox();
-        const view = viewOf(request);
-        return simulatorPage(reply, view, blank(request.query.so)?.trim() || DEFAULT_SIMULATOR_PHONE, null, null);
-      },
-    );
-
-    app.post(
-      '/gia-lap',
-      {
-        onRequest,
-        schema: {
-          hide: true,
-          body: Type.Object(
-            {
-              phone: Type.String({ maxLength: 40 }),
-              text: Type.String({ maxLength: 500 }),
-              _csrf: Type.Optional(Type.String({ maxLength: 200 })),
-            },
-            { additionalProperties: false },
-          ),
-        },
-      },
-      async (request, reply) => {
-        requireSandbox();
-        const view = viewOf(request);
-        const phone = request.body.phone.trim();
-        const text = request.body.text;
-        if (!phone || !text.trim()) {
-          const missing = !phone ? t(view.lang, 'simulatorPhone') : t(view.lang, 'simulatorText');
-          return simulatorPage(reply, view, phone || DEFAULT_SIMULATOR_PHONE, text, t(view.lang, 'invalidInput', { detail: missing }), 400);
-        }
-        const result = await ctx.lookup.handleInbound({
-          gateway: 'simulator',
-          messageId: null,
-          from: phone,
-          to: shortCode,
-          text,
-          receivedAt: null,
-          replyVia: 'outbox',
-        });
-        return reply
-          .code(303)
-          .header('location', `/gia-lap?so=${encodeURIComponent(phone)}`)
-          .send();
-      },
-    );
+    simulatorRoutes(app, deps);
   };
 }

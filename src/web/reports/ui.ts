@@ -1,7 +1,8 @@
 /** Pieces shared by the oversight and read pages: their stylesheet, times, badges, pagination. */
 import { html, raw, type SafeHtml } from '../html.js';
 import type { WebLang, WebUser } from '../web.types.js';
-import { formatTime, isoAttr, t } from './i18n.js';
+import { formatDateTime } from '../format.js';
+import { isoAttr, t } from './i18n.js';
 
 export interface View {
   user: WebUser;
@@ -70,7 +71,7 @@ tfoot th, tfoot td { font-weight: 700; border-top: 2px solid var(--ink); }
 /** The Asia/Ho_Chi_Minh time of an instant in a <time> element. */
 export function timeTag(instant: number | string | null): SafeHtml {
   if (instant === null) return html`<span>—</span>`;
-  return html`<time datetime="${isoAttr(instant)}">${formatTime(instant)}</time>`;
+  return html`<time datetime="${isoAttr(instant)}">${formatDateTime(instant)}</time>`;
 }
 
 /** On time / late as text with a symbol, never colour alone. */

@@ -1,25 +1,29 @@
-/** Shared parts of the settings pages: who may see which agency, the sub-navigation, the page frame. */
+/** Shared parts of the settings pages: who may see which agency, the sub-navigation, the page frame, form checks. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { AppContext } from '../../main/context.js';
 import { forbidden, notFound } from '../../platform/errors.js';
-import type { Agency } from '../../reference/agency.service.js';
+import type { Agency, AgencyService } from '../../reference/agency.service.js';
 import { html, raw, type SafeHtml } from '../html.js';
+import { texts } from '../i18n/catalogue.js';
 import { renderPage, sendPage, type Flash } from '../web.layout.js';
 import type { WebLang, WebUser } from '../web.types.js';
 
 export const SETTINGS_ROLES = ['admin', 'agency_admin'] as const;
 
+/** Control characters other than tab and line breaks: refused in names and templates. */
+export const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+
 const SECTIONS = [
-  { path: '/cai-dat', vi: 'Cơ quan, mẫu tin, thủ tục', en: 'Agency, templates, procedures', adminOnly: false },
-  { path: '/cai-dat/lich', vi: 'Lịch làm việc', en: 'Working calendar', adminOnly: false },
-  { path: '/cai-dat/nha-cung-cap', vi: 'Nhà cung cấp SMS', en: 'SMS providers', adminOnly: false },
-  { path: '/cai-dat/ma-truy-cap', vi: 'Mã truy cập cho phần mềm một cửa', en: 'Tokens for one-stop software', adminOnly: true },
+  { path: '/cai-dat', name: 'agency', adminOnly: false },
+  { path: '/cai-dat/lich', name: 'calendar', adminOnly: false },
+  { path: '/cai-dat/nha-cung-cap', name: 'providers', adminOnly: false },
+  { path: '/cai-dat/ma-truy-cap', name: 'tokens', adminOnly: true },
 ] as const;
 
 export function settingsNav(user: WebUser, lang: WebLang, current: string): SafeHtml {
+  const t = texts(lang).settings;
   const items = SECTIONS.filter((s) => !s.adminOnly || user.role === 'admin');
-  return html`<nav aria-label="${lang === 'vi' ? 'Các mục cài đặt' : 'Settings sections'}" class="card"><ul class="actions">${items.map(
-    (s) => html`<li class="inline"><a href="${s.path}"${s.path === current ? raw(' aria-current="page"') : null}>${s[lang]}</a></li>`,
+  return html`<nav aria-label="${t.navLabel}" class="card"><ul class="actions">${items.map(
+    (s) => html`<li class="inline"><a href="${s.path}"${s.path === current ? raw(' aria-current="page"') : null}>${t[s.name]}</a></li>`,
   )}</ul></nav>`;
 }
 
@@ -39,9 +43,9 @@ export function sendSettingsPage(
 }
 
 /** The agency a settings user may edit: any (admin), or only their own (agency admin). */
-export async function editableAgency(ctx: AppContext, user: WebUser, code: string): Promise<Agency> {
+export async function editableAgency(agencies: AgencyService, user: WebUser, code: string): Promise<Agency> {
   if (user.role !== 'admin' && user.agencyCode !== code) throw forbidden('Bạn chỉ được cài đặt cho cơ quan của mình.');
-  const agency = await ctx.agencies.get(code);
+  const agency = await agencies.get(code);
   if (!agency) throw notFound(`cơ quan mã "${code}"`);
   return agency;
 }

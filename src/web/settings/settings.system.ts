@@ -1,136 +1,22 @@
 /** Settings shared by every agency: the working calendar, SMS providers and their health, API tokens. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AppContext } from '../../main/context.js';
 import { addDays, isWeekend, utcMidnightMs, weekday } from '../../lib/calendar/zone.js';
-import { createToken } from '../../accounts/token.service.js';
-import { listTokens, revokeToken } from '../../accounts/token.repository.js';
+import type { AuditService } from '../../accounts/audit.service.js';
+import type { TokenService } from '../../accounts/token.service.js';
+import type { Clock } from '../../platform/clock.js';
+import type { Config } from '../../platform/config/config.js';
 import type { AppError } from '../../platform/errors.js';
+import type { AgencyService } from '../../reference/agency.service.js';
+import type { CalendarService } from '../../reference/calendar.service.js';
 import { DEFAULT_SETTINGS } from '../../reference/agency.settings.js';
 import { html, raw, type SafeHtml } from '../html.js';
-import { csrfField, fieldErrorOf, formError, formString, selectField, textField, type FieldErrors } from '../forms.js';
+import { agencyOptions, csrfField, fieldErrorOf, formError, formString, selectField, textField, type FieldErrors } from '../forms.js';
 import { requireWebUser } from '../web.session.js';
 import type { WebLang } from '../web.types.js';
-import { audit } from '../../accounts/audit.repository.js';
 import { formatDateTime } from '../format.js';
-import { flashFromQuery, sendSettingsPage, settingsNav, SETTINGS_ROLES } from './settings.common.js';
+import { texts } from '../i18n/catalogue.js';
+import { CONTROL, flashFromQuery, sendSettingsPage, settingsNav, SETTINGS_ROLES } from './settings.common.js';
 
-const T = {
-  vi: {
-    calendar: 'Lịch làm việc',
-    calendarIntro:
-      'Thứ Hai – thứ Sáu là ngày làm việc, trừ ngày nghỉ lễ; thứ Bảy, Chủ nhật là ngày nghỉ, trừ ngày làm bù. Hạn giải quyết hồ sơ tính theo lịch này.',
-    year: 'Năm',
-    show: 'Xem',
-    workingDays: (n: number) => `Năm có ${n} ngày làm việc.`,
-    date: 'Ngày',
-    weekday: 'Thứ',
-    kind: 'Loại',
-    name: 'Tên ngày',
-    holiday: 'Ngày nghỉ',
-    workday: 'Ngày làm bù',
-    remove: 'Xoá',
-    add: 'Thêm hoặc sửa một ngày',
-    save: 'Lưu',
-    none: 'Năm này chưa có ngày nghỉ lễ hay làm bù nào.',
-    badDate: 'Ngày không hợp lệ (dạng YYYY-MM-DD).',
-    badYear: 'Năm phải từ 2000 đến 2100.',
-    required: 'Trường này không được để trống.',
-    tooLong: 'Quá dài (tối đa 200 ký tự).',
-    holidayWeekend: 'Ngày này đã là thứ Bảy/Chủ nhật (ngày nghỉ); chỉ đánh dấu ngày nghỉ cho ngày thường.',
-    workdayWeekday: 'Ngày làm bù phải là thứ Bảy hoặc Chủ nhật.',
-    saved: 'Đã lưu ngày vào lịch.',
-    removed: 'Đã xoá ngày khỏi lịch.',
-    readOnly: 'Chỉ quản trị hệ thống sửa được lịch làm việc.',
-    days: ['Chủ nhật', 'Thứ Hai', 'Thứ Ba', 'Thứ Tư', 'Thứ Năm', 'Thứ Sáu', 'Thứ Bảy'],
-    providers: 'Nhà cung cấp SMS',
-    providerIntro: 'Các kênh gửi tin nhắn và tình trạng của chúng trong tiến trình này.',
-    provider: 'Nhà cung cấp',
-    configured: 'Nhà cung cấp đã cấu hình',
-    brandname: 'Tên thương hiệu (brandname)',
-    prices: 'Giá mỗi tin SMS',
-    healthy: 'Hoạt động',
-    down: 'Ngừng',
-    noHealth: 'Bản này chỉ có một nhà cung cấp cho mỗi kênh; chưa có số liệu sức khoẻ.',
-    tokens: 'Mã truy cập cho phần mềm một cửa',
-    tokenIntro: 'Phần mềm một cửa của cơ quan gửi trạng thái hồ sơ qua API bằng mã truy cập (Bearer). Mã chỉ hiện một lần khi tạo.',
-    role: 'Vai trò',
-    agency: 'Cơ quan',
-    noAgency: '— Không gắn cơ quan —',
-    label: 'Ghi chú',
-    created: 'Tạo lúc',
-    revoked: 'Đã thu hồi',
-    active: 'Đang dùng',
-    revoke: 'Thu hồi',
-    create: 'Tạo mã truy cập',
-    newToken: 'Mã truy cập mới — chỉ hiện một lần, hãy sao chép ngay',
-    tokenRevoked: 'Đã thu hồi mã truy cập.',
-    roles: {
-      agency: 'Phần mềm một cửa của cơ quan (agency)',
-      gateway: 'Cổng SMS (gateway)',
-      oversight: 'Giám sát, chỉ đọc (oversight)',
-      admin: 'Quản trị (admin)',
-    },
-  },
-  en: {
-    calendar: 'Working calendar',
-    calendarIntro:
-      'Monday–Friday are working days except holidays; Saturday and Sunday are off except make-up working days. Due dates follow this calendar.',
-    year: 'Year',
-    show: 'Show',
-    workingDays: (n: number) => `${n} working days in the year.`,
-    date: 'Date',
-    weekday: 'Weekday',
-    kind: 'Kind',
-    name: 'Name',
-    holiday: 'Holiday',
-    workday: 'Make-up working day',
-    remove: 'Remove',
-    add: 'Add or change a day',
-    save: 'Save',
-    none: 'No holidays or make-up days in this year yet.',
-    badDate: 'Invalid date (YYYY-MM-DD).',
-    badYear: 'The year must be between 2000 and 2100.',
-    required: 'This field is required.',
-    tooLong: 'Too long (at most 200 characters).',
-    holidayWeekend: 'This date is already a Saturday/Sunday (a day off); mark holidays on weekdays only.',
-    workdayWeekday: 'A make-up working day must be a Saturday or Sunday.',
-    saved: 'Day saved.',
-    removed: 'Day removed.',
-    readOnly: 'Only a system administrator can change the calendar.',
-    days: ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'],
-    providers: 'SMS providers',
-    providerIntro: 'The channels messages leave through and their health in this process.',
-    provider: 'Provider',
-    configured: 'Configured provider',
-    brandname: 'Brandname',
-    prices: 'Price per SMS',
-    healthy: 'Up',
-    down: 'Down',
-    noHealth: 'This build has one provider per channel; no health figures yet.',
-    tokens: 'Tokens for one-stop software',
-    tokenIntro:
-      'An agency’s one-stop software sends dossier states through the API with a bearer token. A token is shown once, when created.',
-    role: 'Role',
-    agency: 'Agency',
-    noAgency: '— No agency —',
-    label: 'Label',
-    created: 'Created',
-    revoked: 'Revoked',
-    active: 'Active',
-    revoke: 'Revoke',
-    create: 'Create token',
-    newToken: 'New token — shown only once, copy it now',
-    tokenRevoked: 'Token revoked.',
-    roles: {
-      agency: 'Agency one-stop software (agency)',
-      gateway: 'SMS gateway (gateway)',
-      oversight: 'Oversight, read-only (oversight)',
-      admin: 'Administrator (admin)',
-    },
-  },
-} as const;
-
-const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 const TOKEN_ROLES = ['agency', 'gateway', 'oversight', 'admin'] as const;
 
 function validDate(value: string): boolean {
@@ -157,7 +43,19 @@ function cell(value: unknown): string {
   return String(value);
 }
 
-export function systemSettingsRoutes(app: FastifyInstance, ctx: AppContext): void {
+export interface SystemSettingsDeps {
+  readonly config: Pick<Config, 'sms'>;
+  readonly clock: Clock;
+  readonly calendars: CalendarService;
+  readonly agencies: AgencyService;
+  readonly tokens: TokenService;
+  readonly audit: AuditService;
+  /** The provider pool; its `health()`, when it has one, fills the providers table. */
+  readonly providers: object;
+}
+
+export function systemSettingsRoutes(app: FastifyInstance, deps: SystemSettingsDeps): void {
+  const { calendars, tokens, audit } = deps;
   const guard = { preHandler: requireWebUser([...SETTINGS_ROLES]) };
   const adminOnly = { preHandler: requireWebUser(['admin']) };
 
@@ -171,8 +69,8 @@ export function systemSettingsRoutes(app: FastifyInstance, ctx: AppContext): voi
   ) => {
     const user = request.webUser!;
     const lang: WebLang = request.webLang;
-    const t = T[lang];
-    const [days, calendar] = await Promise.all([ctx.calendars.list(year), ctx.calendars.calendar(DEFAULT_SETTINGS.officeHours)]);
+    const t = texts(lang).system;
+    const [days, calendar] = await Promise.all([calendars.list(year), calendars.calendar(DEFAULT_SETTINGS.officeHours)]);
     let workingDays = 0;
     for (let date = `${year}-01-01`; date <= `${year}-12-31`; date = addDays(date, 1)) if (calendar.isWorkingDay(date)) workingDays++;
     const admin = user.role === 'admin';
@@ -228,7 +126,7 @@ ${
     return sendSettingsPage(request, reply, `${t.calendar} ${year}`, body, flash, status);
   };
 
-  const currentYear = () => Number(new Date(ctx.clock.now() + 7 * 3_600_000).getUTCFullYear());
+  const currentYear = () => Number(new Date(deps.clock.now() + 7 * 3_600_000).getUTCFullYear());
 
   app.get('/cai-dat/lich', guard, async (request, reply) => {
     const raw = String((request.query as Record<string, unknown>).year ?? '');
@@ -239,7 +137,7 @@ ${
         reply,
         currentYear(),
         { date: '', kind: 'holiday', name: '' },
-        { year: T[request.webLang].badYear },
+        { year: texts(request.webLang).system.badYear },
         400,
       );
     }
@@ -247,7 +145,7 @@ ${
   });
 
   app.post('/cai-dat/lich', adminOnly, async (request, reply) => {
-    const t = T[request.webLang];
+    const t = texts(request.webLang).system;
     const form = {
       date: formString(request.body, 'date').trim(),
       kind: formString(request.body, 'kind'),
@@ -263,10 +161,10 @@ ${
     const year = validDate(form.date) ? Number(form.date.slice(0, 4)) : currentYear();
     if (Object.keys(errors).length > 0)
       return calendarPage(request, reply, year >= 2000 && year <= 2100 ? year : currentYear(), form, errors, 400);
-    const before = (await ctx.calendars.list(year)).find((d) => d.date === form.date) ?? null;
+    const before = (await calendars.list(year)).find((d) => d.date === form.date) ?? null;
     const day = { date: form.date, kind: form.kind as 'holiday' | 'workday', name: form.name };
-    await ctx.calendars.put(day, ctx.clock.now());
-    await audit(ctx, request.webUser!, {
+    await calendars.put(day, deps.clock.now());
+    await audit.record(request.webUser!, {
       action: 'calendar.put',
       entity: 'calendar_day',
       entityId: day.date,
@@ -285,14 +183,14 @@ ${
         reply,
         currentYear(),
         { date: '', kind: 'holiday', name: '' },
-        { _form: T[request.webLang].badDate },
+        { _form: texts(request.webLang).system.badDate },
         400,
       );
     const year = Number(date.slice(0, 4));
-    const before = (await ctx.calendars.list(year)).find((d) => d.date === date) ?? null;
+    const before = (await calendars.list(year)).find((d) => d.date === date) ?? null;
     if (before) {
-      await ctx.calendars.remove(date);
-      await audit(ctx, request.webUser!, {
+      await calendars.remove(date);
+      await audit.record(request.webUser!, {
         action: 'calendar.remove',
         entity: 'calendar_day',
         entityId: date,
@@ -307,23 +205,23 @@ ${
   app.get('/cai-dat/nha-cung-cap', guard, async (request, reply) => {
     const user = request.webUser!;
     const lang = request.webLang;
-    const t = T[lang];
-    const rows = healthRows(ctx.providers);
+    const t = texts(lang).system;
+    const rows = healthRows(deps.providers);
     const columns = rows && rows.length > 0 ? Object.keys(rows[0]!).filter((k) => k !== 'healthy') : [];
-    const prices = Object.entries(ctx.config.sms.pricePerSegmentVnd)
+    const prices = Object.entries(deps.config.sms.pricePerSegmentVnd)
       .map(([carrier, price]) => `${carrier}: ${price.toLocaleString('vi-VN')} đ`)
       .join(', ');
     const body = html`<h1>${t.providers}</h1>
 ${settingsNav(user, lang, '/cai-dat/nha-cung-cap')}
 <p class="hint">${t.providerIntro}</p>
 <section class="card"><dl class="facts">
-  <dt>${t.configured}</dt><dd data-testid="provider-name">${ctx.config.sms.provider}</dd>
-  <dt>${t.brandname}</dt><dd>${ctx.config.sms.brandname}</dd>
+  <dt>${t.configured}</dt><dd data-testid="provider-name">${deps.config.sms.provider}</dd>
+  <dt>${t.brandname}</dt><dd>${deps.config.sms.brandname}</dd>
   <dt>${t.prices}</dt><dd>${prices}</dd>
 </dl></section>
 ${
   rows && rows.length > 0
-    ? html`<div class="table-wrap"><table><caption>${t.providers}</caption><thead><tr>${columns.map((c) => html`<th scope="col">${c}</th>`)}<th scope="col">${lang === 'vi' ? 'Tình trạng' : 'Status'}</th></tr></thead>
+    ? html`<div class="table-wrap"><table><caption>${t.providers}</caption><thead><tr>${columns.map((c) => html`<th scope="col">${c}</th>`)}<th scope="col">${t.status}</th></tr></thead>
   <tbody>${rows.map((r) => html`<tr>${columns.map((c) => html`<td>${cell(r[c])}</td>`)}<td><strong class="${r.healthy === false ? 'late' : 'ontime'}">${r.healthy === false ? t.down : t.healthy}</strong></td></tr>`)}</tbody></table></div>`
     : html`<p class="card">${t.noHealth}</p>`
 }`;
@@ -337,8 +235,8 @@ ${
   ) => {
     const user = request.webUser!;
     const lang = request.webLang;
-    const t = T[lang];
-    const [tokens, agencies] = await Promise.all([listTokens(ctx.db), ctx.agencies.list()]);
+    const t = texts(lang).system;
+    const [list, agencies] = await Promise.all([tokens.list(), deps.agencies.list()]);
     const errors = state.errors ?? {};
     const form = state.form ?? { role: 'agency', agencyCode: '', label: '' };
     const body: SafeHtml = html`<h1>${t.tokens}</h1>
@@ -355,19 +253,19 @@ ${
     ${csrfField(request.csrfToken)}
     <div class="grid three">
       ${selectField({ name: 'role', label: t.role, value: form.role, options: TOKEN_ROLES.map((r) => ({ value: r, label: t.roles[r] })), error: errors.role })}
-      ${selectField({ name: 'agencyCode', label: t.agency, value: form.agencyCode, options: [{ value: '', label: t.noAgency }, ...agencies.map((a) => ({ value: a.code, label: `${a.code} – ${a.name}` }))], error: errors.agencyCode })}
+      ${selectField({ name: 'agencyCode', label: t.agency, value: form.agencyCode, options: agencyOptions(agencies, t.noAgency), error: errors.agencyCode })}
       ${textField({ name: 'label', label: t.label, value: form.label, error: errors.label, attrs: raw('maxlength="200"') })}
     </div>
     <div><button type="submit">${t.create}</button></div>
   </form>
 </section>
 <div class="table-wrap"><table><caption>${t.tokens}</caption><thead><tr><th scope="col">#</th><th scope="col">${t.role}</th><th scope="col">${t.agency}</th><th scope="col">${t.label}</th><th scope="col">${t.created}</th><th scope="col"><span class="visually-hidden">${t.revoke}</span></th></tr></thead>
-<tbody>${tokens.map(
+<tbody>${list.map(
       (tk) =>
-        html`<tr><td>${Number(tk.id)}</td><td>${tk.role}</td><td>${tk.agency_code ?? '—'}</td><td>${tk.label}</td><td>${formatDateTime(Number(tk.created_at))}</td><td>${
-          tk.revoked_at !== null
-            ? html`${t.revoked} ${formatDateTime(Number(tk.revoked_at))}`
-            : html`<form method="post" action="/cai-dat/ma-truy-cap/${Number(tk.id)}/thu-hoi" class="inline">${csrfField(request.csrfToken)}<button type="submit" class="danger">${t.revoke}<span class="visually-hidden"> #${Number(tk.id)}</span></button></form>`
+        html`<tr><td>${tk.id}</td><td>${tk.role}</td><td>${tk.agencyCode ?? '—'}</td><td>${tk.label}</td><td>${formatDateTime(tk.createdAt)}</td><td>${
+          tk.revokedAt !== null
+            ? html`${t.revoked} ${formatDateTime(tk.revokedAt)}`
+            : html`<form method="post" action="/cai-dat/ma-truy-cap/${tk.id}/thu-hoi" class="inline">${csrfField(request.csrfToken)}<button type="submit" class="danger">${t.revoke}<span class="visually-hidden"> #${tk.id}</span></button></form>`
         }</td></tr>`,
     )}</tbody></table></div>`;
     const flash = flashFromQuery(request, { revoked: t.tokenRevoked });
@@ -377,7 +275,7 @@ ${
   app.get('/cai-dat/ma-truy-cap', adminOnly, async (request, reply) => tokensPage(request, reply, {}));
 
   app.post('/cai-dat/ma-truy-cap', adminOnly, async (request, reply) => {
-    const t = T[request.webLang];
+    const t = texts(request.webLang).system;
     const form = {
       role: formString(request.body, 'role'),
       agencyCode: formString(request.body, 'agencyCode'),
@@ -388,16 +286,12 @@ ${
     if (form.label.length > 200 || CONTROL.test(form.label))
       return tokensPage(request, reply, { form, errors: { label: t.tooLong }, status: 400 });
     try {
-      const { id, token } = await createToken(
-        ctx.db,
-        {
-          role: form.role as (typeof TOKEN_ROLES)[number],
-          agencyCode: form.agencyCode || null,
-          ...(form.label ? { label: form.label } : {}),
-        },
-        ctx.clock.now(),
-      );
-      await audit(ctx, request.webUser!, {
+      const { id, token } = await tokens.create({
+        role: form.role as (typeof TOKEN_ROLES)[number],
+        agencyCode: form.agencyCode || null,
+        ...(form.label ? { label: form.label } : {}),
+      });
+      await audit.record(request.webUser!, {
         action: 'token.create',
         entity: 'api_token',
         entityId: id,
@@ -415,16 +309,15 @@ ${
   app.post('/cai-dat/ma-truy-cap/:id/thu-hoi', adminOnly, async (request, reply) => {
     const id = Number((request.params as { id: string }).id);
     if (!Number.isSafeInteger(id) || id < 1)
-      return tokensPage(request, reply, { errors: { _form: T[request.webLang].required }, status: 400 });
-    const before = (await listTokens(ctx.db)).find((tk) => Number(tk.id) === id);
-    if (before && (await revokeToken(ctx.db, id, ctx.clock.now()))) {
-      ctx.auth.forget();
-      await audit(ctx, request.webUser!, {
+      return tokensPage(request, reply, { errors: { _form: texts(request.webLang).system.required }, status: 400 });
+    const before = await tokens.revoke(id);
+    if (before) {
+      await audit.record(request.webUser!, {
         action: 'token.revoke',
         entity: 'api_token',
         entityId: id,
-        before: { role: before.role, agencyCode: before.agency_code, label: before.label, revoked: false },
-        after: { role: before.role, agencyCode: before.agency_code, label: before.label, revoked: true },
+        before: { role: before.role, agencyCode: before.agencyCode, label: before.label, revoked: false },
+        after: { role: before.role, agencyCode: before.agencyCode, label: before.label, revoked: true },
         ip: request.ip,
       });
     }

@@ -2,7 +2,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { admin as adminToken, seedBasics, startHarness, TEST_DB, type Harness } from '../../support/harness.js';
-import { accountService, LOCKOUT, SESSION } from '../../../src/accounts/account.service.js';
+import { LOCKOUT, SESSION } from '../../../src/accounts/account.service.js';
 import { verifyPassword } from '../../../src/accounts/password.js';
 
 const PASSWORD = 'mot-khau-du-dai-2026';
@@ -73,7 +73,7 @@ describe(`web accounts (${TEST_DB})`, () => {
   before(async () => {
     h = await startHarness({ env: { MOTCUA_TRUST_PROXY: 'true' } });
     await seedBasics(h);
-    const accounts = accountService(h.ctx);
+    const accounts = h.ctx.accounts;
     await accounts.create({ username: 'quantri', displayName: 'Quản trị', role: 'admin', agencyCode: null, password: PASSWORD });
     await accounts.create({
       username: 'stc-quantri',
@@ -147,7 +147,7 @@ describe(`web accounts (${TEST_DB})`, () => {
   });
 
   test('five failures lock the username for 15 minutes with a clear message; a success before that resets the count', async () => {
-    await accountService(h.ctx).create({
+    await h.ctx.accounts.create({
       username: 'khoa-thu',
       displayName: 'Thử khoá',
       role: 'clerk',
@@ -389,7 +389,7 @@ describe(`web accounts (${TEST_DB})`, () => {
     const disable = await post(adminSession, `/tai-khoan/${id}/khoa`, {});
     assert.equal(disable.statusCode, 303);
     assert.equal((await attempt('stp-motcua', 'mat-khau-moi-2027', '10.0.3.1')).statusCode, 401, 'a disabled account cannot log in');
-    const selfDisable = await post(adminSession, `/tai-khoan/${(await accountService(h.ctx).findByUsername('quantri'))!.id}/khoa`, {});
+    const selfDisable = await post(adminSession, `/tai-khoan/${(await h.ctx.accounts.findByUsername('quantri'))!.id}/khoa`, {});
     assert.equal(selfDisable.statusCode, 400);
 
     const rows = await h.ctx.db.kysely

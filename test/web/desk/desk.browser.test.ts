@@ -18,7 +18,6 @@ import {
   newBrowserPage,
 } from '../../support/browser.js';
 import { seedBasics, startHarness, TEST_DB, type Harness } from '../../support/harness.js';
-import { accountService } from '../../../src/accounts/account.service.js';
 
 const SHOTS = fileURLToPath(new URL('../../../test-results/screenshots/', import.meta.url));
 const PASSWORD = 'mot-khau-du-dai-2026';
@@ -35,7 +34,7 @@ describe(`staff screens in a real browser (${TEST_DB})`, { timeout: 180_000 }, (
     mkdirSync(SHOTS, { recursive: true });
     h = await startHarness();
     await seedBasics(h, { holdSeconds: 120, quietHours: null });
-    const accounts = accountService(h.ctx);
+    const accounts = h.ctx.accounts;
     await accounts.create({ username: 'stc-motcua', displayName: 'Lê Thị Mai', role: 'clerk', agencyCode: 'STC', password: PASSWORD });
     await accounts.create({
       username: 'stc-quantri',

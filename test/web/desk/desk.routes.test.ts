@@ -2,7 +2,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { seedBasics, startHarness, TEST_DB, type Harness } from '../../support/harness.js';
-import { accountService } from '../../../src/accounts/account.service.js';
 
 const PASSWORD = 'mot-khau-du-dai-2026';
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
@@ -71,7 +70,7 @@ describe(`desk screens (${TEST_DB})`, () => {
   before(async () => {
     h = await startHarness();
     await seedBasics(h, { holdSeconds: 120, quietHours: null });
-    await accountService(h.ctx).create({
+    await h.ctx.accounts.create({
       username: 'stc-motcua',
       displayName: 'Lê Thị Mai',
       role: 'clerk',
@@ -256,7 +255,7 @@ describe(`desk screens (${TEST_DB})`, () => {
   });
 
   test('a clerk cannot act on another agency’s dossier; refusal needs a confirmation', async () => {
-    await accountService(h.ctx).create({
+    await h.ctx.accounts.create({
       username: 'stp-motcua',
       displayName: 'Phạm Văn Bình',
       role: 'clerk',

@@ -17,7 +17,6 @@ import {
   newBrowserPage,
 } from '../../support/browser.js';
 import { admin, intakeBody, seedBasics, startHarness, TEST_DB, type Harness } from '../../support/harness.js';
-import { accountService } from '../../../src/accounts/account.service.js';
 
 const SCREENSHOTS = fileURLToPath(new URL('../../../test-results/screenshots/', import.meta.url));
 const PASSWORD = 'Kiem-tra-trinh-duyet-2026';
@@ -73,7 +72,7 @@ describe(`oversight and read pages in a real browser (${TEST_DB})`, { timeout: 1
       await api('POST', `/api/v1/dossiers/${code}/events`, { type: 'step', step: 'Thẩm định hồ sơ', at: '2026-11-23T09:30:00+07:00' });
       await api('POST', `/api/v1/dossiers/${code}/events`, { type: 'step', step: 'Trả kết quả', at: '2026-11-23T10:00:00+07:00' });
     }
-    const accounts = accountService(h.ctx);
+    const accounts = h.ctx.accounts;
     await accounts.create({
       username: 'giamsat-web',
       displayName: 'Sở TT&TT (giám sát)',

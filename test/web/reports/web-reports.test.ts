@@ -9,10 +9,9 @@ import ExcelJS from 'exceljs';
 import { admin, intakeBody, seedBasics, startHarness, TEST_DB, type Harness } from '../../support/harness.js';
 import { buildApp, type App } from '../../../src/main/app.js';
 import type { AppContext } from '../../../src/main/context.js';
-import { computeStats } from '../../../src/reports/stats.service.js';
-import { accountService } from '../../../src/accounts/account.service.js';
 import { guardFormula, toCsv } from '../../../src/web/reports/export.js';
-import { resolvePeriod, reconciliationWhy } from '../../../src/reports/dashboard.service.js';
+import { resolvePeriod } from '../../../src/reports/period.js';
+import { reconciliationWhy } from '../../../src/reports/report.service.js';
 import { barChart, niceCeiling, stackedBarChart } from '../../../src/web/reports/charts.js';
 
 const PASSWORD = 'Kiem-tra-bao-cao-2026';
@@ -163,7 +162,7 @@ describe(`web reports (${TEST_DB})`, { timeout: 120_000 }, () => {
       .where('id', '=', Number(failedId.id))
       .execute();
 
-    const accounts = accountService(h.ctx);
+    const accounts = h.ctx.accounts;
     await accounts.create({ username: 'giamsat-test', displayName: 'Giám sát', role: 'oversight', agencyCode: null, password: PASSWORD });
     await accounts.create({
       username: 'stc-admin',
@@ -199,7 +198,7 @@ describe(`web reports (${TEST_DB})`, { timeout: 120_000 }, () => {
   });
 
   test('dashboard figures equal computeStats for the same period', async () => {
-    const stats = await computeStats(h.ctx.db, { from: FROM, to: TO, groupBy: 'agency', agencyCode: null });
+    const stats = await h.ctx.stats.compute({ from: FROM, to: TO, groupBy: 'agency', agencyCode: null });
     const sum = (pick: (r: (typeof stats.rows)[number]) => number) => stats.rows.reduce((s, r) => s + pick(r), 0);
     const res = await get(h.app, oversight, `/giam-sat?${PERIOD}`);
     assert.equal(res.statusCode, 200, res.body);
@@ -241,7 +240,7 @@ describe(`web reports (${TEST_DB})`, { timeout: 120_000 }, () => {
       );
     });
     // The procedure view and its totals agree with computeStats by procedure.
-    const byProcedure = await computeStats(h.ctx.db, { from: FROM, to: TO, groupBy: 'procedure', agencyCode: null });
+    const byProcedure = await h.ctx.stats.compute({ from: FROM, to: TO, groupBy: 'procedure', agencyCode: null });
     const procedurePage = await get(h.app, oversight, `/giam-sat?${PERIOD}&groupBy=procedure`);
     assert.equal(procedurePage.statusCode, 200);
     for (const row of byProcedure.rows) assert.ok(procedurePage.body.includes(`${row.procedureCode} – `), row.procedureCode);
@@ -298,7 +297,7 @@ describe(`web reports (${TEST_DB})`, { timeout: 120_000 }, () => {
       [CODES.held]: 'held',
       [CODES.sameDay]: 'same_day',
     });
-    const stats = await computeStats(h.ctx.db, { from: FROM, to: TO, groupBy: 'agency', agencyCode: null });
+    const stats = await h.ctx.stats.compute({ from: FROM, to: TO, groupBy: 'agency', agencyCode: null });
     assert.equal(
       codes.length,
       stats.rows.reduce((s, r) => s + r.reconciliation.resolvedWithoutDeliveredResult, 0),

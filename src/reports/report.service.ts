@@ -1,0 +1,208 @@
+/**
+ * Reads behind the oversight and read pages that the figures (StatsService) do not give: the
+ * reconciliation list with the reason of each line, messages per day and per kind, the paginated
+ * message log and a dossier's messages.
+ */
+import type { Db } from '../platform/db/database.js';
+import { addDays, daysBetween } from '../lib/calendar/zone.js';
+import type { AgencyService } from '../reference/agency.service.js';
+import { findDossierByKey, receiptKey } from '../dossiers/dossier.repository.js';
+import { listNotificationsForDossier, type NotificationRow } from '../messages/notification.repository.js';
+import { isTriggerOn } from '../messages/plan/notification.rules.js';
+import { reportWindow, type ReportScope } from './period.js';
+import {
+  type MessageSearch,
+  type PageQuery,
+  messageCountsByDay,
+  messageCountsByKind,
+  resolvedWithoutDeliveredResult,
+  resultMessagesOf,
+  searchMessageRows,
+} from './report.repository.js';
+
+/** A message as stored, for the pages that show every detail of it. */
+export type StoredMessage = NotificationRow;
+export type MessageRow = StoredMessage & { receipt_code: string | null };
+
+export interface Page<T> {
+  items: T[];
+  page: number;
+  hasNext: boolean;
+}
+
+/** Why a resolved dossier has no delivered result message. */
+export type ReconciliationWhy =
+  | 'no_phone'
+  | 'invalid_phone'
+  | 'landline'
+  | 'foreign_phone'
+  | 'failed'
+  | 'held'
+  | 'sending'
+  | 'sent_unconfirmed'
+  | 'cancelled'
+  | 'same_day'
+  | 'trigger_off'
+  | 'not_created';
+
+export interface ReconciliationItem {
+  receiptCode: string;
+  agencyCode: string;
+  procedureCode: string;
+  procedureName: string;
+  state: string;
+  finishedAt: number;
+  dueAt: number;
+  onTime: boolean;
+  why: ReconciliationWhy;
+  /** The failure or cancellation reason code, or null. */
+  reason: string | null;
+  /** When a held message leaves (epoch ms), or null. */
+  sendAfter: number | null;
+}
+
+const PHONE_WHYS: ReadonlySet<string> = new Set(['no_phone', 'invalid_phone', 'landline', 'foreign_phone']);
+
+/** Why a resolved dossier has no delivered result message, from its latest result message (if any). */
+export function reconciliationWhy(
+  latest: Pick<NotificationRow, 'status' | 'failure_reason'> | null,
+  context: { processingDays: number; notifySameDay: boolean; resultTriggerOn: boolean },
+): ReconciliationWhy {
+  if (latest === null) {
+    if (!context.resultTriggerOn) return 'trigger_off';
+    if (context.processingDays === 0 && !context.notifySameDay) return 'same_day';
+    return 'not_created';
+  }
+  switch (latest.status) {
+    case 'pending':
+      return 'held';
+    case 'sending':
+      return 'sending';
+    case 'sent':
+      return 'sent_unconfirmed';
+    case 'cancelled':
+      return 'cancelled';
+    case 'failed':
+      return latest.failure_reason !== null && PHONE_WHYS.has(latest.failure_reason)
+        ? (latest.failure_reason as ReconciliationWhy)
+        : 'failed';
+    case 'delivered':
+      // Not reached: delivered dossiers are excluded by the query.
+      return 'not_created';
+  }
+}
+
+export const OUTCOMES = ['delivered', 'sent', 'pending', 'failed', 'cancelled'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+export interface OutcomeBucket {
+  /** 'YYYY-MM-DD' of the day, or 'YYYY-MM' of the month. */
+  key: string;
+  counts: Record<Outcome, number>;
+}
+
+const DAY_BUCKETS_UP_TO = 62;
+
+function outcomeOf(status: string): Outcome {
+  if (status === 'sending') return 'pending';
+  return (OUTCOMES as readonly string[]).includes(status) ? (status as Outcome) : 'pending';
+}
+
+const noOutcomes = (): Record<Outcome, number> => ({ delivered: 0, sent: 0, pending: 0, failed: 0, cancelled: 0 });
+
+const n = (value: unknown) => Number(value ?? 0);
+
+function page<T>(rows: T[], query: PageQuery): Page<T> {
+  return { items: rows.slice(0, query.pageSize), page: query.page, hasNext: rows.length > query.pageSize };
+}
+
+export class ReportService {
+  constructor(
+    private readonly db: Db,
+    private readonly agencies: AgencyService,
+  ) {}
+
+  /** Dossiers that reached their result in the period and have no delivered result_ready message, newest first. */
+  async reconciliation(scope: ReportScope): Promise<ReconciliationItem[]> {
+    const dossiers = await resolvedWithoutDeliveredResult(this.db, reportWindow(scope));
+    const latest = new Map<number, NotificationRow>();
+    const messages = await resultMessagesOf(
+      this.db,
+      dossiers.map((d) => Number(d.id)),
+    );
+    // Oldest first, so each dossier keeps its latest.
+    for (const row of messages) latest.set(Number(row.dossier_id), row);
+
+    const settings = new Map<string, { notifySameDay: boolean; resultTriggerOn: boolean }>();
+    for (const code of new Set(dossiers.map((d) => d.agency_code))) {
+      const agency = await this.agencies.get(code);
+      settings.set(code, {
+        notifySameDay: agency?.settings.notifySameDay ?? false,
+        resultTriggerOn: agency ? isTriggerOn('result_ready', agency.settings) : true,
+      });
+    }
+
+    return dossiers.map((d) => {
+      const message = latest.get(Number(d.id)) ?? null;
+      const agency = settings.get(d.agency_code) ?? { notifySameDay: false, resultTriggerOn: true };
+      const why = reconciliationWhy(message, { processingDays: n(d.processing_days), ...agency });
+      return {
+        receiptCode: d.receipt_code,
+        agencyCode: d.agency_code,
+        procedureCode: d.procedure_code,
+        procedureName: d.procedure_name,
+        state: d.state,
+        finishedAt: n(d.finished_at),
+        dueAt: n(d.due_at),
+        onTime: n(d.finished_at) <= n(d.due_at),
+        why,
+        reason: message?.failure_reason ?? null,
+        sendAfter: why === 'held' && message ? n(message.send_after) : null,
+      };
+    });
+  }
+
+  /** Automatic messages created in the period (the ones the figures count), per local day — or per
+   *  month when the period is longer than two months — and outcome; empty days are included. */
+  async messagesByDay(scope: ReportScope): Promise<{ unit: 'day' | 'month'; buckets: OutcomeBucket[] }> {
+    const rows = await messageCountsByDay(this.db, reportWindow(scope));
+    const unit = daysBetween(scope.from, scope.to) + 1 > DAY_BUCKETS_UP_TO ? 'month' : 'day';
+    const keyOf = (date: string) => (unit === 'day' ? date : date.slice(0, 7));
+    const buckets = new Map<string, OutcomeBucket>();
+    for (let date = scope.from; date <= scope.to; date = addDays(date, 1)) {
+      const key = keyOf(date);
+      if (!buckets.has(key)) buckets.set(key, { key, counts: noOutcomes() });
+    }
+    for (const row of rows) {
+      const date = new Date(n(row.day) * 86_400_000).toISOString().slice(0, 10);
+      const bucket = buckets.get(keyOf(date));
+      if (bucket) bucket.counts[outcomeOf(row.status)] += n(row.total);
+    }
+    return { unit, buckets: [...buckets.values()] };
+  }
+
+  /** The same messages per kind and outcome (their totals are the figures' `messages.created`). */
+  async messagesByKind(scope: ReportScope): Promise<Map<string, Record<Outcome, number>>> {
+    const byKind = new Map<string, Record<Outcome, number>>();
+    for (const row of await messageCountsByKind(this.db, reportWindow(scope))) {
+      let counts = byKind.get(row.kind);
+      if (!counts) {
+        counts = noOutcomes();
+        byKind.set(row.kind, counts);
+      }
+      counts[outcomeOf(row.status)] += n(row.total);
+    }
+    return byKind;
+  }
+
+  /** Messages newest first; `q` matches the recipient's number or address, or the dossier's receipt code. */
+  async searchMessages(filter: MessageSearch): Promise<Page<MessageRow>> {
+    return page(await searchMessageRows(this.db, filter), filter);
+  }
+
+  /** Every message of a dossier, oldest first (a dossier's access is checked by DossierService.get). */
+  async messagesOfDossier(receiptCode: string): Promise<StoredMessage[]> {
+    const row = await findDossierByKey(this.db, receiptKey(receiptCode));
+    return row ? listNotificationsForDossier(this.db, Number(row.id)) : [];
+  }
+}
