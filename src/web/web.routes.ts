@@ -6,7 +6,7 @@ import { webErrorHandler } from './web.session.js';
 import { type LoginRoutesDeps, loginRoutes } from './accounts/login.routes.js';
 import { type UsersRoutesDeps, usersRoutes } from './accounts/users.routes.js';
 import { type AuditRoutesDeps, auditRoutes } from './audit.routes.js';
-import { deskRoutes } from './desk/desk.routes.js';
+import { type DeskDeps, deskRoutes } from './desk/desk.routes.js';
 import { type AgencySettingsDeps, agencySettingsRoutes } from './settings/settings.agency.js';
 import { type SystemSettingsDeps, systemSettingsRoutes } from './settings/settings.system.js';
 
@@ -15,7 +15,7 @@ export type WebRoutesDeps = { readonly logger: Logger } & LoginRoutesDeps &
   AuditRoutesDeps &
   AgencySettingsDeps &
   SystemSettingsDeps &
-  Parameters<typeof deskRoutes>[1];
+  DeskDeps;
 
 export function webRoutes(deps: WebRoutesDeps) {
   return async (app: FastifyInstance): Promise<void> => {

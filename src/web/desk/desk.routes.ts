@@ -1,9 +1,12 @@
 /** /mot-cua: desk screens for agencies without one-stop software — intake, steps, supplement, result, return, undo. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AppContext } from '../../main/context.js';
+import type { AuditService } from '../../accounts/audit.service.js';
+import type { Clock } from '../../platform/clock.js';
+import type { AgencyService } from '../../reference/agency.service.js';
+import type { ProcedureService } from '../../reference/procedure.service.js';
 import { AppError, forbidden } from '../../platform/errors.js';
 import { checkPhone, phoneProblemMessage, CARRIER_NAMES } from '../../lib/phone/phone.js';
-import type { DossierJson, HeldMessage, ReturnMethod, SubmissionChannel } from '../../dossiers/dossier.service.js';
+import type { DossierJson, DossierService, HeldMessage, ReturnMethod, SubmissionChannel } from '../../dossiers/dossier.service.js';
 import type { DossierState } from '../../dossiers/dossier.state-machine.js';
 import { html, raw, type SafeHtml } from '../html.js';
 import { checkbox, csrfField, fieldErrorOf, formBool, formError, formString, selectField, textField, type FieldErrors } from '../forms.js';
@@ -12,6 +15,15 @@ import { requireWebUser } from '../web.session.js';
 import { principalForUser, type WebLang, type WebUser } from '../web.types.js';
 import { EVENT_LABELS, formatDateTime, label, NOTIFICATION_KIND_LABELS, NOTIFICATION_STATUS_LABELS, STATE_LABELS } from '../format.js';
 import { actionsFor, isDeskAction } from './desk.actions.js';
+
+/** The services the desk screens use. */
+export interface DeskDeps {
+  readonly clock: Clock;
+  readonly agencies: AgencyService;
+  readonly procedures: ProcedureService;
+  readonly dossiers: DossierService;
+  readonly audit: AuditService;
+}
 
 const DESK_ROLES = ['admin', 'agency_admin', 'clerk'] as const;
 const RECEIPT = /^[A-Za-z0-9][A-Za-z0-9.-]{0,63}$/;
@@ -197,10 +209,10 @@ function phoneStatus(value: string, lang: WebLang): PhoneStatus {
 }
 
 /** The agency a desk user works for: their own, or (admin) the one chosen. */
-async function deskAgency(ctx: AppContext, user: WebUser, requested: string): Promise<string | null> {
+async function deskAgency(deps: DeskDeps, user: WebUser, requested: string): Promise<string | null> {
   if (user.role !== 'admin') return user.agencyCode;
-  if (requested && (await ctx.agencies.get(requested))) return requested;
-  return (await ctx.agencies.list())[0]?.code ?? null;
+  if (requested && (await deps.agencies.get(requested))) return requested;
+  return (await deps.agencies.list())[0]?.code ?? null;
 }
 
 /** What the audit log keeps of a dossier before and after a desk action. */
@@ -245,7 +257,7 @@ function holdBox(request: FastifyRequest, code: string, seq: number, held: HeldM
 </section>`;
 }
 
-export function deskRoutes(app: FastifyInstance, ctx: AppContext): void {
+export function deskRoutes(app: FastifyInstance, deps: DeskDeps): void {
   const guard = { preHandler: requireWebUser([...DESK_ROLES]) };
 
   app.get('/mot-cua/kiem-tra-so', guard, async (request, reply) => {
@@ -271,12 +283,12 @@ export function deskRoutes(app: FastifyInstance, ctx: AppContext): void {
       body = html`<h1>${t.title}</h1><p class="card">${t.noAgency}</p>`;
     } else {
       const [agency, procedures, agencies] = await Promise.all([
-        ctx.agencies.require(agencyCode),
-        ctx.procedures.list(agencyCode),
-        user.role === 'admin' ? ctx.agencies.list() : Promise.resolve([]),
+        deps.agencies.require(agencyCode),
+        deps.procedures.list(agencyCode),
+        user.role === 'admin' ? deps.agencies.list() : Promise.resolve([]),
       ]);
       const values: IntakeForm = form ?? {
-        receiptCode: await ctx.dossiers.suggestReceiptCode(agencyCode),
+        receiptCode: await deps.dossiers.suggestReceiptCode(agencyCode),
         procedureCode: procedures[0]?.code ?? '',
         applicantName: '',
         phone: '',
@@ -285,7 +297,7 @@ export function deskRoutes(app: FastifyInstance, ctx: AppContext): void {
         returnMethod: 'counter',
         submittedVia: 'counter',
       };
-      const dossiers = await ctx.dossiers.search(principalForUser(user), agencyCode, { q: q || undefined, limit: 20 });
+      const dossiers = await deps.dossiers.search(principalForUser(user), agencyCode, { q: q || undefined, limit: 20 });
       const phoneState = values.phone && !errors.phone ? phoneStatus(values.phone, lang) : null;
       body = html`<h1>${t.title} — ${agency.name}</h1>
 ${
@@ -353,7 +365,7 @@ ${
   };
 
   app.get('/mot-cua', guard, async (request, reply) => {
-    const agencyCode = await deskAgency(ctx, request.webUser!, String((request.query as Record<string, unknown>).agency ?? ''));
+    const agencyCode = await deskAgency(deps, request.webUser!, String((request.query as Record<string, unknown>).agency ?? ''));
     return deskPage(request, reply, agencyCode, null, {}, null);
   });
 
@@ -362,7 +374,7 @@ ${
     const lang = request.webLang;
     const t = T[lang];
     const body = request.body;
-    const agencyCode = await deskAgency(ctx, user, formString(body, 'agencyCode'));
+    const agencyCode = await deskAgency(deps, user, formString(body, 'agencyCode'));
     if (!agencyCode) throw forbidden();
     const form: IntakeForm = {
       receiptCode: formString(body, 'receiptCode').trim(),
@@ -393,7 +405,7 @@ ${
     if (form.email && (!EMAIL.test(form.email) || form.email.length > 200)) errors.email = t.badEmail;
     if (Object.keys(errors).length > 0) return deskPage(request, reply, agencyCode, form, errors, null, 400);
     try {
-      const result = await ctx.dossiers.intake(principalForUser(user), {
+      const result = await deps.dossiers.intake(principalForUser(user), {
         receiptCode: form.receiptCode,
         agencyCode,
         procedureCode: form.procedureCode,
@@ -416,7 +428,7 @@ ${
         );
       }
       const d = result.dossier;
-      await ctx.audit.record(user, {
+      await deps.audit.record(user, {
         action: 'dossier.intake',
         entity: 'dossier',
         entityId: d.receiptCode,
@@ -454,11 +466,11 @@ ${
     const user = request.webUser!;
     const lang = request.webLang;
     const t = T[lang];
-    const detail = await ctx.dossiers.get(principalForUser(user), code);
-    const now = ctx.clock.now();
+    const detail = await deps.dossiers.get(principalForUser(user), code);
+    const now = deps.clock.now();
     const d = detail.dossier;
     const version = detail.version;
-    const [procedure, held] = await Promise.all([ctx.procedures.get(d.procedureCode), ctx.dossiers.heldBy(code, version)]);
+    const [procedure, held] = await Promise.all([deps.procedures.get(d.procedureCode), deps.dossiers.heldBy(code, version)]);
     const actions = actionsFor(d.state as DossierState);
     const base = `/mot-cua/ho-so/${encodeURIComponent(d.receiptCode)}`;
     const actionForm = (
@@ -585,7 +597,7 @@ ${formError(errors._form)}
       return dossierPage(request, reply, code, { [action]: t.confirmNeeded }, null, 400);
     const method = formString(body, 'returnMethod');
     try {
-      const result = await ctx.dossiers.applyEvent(
+      const result = await deps.dossiers.applyEvent(
         principalForUser(user),
         code,
         { type: action, ...(action === 'step' ? { step } : {}), eventId: `desk-${version + 1}-${action}` },
@@ -596,8 +608,8 @@ ${formError(errors._form)}
             : {}),
         },
       );
-      const held = await ctx.dossiers.heldBy(code, version + 1);
-      await ctx.audit.record(user, {
+      const held = await deps.dossiers.heldBy(code, version + 1);
+      await deps.audit.record(user, {
         action: `dossier.${action}`,
         entity: 'dossier',
         entityId: code,
@@ -629,8 +641,8 @@ ${formError(errors._form)}
         400,
       );
     try {
-      const outcome = await ctx.dossiers.undo(principalForUser(user), code, seq);
-      await ctx.audit.record(user, {
+      const outcome = await deps.dossiers.undo(principalForUser(user), code, seq);
+      await deps.audit.record(user, {
         action: 'dossier.undo',
         entity: 'dossier',
         entityId: code,
