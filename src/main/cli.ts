@@ -1,14 +1,7 @@
 #!/usr/bin/env node
 /**
- * `motcua <command>`: one entry for every process kind.
- *   serve [--demo]   API + dispatcher + scheduler in one process (the embedded default, "all")
- *   api              HTTP API only (run several behind a load balancer on PostgreSQL)
- *   worker           dispatcher + scheduler only
- *   migrate          apply database migrations and exit
- *   demo [--count N] load the demo agencies, procedures and dossiers (idempotent)
- *   token create --role admin|agency|oversight|gateway [--agency CODE] [--label TEXT]
- *   user create --username NAME --role admin|oversight|agency_admin|clerk [--agency CODE] --password PW [--name TEXT]
- *   smsc-sim [--port 2775] [--control-port 2776] …   SMPP SMSC simulator for development, tests and demos
+ * `motcua <command>`: one entry for every process kind. `USAGE` below is what `motcua --help` prints,
+ * exit codes included (the README's table is the same).
  */
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../platform/config/config.js';
@@ -19,11 +12,93 @@ import { loadDemoData } from './demo/demo.data.js';
 import { AppError } from '../platform/errors.js';
 import { demoLoginText } from './demo/demo.accounts.js';
 import { runSmscSimCommand } from './smsc-sim.command.js';
+import { checkDatabase, openDatabase, type DatabaseCheck } from '../platform/db/database.js';
+import { DatabaseOpenError, dbFailureOf } from '../platform/db/failure.js';
+import type { Logger } from 'pino';
+
+export const USAGE = `usage: motcua <command> [options]
+
+commands:
+  serve [--demo] [--check]   API + dispatcher + scheduler in one process (the embedded default; also "all")
+  api [--check]              HTTP API only (run several behind a load balancer on PostgreSQL)
+  worker [--check]           dispatcher + scheduler only
+  migrate                    apply database migrations and exit
+  check                      check the database and exit: SQLite PRAGMA quick_check; PostgreSQL the
+                             connection and a full read of every table
+  demo [--count N]           load the demo agencies, procedures and dossiers (idempotent)
+  token create --role admin|agency|oversight|gateway [--agency CODE] [--label TEXT]
+  user create --username NAME --role admin|oversight|agency_admin|clerk [--agency CODE] --password PW [--name TEXT]
+  smsc-sim [--port 2775] [--control-port 2776] …   SMPP SMSC simulator for development, tests and demos
+  help, --help, -h           this text
+
+--check (or MOTCUA_DB_CHECK=1) runs "check" before serving and refuses to start on a problem.
+Configuration comes from the environment (DATABASE_URL, PORT, …): see the README.
+
+exit codes:
+  0  done (a server: stopped cleanly by SIGTERM or SIGINT)
+  1  unexpected error (a bug: the stack trace is printed), or a shutdown that did not finish within 15 s
+  2  usage: unknown command or option, missing argument
+  3  invalid value: an environment variable, the config file or an option's value, or input the command refused
+  4  the database cannot be opened or reached at start (the message names it and why)
+  5  the database check found a problem (check, --check, MOTCUA_DB_CHECK=1)
+`;
+
+export const EXIT = { ok: 0, unexpected: 1, usage: 2, invalid: 3, databaseUnavailable: 4, databaseDamaged: 5 } as const;
+
+class UsageError extends Error {}
+
+/** `--check`: the database has a problem; the lines say which. */
+class DatabaseCheckError extends Error {}
 
 type ProcessKind = 'all' | 'api' | 'worker';
 
-async function serve(config: Config, kind: ProcessKind, demo: boolean): Promise<void> {
+async function runCheck(config: Config, options: { mustExist: boolean }): Promise<DatabaseCheck> {
+  const db = openDatabase(config.database, options);
+  try {
+    return await checkDatabase(db);
+  } finally {
+    await db.close().catch(() => undefined);
+  }
+}
+
+function describeCheck(check: DatabaseCheck): string {
+  return check.problems.length === 0
+    ? `${check.target}: ${check.checked}: ok\n`
+    : `${check.target}: ${check.checked} found ${check.problems.length} problem(s):\n${check.problems
+        .slice(0, 20)
+        .map((p) => `  - ${p}`)
+        .join('\n')}${check.problems.length > 20 ? `\n  … and ${check.problems.length - 20} more` : ''}\n`;
+}
+
+/**
+ * The last line of defence: a database error that escaped every handler (an 'error' event nobody
+ * listened to, a promise nobody awaited) is logged and the process goes on — an outage is ridden out,
+ * never a reason to exit. Anything else is a bug: logged, and the process exits as Node would.
+ */
+function installSafetyNet(logger: Logger): void {
+  const escaped = (what: string) => (error: unknown) => {
+    const failure = dbFailureOf(error);
+    if (failure) {
+      logger.warn(
+        { kind: failure.kind, code: failure.code, reason: failure.message },
+        `a database error escaped its handler (${what}); going on`,
+      );
+      return;
+    }
+    logger.fatal({ err: error }, `${what}: exiting`);
+    process.exit(EXIT.unexpected);
+  };
+  process.on('unhandledRejection', escaped('unhandled rejection'));
+  process.on('uncaughtException', escaped('uncaught exception'));
+}
+
+async function serve(config: Config, kind: ProcessKind, demo: boolean, check: boolean): Promise<void> {
+  if (check || config.databaseCheckAtStart) {
+    const result = await runCheck(config, { mustExist: false });
+    if (result.problems.length > 0) throw new DatabaseCheckError(describeCheck(result).trimEnd());
+  }
   const ctx = await createContext(config);
+  installSafetyNet(ctx.logger);
   const bootstrapToken = await ctx.tokens.ensureAdminAccess();
   if (bootstrapToken) {
     process.stdout.write(
@@ -59,7 +134,7 @@ function installShutdown(ctx: AppContext, closeHttp: () => Promise<unknown>): vo
     if (stopping) return;
     stopping = true;
     ctx.logger.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), 15_000);
+    const force = setTimeout(() => process.exit(EXIT.unexpected), 15_000);
     force.unref();
     void (async () => {
       await closeHttp();
@@ -82,17 +157,32 @@ async function withContext<T>(config: Config, work: (ctx: AppContext) => Promise
 
 async function main(argv: string[]): Promise<void> {
   const [command = 'serve', ...rest] = argv;
+  if (command === 'help' || argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(USAGE);
+    return;
+  }
   const config = loadConfig(process.env);
   switch (command) {
     case 'serve':
     case 'all': {
-      const { values } = parseArgs({ args: rest, options: { demo: { type: 'boolean', default: false } } });
-      return serve(config, 'all', values.demo === true);
+      const { values } = parseArgs({
+        args: rest,
+        options: { demo: { type: 'boolean', default: false }, check: { type: 'boolean', default: false } },
+      });
+      return serve(config, 'all', values.demo === true, values.check === true);
     }
     case 'api':
-      return serve(config, 'api', false);
-    case 'worker':
-      return serve(config, 'worker', false);
+    case 'worker': {
+      const { values } = parseArgs({ args: rest, options: { check: { type: 'boolean', default: false } } });
+      return serve(config, command, false, values.check === true);
+    }
+    case 'check': {
+      parseArgs({ args: rest, options: {} });
+      const result = await runCheck(config, { mustExist: true });
+      if (result.problems.length > 0) throw new DatabaseCheckError(describeCheck(result).trimEnd());
+      process.stdout.write(describeCheck(result));
+      return;
+    }
     case 'migrate':
       await withContext(config, async () => undefined);
       process.stdout.write('Cơ sở dữ liệu đã được cập nhật (migrations applied).\n');
@@ -109,7 +199,7 @@ async function main(argv: string[]): Promise<void> {
     case 'token': {
       const [sub, ...args] = rest;
       if (sub !== 'create')
-        throw new ConfigError('usage: motcua token create --role admin|agency|oversight|gateway [--agency CODE] [--label TEXT]');
+        throw new UsageError('usage: motcua token create --role admin|agency|oversight|gateway [--agency CODE] [--label TEXT]');
       const { values } = parseArgs({ args, options: { role: { type: 'string' }, agency: { type: 'string' }, label: { type: 'string' } } });
       if (!values.role || !(ROLES as readonly string[]).includes(values.role))
         throw new ConfigError(`--role must be one of ${ROLES.join(', ')}`);
@@ -127,7 +217,7 @@ async function main(argv: string[]): Promise<void> {
       const [sub, ...args] = rest;
       const usage =
         'usage: motcua user create --username NAME --role admin|oversight|agency_admin|clerk [--agency CODE] --password PW [--name TEXT]';
-      if (sub !== 'create') throw new ConfigError(usage);
+      if (sub !== 'create') throw new UsageError(usage);
       const { values } = parseArgs({
         args,
         options: {
@@ -138,7 +228,7 @@ async function main(argv: string[]): Promise<void> {
           name: { type: 'string' },
         },
       });
-      if (!values.username || !values.role || !values.password) throw new ConfigError(usage);
+      if (!values.username || !values.role || !values.password) throw new UsageError(usage);
       const user = await withContext(config, async (ctx) => {
         const created = await ctx.accounts.create({
           username: values.username!,
@@ -160,15 +250,27 @@ async function main(argv: string[]): Promise<void> {
     case 'smsc-sim':
       return runSmscSimCommand(rest);
     default:
-      throw new ConfigError(`unknown command "${command}"; use serve, api, worker, migrate, demo, token create or user create`);
+      throw new UsageError(`unknown command "${command}"; motcua --help lists the commands`);
   }
 }
 
+/** The exit code of a failed command (see USAGE) and what to print: one line, except for a bug. */
+function exitFor(error: unknown): { code: number; text: string } {
+  const message = (error as Error).message ?? String(error);
+  const parseCode = (error as { code?: unknown }).code;
+  if (error instanceof UsageError || (typeof parseCode === 'string' && parseCode.startsWith('ERR_PARSE_ARGS')))
+    return { code: EXIT.usage, text: message };
+  if (error instanceof ConfigError || error instanceof AppError) return { code: EXIT.invalid, text: message };
+  if (error instanceof DatabaseOpenError) return { code: EXIT.databaseUnavailable, text: message };
+  if (error instanceof DatabaseCheckError) return { code: EXIT.databaseDamaged, text: message };
+  const failure = dbFailureOf(error);
+  if (failure)
+    return { code: EXIT.databaseUnavailable, text: `the database failed: ${failure.message}${failure.code ? ` (${failure.code})` : ''}` };
+  return { code: EXIT.unexpected, text: (error as Error).stack ?? String(error) };
+}
+
 main(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof AppError || (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
-    process.stderr.write(`motcua: ${(error as Error).message}\n`);
-  } else {
-    process.stderr.write(`motcua: ${(error as Error).stack ?? String(error)}\n`);
-  }
-  process.exit(1);
+  const { code, text } = exitFor(error);
+  process.stderr.write(`motcua: ${text}\n`);
+  process.exit(code);
 });

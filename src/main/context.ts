@@ -7,6 +7,7 @@ import { openDatabase, type Db } from '../platform/db/database.js';
 import { TRIGGER_KINDS } from '../messages/catalogue.js';
 import { templateProblem } from '../messages/plan/notification.templates.js';
 import { Signal } from '../platform/db/signal.js';
+import { DatabaseOpenError, dbFailureOf } from '../platform/db/failure.js';
 import { migrateToLatest } from '../platform/db/migrate.js';
 import { systemClock, type Clock } from '../platform/clock.js';
 import { createMetrics, type Metrics } from '../platform/metrics.js';
@@ -74,13 +75,20 @@ export async function createContext(config: Config, options: ContextOptions = {}
     mkdirSync(dirname(config.database.path), { recursive: true });
   }
   const db = openDatabase(config.database);
+  metrics.databaseUp.set(1);
+  db.health.onChange((up) => metrics.databaseUp.set(up ? 1 : 0));
   try {
     const applied = await migrateToLatest(db);
     if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
   } catch (error) {
-    await db.close();
+    await db.close().catch(() => undefined);
+    // Unreachable, damaged or full at start: say which database and why, not a stack trace.
+    const failure = dbFailureOf(error);
+    if (failure) throw new DatabaseOpenError(db.health.target, `${failure.message}${failure.code ? ` (${failure.code})` : ''}`);
     throw error;
   }
+  // From here on an outage is logged once per episode (at start the caller reports it in one line).
+  db.health.setLogger(logger);
   const cacheMs = options.cacheMs;
   const tokens = new TokenService(db, clock, config.adminToken, cacheMs);
   const accounts = new AccountService(db, clock);

@@ -17,6 +17,8 @@ export interface Metrics {
   readonly smppBound: Gauge<'provider'>;
   readonly smppWindowInUse: Gauge<'provider'>;
   readonly smppEvents: Counter<'provider' | 'event'>;
+  /** 1 while the database answers, 0 during an outage episode (see platform/db/health.ts). */
+  readonly databaseUp: Gauge;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -108,6 +110,11 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'motcua_smpp_events_total',
       help: 'SMPP session events: throttled, reconnect, dead_peer, response_timeout',
       labelNames: ['provider', 'event'],
+      registers: [registry],
+    }),
+    databaseUp: new Gauge({
+      name: 'motcua_database_up',
+      help: '1 while the database answers, 0 during an outage (unreachable, timed out, disk full, corrupt)',
       registers: [registry],
     }),
   };

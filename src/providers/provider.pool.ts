@@ -188,6 +188,7 @@ export class ProviderPool implements ProviderRouter {
   /** Which priority each distinct set of eligible members is routed to, to log failover once. */
   private readonly routes = new Map<string, { priority: number; allDown: boolean }>();
   private closing: Promise<void> | null = null;
+  private started = false;
 
   constructor(
     members: readonly PoolMember[],
@@ -319,7 +320,18 @@ export class ProviderPool implements ProviderRouter {
 
   /** Opens what providers keep open (SMPP binds), so receipts and MOs arrive before the first send. */
   start(): void {
+    this.started = true;
     for (const m of this.members) m.member.provider.start();
+  }
+
+  /** For readiness: the providers started in this process that have no connection bound (SMPP), and the
+   *  channels none of whose providers is bound. Nothing before `start()` (an API process opens no binds). */
+  unbound(): { providers: string[]; channelsDown: string[] } {
+    if (!this.started) return { providers: [], channelsDown: [] };
+    const providers = this.members.filter((m) => !m.member.provider.bound).map((m) => m.name);
+    const channels = new Set(this.members.map((m) => m.member.channel));
+    const channelsDown = [...channels].filter((c) => this.members.every((m) => m.member.channel !== c || !m.member.provider.bound));
+    return { providers, channelsDown };
   }
 
   close(): Promise<void> {

@@ -129,5 +129,10 @@ export abstract class Provider {
   /** Opens long-lived connections (SMPP binds); the default has none. */
   start(): void {}
 
+  /** False while a provider that keeps a connection (an SMPP bind) has none up; readiness reads it. */
+  get bound(): boolean {
+    return true;
+  }
+
   async close(): Promise<void> {}
 }

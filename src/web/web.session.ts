@@ -8,6 +8,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import type { Logger } from 'pino';
 import { AppError } from '../platform/errors.js';
+import { databaseUnavailable } from '../platform/http/error-handler.js';
 import { type AccountService, SESSION } from '../accounts/account.service.js';
 import { html } from './html.js';
 import { texts } from './i18n/catalogue.js';
@@ -28,6 +29,8 @@ declare module 'fastify' {
 export const SESSION_COOKIE = 'mcs_session';
 export const LANG_COOKIE = 'lang';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** Probes and metrics never read a session: /livez must answer with the database frozen, cookie or not. */
+const OPERATIONS = /^\/(livez|readyz|healthz|metrics)(\?|$)/;
 
 export function parseCookies(header: string | undefined): Record<string, string> {
   const cookies: Record<string, string> = {};
@@ -103,6 +106,16 @@ export function sendForbidden(request: FastifyRequest, reply: FastifyReply, mess
   return sendErrorPage(request, reply, 403, t.forbiddenTitle, message ?? t.forbidden);
 }
 
+/** The page for a database outage (unreachable, timed out, disk full): 503 with `Retry-After` and nothing
+ *  technical; null when the error is not one (the caller goes on with its own mapping). */
+export function sendBusyPage(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply | null {
+  const unavailable = databaseUnavailable(error);
+  if (!unavailable) return null;
+  const t = texts(request.webLang).errors;
+  reply.header('retry-after', String(unavailable.retryAfterSeconds));
+  return sendErrorPage(request, reply, 503, t.busyTitle, t.busy);
+}
+
 export function sendCsrfFailure(request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const t = texts(request.webLang).errors;
   return sendErrorPage(request, reply, 403, t.csrfTitle, t.csrf);
@@ -127,7 +140,7 @@ export function registerWebSession(app: FastifyInstance, { accounts }: WebSessio
 
   app.addHook('onRequest', async (request) => {
     const path = request.url;
-    if (path.startsWith('/api/') || path.startsWith('/static/') || path.startsWith('/docs')) return;
+    if (path.startsWith('/api/') || path.startsWith('/static/') || path.startsWith('/docs') || OPERATIONS.test(path)) return;
     const cookies = parseCookies(request.headers.cookie);
     const sessionId = cookies[SESSION_COOKIE];
     if (sessionId) {
@@ -193,6 +206,8 @@ export function requireWebUser(roles?: readonly WebRole[]): preHandlerAsyncHookH
 export function webErrorHandler(deps: { readonly logger: Logger }) {
   return (error: Error & { statusCode?: number }, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
     const t = texts(request.webLang).errors;
+    const busy = sendBusyPage(request, reply, error);
+    if (busy) return busy;
     if (error instanceof AppError && error.status < 500) {
       if (error.status === 403) return sendForbidden(request, reply, error.message);
       return sendErrorPage(request, reply, error.status, t.failedTitle, error.message);

@@ -2,6 +2,7 @@ import { Cron } from 'croner';
 import type { Logger } from 'pino';
 import type { Db } from '../../platform/db/database.js';
 import { transaction } from '../../platform/db/database.js';
+import { dbFailureOf } from '../../platform/db/failure.js';
 import type { Clock } from '../../platform/clock.js';
 import type { CalendarService } from '../../reference/calendar.service.js';
 import { DEFAULT_SETTINGS } from '../../reference/agency.settings.js';
@@ -20,6 +21,7 @@ export const APOLOGY_MINUTES = 17 * 60 + 30;
  */
 export class Scheduler {
   private cron: Cron | null = null;
+  private outage = false;
 
   constructor(
     private readonly db: Db,
@@ -83,8 +85,14 @@ export class Scheduler {
         await this.tick();
         const warned = await this.overdueWarnings.run(this.clock.now());
         if (warned > 0) this.logger.info({ created: warned }, 'overdue warnings created');
+        if (this.outage) this.logger.info('scheduler resumed');
+        this.outage = false;
       } catch (error) {
-        this.logger.error({ err: error }, 'scheduler tick failed');
+        // A database outage is logged once (the database's health says what it is); the next minute tries again.
+        const failure = dbFailureOf(error);
+        if (!failure) this.logger.error({ err: error }, 'scheduler tick failed');
+        else if (!this.outage) this.logger.warn({ reason: failure.kind }, 'scheduler: database unavailable, trying again every minute');
+        this.outage = failure !== null;
       }
     };
     void run();

@@ -8,6 +8,7 @@ import type { ProviderPick } from '../../providers/provider.pool.js';
 import type { Signal } from '../../platform/db/signal.js';
 import { PollLoop } from '../../platform/poll-loop.js';
 import { GroupCommit } from '../../platform/db/group-commit.js';
+import { dbFailureOf } from '../../platform/db/failure.js';
 
 interface SentItem {
   readonly row: NotificationRow;
@@ -106,7 +107,10 @@ export class Dispatcher {
     const workers = Array.from({ length: Math.min(this.options.concurrency, rows.length) }, async () => {
       while (next < rows.length) await this.process(rows[next++]!);
     });
-    await Promise.all(workers);
+    // Every send of the batch settles before the loop goes on (or backs off, when the database failed):
+    // rows left unprocessed stay claimed and are claimed again when their lease ends; none is lost.
+    const failed = (await Promise.allSettled(workers)).find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
     return rows.length;
   }
 
@@ -131,6 +135,8 @@ export class Dispatcher {
     const provider = pick.provider;
     const sendTimeoutMs = (this.options.leaseSeconds * 1000) / 2;
     if (!(await this.holdLease(row, sendTimeoutMs))) return;
+    // The lease covers at least half a lease from here (holdLease), on the wall clock the database compares.
+    const sendStarted = Date.now();
     let outcome: SendOutcome;
     try {
       outcome = await withTimeout(
@@ -155,13 +161,38 @@ export class Dispatcher {
       return;
     }
     try {
-      if (!(await this.recordSent(row, provider.name, outcome))) {
+      if (!(await this.recordSentWhileLeased(row, provider.name, outcome, sendStarted + sendTimeoutMs))) {
         this.logger.warn({ notificationId: Number(row.id) }, 'lease lost before the sent update: another worker re-claimed the message');
       }
       this.metrics.notificationsFinal.inc({ kind: row.kind, status: outcome.status });
     } catch (error) {
       // The provider has the message; when its lease ends the row is claimed and sent again.
-      this.logger.error({ notificationId: Number(row.id), err: error }, 'sent but not recorded: the message will be sent again');
+      const failure = dbFailureOf(error);
+      if (failure) {
+        this.logger.warn(
+          { notificationId: Number(row.id), reason: failure.kind },
+          'sent but not recorded (database unavailable): the message will be sent again',
+        );
+      } else {
+        this.logger.error({ notificationId: Number(row.id), err: error }, 'sent but not recorded: the message will be sent again');
+      }
+    }
+  }
+
+  /**
+   * The provider accepted the message; a database outage must not turn that into a second send. The
+   * `sent` update is retried until it commits or the row's lease is about to end (after which another
+   * worker may claim the row, and the update, conditional on this claim, could no longer apply anyway).
+   */
+  private async recordSentWhileLeased(row: NotificationRow, provider: string, outcome: SendOutcome, leasedUntil: number): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.recordSent(row, provider, outcome);
+      } catch (error) {
+        const waitMs = Math.min(2_000, 100 * 2 ** (attempt - 1));
+        if (!dbFailureOf(error) || Date.now() + waitMs >= leasedUntil - 500) throw error;
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
+      }
     }
   }
 

@@ -1,14 +1,41 @@
 import { readFileSync } from 'node:fs';
 import { parseProviderFile, shortFormProviders, type ProviderFile, type ProviderSpec } from './provider-file.js';
 
+/** How long the service waits on the database before it answers 503 instead (see the README). */
+export interface DatabaseTimeouts {
+  /** Opening a PostgreSQL connection (pg's connectionTimeoutMillis). */
+  readonly connectMs: number;
+  /** Waiting for a pooled PostgreSQL connection, opening one included. */
+  readonly acquireMs: number;
+  /** PostgreSQL's statement_timeout: the server cancels a longer statement (57014); 0 = none. */
+  readonly statementMs: number;
+  /** Client-side limit on one statement (pg's query_timeout): catches a server that stopped answering
+   *  altogether, when statement_timeout cannot fire; the connection is then dropped. 0 = none. */
+  readonly queryMs: number;
+  /** SQLite's busy_timeout: how long a write waits for another process's lock before SQLITE_BUSY. */
+  readonly sqliteBusyMs: number;
+}
+
+export const DEFAULT_DB_TIMEOUTS: DatabaseTimeouts = Object.freeze({
+  connectMs: 5_000,
+  acquireMs: 10_000,
+  statementMs: 15_000,
+  queryMs: 20_000,
+  sqliteBusyMs: 10_000,
+});
+
 export type DatabaseConfig =
-  | { readonly dialect: 'sqlite'; readonly path: string; readonly url: string }
-  | { readonly dialect: 'postgres'; readonly url: string; readonly poolSize: number };
+  | { readonly dialect: 'sqlite'; readonly path: string; readonly url: string; readonly timeouts: DatabaseTimeouts }
+  | { readonly dialect: 'postgres'; readonly url: string; readonly poolSize: number; readonly timeouts: DatabaseTimeouts };
 
 export interface Config {
   readonly port: number;
   readonly host: string;
   readonly database: DatabaseConfig;
+  /** Run `motcua check` (PRAGMA quick_check, or PostgreSQL's table scan) before serving; refuse to start on a problem. */
+  readonly databaseCheckAtStart: boolean;
+  /** /readyz and /healthz: the longest a probe may take before the answer is 503, and how long an answer is reused. */
+  readonly readiness: { readonly timeoutMs: number; readonly cacheMs: number };
   readonly adminToken: string | null;
   readonly logLevel: string;
   readonly lookup: {
@@ -83,15 +110,27 @@ function flag(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(`${name} must be true or false (got "${raw}")`);
 }
 
-export function parseDatabaseUrl(url: string, poolSize = 10): DatabaseConfig {
+export function parseDatabaseUrl(url: string, poolSize = 10, timeouts: DatabaseTimeouts = DEFAULT_DB_TIMEOUTS): DatabaseConfig {
   if (url.startsWith('file:')) {
     const path = url.slice('file:'.length);
     if (!path) throw new ConfigError('DATABASE_URL=file:<path> needs a path, e.g. file:./data/motcua.db');
-    return Object.freeze({ dialect: 'sqlite', path, url });
+    return Object.freeze({ dialect: 'sqlite', path, url, timeouts });
   }
-  if (url === ':memory:') return Object.freeze({ dialect: 'sqlite', path: ':memory:', url });
-  if (/^postgres(ql)?:\/\//.test(url)) return Object.freeze({ dialect: 'postgres', url, poolSize });
+  if (url === ':memory:') return Object.freeze({ dialect: 'sqlite', path: ':memory:', url, timeouts });
+  if (/^postgres(ql)?:\/\//.test(url)) return Object.freeze({ dialect: 'postgres', url, poolSize, timeouts });
   throw new ConfigError(`DATABASE_URL must be file:<path> or postgres://… (got "${url}")`);
+}
+
+function databaseTimeouts(env: Env): DatabaseTimeouts {
+  const statementMs = integer(env, 'MOTCUA_DB_STATEMENT_TIMEOUT_MS', DEFAULT_DB_TIMEOUTS.statementMs, 0, 3_600_000);
+  const queryFallback = statementMs === 0 ? 0 : statementMs + 5_000;
+  return Object.freeze({
+    connectMs: integer(env, 'MOTCUA_DB_CONNECT_TIMEOUT_MS', DEFAULT_DB_TIMEOUTS.connectMs, 100, 600_000),
+    acquireMs: integer(env, 'MOTCUA_DB_ACQUIRE_TIMEOUT_MS', DEFAULT_DB_TIMEOUTS.acquireMs, 100, 600_000),
+    statementMs,
+    queryMs: integer(env, 'MOTCUA_DB_QUERY_TIMEOUT_MS', queryFallback, 0, 3_600_000),
+    sqliteBusyMs: integer(env, 'MOTCUA_SQLITE_BUSY_TIMEOUT_MS', DEFAULT_DB_TIMEOUTS.sqliteBusyMs, 0, 600_000),
+  });
 }
 
 function priceTable(raw: string | undefined): Record<string, number> {
@@ -145,7 +184,16 @@ export function loadConfig(env: Env = process.env): Config {
   const config: Config = {
     port,
     host: env.HOST?.trim() || '0.0.0.0',
-    database: parseDatabaseUrl(env.DATABASE_URL?.trim() || 'file:./data/motcua.db', integer(env, 'MOTCUA_PG_POOL', 10, 1, 200)),
+    database: parseDatabaseUrl(
+      env.DATABASE_URL?.trim() || 'file:./data/motcua.db',
+      integer(env, 'MOTCUA_PG_POOL', 10, 1, 200),
+      databaseTimeouts(env),
+    ),
+    databaseCheckAtStart: flag(env, 'MOTCUA_DB_CHECK', false),
+    readiness: {
+      timeoutMs: integer(env, 'MOTCUA_READY_TIMEOUT_MS', 1_500, 50, 10_000),
+      cacheMs: integer(env, 'MOTCUA_READY_CACHE_MS', 1_000, 0, 60_000),
+    },
     adminToken,
     logLevel: env.LOG_LEVEL?.trim() || 'info',
     lookup: {

@@ -2,8 +2,11 @@
  * Group commit: work items that arrive within `delayMs` of each other (or `maxSize` of them) are
  * handed to `run` together, so they share one transaction; a transaction per item costs more than
  * the item on SQLite, and round trips add up on PostgreSQL. One group runs at a time. When a group
- * fails, its items run again one by one, so one bad item fails alone.
+ * fails, its items run again one by one, so one bad item fails alone (unless the database itself failed:
+ * then they all fail with it).
  */
+import { isDbFailure } from './failure.js';
+
 export class GroupCommit<T, R> {
   private queue: { item: T; resolve: (result: R) => void; reject: (error: unknown) => void }[] = [];
   private timer: NodeJS.Timeout | null = null;
@@ -60,8 +63,10 @@ export class GroupCommit<T, R> {
       const results = await this.run(group.map((entry) => entry.item));
       for (const [i, entry] of group.entries()) entry.resolve(results[i]!);
     } catch (error) {
-      if (group.length === 1) {
-        group[0]!.reject(error);
+      // An outage (unreachable, full, …) fails every item alike: running them one by one would only
+      // multiply the failed statements.
+      if (group.length === 1 || isDbFailure(error)) {
+        for (const entry of group) entry.reject(error);
         return;
       }
       for (const entry of group) {

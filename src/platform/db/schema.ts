@@ -126,6 +126,11 @@ export interface InboundMessageTable {
   created_at: number;
 }
 
+export interface HealthProbeTable {
+  name: string;
+  checked_at: number;
+}
+
 export interface SchedulerJobTable {
   name: string;
   last_slot: string | null;
@@ -233,6 +238,7 @@ export interface Database {
   notifications: NotificationTable;
   inbound_messages: InboundMessageTable;
   scheduler_jobs: SchedulerJobTable;
+  health_probe: HealthProbeTable;
   provider_message_parts: ProviderMessagePartTable;
   delivery_receipts: DeliveryReceiptTable;
   status_callbacks: StatusCallbackTable;

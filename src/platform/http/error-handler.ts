@@ -1,5 +1,13 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.js';
+import { dbFailureOf, unavailableAnswer, type DbFailure } from '../db/failure.js';
+
+/** A database outage as an HTTP answer: 503, `Retry-After`, and why in words; null for any other error.
+ *  The outage itself is logged once per episode by the database's health (platform/db/health.ts). */
+export function databaseUnavailable(error: unknown): (ReturnType<typeof unavailableAnswer> & { readonly failure: DbFailure }) | null {
+  const failure = dbFailureOf(error);
+  return failure ? { failure, ...unavailableAnswer(failure) } : null;
+}
 
 interface AjvIssue {
   instancePath: string;
@@ -49,7 +57,9 @@ function describe(issue: AjvIssue, field: string): string {
 }
 
 /** The one place an error becomes an HTTP answer: an AppError keeps its code and status, a schema
- *  violation is a 400 naming the field, Fastify's own client errors keep their status, the rest is 500. */
+ *  violation is a 400 naming the field, Fastify's own client errors keep their status, a database outage
+ *  (unreachable, timed out, disk full, corrupt, busy) is 503 `DATABASE_UNAVAILABLE` with `Retry-After`,
+ *  the rest is 500. */
 export function sendError(bodyLimitBytes: number, error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (error instanceof AppError) {
     const { field, ...details } = error.details ?? {};
@@ -78,6 +88,13 @@ export function sendError(bodyLimitBytes: number, error: FastifyError, request: 
       return reply.code(400).send({ error: { code: 'EMPTY_BODY', message: 'Yêu cầu có Content-Type JSON nhưng không có nội dung.' } });
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return reply.code(400).send({ error: { code: 'INVALID_JSON', message: 'Nội dung không phải JSON hợp lệ.' } });
+  }
+  const unavailable = databaseUnavailable(error);
+  if (unavailable) {
+    return reply
+      .code(503)
+      .header('retry-after', String(unavailable.retryAfterSeconds))
+      .send({ error: { code: 'DATABASE_UNAVAILABLE', message: unavailable.message, details: { reason: unavailable.failure.kind } } });
   }
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) {

@@ -3,36 +3,78 @@ import { Type } from '@sinclair/typebox';
 import type { Db } from '../db/database.js';
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics.js';
-import { ping } from '../db/database.js';
+import { type ProviderBinds, Readiness, type ReadinessOptions } from './readiness.js';
 
 export interface OperationsRoutesDeps {
   readonly db: Db;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  readonly config: { readonly readiness: ReadinessOptions };
+  /** The provider pool: readiness is red when a channel has no bound provider (SMPP) in this process. */
+  readonly providers?: ProviderBinds;
 }
 
+const Ready = Type.Object({
+  status: Type.Literal('ok'),
+  database: Type.String(),
+  unboundProviders: Type.Optional(Type.Array(Type.String())),
+});
+
 export function operationsRoutes(deps: OperationsRoutesDeps): FastifyPluginAsyncTypebox {
+  const readiness = new Readiness(deps.db, deps.providers ?? null, deps.config.readiness);
   return async (app) => {
     app.get(
-      '/healthz',
+      '/livez',
       {
         schema: {
-          summary: 'Liveness and database check',
+          summary: 'Liveness: the process is up (never looks at the database)',
           tags: ['operations'],
           security: [],
-          response: { 200: Type.Object({ status: Type.Literal('ok'), database: Type.String() }), 503: Type.Ref('ErrorBody') },
+          response: { 200: Type.Object({ status: Type.Literal('ok') }) },
         },
       },
-      async (_request, reply) => {
-        try {
-          await ping(deps.db);
-        } catch (error) {
-          deps.logger.error({ err: error }, 'health check: database unreachable');
-          return reply.code(503).send({ error: { code: 'DATABASE_UNAVAILABLE', message: 'Cơ sở dữ liệu không phản hồi.' } });
-        }
-        return { status: 'ok' as const, database: deps.db.dialect };
-      },
+      async () => ({ status: 'ok' as const }),
     );
+
+    for (const url of ['/readyz', '/healthz']) {
+      app.get(
+        url,
+        {
+          schema: {
+            summary:
+              url === '/readyz'
+                ? 'Readiness: the database answers and the providers are bound; 503 otherwise, always within the readiness timeout'
+                : 'Same as /readyz (kept for existing monitors)',
+            tags: ['operations'],
+            security: [],
+            response: { 200: Ready, 503: Type.Ref('ErrorBody') },
+          },
+        },
+        async (_request, reply) => {
+          const answer = await readiness.check();
+          if (answer.ready) {
+            return {
+              status: 'ok' as const,
+              database: answer.database,
+              ...(answer.unboundProviders.length > 0 ? { unboundProviders: [...answer.unboundProviders] } : {}),
+            };
+          }
+          return reply
+            .code(503)
+            .header('retry-after', '5')
+            .send({
+              error: {
+                code: answer.code,
+                message: answer.message,
+                details: {
+                  reason: answer.reason,
+                  ...(answer.unboundProviders.length > 0 ? { unboundProviders: answer.unboundProviders } : {}),
+                },
+              },
+            });
+        },
+      );
+    }
 
     app.get(
       '/metrics',

@@ -18,6 +18,7 @@ export const errorResponses = {
   403: Type.Ref('ErrorBody'),
   404: Type.Ref('ErrorBody'),
   409: Type.Ref('ErrorBody'),
+  503: Type.Ref('ErrorBody'),
 } as const;
 
 export const ReceiptCode = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9.\\-]+$', description: 'Mã số biên nhận' });

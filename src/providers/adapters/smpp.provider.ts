@@ -144,6 +144,10 @@ export class SmppProvider extends Provider {
     this.session.start();
   }
 
+  override get bound(): boolean {
+    return this.session.isBound;
+  }
+
   protected async deliver(message: OutgoingMessage): Promise<SendOutcome> {
     this.start();
     const { dataCoding, parts } = this.split(message);

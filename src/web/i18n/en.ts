@@ -33,6 +33,8 @@ export const en: Catalogue = {
     invalid: 'The request is invalid or too large.',
     systemErrorTitle: 'System error',
     systemError: 'System error; it has been logged.',
+    busyTitle: 'The system is busy',
+    busy: 'The system is busy or under maintenance; nothing you saved is lost. Please try again in a few minutes.',
   },
   roles: {
     admin: 'System administrator',

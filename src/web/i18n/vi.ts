@@ -37,6 +37,8 @@ export const vi = {
     invalid: 'Yêu cầu không hợp lệ hoặc quá lớn.',
     systemErrorTitle: 'Lỗi hệ thống',
     systemError: 'Lỗi hệ thống; sự cố đã được ghi lại.',
+    busyTitle: 'Hệ thống đang bận',
+    busy: 'Hệ thống đang bận hoặc đang được bảo trì; dữ liệu của bạn không bị mất. Vui lòng thử lại sau ít phút.',
   },
   roles: {
     admin: 'Quản trị hệ thống',

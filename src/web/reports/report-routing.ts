@@ -7,7 +7,7 @@ import { fieldOf } from '../../platform/http/error-handler.js';
 import { html, type SafeHtml } from '../html.js';
 import { texts } from '../i18n/catalogue.js';
 import { renderPage, sendPage } from '../web.layout.js';
-import { requireWebUser } from '../web.session.js';
+import { requireWebUser, sendBusyPage } from '../web.session.js';
 import type { WebLang } from '../web.types.js';
 import { t, type UiKey } from './i18n.js';
 import type { View } from './ui.js';
@@ -59,6 +59,8 @@ const FIELD_LABELS: Readonly<Record<string, UiKey>> = {
 export function errorPage(logger: Logger) {
   return (error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
     const lang: WebLang = request.webLang ?? 'vi';
+    const busy = sendBusyPage(request, reply, error);
+    if (busy) return busy;
     let status = 500;
     let message = texts(lang).errors.systemError;
     if (error.validation && error.validation.length > 0) {
