@@ -2,6 +2,11 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.js';
 import { dbFailureOf, unavailableAnswer, type DbFailure } from '../db/failure.js';
 
+const BUSY_PAGE =
+  '<!doctype html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">' +
+  '<title>Hệ thống đang bận</title></head><body><main><h1>Hệ thống đang bận</h1>' +
+  '<p>Hệ thống đang bận hoặc đang được bảo trì. Vui lòng thử lại sau ít phút.</p><p><a href="">Thử lại</a></p></main></body></html>';
+
 /** A database outage as an HTTP answer: 503, `Retry-After`, and why in words; null for any other error.
  *  The outage itself is logged once per episode by the database's health (platform/db/health.ts). */
 export function databaseUnavailable(error: unknown): (ReturnType<typeof unavailableAnswer> & { readonly failure: DbFailure }) | null {
@@ -91,10 +96,14 @@ export function sendError(bodyLimitBytes: number, error: FastifyError, request: 
   }
   const unavailable = databaseUnavailable(error);
   if (unavailable) {
-    return reply
-      .code(503)
-      .header('retry-after', String(unavailable.retryAfterSeconds))
-      .send({ error: { code: 'DATABASE_UNAVAILABLE', message: unavailable.message, details: { reason: unavailable.failure.kind } } });
+    reply.code(503).header('retry-after', String(unavailable.retryAfterSeconds));
+    // A browser on a public page (/tra-cuu) gets a page, not JSON; the web screens have their own.
+    if (!request.url.startsWith('/api/') && /text\/html/.test(request.headers.accept ?? '')) {
+      return reply.type('text/html; charset=utf-8').send(BUSY_PAGE);
+    }
+    return reply.send({
+      error: { code: 'DATABASE_UNAVAILABLE', message: unavailable.message, details: { reason: unavailable.failure.kind } },
+    });
   }
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) {
