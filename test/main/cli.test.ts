@@ -19,7 +19,8 @@ describe('motcua CLI', () => {
       const { code, output } = await runCli(args, env());
       assert.equal(code, 0, output);
       assert.match(output, /usage: motcua <command>/);
-      for (const exit of ['0', '1', '2', '3', '4', '5']) assert.match(output, new RegExp(`^  ${exit}  `, 'm'), `exit code ${exit} documented`);
+      for (const exit of ['0', '1', '2', '3', '4', '5'])
+        assert.match(output, new RegExp(`^  ${exit}  `, 'm'), `exit code ${exit} documented`);
     }
   });
 
@@ -58,7 +59,10 @@ describe('motcua CLI', () => {
     assert.match(missing.stderr, /missing\.db: unable to open database file/);
 
     // PostgreSQL nobody listens to: the connect error, once.
-    const refused = await runCli(['api'], env({ DATABASE_URL: 'postgres://postgres@127.0.0.1:1/motcua', MOTCUA_DB_CONNECT_TIMEOUT_MS: '1000' }));
+    const refused = await runCli(
+      ['api'],
+      env({ DATABASE_URL: 'postgres://postgres@127.0.0.1:1/motcua', MOTCUA_DB_CONNECT_TIMEOUT_MS: '1000' }),
+    );
     assert.equal(refused.code, 4, refused.output);
     assert.match(refused.stderr, /^motcua: cannot open the database postgres:\/\/127\.0\.0\.1:1\/motcua: .*ECONNREFUSED/);
     assert.equal(refused.stderr.trim().split('\n').length, 1, refused.stderr);

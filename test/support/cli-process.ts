@@ -25,13 +25,18 @@ export interface CliProcess {
 export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const key of Object.keys(env)) {
-    if (key.startsWith('MOTCUA_') || key.startsWith('NODE_TEST') || key === 'DATABASE_URL' || key === 'LOG_LEVEL' || key === 'PORT') delete env[key];
+    if (key.startsWith('MOTCUA_') || key.startsWith('NODE_TEST') || key === 'DATABASE_URL' || key === 'LOG_LEVEL' || key === 'PORT')
+      delete env[key];
   }
   return { ...env, ...extra };
 }
 
 export function startCli(name: string, args: readonly string[], env: NodeJS.ProcessEnv): CliProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main/cli.ts', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main/cli.ts', ...args], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let log = '';
   let err = '';
   child.stdout!.on('data', (chunk: Buffer) => {
@@ -130,7 +135,8 @@ export async function waitFor<T>(
     const value = await check();
     if (value !== undefined) return value;
     for (const p of processes) if (!p.alive()) assert.fail(`${p.name} exited while waiting for ${what}\n${p.output().slice(-5000)}`);
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}\n${processes.map((p) => `--- ${p.name}\n${p.output().slice(-5000)}`).join('\n')}`);
+    if (Date.now() > deadline)
+      assert.fail(`timed out waiting for ${what}\n${processes.map((p) => `--- ${p.name}\n${p.output().slice(-5000)}`).join('\n')}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

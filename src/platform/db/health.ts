@@ -4,7 +4,8 @@
  * episode is logged once when it starts (naming the database, the code and what it means) and once when
  * it ends — never per statement, so a full disk is one clear line, not thousands.
  *
- * An episode ends with the first statement that succeeds, except:
+ * An episode ends with the first statement that succeeds at least a second after the last failure (the
+ * connections of a pool break one after the other: no flapping up and down while they do), except:
  *  - a full disk ends only with a committed write (reads keep working on a full disk);
  *  - corruption never ends by itself (restore the file and restart): readiness stays red.
  */
@@ -28,8 +29,12 @@ const MEANING: Record<DbFailureKind, string> = {
   corrupt: 'the database file is damaged: restore it from a backup (`motcua check` tells what is wrong) and restart',
 };
 
+/** An episode ends only this long after its last failure. */
+const QUIET_MS = 1_000;
+
 export class DbHealth {
   private outage: DbOutage | null = null;
+  private lastFailureAt = 0;
   private logger: Logger | null = null;
   private readonly listeners = new Set<(up: boolean) => void>();
 
@@ -58,6 +63,7 @@ export class DbHealth {
   failed(error: unknown): DbFailure | null {
     const failure = dbFailureOf(error);
     if (!failure) return null;
+    this.lastFailureAt = this.now();
     const outage = this.outage;
     // Corruption outranks the rest: a damaged file does not become merely busy.
     if (outage && (outage.kind === failure.kind || outage.kind === 'corrupt')) {
@@ -77,6 +83,7 @@ export class DbHealth {
   succeeded(wrote: boolean): void {
     const outage = this.outage;
     if (!outage || outage.kind === 'corrupt' || (outage.kind === 'disk_full' && !wrote)) return;
+    if (this.now() - this.lastFailureAt < QUIET_MS) return;
     this.outage = null;
     this.logger?.info(
       {
