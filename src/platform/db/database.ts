@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createRequire } from 'node:module';
@@ -389,16 +390,22 @@ export async function ping(db: DbHandle): Promise<void> {
   await sql`select 1`.execute(db.kysely);
 }
 
+/** What a full-disk episode needs free before it is over: a request's writes are a few KB, a batch's more. */
+const PROBE_BYTES = 256 * 1024;
+
 /**
- * A committed write of one row: what tells a full disk from a usable one (reads work on a full disk).
- * Readiness runs it only during a full-disk episode.
+ * A committed write of PROBE_BYTES (incompressible), then cleared: what tells a full disk from a usable
+ * one (reads keep working on a full disk, and a one-row write can still fit in the log's slack while a
+ * request's writes do not). Readiness runs it only during a full-disk episode.
  */
 export async function probeWrite(db: DbHandle, now: number): Promise<void> {
+  const payload = randomBytes((PROBE_BYTES * 3) / 4).toString('base64');
   await db.kysely
     .insertInto('health_probe')
-    .values({ name: 'readiness', checked_at: now })
-    .onConflict((oc) => oc.column('name').doUpdateSet({ checked_at: now }))
+    .values({ name: 'readiness', checked_at: now, payload })
+    .onConflict((oc) => oc.column('name').doUpdateSet({ checked_at: now, payload }))
     .execute();
+  await db.kysely.updateTable('health_probe').set({ payload: null }).where('name', '=', 'readiness').execute();
 }
 
 export interface DatabaseCheck {

@@ -6,7 +6,7 @@
  *
  * An episode ends with the first statement that succeeds at least a second after the last failure (the
  * connections of a pool break one after the other: no flapping up and down while they do), except:
- *  - a full disk ends only with a committed write (reads keep working on a full disk);
+ *  - a full disk ends only with a committed write (reads keep working on a full disk), at once;
  *  - corruption never ends by itself (restore the file and restart): readiness stays red.
  */
 import type { Logger } from 'pino';
@@ -83,7 +83,7 @@ export class DbHealth {
   succeeded(wrote: boolean): void {
     const outage = this.outage;
     if (!outage || outage.kind === 'corrupt' || (outage.kind === 'disk_full' && !wrote)) return;
-    if (this.now() - this.lastFailureAt < QUIET_MS) return;
+    if (outage.kind !== 'disk_full' && this.now() - this.lastFailureAt < QUIET_MS) return;
     this.outage = null;
     this.logger?.info(
       {

@@ -129,6 +129,7 @@ export interface InboundMessageTable {
 export interface HealthProbeTable {
   name: string;
   checked_at: number;
+  payload: string | null;
 }
 
 export interface SchedulerJobTable {

@@ -238,7 +238,10 @@ describe('PostgreSQL faults on a private cluster', { skip: skip ?? false }, () =
   const activeSessions = async (pattern: string): Promise<number> => {
     const client = new (await import('pg')).default.Client({ connectionString: cluster!.url() });
     await client.connect();
-    const { rows } = await client.query(`select count(*)::int as n from pg_stat_activity where query like $1 and backend_type = 'client backend'`, [pattern]);
+    const { rows } = await client.query(
+      `select count(*)::int as n from pg_stat_activity where query like $1 and backend_type = 'client backend'`,
+      [pattern],
+    );
     await client.end();
     return rows[0].n as number;
   };
@@ -261,7 +264,9 @@ describe('PostgreSQL faults on a private cluster', { skip: skip ?? false }, () =
         assert.equal(dbFailureOf(error)?.kind, 'unavailable', String(error));
         return true;
       });
-      await waitFor('the transaction to be open', async () => ((await activeSessions("select 'motcua-checked-out'")) > 0 ? true : undefined));
+      await waitFor('the transaction to be open', async () =>
+        (await activeSessions("select 'motcua-checked-out'")) > 0 ? true : undefined,
+      );
       assert.ok((await cluster!.terminateBackends()) >= 1);
       terminated();
       await rejected;

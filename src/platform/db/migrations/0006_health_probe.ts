@@ -8,5 +8,6 @@ export async function up(db: Kysely<any>, _dialect: Dialect): Promise<void> {
     .createTable('health_probe')
     .addColumn('name', 'text', (c) => c.primaryKey())
     .addColumn('checked_at', 'bigint', (c) => c.notNull())
+    .addColumn('payload', 'text')
     .execute();
 }
