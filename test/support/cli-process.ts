@@ -92,6 +92,7 @@ export interface Answer {
   readonly ms: number;
   readonly body: string;
   readonly headers: Headers;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read the answers' JSON loosely
   json<T = any>(): T;
 }
 
