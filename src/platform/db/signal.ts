@@ -19,6 +19,8 @@ export class Signal {
   private stopped = true;
   private reconnectTimer: NodeJS.Timeout | null = null;
   private reconnectMs = RECONNECT_MIN_MS;
+  /** Logged once when the listening connection is lost, once when it listens again: not per attempt. */
+  private lostSince: number | null = null;
 
   /** `channel` is a fixed identifier of ours, never user input (NOTIFY takes no bind parameters). */
   constructor(
@@ -75,6 +77,10 @@ export class Signal {
       }
       this.client = client;
       this.reconnectMs = RECONNECT_MIN_MS;
+      if (this.lostSince !== null) {
+        this.logger.info({ channel: this.channel, seconds: Math.round((Date.now() - this.lostSince) / 1000) }, 'signal listening again');
+        this.lostSince = null;
+      }
       // Whatever was rung while we were not listening is found by the listeners' next run.
       this.emit();
     } catch (error) {
@@ -87,7 +93,10 @@ export class Signal {
     client.removeAllListeners('end');
     void client.end().catch(() => undefined);
     if (this.stopped || this.reconnectTimer) return;
-    if (error) this.logger.warn({ err: error.message, channel: this.channel }, 'signal connection lost; reconnecting');
+    if (error && this.lostSince === null) {
+      this.lostSince = Date.now();
+      this.logger.warn({ err: error.message, channel: this.channel }, 'signal connection lost; reconnecting');
+    }
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = null;
       void this.connect();
