@@ -67,8 +67,8 @@ export function startCli(name: string, args: readonly string[], env: NodeJS.Proc
   };
 }
 
-/** Runs a command to its end (for `check`, `--help` …). */
-export async function runCli(args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000) {
+/** Runs a command to its end (for `check`, `--help` …); generous: a loaded machine takes long to start tsx. */
+export async function runCli(args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs = 240_000) {
   const process = startCli(args.join(' '), args, env);
   const timer = setTimeout(() => process.child.kill('SIGKILL'), timeoutMs);
   const { code } = await process.exited;
