@@ -91,9 +91,9 @@ describe('PostgreSQL faults on a private cluster', { skip: skip ?? false }, () =
       : null;
     if (worker) processes.push(worker);
     const all = worker ? [api, worker] : [api];
-    await waitFor(`${name} api to serve`, () => (api.output().includes('MotcuaSMS is serving') ? true : undefined), all, 120_000);
+    await waitFor(`${name} api to serve`, () => (api.output().includes('MotcuaSMS is serving') ? true : undefined), all, 300_000);
     if (worker)
-      await waitFor(`${name} worker to run`, () => (worker.output().includes('MotcuaSMS worker running') ? true : undefined), all, 120_000);
+      await waitFor(`${name} worker to run`, () => (worker.output().includes('MotcuaSMS worker running') ? true : undefined), all, 300_000);
     return { h, api, base: `http://127.0.0.1:${port}`, worker, journal };
   }
 

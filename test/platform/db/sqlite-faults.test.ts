@@ -46,7 +46,7 @@ async function serve(name: string, url: string, extra: Record<string, string> = 
     }),
   );
   processes.push(p);
-  await waitFor(`${name} to serve`, () => (p.output().includes('MotcuaSMS is serving') ? true : undefined), [p], 120_000);
+  await waitFor(`${name} to serve`, () => (p.output().includes('MotcuaSMS is serving') ? true : undefined), [p], 300_000);
   return { p, base: `http://127.0.0.1:${port}` };
 }
 
