@@ -3,13 +3,14 @@ import type { Db, DbHandle } from '../platform/db/database.js';
 import { transaction } from '../platform/db/database.js';
 import type { NotificationJson } from '../platform/http/schemas.js';
 import { AppError, badRequest, conflict, notFound } from '../platform/errors.js';
+import { matchesReceiptPrefix } from '../reference/agency.settings.js';
 import type { Principal } from '../platform/principal.js';
 import { assertCanReadAgency, assertCanWriteAgency } from '../platform/principal.js';
 import type { AgencyService, Agency } from '../reference/agency.service.js';
 import type { ProcedureService, Procedure } from '../reference/procedure.service.js';
 import type { CalendarService } from '../reference/calendar.service.js';
 import { resumeAfterSupplement } from '../lib/calendar/deadline.js';
-import { formatVnIso, fromLocal, localDate } from '../lib/calendar/zone.js';
+import { BUSINESS_YEARS, formatVnIso, fromLocal, inBusinessYears, localDate } from '../lib/calendar/zone.js';
 import { checkPhone, phoneProblemMessage, type PhoneProblem } from '../lib/phone/phone.js';
 import type { Clock } from '../platform/clock.js';
 import { searchFold } from '../lib/sms-text/fold.js';
@@ -99,6 +100,10 @@ function parseInstant(value: string | undefined, field: string): number | undefi
   const ms = Date.parse(value);
   if (!Number.isFinite(ms))
     throw badRequest('VALIDATION_FAILED', `${field}: thời điểm không hợp lệ "${value}" (ISO 8601 có múi giờ).`, { field });
+  if (!inBusinessYears(ms))
+    throw badRequest('VALIDATION_FAILED', `${field}: phải là thời điểm trong các năm ${BUSINESS_YEARS.first}–${BUSINESS_YEARS.last}.`, {
+      field,
+    });
   return ms;
 }
 
@@ -222,6 +227,7 @@ export class DossierService {
     assertCanWriteAgency(principal, input.agencyCode);
     const agency = await this.agencies.get(input.agencyCode);
     if (!agency) throw badRequest('UNKNOWN_AGENCY', `Không có cơ quan mã "${input.agencyCode}".`, { field: 'agencyCode' });
+    await this.assertReceiptCodeAllowed(principal, agency, input.receiptCode);
     const procedure = await this.procedures.get(input.procedureCode);
     if (!procedure) throw badRequest('UNKNOWN_PROCEDURE', `Không có thủ tục mã "${input.procedureCode}".`, { field: 'procedureCode' });
     if (procedure.agencyCode !== agency.code) {
@@ -408,12 +414,42 @@ export class DossierService {
     });
   }
 
-  /** A receipt code for the desk's next intake: the agency code, today's date and a running number. */
+  /**
+   * Receipt codes are unique across agencies, so an agency's codes carry its prefix: when the agency has
+   * prefixes its intake must use one of them (400 RECEIPT_PREFIX_REQUIRED), and a code carrying another
+   * agency's prefix belongs to that agency alone (403 RECEIPT_PREFIX_MISMATCH; admins may, to repair).
+   */
+  private async assertReceiptCodeAllowed(principal: Principal, agency: Agency, receiptCode: string): Promise<void> {
+    const owner = await this.agencies.receiptCodeOwner(receiptCode);
+    if (owner !== null && owner !== agency.code && principal.role !== 'admin') {
+      throw new AppError(
+        'RECEIPT_PREFIX_MISMATCH',
+        403,
+        `Mã số biên nhận "${receiptCode}" mang tiền tố của cơ quan khác; chỉ cơ quan đó được dùng.`,
+        { field: 'receiptCode' },
+      );
+    }
+    const prefixes = agency.settings.receiptPrefixes;
+    if (prefixes.length > 0 && !prefixes.some((prefix) => matchesReceiptPrefix(receiptCode, prefix))) {
+      throw badRequest(
+        'RECEIPT_PREFIX_REQUIRED',
+        `Mã số biên nhận của ${agency.name} phải bắt đầu bằng ${prefixes.map((p) => `"${p}-"`).join(' hoặc ')}.`,
+        { field: 'receiptCode', prefixes: [...prefixes] },
+      );
+    }
+  }
+
+  /** A receipt code for the desk's next intake in the national format `<prefix>-YYMMDD-NNNN`: the agency's
+   *  first prefix (its code when it has none), today's date and the next number not yet taken. */
   async suggestReceiptCode(agencyCode: string): Promise<string> {
     const now = this.clock.now();
     const today = localDate(new Date(now));
-    const n = await countCreatedSince(this.db, agencyCode, fromLocal(today, 0).getTime());
-    return `${agencyCode}-${today.slice(2).replace(/-/g, '')}-${String(n + 1).padStart(4, '0')}`;
+    const prefix = (await this.agencies.get(agencyCode))?.settings.receiptPrefixes[0] ?? agencyCode;
+    const date = today.slice(2).replace(/-/g, '');
+    for (let n = (await countCreatedSince(this.db, agencyCode, fromLocal(today, 0).getTime())) + 1; ; n++) {
+      const code = `${prefix}-${date}-${String(n).padStart(4, '0')}`;
+      if (!(await findDossierByKey(this.db, receiptKey(code)))) return code;
+    }
   }
 
   /** Messages the dossier's event `seq` created that are still inside their hold. */

@@ -23,6 +23,32 @@ function formatDue(iso: string): string {
   return `${time.slice(0, 5)} ngày ${d}/${m}/${y}`;
 }
 
+/** The page's styles, served as a file: the page has the staff pages' CSP, which runs no inline style. */
+export const LOOKUP_CSS_PATH = '/tra-cuu.css';
+export const LOOKUP_CSS = `  :root { color-scheme: light; --ink: #1b1b1b; --muted: #4a4a4a; --brand: #9b1c1c; --ok: #0b6b2f; --late: #a4000f; }
+  * { box-sizing: border-box; }
+  body { margin: 0; font: 1.0625rem/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif; color: var(--ink); background: #f6f6f4; }
+  header { background: var(--brand); color: #fff; padding: 1rem; }
+  header h1 { margin: 0; font-size: 1.25rem; }
+  header p { margin: .25rem 0 0; font-size: .95rem; }
+  main { max-width: 36rem; margin: 0 auto; padding: 1rem; }
+  form { display: grid; gap: .5rem; background: #fff; padding: 1rem; border-radius: .5rem; border: 1px solid #ccc; }
+  label { font-weight: 600; }
+  input[type=text] { font: inherit; padding: .75rem; border: 2px solid #555; border-radius: .375rem; width: 100%; }
+  input[type=text]:focus, button:focus { outline: 3px solid #1d4ed8; outline-offset: 2px; }
+  button { font: inherit; font-weight: 600; padding: .75rem; border: 0; border-radius: .375rem; background: var(--brand); color: #fff; cursor: pointer; min-height: 44px; }
+  .hint { color: var(--muted); font-size: .95rem; margin: 0; }
+  .result, .problem { margin-top: 1rem; background: #fff; padding: 1rem; border-radius: .5rem; border: 1px solid #ccc; }
+  .result h2 { margin: 0 0 .5rem; font-size: 1.125rem; word-break: break-all; }
+  dl { margin: 0; display: grid; gap: .5rem; }
+  dt { color: var(--muted); font-size: .95rem; }
+  dd { margin: 0; font-weight: 600; }
+  .ontime { color: var(--ok); } .late { color: var(--late); }
+  .en { color: var(--muted); font-weight: 400; }
+  .problem { border-color: var(--late); }
+  footer { max-width: 36rem; margin: 0 auto; padding: 1rem; color: var(--muted); font-size: .95rem; }
+`;
+
 export function renderLookupPage(model: LookupPageModel): string {
   const { code, status, problem, syntax, feeVnd } = model;
   let result = '';
@@ -54,30 +80,7 @@ export function renderLookupPage(model: LookupPageModel): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Tra cứu hồ sơ thủ tục hành chính${code ? ` – ${escapeHtml(code)}` : ''}</title>
 <meta name="robots" content="noindex">
-<style>
-  :root { color-scheme: light; --ink: #1b1b1b; --muted: #4a4a4a; --brand: #9b1c1c; --ok: #0b6b2f; --late: #a4000f; }
-  * { box-sizing: border-box; }
-  body { margin: 0; font: 1.0625rem/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif; color: var(--ink); background: #f6f6f4; }
-  header { background: var(--brand); color: #fff; padding: 1rem; }
-  header h1 { margin: 0; font-size: 1.25rem; }
-  header p { margin: .25rem 0 0; font-size: .95rem; }
-  main { max-width: 36rem; margin: 0 auto; padding: 1rem; }
-  form { display: grid; gap: .5rem; background: #fff; padding: 1rem; border-radius: .5rem; border: 1px solid #ccc; }
-  label { font-weight: 600; }
-  input[type=text] { font: inherit; padding: .75rem; border: 2px solid #555; border-radius: .375rem; width: 100%; }
-  input[type=text]:focus, button:focus { outline: 3px solid #1d4ed8; outline-offset: 2px; }
-  button { font: inherit; font-weight: 600; padding: .75rem; border: 0; border-radius: .375rem; background: var(--brand); color: #fff; cursor: pointer; min-height: 44px; }
-  .hint { color: var(--muted); font-size: .95rem; margin: 0; }
-  .result, .problem { margin-top: 1rem; background: #fff; padding: 1rem; border-radius: .5rem; border: 1px solid #ccc; }
-  .result h2 { margin: 0 0 .5rem; font-size: 1.125rem; word-break: break-all; }
-  dl { margin: 0; display: grid; gap: .5rem; }
-  dt { color: var(--muted); font-size: .95rem; }
-  dd { margin: 0; font-weight: 600; }
-  .ontime { color: var(--ok); } .late { color: var(--late); }
-  .en { color: var(--muted); font-weight: 400; }
-  .problem { border-color: var(--late); }
-  footer { max-width: 36rem; margin: 0 auto; padding: 1rem; color: var(--muted); font-size: .95rem; }
-</style>
+<link rel="stylesheet" href="${LOOKUP_CSS_PATH}">
 </head>
 <body>
 <header>

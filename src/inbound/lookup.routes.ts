@@ -1,13 +1,15 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import rateLimit from '@fastify/rate-limit';
 import type { Config } from '../platform/config/config.js';
 import type { LookupService } from './lookup.service.js';
 import { AppError, unauthorized } from '../platform/errors.js';
 import { Instant, SafeText, errorResponses } from '../platform/http/schemas.js';
+import { sendHtml } from '../platform/http/page-headers.js';
 import { lookupSyntax, normalizeReceiptCode } from './mo-parser.js';
-import { renderLookupPage } from './lookup.page.js';
+import { LOOKUP_CSS, LOOKUP_CSS_PATH, renderLookupPage } from './lookup.page.js';
 import type { InboundResult, PublicStatus } from './lookup.service.js';
 
 const MoText = Type.String({ maxLength: 2000, description: 'The SMS as received; anything goes, the parser decides' });
@@ -41,7 +43,8 @@ export function lookupRoutes(deps: LookupRoutesDeps): FastifyPluginAsyncTypebox 
       errorResponseBuilder: (_request, context) =>
         new AppError('RATE_LIMITED', 429, `Tra cứu quá nhiều lần; vui lòng thử lại sau ${Math.ceil(context.ttl / 1000)} giây.`),
     });
-    const perIp = { max: deps.config.lookup.webRateLimitPerMinute || Number.MAX_SAFE_INTEGER, timeWindow: 60_000 };
+    // One budget per client address for the page and the JSON API together (one store, used by both).
+    const perAddress = app.rateLimit({ max: deps.config.lookup.webRateLimitPerMinute || Number.MAX_SAFE_INTEGER, timeWindow: 60_000 });
     const syntax = lookupSyntax(deps.config.lookup.keyword, deps.config.lookup.shortCode);
 
     const received = (instant: string | undefined) => {
@@ -54,7 +57,7 @@ export function lookupRoutes(deps: LookupRoutesDeps): FastifyPluginAsyncTypebox 
     app.post(
       '/api/v1/inbound/sms',
       {
-        config: { roles: ['gateway', 'admin'] },
+        config: { roles: ['gateway', 'admin'], controlCharactersAllowed: ['body.text'] },
         schema: {
           summary: 'An SMS to the short code (MO); answers a look-up and records the reply as a lookup_reply notification',
           tags: ['look-up'],
@@ -83,6 +86,7 @@ export function lookupRoutes(deps: LookupRoutesDeps): FastifyPluginAsyncTypebox 
     app.get(
       '/api/v1/inbound/kannel',
       {
+        config: { controlCharactersAllowed: ['querystring.text'] },
         schema: {
           summary:
             'Kannel sms-service get-url: ...?token=T&from=%p&to=%P&text=%a&id=%I — the reply is the response body, which Kannel sends back',
@@ -122,6 +126,7 @@ export function lookupRoutes(deps: LookupRoutesDeps): FastifyPluginAsyncTypebox 
     app.get(
       '/api/v1/inbound/aggregator',
       {
+        config: { controlCharactersAllowed: ['querystring.message'] },
         schema: {
           summary:
             'eSMS-style MO callback: signature = hex HMAC-SHA256(secret, "phone|message|shortcode|requestid"); reply in the JSON answer',
@@ -186,39 +191,45 @@ export function lookupRoutes(deps: LookupRoutesDeps): FastifyPluginAsyncTypebox 
     app.get(
       '/api/v1/lookup/:receiptCode',
       {
-        config: { rateLimit: perIp },
+        onRequest: perAddress,
         schema: {
-          summary: 'Public status of a dossier: nothing about the applicant',
+          summary:
+            'Public status of a dossier: nothing about the applicant. One budget per client address with /tra-cuu (MOTCUA_WEB_LOOKUP_RATE_LIMIT a minute); an address that tried too many unknown codes gets 429 for an hour',
           tags: ['look-up'],
           security: [],
           params: Type.Object({ receiptCode: Type.String({ minLength: 1, maxLength: 200 }) }),
           response: { 200: PublicStatusJson, 404: Type.Ref('ErrorBody'), 429: Type.Ref('ErrorBody') },
         },
       },
-      async (request) => deps.lookup.publicStatus(request.params.receiptCode),
+      async (request) => deps.lookup.publicStatus(request.params.receiptCode, request.ip),
     );
 
-    const page = async (code: string): Promise<{ status: number; html: string }> => {
+    const page = async (request: FastifyRequest, reply: FastifyReply, code: string): Promise<{ status: number; html: string }> => {
       let status: PublicStatus | null = null;
-      let problem: 'not_found' | 'invalid' | null = null;
+      let problem: 'not_found' | 'invalid' | 'rate_limited' | null = null;
       if (normalizeReceiptCode(code) === null) problem = 'invalid';
       else {
         try {
-          status = await deps.lookup.publicStatus(code);
+          await perAddress.call(app, request, reply);
+          status = await deps.lookup.publicStatus(code, request.ip);
         } catch (error) {
-          if (!(error instanceof AppError) || error.status !== 404) throw error;
-          problem = 'not_found';
+          if (!(error instanceof AppError) || (error.status !== 404 && error.status !== 429)) throw error;
+          problem = error.status === 404 ? 'not_found' : 'rate_limited';
         }
       }
       return {
-        status: problem === 'not_found' ? 404 : problem === 'invalid' ? 400 : 200,
+        status: problem === 'not_found' ? 404 : problem === 'invalid' ? 400 : problem === 'rate_limited' ? 429 : 200,
         html: renderLookupPage({ code, status, problem, syntax, feeVnd: deps.config.lookup.feeVnd }),
       };
     };
-    const htmlRateLimit = {
-      ...perIp,
-      errorResponseBuilder: () => new AppError('RATE_LIMITED', 429, 'Tra cứu quá nhiều lần; vui lòng thử lại sau ít phút.'),
-    };
+
+    app.get(LOOKUP_CSS_PATH, { schema: { hide: true } }, async (_request, reply) =>
+      reply
+        .type('text/css; charset=utf-8')
+        .header('cache-control', 'public, max-age=300')
+        .header('x-content-type-options', 'nosniff')
+        .send(LOOKUP_CSS),
+    );
 
     app.get(
       '/tra-cuu',
@@ -236,21 +247,19 @@ export function lookupRoutes(deps: LookupRoutesDeps): FastifyPluginAsyncTypebox 
         if (code) {
           const normalized = normalizeReceiptCode(code);
           if (normalized) return reply.redirect(`/tra-cuu/${encodeURIComponent(normalized)}`, 303);
-          return reply
-            .code(400)
-            .type('text/html; charset=utf-8')
-            .send(renderLookupPage({ code, status: null, problem: 'invalid', syntax, feeVnd: deps.config.lookup.feeVnd }));
+          return sendHtml(
+            reply,
+            renderLookupPage({ code, status: null, problem: 'invalid', syntax, feeVnd: deps.config.lookup.feeVnd }),
+            400,
+          );
         }
-        return reply
-          .type('text/html; charset=utf-8')
-          .send(renderLookupPage({ code: '', status: null, problem: null, syntax, feeVnd: deps.config.lookup.feeVnd }));
+        return sendHtml(reply, renderLookupPage({ code: '', status: null, problem: null, syntax, feeVnd: deps.config.lookup.feeVnd }));
       },
     );
 
     app.get(
       '/tra-cuu/:code',
       {
-        config: { rateLimit: htmlRateLimit },
         schema: {
           summary: 'Public look-up page for one code (printable as a QR code)',
           tags: ['look-up'],
@@ -260,8 +269,8 @@ export function lookupRoutes(deps: LookupRoutesDeps): FastifyPluginAsyncTypebox 
         },
       },
       async (request, reply) => {
-        const { status, html } = await page(request.params.code);
-        return reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(html);
+        const { status, html } = await page(request, reply, request.params.code);
+        return sendHtml(reply, html, status);
       },
     );
   };

@@ -13,7 +13,8 @@ import type { Clock } from '../platform/clock.js';
 import type { Metrics } from '../platform/metrics.js';
 import type { AgencyService } from '../reference/agency.service.js';
 import type { ProcedureService } from '../reference/procedure.service.js';
-import { notFound } from '../platform/errors.js';
+import { AppError, notFound } from '../platform/errors.js';
+import { replaceControlCharacters } from '../platform/http/schemas.js';
 import { checkPhone } from '../lib/phone/phone.js';
 import type { SmsEncoding } from '../lib/sms-text/encode.js';
 import { GroupCommit } from '../platform/db/group-commit.js';
@@ -23,6 +24,7 @@ import type { NotificationRow } from '../messages/notification.repository.js';
 import { renderFor } from '../messages/plan/notification.templates.js';
 import { dossierVars, type OutboxService } from '../messages/plan/outbox.service.js';
 import { lookupSyntax, normalizeReceiptCode, parseMo } from './mo-parser.js';
+import { UnknownCodeGuard } from './web-guard.js';
 
 export type LookupOutcome = 'found' | 'not_found' | 'bad_syntax' | 'rate_limited';
 
@@ -97,17 +99,32 @@ export class LookupService {
     private readonly outbox: OutboxService,
     private readonly clock: Clock,
     private readonly metrics: Metrics,
-  ) {}
+  ) {
+    this.webGuard = new UnknownCodeGuard(config.lookup.webUnknownCodeLimitPerHour);
+  }
 
   private readonly inboundGroups = new GroupCommit<InboundSms, InboundResult>((mos) => this.handleGroup(mos), { maxSize: 100, delayMs: 2 });
 
-  /** What anyone may know about a dossier: never the applicant. */
-  async publicStatus(code: string): Promise<PublicStatus> {
+  private readonly webGuard: UnknownCodeGuard;
+
+  /**
+   * What anyone may know about a dossier, never the applicant, for a web client at `address` (the page
+   * and the JSON API share this): an address that tried too many unknown codes is refused with 429.
+   */
+  async publicStatus(code: string, address: string): Promise<PublicStatus> {
+    const now = this.clock.now();
+    if (!this.webGuard.allows(address, now)) {
+      this.metrics.lookups.inc({ outcome: 'rate_limited', via: 'web' });
+      throw new AppError('RATE_LIMITED', 429, 'Đã tra cứu quá nhiều mã số không có thật; vui lòng thử lại sau một giờ.');
+    }
     const normalized = normalizeReceiptCode(code);
     const dossier = normalized ? await findDossierByKey(this.db, receiptKey(normalized)) : undefined;
     this.metrics.lookups.inc({ outcome: dossier ? 'found' : 'not_found', via: 'web' });
-    if (!dossier) throw notFound(`hồ sơ có mã số "${code}"`);
-    const json = toDossierJson(dossier, this.clock.now());
+    if (!dossier) {
+      this.webGuard.miss(address, normalized ?? code, now);
+      throw notFound(`hồ sơ có mã số "${code}"`);
+    }
+    const json = toDossierJson(dossier, now);
     return {
       receiptCode: json.receiptCode,
       state: json.state,
@@ -118,9 +135,10 @@ export class LookupService {
     };
   }
 
-  /** MOs are answered in groups, one transaction per group (see GroupCommit). */
+  /** MOs are answered in groups, one transaction per group (see GroupCommit). A carrier's text is taken
+   *  as it comes: control characters (a NUL from a badly decoded GSM "@" …) become spaces. */
   handleInbound(mo: InboundSms): Promise<InboundResult> {
-    return this.inboundGroups.submit(mo);
+    return this.inboundGroups.submit({ ...mo, text: replaceControlCharacters(mo.text) });
   }
 
   /** Answers what is queued; call before the database closes. */

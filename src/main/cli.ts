@@ -49,6 +49,7 @@ class UsageError extends Error {}
 
 /** `--check`: the database has a problem; the lines say which. */
 class DatabaseCheckError extends Error {}
+import { listenMetrics } from '../platform/http/metrics-server.js';
 
 type ProcessKind = 'all' | 'api' | 'worker';
 
@@ -119,13 +120,16 @@ async function serve(config: Config, kind: ProcessKind, demo: boolean, check: bo
     }
     if (config.scheduler.enabled) ctx.scheduler.start();
   }
+  const { port: metricsPort, host: metricsHost } = config.metrics;
+  const metrics = metricsPort === null ? null : await listenMetrics(ctx.metrics, metricsPort, metricsHost);
+  if (metrics) ctx.logger.info({ metrics: `http://${metricsHost}:${metrics.port}/metrics` }, 'metrics listener');
   if (app) {
     const address = await app.listen({ port: config.port, host: config.host });
     ctx.logger.info({ address, kind, database: config.database.dialect, docs: `${address}/docs` }, 'MotcuaSMS is serving');
   } else {
     ctx.logger.info({ kind, database: config.database.dialect }, 'MotcuaSMS worker running');
   }
-  installShutdown(ctx, async () => app?.close());
+  installShutdown(ctx, async () => Promise.all([app?.close(), metrics?.close()]));
 }
 
 function installShutdown(ctx: AppContext, closeHttp: () => Promise<unknown>): void {

@@ -1,7 +1,8 @@
 /** The composition root: one place that opens the database and wires every service. */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { createLogger } from '../platform/log.js';
 import type { Config } from '../platform/config/config.js';
 import { openDatabase, type Db } from '../platform/db/database.js';
 import { TRIGGER_KINDS } from '../messages/catalogue.js';
@@ -68,7 +69,7 @@ export interface ContextOptions {
 }
 
 export async function createContext(config: Config, options: ContextOptions = {}): Promise<AppContext> {
-  const logger = options.logger ?? pino({ level: config.logLevel });
+  const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
   const metrics = options.metrics ?? createMetrics();
   if (config.database.dialect === 'sqlite' && config.database.path !== ':memory:') {

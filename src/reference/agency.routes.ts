@@ -6,6 +6,7 @@ import { principalOf } from '../platform/http/auth.js';
 import { Code, SafeText, errorResponses } from '../platform/http/schemas.js';
 import { assertCanReadAgency } from '../platform/principal.js';
 import type { Agency } from './agency.service.js';
+import { RECEIPT_PREFIX_PATTERN } from './agency.settings.js';
 
 const HhMm = Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$', description: 'HH:MM, Asia/Ho_Chi_Minh' });
 
@@ -27,6 +28,14 @@ export const agencySettingsSchema = (triggerKinds: readonly string[]) =>
       supplementRule: Type.Optional(Type.Union([Type.Literal('pause'), Type.Literal('restart')])),
       emailAlso: Type.Optional(Type.Boolean()),
       statusCallbackUrl: Type.Optional(Type.Union([Type.String({ minLength: 8, maxLength: 500 }), Type.Null()])),
+      receiptPrefixes: Type.Optional(
+        Type.Array(Type.String({ pattern: RECEIPT_PREFIX_PATTERN, description: 'e.g. 000.00.15.H34' }), {
+          maxItems: 20,
+          uniqueItems: true,
+          description:
+            "The agency segments of its receipt codes (national format <prefix>-YYMMDD-NNNN). When set, the agency's intake must use one of them; a code with another agency's prefix is refused (403 RECEIPT_PREFIX_MISMATCH) to all but that agency and admins. A prefix belongs to one agency (409 RECEIPT_PREFIX_TAKEN).",
+        }),
+      ),
     },
     { additionalProperties: false },
   );

@@ -1,7 +1,13 @@
 import type { Db, DbHandle } from '../platform/db/database.js';
-import { badRequest, notFound } from '../platform/errors.js';
+import { badRequest, conflict, notFound } from '../platform/errors.js';
 import { findAgency, listAgencies, upsertAgency } from './agency.repository.js';
-import { resolveSettings, settingsProblem, type AgencySettings, type AgencySettingsInput } from './agency.settings.js';
+import {
+  matchesReceiptPrefix,
+  resolveSettings,
+  settingsProblem,
+  type AgencySettings,
+  type AgencySettingsInput,
+} from './agency.settings.js';
 import type { SmsEncoding } from '../lib/sms-text/encode.js';
 
 export interface Agency {
@@ -33,6 +39,7 @@ export interface MessageSettingsPolicy {
 /** Agencies change rarely and are read on every event, so they are cached for a few seconds per process. */
 export class AgencyService {
   private cache = new Map<string, { agency: Agency | null; expires: number }>();
+  private prefixes: { owners: ReadonlyArray<{ prefix: string; agencyCode: string }>; expires: number } | null = null;
 
   constructor(
     private readonly db: Db,
@@ -63,6 +70,16 @@ export class AgencyService {
     return agency;
   }
 
+  /** The agency whose receipt prefix the code carries, or null (cached like the agencies). */
+  async receiptCodeOwner(receiptCode: string): Promise<string | null> {
+    const now = Date.now();
+    if (!this.prefixes || this.prefixes.expires <= now) {
+      const owners = (await this.list()).flatMap((a) => a.settings.receiptPrefixes.map((prefix) => ({ prefix, agencyCode: a.code })));
+      this.prefixes = { owners, expires: now + this.ttlMs };
+    }
+    return this.prefixes.owners.find((o) => matchesReceiptPrefix(receiptCode, o.prefix))?.agencyCode ?? null;
+  }
+
   async list(): Promise<Agency[]> {
     return (await listAgencies(this.db)).map(toAgency);
   }
@@ -76,9 +93,18 @@ export class AgencyService {
       if (templateError)
         throw badRequest(templateError.code, templateError.message, { field: `settings.templates.${kind}`, ...templateError.details });
     }
+    this.prefixes = null;
+    for (const prefix of settings.receiptPrefixes ?? []) {
+      const owner = await this.receiptCodeOwner(prefix);
+      if (owner !== null && owner !== code)
+        throw conflict('RECEIPT_PREFIX_TAKEN', `Tiền tố mã biên nhận "${prefix}" đã thuộc cơ quan "${owner}".`, {
+          field: 'settings.receiptPrefixes',
+        });
+    }
     const created = !(await findAgency(this.db, code));
     await upsertAgency(this.db, { code, name, settings: JSON.stringify(settings), now });
     this.cache.delete(code);
+    this.prefixes = null;
     return { agency: toAgency({ code, name, settings: JSON.stringify(settings) }), created };
   }
 }

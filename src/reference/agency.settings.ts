@@ -21,6 +21,7 @@ export interface AgencySettingsInput {
   supplementRule?: SupplementRule;
   emailAlso?: boolean;
   statusCallbackUrl?: string | null;
+  receiptPrefixes?: string[];
 }
 
 export interface AgencySettings {
@@ -37,6 +38,8 @@ export interface AgencySettings {
   readonly emailAlso: boolean;
   /** Where each message's final status is POSTed, HMAC-signed with the agency's callback secret; null = off. */
   readonly statusCallbackUrl: string | null;
+  /** The agency segments of its receipt codes (`000.00.15.H34`); none = any code not another agency's. */
+  readonly receiptPrefixes: readonly string[];
 }
 
 export const DEFAULT_SETTINGS: AgencySettings = Object.freeze({
@@ -52,6 +55,7 @@ export const DEFAULT_SETTINGS: AgencySettings = Object.freeze({
   supplementRule: 'pause',
   emailAlso: false,
   statusCallbackUrl: null,
+  receiptPrefixes: Object.freeze([]),
 });
 
 export function resolveSettings(stored: AgencySettingsInput): AgencySettings {
@@ -70,7 +74,22 @@ export function resolveSettings(stored: AgencySettingsInput): AgencySettings {
     supplementRule: stored.supplementRule ?? DEFAULT_SETTINGS.supplementRule,
     emailAlso: stored.emailAlso ?? DEFAULT_SETTINGS.emailAlso,
     statusCallbackUrl: stored.statusCallbackUrl ?? DEFAULT_SETTINGS.statusCallbackUrl,
+    receiptPrefixes: stored.receiptPrefixes ?? DEFAULT_SETTINGS.receiptPrefixes,
   };
+}
+
+/**
+ * The agency segment of the national receipt-code format `<agency>-YYMMDD-NNNN`: the agency's electronic
+ * identifier of Circular 10/2016/TT-BTTTT, A.B.C.D = 3 digits, 2 digits, 2 digits, then a letter and 2
+ * digits for the province or ministry (`000.00.15.H34`: an agency of Khánh Hòa).
+ */
+export const RECEIPT_PREFIX_PATTERN = '^[0-9]{3}\\.[0-9]{2}\\.[0-9]{2}\\.[A-Za-z][0-9]{2}$';
+
+/** Whether a receipt code carries the prefix as its agency segment (case-insensitive, as codes are). */
+export function matchesReceiptPrefix(receiptCode: string, prefix: string): boolean {
+  const code = receiptCode.trim().toUpperCase();
+  const segment = prefix.toUpperCase();
+  return code === segment || code.startsWith(`${segment}-`) || code.startsWith(`${segment}.`);
 }
 
 /** Returns a message naming the problem, or null when the (schema-valid) settings make sense together. */

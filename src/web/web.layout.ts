@@ -1,5 +1,6 @@
 /** The page frame of every staff screen: header, navigation by role, flash message, footer. */
 import type { FastifyReply } from 'fastify';
+import { sendHtml } from '../platform/http/page-headers.js';
 import { html, raw, type SafeHtml } from './html.js';
 import { texts } from './i18n/catalogue.js';
 import type { Catalogue } from './i18n/vi.js';
@@ -106,18 +107,7 @@ ${body}
 </html>`;
 }
 
-/** Sends a page with the headers every staff screen needs (no caching of personal data, no framing). */
+/** Sends a page with the headers every page needs (no caching of personal data, no framing). */
 export function sendPage(reply: FastifyReply, page: string, status = 200): FastifyReply {
-  return reply
-    .code(status)
-    .header('content-type', 'text/html; charset=utf-8')
-    .header('cache-control', 'no-store')
-    .header('x-content-type-options', 'nosniff')
-    .header('x-frame-options', 'DENY')
-    .header('referrer-policy', 'same-origin')
-    .header(
-      'content-security-policy',
-      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-    )
-    .send(page);
+  return sendHtml(reply, page, status);
 }

@@ -4,6 +4,7 @@
  * state-changing request made within a session unless it carries that session's CSRF token
  * (form field `_csrf` or header `x-csrf-token`). `requireWebUser` guards a page.
  */
+import { requestForLog } from '../platform/log.js';
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import type { Logger } from 'pino';
@@ -215,7 +216,7 @@ export function webErrorHandler(deps: { readonly logger: Logger }) {
     if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
       return sendErrorPage(request, reply, error.statusCode, t.invalidTitle, t.invalid);
     }
-    deps.logger.error({ err: error, url: request.url, method: request.method }, 'web page error');
+    deps.logger.error({ err: error, req: requestForLog(request) }, 'web page error');
     return sendErrorPage(request, reply, 500, t.systemErrorTitle, t.systemError);
   };
 }

@@ -26,14 +26,6 @@ describe(`reference data API (${TEST_DB})`, () => {
     assert.deepEqual(res.json(), { status: 'ok', database: TEST_DB });
   });
 
-  test('metrics are Prometheus text', async () => {
-    await h.app.inject({ method: 'GET', url: '/healthz' });
-    const res = await h.app.inject({ method: 'GET', url: '/metrics' });
-    assert.equal(res.statusCode, 200);
-    assert.match(res.headers['content-type'] as string, /text\/plain/);
-    assert.match(res.body, /motcua_http_requests_total\{method="GET",route="\/healthz",status="200"\} \d+/);
-  });
-
   test('OpenAPI document lists the contract', async () => {
     const res = await h.app.inject({ method: 'GET', url: '/docs/json' });
     assert.equal(res.statusCode, 200);

@@ -18,6 +18,17 @@ const HH_MM_PATTERN = /^(\d{1,2}):(\d{2})$/;
 
 const pad2 = (n: number): string => String(n).padStart(2, '0');
 
+/** The years a date given to the service may fall in: far-off years are typing mistakes or probes, and
+ *  the calendar (lunar new years, holidays) and the 'YYYY-MM-DD' arithmetic are only meant for these. */
+export const BUSINESS_YEARS = Object.freeze({ first: 2000, last: 2100 });
+
+/** Whether an instant falls within BUSINESS_YEARS in Việt Nam. */
+export function inBusinessYears(ms: number): boolean {
+  if (!Number.isFinite(ms)) return false;
+  const year = new Date(ms + OFFSET_MS).getUTCFullYear();
+  return year >= BUSINESS_YEARS.first && year <= BUSINESS_YEARS.last;
+}
+
 function assertValidInstant(instant: Date): number {
   const ms = instant.getTime();
   if (Number.isNaN(ms)) throw new RangeError('Invalid Date');

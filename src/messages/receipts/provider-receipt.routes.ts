@@ -64,7 +64,11 @@ export function providerReceiptRoutes(deps: ProviderReceiptRoutesDeps): FastifyP
     );
     app.get(
       `${KANNEL_DLR_PATH}/:token`,
-      { schema: schema("Kannel dlr-url: type=%d, our nid, Kannel's %A reply and %T time in the query", { querystring: CallbackFields }) },
+      {
+        // Kannel's %A is the SMSC's reply as it came; only its stat:/err: words are read.
+        config: { controlCharactersAllowed: ['querystring.reply'] },
+        schema: schema("Kannel dlr-url: type=%d, our nid, Kannel's %A reply and %T time in the query", { querystring: CallbackFields }),
+      },
       async (request) => record(parseKannelDlr(providerFor('kannel', request.params.token), request.query as Record<string, unknown>)),
     );
   };

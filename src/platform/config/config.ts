@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { parseProviderFile, shortFormProviders, type ProviderFile, type ProviderSpec } from './provider-file.js';
 
 /** How long the service waits on the database before it answers 503 instead (see the README). */
@@ -47,8 +48,10 @@ export interface Config {
     /** unknown codes per number per hour before the number is throttled */
     readonly unknownCodeLimitPerHour: number;
     readonly replyWhenRateLimited: boolean;
-    /** look-ups per IP per minute on the public web page and API */
+    /** look-ups per client address per minute, one budget for the public page and the JSON API */
     readonly webRateLimitPerMinute: number;
+    /** distinct unknown codes per client address per hour before the address is refused (web); 0 = no guard */
+    readonly webUnknownCodeLimitPerHour: number;
     /** shared secret of the eSMS-style aggregator MO callback; null = that callback is off */
     readonly aggregatorSecret: string | null;
   };
@@ -84,9 +87,15 @@ export interface Config {
     readonly batchSize: number;
   };
   readonly bodyLimitBytes: number;
-  /** trust X-Forwarded-For from a reverse proxy (per-IP limits see the client's address) */
-  readonly trustProxy: boolean;
+  /** Which X-Forwarded-For hops to believe (per-address limits and audit rows see the address this gives):
+   *  false = none, a list of proxy addresses/CIDR ranges, a hop count, or true = every hop (spoofable). */
+  readonly trustProxy: TrustProxy;
+  /** Prometheus metrics: on their own listener bound to 127.0.0.1, and/or on the public port behind a
+   *  bearer token; with neither, /metrics is not served. */
+  readonly metrics: { readonly port: number | null; readonly host: string; readonly token: string | null };
 }
+
+export type TrustProxy = boolean | number | readonly string[];
 
 export class ConfigError extends Error {}
 
@@ -108,6 +117,44 @@ function flag(env: Env, name: string, fallback: boolean): boolean {
   if (/^(1|true|yes|on)$/i.test(raw)) return true;
   if (/^(0|false|no|off)$/i.test(raw)) return false;
   throw new ConfigError(`${name} must be true or false (got "${raw}")`);
+}
+
+const NAMED_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** An address or CIDR range as proxy-addr (Fastify's trustProxy) takes it. */
+function isProxyAddress(item: string): boolean {
+  if (NAMED_RANGES.has(item)) return true;
+  const [address = '', bits, extra] = item.split('/');
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return false;
+  if (bits === undefined) return true;
+  const n = Number(bits);
+  return /^\d{1,3}$/.test(bits) && n >= 0 && n <= (family === 4 ? 32 : 128);
+}
+
+function trustProxy(env: Env): TrustProxy {
+  const name = 'MOTCUA_TRUST_PROXY';
+  const raw = env[name]?.trim();
+  if (!raw || /^(0|false|no|off)$/i.test(raw)) return false;
+  if (/^(true|yes|on)$/i.test(raw)) return true;
+  if (/^\d+$/.test(raw)) return integer(env, name, 0, 1, 20);
+  const list = raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+  const bad = list.find((item) => !isProxyAddress(item));
+  if (bad !== undefined || list.length === 0) {
+    throw new ConfigError(
+      `${name} must list the reverse proxies' addresses or CIDR ranges (e.g. "127.0.0.1,10.0.0.0/8"), or give a hop count (e.g. 1); got "${bad ?? raw}"`,
+    );
+  }
+  return list;
+}
+
+function optionalSecret(env: Env, name: string): string | null {
+  const value = env[name]?.trim() || null;
+  if (value !== null && value.length < 16) throw new ConfigError(`${name} must be at least 16 characters long`);
+  return value;
 }
 
 export function parseDatabaseUrl(url: string, poolSize = 10, timeouts: DatabaseTimeouts = DEFAULT_DB_TIMEOUTS): DatabaseConfig {
@@ -172,10 +219,7 @@ export function loadConfig(env: Env = process.env): Config {
   const publicBaseUrl = (env.MOTCUA_PUBLIC_URL?.trim() || file?.publicBaseUrl || `http://localhost:${port}`).replace(/\/+$/, '');
   if (!/^https?:\/\/[^\s/]+/.test(publicBaseUrl))
     throw new ConfigError(`MOTCUA_PUBLIC_URL must be an http(s) URL (got "${publicBaseUrl}")`);
-  const adminToken = env.MOTCUA_ADMIN_TOKEN?.trim() || null;
-  if (adminToken !== null && adminToken.length < 16) {
-    throw new ConfigError('MOTCUA_ADMIN_TOKEN must be at least 16 characters long');
-  }
+  const adminToken = optionalSecret(env, 'MOTCUA_ADMIN_TOKEN');
   const keyword = (env.MOTCUA_LOOKUP_KEYWORD?.trim() || 'MCKH').toUpperCase();
   if (!/^[A-Z0-9]{2,16}$/.test(keyword)) throw new ConfigError('MOTCUA_LOOKUP_KEYWORD must be 2–16 letters or digits');
   const shortCode = env.MOTCUA_SHORT_CODE?.trim() || '8083';
@@ -204,6 +248,7 @@ export function loadConfig(env: Env = process.env): Config {
       unknownCodeLimitPerHour: integer(env, 'MOTCUA_LOOKUP_UNKNOWN_LIMIT', 5, 1),
       replyWhenRateLimited: flag(env, 'MOTCUA_LOOKUP_REPLY_WHEN_LIMITED', true),
       webRateLimitPerMinute: integer(env, 'MOTCUA_WEB_LOOKUP_RATE_LIMIT', 30),
+      webUnknownCodeLimitPerHour: integer(env, 'MOTCUA_WEB_LOOKUP_UNKNOWN_LIMIT', 20),
       aggregatorSecret: env.MOTCUA_AGGREGATOR_SECRET?.trim() || null,
     },
     sms: {
@@ -232,7 +277,12 @@ export function loadConfig(env: Env = process.env): Config {
       batchSize: integer(env, 'MOTCUA_CALLBACK_BATCH', 20, 1, 500),
     },
     bodyLimitBytes: integer(env, 'MOTCUA_BODY_LIMIT_BYTES', 64 * 1024, 1024),
-    trustProxy: flag(env, 'MOTCUA_TRUST_PROXY', false),
+    trustProxy: trustProxy(env),
+    metrics: {
+      port: env.MOTCUA_METRICS_PORT?.trim() ? integer(env, 'MOTCUA_METRICS_PORT', 0, 1, 65535) : null,
+      host: '127.0.0.1',
+      token: optionalSecret(env, 'MOTCUA_METRICS_TOKEN'),
+    },
   };
   return deepFreeze(config);
 }

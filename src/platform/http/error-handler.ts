@@ -1,4 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { requestForLog } from '../log.js';
+import { BUSINESS_YEARS } from '../../lib/calendar/zone.js';
 import { AppError } from '../errors.js';
 import { dbFailureOf, unavailableAnswer, type DbFailure } from '../db/failure.js';
 
@@ -13,6 +15,7 @@ export function databaseUnavailable(error: unknown): (ReturnType<typeof unavaila
   const failure = dbFailureOf(error);
   return failure ? { failure, ...unavailableAnswer(failure) } : null;
 }
+import { YEAR_RANGE } from './schemas.js';
 
 interface AjvIssue {
   instancePath: string;
@@ -53,6 +56,8 @@ function describe(issue: AjvIssue, field: string): string {
     case 'pattern':
     case 'format':
       return `Trường "${field}" không đúng định dạng.`;
+    case YEAR_RANGE:
+      return `Trường "${field}" phải là ngày trong các năm ${BUSINESS_YEARS.first}–${BUSINESS_YEARS.last}.`;
     case 'minimum':
     case 'maximum':
       return `Trường "${field}" nằm ngoài giới hạn cho phép (${issue.message ?? ''}).`;
@@ -110,6 +115,6 @@ export function sendError(bodyLimitBytes: number, error: FastifyError, request: 
     const code = status === 400 && error instanceof SyntaxError ? 'INVALID_JSON' : (error.code ?? 'BAD_REQUEST');
     return reply.code(status).send({ error: { code, message: error.message } });
   }
-  request.log.error({ err: error, url: request.url, method: request.method }, 'unhandled error');
+  request.log.error({ err: error, req: requestForLog(request) }, 'unhandled error');
   return reply.code(500).send({ error: { code: 'INTERNAL', message: 'Lỗi hệ thống; sự cố đã được ghi lại.' } });
 }

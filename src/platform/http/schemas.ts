@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { BUSINESS_YEARS } from '../../lib/calendar/zone.js';
 
 export const ErrorBody = Type.Object(
   {
@@ -23,14 +24,42 @@ export const errorResponses = {
 
 export const ReceiptCode = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9.\\-]+$', description: 'Mã số biên nhận' });
 export const Code = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._\\-]+$' });
+/** Schema keyword (checked by `validation.ts`): the year written at the start of the string must lie in
+ *  `[first, last]`. A date in year 9999 is a typing mistake or a probe, never business. */
+export const YEAR_RANGE = 'x-yearRange';
+const yearRange = { [YEAR_RANGE]: [BUSINESS_YEARS.first, BUSINESS_YEARS.last] };
+const years = `${BUSINESS_YEARS.first}–${BUSINESS_YEARS.last}`;
+
 export const Instant = Type.String({
   format: 'date-time',
   maxLength: 40,
-  description: 'ISO 8601 with offset, e.g. 2026-11-20T08:15:00+07:00',
+  description: `ISO 8601 with offset, e.g. 2026-11-20T08:15:00+07:00; years ${years}`,
+  ...yearRange,
 });
-export const LocalDate = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', format: 'date' });
-export const SafeText = (max: number, min = 1) =>
-  Type.String({ minLength: min, maxLength: max, pattern: '^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]*$' });
+export const LocalDate = Type.String({
+  pattern: '^\\d{4}-\\d{2}-\\d{2}$',
+  format: 'date',
+  description: `YYYY-MM-DD; years ${years}`,
+  ...yearRange,
+});
+
+/**
+ * Control characters no person types: C0 except tab, line feed and carriage return, and DEL. PostgreSQL
+ * refuses NUL in text outright, and the rest only corrupt logs, exports and SMS. Every string of every
+ * request (query, path, JSON or form body) is checked by `validation.ts`; a field the contract must accept
+ * as given (an SMS text from a carrier) is named in the route's `config.controlCharactersAllowed` and
+ * cleaned by its service with `replaceControlCharacters`.
+ */
+const CONTROL_CLASS = '\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F';
+export const CONTROL_CHARACTERS = new RegExp(`[${CONTROL_CLASS}]`);
+const CONTROL_CHARACTERS_ALL = new RegExp(`[${CONTROL_CLASS}]`, 'g');
+
+/** The text with each control character replaced by a space. */
+export function replaceControlCharacters(text: string): string {
+  return text.replace(CONTROL_CHARACTERS_ALL, ' ');
+}
+
+export const SafeText = (max: number, min = 1) => Type.String({ minLength: min, maxLength: max, pattern: `^[^${CONTROL_CLASS}]*$` });
 
 export const PhoneJson = Type.Object({
   input: Type.Union([Type.String(), Type.Null()]),

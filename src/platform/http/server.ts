@@ -8,11 +8,12 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
+import type { TrustProxy } from '../config/config.js';
 import type { Metrics } from '../metrics.js';
 import { type Authenticate, authPlugin } from './auth.js';
 import { sendError } from './error-handler.js';
 import { sharedSchemas } from './schemas.js';
-import { createValidatorCompiler } from './validation.js';
+import { createValidatorCompiler, refuseControlCharacters } from './validation.js';
 
 export type App = FastifyInstance;
 
@@ -20,16 +21,27 @@ export interface ServerOptions {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly bodyLimitBytes: number;
-  readonly trustProxy: boolean;
+  readonly trustProxy: TrustProxy;
   readonly authenticate: Authenticate;
 }
 
+/** A hop count as Fastify applies it (the n hops nearest to us are proxies); a list as proxy-addr takes it. */
+function fastifyTrustProxy(trust: TrustProxy): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trust === 'number') return (_address, hop) => hop < trust;
+  return typeof trust === 'boolean' ? trust : [...trust];
+}
+
 export async function createServer(options: ServerOptions): Promise<App> {
+  if (options.trustProxy === true) {
+    options.logger.warn(
+      "MOTCUA_TRUST_PROXY=true believes every X-Forwarded-For hop, so any client can claim any address (and beat the per-address limits): list the proxies' addresses or give a hop count instead",
+    );
+  }
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimitBytes,
-    trustProxy: options.trustProxy,
+    trustProxy: fastifyTrustProxy(options.trustProxy),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   for (const schema of sharedSchemas) app.addSchema(schema);
@@ -50,6 +62,7 @@ export async function createServer(options: ServerOptions): Promise<App> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(authPlugin, { authenticate: options.authenticate });
+  app.addHook('preValidation', refuseControlCharacters);
 
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';

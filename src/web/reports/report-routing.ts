@@ -1,4 +1,5 @@
 /** What the report routes share: optional query fields, the page guard, the view of a request, sending a page, the error page. */
+import { requestForLog } from '../../platform/log.js';
 import { Type, type TSchema } from '@sinclair/typebox';
 import type { FastifyError, FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import type { Logger } from 'pino';
@@ -83,7 +84,7 @@ export function errorPage(logger: Logger) {
       status = error.statusCode;
       message = t(lang, 'invalidInput', { detail: error.message });
     } else {
-      logger.error({ err: error, url: request.url, method: request.method }, 'report page error');
+      logger.error({ err: error, req: requestForLog(request) }, 'report page error');
     }
     const body = html`<h1>${t(lang, 'errorTitle')}</h1><div class="card" role="alert"><p>${message}</p></div>`;
     return sendPage(
