@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { loadConfig, type Config } from '../../src/platform/config/config.js';
 import { createContext, type AppContext } from '../../src/main/context.js';
 import { buildApp, type App } from '../../src/main/app.js';
@@ -67,6 +67,8 @@ export interface HarnessOptions {
   /** Business time the test starts at. */
   now?: string;
   database?: TestDatabase;
+  /** The app's logger (default: silent, or MOTCUA_TEST_LOG's level). */
+  logger?: Logger;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -82,7 +84,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const clock = new ManualClock(Date.parse(options.now ?? '2026-11-23T09:00:00+07:00'));
   const ctx = await createContext(config, {
     clock,
-    logger: pino({ level: process.env.MOTCUA_TEST_LOG ?? 'silent' }),
+    logger: options.logger ?? pino({ level: process.env.MOTCUA_TEST_LOG ?? 'silent' }),
     metrics: createMetrics({ defaultMetrics: false }),
     cacheMs: 0,
   });
