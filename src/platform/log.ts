@@ -28,7 +28,7 @@ function sensitiveSegment(segment: string): boolean {
   } catch {
     // malformed escapes: judge the raw text
   }
-  return /^[A-Za-z0-9_-]{16,}$/.test(text) || /\d{9,}/.test(text.replace(/[\s.+()-]/g, ''));
+  return /^[A-Za-z0-9_-]{16,}$/.test(text) || (/^[\d\s.+()-]+$/.test(text) && text.replace(/\D/g, '').length >= 9);
 }
 
 /** The URL as a log line may show it: `/receipts/esms/[redacted]?SMSID&SendStatus`. */
