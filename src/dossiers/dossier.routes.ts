@@ -77,6 +77,8 @@ export function dossierRoutes(deps: DossierRoutesDeps): FastifyPluginAsyncTypebo
         config: { roles: ['admin', 'agency'] },
         schema: {
           summary: 'Intake a dossier (idempotent on receiptCode)',
+          description:
+            "A receipt code carrying another agency's prefix (settings.receiptPrefixes) is refused with 403 RECEIPT_PREFIX_MISMATCH, except for that agency and admins; an agency with prefixes must use one of them (400 RECEIPT_PREFIX_REQUIRED). Dates must fall in 2000–2100; a string holding a control character (NUL …) is a 400 naming the field.",
           tags: ['dossiers'],
           body: IntakeBody,
           response: { 200: DossierWithNotifications, 201: DossierWithNotifications, ...errorResponses },

@@ -11,9 +11,9 @@ import fc from 'fast-check';
 import { ADMIN_TOKEN, admin, intakeBody, seedBasics, startHarness, TEST_DB, type Harness } from '../../support/harness.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261130);
-const API_RUNS = Number(process.env.FUZZ_RUNS ?? 1000);
+const API_RUNS = Number(process.env.FUZZ_RUNS ?? 600);
 /** Forms cost more per run: a page render, and scrypt for every tenth (the login form). */
-const FORM_RUNS = Number(process.env.FUZZ_RUNS ?? 300);
+const FORM_RUNS = Number(process.env.FUZZ_RUNS ?? 150);
 const PASSWORD = 'mot-khau-du-dai-2026';
 const CODE = '000.00.15.H34-261123-0001';
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
