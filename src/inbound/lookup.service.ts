@@ -19,7 +19,7 @@ import { checkPhone } from '../lib/phone/phone.js';
 import type { SmsEncoding } from '../lib/sms-text/encode.js';
 import { GroupCommit } from '../platform/db/group-commit.js';
 import { findDossierByKey, receiptKey } from '../dossiers/dossier.repository.js';
-import { toDossierJson } from '../dossiers/dossier.service.js';
+import { toDossierJson } from '../dossiers/dossier.view.js';
 import type { NotificationRow } from '../messages/notification.repository.js';
 import { renderFor } from '../messages/plan/notification.templates.js';
 import { dossierVars, type OutboxService } from '../messages/plan/outbox.service.js';

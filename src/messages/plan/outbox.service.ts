@@ -20,7 +20,7 @@ import {
 } from '../notification.repository.js';
 import { toNotificationJson } from '../notification.view.js';
 import type { NotificationJson } from '../../platform/http/schemas.js';
-import type { DossierIntake, DossierMessages, DossierTransition, HeldMessage } from '../../dossiers/dossier.service.js';
+import type { DossierIntake, DossierMessages, DossierTransition, HeldMessage } from '../../dossiers/dossier.messages.js';
 import { planForIntake, planForTransition, type PlannedMessage } from './notification.rules.js';
 import { sendAfter } from './notification.schedule.js';
 import { renderFor, type TemplateVars } from './notification.templates.js';
