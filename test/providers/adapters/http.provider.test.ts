@@ -13,12 +13,8 @@ import {
   parseEsmsReceipt,
   type EsmsOptions,
 } from '../../../src/providers/adapters/esms.provider.js';
-import {
-  callbackTokenMatches,
-  HttpSmsProvider,
-  parseHttpSmsOptions,
-  type HttpSmsOptions,
-} from '../../../src/providers/adapters/http.provider.js';
+import { callbackTokenMatches } from '../../../src/providers/adapters/http.shared.js';
+import { HttpSmsProvider, parseHttpSmsOptions, type HttpSmsOptions } from '../../../src/providers/adapters/http.provider.js';
 import { ProviderError, type DeliveryReceipt, type OutgoingMessage } from '../../../src/providers/provider.js';
 import {
   SpeedSmsProvider,
