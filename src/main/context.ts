@@ -68,6 +68,21 @@ export interface ContextOptions {
   cacheMs?: number;
 }
 
+/**
+ * Migrations run on PostgreSQL through their own short-lived pool without statement limits: a
+ * backfill may take longer than a request may, and a process that starts while another migrates
+ * waits on the migration lock for as long as that takes, instead of failing its start-up.
+ */
+async function migrateWithoutStatementLimits(config: Config['database'], db: Db): Promise<string[]> {
+  if (config.dialect === 'sqlite') return migrateToLatest(db);
+  const unlimited = openDatabase({ ...config, poolSize: 1, timeouts: { ...config.timeouts, statementMs: 0, queryMs: 0 } });
+  try {
+    return await migrateToLatest(unlimited);
+  } finally {
+    await unlimited.close().catch(() => undefined);
+  }
+}
+
 export async function createContext(config: Config, options: ContextOptions = {}): Promise<AppContext> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
@@ -79,7 +94,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
   metrics.databaseUp.set(1);
   db.health.onChange((up) => metrics.databaseUp.set(up ? 1 : 0));
   try {
-    const applied = await migrateToLatest(db);
+    const applied = await migrateWithoutStatementLimits(config.database, db);
     if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
   } catch (error) {
     await db.close().catch(() => undefined);
