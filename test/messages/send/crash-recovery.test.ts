@@ -27,8 +27,8 @@ import {
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const MESSAGES = 200;
-/** Generous: covers tsx start-up on a loaded machine. Nothing asserts on elapsed time. */
-const DEADLINE_MS = 60_000;
+/** Generous: covers tsx start-up on a loaded machine (over 2 minutes seen at load average 30). Nothing asserts on elapsed time. */
+const DEADLINE_MS = 300_000;
 /** The first worker dies once the provider has accepted this many messages: about a quarter of the run. */
 const KILL_AFTER = MESSAGES / 4;
 
