@@ -1,5 +1,5 @@
 import type { NotificationJson } from '../platform/http/schemas.js';
-import { formatVnIso } from '../lib/calendar/zone.js';
+import { vnIso } from '../lib/calendar/zone.js';
 import { phoneProblemMessage, type PhoneProblem } from '../lib/phone/phone.js';
 import { deadlineStatus, type StatusText } from './dossier.deadline.js';
 import { PORTAL_STATUS, type DossierState } from './dossier.state-machine.js';
@@ -32,8 +32,8 @@ export function toDossierJson(row: DossierRow, now: number): DossierJson {
     procedureCode: row.procedure_code,
     state: row.state as DossierState,
     step: row.step,
-    receivedAt: formatVnIso(new Date(Number(row.received_at))),
-    dueAt: formatVnIso(new Date(Number(row.due_at))),
+    receivedAt: vnIso(row.received_at),
+    dueAt: vnIso(row.due_at),
     onTime,
     statusText,
     returnMethod: row.return_method,

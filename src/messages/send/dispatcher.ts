@@ -9,6 +9,7 @@ import type { Signal } from '../../platform/db/signal.js';
 import { PollLoop } from '../../platform/poll-loop.js';
 import { GroupCommit } from '../../platform/db/group-commit.js';
 import { dbFailureOf } from '../../platform/db/failure.js';
+import { withTimeout } from '../../lib/async.js';
 
 interface SentItem {
   readonly row: NotificationRow;
@@ -146,6 +147,7 @@ export class Dispatcher {
           carrier: row.carrier,
         }),
         sendTimeoutMs,
+        () => new ProviderError(`provider did not answer within ${sendTimeoutMs} ms`, true, 'timeout'),
       );
     } catch (error) {
       const failure = error instanceof ProviderError ? error : new ProviderError(String(error), true, 'provider_error');
@@ -334,12 +336,4 @@ async function markSent(tx: DbHandle, group: readonly SentItem[], now: number): 
        and attempts = ${byId((g) => Number(g.row.attempts), 'bigint')}
     returning *`.execute(tx.kysely);
   return rows;
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ProviderError(`provider did not answer within ${ms} ms`, true, 'timeout')), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
