@@ -21,7 +21,7 @@ import { GroupCommit } from '../platform/db/group-commit.js';
 import { findDossierByKey, receiptKey } from '../dossiers/dossier.repository.js';
 import { toDossierJson } from '../dossiers/dossier.view.js';
 import type { NotificationRow } from '../messages/notification.repository.js';
-import { renderFor } from '../messages/plan/notification.templates.js';
+import { fitOneSegment } from './lookup.reply.js';
 import { dossierVars, type OutboxService } from '../messages/plan/outbox.service.js';
 import { lookupSyntax, normalizeReceiptCode, parseMo } from './mo-parser.js';
 import { UnknownCodeGuard } from './web-guard.js';
@@ -43,6 +43,10 @@ export interface InboundSms {
   gateway: string;
   messageId: string | null;
   from: string;
+  /** The source address's SMPP type of number and numbering plan (MOs that came over SMPP): the reply
+   *  goes back to `from` exactly as given, with these. */
+  fromTon?: number | null;
+  fromNpi?: number | null;
   to: string;
   text: string;
   receivedAt: number | null;
@@ -176,14 +180,15 @@ export class LookupService {
     // What leaves is the prepared text (folded unless the agency sends Unicode), whichever way it leaves.
     let sentText: string | null = null;
     if (answer.reply !== null) {
+      // The carrier that delivered the MO routes the answer: it goes back to the source address as
+      // given (a short code, "456", a national number …); only a number without SMPP addressing
+      // (an HTTP gateway) is written in its +84 form when it is one.
+      const smpp = mo.fromTon !== undefined && mo.fromTon !== null && mo.fromNpi !== undefined && mo.fromNpi !== null;
       const reply = this.outbox.lookupReply({
         dedupeKey: replyKey,
-        to: sender,
-        phone: {
-          e164: phone.e164,
-          carrier: phone.carrier,
-          reachable: phone.e164 !== null && (phone.problem === null || phone.problem === 'foreign'),
-        },
+        to: smpp ? mo.from.trim() : sender,
+        address: smpp ? { ton: mo.fromTon!, npi: mo.fromNpi! } : null,
+        carrier: phone.carrier,
         text: answer.reply,
         encoding: answer.encoding,
         dossier: answer.dossier === null ? null : { id: Number(answer.dossier.id), agencyCode: answer.dossier.agency_code },
@@ -303,36 +308,20 @@ export class LookupService {
     const common = { lookupSyntax: lookupSyntax(keyword, shortCode), shortCode };
     const parsed = parseMo(text, { keyword });
     if (parsed.kind === 'bad_syntax') {
-      return {
-        outcome: 'bad_syntax' as const,
-        code: null,
-        dossier: null,
-        encoding: 'ascii' as SmsEncoding,
-        reply: renderFor('lookup_bad_syntax', {}, common),
-      };
+      const fitted = fitOneSegment('lookup_bad_syntax', {}, common, 'ascii');
+      return { outcome: 'bad_syntax' as const, code: null, dossier: null, encoding: fitted.encoding, reply: fitted.text };
     }
     const dossier = (await findDossierByKey(this.db, receiptKey(parsed.code))) ?? null;
     if (!dossier) {
-      return {
-        outcome: 'not_found' as const,
-        code: parsed.code,
-        dossier: null,
-        encoding: 'ascii' as SmsEncoding,
-        reply: renderFor('lookup_not_found', {}, { ...common, receiptCode: parsed.code }),
-      };
+      const fitted = fitOneSegment('lookup_not_found', {}, { ...common, receiptCode: parsed.code }, 'ascii');
+      return { outcome: 'not_found' as const, code: parsed.code, dossier: null, encoding: fitted.encoding, reply: fitted.text };
     }
     const [agency, procedure] = await Promise.all([this.agencies.get(dossier.agency_code), this.procedures.get(dossier.procedure_code)]);
     const overrides = agency?.settings.templates ?? {};
     const kind = dossier.state === 'returned' ? 'lookup_returned' : dossier.state === 'result_ready' ? 'lookup_finished' : 'lookup_reply';
     const vars = dossierVars(dossier, agency?.name ?? dossier.agency_code, procedure?.name ?? '', now, shortCode, keyword);
-    const reply = renderFor(kind, overrides, { ...vars, ...common });
-    return {
-      outcome: 'found' as const,
-      code: parsed.code,
-      dossier,
-      encoding: agency?.settings.smsEncoding ?? ('ascii' as SmsEncoding),
-      reply,
-    };
+    const fitted = fitOneSegment(kind, overrides, { ...vars, ...common }, agency?.settings.smsEncoding ?? 'ascii');
+    return { outcome: 'found' as const, code: parsed.code, dossier, encoding: fitted.encoding, reply: fitted.text };
   }
 
   private rateLimited() {
@@ -343,7 +332,7 @@ export class LookupService {
       dossier: null,
       encoding: 'ascii' as SmsEncoding,
       reply: replyWhenRateLimited
-        ? renderFor('lookup_rate_limited', {}, { lookupSyntax: lookupSyntax(keyword, shortCode), shortCode })
+        ? fitOneSegment('lookup_rate_limited', {}, { lookupSyntax: lookupSyntax(keyword, shortCode), shortCode }, 'ascii').text
         : null,
     };
   }

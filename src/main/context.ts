@@ -133,6 +133,8 @@ export async function createContext(config: Config, options: ContextOptions = {}
           gateway: 'smpp',
           messageId: mo.gatewayMessageId,
           from: mo.from,
+          ...(mo.fromTon === undefined ? {} : { fromTon: mo.fromTon }),
+          ...(mo.fromNpi === undefined ? {} : { fromNpi: mo.fromNpi }),
           to: mo.to,
           text: mo.text,
           receivedAt: mo.receivedAt,

@@ -108,12 +108,15 @@ export class OutboxService implements DossierMessages {
     return inserted;
   }
 
-  /** The reply to a look-up MO, sent from the short code to the number that asked. `viaResponse`: the
-   *  gateway sends it from our HTTP answer, so it is recorded as sent. */
+  /** The reply to a look-up MO, sent from the short code back to the address that asked, whatever it
+   *  is (the carrier delivered the MO and routes the answer; only notifications we start need a
+   *  Vietnamese mobile). `address`: its SMPP TON/NPI as the SMSC gave them. `viaResponse`: the gateway
+   *  sends it from our HTTP answer, so it is recorded as sent. */
   lookupReply(input: {
     dedupeKey: string;
     to: string;
-    phone: { e164: string | null; carrier: string | null; reachable: boolean };
+    address: { ton: number; npi: number } | null;
+    carrier: string | null;
     text: string;
     encoding: SmsEncoding;
     dossier: { id: number; agencyCode: string } | null;
@@ -121,7 +124,7 @@ export class OutboxService implements DossierMessages {
     now: number;
   }): NewNotification {
     const sms = prepareSms(input.text, input.encoding);
-    const { reachable } = input.phone;
+    const reachable = input.to.trim() !== '';
     const { now, viaResponse } = input;
     return {
       dossier_id: input.dossier?.id ?? null,
@@ -130,14 +133,16 @@ export class OutboxService implements DossierMessages {
       channel: 'sms',
       dedupe_key: input.dedupeKey,
       to_address: input.to,
-      carrier: input.phone.carrier,
+      to_ton: input.address?.ton ?? null,
+      to_npi: input.address?.npi ?? null,
+      carrier: input.carrier,
       sender: this.config.lookup.shortCode,
       body: sms.body,
       encoding: sms.dataCoding,
       segments: sms.segments,
-      cost_vnd: reachable ? sms.segments * this.priceFor(input.phone.carrier) : 0,
+      cost_vnd: reachable ? sms.segments * this.priceFor(input.carrier) : 0,
       status: viaResponse ? 'sent' : reachable ? 'pending' : 'failed',
-      failure_reason: viaResponse || reachable ? null : 'invalid_phone',
+      failure_reason: viaResponse || reachable ? null : 'no_phone',
       attempts: viaResponse ? 1 : 0,
       provider: viaResponse?.gateway ?? null,
       created_at: now,

@@ -140,6 +140,8 @@ export class Dispatcher {
           kind: row.kind,
           channel: row.channel,
           to: row.to_address ?? '',
+          toTon: row.to_ton,
+          toNpi: row.to_npi,
           from: row.sender,
           body: row.body,
           encoding: row.encoding,

@@ -162,6 +162,23 @@ describe('SMPP transport through the product', () => {
     assert.equal(reply[0]!.source.addr, '8083');
   });
 
+  test('an MO from a short sender ("456") is answered to that address with its TON/NPI, as the SMSC gave it', async () => {
+    const { code } = await resultMessage();
+    await drain();
+    const before = primary.submitted.length + secondary.submitted.length;
+    await primary.injectMo({ from: '456', to: '8083', text: `MCKH ${code}` });
+    const inbound = await until('the MO stored', () =>
+      h.ctx.db.kysely.selectFrom('inbound_messages').selectAll().where('sender', '=', '456').executeTakeFirst(),
+    );
+    assert.equal(inbound.outcome, 'found');
+    await drain();
+    const reply = [...primary.submitted, ...secondary.submitted].slice(before).filter((m) => m.destination.addr === '456');
+    assert.equal(reply.length, 1);
+    assert.equal(reply[0]!.text, inbound.reply);
+    // The simulator sends every MO from TON 1 NPI 1: the reply goes back with exactly those.
+    assert.deepEqual([reply[0]!.destination.ton, reply[0]!.destination.npi], [1, 1]);
+  });
+
   test('a concatenated MO is reassembled before the look-up', async () => {
     const { code } = await resultMessage();
     await drain();
