@@ -64,6 +64,18 @@ export interface InboundResult {
 
 const HOUR_MS = 3_600_000;
 
+/**
+ * The look-up fast path: where committed reply rows go at once, in memory (the dispatcher of this
+ * process, on the bind that is up), instead of waiting for a poll and a claim. The rows arrive already
+ * claimed (`sending`, leased); the outbox stays the safety net when the hand-off never sends them.
+ */
+export interface ReplyHandoff {
+  /** True when this process can send a reply now (its dispatcher runs, an SMS provider is bound). */
+  ready(): boolean;
+  /** Takes claimed reply rows once their transaction has committed; never throws. */
+  send(rows: readonly NotificationRow[]): void;
+}
+
 /** One MO of a conversation with the short code, with the reply it got. */
 export interface ThreadEntry {
   id: number;
@@ -110,6 +122,13 @@ export class LookupService {
   private readonly inboundGroups = new GroupCommit<InboundSms, InboundResult>((mos) => this.handleGroup(mos), { maxSize: 100, delayMs: 2 });
 
   private readonly webGuard: UnknownCodeGuard;
+
+  private handoff: ReplyHandoff | null = null;
+
+  /** Wired where a dispatcher runs in the same process (src/main/context.ts). */
+  setReplyHandoff(handoff: ReplyHandoff | null): void {
+    this.handoff = handoff;
+  }
 
   /**
    * What anyone may know about a dossier, never the applicant, for a web client at `address` (the page
@@ -165,16 +184,27 @@ export class LookupService {
         replyKey: `lookup|${mo.gateway}|${mo.messageId ?? randomUUID()}`,
       });
     }
+    // Fast path: the replies are inserted claimed and handed to the sender once the group commits.
+    const handoff = this.handoff?.ready() ? this.handoff : null;
+    const claimUntil = handoff ? now + this.config.dispatcher.leaseSeconds * 1000 : null;
+    const claimed: NotificationRow[] = [];
     const results = await transaction(this.db, async (tx) => {
       const answered: InboundResult[] = [];
-      for (const item of prepared) answered.push(await this.answer(tx, item, now));
+      for (const item of prepared) answered.push(await this.answer(tx, item, now, claimUntil, claimed));
       return answered;
     });
+    if (handoff && claimed.length > 0) handoff.send(claimed);
     for (const result of results) if (!result.duplicate) this.metrics.lookups.inc({ outcome: result.outcome, via: 'sms' });
     return results;
   }
 
-  private async answer(tx: DbHandle, { mo, phone, sender, answer: prepared, replyKey }: PreparedMo, now: number): Promise<InboundResult> {
+  private async answer(
+    tx: DbHandle,
+    { mo, phone, sender, answer: prepared, replyKey }: PreparedMo,
+    now: number,
+    claimUntil: number | null,
+    claimed: NotificationRow[],
+  ): Promise<InboundResult> {
     const answer = (await this.guard(tx, sender, now)) ? prepared : this.rateLimited();
     let notificationId: number | null = null;
     // What leaves is the prepared text (folded unless the agency sends Unicode), whichever way it leaves.
@@ -193,10 +223,12 @@ export class LookupService {
         encoding: answer.encoding,
         dossier: answer.dossier === null ? null : { id: Number(answer.dossier.id), agencyCode: answer.dossier.agency_code },
         viaResponse: mo.replyVia === 'response' ? { gateway: mo.gateway } : null,
+        claimUntil,
         now,
       });
       const [row] = await this.outbox.insert(tx, [reply]);
       if (!row) return this.stored(tx, mo);
+      if (row.status === 'sending') claimed.push(row);
       notificationId = Number(row.id);
       sentText = reply.body;
     }

@@ -145,6 +145,11 @@ export async function createContext(config: Config, options: ContextOptions = {}
   });
   const callbackWorker = new StatusCallbackWorker(db, statusCallbacks, config.statusCallbacks, clock, logger);
   const dispatcher = new Dispatcher(db, providers, receipts, statusCallbacks, config.dispatcher, clock, logger, metrics, outboxSignal);
+  // The look-up fast path: replies go straight to this process's dispatcher while it runs and a bind is up.
+  lookup.setReplyHandoff({
+    ready: () => dispatcher.running && !providers.unbound().channelsDown.includes('sms'),
+    send: (rows) => dispatcher.sendClaimed(rows),
+  });
   const stats = new StatsService(db);
   const reports = new ReportService(db, agencies);
 

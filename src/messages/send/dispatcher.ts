@@ -55,6 +55,9 @@ export class Dispatcher {
   private readonly sentGroups: GroupCommit<SentItem, boolean>;
 
   private unsubscribe: (() => void) | null = null;
+  private started = false;
+  /** Fast-path sends under way, awaited by stop(). */
+  private readonly handedOff = new Set<Promise<void>>();
 
   constructor(
     private readonly db: Db,
@@ -305,16 +308,42 @@ export class Dispatcher {
     this.metrics.notificationsFinal.inc({ kind: row.kind, status: 'failed' });
   }
 
+  /** True between start() and stop(): rows handed to this dispatcher get sent. */
+  get running(): boolean {
+    return this.started;
+  }
+
+  /**
+   * The look-up fast path: rows committed already claimed by this process (status `sending`, one
+   * attempt, leased) are sent at once, as a claimed batch would be, with no poll and no claim round
+   * trip. A row whose send is lost (crash, stop) is claimed again when its lease runs out.
+   */
+  sendClaimed(rows: readonly NotificationRow[]): void {
+    for (const row of rows) {
+      const work = this.process(row).catch((error: unknown) => {
+        this.logger.error(
+          { notificationId: Number(row.id), err: error },
+          'fast-path send failed: the message is claimed again when its lease ends',
+        );
+      });
+      this.handedOff.add(work);
+      void work.finally(() => this.handedOff.delete(work));
+    }
+  }
+
   start(): void {
+    this.started = true;
     this.unsubscribe ??= this.outboxSignal.subscribe(() => this.loop.poke());
     this.outboxSignal.start();
     this.loop.start();
   }
 
   async stop(): Promise<void> {
+    this.started = false;
     this.unsubscribe?.();
     this.unsubscribe = null;
     await this.loop.stop();
+    await Promise.allSettled([...this.handedOff]);
   }
 }
 
