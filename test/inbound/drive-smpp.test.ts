@@ -83,13 +83,13 @@ describe(`Kannel's drive_smpp against the product (${TEST_DB})`, { skip: missing
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     const mos = await h.ctx.db.kysely.selectFrom('inbound_messages').select(['sender', 'reply_notification_id']).execute();
-    assert.equal(mos.length, MESSAGES);
+    assert.equal(mos.length, MESSAGES, `MOs stored; drive_smpp said:\n${output.slice(-1500)}`);
     assert.ok(mos.every((m) => m.sender === '456' && m.reply_notification_id !== null));
     const replyRows = () =>
       h.ctx.db.kysely.selectFrom('notifications').select(['to_address', 'status', 'segments']).where('kind', '=', 'lookup_reply').execute();
     // drive_smpp counts the submit_sm; the `sent` updates commit right after.
     let replies = await replyRows();
-    for (let i = 0; i < 100 && replies.some((r) => r.status === 'sending' || r.status === 'pending'); i++) {
+    for (let i = 0; i < 600 && replies.some((r) => r.status === 'sending' || r.status === 'pending'); i++) {
       await new Promise((resolve) => setTimeout(resolve, 100));
       replies = await replyRows();
     }
