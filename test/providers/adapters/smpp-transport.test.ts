@@ -167,7 +167,7 @@ describe('SMPP transport through the product', () => {
     await drain();
     const before = primary.submitted.length + secondary.submitted.length;
     await primary.injectMo({ from: '456', to: '8083', text: `MCKH ${code}` });
-    const inbound = await until('the MO stored', () =>
+    const inbound = await waitFor('the MO stored', () =>
       h.ctx.db.kysely.selectFrom('inbound_messages').selectAll().where('sender', '=', '456').executeTakeFirst(),
     );
     assert.equal(inbound.outcome, 'found');
