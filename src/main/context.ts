@@ -122,6 +122,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
   const statusCallbacks = new StatusCallbackService(db, agencies);
   const receipts = new ReceiptService(db, statusCallbacks, clock, logger, metrics);
   const providers = createProviderPool(config, {
+    db,
     logger,
     metrics,
     sink: {

@@ -19,6 +19,10 @@ export interface Metrics {
   readonly smppEvents: Counter<'provider' | 'event'>;
   /** 1 while the database answers, 0 during an outage episode (see platform/db/health.ts). */
   readonly databaseUp: Gauge;
+  /** Zalo (issue 17): 0 while a zalo_zns provider's refresh token is refused for good (everything goes by SMS). */
+  readonly zaloTokenHealthy: Gauge<'provider'>;
+  /** Zalo notifications that fell back to SMS, by why (permanent answer, no delivery event in time, no token). */
+  readonly zaloFallbacks: Counter<'reason'>;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -56,6 +60,18 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'motcua_provider_weight',
       help: 'Effective routing weight (configured weight scaled by health)',
       labelNames: ['provider', 'channel'],
+      registers: [registry],
+    }),
+    zaloTokenHealthy: new Gauge({
+      name: 'motcua_zalo_token_healthy',
+      help: '1 while the Zalo provider has a usable OA token; 0 = the refresh token was refused, everything falls back to SMS',
+      labelNames: ['provider'],
+      registers: [registry],
+    }),
+    zaloFallbacks: new Counter({
+      name: 'motcua_zalo_fallbacks_total',
+      help: 'Zalo notifications replaced by an SMS, by reason',
+      labelNames: ['reason'],
       registers: [registry],
     }),
     providerHealthy: new Gauge({

@@ -14,12 +14,16 @@ import { EsmsProvider, esmsCallbackUrl, parseEsmsOptions } from './adapters/esms
 import { SpeedSmsProvider, parseSpeedSmsOptions } from './adapters/speedsms.provider.js';
 import { KannelProvider, kannelDlrUrl, parseKannelOptions } from './adapters/kannel.provider.js';
 import { EmailProvider, parseEmailOptions } from './adapters/email.provider.js';
+import { ZaloZnsProvider, parseZaloOptions } from './adapters/zalo/zalo.provider.js';
+import type { Db } from '../platform/db/database.js';
 
 export interface ProviderDeps {
   readonly logger: Logger;
   readonly metrics: Metrics;
   /** Where SMPP sessions hand receipts and MOs. */
   readonly sink: ProviderSink;
+  /** Where providers keep shared state (the Zalo OA tokens). */
+  readonly db: Db;
 }
 
 /** Our receipt URL for the provider unless the file sets one: it needs the provider's receipt secret. */
@@ -71,6 +75,8 @@ function buildProvider(spec: ProviderSpec, config: Config, deps: ProviderDeps): 
       );
     case 'email':
       return new EmailProvider(spec.name, parseEmailOptions(spec.options, where), logger, metrics);
+    case 'zalo_zns':
+      return new ZaloZnsProvider(spec.name, parseZaloOptions(spec.options, where), deps.db, logger, metrics);
   }
 }
 

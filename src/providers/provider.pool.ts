@@ -2,13 +2,14 @@ import type { Logger } from 'pino';
 import type { Clock } from '../platform/clock.js';
 import { ConfigError } from '../platform/config/config.js';
 import type { Metrics } from '../platform/metrics.js';
+import type { Channel } from '../platform/config/provider-file.js';
 import type { Carrier } from '../lib/phone/phone.js';
 import type { Provider, SendResult } from './provider.js';
 import type { ProviderPick, ProviderRoute, ProviderRouter } from './provider.router.js';
 
 export interface PoolMember {
   readonly provider: Provider;
-  readonly channel: 'sms' | 'email';
+  readonly channel: Channel;
   /** Lower first: the next priority takes traffic only while every member of this one is down to 0. */
   readonly priority: number;
   /** Share of traffic among the healthy members of the same priority. */
@@ -68,7 +69,7 @@ export interface PoolOptions {
 
 export interface ProviderHealth {
   readonly name: string;
-  readonly channel: 'sms' | 'email';
+  readonly channel: Channel;
   readonly priority: number;
   readonly weight: number;
   readonly effectiveWeight: number;

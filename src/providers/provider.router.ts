@@ -1,8 +1,9 @@
+import type { Channel } from '../platform/config/provider-file.js';
 import type { Provider, SendResult } from './provider.js';
 
 /** What the router needs to know of a message to choose its provider: never the message row itself. */
 export interface ProviderRoute {
-  readonly channel: 'sms' | 'email';
+  readonly channel: Channel;
   readonly carrier: string | null;
 }
 

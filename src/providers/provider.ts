@@ -1,10 +1,11 @@
 import type { Logger } from 'pino';
 import type { Metrics } from '../platform/metrics.js';
+import type { Channel } from '../platform/config/provider-file.js';
 
 export interface OutgoingMessage {
   readonly id: number;
   readonly kind: string;
-  readonly channel: 'sms' | 'email';
+  readonly channel: Channel;
   readonly to: string;
   /** SMPP type of number and numbering plan of `to` when it is an MO's source address, kept as the
    *  SMSC gave it (a reply goes back exactly there); absent: a number we address ourselves. */
@@ -81,7 +82,7 @@ export type SendObserver = (result: SendResult, latencyMs: number, reason: strin
 /** The base does timing, logging, metrics and the outcome; an adapter implements only `deliver`. */
 export abstract class Provider {
   abstract readonly name: string;
-  abstract readonly channel: 'sms' | 'email';
+  abstract readonly channel: Channel;
   private observer: SendObserver | null = null;
 
   constructor(

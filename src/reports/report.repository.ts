@@ -105,7 +105,7 @@ export interface MessageSearch extends PageQuery {
   agencyCode: string | null;
   kind?: string | undefined;
   status?: string | undefined;
-  channel?: 'sms' | 'email' | undefined;
+  channel?: 'sms' | 'email' | 'zalo' | undefined;
   /** Local dates, inclusive. */
   from?: string | undefined;
   to?: string | undefined;

@@ -15,7 +15,7 @@ export interface StatusCallbackPayload {
   readonly receiptCode: string | null;
   readonly agencyCode: string;
   readonly kind: string;
-  readonly channel: 'sms' | 'email';
+  readonly channel: 'sms' | 'email' | 'zalo';
   readonly to: string | null;
   readonly status: 'delivered' | 'failed';
   readonly failureReason: string | null;

@@ -146,7 +146,8 @@ export class Dispatcher {
           toTon: row.to_ton,
           toNpi: row.to_npi,
           from: row.sender,
-          body: row.body,
+          // A Zalo notification sends its template payload; its body is the SMS text a fallback would use.
+          body: row.channel === 'zalo' && row.payload !== null ? row.payload : row.body,
           encoding: row.encoding,
           segments: Number(row.segments),
           carrier: row.carrier,

@@ -3,13 +3,16 @@ import { Type, type Static } from '@sinclair/typebox';
 import Ajv from 'ajv';
 import { CARRIER_NAMES, type Carrier } from '../../lib/phone/phone.js';
 
-export const PROVIDER_TYPES = ['sandbox', 'smpp', 'http', 'esms', 'speedsms', 'kannel', 'email'] as const;
+export const PROVIDER_TYPES = ['sandbox', 'smpp', 'http', 'esms', 'speedsms', 'kannel', 'email', 'zalo_zns'] as const;
 export type ProviderType = (typeof PROVIDER_TYPES)[number];
+
+/** The ways a notification can reach a citizen. */
+export type Channel = 'sms' | 'email' | 'zalo';
 
 export interface ProviderSpec {
   readonly name: string;
   readonly type: ProviderType;
-  readonly channel: 'sms' | 'email';
+  readonly channel: Channel;
   /** Lower is tried first; equal priorities share traffic by weight. */
   readonly priority: number;
   readonly weight: number;
@@ -27,7 +30,7 @@ const ProviderEntry = Type.Object(
   {
     name: Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,39}$' }),
     type: Type.Union(PROVIDER_TYPES.map((t) => Type.Literal(t))),
-    channel: Type.Optional(Type.Union([Type.Literal('sms'), Type.Literal('email')])),
+    channel: Type.Optional(Type.Union([Type.Literal('sms'), Type.Literal('email'), Type.Literal('zalo')])),
     priority: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
     weight: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
     carriers: Type.Optional(
@@ -75,7 +78,7 @@ export function parseProviderFile(text: string, path: string): ProviderFile {
     (entry): ProviderSpec => ({
       name: entry.name,
       type: entry.type,
-      channel: entry.channel ?? (entry.type === 'email' ? 'email' : 'sms'),
+      channel: entry.channel ?? (entry.type === 'email' ? 'email' : entry.type === 'zalo_zns' ? 'zalo' : 'sms'),
       priority: entry.priority ?? 1,
       weight: entry.weight ?? 100,
       carriers: (entry.carriers as Carrier[] | undefined) ?? null,
@@ -91,14 +94,16 @@ export function parseProviderFile(text: string, path: string): ProviderFile {
       names.add(spec.name);
       if (spec.type === 'email' && spec.channel !== 'email')
         throw new Error(`${path}: provider "${spec.name}" is email and cannot carry ${spec.channel}`);
-      if (spec.type !== 'email' && spec.type !== 'sandbox' && spec.channel !== 'sms')
+      if (spec.type === 'zalo_zns' && spec.channel !== 'zalo')
+        throw new Error(`${path}: provider "${spec.name}" (zalo_zns) carries Zalo notifications only (channel "zalo")`);
+      if (spec.type !== 'email' && spec.type !== 'sandbox' && spec.type !== 'zalo_zns' && spec.channel !== 'sms')
         throw new Error(`${path}: provider "${spec.name}" (${spec.type}) carries SMS only`);
     }
   }
   return { publicBaseUrl: json.publicBaseUrl?.replace(/\/+$/, '') ?? null, providers: providers ?? null };
 }
 
-const spec = (name: string, type: ProviderType, channel: 'sms' | 'email', options: Record<string, unknown> = {}): ProviderSpec => ({
+const spec = (name: string, type: ProviderType, channel: Channel, options: Record<string, unknown> = {}): ProviderSpec => ({
   name,
   type,
   channel,

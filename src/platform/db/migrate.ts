@@ -6,6 +6,7 @@ import * as webAccounts from './migrations/0004_web_accounts.js';
 import * as transport from './migrations/0003_transport.js';
 import * as dossierSearch from './migrations/0005_dossier_search.js';
 import * as healthProbe from './migrations/0006_health_probe.js';
+import * as zalo from './migrations/0008_zalo.js';
 import * as replyAddress from './migrations/0012_reply_address.js';
 
 /** Numbered, forward-only migrations. Kysely's migrator takes a lock (an advisory lock on PostgreSQL),
@@ -18,6 +19,7 @@ function provider(db: Db): MigrationProvider {
     '0003_transport': transport,
     '0005_dossier_search': dossierSearch,
     '0006_health_probe': healthProbe,
+    '0008_zalo': zalo,
     '0012_reply_address': replyAddress,
   };
   return {

@@ -84,7 +84,7 @@ export interface NotificationTable {
   dossier_id: number | null;
   agency_code: string | null;
   kind: string;
-  channel: 'sms' | 'email';
+  channel: 'sms' | 'email' | 'zalo';
   dedupe_key: string;
   to_address: string | null;
   /** SMPP type of number / numbering plan of `to_address` when it is an MO's source kept as given. */
@@ -108,6 +108,22 @@ export interface NotificationTable {
   lease_until: number | null;
   sent_at: number | null;
   delivered_at: number | null;
+  updated_at: number;
+  /** On an SMS sent because a Zalo notification could not be: that notification's id (migration 0008). */
+  fallback_of: number | null;
+  /** A Zalo notification's template id and data, JSON (migration 0008). */
+  payload: string | null;
+}
+
+export interface ZaloTokenTable {
+  provider: string;
+  refresh_token: string;
+  access_token: string | null;
+  access_expires_at: number | null;
+  refreshes: Generated<number>;
+  /** Set while one process calls Zalo's OAuth endpoint with the stored refresh token (a lease). */
+  refreshing_until: number | null;
+  failed_reason: string | null;
   updated_at: number;
 }
 
@@ -243,6 +259,7 @@ export interface Database {
   inbound_messages: InboundMessageTable;
   scheduler_jobs: SchedulerJobTable;
   health_probe: HealthProbeTable;
+  zalo_tokens: ZaloTokenTable;
   provider_message_parts: ProviderMessagePartTable;
   delivery_receipts: DeliveryReceiptTable;
   status_callbacks: StatusCallbackTable;

@@ -119,7 +119,7 @@ export interface NotificationJson {
   receiptCode: string | null;
   agencyCode: string | null;
   kind: string;
-  channel: 'sms' | 'email';
+  channel: 'sms' | 'email' | 'zalo';
   to: string | null;
   from: string;
   body: string;

@@ -1,5 +1,6 @@
 import { appendFileSync } from 'node:fs';
 import type { Logger } from 'pino';
+import type { Channel } from '../../platform/config/provider-file.js';
 import type { Metrics } from '../../platform/metrics.js';
 import { Provider, type OutgoingMessage, type SendOutcome } from '../provider.js';
 
@@ -16,7 +17,7 @@ export class SandboxProvider extends Provider {
 
   constructor(
     readonly name: string,
-    readonly channel: 'sms' | 'email',
+    readonly channel: Channel,
     private readonly options: SandboxOptions,
     logger: Logger,
     metrics: Metrics,

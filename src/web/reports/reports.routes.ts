@@ -43,7 +43,7 @@ const MessageQuery = Type.Object(
   {
     kind: Opt(Type.Union(NOTIFICATION_KINDS.map((k) => Type.Literal(k)))),
     status: Opt(Type.Union(['pending', 'sending', 'sent', 'delivered', 'failed', 'cancelled'].map((s) => Type.Literal(s)))),
-    channel: Opt(Type.Union([Type.Literal('sms'), Type.Literal('email')])),
+    channel: Opt(Type.Union([Type.Literal('sms'), Type.Literal('email'), Type.Literal('zalo')])),
     agency: Opt(Code),
     from: Opt(LocalDate),
     to: Opt(LocalDate),

@@ -1,0 +1,27 @@
+import type { Kysely } from 'kysely';
+import type { Dialect } from '../database.js';
+
+/**
+ * Zalo notifications (issue 17).
+ * - `zalo_tokens`: one row per zalo_zns provider. Zalo rotates the refresh token on every refresh (each one
+ *   is single-use), so the current one lives here, not in the config file: a restart or another process
+ *   keeps working. The row is also the cluster-wide lock that serialises refreshes.
+ * - `notifications.fallback_of`: on an SMS sent because the Zalo notification could not be, the id of that
+ *   Zalo notification. `notifications.payload`: a Zalo notification's template id and data (JSON).
+ */
+export async function up(db: Kysely<any>, _dialect: Dialect): Promise<void> {
+  await db.schema
+    .createTable('zalo_tokens')
+    .addColumn('provider', 'text', (c) => c.primaryKey())
+    .addColumn('refresh_token', 'text', (c) => c.notNull())
+    .addColumn('access_token', 'text')
+    .addColumn('access_expires_at', 'bigint')
+    .addColumn('refreshes', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('refreshing_until', 'bigint')
+    .addColumn('failed_reason', 'text')
+    .addColumn('updated_at', 'bigint', (c) => c.notNull())
+    .execute();
+  await db.schema.alterTable('notifications').addColumn('fallback_of', 'bigint').execute();
+  await db.schema.alterTable('notifications').addColumn('payload', 'text').execute();
+  await db.schema.createIndex('notifications_fallback_of').on('notifications').column('fallback_of').execute();
+}
