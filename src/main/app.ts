@@ -6,6 +6,7 @@ import { dossierRoutes } from '../dossiers/dossier.routes.js';
 import { notificationRoutes } from '../messages/notification.routes.js';
 import { providerReceiptRoutes } from '../messages/receipts/provider-receipt.routes.js';
 import { receiptRoutes } from '../messages/receipts/receipt.routes.js';
+import { zaloWebhookRoutes } from '../messages/receipts/zalo-webhook.routes.js';
 import { operationsRoutes } from '../platform/http/operations.routes.js';
 import { type App, createServer } from '../platform/http/server.js';
 import { agencyRoutes } from '../reference/agency.routes.js';
@@ -41,5 +42,6 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   await app.register(reportWebRoutes(ctx));
   await app.register(receiptRoutes(ctx));
   await app.register(providerReceiptRoutes(ctx));
+  await app.register(zaloWebhookRoutes({ zalo: ctx.outbox.zalo, receipts: ctx.receipts, zaloFallback: ctx.zaloFallback }));
   return app;
 }

@@ -116,6 +116,7 @@ async function serve(config: Config, kind: ProcessKind, demo: boolean, check: bo
     if (config.dispatcher.enabled) {
       ctx.providers.start();
       ctx.dispatcher.start();
+      ctx.zaloFallback.start();
       ctx.callbackWorker.start();
     }
     if (config.scheduler.enabled) ctx.scheduler.start();

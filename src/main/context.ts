@@ -30,6 +30,7 @@ import type { ProviderPool } from '../providers/provider.pool.js';
 import { ReceiptService } from '../messages/receipts/receipt.service.js';
 import { StatusCallbackService, StatusCallbackWorker } from '../messages/callbacks/status-callback.service.js';
 import { StatsService } from '../reports/stats.service.js';
+import { ZaloFallback } from '../messages/plan/zalo.channel.js';
 import { ReportService } from '../reports/report.service.js';
 
 export interface AppContext {
@@ -51,6 +52,8 @@ export interface AppContext {
   readonly overdueWarnings: OverdueWarningService;
   readonly scheduler: Scheduler;
   readonly dispatcher: Dispatcher;
+  /** Zalo → SMS fallback: on permanent failures (in the dispatcher) and on missing delivery events (its sweep). */
+  readonly zaloFallback: ZaloFallback;
   readonly providers: ProviderPool;
   readonly receipts: ReceiptService;
   readonly statusCallbacks: StatusCallbackService;
@@ -145,7 +148,19 @@ export async function createContext(config: Config, options: ContextOptions = {}
     },
   });
   const callbackWorker = new StatusCallbackWorker(db, statusCallbacks, config.statusCallbacks, clock, logger);
-  const dispatcher = new Dispatcher(db, providers, receipts, statusCallbacks, config.dispatcher, clock, logger, metrics, outboxSignal);
+  const zaloFallback = new ZaloFallback(db, config, outbox.zalo, agencies, outbox, statusCallbacks, clock, logger, metrics);
+  const dispatcher = new Dispatcher(
+    db,
+    providers,
+    receipts,
+    statusCallbacks,
+    config.dispatcher,
+    clock,
+    logger,
+    metrics,
+    outboxSignal,
+    zaloFallback,
+  );
   // The look-up fast path: replies go straight to this process's dispatcher while it runs and a bind is up.
   lookup.setReplyHandoff({
     ready: () => dispatcher.running && !providers.unbound().channelsDown.includes('sms'),
@@ -174,6 +189,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
     overdueWarnings,
     scheduler,
     dispatcher,
+    zaloFallback,
     providers,
     receipts,
     statusCallbacks,
@@ -185,6 +201,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
       closed = true;
       scheduler.stop();
       await dispatcher.stop();
+      await zaloFallback.stop();
       await outboxSignal.close();
       await callbackWorker.stop();
       await providers.close();

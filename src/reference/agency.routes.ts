@@ -28,6 +28,15 @@ export const agencySettingsSchema = (triggerKinds: readonly string[]) =>
       supplementRule: Type.Optional(Type.Union([Type.Literal('pause'), Type.Literal('restart')])),
       emailAlso: Type.Optional(Type.Boolean()),
       statusCallbackUrl: Type.Optional(Type.Union([Type.String({ minLength: 8, maxLength: 500 }), Type.Null()])),
+      channels: Type.Optional(
+        Type.Array(Type.Union([Type.Literal('zalo'), Type.Literal('sms')]), {
+          minItems: 1,
+          maxItems: 2,
+          uniqueItems: true,
+          description:
+            'Ordered channels, e.g. ["zalo", "sms"]; default ["sms"]. A notification goes by the first channel that has a provider and a template for its kind, and falls back to SMS.',
+        }),
+      ),
       receiptPrefixes: Type.Optional(
         Type.Array(Type.String({ pattern: RECEIPT_PREFIX_PATTERN, description: 'e.g. 000.00.15.H34' }), {
           maxItems: 20,

@@ -22,7 +22,11 @@ export interface AgencySettingsInput {
   emailAlso?: boolean;
   statusCallbackUrl?: string | null;
   receiptPrefixes?: string[];
+  channels?: NotificationChannel[];
 }
+
+/** The channels an agency may list, in the order tried (issue 17): Zalo first, or SMS only. */
+export type NotificationChannel = 'zalo' | 'sms';
 
 export interface AgencySettings {
   readonly holdSeconds: number;
@@ -40,6 +44,8 @@ export interface AgencySettings {
   readonly statusCallbackUrl: string | null;
   /** The agency segments of its receipt codes (`000.00.15.H34`); none = any code not another agency's. */
   readonly receiptPrefixes: readonly string[];
+  /** Ordered: a notification goes by the first channel that can carry its kind, and falls back to the next. */
+  readonly channels: readonly NotificationChannel[];
 }
 
 export const DEFAULT_SETTINGS: AgencySettings = Object.freeze({
@@ -56,6 +62,7 @@ export const DEFAULT_SETTINGS: AgencySettings = Object.freeze({
   emailAlso: false,
   statusCallbackUrl: null,
   receiptPrefixes: Object.freeze([]),
+  channels: Object.freeze(['sms'] as const),
 });
 
 export function resolveSettings(stored: AgencySettingsInput): AgencySettings {
@@ -75,6 +82,7 @@ export function resolveSettings(stored: AgencySettingsInput): AgencySettings {
     emailAlso: stored.emailAlso ?? DEFAULT_SETTINGS.emailAlso,
     statusCallbackUrl: stored.statusCallbackUrl ?? DEFAULT_SETTINGS.statusCallbackUrl,
     receiptPrefixes: stored.receiptPrefixes ?? DEFAULT_SETTINGS.receiptPrefixes,
+    channels: stored.channels ?? DEFAULT_SETTINGS.channels,
   };
 }
 
@@ -102,6 +110,12 @@ export function settingsProblem(input: AgencySettingsInput): { field: string; me
         return { field: `settings.quietHours.${key}`, message: `Giờ không hợp lệ: "${input.quietHours[key]}" (dạng HH:MM).` };
       }
     }
+  }
+  if (input.channels !== undefined && input.channels.at(-1) !== 'sms') {
+    return {
+      field: 'settings.channels',
+      message: 'Danh sách kênh phải kết thúc bằng "sms" (tin nhắn SMS là kênh dự phòng cuối cùng), ví dụ ["zalo", "sms"].',
+    };
   }
   if (input.officeHours !== undefined) {
     try {

@@ -25,6 +25,7 @@ import { planForIntake, planForTransition, type PlannedMessage } from './notific
 import { sendAfter } from './notification.schedule.js';
 import { renderFor, type TemplateVars } from './notification.templates.js';
 import type { NotificationKind } from '../catalogue.js';
+import { zaloPayloadFor, zaloSetup, type ZaloSetup } from './zalo.channel.js';
 
 /** Why an SMS cannot reach the applicant, as recorded on the failed notification. */
 const PHONE_FAILURE: Readonly<Record<string, string>> = {
@@ -89,11 +90,16 @@ export function joinedProcedure(row: {
 /** Turns planned messages into outbox rows inside the caller's transaction. The dedupe key
  *  (receipt code, kind, occurrence) makes a replay or a concurrent duplicate insert nothing. */
 export class OutboxService implements DossierMessages {
+  /** The Zalo provider's templates, when one is configured (issue 17). */
+  readonly zalo: ZaloSetup | null;
+
   constructor(
     private readonly config: Config,
     /** Rung whenever rows are added, so the dispatchers of every process wake without waiting for their poll. */
     private readonly signal: Signal,
-  ) {}
+  ) {
+    this.zalo = zaloSetup(config);
+  }
 
   priceFor(carrier: string | null): number {
     const table = this.config.sms.pricePerSegmentVnd;
@@ -224,7 +230,25 @@ export class OutboxService implements DossierMessages {
     const rows: NewNotification[] = [];
     const email = dossier.email;
     const smsReachable = dossier.phone_problem === null && dossier.phone_e164 !== null;
-    if (smsReachable || !email) {
+    const zalo = smsReachable ? zaloPayloadFor(this.zalo, settings, message.kind, vars) : null;
+    if (zalo) {
+      // Zalo first: the full text is kept as the body (what an SMS fallback would say), the template goes as payload.
+      rows.push({
+        ...base,
+        channel: 'zalo',
+        dedupe_key: key,
+        to_address: dossier.phone_e164,
+        carrier: dossier.phone_carrier,
+        sender: this.config.sms.brandname,
+        body: text,
+        encoding: 'text',
+        segments: 0,
+        cost_vnd: this.config.sms.zaloPriceVnd,
+        status: 'pending',
+        failure_reason: null,
+        payload: JSON.stringify(zalo),
+      });
+    } else if (smsReachable || !email) {
       const sms = prepareSms(text, settings.smsEncoding);
       rows.push({
         ...base,

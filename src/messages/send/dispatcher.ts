@@ -33,6 +33,11 @@ const POKE_DELAY_MS = 20;
 /** A rate-limited provider is waited for up to this long; a longer wait defers the message instead. */
 const MAX_RATE_WAIT_MS = 1_000;
 
+/** What happens after a Zalo notification fails for good: its SMS replacement (plan/zalo.channel.ts). */
+export interface FailureFollowUp {
+  afterFailure(tx: DbHandle, row: NotificationRow, now: number): Promise<void>;
+}
+
 /** Exponential backoff with full jitter: 5 s, 10 s, 20 s … capped at 30 min. */
 export function retryDelayMs(attempt: number, random: () => number = Math.random): number {
   const ceiling = Math.min(30 * 60_000, 5_000 * 2 ** Math.max(0, attempt - 1));
@@ -70,6 +75,8 @@ export class Dispatcher {
     private readonly metrics: Metrics,
     /** Rung by the outbox when rows are added, in this process or (PostgreSQL) another. */
     private readonly outboxSignal: Signal,
+    /** Zalo → SMS fallback, in the transaction that fails the Zalo notification; null without Zalo. */
+    private readonly followUp: FailureFollowUp | null = null,
   ) {
     this.sentGroups = new GroupCommit((group) => this.recordSentGroup(group), { maxSize: options.concurrency, delayMs: 2 });
     this.loop = new PollLoop(
@@ -305,6 +312,7 @@ export class Dispatcher {
         .returningAll()
         .executeTakeFirst();
       if (failed) await this.callbacks.enqueue(tx, failed, now);
+      if (failed?.channel === 'zalo') await this.followUp?.afterFailure(tx, failed, now);
     });
     this.metrics.notificationsFinal.inc({ kind: row.kind, status: 'failed' });
   }

@@ -61,6 +61,8 @@ export interface Config {
     readonly brandname: string;
     /** price per segment in VND, by carrier; `default` for the rest */
     readonly pricePerSegmentVnd: Readonly<Record<string, number>>;
+    /** Price of one Zalo (ZNS) notification in VND (MOTCUA_ZALO_PRICE_VND). */
+    readonly zaloPriceVnd: number;
     /** Every provider, from the config file or the env short form. */
     readonly providers: readonly ProviderSpec[];
     /** How providers reach us (delivery-report callback URLs), e.g. https://sms.tinh.gov.vn */
@@ -255,6 +257,7 @@ export function loadConfig(env: Env = process.env): Config {
       provider: providers.every((p) => p.type === 'sandbox') ? 'sandbox' : (providers.find((p) => p.channel === 'sms')?.type ?? provider),
       brandname: env.MOTCUA_BRANDNAME?.trim() || 'MotcuaSMS',
       pricePerSegmentVnd: Object.freeze(priceTable(env.MOTCUA_SMS_PRICE_VND)),
+      zaloPriceVnd: integer(env, 'MOTCUA_ZALO_PRICE_VND', 300, 0, 100_000),
       providers,
       publicBaseUrl,
       sandboxDelayMs: integer(env, 'MOTCUA_SANDBOX_DELAY_MS', 0, 0, 600_000),
