@@ -12,6 +12,7 @@ import { loadDemoData } from './demo/demo.data.js';
 import { AppError } from '../platform/errors.js';
 import { demoLoginText } from './demo/demo.accounts.js';
 import { runSmscSimCommand } from './smsc-sim.command.js';
+import { runZaloSimCommand } from './zalo-sim/zalo-sim.command.js';
 import { checkDatabase, openDatabase, type DatabaseCheck } from '../platform/db/database.js';
 import { DatabaseOpenError, dbFailureOf } from '../platform/db/failure.js';
 import type { Logger } from 'pino';
@@ -29,6 +30,7 @@ commands:
   token create --role admin|agency|oversight|gateway [--agency CODE] [--label TEXT]
   user create --username NAME --role admin|oversight|agency_admin|clerk [--agency CODE] --password PW [--name TEXT]
   smsc-sim [--port 2775] [--control-port 2776] …   SMPP SMSC simulator for development, tests and demos
+  zalo-sim [--port 8765] [--webhook-url URL] …     Zalo (OAuth v4 + ZNS + signed webhooks) simulator, same uses
   help, --help, -h           this text
 
 --check (or MOTCUA_DB_CHECK=1) runs "check" before serving and refuses to start on a problem.
@@ -254,6 +256,8 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'smsc-sim':
       return runSmscSimCommand(rest);
+    case 'zalo-sim':
+      return runZaloSimCommand(rest);
     default:
       throw new UsageError(`unknown command "${command}"; motcua --help lists the commands`);
   }

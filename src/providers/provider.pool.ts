@@ -6,6 +6,7 @@ import type { Channel } from '../platform/config/provider-file.js';
 import type { Carrier } from '../lib/phone/phone.js';
 import type { Provider, SendResult } from './provider.js';
 import type { ProviderPick, ProviderRoute, ProviderRouter } from './provider.router.js';
+import { ZaloZnsProvider } from './adapters/zalo/zalo.provider.js';
 
 export interface PoolMember {
   readonly provider: Provider;
@@ -285,6 +286,19 @@ export class ProviderPool implements ProviderRouter {
       m.samplesSinceCheck = 0;
       if (m.latencyMs > policy.slowMs) this.penalise(m, policy.slowStep, 'slow', now);
     }
+  }
+
+  /** Zalo providers whose refresh token Zalo refused for good (read from the database: any process may have
+   *  found out): the health alert of /cai-dat. Everything goes by SMS meanwhile. */
+  async zaloAlerts(): Promise<{ provider: string; reason: string }[]> {
+    const alerts: { provider: string; reason: string }[] = [];
+    for (const m of this.members) {
+      const provider = m.member.provider;
+      if (!(provider instanceof ZaloZnsProvider)) continue;
+      const health = await provider.tokens.load();
+      if (!health.ok) alerts.push({ provider: provider.name, reason: health.reason ?? 'refused' });
+    }
+    return alerts;
   }
 
   health(): ProviderHealth[] {

@@ -63,12 +63,21 @@ export async function messageCounts(db: DbHandle, w: ReportWindow) {
   let query = db.kysely
     .selectFrom('notifications as m')
     .innerJoin('dossiers as d', 'd.id', 'm.dossier_id')
-    .select(['d.agency_code', 'd.procedure_code', 'm.kind', 'm.status', 'm.failure_reason'])
-    .select((eb) => [eb.fn.countAll<number>().as('total'), eb.fn.sum<number>('m.cost_vnd').as('cost')])
+    .select(['d.agency_code', 'd.procedure_code', 'm.kind', 'm.status', 'm.failure_reason', 'm.channel'])
+    .select((eb) => [
+      eb.fn.countAll<number>().as('total'),
+      eb.fn.sum<number>('m.cost_vnd').as('cost'),
+      // Zalo (issue 17): SMS sent as a fallback, late Zalo deliveries, and what Zalo messages would have cost by SMS.
+      eb.fn.sum<number>(sql`case when m.fallback_of is null then 0 else 1 end`).as('fallbacks'),
+      eb.fn
+        .sum<number>(sql`case when m.channel = 'zalo' and m.status = 'failed' and m.delivered_at is not null then 1 else 0 end`)
+        .as('late'),
+      eb.fn.sum<number>(sql`coalesce(m.sms_cost_vnd, 0)`).as('sms_cost'),
+    ])
     .where('m.created_at', '>=', w.start)
     .where('m.created_at', '<', w.end)
     .where('m.kind', '<>', 'lookup_reply')
-    .groupBy(['d.agency_code', 'd.procedure_code', 'm.kind', 'm.status', 'm.failure_reason']);
+    .groupBy(['d.agency_code', 'd.procedure_code', 'm.kind', 'm.status', 'm.failure_reason', 'm.channel']);
   if (w.agencyCode) query = query.where('d.agency_code', '=', w.agencyCode);
   return query.execute();
 }

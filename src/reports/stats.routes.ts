@@ -27,6 +27,21 @@ const StatsRowJson = Type.Object({
   reach: Type.Union([Type.Number(), Type.Null()], {
     description: 'share of dossiers received in the period with a mobile number that can receive SMS',
   }),
+  byChannel: Type.Record(
+    Type.String(),
+    Type.Object({ created: Count, sent: Count, delivered: Count, failed: Count, costVnd: Type.Number() }),
+    { description: 'Messages and their cost per channel: sms, zalo, email' },
+  ),
+  zalo: Type.Object(
+    {
+      deliveredByZalo: Count,
+      smsFallbacks: Count,
+      deliveredBySmsAfterFallback: Count,
+      lateZaloDeliveries: Count,
+      savedVnd: Type.Number({ description: 'What the Zalo messages sent would have cost by SMS, less what they cost' }),
+    },
+    { description: 'Zalo first, SMS as the fallback' },
+  ),
   reconciliation: Type.Object({ resolved: Count, resultMessagesDelivered: Count, resolvedWithoutDeliveredResult: Count }),
 });
 

@@ -20,7 +20,31 @@ export interface StatsRow {
   lookupRevenueVnd: number;
   costVnd: number;
   reach: number | null;
+  /** Messages and their cost per channel (sms, zalo, email). */
+  byChannel: Record<string, ChannelFigures>;
+  /** Zalo first, SMS as the fallback (issue 17). */
+  zalo: ZaloFigures;
   reconciliation: { resolved: number; resultMessagesDelivered: number; resolvedWithoutDeliveredResult: number };
+}
+
+export interface ChannelFigures {
+  created: number;
+  sent: number;
+  delivered: number;
+  failed: number;
+  costVnd: number;
+}
+
+export interface ZaloFigures {
+  /** Delivered by Zalo. */
+  deliveredByZalo: number;
+  /** Zalo could not deliver: SMS sent instead (created), and of those delivered. */
+  smsFallbacks: number;
+  deliveredBySmsAfterFallback: number;
+  /** Zalo deliveries that came after the SMS fallback had been created (the timeout case). */
+  lateZaloDeliveries: number;
+  /** What the Zalo messages sent would have cost by SMS, less what they cost: the money saved against all-SMS. */
+  savedVnd: number;
 }
 
 export interface Stats {
@@ -47,8 +71,19 @@ function emptyStatsRow(agencyCode: string, procedureCode?: string): StatsRow {
     lookupRevenueVnd: 0,
     costVnd: 0,
     reach: null,
+    byChannel: {},
+    zalo: { deliveredByZalo: 0, smsFallbacks: 0, deliveredBySmsAfterFallback: 0, lateZaloDeliveries: 0, savedVnd: 0 },
     reconciliation: { resolved: 0, resultMessagesDelivered: 0, resolvedWithoutDeliveredResult: 0 },
   };
+}
+
+function addChannel(row: StatsRow, channel: string, from: Readonly<ChannelFigures>): void {
+  const into = (row.byChannel[channel] ??= { created: 0, sent: 0, delivered: 0, failed: 0, costVnd: 0 });
+  into.created += from.created;
+  into.sent += from.sent;
+  into.delivered += from.delivered;
+  into.failed += from.failed;
+  into.costVnd += from.costVnd;
 }
 
 /** The sum of stats rows; reach is recomputed from each row's reachable dossiers. */
@@ -70,6 +105,8 @@ export function sumRows(rows: readonly StatsRow[]): StatsRow {
     total.lookups += row.lookups;
     total.lookupRevenueVnd += row.lookupRevenueVnd;
     total.costVnd += row.costVnd;
+    for (const [channel, figures] of Object.entries(row.byChannel)) addChannel(total, channel, figures);
+    for (const key of Object.keys(total.zalo) as (keyof ZaloFigures)[]) total.zalo[key] += row.zalo[key];
     add(total.reconciliation, row.reconciliation);
     reachable += Math.round((row.reach ?? 0) * row.dossiersReceived);
   }
@@ -130,6 +167,23 @@ export class StatsService {
         row.messages.failed += total;
         const reason = r.failure_reason ?? 'unknown';
         row.failedByReason[reason] = (row.failedByReason[reason] ?? 0) + total;
+      }
+      const sent = r.status === 'sent' || r.status === 'delivered';
+      addChannel(row, r.channel, {
+        created: total,
+        sent: sent ? total : 0,
+        delivered: r.status === 'delivered' ? total : 0,
+        failed: r.status === 'failed' ? total : 0,
+        costVnd: sent ? n(r.cost) : 0,
+      });
+      if (r.channel === 'zalo') {
+        if (r.status === 'delivered') row.zalo.deliveredByZalo += total;
+        if (sent) row.zalo.savedVnd += n(r.sms_cost) - n(r.cost);
+        row.zalo.lateZaloDeliveries += n(r.late);
+      }
+      if (r.channel === 'sms' && n(r.fallbacks) > 0) {
+        row.zalo.smsFallbacks += n(r.fallbacks);
+        if (r.status === 'delivered') row.zalo.deliveredBySmsAfterFallback += n(r.fallbacks);
       }
       if (r.status === 'cancelled') row.messages.cancelled += total;
       if (r.status === 'pending' || r.status === 'sending') row.messages.pending += total;

@@ -247,6 +247,7 @@ export class OutboxService implements DossierMessages {
         status: 'pending',
         failure_reason: null,
         payload: JSON.stringify(zalo),
+        sms_cost_vnd: prepareSms(text, settings.smsEncoding).segments * this.priceFor(dossier.phone_carrier),
       });
     } else if (smsReachable || !email) {
       const sms = prepareSms(text, settings.smsEncoding);

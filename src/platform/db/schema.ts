@@ -113,11 +113,14 @@ export interface NotificationTable {
   fallback_of: number | null;
   /** A Zalo notification's template id and data, JSON (migration 0008). */
   payload: string | null;
+  /** On a Zalo notification: what the same text would have cost by SMS (migration 0008). */
+  sms_cost_vnd: number | null;
 }
 
 export interface ZaloTokenTable {
   provider: string;
   refresh_token: string;
+  seed_hash: string;
   access_token: string | null;
   access_expires_at: number | null;
   refreshes: Generated<number>;

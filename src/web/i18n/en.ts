@@ -214,6 +214,10 @@ export const en: Catalogue = {
     templateSaved: 'Template saved.',
     templateReset: 'Default template restored.',
     previewTitle: 'The message as sent (with sample data)',
+    zaloPreviewTitle: (templateId: string) =>
+      `The Zalo message (ZNS, template ${templateId}) goes first; the SMS above only when Zalo cannot deliver`,
+    zaloAlert: (provider: string, reason: string) =>
+      `Warning: Zalo (${provider}) has no valid refresh token any more — ${reason}. Every notification is going by SMS. Get a new refresh token from Zalo for Developers, put it in the config file and restart.`,
     gsm: 'GSM 7-bit (no diacritics)',
     ucs2: 'UCS-2 (Unicode, diacritics)',
     characters: 'characters',

@@ -217,6 +217,9 @@ export const vi = {
     templateSaved: 'Đã lưu mẫu tin nhắn.',
     templateReset: 'Đã khôi phục mẫu mặc định.',
     previewTitle: 'Tin nhắn sẽ gửi (với dữ liệu mẫu)',
+    zaloPreviewTitle: (templateId: string) => `Tin Zalo (ZNS, mẫu ${templateId}) sẽ gửi trước; SMS ở trên chỉ gửi khi Zalo không tới được`,
+    zaloAlert: (provider: string, reason: string) =>
+      `Cảnh báo: Zalo (${provider}) không còn mã làm mới (refresh token) hợp lệ — ${reason}. Mọi thông báo đang được gửi bằng SMS. Hãy lấy refresh token mới trên Zalo for Developers, đặt vào tệp cấu hình rồi khởi động lại.`,
     gsm: 'GSM 7-bit (không dấu)',
     ucs2: 'UCS-2 (Unicode, có dấu)',
     characters: 'ký tự',

@@ -18,8 +18,10 @@ import { type GeneralForm, type ProcedureForm, type TemplateEdit, generalFormOf,
 export interface AgencySettingsPageDeps {
   readonly agencies: AgencyService;
   readonly procedures: ProcedureService;
-  /** For the price of an SMS in the preview. */
-  readonly outbox: Pick<OutboxService, 'priceFor'>;
+  /** For the price of an SMS in the preview, and the Zalo templates (issue 17). */
+  readonly outbox: Pick<OutboxService, 'priceFor' | 'zalo'>;
+  /** The provider pool: a Zalo token refused for good is an alert at the top of the page. */
+  readonly providers?: { zaloAlerts(): Promise<{ provider: string; reason: string }[]> };
 }
 
 /** What a request brings to the page beyond the stored settings: a form as typed, its errors, the status. */
@@ -40,6 +42,7 @@ export function previewFragment(
   template: string,
   encoding: SmsEncoding,
   lang: WebLang,
+  zalo: OutboxService['zalo'] = null,
 ): SafeHtml {
   const t = texts(lang).agencySettings;
   const problem = templateProblem(kind, template, encoding);
@@ -56,7 +59,19 @@ ${
     ? html`<p class="label">${t.previewTitle}</p><div class="preview" data-testid="preview-body">${sms.body}</div>
 <p class="hint" data-testid="preview-facts">${sms.dataCoding === 'gsm7' ? t.gsm : t.ucs2} · ${sms.characters} ${t.characters} · <strong>${sms.segments} ${t.segments}</strong> · ${t.cost(sms.segments, pricePerSms)}</p>`
     : null
-}`;
+}${zaloPreview(zalo, agency, kind, lang)}`;
+}
+
+/** The Zalo form of the message beside the SMS one, when the agency sends this kind by Zalo first. */
+function zaloPreview(zalo: OutboxService['zalo'], agency: Agency, kind: string, lang: WebLang): SafeHtml | null {
+  const zaloTemplate = agency.settings.channels[0] === 'zalo' ? zalo?.options.templates[kind] : undefined;
+  if (!zaloTemplate) return null;
+  const t = texts(lang).agencySettings;
+  const sample = { ...SAMPLE_VARS, agencyName: agency.name };
+  return html`<p class="label">${t.zaloPreviewTitle(zaloTemplate.templateId)}</p>
+<dl class="preview" data-testid="preview-zalo">${Object.entries(zaloTemplate.data).map(
+    ([param, text]) => html`<dt>${param}</dt><dd>${renderTemplate(text, sample)}</dd>`,
+  )}</dl>`;
 }
 
 export async function sendAgencySettingsPage(
@@ -108,7 +123,7 @@ export async function sendAgencySettingsPage(
       hint: html`${t.allowed}: ${allowed}`,
       attrs: html`data-preview="${id}-preview" data-kind="${kind}" data-agency="${agency.code}" maxlength="2000"`,
     })}
-    <div id="${id}-preview" role="status" aria-live="polite">${edit?.showPreview || edit?.error ? previewFragment(deps.outbox.priceFor(null), agency, kind, text, agency.settings.smsEncoding, lang) : null}</div>
+    <div id="${id}-preview" role="status" aria-live="polite">${edit?.showPreview || edit?.error ? previewFragment(deps.outbox.priceFor(null), agency, kind, text, agency.settings.smsEncoding, lang, deps.outbox.zalo) : null}</div>
     <div class="actions">
       <button type="submit" name="intent" value="preview" class="secondary">${t.preview}</button>
       <button type="submit" name="intent" value="save">${t.saveTemplate}</button>
@@ -118,8 +133,10 @@ export async function sendAgencySettingsPage(
 </details>`;
   };
 
+  const zaloAlerts = (await deps.providers?.zaloAlerts()) ?? [];
   const body = html`<h1>${t.title} — ${agency.name}</h1>
 ${settingsNav(user, lang, '/cai-dat')}
+${zaloAlerts.map((a) => html`<p class="card error" role="alert" data-testid="zalo-alert">${t.zaloAlert(a.provider, a.reason)}</p>`)}
 ${
   user.role === 'admin'
     ? html`<form method="get" action="/cai-dat" class="card actions">

@@ -289,3 +289,101 @@ describe('Zalo first, SMS as the fallback', () => {
     assert.equal(bad.statusCode, 400, bad.body);
   });
 });
+
+describe('Zalo figures in the stats', () => {
+  test('messages and cost split by channel, reach by Zalo and by SMS after fallback, money saved: as computed by hand', async () => {
+    const sim = await startZaloSimulator({ ...APP, refreshToken: 'rt-stats' });
+    const dir = mkdtempSync(join(tmpdir(), 'motcua-zalo-stats-'));
+    const configFile = join(dir, 'providers.json');
+    const template = { templateId: '301234', data: { ma_ho_so: '{Mã số biên nhận}' } };
+    writeFileSync(
+      configFile,
+      JSON.stringify({
+        providers: [
+          { name: 'sandbox', type: 'sandbox' },
+          {
+            name: 'zalo',
+            type: 'zalo_zns',
+            options: { ...APP, baseUrl: sim.url, oauthUrl: sim.oauthUrl, refreshToken: 'rt-stats', templates: { result_ready: template } },
+          },
+        ],
+      }),
+    );
+    const h = await startHarness({
+      env: { MOTCUA_CONFIG_FILE: configFile, MOTCUA_ZALO_PRICE_VND: '200', MOTCUA_SMS_PRICE_VND: 'default=800' },
+    });
+    try {
+      await seedBasics(h, { holdSeconds: 0, quietHours: null, channels: ['zalo', 'sms'] });
+      sim.setPhone('84912000202', { error: -114 });
+      const codes = ['A', 'B', 'C'].map((x, i) => `000.00.15.H34-261123-90${i}${x === 'A' ? 1 : x === 'B' ? 2 : 3}`);
+      for (const [i, code] of codes.entries()) {
+        const phone = `0912 000 20${i + 1}`;
+        const intake = await h.app.inject({
+          method: 'POST',
+          url: '/api/v1/dossiers',
+          headers: admin,
+          payload: intakeBody({ receiptCode: code, applicant: { name: 'Lê C', phone } }),
+        });
+        assert.equal(intake.statusCode, 201, intake.body);
+        await h.app.inject({ method: 'POST', url: `/api/v1/dossiers/${code}/events`, headers: admin, payload: { type: 'result_ready' } });
+      }
+      const drain = async () => {
+        while ((await h.ctx.dispatcher.runOnce()) > 0);
+      };
+      await drain();
+      // A: delivered by Zalo. B: not eligible, SMS. C: no event in time, SMS, then Zalo's late event.
+      const byTracking = async (code: string) => {
+        const row = await h.ctx.db.kysely
+          .selectFrom('notifications')
+          .innerJoin('dossiers', 'dossiers.id', 'notifications.dossier_id')
+          .select('notifications.id')
+          .where('dossiers.receipt_code', '=', code)
+          .where('notifications.channel', '=', 'zalo')
+          .executeTakeFirstOrThrow();
+        return sim.sends.find((s) => s.trackingId === String(row.id))!.msgId;
+      };
+      const signed = async (msgId: string) => {
+        const { body, signature } = sim.event(msgId);
+        const res = await h.app.inject({
+          method: 'POST',
+          url: '/webhooks/zalo',
+          headers: { 'content-type': 'application/json', 'x-zevent-signature': signature },
+          payload: body,
+        });
+        assert.equal(res.statusCode, 200, res.body);
+      };
+      await signed(await byTracking(codes[0]!));
+      const lateId = await byTracking(codes[2]!);
+      h.clock.advance(901_000);
+      await h.ctx.zaloFallback.sweep();
+      await drain();
+      await signed(lateId);
+
+      const sms = await h.ctx.db.kysely
+        .selectFrom('notifications')
+        .selectAll()
+        .where('channel', '=', 'sms')
+        .where('kind', '=', 'result_ready')
+        .execute();
+      assert.equal(sms.length, 2);
+      const segments = Number(sms[0]!.segments);
+      assert.ok(segments >= 1);
+      const res = await h.app.inject({ method: 'GET', url: '/api/v1/stats?from=2026-11-23&to=2026-11-23', headers: admin });
+      assert.equal(res.statusCode, 200, res.body);
+      const row = res.json().rows.find((r: { agencyCode: string }) => r.agencyCode === 'STC');
+      assert.deepEqual(row.byChannel.zalo, { created: 3, sent: 1, delivered: 1, failed: 2, costVnd: 200 });
+      assert.deepEqual(row.byChannel.sms, { created: 2, sent: 2, delivered: 2, failed: 0, costVnd: 2 * segments * 800 });
+      assert.deepEqual(row.zalo, {
+        deliveredByZalo: 1,
+        smsFallbacks: 2,
+        deliveredBySmsAfterFallback: 2,
+        lateZaloDeliveries: 1,
+        savedVnd: segments * 800 - 200,
+      });
+    } finally {
+      await h.close();
+      await sim.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -114,9 +114,14 @@ describe('zalo_zns provider', () => {
   });
 
   test('a refused refresh token fails for good: health alert, permanent errors, a new token in the file recovers', async () => {
-    sim.revokeRefreshToken();
     const zalo = provider(one);
+    await zalo.send(message({ id: 1 }));
+    // The stored (rotated) refresh token is revoked in Zalo's console, and the access token expires.
+    sim.revokeRefreshToken();
+    sim.expireAccessTokens();
     await assert.rejects(zalo.send(message()), (e: ProviderError) => !e.retryable && e.reason === 'zalo_token_failed');
+    await assert.rejects(zalo.send(message()), (e: ProviderError) => !e.retryable && e.reason === 'zalo_token_failed');
+    assert.equal(sim.stats.refusedRefreshes, 1, 'a refused token is not tried again and again');
     assert.equal(zalo.tokens.health.ok, false);
     const row = await one.ctx.db.kysely.selectFrom('zalo_tokens').selectAll().executeTakeFirstOrThrow();
     assert.match(row.failed_reason ?? '', /-14014/);

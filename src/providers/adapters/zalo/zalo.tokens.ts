@@ -16,6 +16,7 @@
  *   alert (/cai-dat, /metrics), and every Zalo send fails at once so its notification falls back to SMS,
  *   until an operator puts a new refresh token in the config file (it replaces the failed one at the next use).
  */
+import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { fetch, type Agent } from 'undici';
 import type { Logger } from 'pino';
@@ -47,6 +48,7 @@ export interface ZaloTokenHealth {
 
 interface TokenRow {
   refresh_token: string;
+  seed_hash: string;
   access_token: string | null;
   access_expires_at: number | string | null;
   refreshing_until: number | string | null;
@@ -60,6 +62,7 @@ type RefreshAnswer =
 type Claim = { token: string; expiresAt: number } | { failed: string } | { refreshToken: string } | { wait: true };
 
 export class ZaloTokens {
+  private readonly seedHash: string;
   private access: { token: string; expiresAt: number } | null = null;
   private failed: { reason: string; at: number } | null = null;
   private inFlight: Promise<string> | null = null;
@@ -70,7 +73,9 @@ export class ZaloTokens {
     private readonly options: ZaloTokenOptions,
     private readonly agent: Agent,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.seedHash = createHash('sha256').update(options.seedRefreshToken).digest('hex');
+  }
 
   /** Told whenever the token's health changes (the metrics gauge). */
   onHealth(listener: (health: ZaloTokenHealth) => void): void {
@@ -103,7 +108,7 @@ export class ZaloTokens {
   /** Reads the stored state without refreshing (the settings page, and /metrics at start). */
   async load(): Promise<ZaloTokenHealth> {
     const row = await this.db.kysely.selectFrom('zalo_tokens').selectAll().where('provider', '=', this.options.provider).executeTakeFirst();
-    if (row?.failed_reason && row.refresh_token === this.options.seedRefreshToken) this.markFailed(row.failed_reason);
+    if (row?.failed_reason && row.seed_hash === this.seedHash) this.markFailed(row.failed_reason);
     else if (row && !row.failed_reason && this.failed) {
       this.failed = null;
       this.emit();
@@ -186,17 +191,24 @@ export class ZaloTokens {
     const now = Date.now();
     await tx.kysely
       .insertInto('zalo_tokens')
-      .values({ provider: this.options.provider, refresh_token: this.options.seedRefreshToken, refreshing_until: null, updated_at: now })
+      .values({
+        provider: this.options.provider,
+        refresh_token: this.options.seedRefreshToken,
+        seed_hash: this.seedHash,
+        refreshing_until: null,
+        updated_at: now,
+      })
       .onConflict((oc) => oc.column('provider').doNothing())
       .execute();
     const lock = tx.dialect === 'postgres' ? sql`for update` : sql``;
     const { rows } = await sql<TokenRow>`
-      select refresh_token, access_token, access_expires_at, refreshing_until, failed_reason from zalo_tokens
+      select refresh_token, seed_hash, access_token, access_expires_at, refreshing_until, failed_reason from zalo_tokens
        where provider = ${this.options.provider} ${lock}`.execute(tx.kysely);
     const row = rows[0]!;
-    if (row.failed_reason && row.refresh_token !== this.options.seedRefreshToken) {
+    if (row.failed_reason && row.seed_hash !== this.seedHash) {
       const fresh = {
         refresh_token: this.options.seedRefreshToken,
+        seed_hash: this.seedHash,
         access_token: null,
         access_expires_at: null,
         refreshing_until: null,
