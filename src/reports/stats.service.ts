@@ -78,7 +78,8 @@ function emptyStatsRow(agencyCode: string, procedureCode?: string): StatsRow {
 }
 
 function addChannel(row: StatsRow, channel: string, from: Readonly<ChannelFigures>): void {
-  const into = (row.byChannel[channel] ??= { created: 0, sent: 0, delivered: 0, failed: 0, costVnd: 0 });
+  const into = row.byChannel[channel] ?? { created: 0, sent: 0, delivered: 0, failed: 0, costVnd: 0 };
+  row.byChannel[channel] = into;
   into.created += from.created;
   into.sent += from.sent;
   into.delivered += from.delivered;
