@@ -92,6 +92,8 @@ describe(`notifications: oversight figures (${TEST_DB})`, () => {
         lookupRevenueVnd: 0,
         costVnd: 5 * PRICE, // five one-segment SMS delivered
         reach: 0.7143, // 5 of 7 with a usable mobile number
+        byChannel: { sms: { created: 8, sent: 5, delivered: 5, failed: 2, costVnd: 5 * PRICE } },
+        zalo: { deliveredByZalo: 0, smsFallbacks: 0, deliveredBySmsAfterFallback: 0, lateZaloDeliveries: 0, savedVnd: 0 },
         reconciliation: { resolved: 5, resultMessagesDelivered: 3, resolvedWithoutDeliveredResult: 2 }, // S3 (no phone), S5 (same day)
       },
       {
@@ -108,6 +110,8 @@ describe(`notifications: oversight figures (${TEST_DB})`, () => {
         lookupRevenueVnd: 0,
         costVnd: 0, // email
         reach: 0,
+        byChannel: { email: { created: 1, sent: 1, delivered: 1, failed: 0, costVnd: 0 } },
+        zalo: { deliveredByZalo: 0, smsFallbacks: 0, deliveredBySmsAfterFallback: 0, lateZaloDeliveries: 0, savedVnd: 0 },
         reconciliation: { resolved: 1, resultMessagesDelivered: 1, resolvedWithoutDeliveredResult: 0 },
       },
     ]);
@@ -154,6 +158,8 @@ describe(`notifications: oversight figures (${TEST_DB})`, () => {
       lookupRevenueVnd: 0,
       costVnd: 5 * PRICE,
       reach: 0.6667, // 4 of 6
+      byChannel: { sms: { created: 8, sent: 5, delivered: 5, failed: 2, costVnd: 5 * PRICE } },
+      zalo: { deliveredByZalo: 0, smsFallbacks: 0, deliveredBySmsAfterFallback: 0, lateZaloDeliveries: 0, savedVnd: 0 },
       reconciliation: { resolved: 4, resultMessagesDelivered: 3, resolvedWithoutDeliveredResult: 1 },
     });
     assert.deepEqual(rows[1], {
@@ -171,6 +177,8 @@ describe(`notifications: oversight figures (${TEST_DB})`, () => {
       lookupRevenueVnd: 0,
       costVnd: 0,
       reach: 1,
+      byChannel: {},
+      zalo: { deliveredByZalo: 0, smsFallbacks: 0, deliveredBySmsAfterFallback: 0, lateZaloDeliveries: 0, savedVnd: 0 },
       reconciliation: { resolved: 1, resultMessagesDelivered: 0, resolvedWithoutDeliveredResult: 1 },
     });
     assert.equal(rows[2]!.dossiersReceived, 1);

@@ -291,6 +291,10 @@ export const en: Catalogue = {
     figuresTable: 'Figures by {group}',
     messagesByKind: 'Messages by kind',
     failuresByReason: 'Failed messages by reason',
+    byChannel: 'Messages and cost by channel',
+    zaloTitle: 'Zalo first, SMS as the fallback',
+    zaloIntro:
+      'Received by Zalo: {zalo}. SMS sent instead when Zalo could not deliver: {fallbacks} ({smsDelivered} delivered). Zalo deliveries after the SMS had gone: {late}. Saved against sending everything by SMS: {saved}.',
     reason: 'Reason',
     count: 'Count',
     kind: 'Kind',
@@ -385,6 +389,7 @@ export const en: Catalogue = {
     channels: {
       sms: 'SMS',
       email: 'Email',
+      zalo: 'Zalo',
     },
     encodings: {
       gsm7: 'GSM 7-bit (no diacritics)',

@@ -293,6 +293,10 @@ export const vi = {
     figuresTable: 'Số liệu theo {group}',
     messagesByKind: 'Tin nhắn theo loại',
     failuresByReason: 'Tin nhắn lỗi theo nguyên nhân',
+    byChannel: 'Tin nhắn và chi phí theo kênh',
+    zaloTitle: 'Zalo trước, SMS dự phòng',
+    zaloIntro:
+      'Nhận qua Zalo: {zalo}. Gửi SMS thay khi Zalo không tới được: {fallbacks} (đã nhận {smsDelivered}). Zalo báo nhận muộn sau khi đã gửi SMS: {late}. Tiết kiệm so với gửi toàn bộ bằng SMS: {saved}.',
     reason: 'Nguyên nhân',
     count: 'Số lượng',
     kind: 'Loại tin',
@@ -388,6 +392,7 @@ export const vi = {
     channels: {
       sms: 'SMS',
       email: 'Thư điện tử',
+      zalo: 'Zalo',
     },
     encodings: {
       gsm7: 'GSM 7-bit (không dấu)',

@@ -7,7 +7,18 @@ import { formatVnDate } from '../../lib/calendar/zone.js';
 import type { Period, Preset } from '../../reports/period.js';
 import { OUTCOMES, type Outcome, type OutcomeBucket, type ReconciliationItem } from '../../reports/report.service.js';
 import { whyDetail } from './export.js';
-import { failureReasonLabel, formatInt, formatPercent, formatVnd, kindLabel, stateLabel, t, whyLabel, type UiKey } from './i18n.js';
+import {
+  channelLabel,
+  failureReasonLabel,
+  formatInt,
+  formatPercent,
+  formatVnd,
+  kindLabel,
+  stateLabel,
+  t,
+  whyLabel,
+  type UiKey,
+} from './i18n.js';
 import { deadlineBadge, queryString, stylesheet, timeTag, type View } from './ui.js';
 
 export interface DashboardModel {
@@ -266,6 +277,33 @@ ${
 </div>`;
 }
 
+/** Messages and cost per channel, and what Zalo-first did (issue 17); nothing when only SMS was used. */
+function channelSection(model: DashboardModel, total: StatsRow): SafeHtml | null {
+  const { lang } = model.view;
+  const channels = Object.entries(total.byChannel).sort((a, b) => a[0].localeCompare(b[0]));
+  if (!channels.some(([channel]) => channel === 'zalo')) return null;
+  const z = total.zalo;
+  return html`<section aria-labelledby="channels-title" data-testid="channels">
+<h2 id="channels-title">${t(lang, 'byChannel')}</h2>
+<div class="table-wrap" role="region" aria-labelledby="channels-title" tabindex="0"><table>
+<caption class="visually-hidden">${t(lang, 'byChannel')}</caption>
+<thead><tr><th scope="col">${t(lang, 'channel')}</th>${(['created', 'sent', 'delivered', 'failed'] as const).map((k) => html`<th scope="col" class="num">${k}</th>`)}<th scope="col" class="num">VND</th></tr></thead>
+<tbody>${channels.map(
+    ([channel, f]) =>
+      html`<tr><th scope="row">${channelLabel(lang, channel)}</th><td class="num">${formatInt(lang, f.created)}</td><td class="num">${formatInt(lang, f.sent)}</td><td class="num">${formatInt(lang, f.delivered)}</td><td class="num">${formatInt(lang, f.failed)}</td><td class="num">${formatVnd(f.costVnd)}</td></tr>`,
+  )}</tbody>
+</table></div>
+<h3>${t(lang, 'zaloTitle')}</h3>
+<p data-testid="zalo-figures">${t(lang, 'zaloIntro', {
+    zalo: formatInt(lang, z.deliveredByZalo),
+    fallbacks: formatInt(lang, z.smsFallbacks),
+    smsDelivered: formatInt(lang, z.deliveredBySmsAfterFallback),
+    late: formatInt(lang, z.lateZaloDeliveries),
+    saved: formatVnd(z.savedVnd),
+  })}</p>
+</section>`;
+}
+
 function exportLinks(model: DashboardModel): SafeHtml {
   const { lang } = model.view;
   const q = dashboardQuery(model);
@@ -322,6 +360,7 @@ ${summary(model, total)}
 ${charts(model)}
 ${figuresTable(model, total)}
 ${messageTables(model, total)}
+${channelSection(model, total)}
 ${reconciliationSection(model, total)}
 ${exportLinks(model)}`;
 }
