@@ -56,7 +56,8 @@ export const DEFAULT_HEALTH_POLICY: HealthPolicy = {
   slowMinSamples: 5,
   latencyAlpha: 0.3,
   errorWindow: 50,
-  providerFaults: ['provider_auth'],
+  // Zalo: our app refused or its token refused for good — the provider's side, not the message's.
+  providerFaults: ['provider_auth', 'zalo_app_invalid', 'zalo_token_failed'],
 };
 
 export interface PoolOptions {

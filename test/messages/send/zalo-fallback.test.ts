@@ -288,6 +288,74 @@ describe('Zalo first, SMS as the fallback', () => {
     });
     assert.equal(bad.statusCode, 400, bad.body);
   });
+  test('settings: the Zalo form beside the SMS preview, and an alert when Zalo refuses the refresh token for good', async () => {
+    const PASSWORD = 'mot-khau-du-dai-2026';
+    await h.ctx.accounts.create({
+      username: 'stc-admin',
+      displayName: 'Lê Thị Mai',
+      role: 'agency_admin',
+      agencyCode: 'STC',
+      password: PASSWORD,
+    });
+    const cookiesOf = (res: { headers: Record<string, unknown> }) => {
+      const raw = res.headers['set-cookie'];
+      const list = Array.isArray(raw) ? raw : raw ? [String(raw)] : [];
+      return Object.fromEntries(list.map((c: string) => c.split(';')[0]!.split('=') as [string, string]));
+    };
+    const loginPage = await h.app.inject({ method: 'GET', url: '/dang-nhap' });
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    const res = await h.app.inject({
+      method: 'POST',
+      url: '/dang-nhap',
+      headers: { ...form, cookie: `mcs_login=${cookiesOf(loginPage).mcs_login}` },
+      payload: new URLSearchParams({
+        _csrf: /name="_csrf" value="([^"]*)"/.exec(loginPage.body)?.[1] ?? '',
+        username: 'stc-admin',
+        password: PASSWORD,
+      }).toString(),
+    });
+    assert.equal(res.statusCode, 303, res.body);
+    const cookie = `mcs_session=${cookiesOf(res).mcs_session}`;
+    let page = await h.app.inject({ method: 'GET', url: '/cai-dat', headers: { cookie } });
+    assert.equal(page.statusCode, 200);
+    assert.ok(!page.body.includes('data-testid="zalo-alert"'));
+    const csrf = /<meta name="csrf-token" content="([^"]+)">/.exec(page.body)![1]!;
+    const preview = await h.app.inject({
+      method: 'POST',
+      url: '/cai-dat/xem-truoc',
+      headers: { ...form, cookie },
+      payload: new URLSearchParams({
+        _csrf: csrf,
+        agency: 'STC',
+        kind: 'result_ready',
+        template: 'Hồ sơ {Mã số biên nhận} đã có kết quả.',
+      }).toString(),
+    });
+    assert.equal(preview.statusCode, 200, preview.body);
+    const fragment = preview.json().html as string;
+    assert.match(fragment, /data-testid="preview-body"/);
+    assert.match(fragment, /data-testid="preview-zalo"/);
+    assert.match(fragment, /<dt>co_quan<\/dt><dd>Sở Tài chính<\/dd>/);
+
+    // Zalo revokes the stored refresh token; the access token expires: everything falls back to SMS.
+    sim.revokeRefreshToken();
+    sim.expireAccessTokens();
+    const { code } = await resultReady('0912 000 109');
+    await drain();
+    const rows = await rowsFor(code);
+    assert.deepEqual(
+      rows.map((r) => [r.channel, r.status, r.failure_reason]),
+      [
+        ['zalo', 'failed', 'zalo_token_failed'],
+        ['sms', 'delivered', null],
+      ],
+    );
+    page = await h.app.inject({ method: 'GET', url: '/cai-dat', headers: { cookie } });
+    assert.match(page.body, /data-testid="zalo-alert"/);
+    assert.match(page.body, /refresh token/);
+    const metrics = await h.ctx.metrics.registry.getSingleMetricAsString('motcua_zalo_token_healthy');
+    assert.match(metrics, /motcua_zalo_token_healthy\{provider="zalo"\} 0/);
+  });
 });
 
 describe('Zalo figures in the stats', () => {
