@@ -6,6 +6,7 @@
  *   lookup   MO look-ups through the webhook with 1,000,000 dossiers stored — see bench/lookup.ts
  *   notify   (a) result_ready messages delivered through the sandbox, end to end;
  *            (b) the 17:30 apology batch over 1,000,000 dossiers — see bench/notify.ts
+ *   zalo     result_ready notifications through the Zalo simulator, 30% falling back to SMS — see bench/zalo.ts
  *   smpp     (a) result_ready messages → submit_sm to the SMSC simulator (window 100), receipts back;
  *            (b) MO deliver_sm → look-up → reply submit_sm over the same bind;
  *            (c) the same MO loop through Kannel (bearerbox + smsbox, static reply) — see bench/smpp.ts
@@ -43,6 +44,7 @@ import {
 } from './smpp.js';
 import { LOOP_GOAL, benchLoopBare, benchLoopKannel, benchLoopProduct, type LoopFigures } from './loop.js';
 import { log, printTable, type BenchDb, type Row } from './support.js';
+import { ZALO_GOAL, benchZalo, type ZaloFigures } from './zalo.js';
 
 const { values, positionals } = parseArgs({
   args: process.argv.slice(2),
@@ -77,8 +79,8 @@ function integer(name: string, raw: string | undefined, min: number): number {
 }
 
 const what = positionals[0] ?? 'all';
-if (!['ingest', 'notify', 'lookup', 'smpp', 'loop', 'all'].includes(what) || positionals.length > 1)
-  throw new Error('usage: npm run bench -- ingest|notify|lookup|smpp|loop|all [--db=sqlite|postgres|both]');
+if (!['ingest', 'notify', 'lookup', 'smpp', 'loop', 'zalo', 'all'].includes(what) || positionals.length > 1)
+  throw new Error('usage: npm run bench -- ingest|notify|lookup|smpp|loop|zalo|all [--db=sqlite|postgres|both]');
 if (!['sqlite', 'postgres', 'both'].includes(values.db!)) throw new Error('--db must be sqlite, postgres or both');
 if (!['on', 'off', 'both'].includes(values.dispatcher!)) throw new Error('--dispatcher must be on, off or both');
 const databases: BenchDb[] = values.db === 'both' ? ['sqlite', 'postgres'] : [values.db as BenchDb];
@@ -123,6 +125,7 @@ const report: {
   smppMo: SmppMoFigures[];
   smppKannel: MoFigures[];
   loop: LoopFigures[];
+  zalo: ZaloFigures[];
   errors: string[];
 } = {
   machine: {
@@ -139,6 +142,7 @@ const report: {
   smppMo: [],
   smppKannel: [],
   loop: [],
+  zalo: [],
   errors: [],
 };
 
@@ -170,6 +174,8 @@ for (const db of databases) {
     };
     await attempt(`lookup ${db}`, async () => void report.lookup.push(await benchLookup(db, lookupOptions)));
   }
+  if (what === 'zalo' || what === 'all')
+    await attempt(`zalo ${db}`, async () => void report.zalo.push(await benchZalo(db, { messages: notifyOptions.messages })));
   if (what === 'smpp' || what === 'all') {
     await attempt(`smpp notify ${db}`, async () => void report.smppNotify.push(await benchSmppNotify(db, smppOptions)));
     let mo: SmppMoFigures | null = null;
@@ -365,6 +371,22 @@ printTable(
     ),
   );
 }
+printTable(
+  `Zalo: result_ready notifications through the Zalo simulator, ${Math.round(0.3 * 100)}% answered "not a Zalo user" and sent by SMS instead (sandbox). Goal (stated for SQLite): ≥ ${ZALO_GOAL.notificationsPerS} notifications/s, each ended by one channel`,
+  report.zalo.map(
+    (r): Row => ({
+      db: r.db,
+      notifications: r.notifications,
+      s: r.deliverS,
+      'notifications/s': r.notificationsPerS,
+      'by Zalo': r.byZalo,
+      'SMS fallbacks': r.smsFallbacks,
+      'SMS delivered': r.smsDelivered,
+      left: r.left,
+      'goal met': yesNo(r.goalMet),
+    }),
+  ),
+);
 if (report.errors.length > 0) process.stdout.write(`\nFailed: ${report.errors.join('; ')}\n`);
 process.stdout.write(`\n${JSON.stringify({ bench: what, ...report })}\n`);
 process.exitCode = report.errors.length > 0 ? 1 : 0;
