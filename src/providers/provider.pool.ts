@@ -2,8 +2,6 @@ import type { Logger } from 'pino';
 import type { Clock } from '../platform/clock.js';
 import { ConfigError } from '../platform/config/config.js';
 import type { Metrics } from '../platform/metrics.js';
-import type { NotificationRow } from '../messages/notification.repository.js';
-import type { ProviderRouter } from '../messages/send/dispatcher.js';
 import type { Carrier } from '../lib/phone/phone.js';
 import type { Provider, SendResult } from './provider.js';
 
@@ -69,6 +67,18 @@ export interface PoolOptions {
 
 /** The provider to send through now (`waitMs` 0), or, when every candidate is at its rate limit, the one
  *  whose bucket refills first and how long until it does (nothing is reserved: pick again after waiting). */
+/** What the pool needs to know of a message to route it (never the notification row itself). */
+export interface RoutedMessage {
+  readonly channel: 'sms' | 'email';
+  readonly carrier: string | null;
+}
+
+/** Chooses the provider for a message (the provider pool: priority, weights, health, carrier, rate limit). */
+export interface ProviderRouter {
+  pick(message: RoutedMessage): ProviderPick | null;
+  report(provider: Provider, result: SendResult, latencyMs: number, reason?: string | null): void;
+}
+
 export interface ProviderPick {
   readonly provider: Provider;
   readonly waitMs: number;
@@ -224,7 +234,7 @@ export class ProviderPool implements ProviderRouter {
     }
   }
 
-  pick(message: Pick<NotificationRow, 'channel' | 'carrier'>): ProviderPick | null {
+  pick(message: RoutedMessage): ProviderPick | null {
     const now = this.options.clock.now();
     const eligible = this.members.filter(
       (m) => m.member.channel === message.channel && (m.carriers === null || (message.carrier !== null && m.carriers.has(message.carrier))),
@@ -393,12 +403,7 @@ export class ProviderPool implements ProviderRouter {
   }
 
   /** Logs and counts when the priority a set of eligible members is routed to changes. */
-  private follow(
-    message: Pick<NotificationRow, 'channel' | 'carrier'>,
-    eligible: readonly MemberState[],
-    priority: number,
-    allDown: boolean,
-  ): void {
+  private follow(message: RoutedMessage, eligible: readonly MemberState[], priority: number, allDown: boolean): void {
     const key = `${message.channel}:${eligible.map((m) => m.name).join(',')}`;
     const natural = Math.min(...eligible.map((m) => m.member.priority));
     const before = this.routes.get(key) ?? { priority: natural, allDown: false };

@@ -3,8 +3,8 @@ import type { Logger } from 'pino';
 import { transaction, type Db, type DbHandle } from '../../platform/db/database.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Metrics } from '../../platform/metrics.js';
-import { ProviderError, type Provider, type SendOutcome, type SendResult } from '../../providers/provider.js';
-import type { ProviderPick } from '../../providers/provider.pool.js';
+import { ProviderError, type SendOutcome } from '../../providers/provider.js';
+import type { ProviderRouter } from '../../providers/provider.pool.js';
 import type { Signal } from '../../platform/db/signal.js';
 import { PollLoop } from '../../platform/poll-loop.js';
 import { GroupCommit } from '../../platform/db/group-commit.js';
@@ -31,12 +31,6 @@ export interface DispatcherOptions {
 const POKE_DELAY_MS = 20;
 /** A rate-limited provider is waited for up to this long; a longer wait defers the message instead. */
 const MAX_RATE_WAIT_MS = 1_000;
-
-/** Chooses the provider for a message (the provider pool: priority, weights, health, carrier, rate limit). */
-export interface ProviderRouter {
-  pick(message: Pick<NotificationRow, 'channel' | 'carrier'>): ProviderPick | null;
-  report(provider: Provider, result: SendResult, latencyMs: number, reason?: string | null): void;
-}
 
 /** Exponential backoff with full jitter: 5 s, 10 s, 20 s … capped at 30 min. */
 export function retryDelayMs(attempt: number, random: () => number = Math.random): number {
