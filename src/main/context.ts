@@ -161,10 +161,14 @@ export async function createContext(config: Config, options: ContextOptions = {}
       if (closed) return;
       closed = true;
       scheduler.stop();
-      await dispatcher.stop();
+      // Together: the dispatcher stops claiming and releases what it has not started; the providers
+      // refuse new sends (released too, not an attempt) and wait for the answers still due, then unbind.
+      const dispatcherStopped = dispatcher.stop();
+      const providersClosed = providers.close();
+      await dispatcherStopped;
+      await providersClosed;
       await outboxSignal.close();
       await callbackWorker.stop();
-      await providers.close();
       await receipts.drain();
       await lookup.drain();
       await db.close();

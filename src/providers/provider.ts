@@ -139,5 +139,10 @@ export abstract class Provider {
     return true;
   }
 
+  /** The longest close() may take (an SMPP session waits for the answers still due); 0 for most. */
+  get closeTimeoutMs(): number {
+    return 0;
+  }
+
   async close(): Promise<void> {}
 }

@@ -173,7 +173,7 @@ export class SmppProvider extends Provider {
   }
 
   /** The longest close() can take (the last submit_sm answer waited for, then the unbind). */
-  get closeTimeoutMs(): number {
+  override get closeTimeoutMs(): number {
     return this.session.closeTimeoutMs;
   }
 

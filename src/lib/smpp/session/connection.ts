@@ -39,6 +39,10 @@ export class SmppConnection {
   private enquireTimer: NodeJS.Timeout | null = null;
   private closedReason: string | null = null;
   private linkCheck: Promise<boolean> | null = null;
+  /** Link checks made, and the last one that found the SMSC slow (one widening per check). */
+  private linkChecks = 0;
+  private slowCheck = 0;
+  private slowWaitMs = 0;
   private readonly drainWaiters: Array<() => void> = [];
   bound = false;
   /** Bound at some point: its loss is a disconnection, not a failed attempt. */
@@ -134,6 +138,7 @@ export class SmppConnection {
 
   /** One enquire_link at a time; true when it was answered. */
   checkLink(): Promise<boolean> {
+    if (!this.linkCheck) this.linkChecks++;
     this.linkCheck ??= this.request(
       { command: 'enquire_link', commandStatus: 0, sequenceNumber: 0 },
       this.timing.enquireLinkTimeoutMs,
@@ -194,13 +199,19 @@ export class SmppConnection {
       return;
     }
     this.handlers.onResponseTimeout(this);
-    void this.checkLink().then((alive) => {
+    const check = this.checkLink();
+    const generation = this.linkChecks;
+    void check.then((alive) => {
       if (this.closed || !this.pending.has(sequenceNumber)) return;
       if (!alive) {
         this.destroy('dead peer: no enquire_link_resp after a submit_sm response timeout');
         return;
       }
-      const timeout = this.handlers.onSlowSmsc(this);
+      if (this.slowCheck !== generation) {
+        this.slowCheck = generation;
+        this.slowWaitMs = this.handlers.onSlowSmsc(this);
+      }
+      const timeout = this.slowWaitMs;
       const left = this.timing.maxResponseWaitMs - (this.clock.now() - request.sentAt);
       request.timer = setTimeout(() => this.onSubmitOverdue(sequenceNumber, request), Math.max(1, Math.min(timeout, left)));
     });

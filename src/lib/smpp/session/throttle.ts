@@ -59,8 +59,8 @@ export interface AimdOptions {
 }
 
 /**
- * AIMD: each throttle halves the allowed rate (not below the floor); each quiet period adds a step of a
- * tenth of the ceiling (at least 1 TPS) until the ceiling, where the limit returns to the account's TPS.
+ * AIMD: a throttle halves the allowed rate (once per period, not below the floor); every period adds a
+ * step of a tenth of the ceiling (at least 1 TPS) until the ceiling, where the limit returns to the account's TPS.
  */
 export class AimdRate {
   /** Null: no throttle in force, the account's TPS (or none) applies. */
@@ -85,7 +85,9 @@ export class AimdRate {
     const now = this.clock.now();
     if (now - this.lastCutAt < this.options.cutEveryMs) return null;
     this.lastCutAt = now;
-    this.lastRaiseAt = now;
+    // The additive steps run on their own period from the first cut: under a steady storm the rate
+    // settles where halving and adding balance (twice the step) instead of sinking to the floor.
+    if (this.allowedTps === null) this.lastRaiseAt = now;
     const current = this.allowedTps ?? (this.options.accountTps > 0 ? this.options.accountTps : Math.max(this.floor, currentRate));
     const cut = Math.min(this.ceiling, Math.max(this.floor, current / 2));
     if (cut === this.allowedTps) return null;
