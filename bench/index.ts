@@ -1,5 +1,5 @@
 /**
- * Benchmarks (not tests): `npm run bench -- ingest|notify|lookup|smpp|all [--db=sqlite|postgres|both]`.
+ * Benchmarks (not tests): `npm run bench -- ingest|notify|lookup|smpp|soak|all [--db=sqlite|postgres|both]`.
  *
  *   ingest   HTTP ingest through the real app in a child process, driven by autocannon
  *            (intake + 3 events per dossier), compared with a bare Fastify route — see bench/ingest.ts
@@ -9,6 +9,9 @@
  *   smpp     (a) result_ready messages → submit_sm to the SMSC simulator (window 100), receipts back;
  *            (b) MO deliver_sm → look-up → reply submit_sm over the same bind;
  *            (c) the same MO loop through Kannel (bearerbox + smsbox, static reply) — see bench/smpp.ts
+ *   soak     steady load over SMPP with faults on a schedule (drops, throttling, a slow SMSC): created,
+ *            delivered, duplicated, lost, stuck, RSS over time, p99 event→submit — see bench/soak.ts
+ *            (not part of `all`; --minutes=10 --rate=20)
  *
  * Options: --connections=20 --duration=10 --warmup=3 --dispatcher=on|off|both (ingest; default on)
  *          --messages=20000 --dossiers=1000000 --due=20000 (notify; --messages also smpp (a))
@@ -37,6 +40,7 @@ import {
   type SmppMoFigures,
   type SmppNotifyFigures,
 } from './smpp.js';
+import { benchSoak, type SoakFigures } from './soak.js';
 import { log, printTable, type BenchDb, type Row } from './support.js';
 
 const { values, positionals } = parseArgs({
@@ -58,6 +62,8 @@ const { values, positionals } = parseArgs({
     'smpp-window': { type: 'string', default: '100' },
     'smpp-concurrency': { type: 'string' },
     'smpp-batch': { type: 'string' },
+    minutes: { type: 'string', default: '10' },
+    rate: { type: 'string', default: '20' },
   },
 });
 
@@ -68,8 +74,8 @@ function integer(name: string, raw: string | undefined, min: number): number {
 }
 
 const what = positionals[0] ?? 'all';
-if (!['ingest', 'notify', 'lookup', 'smpp', 'all'].includes(what) || positionals.length > 1)
-  throw new Error('usage: npm run bench -- ingest|notify|lookup|smpp|all [--db=sqlite|postgres|both]');
+if (!['ingest', 'notify', 'lookup', 'smpp', 'soak', 'all'].includes(what) || positionals.length > 1)
+  throw new Error('usage: npm run bench -- ingest|notify|lookup|smpp|soak|all [--db=sqlite|postgres|both]');
 if (!['sqlite', 'postgres', 'both'].includes(values.db!)) throw new Error('--db must be sqlite, postgres or both');
 if (!['on', 'off', 'both'].includes(values.dispatcher!)) throw new Error('--dispatcher must be on, off or both');
 const databases: BenchDb[] = values.db === 'both' ? ['sqlite', 'postgres'] : [values.db as BenchDb];
@@ -107,6 +113,7 @@ const report: {
   smppNotify: SmppNotifyFigures[];
   smppMo: SmppMoFigures[];
   smppKannel: MoFigures[];
+  soak: SoakFigures[];
   errors: string[];
 } = {
   machine: {
@@ -122,6 +129,7 @@ const report: {
   smppNotify: [],
   smppMo: [],
   smppKannel: [],
+  soak: [],
   errors: [],
 };
 
@@ -135,7 +143,10 @@ async function attempt(label: string, work: () => Promise<void>): Promise<void> 
   }
 }
 
+const soakOptions = { minutes: integer('minutes', values.minutes, 1), rate: integer('rate', values.rate, 1) };
+
 for (const db of databases) {
+  if (what === 'soak') await attempt(`soak ${db}`, async () => void report.soak.push(await benchSoak(db, soakOptions)));
   if (what === 'ingest' || what === 'all')
     await attempt(`ingest ${db}`, async () => void report.ingest.push(...(await benchIngest(db, ingestOptions))));
   if (what === 'notify' || what === 'all') {
@@ -313,6 +324,28 @@ printTable(
   'Kannel 1.4.5: the same MOs → bearerbox (rx bind) → smsbox sms-service (static text, no HTTP) → bearerbox (tx bind) → reply submit_sm',
   report.smppKannel.map(
     (r): Row => (r.skipped !== null ? { run: `after ${r.db ?? '—'}`, skipped: r.skipped } : { run: `after ${r.db ?? '—'}`, ...moRow(r) }),
+  ),
+);
+printTable(
+  'Soak: result_ready SMS at a steady rate over SMPP, faults every minute (0:15 drop, 0:25–0:35 50 % throttle, 0:45–0:50 answers 1.5 s late), then a drain. Lost and stuck must be 0',
+  report.soak.map(
+    (r): Row => ({
+      db: r.db,
+      min: r.minutes,
+      'rate/s': r.rate,
+      created: r.created,
+      delivered: r.delivered,
+      sent: r.sent,
+      failed: r.failed,
+      duplicated: r.duplicated,
+      lost: r.lost,
+      stuck: r.stuck,
+      'drain s': r.drainS,
+      'p50 ms': r.p50EventToSubmitMs,
+      'p99 ms': r.p99EventToSubmitMs,
+      'RSS MB (min:MB)': r.rssMb.map(([m, mb]) => `${m}:${mb}`).join(' '),
+      'drops/throttled/replaced/slow': `${r.faults.drops}/${r.faults.throttled}/${r.faults.bindsReplaced}/${r.faults.slowSmsc}`,
+    }),
   ),
 );
 if (report.errors.length > 0) process.stdout.write(`\nFailed: ${report.errors.join('; ')}\n`);

@@ -117,6 +117,7 @@ async function serve(config: Config, kind: ProcessKind, demo: boolean, check: bo
       ctx.providers.start();
       ctx.dispatcher.start();
       ctx.callbackWorker.start();
+      ctx.noReceiptSweeper.start();
     }
     if (config.scheduler.enabled) ctx.scheduler.start();
   }

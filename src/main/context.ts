@@ -1,4 +1,5 @@
 /** The composition root: one place that opens the database and wires every service. */
+import { NoReceiptSweeper } from '../messages/receipts/no-receipt.js';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
@@ -55,6 +56,8 @@ export interface AppContext {
   readonly receipts: ReceiptService;
   readonly statusCallbacks: StatusCallbackService;
   readonly callbackWorker: StatusCallbackWorker;
+  /** Marks `sent` messages without a receipt in time as `unknown` (worker processes run it). */
+  readonly noReceiptSweeper: NoReceiptSweeper;
   readonly stats: StatsService;
   readonly reports: ReportService;
   close(): Promise<void>;
@@ -127,6 +130,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
     },
   });
   const callbackWorker = new StatusCallbackWorker(db, statusCallbacks, config.statusCallbacks, clock, logger);
+  const noReceiptSweeper = new NoReceiptSweeper(db, config.receipts, clock, logger);
   const dispatcher = new Dispatcher(db, providers, receipts, statusCallbacks, config.dispatcher, clock, logger, metrics, outboxSignal);
   const stats = new StatsService(db);
   const reports = new ReportService(db, agencies);
@@ -155,6 +159,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
     receipts,
     statusCallbacks,
     callbackWorker,
+    noReceiptSweeper,
     stats,
     reports,
     async close() {
@@ -169,6 +174,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
       await providersClosed;
       await outboxSignal.close();
       await callbackWorker.stop();
+      await noReceiptSweeper.stop();
       await receipts.drain();
       await lookup.drain();
       await db.close();

@@ -18,7 +18,7 @@ const StatsRowJson = Type.Object({
   resolvedOnTime: Count,
   resolvedLate: Count,
   supplementRequests: Count,
-  messages: Type.Object({ created: Count, sent: Count, delivered: Count, failed: Count, cancelled: Count, pending: Count }),
+  messages: Type.Object({ created: Count, sent: Count, delivered: Count, failed: Count, cancelled: Count, pending: Count, unknown: Count }),
   messagesByKind: Type.Record(Type.String(), Count),
   failedByReason: Type.Record(Type.String(), Count),
   lookups: Count,
@@ -27,7 +27,12 @@ const StatsRowJson = Type.Object({
   reach: Type.Union([Type.Number(), Type.Null()], {
     description: 'share of dossiers received in the period with a mobile number that can receive SMS',
   }),
-  reconciliation: Type.Object({ resolved: Count, resultMessagesDelivered: Count, resolvedWithoutDeliveredResult: Count }),
+  reconciliation: Type.Object({
+    resolved: Count,
+    resultMessagesDelivered: Count,
+    resultMessagesUnknown: Count,
+    resolvedWithoutDeliveredResult: Count,
+  }),
 });
 
 export interface StatsRoutesDeps {

@@ -13,14 +13,21 @@ export interface StatsRow {
   resolvedOnTime: number;
   resolvedLate: number;
   supplementRequests: number;
-  messages: { created: number; sent: number; delivered: number; failed: number; cancelled: number; pending: number };
+  /** `unknown`: sent, no receipt in time (also counted in `sent`). */
+  messages: { created: number; sent: number; delivered: number; failed: number; cancelled: number; pending: number; unknown: number };
   messagesByKind: Record<string, number>;
   failedByReason: Record<string, number>;
   lookups: number;
   lookupRevenueVnd: number;
   costVnd: number;
   reach: number | null;
-  reconciliation: { resolved: number; resultMessagesDelivered: number; resolvedWithoutDeliveredResult: number };
+  /** resultMessagesUnknown: resolved dossiers whose result message ended `unknown` (no receipt in time). */
+  reconciliation: {
+    resolved: number;
+    resultMessagesDelivered: number;
+    resultMessagesUnknown: number;
+    resolvedWithoutDeliveredResult: number;
+  };
 }
 
 export interface Stats {
@@ -40,14 +47,14 @@ function emptyStatsRow(agencyCode: string, procedureCode?: string): StatsRow {
     resolvedOnTime: 0,
     resolvedLate: 0,
     supplementRequests: 0,
-    messages: { created: 0, sent: 0, delivered: 0, failed: 0, cancelled: 0, pending: 0 },
+    messages: { created: 0, sent: 0, delivered: 0, failed: 0, cancelled: 0, pending: 0, unknown: 0 },
     messagesByKind: {},
     failedByReason: {},
     lookups: 0,
     lookupRevenueVnd: 0,
     costVnd: 0,
     reach: null,
-    reconciliation: { resolved: 0, resultMessagesDelivered: 0, resolvedWithoutDeliveredResult: 0 },
+    reconciliation: { resolved: 0, resultMessagesDelivered: 0, resultMessagesUnknown: 0, resolvedWithoutDeliveredResult: 0 },
   };
 }
 
@@ -111,6 +118,7 @@ export class StatsService {
       row.resolvedLate += n(r.total) - n(r.on_time);
       row.reconciliation.resolved += n(r.total);
       row.reconciliation.resultMessagesDelivered += n(r.delivered);
+      row.reconciliation.resultMessagesUnknown += n(r.unknown);
       row.reconciliation.resolvedWithoutDeliveredResult += n(r.total) - n(r.delivered);
     }
 
@@ -121,7 +129,8 @@ export class StatsService {
       const total = n(r.total);
       row.messages.created += total;
       row.messagesByKind[r.kind] = (row.messagesByKind[r.kind] ?? 0) + total;
-      if (r.status === 'sent' || r.status === 'delivered') {
+      if (r.status === 'unknown') row.messages.unknown += total;
+      if (r.status === 'sent' || r.status === 'delivered' || r.status === 'unknown') {
         row.messages.sent += total;
         row.costVnd += n(r.cost);
       }

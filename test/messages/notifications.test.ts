@@ -971,14 +971,14 @@ describe(`notifications: oversight figures (${TEST_DB})`, () => {
         resolvedOnTime: 4,
         resolvedLate: 1, // S2
         supplementRequests: 2, // S2, S10
-        messages: { created: 8, sent: 5, delivered: 5, failed: 2, cancelled: 1, pending: 0 },
+        messages: { created: 8, sent: 5, delivered: 5, failed: 2, cancelled: 1, pending: 0, unknown: 0 },
         messagesByKind: { result_ready: 5, supplement_required: 2, apology: 1 },
         failedByReason: { no_phone: 1, landline: 1 },
         lookups: 0,
         lookupRevenueVnd: 0,
         costVnd: 5 * PRICE, // five one-segment SMS delivered
         reach: 0.7143, // 5 of 7 with a usable mobile number
-        reconciliation: { resolved: 5, resultMessagesDelivered: 3, resolvedWithoutDeliveredResult: 2 }, // S3 (no phone), S5 (same day)
+        reconciliation: { resolved: 5, resultMessagesDelivered: 3, resultMessagesUnknown: 0, resolvedWithoutDeliveredResult: 2 }, // S3 (no phone), S5 (same day)
       },
       {
         agencyCode: 'STP',
@@ -987,14 +987,14 @@ describe(`notifications: oversight figures (${TEST_DB})`, () => {
         resolvedOnTime: 1,
         resolvedLate: 0,
         supplementRequests: 0,
-        messages: { created: 1, sent: 1, delivered: 1, failed: 0, cancelled: 0, pending: 0 },
+        messages: { created: 1, sent: 1, delivered: 1, failed: 0, cancelled: 0, pending: 0, unknown: 0 },
         messagesByKind: { result_ready: 1 },
         failedByReason: {},
         lookups: 0,
         lookupRevenueVnd: 0,
         costVnd: 0, // email
         reach: 0,
-        reconciliation: { resolved: 1, resultMessagesDelivered: 1, resolvedWithoutDeliveredResult: 0 },
+        reconciliation: { resolved: 1, resultMessagesDelivered: 1, resultMessagesUnknown: 0, resolvedWithoutDeliveredResult: 0 },
       },
     ]);
     assert.deepEqual(body.lookupsUnattributed, { lookups: 0, lookupRevenueVnd: 0 });
@@ -1033,14 +1033,14 @@ describe(`notifications: oversight figures (${TEST_DB})`, () => {
       resolvedOnTime: 3,
       resolvedLate: 1,
       supplementRequests: 2,
-      messages: { created: 8, sent: 5, delivered: 5, failed: 2, cancelled: 1, pending: 0 },
+      messages: { created: 8, sent: 5, delivered: 5, failed: 2, cancelled: 1, pending: 0, unknown: 0 },
       messagesByKind: { result_ready: 5, supplement_required: 2, apology: 1 },
       failedByReason: { no_phone: 1, landline: 1 },
       lookups: 0,
       lookupRevenueVnd: 0,
       costVnd: 5 * PRICE,
       reach: 0.6667, // 4 of 6
-      reconciliation: { resolved: 4, resultMessagesDelivered: 3, resolvedWithoutDeliveredResult: 1 },
+      reconciliation: { resolved: 4, resultMessagesDelivered: 3, resultMessagesUnknown: 0, resolvedWithoutDeliveredResult: 1 },
     });
     assert.deepEqual(rows[1], {
       agencyCode: 'STC',
@@ -1050,17 +1050,22 @@ describe(`notifications: oversight figures (${TEST_DB})`, () => {
       resolvedOnTime: 1,
       resolvedLate: 0,
       supplementRequests: 0,
-      messages: { created: 0, sent: 0, delivered: 0, failed: 0, cancelled: 0, pending: 0 },
+      messages: { created: 0, sent: 0, delivered: 0, failed: 0, cancelled: 0, pending: 0, unknown: 0 },
       messagesByKind: {},
       failedByReason: {},
       lookups: 0,
       lookupRevenueVnd: 0,
       costVnd: 0,
       reach: 1,
-      reconciliation: { resolved: 1, resultMessagesDelivered: 0, resolvedWithoutDeliveredResult: 1 },
+      reconciliation: { resolved: 1, resultMessagesDelivered: 0, resultMessagesUnknown: 0, resolvedWithoutDeliveredResult: 1 },
     });
     assert.equal(rows[2]!.dossiersReceived, 1);
-    assert.deepEqual(rows[2]!.reconciliation, { resolved: 1, resultMessagesDelivered: 1, resolvedWithoutDeliveredResult: 0 });
+    assert.deepEqual(rows[2]!.reconciliation, {
+      resolved: 1,
+      resultMessagesDelivered: 1,
+      resultMessagesUnknown: 0,
+      resolvedWithoutDeliveredResult: 0,
+    });
   });
 
   test('periods are local dates (Asia/Ho_Chi_Minh), inclusive', async () => {
@@ -1099,8 +1104,8 @@ describe(`notifications: oversight figures (${TEST_DB})`, () => {
         }) => [r.agencyCode, r.dossiersReceived, r.dossiersResolved, r.supplementRequests, r.reconciliation],
       ),
       [
-        ['STC', 5, 3, 1, { resolved: 3, resultMessagesDelivered: 1, resolvedWithoutDeliveredResult: 2 }],
-        ['STP', 1, 1, 0, { resolved: 1, resultMessagesDelivered: 1, resolvedWithoutDeliveredResult: 0 }],
+        ['STC', 5, 3, 1, { resolved: 3, resultMessagesDelivered: 1, resultMessagesUnknown: 0, resolvedWithoutDeliveredResult: 2 }],
+        ['STP', 1, 1, 0, { resolved: 1, resultMessagesDelivered: 1, resultMessagesUnknown: 0, resolvedWithoutDeliveredResult: 0 }],
       ],
     );
   });

@@ -400,6 +400,7 @@ export const en: Catalogue = {
       state_changed: 'Dossier state changed during the hold',
       provider_error: 'SMS provider error',
       timeout: 'Provider timed out',
+      no_receipt: 'No delivery receipt in time',
       unknown: 'Unknown',
     },
     whys: {
@@ -411,6 +412,7 @@ export const en: Catalogue = {
       held: 'Message held, waiting to leave',
       sending: 'Message being sent',
       sent_unconfirmed: 'Sent, no delivery receipt yet',
+      no_receipt: 'Sent, no delivery receipt ever came (unknown)',
       cancelled: 'Message cancelled',
       same_day: 'Not sent: same-day procedure',
       trigger_off: 'Not sent: the agency turned result messages off',

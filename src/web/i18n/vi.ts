@@ -404,6 +404,7 @@ export const vi = {
       state_changed: 'Trạng thái hồ sơ đã thay đổi trong thời gian giữ tin',
       provider_error: 'Lỗi nhà cung cấp dịch vụ SMS',
       timeout: 'Nhà cung cấp không trả lời kịp',
+      no_receipt: 'Không nhận được báo nhận trong thời hạn',
       unknown: 'Không rõ nguyên nhân',
     },
     whys: {
@@ -415,6 +416,7 @@ export const vi = {
       held: 'Tin đang được giữ, chờ gửi',
       sending: 'Tin đang được gửi',
       sent_unconfirmed: 'Đã gửi, chưa có báo nhận từ nhà mạng',
+      no_receipt: 'Đã gửi, không nhận được báo nhận (không rõ)',
       cancelled: 'Tin đã bị huỷ',
       same_day: 'Không gửi: thủ tục giải quyết trong ngày',
       trigger_off: 'Không gửi: cơ quan đã tắt tin báo kết quả',

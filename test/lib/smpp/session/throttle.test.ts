@@ -5,7 +5,12 @@ import { AimdRate, TokenBucket } from '../../../../src/lib/smpp/session/throttle
 
 function clockAt(start = 0) {
   let now = start;
-  return { now: () => now, advance: (ms: number) => void (now += ms) };
+  return {
+    now: () => now,
+    advance: (ms: number) => {
+      now += ms;
+    },
+  };
 }
 
 describe('AimdRate', () => {
