@@ -24,6 +24,9 @@ export interface SmppDeliveryReceipt {
 /** A mobile-originated message (reassembled when it came in parts). */
 export interface SmppInboundMo {
   readonly from: string;
+  /** The source address's SMPP TON and NPI, so a reply goes back exactly as it came. */
+  readonly fromTon: number;
+  readonly fromNpi: number;
   readonly to: string;
   readonly text: string;
   readonly gatewayMessageId: string | null;

@@ -86,6 +86,8 @@ export class DeliverHandler {
     if (concat === null) {
       await sink.inbound({
         from: pdu.source.addr,
+        fromTon: pdu.source.ton,
+        fromNpi: pdu.source.npi,
         to: pdu.destination.addr,
         text: decodeText(payload, pdu.dataCoding),
         gatewayMessageId: null,
@@ -95,7 +97,15 @@ export class DeliverHandler {
     }
     const complete = this.reassembler.add({ from: pdu.source.addr, to: pdu.destination.addr, concat, dataCoding: pdu.dataCoding, payload });
     if (!complete) return;
-    await sink.inbound({ from: pdu.source.addr, to: pdu.destination.addr, text: complete.text, gatewayMessageId: null, receivedAt });
+    await sink.inbound({
+      from: pdu.source.addr,
+      fromTon: pdu.source.ton,
+      fromNpi: pdu.source.npi,
+      to: pdu.destination.addr,
+      text: complete.text,
+      gatewayMessageId: null,
+      receivedAt,
+    });
     this.reassembler.release(complete.key);
   }
 }
