@@ -1,5 +1,5 @@
 /**
- * Benchmarks (not tests): `npm run bench -- ingest|notify|lookup|smpp|all [--db=sqlite|postgres|both]`.
+ * Benchmarks (not tests): `npm run bench -- ingest|notify|lookup|smpp|soak|all [--db=sqlite|postgres|both]`.
  *
  *   ingest   HTTP ingest through the real app in a child process, driven by autocannon
  *            (intake + 3 events per dossier), compared with a bare Fastify route — see bench/ingest.ts
@@ -10,6 +10,9 @@
  *   smpp     (a) result_ready messages → submit_sm to the SMSC simulator (window 100), receipts back;
  *            (b) MO deliver_sm → look-up → reply submit_sm over the same bind;
  *            (c) the same MO loop through Kannel (bearerbox + smsbox, static reply) — see bench/smpp.ts
+ *   soak     steady load over SMPP with faults on a schedule (drops, throttling, a slow SMSC): created,
+ *            delivered, duplicated, lost, stuck, RSS over time, p99 event→submit — see bench/soak.ts
+ *            (not part of `all`; --minutes=10 --rate=20)
  *
  *   loop     the look-up loop over SMPP from a separate driver process (../shared/bench/loop-smsc.cjs),
  *            the product in its own process; Kannel and a bare ESME on the same driver — see bench/loop.ts
@@ -43,6 +46,7 @@ import {
   type SmppNotifyFigures,
 } from './smpp.js';
 import { LOOP_GOAL, benchLoopBare, benchLoopKannel, benchLoopProduct, type LoopFigures } from './loop.js';
+import { benchSoak, type SoakFigures } from './soak.js';
 import { log, printTable, type BenchDb, type Row } from './support.js';
 import { ZALO_GOAL, benchZalo, type ZaloFigures } from './zalo.js';
 
@@ -69,6 +73,8 @@ const { values, positionals } = parseArgs({
     'loop-inflight': { type: 'string', default: '500' },
     'loop-dossiers': { type: 'string', default: '10000' },
     'loop-text': { type: 'string', default: 'MCKH 000.00.88.H34-0000001' },
+    minutes: { type: 'string', default: '10' },
+    rate: { type: 'string', default: '20' },
   },
 });
 
@@ -79,8 +85,8 @@ function integer(name: string, raw: string | undefined, min: number): number {
 }
 
 const what = positionals[0] ?? 'all';
-if (!['ingest', 'notify', 'lookup', 'smpp', 'loop', 'zalo', 'all'].includes(what) || positionals.length > 1)
-  throw new Error('usage: npm run bench -- ingest|notify|lookup|smpp|loop|zalo|all [--db=sqlite|postgres|both]');
+if (!['ingest', 'notify', 'lookup', 'smpp', 'loop', 'zalo', 'soak', 'all'].includes(what) || positionals.length > 1)
+  throw new Error('usage: npm run bench -- ingest|notify|lookup|smpp|loop|zalo|soak|all [--db=sqlite|postgres|both]');
 if (!['sqlite', 'postgres', 'both'].includes(values.db!)) throw new Error('--db must be sqlite, postgres or both');
 if (!['on', 'off', 'both'].includes(values.dispatcher!)) throw new Error('--dispatcher must be on, off or both');
 const databases: BenchDb[] = values.db === 'both' ? ['sqlite', 'postgres'] : [values.db as BenchDb];
@@ -126,6 +132,7 @@ const report: {
   smppKannel: MoFigures[];
   loop: LoopFigures[];
   zalo: ZaloFigures[];
+  soak: SoakFigures[];
   errors: string[];
 } = {
   machine: {
@@ -143,6 +150,7 @@ const report: {
   smppKannel: [],
   loop: [],
   zalo: [],
+  soak: [],
   errors: [],
 };
 
@@ -156,9 +164,12 @@ async function attempt(label: string, work: () => Promise<void>): Promise<void> 
   }
 }
 
+const soakOptions = { minutes: integer('minutes', values.minutes, 1), rate: integer('rate', values.rate, 1) };
+
 for (const db of databases) {
   if (what === 'loop' || what === 'all')
     await attempt(`loop ${db}`, async () => void report.loop.push(await benchLoopProduct(db, loopOptions)));
+  if (what === 'soak') await attempt(`soak ${db}`, async () => void report.soak.push(await benchSoak(db, soakOptions)));
   if (what === 'ingest' || what === 'all')
     await attempt(`ingest ${db}`, async () => void report.ingest.push(...(await benchIngest(db, ingestOptions))));
   if (what === 'notify' || what === 'all') {
@@ -384,6 +395,28 @@ printTable(
       'SMS delivered': r.smsDelivered,
       left: r.left,
       'goal met': yesNo(r.goalMet),
+    }),
+  ),
+);
+printTable(
+  'Soak: result_ready SMS at a steady rate over SMPP, faults every minute (0:15 drop, 0:25–0:35 50 % throttle, 0:45–0:50 answers 1.5 s late), then a drain. Lost and stuck must be 0',
+  report.soak.map(
+    (r): Row => ({
+      db: r.db,
+      min: r.minutes,
+      'rate/s': r.rate,
+      created: r.created,
+      delivered: r.delivered,
+      sent: r.sent,
+      failed: r.failed,
+      duplicated: r.duplicated,
+      lost: r.lost,
+      stuck: r.stuck,
+      'drain s': r.drainS,
+      'p50 ms': r.p50EventToSubmitMs,
+      'p99 ms': r.p99EventToSubmitMs,
+      'RSS MB (min:MB)': r.rssMb.map(([m, mb]) => `${m}:${mb}`).join(' '),
+      'drops/throttled/replaced/slow': `${r.faults.drops}/${r.faults.throttled}/${r.faults.bindsReplaced}/${r.faults.slowSmsc}`,
     }),
   ),
 );

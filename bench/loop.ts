@@ -10,12 +10,12 @@
  */
 import { execFileSync, fork, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LoopChildMessage, LoopParentMessage } from './loop-server.js';
 import { createBenchDatabase, log, round, sleep, type BenchDb } from './support.js';
+import { freePort } from '../test/support/wait.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SERVER = fileURLToPath(new URL('./loop-server.ts', import.meta.url));
@@ -50,14 +50,6 @@ function ensureSmppModule(): void {
   if (existsSync(join(SMPP_MODULES, 'smpp'))) return;
   log(`installing smpp@0.5.1 under ${SMPP_MODULES} for the load driver`);
   execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefix', join(SMPP_MODULES, '..'), 'smpp@0.5.1'], { stdio: 'ignore' });
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** Starts the driver; resolves with its replies/s once every reply arrived (rejects on its timeout). */

@@ -38,7 +38,7 @@ Configuration comes from the environment (DATABASE_URL, PORT, …): see the READ
 
 exit codes:
   0  done (a server: stopped cleanly by SIGTERM or SIGINT)
-  1  unexpected error (a bug: the stack trace is printed), or a shutdown that did not finish within 15 s
+  1  unexpected error (a bug: the stack trace is printed), or a shutdown that did not finish within 15 s plus the longest SMPP answer wait
   2  usage: unknown command or option, missing argument
   3  invalid value: an environment variable, the config file or an option's value, or input the command refused
   4  the database cannot be opened or reached at start (the message names it and why)
@@ -120,6 +120,7 @@ async function serve(config: Config, kind: ProcessKind, demo: boolean, check: bo
       ctx.dispatcher.start();
       ctx.zaloFallback.start();
       ctx.callbackWorker.start();
+      ctx.noReceiptSweeper.start();
     }
     if (config.scheduler.enabled) ctx.scheduler.start();
   }
@@ -135,13 +136,21 @@ async function serve(config: Config, kind: ProcessKind, demo: boolean, check: bo
   installShutdown(ctx, async () => Promise.all([app?.close(), metrics?.close()]));
 }
 
+/** The forced exit after a SIGTERM/SIGINT: this, plus the longest a provider may wait for answers still due. */
+const SHUTDOWN_BASE_MS = 15_000;
+
 function installShutdown(ctx: AppContext, closeHttp: () => Promise<unknown>): void {
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     ctx.logger.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(EXIT.unexpected), 15_000);
+    // Longer than the longest wait for an answer still due (an SMPP submit_sm on a slow SMSC).
+    const forceMs = SHUTDOWN_BASE_MS + ctx.providers.closeTimeoutMs;
+    const force = setTimeout(() => {
+      ctx.logger.error({ signal, forceMs }, 'shutdown did not finish in time: exiting');
+      process.exit(EXIT.unexpected);
+    }, forceMs);
     force.unref();
     void (async () => {
       await closeHttp();

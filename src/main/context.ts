@@ -1,4 +1,5 @@
 /** The composition root: one place that opens the database and wires every service. */
+import { NoReceiptSweeper } from '../messages/receipts/no-receipt.js';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
@@ -58,6 +59,8 @@ export interface AppContext {
   readonly receipts: ReceiptService;
   readonly statusCallbacks: StatusCallbackService;
   readonly callbackWorker: StatusCallbackWorker;
+  /** Marks `sent` messages without a receipt in time as `unknown` (worker processes run it). */
+  readonly noReceiptSweeper: NoReceiptSweeper;
   readonly stats: StatsService;
   readonly reports: ReportService;
   close(): Promise<void>;
@@ -148,6 +151,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
     },
   });
   const callbackWorker = new StatusCallbackWorker(db, statusCallbacks, config.statusCallbacks, clock, logger);
+  const noReceiptSweeper = new NoReceiptSweeper(db, config.receipts, clock, logger);
   const zaloFallback = new ZaloFallback(db, config, outbox.zalo, agencies, outbox, statusCallbacks, clock, logger, metrics);
   const dispatcher = new Dispatcher(
     db,
@@ -194,17 +198,23 @@ export async function createContext(config: Config, options: ContextOptions = {}
     receipts,
     statusCallbacks,
     callbackWorker,
+    noReceiptSweeper,
     stats,
     reports,
     async close() {
       if (closed) return;
       closed = true;
       scheduler.stop();
-      await dispatcher.stop();
+      // Together: the dispatcher stops claiming and releases what it has not started; the providers
+      // refuse new sends (released too, not an attempt) and wait for the answers still due, then unbind.
+      const dispatcherStopped = dispatcher.stop();
+      const providersClosed = providers.close();
+      await dispatcherStopped;
+      await providersClosed;
       await zaloFallback.stop();
       await outboxSignal.close();
       await callbackWorker.stop();
-      await providers.close();
+      await noReceiptSweeper.stop();
       await receipts.drain();
       await lookup.drain();
       await db.close();

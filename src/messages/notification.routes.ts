@@ -13,7 +13,7 @@ import { listNotifications } from './notification.repository.js';
 import { toNotificationJson } from './notification.view.js';
 import { NOTIFICATION_KINDS } from './catalogue.js';
 
-const STATUSES = ['pending', 'sending', 'sent', 'delivered', 'failed', 'cancelled'] as const;
+const STATUSES = ['pending', 'sending', 'sent', 'delivered', 'failed', 'cancelled', 'unknown'] as const;
 
 export interface NotificationRoutesDeps {
   readonly db: Db;

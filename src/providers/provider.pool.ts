@@ -342,6 +342,11 @@ export class ProviderPool implements ProviderRouter {
     return { providers, channelsDown };
   }
 
+  /** The longest close() may take: the slowest member's. */
+  get closeTimeoutMs(): number {
+    return Math.max(0, ...this.members.map((m) => m.member.provider.closeTimeoutMs));
+  }
+
   close(): Promise<void> {
     this.closing ??= (async () => {
       for (const m of this.members) m.member.provider.setObserver(null);

@@ -62,12 +62,17 @@ export interface ProviderSink {
   inbound(mo: InboundMo): Promise<void>;
 }
 
-/** Retryable errors are tried again with backoff; permanent ones fail the message at once with `reason`. */
+/**
+ * Retryable errors are tried again with backoff; permanent ones fail the message at once with `reason`.
+ * `attempted` false: the message never reached the provider (a local queue timeout, a session down or
+ * closing, a throttle refusal), so the try does not count toward the attempt limit.
+ */
 export class ProviderError extends Error {
   constructor(
     message: string,
     readonly retryable: boolean,
     readonly reason: string,
+    readonly attempted: boolean = true,
   ) {
     super(message);
     this.name = 'ProviderError';
@@ -140,6 +145,11 @@ export abstract class Provider {
   /** False while a provider that keeps a connection (an SMPP bind) has none up; readiness reads it. */
   get bound(): boolean {
     return true;
+  }
+
+  /** The longest close() may take (an SMPP session waits for the answers still due); 0 for most. */
+  get closeTimeoutMs(): number {
+    return 0;
   }
 
   async close(): Promise<void> {}

@@ -41,6 +41,7 @@ export type ReconciliationWhy =
   | 'held'
   | 'sending'
   | 'sent_unconfirmed'
+  | 'no_receipt'
   | 'cancelled'
   | 'same_day'
   | 'trigger_off'
@@ -81,6 +82,8 @@ export function reconciliationWhy(
       return 'sending';
     case 'sent':
       return 'sent_unconfirmed';
+    case 'unknown':
+      return 'no_receipt';
     case 'cancelled':
       return 'cancelled';
     case 'failed':
@@ -106,6 +109,8 @@ const DAY_BUCKETS_UP_TO = 62;
 
 function outcomeOf(status: string): Outcome {
   if (status === 'sending') return 'pending';
+  // `unknown` was sent; no receipt came to say more.
+  if (status === 'unknown') return 'sent';
   return (OUTCOMES as readonly string[]).includes(status) ? (status as Outcome) : 'pending';
 }
 

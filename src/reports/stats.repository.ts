@@ -33,6 +33,12 @@ export async function resolvedCounts(db: DbHandle, w: ReportWindow) {
           sql`case when exists (select 1 from notifications n where n.dossier_id = d.id and n.kind = 'result_ready' and n.status = 'delivered') then 1 else 0 end`,
         )
         .as('delivered'),
+      eb.fn
+        .sum<number>(
+          sql`case when not exists (select 1 from notifications n where n.dossier_id = d.id and n.kind = 'result_ready' and n.status = 'delivered')
+                    and exists (select 1 from notifications n where n.dossier_id = d.id and n.kind = 'result_ready' and n.status = 'unknown') then 1 else 0 end`,
+        )
+        .as('unknown'),
     ])
     .where(sql.ref('d.state'), 'in', ['result_ready', 'returned'])
     .where('d.finished_at', '>=', w.start)

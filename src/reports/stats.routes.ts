@@ -18,7 +18,7 @@ const StatsRowJson = Type.Object({
   resolvedOnTime: Count,
   resolvedLate: Count,
   supplementRequests: Count,
-  messages: Type.Object({ created: Count, sent: Count, delivered: Count, failed: Count, cancelled: Count, pending: Count }),
+  messages: Type.Object({ created: Count, sent: Count, delivered: Count, failed: Count, cancelled: Count, pending: Count, unknown: Count }),
   messagesByKind: Type.Record(Type.String(), Count),
   failedByReason: Type.Record(Type.String(), Count),
   lookups: Count,
@@ -42,7 +42,12 @@ const StatsRowJson = Type.Object({
     },
     { description: 'Zalo first, SMS as the fallback' },
   ),
-  reconciliation: Type.Object({ resolved: Count, resultMessagesDelivered: Count, resolvedWithoutDeliveredResult: Count }),
+  reconciliation: Type.Object({
+    resolved: Count,
+    resultMessagesDelivered: Count,
+    resultMessagesUnknown: Count,
+    resolvedWithoutDeliveredResult: Count,
+  }),
 });
 
 export interface StatsRoutesDeps {

@@ -13,7 +13,8 @@ export interface StatsRow {
   resolvedOnTime: number;
   resolvedLate: number;
   supplementRequests: number;
-  messages: { created: number; sent: number; delivered: number; failed: number; cancelled: number; pending: number };
+  /** `unknown`: sent, no receipt in time (also counted in `sent`). */
+  messages: { created: number; sent: number; delivered: number; failed: number; cancelled: number; pending: number; unknown: number };
   messagesByKind: Record<string, number>;
   failedByReason: Record<string, number>;
   lookups: number;
@@ -24,7 +25,13 @@ export interface StatsRow {
   byChannel: Record<string, ChannelFigures>;
   /** Zalo first, SMS as the fallback (issue 17). */
   zalo: ZaloFigures;
-  reconciliation: { resolved: number; resultMessagesDelivered: number; resolvedWithoutDeliveredResult: number };
+  /** resultMessagesUnknown: resolved dossiers whose result message ended `unknown` (no receipt in time). */
+  reconciliation: {
+    resolved: number;
+    resultMessagesDelivered: number;
+    resultMessagesUnknown: number;
+    resolvedWithoutDeliveredResult: number;
+  };
 }
 
 export interface ChannelFigures {
@@ -64,7 +71,7 @@ function emptyStatsRow(agencyCode: string, procedureCode?: string): StatsRow {
     resolvedOnTime: 0,
     resolvedLate: 0,
     supplementRequests: 0,
-    messages: { created: 0, sent: 0, delivered: 0, failed: 0, cancelled: 0, pending: 0 },
+    messages: { created: 0, sent: 0, delivered: 0, failed: 0, cancelled: 0, pending: 0, unknown: 0 },
     messagesByKind: {},
     failedByReason: {},
     lookups: 0,
@@ -73,7 +80,7 @@ function emptyStatsRow(agencyCode: string, procedureCode?: string): StatsRow {
     reach: null,
     byChannel: {},
     zalo: { deliveredByZalo: 0, smsFallbacks: 0, deliveredBySmsAfterFallback: 0, lateZaloDeliveries: 0, savedVnd: 0 },
-    reconciliation: { resolved: 0, resultMessagesDelivered: 0, resolvedWithoutDeliveredResult: 0 },
+    reconciliation: { resolved: 0, resultMessagesDelivered: 0, resultMessagesUnknown: 0, resolvedWithoutDeliveredResult: 0 },
   };
 }
 
@@ -149,6 +156,7 @@ export class StatsService {
       row.resolvedLate += n(r.total) - n(r.on_time);
       row.reconciliation.resolved += n(r.total);
       row.reconciliation.resultMessagesDelivered += n(r.delivered);
+      row.reconciliation.resultMessagesUnknown += n(r.unknown);
       row.reconciliation.resolvedWithoutDeliveredResult += n(r.total) - n(r.delivered);
     }
 
@@ -159,7 +167,8 @@ export class StatsService {
       const total = n(r.total);
       row.messages.created += total;
       row.messagesByKind[r.kind] = (row.messagesByKind[r.kind] ?? 0) + total;
-      if (r.status === 'sent' || r.status === 'delivered') {
+      if (r.status === 'unknown') row.messages.unknown += total;
+      if (r.status === 'sent' || r.status === 'delivered' || r.status === 'unknown') {
         row.messages.sent += total;
         row.costVnd += n(r.cost);
       }

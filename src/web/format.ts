@@ -32,6 +32,7 @@ export const NOTIFICATION_STATUS_LABELS: Readonly<Record<string, Record<WebLang,
   delivered: { vi: 'Đã đến máy', en: 'Delivered' },
   failed: { vi: 'Không gửi được', en: 'Failed' },
   cancelled: { vi: 'Đã huỷ', en: 'Cancelled' },
+  unknown: { vi: 'Không rõ (không có báo nhận)', en: 'Unknown (no receipt)' },
 };
 
 export function label(table: Readonly<Record<string, Record<WebLang, string>>>, key: string, lang: WebLang): string {

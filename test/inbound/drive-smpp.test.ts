@@ -13,19 +13,12 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startHarness, TEST_DB, type Harness } from '../support/harness.js';
+import { freePort } from '../support/wait.js';
 
 const DRIVE_SMPP = '/usr/lib/kannel/test/drive_smpp';
 const MESSAGES = 300;
 const DONE = 'ESME has submitted all messages to SMSC.';
 const missing = existsSync(DRIVE_SMPP) ? false : `${DRIVE_SMPP} is not installed (apt-get install kannel-extras)`;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** A listener where drive_smpp looks for a bearerbox; one already there (another run) serves as well. */
 async function fakeBearerbox(): Promise<Server | null> {

@@ -7,16 +7,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { admin, intakeBody, seedBasics, startHarness, TEST_DB, type Harness } from '../support/harness.js';
-
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+import { waitFor } from '../support/wait.js';
 
 describe(`look-up fast path (${TEST_DB})`, () => {
   let h: Harness;
@@ -53,7 +44,7 @@ describe(`look-up fast path (${TEST_DB})`, () => {
       const first = await ask();
       assert.notEqual((await row(first.notificationId)).status, 'pending');
       for (const result of [...results, first]) {
-        const sent = await until('the reply sent', async () => {
+        const sent = await waitFor('the reply sent', async () => {
           const r = await row(result.notificationId);
           return r.status === 'delivered' || r.status === 'sent' ? r : null;
         });

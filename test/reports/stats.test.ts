@@ -85,7 +85,7 @@ describe(`notifications: oversight figures (${TEST_DB})`, () => {
         resolvedOnTime: 4,
         resolvedLate: 1, // S2
         supplementRequests: 2, // S2, S10
-        messages: { created: 8, sent: 5, delivered: 5, failed: 2, cancelled: 1, pending: 0 },
+        messages: { created: 8, sent: 5, delivered: 5, failed: 2, cancelled: 1, pending: 0, unknown: 0 },
         messagesByKind: { result_ready: 5, supplement_required: 2, apology: 1 },
         failedByReason: { no_phone: 1, landline: 1 },
         lookups: 0,
@@ -94,7 +94,7 @@ describe(`notifications: oversight figures (${TEST_DB})`, () => {
         reach: 0.7143, // 5 of 7 with a usable mobile number
         byChannel: { sms: { created: 8, sent: 5, delivered: 5, failed: 2, costVnd: 5 * PRICE } },
         zalo: { deliveredByZalo: 0, smsFallbacks: 0, deliveredBySmsAfterFallback: 0, lateZaloDeliveries: 0, savedVnd: 0 },
-        reconciliation: { resolved: 5, resultMessagesDelivered: 3, resolvedWithoutDeliveredResult: 2 }, // S3 (no phone), S5 (same day)
+        reconciliation: { resolved: 5, resultMessagesDelivered: 3, resultMessagesUnknown: 0, resolvedWithoutDeliveredResult: 2 }, // S3 (no phone), S5 (same day)
       },
       {
         agencyCode: 'STP',
@@ -103,7 +103,7 @@ describe(`notifications: oversight figures (${TEST_DB})`, () => {
         resolvedOnTime: 1,
         resolvedLate: 0,
         supplementRequests: 0,
-        messages: { created: 1, sent: 1, delivered: 1, failed: 0, cancelled: 0, pending: 0 },
+        messages: { created: 1, sent: 1, delivered: 1, failed: 0, cancelled: 0, pending: 0, unknown: 0 },
         messagesByKind: { result_ready: 1 },
         failedByReason: {},
         lookups: 0,
@@ -112,7 +112,7 @@ describe(`notifications: oversight figures (${TEST_DB})`, () => {
         reach: 0,
         byChannel: { email: { created: 1, sent: 1, delivered: 1, failed: 0, costVnd: 0 } },
         zalo: { deliveredByZalo: 0, smsFallbacks: 0, deliveredBySmsAfterFallback: 0, lateZaloDeliveries: 0, savedVnd: 0 },
-        reconciliation: { resolved: 1, resultMessagesDelivered: 1, resolvedWithoutDeliveredResult: 0 },
+        reconciliation: { resolved: 1, resultMessagesDelivered: 1, resultMessagesUnknown: 0, resolvedWithoutDeliveredResult: 0 },
       },
     ]);
     assert.deepEqual(body.lookupsUnattributed, { lookups: 0, lookupRevenueVnd: 0 });
@@ -151,7 +151,7 @@ describe(`notifications: oversight figures (${TEST_DB})`, () => {
       resolvedOnTime: 3,
       resolvedLate: 1,
       supplementRequests: 2,
-      messages: { created: 8, sent: 5, delivered: 5, failed: 2, cancelled: 1, pending: 0 },
+      messages: { created: 8, sent: 5, delivered: 5, failed: 2, cancelled: 1, pending: 0, unknown: 0 },
       messagesByKind: { result_ready: 5, supplement_required: 2, apology: 1 },
       failedByReason: { no_phone: 1, landline: 1 },
       lookups: 0,
@@ -160,7 +160,7 @@ describe(`notifications: oversight figures (${TEST_DB})`, () => {
       reach: 0.6667, // 4 of 6
       byChannel: { sms: { created: 8, sent: 5, delivered: 5, failed: 2, costVnd: 5 * PRICE } },
       zalo: { deliveredByZalo: 0, smsFallbacks: 0, deliveredBySmsAfterFallback: 0, lateZaloDeliveries: 0, savedVnd: 0 },
-      reconciliation: { resolved: 4, resultMessagesDelivered: 3, resolvedWithoutDeliveredResult: 1 },
+      reconciliation: { resolved: 4, resultMessagesDelivered: 3, resultMessagesUnknown: 0, resolvedWithoutDeliveredResult: 1 },
     });
     assert.deepEqual(rows[1], {
       agencyCode: 'STC',
@@ -170,7 +170,7 @@ describe(`notifications: oversight figures (${TEST_DB})`, () => {
       resolvedOnTime: 1,
       resolvedLate: 0,
       supplementRequests: 0,
-      messages: { created: 0, sent: 0, delivered: 0, failed: 0, cancelled: 0, pending: 0 },
+      messages: { created: 0, sent: 0, delivered: 0, failed: 0, cancelled: 0, pending: 0, unknown: 0 },
       messagesByKind: {},
       failedByReason: {},
       lookups: 0,
@@ -179,10 +179,15 @@ describe(`notifications: oversight figures (${TEST_DB})`, () => {
       reach: 1,
       byChannel: {},
       zalo: { deliveredByZalo: 0, smsFallbacks: 0, deliveredBySmsAfterFallback: 0, lateZaloDeliveries: 0, savedVnd: 0 },
-      reconciliation: { resolved: 1, resultMessagesDelivered: 0, resolvedWithoutDeliveredResult: 1 },
+      reconciliation: { resolved: 1, resultMessagesDelivered: 0, resultMessagesUnknown: 0, resolvedWithoutDeliveredResult: 1 },
     });
     assert.equal(rows[2]!.dossiersReceived, 1);
-    assert.deepEqual(rows[2]!.reconciliation, { resolved: 1, resultMessagesDelivered: 1, resolvedWithoutDeliveredResult: 0 });
+    assert.deepEqual(rows[2]!.reconciliation, {
+      resolved: 1,
+      resultMessagesDelivered: 1,
+      resultMessagesUnknown: 0,
+      resolvedWithoutDeliveredResult: 0,
+    });
   });
 
   test('periods are local dates (Asia/Ho_Chi_Minh), inclusive', async () => {
@@ -221,8 +226,8 @@ describe(`notifications: oversight figures (${TEST_DB})`, () => {
         }) => [r.agencyCode, r.dossiersReceived, r.dossiersResolved, r.supplementRequests, r.reconciliation],
       ),
       [
-        ['STC', 5, 3, 1, { resolved: 3, resultMessagesDelivered: 1, resolvedWithoutDeliveredResult: 2 }],
-        ['STP', 1, 1, 0, { resolved: 1, resultMessagesDelivered: 1, resolvedWithoutDeliveredResult: 0 }],
+        ['STC', 5, 3, 1, { resolved: 3, resultMessagesDelivered: 1, resultMessagesUnknown: 0, resolvedWithoutDeliveredResult: 2 }],
+        ['STP', 1, 1, 0, { resolved: 1, resultMessagesDelivered: 1, resultMessagesUnknown: 0, resolvedWithoutDeliveredResult: 0 }],
       ],
     );
   });

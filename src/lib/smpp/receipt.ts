@@ -2,7 +2,7 @@
  * SMSC delivery receipts carried by deliver_sm: the de-facto text format of SMPP 3.4 Appendix B
  * (`id:… sub:… dlvrd:… submit date:… done date:… stat:… err:… text:…`) and the receipt TLVs.
  */
-import type { DeliveryReceipt } from '../../providers/provider.js';
+import type { SmppDeliveryReceipt as DeliveryReceipt } from './types.js';
 import { ESM_CLASS, TLV_TAG, findTlv, messageOctets, tlvInteger, tlvString, type ShortMessage } from './pdu.js';
 
 /** Asia/Ho_Chi_Minh: UTC+7 all year. */

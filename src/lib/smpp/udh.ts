@@ -3,7 +3,7 @@
  * SMSCs expect it over SMPP) and UCS-2 (data_coding 8, UTF-16BE); splitting into concatenated parts
  * with a user data header; and reassembly of concatenated mobile-originated parts.
  */
-import type { Clock } from '../../platform/clock.js';
+import type { SmppClock as Clock } from './types.js';
 import { GSM_BASIC_TABLE, GSM_ESCAPE, GSM_EXTENSION_TABLE, splitGsm, splitUcs2 } from '../sms-text/gsm.js';
 import { DATA_CODING, ESM_CLASS } from './pdu.js';
 

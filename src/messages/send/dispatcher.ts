@@ -37,6 +37,8 @@ const MAX_RATE_WAIT_MS = 1_000;
 export interface FailureFollowUp {
   afterFailure(tx: DbHandle, row: NotificationRow, now: number): Promise<void>;
 }
+/** A send that never reached the provider is tried again after this, without spending an attempt. */
+const NOT_ATTEMPTED_RETRY_MS = 1_000;
 
 /** Exponential backoff with full jitter: 5 s, 10 s, 20 s … capped at 30 min. */
 export function retryDelayMs(attempt: number, random: () => number = Math.random): number {
@@ -63,6 +65,7 @@ export class Dispatcher {
   private started = false;
   /** Fast-path sends under way, awaited by stop(). */
   private readonly handedOff = new Set<Promise<void>>();
+  private stopping = false;
 
   constructor(
     private readonly db: Db,
@@ -110,7 +113,12 @@ export class Dispatcher {
     if (rows.length === 0) return 0;
     let next = 0;
     const workers = Array.from({ length: Math.min(this.options.concurrency, rows.length) }, async () => {
-      while (next < rows.length) await this.process(rows[next++]!);
+      while (next < rows.length) {
+        const row = rows[next++]!;
+        // Shutting down: what was claimed and not started goes back to the queue at once.
+        if (this.stopping) await this.releaseClaim(row);
+        else await this.process(row);
+      }
     });
     // Every send of the batch settles before the loop goes on (or backs off, when the database failed):
     // rows left unprocessed stay claimed and are claimed again when their lease ends; none is lost.
@@ -208,6 +216,10 @@ export class Dispatcher {
   private async recordFailure(row: NotificationRow, failure: ProviderError): Promise<void> {
     const now = this.clock.now();
     const tooOld = now - Number(row.created_at) > this.options.maxAgeSeconds * 1000;
+    if (failure.retryable && !failure.attempted && !tooOld) {
+      await this.release(row, failure);
+      return;
+    }
     if (!failure.retryable || Number(row.attempts) >= this.options.maxAttempts || tooOld) {
       await this.finishFailed(row, failure.retryable ? `gave_up:${failure.reason}` : failure.reason, failure.message);
       return;
@@ -288,6 +300,42 @@ export class Dispatcher {
     return true;
   }
 
+  /**
+   * The message never reached the provider (a local queue timeout, a session down or closing, a throttle
+   * refusal): it goes back to the queue at once without spending an attempt (a closing session's
+   * messages are taken by another worker straight away).
+   */
+  private async release(row: NotificationRow, failure: ProviderError): Promise<void> {
+    const now = this.clock.now();
+    const waitMs = failure.reason === 'session_closing' ? 0 : NOT_ATTEMPTED_RETRY_MS;
+    await this.db.kysely
+      .updateTable('notifications')
+      .set({
+        status: 'pending',
+        attempts: Number(row.attempts) - 1,
+        next_attempt_at: now + waitMs,
+        lease_until: null,
+        last_error: failure.message.slice(0, 500),
+        updated_at: now,
+      })
+      .where('id', '=', Number(row.id))
+      .where('status', '=', 'sending')
+      .where('attempts', '=', Number(row.attempts))
+      .execute();
+  }
+
+  /** A claimed row this process will not send (shutting down): back to pending at once, the attempt not spent. */
+  private async releaseClaim(row: NotificationRow): Promise<void> {
+    const now = this.clock.now();
+    await this.db.kysely
+      .updateTable('notifications')
+      .set({ status: 'pending', attempts: Number(row.attempts) - 1, next_attempt_at: now, lease_until: null, updated_at: now })
+      .where('id', '=', Number(row.id))
+      .where('status', '=', 'sending')
+      .where('attempts', '=', Number(row.attempts))
+      .execute();
+  }
+
   /** Every provider for the message is at its rate limit for a while: try later without spending an attempt. */
   private async defer(row: NotificationRow, waitMs: number): Promise<void> {
     const now = this.clock.now();
@@ -342,17 +390,25 @@ export class Dispatcher {
 
   start(): void {
     this.started = true;
+    this.stopping = false;
     this.unsubscribe ??= this.outboxSignal.subscribe(() => this.loop.poke());
     this.outboxSignal.start();
     this.loop.start();
   }
 
+  /**
+   * Stops claiming; claimed rows not yet started are released at once (see runOnce), and the sends in
+   * flight are waited for (the providers, closed alongside, answer or release them).
+   */
   async stop(): Promise<void> {
     this.started = false;
+    this.stopping = true;
     this.unsubscribe?.();
     this.unsubscribe = null;
     await this.loop.stop();
     await Promise.allSettled([...this.handedOff]);
+    // Nothing is in flight any more: a later runOnce (a test, a restart) claims as usual.
+    this.stopping = false;
   }
 }
 

@@ -82,6 +82,8 @@ export interface Config {
     readonly concurrency: number;
   };
   readonly scheduler: { readonly enabled: boolean };
+  /** A `sent` message with no delivery receipt after `timeoutSeconds` becomes final `unknown` (reason `no_receipt`). */
+  readonly receipts: { readonly timeoutSeconds: number; readonly sweepMs: number };
   readonly statusCallbacks: {
     readonly pollMs: number;
     readonly timeoutMs: number;
@@ -273,6 +275,10 @@ export function loadConfig(env: Env = process.env): Config {
       concurrency: integer(env, 'MOTCUA_DISPATCH_CONCURRENCY', 50, 1, 1000),
     },
     scheduler: { enabled: flag(env, 'MOTCUA_SCHEDULER', true) },
+    receipts: {
+      timeoutSeconds: integer(env, 'MOTCUA_RECEIPT_TIMEOUT_SECONDS', 72 * 3600, 1),
+      sweepMs: integer(env, 'MOTCUA_RECEIPT_SWEEP_MS', 60_000, 10),
+    },
     statusCallbacks: {
       pollMs: integer(env, 'MOTCUA_CALLBACK_POLL_MS', 1000, 10),
       timeoutMs: integer(env, 'MOTCUA_CALLBACK_TIMEOUT_MS', 10_000, 100, 120_000),

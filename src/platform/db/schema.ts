@@ -96,7 +96,8 @@ export interface NotificationTable {
   encoding: 'gsm7' | 'ucs2' | 'text';
   segments: number;
   cost_vnd: number;
-  status: 'pending' | 'sending' | 'sent' | 'delivered' | 'failed' | 'cancelled';
+  /** `unknown`: sent, but no delivery receipt came within MOTCUA_RECEIPT_TIMEOUT_SECONDS (final). */
+  status: 'pending' | 'sending' | 'sent' | 'delivered' | 'failed' | 'cancelled' | 'unknown';
   failure_reason: string | null;
   last_error: string | null;
   attempts: number;

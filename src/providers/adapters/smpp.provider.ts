@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../platform/clock.js';
 import type { Metrics } from '../../platform/metrics.js';
-import { EsmeSession, type BindStyle, type EsmeTiming } from '../../lib/smpp/esme.session.js';
+import { EsmeSession, type BindStyle, type EsmeTiming, type SubmitRequest, type SubmitResult } from '../../lib/smpp/session/index.js';
+import { SmppError, type SmppSessionObserver } from '../../lib/smpp/types.js';
 import { DATA_CODING, NPI, TON, type Address } from '../../lib/smpp/pdu.js';
 import { splitForSmpp, type SmppDataCoding, type SmppPart } from '../../lib/smpp/udh.js';
 import { Provider, ProviderError, type OutgoingMessage, type ProviderSink, type SendOutcome } from '../provider.js';
@@ -133,7 +134,7 @@ export class SmppProvider extends Provider {
         providerName: name,
         sink: deps.sink,
         logger: deps.logger.child({ provider: name }),
-        metrics: deps.metrics,
+        observer: metricsObserver(deps.metrics, name),
         ...(deps.clock ? { clock: deps.clock } : {}),
       },
     );
@@ -154,7 +155,7 @@ export class SmppProvider extends Provider {
     const ids: string[] = [];
     // Parts go one after the other: when one fails the rest are not sent, and the retry sends them all again.
     for (const part of parts) {
-      const { messageId } = await this.session.submit({
+      const { messageId } = await this.submit({
         source: this.sourceAddress(message),
         destination: destinationAddress(message),
         esmClass: part.esmClass,
@@ -169,6 +170,21 @@ export class SmppProvider extends Provider {
 
   override async close(): Promise<void> {
     await this.session.close();
+  }
+
+  /** The longest close() can take (the last submit_sm answer waited for, then the unbind). */
+  override get closeTimeoutMs(): number {
+    return this.session.closeTimeoutMs;
+  }
+
+  /** The session's SmppError becomes the product's ProviderError (same reason, retryable and attempted). */
+  private async submit(request: SubmitRequest): Promise<SubmitResult> {
+    try {
+      return await this.session.submit(request);
+    } catch (error) {
+      if (error instanceof SmppError) throw new ProviderError(error.message, error.retryable, error.reason, error.attempted);
+      throw error;
+    }
   }
 
   /** data_coding 0 for gsm7 bodies, 8 for the rest; the parts share one concatenation reference. */
@@ -222,4 +238,14 @@ function destinationAddress(message: Pick<OutgoingMessage, 'to' | 'toTon' | 'toN
   if (!/^[1-9][0-9]{6,14}$/.test(digits))
     throw new ProviderError(`destination ${JSON.stringify(to)} is not an international number`, false, 'invalid_destination');
   return { ton: TON.INTERNATIONAL, npi: NPI.ISDN, addr: digits };
+}
+
+function metricsObserver(metrics: Metrics, provider: string): SmppSessionObserver {
+  return {
+    event: (event) => metrics.smppEvents.inc({ provider, event }),
+    gauges: (bound, windowInUse) => {
+      metrics.smppBound.set({ provider }, bound);
+      metrics.smppWindowInUse.set({ provider }, windowInUse);
+    },
+  };
 }

@@ -418,6 +418,7 @@ export const en: Catalogue = {
       zalo_no_receipt: 'Zalo: no delivery confirmation in time (sent by SMS instead)',
       zalo_token_failed: 'Zalo: OA access lost (sent by SMS instead)',
       zalo_rejected: 'Zalo: refused (sent by SMS instead)',
+      no_receipt: 'No delivery receipt in time',
       unknown: 'Unknown',
     },
     whys: {
@@ -429,6 +430,7 @@ export const en: Catalogue = {
       held: 'Message held, waiting to leave',
       sending: 'Message being sent',
       sent_unconfirmed: 'Sent, no delivery receipt yet',
+      no_receipt: 'Sent, no delivery receipt ever came (unknown)',
       cancelled: 'Message cancelled',
       same_day: 'Not sent: same-day procedure',
       trigger_off: 'Not sent: the agency turned result messages off',

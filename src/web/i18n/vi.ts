@@ -421,6 +421,7 @@ export const vi = {
       zalo_no_receipt: 'Zalo: không có xác nhận đã nhận đúng hạn (đã gửi SMS thay)',
       zalo_token_failed: 'Zalo: mất quyền truy cập OA (đã gửi SMS thay)',
       zalo_rejected: 'Zalo: bị từ chối (đã gửi SMS thay)',
+      no_receipt: 'Không nhận được báo nhận trong thời hạn',
       unknown: 'Không rõ nguyên nhân',
     },
     whys: {
@@ -432,6 +433,7 @@ export const vi = {
       held: 'Tin đang được giữ, chờ gửi',
       sending: 'Tin đang được gửi',
       sent_unconfirmed: 'Đã gửi, chưa có báo nhận từ nhà mạng',
+      no_receipt: 'Đã gửi, không nhận được báo nhận (không rõ)',
       cancelled: 'Tin đã bị huỷ',
       same_day: 'Không gửi: thủ tục giải quyết trong ngày',
       trigger_off: 'Không gửi: cơ quan đã tắt tin báo kết quả',

@@ -1,239 +1,60 @@
 /**
  * An SMSC for development, tests, demos and benchmarks: SMPP 3.4 server side with delivery receipts,
  * MO injection and fault modes (throttling, rejections, slow or no answers, dropped connections),
- * optionally driven over a small HTTP control API.
+ * optionally driven over a small HTTP control API (control-api.ts).
  *
- * It records every submit_sm as received (decoded text, addresses, coding, UDH) and reassembles nothing.
+ * It records every submit_sm as received and reassembles nothing; its per-message submit log says what
+ * became of each and whether its answer really left, so duplicates and lost answers are counted, not guessed.
  */
 import { EventEmitter } from 'node:events';
-import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import type { Server as HttpServer } from 'node:http';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import pino, { type Logger } from 'pino';
-import { isGsmText, splitGsm, splitUcs2 } from '../../sms-text/gsm.js';
 import {
-  DATA_CODING,
-  ESM_CLASS,
-  FrameSplitter,
-  NPI,
   PduDecodeError,
   STATUS,
-  TLV_TAG,
-  TON,
-  cStringTlv,
   commandStatusName,
   decodePdu,
-  encodePdu,
   isResponse,
   messageOctets,
-  shortMessageDefaults,
-  uint16Tlv,
-  uint8Tlv,
-  type Address,
+  type BindPdu,
   type Pdu,
   type ShortMessagePdu,
-  type Tlv,
 } from '../pdu.js';
-import { VIETNAM_UTC_OFFSET_MINUTES } from '../receipt.js';
-import { decodeText, encodeText, parseUserData, type ConcatInfo, type SmppDataCoding } from '../udh.js';
+import { decodeText, parseUserData } from '../udh.js';
+import { startControlApi } from './control-api.js';
+import { NO_ANSWER, SimConnection } from './connection.js';
+import { moPartsFor, receiptPdu } from './outbound.js';
+import { ReceiptDesk } from './receipts.js';
+import { SubmitLog } from './submit-log.js';
+import type { MoRequest, SmscFaults, SmscSimulatorOptions, SmscStats, SubmitLogEntry, SubmittedMessage } from './types.js';
 
-export type ReceiptStat = 'DELIVRD' | 'UNDELIV' | 'EXPIRED' | 'DELETED' | 'REJECTD' | 'UNKNOWN' | 'ENROUTE' | 'ACCEPTD';
+export type * from './types.js';
 
-const MESSAGE_STATE: Readonly<Record<ReceiptStat, number>> = {
-  ENROUTE: 1,
-  DELIVRD: 2,
-  EXPIRED: 3,
-  DELETED: 4,
-  UNDELIV: 5,
-  ACCEPTD: 6,
-  UNKNOWN: 7,
-  REJECTD: 8,
-};
+const ID_BASE = 0x2f000000;
 
-export interface SmscFaults {
-  /** Share of submit_sm answered ESME_RTHROTTLED, 0–100. */
-  readonly throttlePercent: number;
-  /** Share of submit_sm answered with `rejectStatus` (a permanent error), 0–100. */
-  readonly rejectPercent: number;
-  readonly rejectStatus: number;
-  /** Every answer (and receipt) is held this long. */
-  readonly delayMs: number;
-  /** Answer nothing and send nothing: a dead peer. */
-  readonly silent: boolean;
-  /** Drop every connection when this many more submit_sm have arrived (the last one is recorded, not answered). */
-  readonly dropAfterSubmits: number | null;
-}
-
-export interface SmscSimulatorOptions {
-  /** 0 (default) picks a free port. */
-  readonly port?: number;
-  readonly host?: string;
-  /** When set, binds must use this system_id (else ESME_RINVSYSID) … */
-  readonly systemId?: string;
-  /** … and this password (else ESME_RINVPASWD). */
-  readonly password?: string;
-  /** How submit_sm_resp writes message ids. Default hex (upper case). */
-  readonly idStyle?: 'hex' | 'decimal';
-  /** How receipts write the same id; default: as idStyle. SMSCs that mix them exist. */
-  readonly receiptIdStyle?: 'hex' | 'decimal';
-  /** Answer submit_sm with an empty message_id. */
-  readonly emptyMessageId?: boolean;
-  /** null = send no receipts. Default 100 ms. */
-  readonly receiptDelayMs?: number | null;
-  /** Add receipted_message_id and message_state TLVs to receipts (default true). */
-  readonly receiptTlvs?: boolean;
-  /** The receipt status for given destinations (international digits, no '+'). */
-  readonly receiptStatByDestination?: Readonly<Record<string, ReceiptStat>>;
-  /** Share of the other receipts that report UNDELIV, 0–100. */
-  readonly receiptFailurePercent?: number;
-  /** enquire_link sent to each bound ESME this often; 0 = never (default 30 s). */
-  readonly enquireLinkMs?: number;
-  /** Start the HTTP control API on this port (0 = any free one); absent = no control API. */
-  readonly controlPort?: number;
-  readonly faults?: Partial<SmscFaults>;
-  readonly logger?: Logger;
-  /** For the throttle, reject and failure shares. */
-  readonly random?: () => number;
-}
-
-export interface SubmittedMessage {
-  /** The id given in submit_sm_resp (even when emptyMessageId hid it). */
-  readonly messageId: string;
-  readonly receivedAt: number;
-  readonly connectionId: number;
-  readonly systemId: string;
-  readonly source: Address;
-  readonly destination: Address;
-  readonly esmClass: number;
-  readonly dataCoding: number;
-  readonly registeredDelivery: number;
-  /** The user data header octets when esm_class has UDHI, else null. */
-  readonly udh: Buffer | null;
-  readonly concat: ConcatInfo | null;
-  /** The part's own text, decoded by data_coding. */
-  readonly text: string;
-}
-
-export interface MoRequest {
-  readonly from: string;
-  readonly to: string;
-  readonly text: string;
-  /** Default: gsm7 when the text is GSM, else ucs2. */
-  readonly encoding?: 'gsm7' | 'ucs2';
-  /** Send as concatenated parts with a UDH when longer than one SMS. */
-  readonly split?: boolean;
-  /** How the parts are tied together: UDH with the 8-bit (default) or 16-bit reference IE, or sar_* TLVs. */
-  readonly concatenation?: 'udh8' | 'udh16' | 'sar';
-  /** The concatenation reference; by default a new one per MO. Repeat one to redeliver parts of an earlier MO. */
-  readonly reference?: number;
-  /** Send only these parts (1-based), as an SMSC redelivering one part does. */
-  readonly onlyParts?: readonly number[];
-  /** Send the parts last first. */
-  readonly reverse?: boolean;
-}
-
-export interface SmscStats {
-  readonly connections: number;
-  readonly bound: number;
-  readonly binds: number;
-  readonly bindFailures: number;
-  readonly unbinds: number;
-  readonly submits: number;
-  readonly accepted: number;
-  readonly throttled: number;
-  readonly rejected: number;
-  readonly ignoredWhileSilent: number;
-  /** Recorded submits whose submit_sm_resp was never written (connection dropped first). */
-  readonly responsesLost: number;
-  /** Most submit_sm received and not yet answered on one connection. */
-  readonly maxOutstanding: number;
-  readonly receiptsSent: number;
-  readonly moSent: number;
-  readonly enquireLinksReceived: number;
-  readonly enquireLinksSent: number;
-  readonly enquireLinkResponses: number;
-  readonly drops: number;
-  /** deliver_sm_resp command_status names and how often. */
-  readonly deliverResponses: Readonly<Record<string, number>>;
-}
-
-export interface SmscSimulator {
+export class SmscSimulator {
   /**
    * `submit` (SubmittedMessage), `bind` (role), `unbind`, `disconnect`, `drop`, `deliver_resp` (status), `enquire_link_resp`:
    * for tests and demos to wait on.
    */
-  readonly events: EventEmitter;
-  readonly port: number;
-  readonly controlPort: number | null;
-  /** Every submit_sm recorded, in arrival order. */
-  readonly submitted: readonly SubmittedMessage[];
-  readonly faults: SmscFaults;
-  setFaults(faults: Partial<SmscFaults>): void;
-  /** Destroys every ESME connection now; returns how many. */
-  dropConnections(): number;
-  /** Sends an MO to a bound receiver; resolves with each part's deliver_sm_resp status (-1: connection closed first). */
-  injectMo(mo: MoRequest): Promise<number[]>;
-  stats(): SmscStats;
-  close(): Promise<void>;
-}
-
-type Role = 'transmitter' | 'receiver' | 'transceiver';
-
-interface SimConnection {
-  readonly id: number;
-  readonly socket: Socket;
-  readonly splitter: FrameSplitter;
-  role: Role | null;
-  systemId: string;
-  sequence: number;
-  /** Recorded submits not yet answered, by sequence number. */
-  readonly unanswered: Set<number>;
-  readonly timers: Set<NodeJS.Timeout>;
-  readonly awaiting: Map<number, (status: number) => void>;
-  enquireTimer: NodeJS.Timeout | null;
-}
-
-/** A PDU before its sequence number is given (Omit over each member of the union). */
-type WithoutSequence<P> = P extends Pdu ? Omit<P, 'sequenceNumber'> : never;
-type RequestPdu = WithoutSequence<Pdu>;
-
-interface PendingReceipt {
-  readonly systemId: string;
-  readonly pdu: Omit<ShortMessagePdu, 'sequenceNumber'>;
-}
-
-const ID_BASE = 0x2f000000;
-/** What a request still waiting is told when its connection closes. */
-const NO_ANSWER = -1;
-
-function formatReceiptDate(epochMs: number): string {
-  const local = new Date(epochMs + VIETNAM_UTC_OFFSET_MINUTES * 60_000);
-  const two = (n: number) => String(n).padStart(2, '0');
-  return `${two(local.getUTCFullYear() % 100)}${two(local.getUTCMonth() + 1)}${two(local.getUTCDate())}${two(local.getUTCHours())}${two(local.getUTCMinutes())}`;
-}
-
-export async function startSmscSimulator(options: SmscSimulatorOptions = {}): Promise<SmscSimulator> {
-  const logger = options.logger ?? pino({ level: 'silent' });
-  const random = options.random ?? Math.random;
-  const idStyle = options.idStyle ?? 'hex';
-  const receiptIdStyle = options.receiptIdStyle ?? idStyle;
-  const receiptDelayMs = options.receiptDelayMs === undefined ? 100 : options.receiptDelayMs;
-  const enquireLinkMs = options.enquireLinkMs ?? 30_000;
-  let faults: SmscFaults = {
-    throttlePercent: 0,
-    rejectPercent: 0,
-    rejectStatus: STATUS.ESME_RINVDSTADR,
-    delayMs: 0,
-    silent: false,
-    dropAfterSubmits: null,
-    ...options.faults,
-  };
-  const events = new EventEmitter();
-  const connections = new Map<number, SimConnection>();
-  const submitted: SubmittedMessage[] = [];
-  const pendingReceipts: PendingReceipt[] = [];
-  const serverTimers = new Set<NodeJS.Timeout>();
-  const deliverResponses: Record<string, number> = {};
-  const counters = {
+  readonly events = new EventEmitter();
+  /** Every submit_sm accepted, in arrival order. */
+  readonly submitted: SubmittedMessage[] = [];
+  private readonly log = new SubmitLog();
+  port = 0;
+  controlPort: number | null = null;
+  private currentFaults: SmscFaults;
+  private readonly logger: Logger;
+  private readonly random: () => number;
+  private readonly connections = new Map<number, SimConnection>();
+  private readonly receipts = new ReceiptDesk(
+    this.connections,
+    () => this.currentFaults.silent,
+    (status) => this.countDeliverResponse(status),
+  );
+  private readonly deliverResponses: Record<string, number> = {};
+  private readonly counters = {
     binds: 0,
     bindFailures: 0,
     unbinds: 0,
@@ -242,138 +63,212 @@ export async function startSmscSimulator(options: SmscSimulatorOptions = {}): Pr
     throttled: 0,
     rejected: 0,
     ignoredWhileSilent: 0,
-    responsesLost: 0,
     maxOutstanding: 0,
-    receiptsSent: 0,
     moSent: 0,
     enquireLinksReceived: 0,
     enquireLinksSent: 0,
     enquireLinkResponses: 0,
     drops: 0,
   };
-  let nextConnectionId = 1;
-  let nextMessage = 0;
-  let moReference = 0;
-  let submitsUntilDrop = faults.dropAfterSubmits;
+  private nextConnectionId = 1;
+  private nextMessage = 0;
+  private moReference = 0;
+  private submitsUntilDrop: number | null;
+  private readonly server: Server;
+  private control: HttpServer | null = null;
 
-  const formatId = (n: number, style: 'hex' | 'decimal') =>
-    style === 'hex' ? (ID_BASE + n).toString(16).toUpperCase() : String(ID_BASE + n);
+  constructor(private readonly options: SmscSimulatorOptions = {}) {
+    this.logger = options.logger ?? pino({ level: 'silent' });
+    this.random = options.random ?? Math.random;
+    this.currentFaults = {
+      throttlePercent: 0,
+      rejectPercent: 0,
+      rejectStatus: STATUS.ESME_RINVDSTADR,
+      delayMs: 0,
+      silent: false,
+      dropAfterSubmits: null,
+      ...options.faults,
+    };
+    this.submitsUntilDrop = this.currentFaults.dropAfterSubmits;
+    this.server = createServer((socket) => this.accept(socket));
+  }
 
-  const later = (set: Set<NodeJS.Timeout>, ms: number, work: () => void) => {
-    if (ms <= 0) return work();
-    const timer = setTimeout(() => {
-      set.delete(timer);
-      work();
-    }, ms);
-    set.add(timer);
-  };
-
-  const send = (connection: SimConnection, pdu: Pdu) => {
-    if (!connection.socket.destroyed) connection.socket.write(encodePdu(pdu));
-  };
-
-  const request = (connection: SimConnection, pdu: RequestPdu, onResponse: (status: number) => void = () => undefined) => {
-    connection.sequence = connection.sequence >= 0x7fffffff ? 1 : connection.sequence + 1;
-    connection.awaiting.set(connection.sequence, onResponse);
-    send(connection, { ...pdu, sequenceNumber: connection.sequence } as Pdu);
-  };
-
-  const receiverFor = (systemId: string, preferred?: SimConnection): SimConnection | null => {
-    if (preferred?.role === 'transceiver' && !preferred.socket.destroyed) return preferred;
-    for (const connection of connections.values()) {
-      if ((connection.role === 'receiver' || connection.role === 'transceiver') && connection.systemId === systemId) return connection;
+  /** Listens (and starts the control API when asked). */
+  async listen(): Promise<this> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', () => resolve());
+    });
+    this.port = (this.server.address() as AddressInfo).port;
+    if (this.options.controlPort !== undefined) {
+      this.control = await startControlApi(this.options.controlPort, this.options.host ?? '127.0.0.1', this, this.logger);
+      this.controlPort = (this.control.address() as AddressInfo).port;
     }
-    return null;
-  };
+    return this;
+  }
 
-  const deliverReceipt = (receipt: PendingReceipt, preferred?: SimConnection) => {
-    const receiver = faults.silent ? null : receiverFor(receipt.systemId, preferred);
-    if (!receiver) {
-      pendingReceipts.push(receipt);
+  /** Every submit_sm received (accepted, throttled or rejected) and what became of its answer. */
+  get submitLog(): readonly SubmitLogEntry[] {
+    return this.log.entries;
+  }
+
+  get faults(): SmscFaults {
+    return this.currentFaults;
+  }
+
+  setFaults(next: Partial<SmscFaults>): void {
+    this.currentFaults = { ...this.currentFaults, ...next };
+    if ('dropAfterSubmits' in next) this.submitsUntilDrop = next.dropAfterSubmits ?? null;
+    if (!this.currentFaults.silent) this.receipts.flush();
+  }
+
+  /** Destroys every ESME connection now; returns how many. */
+  dropConnections(): number {
+    const count = this.connections.size;
+    this.counters.drops++;
+    for (const connection of this.connections.values()) connection.socket.destroy();
+    this.events.emit('drop', count);
+    return count;
+  }
+
+  stats(): SmscStats {
+    return {
+      connections: this.connections.size,
+      bound: [...this.connections.values()].filter((c) => c.role !== null).length,
+      ...this.counters,
+      receiptsSent: this.receipts.sent,
+      responsesLost: this.log.responsesLost,
+      duplicates: this.log.duplicates,
+      deliverResponses: { ...this.deliverResponses },
+    };
+  }
+
+  async close(): Promise<void> {
+    this.receipts.close();
+    for (const connection of this.connections.values()) connection.socket.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const control = this.control;
+    if (control) await new Promise<void>((resolve) => control.close(() => resolve()));
+  }
+
+  /** Sends an MO to a bound receiver; resolves with each part's deliver_sm_resp status (-1: connection closed first). */
+  async injectMo(mo: MoRequest): Promise<number[]> {
+    const receiver = [...this.connections.values()].find((c) => c.role === 'receiver' || c.role === 'transceiver');
+    if (!receiver) throw new Error('no ESME is bound as receiver or transceiver');
+    const parts = moPartsFor(mo, mo.reference ?? this.moReference++ & 0xffff);
+    const statuses: number[] = [];
+    for (const part of parts) {
+      this.counters.moSent++;
+      const status = await new Promise<number>((resolve) => {
+        receiver.request(part.pdu, resolve);
+      });
+      if (status !== NO_ANSWER) this.countDeliverResponse(status);
+      statuses.push(status);
+    }
+    return statuses;
+  }
+
+  // ── connections ──
+
+  private accept(socket: Socket): void {
+    const connection = new SimConnection(this.nextConnectionId++, socket);
+    this.connections.set(connection.id, connection);
+    socket.setNoDelay(true);
+    socket.on('error', (error) => this.logger.debug({ connection: connection.id, err: error.message }, 'ESME socket error'));
+    socket.on('close', () => this.onClosed(connection));
+    socket.on('data', (chunk: Buffer) => this.onData(connection, chunk));
+  }
+
+  private onClosed(connection: SimConnection): void {
+    this.connections.delete(connection.id);
+    for (const entry of connection.closed()) this.log.lost(entry);
+    this.logger.info({ connection: connection.id }, 'ESME disconnected');
+    this.events.emit('disconnect');
+  }
+
+  private onData(connection: SimConnection, chunk: Buffer): void {
+    let frames: Buffer[];
+    try {
+      frames = connection.splitter.push(chunk);
+    } catch (error) {
+      this.logger.warn({ connection: connection.id, err: (error as Error).message }, 'framing lost');
+      connection.send({ command: 'generic_nack', commandStatus: STATUS.ESME_RINVCMDLEN, sequenceNumber: 0 });
+      connection.socket.destroy();
       return;
     }
-    counters.receiptsSent++;
-    request(receiver, receipt.pdu, (status) => {
-      if (status !== NO_ANSWER) countDeliverResponse(status);
+    for (const frame of frames) {
+      // After a drop, what else came in the same chunk is lost with the connection.
+      if (connection.socket.destroyed) return;
+      try {
+        this.onPdu(connection, decodePdu(frame));
+      } catch (error) {
+        if (!(error instanceof PduDecodeError)) throw error;
+        this.logger.warn({ connection: connection.id, err: error.message }, 'undecodable PDU');
+        connection.send({ command: 'generic_nack', commandStatus: error.status, sequenceNumber: error.sequenceNumber });
+      }
+    }
+  }
+
+  // ── submits ──
+
+  private formatId(n: number, style: 'hex' | 'decimal'): string {
+    return style === 'hex' ? (ID_BASE + n).toString(16).toUpperCase() : String(ID_BASE + n);
+  }
+
+  private logSubmit(connection: SimConnection, pdu: ShortMessagePdu, outcome: SubmitLogEntry['outcome'], record?: SubmittedMessage): void {
+    let concat = record?.concat ?? null;
+    let text = record?.text ?? '';
+    if (!record) {
+      const parsed = parseUserData(messageOctets(pdu), pdu.esmClass);
+      concat = parsed.concat;
+      text = decodeText(parsed.payload, pdu.dataCoding);
+    }
+    const part = concat ? `${concat.sequence}/${concat.total}` : null;
+    const entry = this.log.add({
+      connectionId: connection.id,
+      destination: pdu.destination.addr,
+      text,
+      part,
+      outcome,
+      messageId: record?.messageId ?? null,
     });
-  };
+    connection.unanswered.set(pdu.sequenceNumber, entry);
+    this.counters.maxOutstanding = Math.max(this.counters.maxOutstanding, connection.unanswered.size);
+  }
 
-  const countDeliverResponse = (status: number) => {
-    const name = commandStatusName(status);
-    deliverResponses[name] = (deliverResponses[name] ?? 0) + 1;
-    events.emit('deliver_resp', status);
-  };
+  private respondToSubmit(connection: SimConnection, sequenceNumber: number, status: number, messageId: string): void {
+    const entry = connection.unanswered.get(sequenceNumber);
+    connection.unanswered.delete(sequenceNumber);
+    connection.send({ command: 'submit_sm_resp', commandStatus: status, sequenceNumber, messageId }, (written) => {
+      if (entry && written) this.log.written(entry);
+      else if (entry) this.log.lost(entry);
+    });
+  }
 
-  const flushReceipts = () => {
-    for (const receipt of pendingReceipts.splice(0)) deliverReceipt(receipt);
-  };
-
-  const scheduleReceipt = (connection: SimConnection, record: SubmittedMessage, n: number) => {
-    if (receiptDelayMs === null || record.registeredDelivery === 0) return;
-    const stat =
-      options.receiptStatByDestination?.[record.destination.addr] ??
-      (random() * 100 < (options.receiptFailurePercent ?? 0) ? 'UNDELIV' : 'DELIVRD');
-    const id = formatId(n, receiptIdStyle);
-    const now = Date.now();
-    const text = `id:${id} sub:001 dlvrd:${stat === 'DELIVRD' ? '001' : '000'} submit date:${formatReceiptDate(record.receivedAt)} done date:${formatReceiptDate(now + receiptDelayMs)} stat:${stat} err:${stat === 'DELIVRD' ? '000' : '001'} text:${record.text.slice(0, 20)}`;
-    const tlvs: Tlv[] =
-      options.receiptTlvs === false
-        ? []
-        : [cStringTlv(TLV_TAG.receipted_message_id, id), uint8Tlv(TLV_TAG.message_state, MESSAGE_STATE[stat])];
-    const pdu: PendingReceipt['pdu'] = {
-      command: 'deliver_sm',
-      commandStatus: 0,
-      ...shortMessageDefaults(),
-      source: record.destination,
-      destination: record.source,
-      esmClass: ESM_CLASS.DELIVERY_RECEIPT,
-      shortMessage: Buffer.from(text, 'latin1'),
-      tlvs,
-    };
-    later(serverTimers, receiptDelayMs, () => deliverReceipt({ systemId: record.systemId, pdu }, connection));
-  };
-
-  const dropAll = (): number => {
-    const count = connections.size;
-    counters.drops++;
-    for (const connection of connections.values()) {
-      counters.responsesLost += connection.unanswered.size;
-      connection.unanswered.clear();
-      connection.socket.destroy();
-    }
-    events.emit('drop', count);
-    return count;
-  };
-
-  const onSubmit = (connection: SimConnection, pdu: ShortMessagePdu) => {
-    const respond = (status: number, messageId: string) => {
-      connection.unanswered.delete(pdu.sequenceNumber);
-      send(connection, { command: 'submit_sm_resp', commandStatus: status, sequenceNumber: pdu.sequenceNumber, messageId });
-    };
+  private onSubmit(connection: SimConnection, pdu: ShortMessagePdu): void {
     if (connection.role !== 'transmitter' && connection.role !== 'transceiver') {
-      return send(connection, {
-        command: 'submit_sm_resp',
-        commandStatus: STATUS.ESME_RINVBNDSTS,
-        sequenceNumber: pdu.sequenceNumber,
-        messageId: '',
-      });
+      const refused = { command: 'submit_sm_resp', commandStatus: STATUS.ESME_RINVBNDSTS, messageId: '' } as const;
+      connection.send({ ...refused, sequenceNumber: pdu.sequenceNumber });
+      return;
     }
-    counters.submits++;
-    connection.unanswered.add(pdu.sequenceNumber);
-    counters.maxOutstanding = Math.max(counters.maxOutstanding, connection.unanswered.size);
-    if (random() * 100 < faults.throttlePercent) {
-      counters.throttled++;
-      return later(connection.timers, faults.delayMs, () => respond(STATUS.ESME_RTHROTTLED, ''));
+    this.counters.submits++;
+    const faults = this.currentFaults;
+    if (this.random() * 100 < faults.throttlePercent) {
+      this.counters.throttled++;
+      this.logSubmit(connection, pdu, 'throttled');
+      connection.later(faults.delayMs, () => this.respondToSubmit(connection, pdu.sequenceNumber, STATUS.ESME_RTHROTTLED, ''));
+      return;
     }
-    if (random() * 100 < faults.rejectPercent) {
-      counters.rejected++;
-      return later(connection.timers, faults.delayMs, () => respond(faults.rejectStatus, ''));
+    if (this.random() * 100 < faults.rejectPercent) {
+      this.counters.rejected++;
+      this.logSubmit(connection, pdu, 'rejected');
+      connection.later(faults.delayMs, () => this.respondToSubmit(connection, pdu.sequenceNumber, faults.rejectStatus, ''));
+      return;
     }
-    const n = nextMessage++;
-    const octets = messageOctets(pdu);
-    const { udh, payload, concat } = parseUserData(octets, pdu.esmClass);
+    const n = this.nextMessage++;
+    const { udh, payload, concat } = parseUserData(messageOctets(pdu), pdu.esmClass);
     const record: SubmittedMessage = {
-      messageId: formatId(n, idStyle),
+      messageId: this.formatId(n, this.options.idStyle ?? 'hex'),
       receivedAt: Date.now(),
       connectionId: connection.id,
       systemId: connection.systemId,
@@ -386,62 +281,84 @@ export async function startSmscSimulator(options: SmscSimulatorOptions = {}): Pr
       concat,
       text: decodeText(payload, pdu.dataCoding),
     };
-    submitted.push(record);
-    counters.accepted++;
-    events.emit('submit', record);
-    if (submitsUntilDrop !== null && --submitsUntilDrop <= 0) {
-      submitsUntilDrop = null;
-      faults = { ...faults, dropAfterSubmits: null };
-      dropAll();
+    this.submitted.push(record);
+    this.logSubmit(connection, pdu, 'accepted', record);
+    this.counters.accepted++;
+    this.events.emit('submit', record);
+    if (this.submitsUntilDrop !== null && --this.submitsUntilDrop <= 0) {
+      this.submitsUntilDrop = null;
+      this.currentFaults = { ...this.currentFaults, dropAfterSubmits: null };
+      this.dropConnections();
       return;
     }
-    later(connection.timers, faults.delayMs, () => {
-      respond(STATUS.ESME_ROK, options.emptyMessageId ? '' : record.messageId);
-      scheduleReceipt(connection, record, n);
+    connection.later(faults.delayMs, () => {
+      this.respondToSubmit(connection, pdu.sequenceNumber, STATUS.ESME_ROK, this.options.emptyMessageId ? '' : record.messageId);
+      this.scheduleReceipt(connection, record, n);
     });
-  };
+  }
 
-  const onBind = (connection: SimConnection, pdu: Extract<Pdu, { command: 'bind_transmitter' | 'bind_receiver' | 'bind_transceiver' }>) => {
-    const respCommand = `${pdu.command}_resp` as const;
+  // ── receipts ──
+
+  private scheduleReceipt(connection: SimConnection, record: SubmittedMessage, n: number): void {
+    const delay = this.options.receiptDelayMs === undefined ? 100 : this.options.receiptDelayMs;
+    if (delay === null || record.registeredDelivery === 0) return;
+    const stat =
+      this.options.receiptStatByDestination?.[record.destination.addr] ??
+      (this.random() * 100 < (this.options.receiptFailurePercent ?? 0) ? 'UNDELIV' : 'DELIVRD');
+    const id = this.formatId(n, this.options.receiptIdStyle ?? this.options.idStyle ?? 'hex');
+    const pdu = receiptPdu(record, id, stat, Date.now() + delay, this.options.receiptTlvs !== false);
+    this.receipts.schedule(record.systemId, pdu, delay, connection);
+  }
+
+  private countDeliverResponse(status: number): void {
+    const name = commandStatusName(status);
+    this.deliverResponses[name] = (this.deliverResponses[name] ?? 0) + 1;
+    this.events.emit('deliver_resp', status);
+  }
+
+  // ── what the ESME sends ──
+
+  private onBind(connection: SimConnection, pdu: BindPdu): void {
     let status: number = STATUS.ESME_ROK;
     if (connection.role !== null) status = STATUS.ESME_RALYBND;
-    else if (options.systemId !== undefined && pdu.systemId !== options.systemId) status = STATUS.ESME_RINVSYSID;
-    else if (options.password !== undefined && pdu.password !== options.password) status = STATUS.ESME_RINVPASWD;
-    send(connection, {
-      command: respCommand,
+    else if (this.options.systemId !== undefined && pdu.systemId !== this.options.systemId) status = STATUS.ESME_RINVSYSID;
+    else if (this.options.password !== undefined && pdu.password !== this.options.password) status = STATUS.ESME_RINVPASWD;
+    connection.send({
+      command: `${pdu.command}_resp`,
       commandStatus: status,
       sequenceNumber: pdu.sequenceNumber,
       systemId: status === STATUS.ESME_ROK ? 'MotcuaSim' : '',
       tlvs: [],
     });
     if (status !== STATUS.ESME_ROK) {
-      counters.bindFailures++;
-      logger.info({ connection: connection.id, status: commandStatusName(status) }, 'bind refused');
+      this.counters.bindFailures++;
+      this.logger.info({ connection: connection.id, status: commandStatusName(status) }, 'bind refused');
       return;
     }
     connection.role = pdu.command === 'bind_transmitter' ? 'transmitter' : pdu.command === 'bind_receiver' ? 'receiver' : 'transceiver';
     connection.systemId = pdu.systemId;
-    counters.binds++;
-    logger.info({ connection: connection.id, role: connection.role, systemId: pdu.systemId }, 'ESME bound');
-    events.emit('bind', connection.role);
+    this.counters.binds++;
+    this.logger.info({ connection: connection.id, role: connection.role, systemId: pdu.systemId }, 'ESME bound');
+    this.events.emit('bind', connection.role);
+    const enquireLinkMs = this.options.enquireLinkMs ?? 30_000;
     if (enquireLinkMs > 0) {
       connection.enquireTimer = setInterval(() => {
-        if (faults.silent) return;
-        counters.enquireLinksSent++;
-        request(connection, { command: 'enquire_link', commandStatus: 0 }, (status) => {
+        if (this.currentFaults.silent) return;
+        this.counters.enquireLinksSent++;
+        connection.request({ command: 'enquire_link', commandStatus: 0 }, (status) => {
           if (status === NO_ANSWER) return;
-          counters.enquireLinkResponses++;
-          events.emit('enquire_link_resp');
+          this.counters.enquireLinkResponses++;
+          this.events.emit('enquire_link_resp');
         });
       }, enquireLinkMs);
     }
-    if (connection.role !== 'transmitter') flushReceipts();
-  };
+    if (connection.role !== 'transmitter') this.receipts.flush();
+  }
 
-  const onPdu = (connection: SimConnection, pdu: Pdu) => {
-    if (pdu.command === 'enquire_link') counters.enquireLinksReceived++;
-    if (faults.silent) {
-      if (pdu.command === 'submit_sm') counters.ignoredWhileSilent++;
+  private onPdu(connection: SimConnection, pdu: Pdu): void {
+    if (pdu.command === 'enquire_link') this.counters.enquireLinksReceived++;
+    if (this.currentFaults.silent) {
+      if (pdu.command === 'submit_sm') this.counters.ignoredWhileSilent++;
       return;
     }
     if (isResponse(pdu)) {
@@ -454,254 +371,29 @@ export async function startSmscSimulator(options: SmscSimulatorOptions = {}): Pr
       case 'bind_transmitter':
       case 'bind_receiver':
       case 'bind_transceiver':
-        return onBind(connection, pdu);
+        this.onBind(connection, pdu);
+        return;
       case 'submit_sm':
-        return onSubmit(connection, pdu);
+        this.onSubmit(connection, pdu);
+        return;
       case 'enquire_link':
-        return send(connection, { command: 'enquire_link_resp', commandStatus: 0, sequenceNumber: pdu.sequenceNumber });
+        connection.send({ command: 'enquire_link_resp', commandStatus: 0, sequenceNumber: pdu.sequenceNumber });
+        return;
       case 'unbind':
-        counters.unbinds++;
-        events.emit('unbind');
-        send(connection, { command: 'unbind_resp', commandStatus: 0, sequenceNumber: pdu.sequenceNumber });
+        this.counters.unbinds++;
+        this.events.emit('unbind');
+        connection.send({ command: 'unbind_resp', commandStatus: 0, sequenceNumber: pdu.sequenceNumber });
         connection.role = null;
         connection.socket.end();
         return;
       default:
-        return send(connection, { command: 'generic_nack', commandStatus: STATUS.ESME_RINVCMDID, sequenceNumber: pdu.sequenceNumber });
-    }
-  };
-
-  const server: Server = createServer((socket) => {
-    const connection: SimConnection = {
-      id: nextConnectionId++,
-      socket,
-      splitter: new FrameSplitter(),
-      role: null,
-      systemId: '',
-      sequence: 0,
-      unanswered: new Set(),
-      timers: new Set(),
-      awaiting: new Map(),
-      enquireTimer: null,
-    };
-    connections.set(connection.id, connection);
-    socket.setNoDelay(true);
-    socket.on('error', (error) => logger.debug({ connection: connection.id, err: error.message }, 'ESME socket error'));
-    socket.on('close', () => {
-      connections.delete(connection.id);
-      for (const timer of connection.timers) clearTimeout(timer);
-      if (connection.enquireTimer) clearInterval(connection.enquireTimer);
-      counters.responsesLost += connection.unanswered.size;
-      for (const callback of connection.awaiting.values()) callback(NO_ANSWER);
-      connection.awaiting.clear();
-      logger.info({ connection: connection.id }, 'ESME disconnected');
-      events.emit('disconnect');
-    });
-    socket.on('data', (chunk: Buffer) => {
-      let frames: Buffer[];
-      try {
-        frames = connection.splitter.push(chunk);
-      } catch (error) {
-        logger.warn({ connection: connection.id, err: (error as Error).message }, 'framing lost');
-        send(connection, { command: 'generic_nack', commandStatus: STATUS.ESME_RINVCMDLEN, sequenceNumber: 0 });
-        socket.destroy();
+        connection.send({ command: 'generic_nack', commandStatus: STATUS.ESME_RINVCMDID, sequenceNumber: pdu.sequenceNumber });
         return;
-      }
-      for (const frame of frames) {
-        // After a drop, what else came in the same chunk is lost with the connection.
-        if (socket.destroyed) return;
-        try {
-          onPdu(connection, decodePdu(frame));
-        } catch (error) {
-          if (!(error instanceof PduDecodeError)) throw error;
-          logger.warn({ connection: connection.id, err: error.message }, 'undecodable PDU');
-          send(connection, { command: 'generic_nack', commandStatus: error.status, sequenceNumber: error.sequenceNumber });
-        }
-      }
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-  });
-
-  const injectMo = async (mo: MoRequest): Promise<number[]> => {
-    const receiver = [...connections.values()].find((c) => c.role === 'receiver' || c.role === 'transceiver');
-    if (!receiver) throw new Error('no ESME is bound as receiver or transceiver');
-    const dataCoding: SmppDataCoding =
-      (mo.encoding ?? (isGsmText(mo.text) ? 'gsm7' : 'ucs2')) === 'gsm7' ? DATA_CODING.GSM : DATA_CODING.UCS2;
-    const reference = mo.reference ?? moReference++ & 0xffff;
-    const all = mo.split
-      ? moParts(mo.text, dataCoding, reference, mo.concatenation ?? 'udh8')
-      : [{ sequence: 1, esmClass: 0, shortMessage: encodeText(mo.text, dataCoding), tlvs: [] }];
-    const parts = mo.onlyParts ? all.filter((part) => mo.onlyParts!.includes(part.sequence)) : all;
-    if (mo.reverse) parts.reverse();
-    const statuses: number[] = [];
-    for (const part of parts) {
-      counters.moSent++;
-      const status = await new Promise<number>((resolve) => {
-        request(
-          receiver,
-          {
-            command: 'deliver_sm',
-            commandStatus: 0,
-            ...shortMessageDefaults(),
-            source: { ton: TON.INTERNATIONAL, npi: NPI.ISDN, addr: mo.from },
-            destination: { ton: TON.UNKNOWN, npi: NPI.ISDN, addr: mo.to },
-            esmClass: part.esmClass,
-            dataCoding,
-            shortMessage: part.shortMessage,
-            tlvs: part.tlvs,
-          },
-          resolve,
-        );
-      });
-      if (status !== NO_ANSWER) countDeliverResponse(status);
-      statuses.push(status);
     }
-    return statuses;
-  };
-
-  const stats = (): SmscStats => ({
-    connections: connections.size,
-    bound: [...connections.values()].filter((c) => c.role !== null).length,
-    ...counters,
-    deliverResponses: { ...deliverResponses },
-  });
-
-  const simulator: SmscSimulator = {
-    events,
-    port: (server.address() as AddressInfo).port,
-    controlPort: null,
-    submitted,
-    get faults() {
-      return faults;
-    },
-    setFaults(next) {
-      faults = { ...faults, ...next };
-      if ('dropAfterSubmits' in next) submitsUntilDrop = next.dropAfterSubmits ?? null;
-      if (!faults.silent) flushReceipts();
-    },
-    dropConnections: dropAll,
-    injectMo,
-    stats,
-    async close() {
-      for (const timer of serverTimers) clearTimeout(timer);
-      for (const connection of connections.values()) connection.socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      if (control) await new Promise<void>((resolve) => control.close(() => resolve()));
-    },
-  };
-
-  const control =
-    options.controlPort === undefined ? null : await startControlApi(options.controlPort, options.host ?? '127.0.0.1', simulator, logger);
-  if (control) Object.assign(simulator, { controlPort: (control.address() as AddressInfo).port });
-  return simulator;
-}
-
-interface MoPartToSend {
-  readonly sequence: number;
-  readonly esmClass: number;
-  readonly shortMessage: Buffer;
-  readonly tlvs: readonly Tlv[];
-}
-
-/**
- * Concatenated MO parts as an SMSC hands them on. The part sizes are those of the 8-bit IE whatever the
- * concatenation: over SMPP the text is not packed, so the one extra octet of the 16-bit IE still fits.
- */
-function moParts(text: string, dataCoding: SmppDataCoding, reference: number, concatenation: 'udh8' | 'udh16' | 'sar'): MoPartToSend[] {
-  const texts = dataCoding === DATA_CODING.GSM ? splitGsm(text) : splitUcs2(text);
-  if (texts.length <= 1) return [{ sequence: 1, esmClass: 0, shortMessage: encodeText(text, dataCoding), tlvs: [] }];
-  return texts.map((partText, index) => {
-    const sequence = index + 1;
-    const payload = encodeText(partText, dataCoding);
-    if (concatenation === 'sar') {
-      const tlvs = [
-        uint16Tlv(TLV_TAG.sar_msg_ref_num, reference),
-        uint8Tlv(TLV_TAG.sar_total_segments, texts.length),
-        uint8Tlv(TLV_TAG.sar_segment_seqnum, sequence),
-      ];
-      return { sequence, esmClass: 0, shortMessage: payload, tlvs };
-    }
-    const header =
-      concatenation === 'udh16'
-        ? Buffer.from([0x06, 0x08, 0x04, (reference >> 8) & 0xff, reference & 0xff, texts.length, sequence])
-        : Buffer.from([0x05, 0x00, 0x03, reference & 0xff, texts.length, sequence]);
-    return { sequence, esmClass: ESM_CLASS.UDHI, shortMessage: Buffer.concat([header, payload]), tlvs: [] };
-  });
-}
-
-async function readJson(request: IncomingMessage): Promise<Record<string, unknown>> {
-  let body = '';
-  for await (const chunk of request) {
-    body += chunk;
-    if (body.length > 100_000) throw new Error('body too large');
   }
-  if (body.trim() === '') return {};
-  const parsed: unknown = JSON.parse(body);
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('body must be a JSON object');
-  return parsed as Record<string, unknown>;
 }
 
-function reply(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { 'content-type': 'application/json' });
-  response.end(JSON.stringify(body));
-}
-
-const FAULT_FIELDS = ['throttlePercent', 'rejectPercent', 'rejectStatus', 'delayMs', 'dropAfterSubmits'] as const;
-
-function parseFaults(body: Record<string, unknown>): Partial<SmscFaults> {
-  const faults: Record<string, number | boolean | null> = {};
-  for (const field of FAULT_FIELDS) {
-    const value = body[field];
-    if (value === undefined) continue;
-    if (field === 'dropAfterSubmits' && value === null) faults[field] = null;
-    else if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new Error(`${field} must be a number ≥ 0`);
-    else faults[field] = value;
-  }
-  if (body.silent !== undefined) {
-    if (typeof body.silent !== 'boolean') throw new Error('silent must be true or false');
-    faults.silent = body.silent;
-  }
-  return faults as Partial<SmscFaults>;
-}
-
-/** `POST /mo` {from,to,text,encoding?,split?}, `POST /faults` {…}, `POST /drop`, `GET /stats`. */
-async function startControlApi(port: number, host: string, simulator: SmscSimulator, logger: Logger): Promise<HttpServer> {
-  const server = createHttpServer((request, response) => {
-    void (async () => {
-      try {
-        const route = `${request.method} ${new URL(request.url ?? '/', 'http://x').pathname}`;
-        switch (route) {
-          case 'GET /stats':
-            return reply(response, 200, { ...simulator.stats(), submitted: simulator.submitted.length, faults: simulator.faults });
-          case 'POST /faults':
-            simulator.setFaults(parseFaults(await readJson(request)));
-            return reply(response, 200, simulator.faults);
-          case 'POST /drop':
-            return reply(response, 200, { dropped: simulator.dropConnections() });
-          case 'POST /mo': {
-            const body = await readJson(request);
-            const { from, to, text, encoding, split } = body;
-            if (typeof from !== 'string' || typeof to !== 'string' || typeof text !== 'string')
-              throw new Error('from, to and text must be strings');
-            if (encoding !== undefined && encoding !== 'gsm7' && encoding !== 'ucs2') throw new Error('encoding must be gsm7 or ucs2');
-            const statuses = await simulator.injectMo({ from, to, text, ...(encoding ? { encoding } : {}), split: split === true });
-            return reply(response, 200, { statuses: statuses.map(commandStatusName) });
-          }
-          default:
-            return reply(response, 404, { error: 'use POST /mo, POST /faults, POST /drop or GET /stats' });
-        }
-      } catch (error) {
-        logger.warn({ err: (error as Error).message }, 'control API request failed');
-        reply(response, 400, { error: (error as Error).message });
-      }
-    })();
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
-  return server;
+/** Starts a simulator (and its control API when `controlPort` is given). */
+export function startSmscSimulator(options: SmscSimulatorOptions = {}): Promise<SmscSimulator> {
+  return new SmscSimulator(options).listen();
 }

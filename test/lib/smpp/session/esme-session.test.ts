@@ -6,26 +6,27 @@ import { after, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import pino from 'pino';
-import { createMetrics } from '../../../src/platform/metrics.js';
+import { createMetrics } from '../../../../src/platform/metrics.js';
 import {
   ProviderError,
   type DeliveryReceipt,
   type InboundMo,
   type OutgoingMessage,
   type ProviderSink,
-} from '../../../src/providers/provider.js';
-import { SmppProvider, parseSmppUrl, type SmppOptions } from '../../../src/providers/adapters/smpp.provider.js';
-import { EsmeSession, type BindStyle, type EsmeTiming, type SubmitRequest } from '../../../src/lib/smpp/esme.session.js';
-import { STATUS } from '../../../src/lib/smpp/pdu.js';
-import { receiptIdCandidates } from '../../../src/lib/smpp/receipt.js';
+} from '../../../../src/providers/provider.js';
+import { SmppProvider, parseSmppUrl, type SmppOptions } from '../../../../src/providers/adapters/smpp.provider.js';
+import { EsmeSession, type BindStyle, type EsmeTiming, type SubmitRequest } from '../../../../src/lib/smpp/session/index.js';
+import { STATUS } from '../../../../src/lib/smpp/pdu.js';
+import { SmppError } from '../../../../src/lib/smpp/types.js';
+import { receiptIdCandidates } from '../../../../src/lib/smpp/receipt.js';
 import {
   startSmscSimulator,
   type SmscSimulator,
   type SmscSimulatorOptions,
   type SubmittedMessage,
-} from '../../../src/lib/smpp/simulator/smsc-simulator.js';
-import { encodeGsm7, encodeUcs2 } from '../../../src/lib/smpp/udh.js';
-import { withTimeout } from '../../../src/lib/async.js';
+} from '../../../../src/lib/smpp/simulator/smsc-simulator.js';
+import { encodeGsm7, encodeUcs2 } from '../../../../src/lib/smpp/udh.js';
+import { withTimeout } from '../../../../src/lib/async.js';
 
 const WAIT_MS = 30_000;
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'silent' });
@@ -117,7 +118,7 @@ async function startPair(
       tps: opts.tps ?? 0,
       timing: { ...TIMING, ...opts.timing },
     },
-    { providerName: 'smpp-test', sink, logger, metrics: createMetrics({ defaultMetrics: false }) },
+    { providerName: 'smpp-test', sink, logger },
   );
   cleanups.push(async () => {
     await session.close();
@@ -143,7 +144,7 @@ async function sendWithRetries(session: EsmeSession, request: SubmitRequest, ret
     try {
       return (await session.submit(request)).messageId;
     } catch (error) {
-      if (!(error instanceof ProviderError) || !error.retryable) throw error;
+      if (!(error instanceof SmppError) || !error.retryable) throw error;
       retries.count++;
       if (!session.isBound) await withTimeout(session.whenBound(), WAIT_MS, 'the rebind');
     }
@@ -187,7 +188,7 @@ describe('binding', () => {
       assert.equal(sim.stats().unbinds, bind === 'transceiver' ? 1 : 2, 'one unbind per bind');
       await assert.rejects(
         session.submit(gsm('after close')),
-        (e: unknown) => e instanceof ProviderError && e.retryable && e.reason === 'session_closing',
+        (e: unknown) => e instanceof SmppError && e.retryable && e.reason === 'session_closing',
       );
     });
   }
@@ -216,11 +217,11 @@ describe('binding', () => {
     const queued = [session.submit(gsm('a')), session.submit(gsm('b'))];
     await assert.rejects(
       session.submit(gsm('c')),
-      (e: unknown) => e instanceof ProviderError && e.retryable && e.reason === 'session_down',
+      (e: unknown) => e instanceof SmppError && e.retryable && e.reason === 'session_down',
       'beyond the window: refused at once',
     );
     for (const send of queued)
-      await assert.rejects(send, (e: unknown) => e instanceof ProviderError && e.retryable && e.reason === 'session_down');
+      await assert.rejects(send, (e: unknown) => e instanceof SmppError && e.retryable && e.reason === 'session_down');
     await until(sim.events, ['disconnect'], () => sim.stats().bindFailures >= 2, 'a second bind attempt');
     assert.equal(sim.stats().binds, 0);
     assert.equal(sim.submitted.length, 0);
@@ -249,14 +250,18 @@ describe('sending', () => {
     assert.equal(sim.submitted.length, 1);
   });
 
-  test('a response that never comes fails retryably with response_timeout', async () => {
-    const { session, sim } = await startPair({ timing: { responseTimeoutMs: 200 } });
+  test('a response that never comes: the link is checked, the wait widened, then the connection replaced', async () => {
+    const { session, sim } = await startPair({ timing: { responseTimeoutMs: 200, maxResponseWaitMs: 700 } });
     sim.setFaults({ delayMs: 5_000 });
     await assert.rejects(
       session.submit(gsm('slow')),
-      (e: unknown) => e instanceof ProviderError && e.retryable && e.reason === 'response_timeout',
+      (e: unknown) => e instanceof SmppError && e.retryable && e.reason === 'connection_lost' && e.attempted,
     );
-    assert.equal(session.stats().responseTimeouts >= 1, true);
+    const stats = session.stats();
+    assert.ok(stats.responseTimeouts >= 1, 'the response timeout was seen');
+    assert.ok(stats.slowSmsc >= 1, 'enquire_link answered: the SMSC was slow, not dead');
+    assert.equal(stats.bindsReplaced, 1);
+    assert.equal(sim.submitted.length, 1, 'not sent again on the same bind');
   });
 
   test('a permanent rejection fails at once, classified', async () => {
@@ -264,12 +269,12 @@ describe('sending', () => {
     sim.setFaults({ rejectPercent: 100, rejectStatus: STATUS.ESME_RINVDSTADR });
     await assert.rejects(
       session.submit(gsm('bad number')),
-      (e: unknown) => e instanceof ProviderError && !e.retryable && e.reason === 'invalid_destination',
+      (e: unknown) => e instanceof SmppError && !e.retryable && e.reason === 'invalid_destination',
     );
     sim.setFaults({ rejectStatus: STATUS.ESME_RSYSERR });
     await assert.rejects(
       session.submit(gsm('smsc trouble')),
-      (e: unknown) => e instanceof ProviderError && e.retryable && e.reason === 'smsc_system_error',
+      (e: unknown) => e instanceof SmppError && e.retryable && e.reason === 'smsc_system_error',
     );
   });
 
@@ -596,7 +601,7 @@ describe('simulator control API', () => {
     const faults = await post('/faults', { throttlePercent: 0, rejectPercent: 100, delayMs: 0, silent: false });
     assert.equal(faults.status, 200);
     assert.equal(faults.body.rejectPercent, 100);
-    await assert.rejects(session.submit(gsm('rejected by the control API')), ProviderError);
+    await assert.rejects(session.submit(gsm('rejected by the control API')), SmppError);
     await post('/faults', { rejectPercent: 0 });
 
     const mo = await post('/mo', { from: '84912345678', to: '8083', text: 'MCKH 0101701234' });
