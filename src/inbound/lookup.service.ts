@@ -63,7 +63,8 @@ const HOUR_MS = 3_600_000;
 /** One MO of a conversation with the short code, with the reply it got. */
 export interface ThreadEntry {
   id: number;
-  text: string;
+  /** null once de-identified */
+  text: string | null;
   receivedAt: number;
   reply: string | null;
   replyStatus: string | null;
@@ -193,7 +194,7 @@ export class LookupService {
       const [row] = await this.outbox.insert(tx, [reply]);
       if (!row) return this.stored(tx, mo);
       notificationId = Number(row.id);
-      sentText = reply.body;
+      sentText = reply.body ?? null;
     }
     const inserted = await tx.kysely
       .insertInto('inbound_messages')
@@ -267,11 +268,12 @@ export class LookupService {
         sql<number>`count(distinct case when outcome = 'not_found' then parsed_code end)`.as('unknown'),
       ])
       .where('received_at', '>', since)
+      .where('sender', 'is not', null)
       .groupBy('sender')
       .execute();
     const { rateLimitPerHour, unknownCodeLimitPerHour } = this.config.lookup;
     return rows
-      .map((r) => ({ sender: r.sender, lookupsLastHour: Number(r.total), unknownCodesLastHour: Number(r.unknown) }))
+      .map((r) => ({ sender: r.sender ?? '', lookupsLastHour: Number(r.total), unknownCodesLastHour: Number(r.unknown) }))
       .flatMap((r): ThrottledNumber[] => {
         if (r.unknownCodesLastHour > unknownCodeLimitPerHour) return [{ ...r, reason: 'enumeration' as const }];
         if (rateLimitPerHour > 0 && r.lookupsLastHour >= rateLimitPerHour) return [{ ...r, reason: 'flood' as const }];

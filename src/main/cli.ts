@@ -12,6 +12,7 @@ import { loadDemoData } from './demo/demo.data.js';
 import { AppError } from '../platform/errors.js';
 import { demoLoginText } from './demo/demo.accounts.js';
 import { runSmscSimCommand } from './smsc-sim.command.js';
+import { SYSTEM_ACTOR } from '../privacy/retention.scheduler.js';
 import { checkDatabase, openDatabase, type DatabaseCheck } from '../platform/db/database.js';
 import { DatabaseOpenError, dbFailureOf } from '../platform/db/failure.js';
 import type { Logger } from 'pino';
@@ -28,6 +29,7 @@ commands:
   demo [--count N]           load the demo agencies, procedures and dossiers (idempotent)
   token create --role admin|agency|oversight|gateway [--agency CODE] [--label TEXT]
   user create --username NAME --role admin|oversight|agency_admin|clerk [--agency CODE] --password PW [--name TEXT]
+  retention [--as-of ISO]    run the personal-data retention job now (idempotent; one line per batch)
   smsc-sim [--port 2775] [--control-port 2776] …   SMPP SMSC simulator for development, tests and demos
   help, --help, -h           this text
 
@@ -118,7 +120,10 @@ async function serve(config: Config, kind: ProcessKind, demo: boolean, check: bo
       ctx.dispatcher.start();
       ctx.callbackWorker.start();
     }
-    if (config.scheduler.enabled) ctx.scheduler.start();
+    if (config.scheduler.enabled) {
+      ctx.scheduler.start();
+      ctx.retentionScheduler.start();
+    }
   }
   const { port: metricsPort, host: metricsHost } = config.metrics;
   const metrics = metricsPort === null ? null : await listenMetrics(ctx.metrics, metricsPort, metricsHost);
@@ -249,6 +254,26 @@ async function main(argv: string[]): Promise<void> {
         return created;
       });
       process.stdout.write(`Đã tạo tài khoản ${user.username} (${user.role}${user.agencyCode ? `, ${user.agencyCode}` : ''}).\n`);
+      return;
+    }
+    case 'retention': {
+      const { values } = parseArgs({ args: rest, options: { 'as-of': { type: 'string' } } });
+      const asOf = values['as-of'] === undefined ? Date.now() : Date.parse(values['as-of']);
+      if (!Number.isFinite(asOf)) throw new ConfigError('--as-of must be an ISO 8601 instant, e.g. 2026-12-01T02:00:00+07:00');
+      const counts = await withContext(config, async (ctx) => {
+        const result = await ctx.retention.run(asOf, ctx.clock.now(), {
+          onBatch: (kind, rows) => {
+            process.stdout.write(`batch ${kind} ${rows}\n`);
+          },
+        });
+        const at = new Date(asOf).toISOString();
+        await ctx.audit.record(
+          { ...SYSTEM_ACTOR, username: 'cli' },
+          { action: 'privacy.retention', entity: 'privacy', entityId: at, after: { asOf: at, counts: result } },
+        );
+        return result;
+      });
+      process.stdout.write(`${JSON.stringify(counts)}\n`);
       return;
     }
     case 'smsc-sim':

@@ -31,6 +31,8 @@ import { ReceiptService } from '../messages/receipts/receipt.service.js';
 import { StatusCallbackService, StatusCallbackWorker } from '../messages/callbacks/status-callback.service.js';
 import { StatsService } from '../reports/stats.service.js';
 import { ReportService } from '../reports/report.service.js';
+import { RetentionService } from '../privacy/retention.service.js';
+import { RetentionScheduler } from '../privacy/retention.scheduler.js';
 
 export interface AppContext {
   readonly config: Config;
@@ -57,6 +59,8 @@ export interface AppContext {
   readonly callbackWorker: StatusCallbackWorker;
   readonly stats: StatsService;
   readonly reports: ReportService;
+  readonly retention: RetentionService;
+  readonly retentionScheduler: RetentionScheduler;
   close(): Promise<void>;
 }
 
@@ -130,6 +134,8 @@ export async function createContext(config: Config, options: ContextOptions = {}
   const dispatcher = new Dispatcher(db, providers, receipts, statusCallbacks, config.dispatcher, clock, logger, metrics, outboxSignal);
   const stats = new StatsService(db);
   const reports = new ReportService(db, agencies);
+  const retention = new RetentionService(db, config.retention);
+  const retentionScheduler = new RetentionScheduler(db, retention, audit, clock, logger);
 
   let closed = false;
   return {
@@ -157,10 +163,13 @@ export async function createContext(config: Config, options: ContextOptions = {}
     callbackWorker,
     stats,
     reports,
+    retention,
+    retentionScheduler,
     async close() {
       if (closed) return;
       closed = true;
       scheduler.stop();
+      retentionScheduler.stop();
       await dispatcher.stop();
       await outboxSignal.close();
       await callbackWorker.stop();

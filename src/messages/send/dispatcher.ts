@@ -146,7 +146,7 @@ export class Dispatcher {
           channel: row.channel,
           to: row.to_address ?? '',
           from: row.sender,
-          body: row.body,
+          body: row.body ?? '',
           encoding: row.encoding,
           segments: Number(row.segments),
           carrier: row.carrier,

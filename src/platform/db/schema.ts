@@ -43,7 +43,7 @@ export interface DossierTable {
   receipt_key: string;
   agency_code: string;
   procedure_code: string;
-  applicant_name: string;
+  applicant_name: string | null;
   /** `applicant_name` folded for search (searchFold): no diacritics, lower case. */
   search_name: string | null;
   phone_input: string | null;
@@ -63,6 +63,10 @@ export interface DossierTable {
   event_count: number;
   created_at: number;
   updated_at: number;
+  /** When its personal data was de-identified (retention job or erase request); null while held. */
+  deidentified_at: number | null;
+  /** An erase request that arrived while the dossier was open: honoured when it closes. */
+  erase_requested_at: number | null;
 }
 
 export interface DossierEventTable {
@@ -89,7 +93,7 @@ export interface NotificationTable {
   to_address: string | null;
   carrier: string | null;
   sender: string;
-  body: string;
+  body: string | null;
   encoding: 'gsm7' | 'ucs2' | 'text';
   segments: number;
   cost_vnd: number;
@@ -106,16 +110,18 @@ export interface NotificationTable {
   sent_at: number | null;
   delivered_at: number | null;
   updated_at: number;
+  /** When recipient and body were de-identified; null while held. */
+  deidentified_at: number | null;
 }
 
 export interface InboundMessageTable {
   id: Generated<number>;
   gateway: string;
   gateway_message_id: string | null;
-  sender: string;
+  sender: string | null;
   sender_e164: string | null;
   short_code: string;
-  text: string;
+  text: string | null;
   outcome: 'found' | 'not_found' | 'bad_syntax' | 'rate_limited';
   parsed_code: string | null;
   dossier_id: number | null;
@@ -124,6 +130,8 @@ export interface InboundMessageTable {
   reply_notification_id: number | null;
   received_at: number;
   created_at: number;
+  /** When sender and text were de-identified; null while held. */
+  deidentified_at: number | null;
 }
 
 export interface HealthProbeTable {
