@@ -33,6 +33,7 @@ import { StatsService } from '../reports/stats.service.js';
 import { ReportService } from '../reports/report.service.js';
 import { RetentionService } from '../privacy/retention.service.js';
 import { RetentionScheduler } from '../privacy/retention.scheduler.js';
+import { DataSubjectService } from '../privacy/data-subject.service.js';
 
 export interface AppContext {
   readonly config: Config;
@@ -61,6 +62,7 @@ export interface AppContext {
   readonly reports: ReportService;
   readonly retention: RetentionService;
   readonly retentionScheduler: RetentionScheduler;
+  readonly dataSubjects: DataSubjectService;
   close(): Promise<void>;
 }
 
@@ -136,6 +138,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
   const reports = new ReportService(db, agencies);
   const retention = new RetentionService(db, config.retention);
   const retentionScheduler = new RetentionScheduler(db, retention, audit, clock, logger);
+  const dataSubjects = new DataSubjectService(db, audit, clock);
 
   let closed = false;
   return {
@@ -165,6 +168,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
     reports,
     retention,
     retentionScheduler,
+    dataSubjects,
     async close() {
       if (closed) return;
       closed = true;

@@ -7,11 +7,13 @@ import { badRequest } from '../platform/errors.js';
 import type { Principal } from '../platform/principal.js';
 import type { AuditActor, AuditService } from '../accounts/audit.service.js';
 import type { RetentionService } from './retention.service.js';
+import type { DataSubjectService } from './data-subject.service.js';
 
 export interface PrivacyRoutesDeps {
   readonly clock: Clock;
   readonly audit: AuditService;
   readonly retention: RetentionService;
+  readonly dataSubjects: DataSubjectService;
 }
 
 /** Who an API call was, for the audit log: the token's id, or the admin token of the environment. */
@@ -28,6 +30,64 @@ const Counts = Type.Object({
   sessions: Type.Integer(),
   auditAddresses: Type.Integer(),
 });
+
+const PhoneParam = Type.Object({
+  phone: Type.String({ minLength: 1, maxLength: 40, description: 'In any format the phone check accepts' }),
+});
+const nullable = (schema: ReturnType<typeof Type.String>) => Type.Union([schema, Type.Null()]);
+const S = Type.String();
+
+const SubjectExport = Type.Object(
+  {
+    phone: S,
+    dossiers: Type.Array(
+      Type.Object({
+        receiptCode: S,
+        agencyCode: S,
+        procedureCode: S,
+        state: S,
+        step: S,
+        receivedAt: S,
+        dueAt: S,
+        finishedAt: nullable(S),
+        returnedAt: nullable(S),
+        name: nullable(S),
+        phone: nullable(S),
+        email: nullable(S),
+        carrier: nullable(S),
+        deidentifiedAt: nullable(S),
+        eraseRequestedAt: nullable(S),
+      }),
+    ),
+    notifications: Type.Array(
+      Type.Object({
+        id: Type.Integer(),
+        receiptCode: nullable(S),
+        agencyCode: nullable(S),
+        kind: S,
+        channel: S,
+        to: nullable(S),
+        status: S,
+        createdAt: S,
+        sentAt: nullable(S),
+        deliveredAt: nullable(S),
+        body: nullable(S),
+      }),
+    ),
+    inbound: Type.Array(
+      Type.Object({
+        id: Type.Integer(),
+        receivedAt: S,
+        from: nullable(S),
+        text: nullable(S),
+        outcome: S,
+        receiptCode: nullable(S),
+        reply: nullable(S),
+      }),
+    ),
+  },
+  { $id: 'DataSubject' },
+);
 
 export function privacyRoutes(deps: PrivacyRoutesDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
@@ -61,6 +121,63 @@ export function privacyRoutes(deps: PrivacyRoutesDeps): FastifyPluginAsyncTypebo
           ip: request.ip,
         });
         return { asOf: at, ...counts };
+      },
+    );
+
+    app.get(
+      '/api/v1/data-subjects/:phone',
+      {
+        config: { roles: ['admin', 'agency'] },
+        schema: {
+          summary: 'Everything held about a phone number (Law 91/2025/QH15)',
+          description:
+            'Dossiers, messages and look-ups (MOs) of the number; an agency sees its own dossiers only. `download=true` answers as a JSON file. Audited.',
+          tags: ['personal data'],
+          params: PhoneParam,
+          querystring: Type.Object({ download: Type.Optional(Type.Boolean()) }),
+          response: { 200: SubjectExport, ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        const principal = principalOf(request);
+        const result = await deps.dataSubjects.export(principal, request.params.phone, apiActor(principal), request.ip);
+        if (request.query.download)
+          reply.header('content-disposition', `attachment; filename="data-subject-${result.phone.replace(/\D/g, '')}.json"`);
+        reply.header('cache-control', 'no-store');
+        return result;
+      },
+    );
+
+    app.post(
+      '/api/v1/data-subjects/:phone/erase',
+      {
+        config: { roles: ['admin'] },
+        schema: {
+          summary: "De-identify everything held about a phone number (the data subject's request)",
+          description:
+            'Closed dossiers, messages and MOs of the number, whatever their age; messages not sent yet are cancelled. Open dossiers keep name and number until they close (`keptOpen`), then the retention job removes them. Audited.',
+          tags: ['personal data'],
+          params: PhoneParam,
+          body: Type.Object({ reason: Type.String({ minLength: 1, maxLength: 500 }) }, { additionalProperties: false }),
+          response: {
+            200: Type.Object({
+              phone: S,
+              dossiers: Type.Integer(),
+              notifications: Type.Integer(),
+              inbound: Type.Integer(),
+              statusCallbacks: Type.Integer(),
+              cancelled: Type.Integer(),
+              keptOpen: Type.Array(Type.Object({ receiptCode: S, state: S })),
+              note: nullable(S),
+            }),
+            ...errorResponses,
+          },
+        },
+      },
+      async (request) => {
+        const reason = request.body.reason.trim();
+        if (!reason) throw badRequest('VALIDATION_FAILED', 'reason: cần ghi lý do.', { field: 'reason' });
+        return deps.dataSubjects.erase(request.params.phone, reason, apiActor(principalOf(request)), request.ip);
       },
     );
   };
