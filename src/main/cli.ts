@@ -12,6 +12,7 @@ import { loadDemoData } from './demo/demo.data.js';
 import { AppError } from '../platform/errors.js';
 import { demoLoginText } from './demo/demo.accounts.js';
 import { runSmscSimCommand } from './smsc-sim.command.js';
+import { runBackup } from './backup.command.js';
 import { SYSTEM_ACTOR } from '../privacy/retention.scheduler.js';
 import { checkDatabase, openDatabase, type DatabaseCheck } from '../platform/db/database.js';
 import { DatabaseOpenError, dbFailureOf } from '../platform/db/failure.js';
@@ -30,6 +31,7 @@ commands:
   token create --role admin|agency|oversight|gateway [--agency CODE] [--label TEXT]
   user create --username NAME --role admin|oversight|agency_admin|clerk [--agency CODE] --password PW [--name TEXT]
   retention [--as-of ISO]    run the personal-data retention job now (idempotent; one line per batch)
+  backup <file>              consistent copy of a running SQLite database (PostgreSQL: pg_dump)
   smsc-sim [--port 2775] [--control-port 2776] …   SMPP SMSC simulator for development, tests and demos
   help, --help, -h           this text
 
@@ -274,6 +276,13 @@ async function main(argv: string[]): Promise<void> {
         return result;
       });
       process.stdout.write(`${JSON.stringify(counts)}\n`);
+      return;
+    }
+    case 'backup': {
+      const { positionals } = parseArgs({ args: rest, options: {}, allowPositionals: true });
+      if (positionals.length !== 1) throw new UsageError('usage: motcua backup <file>');
+      const { file, pages } = await runBackup(config, positionals[0]!);
+      process.stdout.write(`Đã sao lưu cơ sở dữ liệu vào ${file} (${pages} pages).\n`);
       return;
     }
     case 'smsc-sim':
