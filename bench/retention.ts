@@ -52,7 +52,7 @@ function bulkInsert(dialect: BenchDb, total: number, at: number): string {
 
 async function benchRetention(kind: BenchDb, dossiers: number, batch: number): Promise<RetentionFigures> {
   const database = await createBenchDatabase(kind);
-  const ctx = await benchContext(benchConfig(database.url, { MOTCUA_RETENTION_BATCH: String(batch) }));
+  const ctx = await benchContext(benchConfig(database.url, { MOTCUA_RETENTION_BATCH: String(batch), MOTCUA_DB_STATEMENT_TIMEOUT_MS: '0' }));
   try {
     await seedReference(ctx);
     log(`retention ${kind}: inserting ${dossiers} dossiers`);
