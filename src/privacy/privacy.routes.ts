@@ -8,8 +8,11 @@ import type { Principal } from '../platform/principal.js';
 import type { AuditActor, AuditService } from '../accounts/audit.service.js';
 import type { RetentionService } from './retention.service.js';
 import type { DataSubjectService } from './data-subject.service.js';
+import { NOTICE_PATH, renderNotice } from './notice.page.js';
+import type { Config } from '../platform/config/config.js';
 
 export interface PrivacyRoutesDeps {
+  readonly config: Config;
   readonly clock: Clock;
   readonly audit: AuditService;
   readonly retention: RetentionService;
@@ -91,6 +94,17 @@ const SubjectExport = Type.Object(
 
 export function privacyRoutes(deps: PrivacyRoutesDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
+    app.get(
+      NOTICE_PATH,
+      { schema: { hide: true, querystring: Type.Object({ lang: Type.Optional(Type.Union([Type.Literal('vi'), Type.Literal('en')])) }) } },
+      async (request, reply) =>
+        reply
+          .type('text/html; charset=utf-8')
+          .header('cache-control', 'public, max-age=300')
+          .header('x-content-type-options', 'nosniff')
+          .send(renderNotice({ lang: request.query.lang ?? 'vi', retention: deps.config.retention, contact: deps.config.privacyContact })),
+    );
+
     app.post(
       '/api/v1/jobs/retention',
       {

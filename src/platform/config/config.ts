@@ -82,6 +82,8 @@ export interface Config {
   readonly scheduler: { readonly enabled: boolean };
   /** How long personal data is kept (Law 91/2025/QH15; docs/personal-data.md), in days, and the job's batch size. */
   readonly retention: RetentionSettings;
+  /** Whom citizens contact about their data, shown on /quyen-rieng-tu (MOTCUA_PRIVACY_CONTACT); null: the receiving agency. */
+  readonly privacyContact: string | null;
   readonly statusCallbacks: {
     readonly pollMs: number;
     readonly timeoutMs: number;
@@ -311,6 +313,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     scheduler: { enabled: flag(env, 'MOTCUA_SCHEDULER', true) },
     retention: retention(env),
+    privacyContact: env.MOTCUA_PRIVACY_CONTACT?.trim().slice(0, 300) || null,
     statusCallbacks: {
       pollMs: integer(env, 'MOTCUA_CALLBACK_POLL_MS', 1000, 10),
       timeoutMs: integer(env, 'MOTCUA_CALLBACK_TIMEOUT_MS', 10_000, 100, 120_000),
