@@ -14,9 +14,11 @@ const below = {
   messages: ['providers', 'dossiers', 'accounts', 'reference', 'platform', 'lib'],
   inbound: ['messages', 'providers', 'dossiers', 'accounts', 'reference', 'platform', 'lib'],
   reports: ['inbound', 'messages', 'providers', 'dossiers', 'accounts', 'reference', 'platform', 'lib'],
-  web: ['reports', 'inbound', 'messages', 'providers', 'dossiers', 'accounts', 'reference', 'platform', 'lib'],
+  // personal data: retention job and the data subject's rights, over everything that holds it
+  privacy: ['inbound', 'messages', 'providers', 'dossiers', 'accounts', 'reference', 'platform', 'lib'],
+  web: ['privacy', 'reports', 'inbound', 'messages', 'providers', 'dossiers', 'accounts', 'reference', 'platform', 'lib'],
 };
-const folders = ['main', 'web', 'reports', 'inbound', 'messages', 'providers', 'dossiers', 'accounts', 'reference', 'platform', 'lib'];
+const folders = ['main', 'web', 'privacy', 'reports', 'inbound', 'messages', 'providers', 'dossiers', 'accounts', 'reference', 'platform', 'lib'];
 
 module.exports = {
   forbidden: [

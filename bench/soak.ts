@@ -156,7 +156,7 @@ export async function benchSoak(kind: BenchDb, options: SoakOptions): Promise<So
       const accepted = new Set(sim.submitted.map((m) => m.text));
       const by = (status: string) => rows.filter((r) => r.status === status).length;
       const stuck = by('pending') + by('sending');
-      const lost = rows.filter((r) => r.status !== 'pending' && r.status !== 'sending' && !accepted.has(r.body)).length;
+      const lost = rows.filter((r) => r.status !== 'pending' && r.status !== 'sending' && !accepted.has(r.body ?? '')).length;
       const session = (
         ctx.providers as unknown as { members: Array<{ member: { provider: { session?: { stats(): Record<string, number> } } } }> }
       ).members[0]?.member.provider.session?.stats();

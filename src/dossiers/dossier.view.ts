@@ -20,7 +20,7 @@ export interface DossierJson {
   returnMethod: ReturnMethod;
   portalStatus: number;
   phone: { input: string | null; e164: string | null; carrier: string | null; problem: PhoneProblem | null; message: string | null };
-  applicant: { name: string; email: string | null };
+  applicant: { name: string | null; email: string | null };
 }
 
 export function toDossierJson(row: DossierRow, now: number): DossierJson {

@@ -98,7 +98,7 @@ export function renderLookupPage(model: LookupPageModel): string {
 </main>
 <footer>
   <p>Tra cứu bằng tin nhắn: soạn <strong>${escapeHtml(syntax)}</strong> (phí ${feeVnd.toLocaleString('vi-VN')} đồng/tin).</p>
-  <p>Trang này không hiển thị họ tên hay số điện thoại của người nộp hồ sơ.</p>
+  <p>Trang này không hiển thị họ tên hay số điện thoại của người nộp hồ sơ. <a href="/quyen-rieng-tu">Quyền riêng tư</a> (<a href="/quyen-rieng-tu?lang=en" lang="en">privacy</a>).</p>
 </footer>
 </body>
 </html>`;

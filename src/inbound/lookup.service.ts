@@ -79,7 +79,8 @@ export interface ReplyHandoff {
 /** One MO of a conversation with the short code, with the reply it got. */
 export interface ThreadEntry {
   id: number;
-  text: string;
+  /** null once de-identified */
+  text: string | null;
   receivedAt: number;
   reply: string | null;
   replyStatus: string | null;
@@ -343,6 +344,8 @@ export class LookupService {
       .groupBy(['sender', 'outcome', 'parsed_code'])
       .execute();
     for (const row of rows) {
+      // Only the group's own senders match `in`; a de-identified row (sender null) never does.
+      if (row.sender === null) continue;
       const used = usageOf(usage, row.sender);
       used.total += Number(row.n);
       if (row.outcome === 'not_found' && row.parsed_code !== null) used.unknown.add(row.parsed_code);
@@ -397,11 +400,12 @@ export class LookupService {
         sql<number>`count(distinct case when outcome = 'not_found' then parsed_code end)`.as('unknown'),
       ])
       .where('received_at', '>', since)
+      .where('sender', 'is not', null)
       .groupBy('sender')
       .execute();
     const { rateLimitPerHour, unknownCodeLimitPerHour } = this.config.lookup;
     return rows
-      .map((r) => ({ sender: r.sender, lookupsLastHour: Number(r.total), unknownCodesLastHour: Number(r.unknown) }))
+      .map((r) => ({ sender: r.sender ?? '', lookupsLastHour: Number(r.total), unknownCodesLastHour: Number(r.unknown) }))
       .flatMap((r): ThrottledNumber[] => {
         if (r.unknownCodesLastHour > unknownCodeLimitPerHour) return [{ ...r, reason: 'enumeration' as const }];
         if (rateLimitPerHour > 0 && r.lookupsLastHour >= rateLimitPerHour) return [{ ...r, reason: 'flood' as const }];

@@ -13,6 +13,7 @@ import { agencyRoutes } from '../reference/agency.routes.js';
 import { calendarRoutes } from '../reference/calendar.routes.js';
 import { procedureRoutes } from '../reference/procedure.routes.js';
 import { statsRoutes } from '../reports/stats.routes.js';
+import { privacyRoutes } from '../privacy/privacy.routes.js';
 import { reportWebRoutes } from '../web/reports/reports.routes.js';
 import { webRoutes } from '../web/web.routes.js';
 import { registerWebSession } from '../web/web.session.js';
@@ -37,6 +38,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   await app.register(dossierRoutes(ctx));
   await app.register(notificationRoutes(ctx));
   await app.register(statsRoutes(ctx));
+  await app.register(privacyRoutes(ctx));
   await app.register(lookupRoutes(ctx));
   await app.register(webRoutes(ctx));
   await app.register(reportWebRoutes(ctx));

@@ -13,6 +13,8 @@ import { AppError } from '../platform/errors.js';
 import { demoLoginText } from './demo/demo.accounts.js';
 import { runSmscSimCommand } from './smsc-sim.command.js';
 import { runZaloSimCommand } from './zalo-sim/zalo-sim.command.js';
+import { runBackup } from './backup.command.js';
+import { SYSTEM_ACTOR } from '../privacy/retention.scheduler.js';
 import { checkDatabase, openDatabase, type DatabaseCheck } from '../platform/db/database.js';
 import { DatabaseOpenError, dbFailureOf } from '../platform/db/failure.js';
 import type { Logger } from 'pino';
@@ -29,6 +31,8 @@ commands:
   demo [--count N]           load the demo agencies, procedures and dossiers (idempotent)
   token create --role admin|agency|oversight|gateway [--agency CODE] [--label TEXT]
   user create --username NAME --role admin|oversight|agency_admin|clerk [--agency CODE] --password PW [--name TEXT]
+  retention [--as-of ISO]    run the personal-data retention job now (idempotent; one line per batch)
+  backup <file>              consistent copy of a running SQLite database (PostgreSQL: pg_dump)
   smsc-sim [--port 2775] [--control-port 2776] …   SMPP SMSC simulator for development, tests and demos
   zalo-sim [--port 8765] [--webhook-url URL] …     Zalo (OAuth v4 + ZNS + signed webhooks) simulator, same uses
   help, --help, -h           this text
@@ -122,7 +126,10 @@ async function serve(config: Config, kind: ProcessKind, demo: boolean, check: bo
       ctx.callbackWorker.start();
       ctx.noReceiptSweeper.start();
     }
-    if (config.scheduler.enabled) ctx.scheduler.start();
+    if (config.scheduler.enabled) {
+      ctx.scheduler.start();
+      ctx.retentionScheduler.start();
+    }
   }
   const { port: metricsPort, host: metricsHost } = config.metrics;
   const metrics = metricsPort === null ? null : await listenMetrics(ctx.metrics, metricsPort, metricsHost);
@@ -261,6 +268,33 @@ async function main(argv: string[]): Promise<void> {
         return created;
       });
       process.stdout.write(`Đã tạo tài khoản ${user.username} (${user.role}${user.agencyCode ? `, ${user.agencyCode}` : ''}).\n`);
+      return;
+    }
+    case 'retention': {
+      const { values } = parseArgs({ args: rest, options: { 'as-of': { type: 'string' } } });
+      const asOf = values['as-of'] === undefined ? Date.now() : Date.parse(values['as-of']);
+      if (!Number.isFinite(asOf)) throw new ConfigError('--as-of must be an ISO 8601 instant, e.g. 2026-12-01T02:00:00+07:00');
+      const counts = await withContext(config, async (ctx) => {
+        const result = await ctx.retention.run(asOf, ctx.clock.now(), {
+          onBatch: (kind, rows) => {
+            process.stdout.write(`batch ${kind} ${rows}\n`);
+          },
+        });
+        const at = new Date(asOf).toISOString();
+        await ctx.audit.record(
+          { ...SYSTEM_ACTOR, username: 'cli' },
+          { action: 'privacy.retention', entity: 'privacy', entityId: at, after: { asOf: at, counts: result } },
+        );
+        return result;
+      });
+      process.stdout.write(`${JSON.stringify(counts)}\n`);
+      return;
+    }
+    case 'backup': {
+      const { positionals } = parseArgs({ args: rest, options: {}, allowPositionals: true });
+      if (positionals.length !== 1) throw new UsageError('usage: motcua backup <file>');
+      const { file, pages } = await runBackup(config, positionals[0]!);
+      process.stdout.write(`Đã sao lưu cơ sở dữ liệu vào ${file} (${pages} pages).\n`);
       return;
     }
     case 'smsc-sim':

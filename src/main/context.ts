@@ -33,6 +33,9 @@ import { StatusCallbackService, StatusCallbackWorker } from '../messages/callbac
 import { StatsService } from '../reports/stats.service.js';
 import { ZaloFallback } from '../messages/plan/zalo.channel.js';
 import { ReportService } from '../reports/report.service.js';
+import { RetentionService } from '../privacy/retention.service.js';
+import { RetentionScheduler } from '../privacy/retention.scheduler.js';
+import { DataSubjectService } from '../privacy/data-subject.service.js';
 
 export interface AppContext {
   readonly config: Config;
@@ -63,6 +66,9 @@ export interface AppContext {
   readonly noReceiptSweeper: NoReceiptSweeper;
   readonly stats: StatsService;
   readonly reports: ReportService;
+  readonly retention: RetentionService;
+  readonly retentionScheduler: RetentionScheduler;
+  readonly dataSubjects: DataSubjectService;
   close(): Promise<void>;
 }
 
@@ -172,6 +178,9 @@ export async function createContext(config: Config, options: ContextOptions = {}
   });
   const stats = new StatsService(db);
   const reports = new ReportService(db, agencies);
+  const retention = new RetentionService(db, config.retention);
+  const retentionScheduler = new RetentionScheduler(db, retention, audit, clock, logger);
+  const dataSubjects = new DataSubjectService(db, audit, clock);
 
   let closed = false;
   return {
@@ -201,10 +210,14 @@ export async function createContext(config: Config, options: ContextOptions = {}
     noReceiptSweeper,
     stats,
     reports,
+    retention,
+    retentionScheduler,
+    dataSubjects,
     async close() {
       if (closed) return;
       closed = true;
       scheduler.stop();
+      retentionScheduler.stop();
       // Together: the dispatcher stops claiming and releases what it has not started; the providers
       // refuse new sends (released too, not an attempt) and wait for the answers still due, then unbind.
       const dispatcherStopped = dispatcher.stop();

@@ -102,7 +102,7 @@ ${header}
 ${flashBlock(flash) ?? ''}
 ${body}
 </main>
-<footer class="site-footer"><p>${html`${t.footer}`}</p></footer>
+<footer class="site-footer"><p>${html`${t.footer}`} <a href="/quyen-rieng-tu${model.lang === 'en' ? '?lang=en' : ''}">${model.lang === 'en' ? 'Privacy' : 'Quyền riêng tư'}</a></p></footer>
 </body>
 </html>`;
 }

@@ -86,7 +86,7 @@ describe(`desk actions and undo are atomic (${TEST_DB})`, () => {
     const after = await snapshot(h);
     assert.equal(after.dossier.event_count, 1);
     assert.equal(after.events.length, 1);
-    assert.match(after.notifications[0]!.body, /buu chinh/);
+    assert.match(after.notifications[0]!.body ?? '', /buu chinh/);
   });
 
   test('a stale screen is refused and changes nothing', async () => {

@@ -24,7 +24,12 @@ describe(`look-up replies: one segment, back to the MO's source (${TEST_DB})`, (
   const ask = (text: string, from = sender(), extra: Record<string, unknown> = {}) =>
     h.ctx.lookup.handleInbound({ gateway: 'api', messageId: null, from, to: '8083', text, receivedAt: null, replyVia: 'outbox', ...extra });
   const replyRow = (id: number | null) =>
-    h.ctx.db.kysely.selectFrom('notifications').selectAll().where('id', '=', Number(id)).executeTakeFirstOrThrow();
+    h.ctx.db.kysely
+      .selectFrom('notifications')
+      .selectAll()
+      .where('id', '=', Number(id))
+      .executeTakeFirstOrThrow()
+      .then((row) => ({ ...row, body: row.body ?? assert.fail('the reply has a body') }));
 
   test('every dossier of the demo data (every step name, every agency) is answered in one segment, its step uncut', async () => {
     const demo = await startHarness();
@@ -48,7 +53,12 @@ describe(`look-up replies: one segment, back to the MO's source (${TEST_DB})`, (
         replyVia: 'outbox',
       });
     const replyRow = (id: number | null) =>
-      h.ctx.db.kysely.selectFrom('notifications').selectAll().where('id', '=', Number(id)).executeTakeFirstOrThrow();
+      h.ctx.db.kysely
+        .selectFrom('notifications')
+        .selectAll()
+        .where('id', '=', Number(id))
+        .executeTakeFirstOrThrow()
+        .then((row) => ({ ...row, body: row.body ?? assert.fail('the reply has a body') }));
     await loadDemoData(h.ctx, 300);
     const dossiers = await h.ctx.db.kysely.selectFrom('dossiers').select(['receipt_code', 'step', 'state']).execute();
     assert.ok(dossiers.length > 250);

@@ -254,3 +254,12 @@ const MESSAGES: Record<'vi' | 'en', Record<PhoneProblem, string>> = {
 export function phoneProblemMessage(problem: PhoneProblem, lang: 'vi' | 'en' = 'vi'): string {
   return MESSAGES[lang][problem];
 }
+
+/** A number as a log line or an audit row may show it: national form, the middle hidden (`091****678`). */
+export function maskPhone(value: string | null | undefined): string {
+  if (!value) return '';
+  const digits = value.replace(/\D/g, '');
+  const national = value.trim().startsWith('+84') ? `0${digits.slice(2)}` : digits;
+  if (national.length < 7) return '*'.repeat(national.length);
+  return `${national.slice(0, 3)}${'*'.repeat(national.length - 6)}${national.slice(-3)}`;
+}

@@ -50,7 +50,7 @@ export function zaloPayloadFor(setup: ZaloSetup | null, settings: AgencySettings
 
 /** The SMS that replaces a Zalo notification: same dossier, kind, number and text, the agency's quiet hours. */
 export function fallbackSms(
-  zalo: NotificationRow,
+  zalo: NotificationRow & { body: string },
   settings: AgencySettings,
   sms: { brandname: string; priceFor: (carrier: string | null) => number },
   now: number,
@@ -109,11 +109,17 @@ export class ZaloFallback {
 
   /** Inside the transaction that failed the Zalo notification for good: its SMS replacement. */
   async afterFailure(tx: DbHandle, zalo: NotificationRow, now: number): Promise<void> {
-    if (zalo.channel !== 'zalo' || zalo.status !== 'failed') return;
+    // A body erased at the citizen's request (data-subject erase) leaves nothing to send by SMS.
+    if (zalo.channel !== 'zalo' || zalo.status !== 'failed' || zalo.body === null) return;
     const agency = zalo.agency_code ? await this.agencies.get(zalo.agency_code, tx) : null;
     if (!agency) return;
     const inserted = await this.outbox.insert(tx, [
-      fallbackSms(zalo, agency.settings, { brandname: this.config.sms.brandname, priceFor: (c) => this.outbox.priceFor(c) }, now),
+      fallbackSms(
+        { ...zalo, body: zalo.body },
+        agency.settings,
+        { brandname: this.config.sms.brandname, priceFor: (c) => this.outbox.priceFor(c) },
+        now,
+      ),
     ]);
     if (inserted.length > 0) this.metrics.zaloFallbacks.inc({ reason: zalo.failure_reason ?? 'failed' });
   }

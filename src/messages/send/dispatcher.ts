@@ -162,7 +162,7 @@ export class Dispatcher {
           toNpi: row.to_npi,
           from: row.sender,
           // A Zalo notification sends its template payload; its body is the SMS text a fallback would use.
-          body: row.channel === 'zalo' && row.payload !== null ? row.payload : row.body,
+          body: row.channel === 'zalo' && row.payload !== null ? row.payload : (row.body ?? ''),
           encoding: row.encoding,
           segments: Number(row.segments),
           carrier: row.carrier,

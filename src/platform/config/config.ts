@@ -84,6 +84,10 @@ export interface Config {
   readonly scheduler: { readonly enabled: boolean };
   /** A `sent` message with no delivery receipt after `timeoutSeconds` becomes final `unknown` (reason `no_receipt`). */
   readonly receipts: { readonly timeoutSeconds: number; readonly sweepMs: number };
+  /** How long personal data is kept (Law 91/2025/QH15; docs/personal-data.md), in days, and the job's batch size. */
+  readonly retention: RetentionSettings;
+  /** Whom citizens contact about their data, shown on /quyen-rieng-tu (MOTCUA_PRIVACY_CONTACT); null: the receiving agency. */
+  readonly privacyContact: string | null;
   readonly statusCallbacks: {
     readonly pollMs: number;
     readonly timeoutMs: number;
@@ -100,6 +104,44 @@ export interface Config {
 }
 
 export type TrustProxy = boolean | number | readonly string[];
+
+export interface RetentionSettings {
+  /** Applicant name, numbers and e-mail: days after the dossier's last change in a final state. */
+  readonly dossierDays: number;
+  /** Recipient and body of a message: days after its final status. */
+  readonly messageDays: number;
+  /** MO sender numbers and texts: days after receipt. */
+  readonly inboundDays: number;
+  /** Login attempts (user name, address) and expired sessions' addresses: days. */
+  readonly loginAttemptDays: number;
+  /** Client addresses in audit rows (the rows stay): days. */
+  readonly auditAddressDays: number;
+  /** Rows per transaction: each batch holds its locks only this long. */
+  readonly batchSize: number;
+}
+
+export const DEFAULT_RETENTION: RetentionSettings = Object.freeze({
+  dossierDays: 90,
+  messageDays: 90,
+  inboundDays: 90,
+  loginAttemptDays: 30,
+  auditAddressDays: 365,
+  batchSize: 500,
+});
+
+function retention(env: Env): RetentionSettings {
+  const days = (name: string, fallback: number, min: number) => integer(env, name, fallback, min, 3650);
+  return {
+    // At least 7 days: a complaint about a message must still find its recipient and text.
+    dossierDays: days('MOTCUA_RETENTION_DOSSIER_DAYS', DEFAULT_RETENTION.dossierDays, 7),
+    messageDays: days('MOTCUA_RETENTION_MESSAGE_DAYS', DEFAULT_RETENTION.messageDays, 7),
+    inboundDays: days('MOTCUA_RETENTION_INBOUND_DAYS', DEFAULT_RETENTION.inboundDays, 7),
+    // The lockout reads the last half hour of attempts; one day is the shortest that keeps it whole.
+    loginAttemptDays: days('MOTCUA_RETENTION_LOGIN_DAYS', DEFAULT_RETENTION.loginAttemptDays, 1),
+    auditAddressDays: days('MOTCUA_RETENTION_AUDIT_IP_DAYS', DEFAULT_RETENTION.auditAddressDays, 30),
+    batchSize: integer(env, 'MOTCUA_RETENTION_BATCH', DEFAULT_RETENTION.batchSize, 1, 10_000),
+  };
+}
 
 export class ConfigError extends Error {}
 
@@ -279,6 +321,8 @@ export function loadConfig(env: Env = process.env): Config {
       timeoutSeconds: integer(env, 'MOTCUA_RECEIPT_TIMEOUT_SECONDS', 72 * 3600, 1),
       sweepMs: integer(env, 'MOTCUA_RECEIPT_SWEEP_MS', 60_000, 10),
     },
+    retention: retention(env),
+    privacyContact: env.MOTCUA_PRIVACY_CONTACT?.trim().slice(0, 300) || null,
     statusCallbacks: {
       pollMs: integer(env, 'MOTCUA_CALLBACK_POLL_MS', 1000, 10),
       timeoutMs: integer(env, 'MOTCUA_CALLBACK_TIMEOUT_MS', 10_000, 100, 120_000),

@@ -6,6 +6,7 @@ import * as webAccounts from './migrations/0004_web_accounts.js';
 import * as transport from './migrations/0003_transport.js';
 import * as dossierSearch from './migrations/0005_dossier_search.js';
 import * as healthProbe from './migrations/0006_health_probe.js';
+import * as personalData from './migrations/0007_personal_data.js';
 import * as zalo from './migrations/0008_zalo.js';
 import * as replyAddress from './migrations/0012_reply_address.js';
 
@@ -19,6 +20,7 @@ function provider(db: Db): MigrationProvider {
     '0003_transport': transport,
     '0005_dossier_search': dossierSearch,
     '0006_health_probe': healthProbe,
+    '0007_personal_data': personalData,
     '0008_zalo': zalo,
     '0012_reply_address': replyAddress,
   };
@@ -36,4 +38,11 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** Applies migrations up to and including `name` (tests of a migration on data written before it). */
+export async function migrateUpTo(db: Db, name: string): Promise<void> {
+  const migrator = new Migrator({ db: db.kysely, provider: provider(db) });
+  const { error } = await migrator.migrateTo(name);
+  if (error) throw error instanceof Error ? error : new Error(String(error));
 }

@@ -43,7 +43,7 @@ export interface DossierTable {
   receipt_key: string;
   agency_code: string;
   procedure_code: string;
-  applicant_name: string;
+  applicant_name: string | null;
   /** `applicant_name` folded for search (searchFold): no diacritics, lower case. */
   search_name: string | null;
   phone_input: string | null;
@@ -63,6 +63,10 @@ export interface DossierTable {
   event_count: number;
   created_at: number;
   updated_at: number;
+  /** When its personal data was de-identified (retention job or erase request); null while held. */
+  deidentified_at: number | null;
+  /** An erase request that arrived while the dossier was open: honoured when it closes. */
+  erase_requested_at: number | null;
 }
 
 export interface DossierEventTable {
@@ -92,7 +96,7 @@ export interface NotificationTable {
   to_npi: number | null;
   carrier: string | null;
   sender: string;
-  body: string;
+  body: string | null;
   encoding: 'gsm7' | 'ucs2' | 'text';
   segments: number;
   cost_vnd: number;
@@ -116,6 +120,8 @@ export interface NotificationTable {
   payload: string | null;
   /** On a Zalo notification: what the same text would have cost by SMS (migration 0008). */
   sms_cost_vnd: number | null;
+  /** When recipient and body were de-identified; null while held. */
+  deidentified_at: number | null;
 }
 
 export interface ZaloTokenTable {
@@ -135,10 +141,10 @@ export interface InboundMessageTable {
   id: Generated<number>;
   gateway: string;
   gateway_message_id: string | null;
-  sender: string;
+  sender: string | null;
   sender_e164: string | null;
   short_code: string;
-  text: string;
+  text: string | null;
   outcome: 'found' | 'not_found' | 'bad_syntax' | 'rate_limited';
   parsed_code: string | null;
   dossier_id: number | null;
@@ -147,6 +153,8 @@ export interface InboundMessageTable {
   reply_notification_id: number | null;
   received_at: number;
   created_at: number;
+  /** When sender and text were de-identified; null while held. */
+  deidentified_at: number | null;
 }
 
 export interface HealthProbeTable {

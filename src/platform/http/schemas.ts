@@ -83,7 +83,12 @@ export const DossierJsonSchema = Type.Object(
     returnMethod: Type.String(),
     portalStatus: Type.Integer(),
     phone: PhoneJson,
-    applicant: Type.Object({ name: Type.String(), email: Type.Union([Type.String(), Type.Null()]) }),
+    applicant: Type.Object({
+      name: Type.Union([Type.String(), Type.Null()], {
+        description: 'null once de-identified (personal-data retention or an erase request)',
+      }),
+      email: Type.Union([Type.String(), Type.Null()]),
+    }),
   },
   { $id: 'Dossier' },
 );
@@ -98,7 +103,9 @@ export const NotificationJsonSchema = Type.Object(
     channel: Type.String(),
     to: nullableString,
     from: Type.String(),
-    body: Type.String(),
+    body: Type.Union([Type.String(), Type.Null()], {
+      description: 'null once de-identified (personal-data retention or an erase request)',
+    }),
     encoding: Type.String(),
     segments: Type.Integer(),
     costVnd: Type.Number(),
@@ -122,7 +129,7 @@ export interface NotificationJson {
   channel: 'sms' | 'email' | 'zalo';
   to: string | null;
   from: string;
-  body: string;
+  body: string | null;
   encoding: string;
   segments: number;
   costVnd: number;

@@ -1,5 +1,6 @@
 /** The oversight and read pages: /giam-sat (with its exports), /ho-so, /tin-nhan and the /gia-lap phone. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { AuditService } from '../../accounts/audit.service.js';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
@@ -64,6 +65,8 @@ export interface ReportWebRoutesDeps extends SimulatorRoutesDeps {
   readonly procedures: ProcedureService;
   readonly stats: StatsService;
   readonly reports: ReportService;
+  /** Reads of personal data (a dossier's page) are written to the audit log (Law 91/2025/QH15). */
+  readonly audit: AuditService;
 }
 
 export function reportWebRoutes(deps: ReportWebRoutesDeps): FastifyPluginAsyncTypebox {
@@ -227,6 +230,12 @@ export function reportWebRoutes(deps: ReportWebRoutesDeps): FastifyPluginAsyncTy
           agencies.get(detail.dossier.agencyCode),
           procedures.get(detail.dossier.procedureCode),
         ]);
+        await deps.audit.record(view.user, {
+          action: 'dossier.read',
+          entity: 'dossier',
+          entityId: detail.dossier.receiptCode,
+          ip: request.ip,
+        });
         const body = dossierDetailBody({ view, detail, messages, agencyName: agency?.name ?? '', procedureName: procedure?.name ?? '' });
         return send(reply, view, `${t(view.lang, 'dossiers')} ${detail.dossier.receiptCode}`, '/ho-so', body);
       },

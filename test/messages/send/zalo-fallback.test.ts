@@ -139,7 +139,7 @@ describe('Zalo first, SMS as the fallback', () => {
       ],
     );
     assert.equal(Number(rows[1]!.fallback_of), Number(rows[0]!.id));
-    assert.match(rows[1]!.body, new RegExp(code.replace(/\./g, '\\.')));
+    assert.match(rows[1]!.body ?? '', new RegExp(code.replace(/\./g, '\\.')));
     assert.equal(sim.attempts.get('84912000102'), 1, 'a permanent answer is not retried');
   });
 

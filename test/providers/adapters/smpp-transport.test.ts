@@ -192,7 +192,7 @@ describe('SMPP transport through the product', () => {
     const inbound = await waitFor('the MO stored', () =>
       h.ctx.db.kysely.selectFrom('inbound_messages').selectAll().where('sender', '=', '+84903111333').executeTakeFirst(),
     );
-    assert.ok(inbound.text.startsWith(`MCKH ${code} xin cam on`));
+    assert.ok(inbound.text?.startsWith(`MCKH ${code} xin cam on`));
   });
 
   test('failover: with the primary failing every submit (system error), messages move to the secondary; none is lost', async () => {

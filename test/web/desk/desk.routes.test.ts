@@ -251,7 +251,7 @@ describe(`desk screens (${TEST_DB})`, () => {
       .selectAll()
       .where('dossier_id', '=', row.id)
       .executeTakeFirstOrThrow();
-    assert.match(message.body, /buu chinh/);
+    assert.match(message.body ?? '', /buu chinh/);
   });
 
   test('a clerk cannot act on another agency’s dossier; refusal needs a confirmation', async () => {
