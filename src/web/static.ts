@@ -39,6 +39,7 @@ input[aria-invalid="true"], select[aria-invalid="true"], textarea[aria-invalid="
 .hint { color: var(--muted); font-size: .9375rem; margin: 0; }
 .error { color: var(--late); font-weight: 600; margin: 0; }
 .okmsg { color: var(--ok); font-weight: 600; margin: 0; }
+.warnmsg { color: #6b4500; font-weight: 600; margin: 0; }
 button, .button { font: inherit; font-weight: 600; padding: .625rem 1rem; border: 2px solid var(--brand); border-radius: .375rem; background: var(--brand); color: #fff; cursor: pointer; min-height: 44px; text-decoration: none; display: inline-block; }
 button.secondary, .button.secondary { background: #fff; color: var(--brand); }
 button.link { background: none; border: 0; padding: 0; min-height: 0; text-decoration: underline; font-weight: 400; }
@@ -87,6 +88,7 @@ const JS = `
       if (remaining <= 0) {
         box.querySelectorAll('[data-countdown-undo]').forEach(function (el) { el.hidden = true; });
         box.querySelectorAll('[data-countdown-done]').forEach(function (el) { el.hidden = false; });
+        box.querySelectorAll('[data-countdown-title]').forEach(function (el) { el.textContent = el.getAttribute('data-countdown-title'); });
         return;
       }
       setTimeout(tick, 250);
@@ -108,8 +110,8 @@ const JS = `
         .then(function (data) {
           if (mine !== seq || !out) return;
           out.textContent = data.message;
-          out.className = data.ok ? 'okmsg' : 'error';
-          if (data.ok) input.removeAttribute('aria-invalid'); else input.setAttribute('aria-invalid', 'true');
+          out.className = data.ok ? 'okmsg' : data.accepted ? 'warnmsg' : 'error';
+          if (data.accepted) input.removeAttribute('aria-invalid'); else input.setAttribute('aria-invalid', 'true');
         })
         .catch(function () {});
     }

@@ -346,6 +346,7 @@ export const en: Catalogue = {
     createdAt: 'Created',
     sendAfter: 'Leaves after',
     sentAt: 'Sent',
+    notCharged: 'not charged: the message was not sent',
     deliveredAt: 'Delivered',
     dueMoved: 'due',
     backToSearch: 'Back to dossier search',
@@ -393,6 +394,7 @@ export const en: Catalogue = {
       online: 'Online',
     },
     failureReasons: {
+      undone: 'Cancelled by an undo',
       no_phone: 'No phone number',
       invalid_phone: 'Invalid phone number',
       landline: 'Landline (cannot get SMS)',

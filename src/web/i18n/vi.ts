@@ -349,6 +349,7 @@ export const vi = {
     createdAt: 'Tạo lúc',
     sendAfter: 'Gửi sau',
     sentAt: 'Gửi lúc',
+    notCharged: 'không tính phí: tin không được gửi',
     deliveredAt: 'Đến máy lúc',
     dueMoved: 'hẹn trả',
     backToSearch: 'Quay lại tra cứu hồ sơ',
@@ -397,6 +398,7 @@ export const vi = {
       online: 'Trực tuyến',
     },
     failureReasons: {
+      undone: 'Huỷ do hoàn tác thao tác',
       no_phone: 'Không có số điện thoại',
       invalid_phone: 'Số điện thoại không hợp lệ',
       landline: 'Số máy bàn (không nhận SMS)',

@@ -113,10 +113,16 @@ describe(`staff screens in a real browser (${TEST_DB})`, { timeout: 180_000 }, (
       await phone.fill('0258 3822 123');
       const status = page.locator('#phone-status');
       await page.waitForFunction(() => /máy bàn/.test(document.getElementById('phone-status')?.textContent ?? ''));
-      assert.equal(await phone.getAttribute('aria-invalid'), 'true');
+      // A landline is a warning, not an error: the dossier is still taken, and the e-mail is offered.
+      assert.equal(await phone.getAttribute('aria-invalid'), null);
+      assert.equal(await status.getAttribute('class'), 'warnmsg');
+      assert.match((await status.textContent()) ?? '', /Vẫn tiếp nhận được hồ sơ\. Nếu người nộp có thư điện tử/);
       await page.screenshot({ path: `${SHOTS}mot-cua-so-may-ban.png`, fullPage: true });
+      await phone.fill('091234');
+      await page.waitForFunction(() => /không hợp lệ/.test(document.getElementById('phone-status')?.textContent ?? ''));
+      assert.equal(await phone.getAttribute('aria-invalid'), 'true');
       await Promise.all([page.waitForURL('**/mot-cua/tiep-nhan'), page.getByRole('button', { name: 'Tiếp nhận', exact: true }).click()]);
-      assert.match((await page.locator('#f-phone-error').textContent()) ?? '', /máy bàn/);
+      assert.match((await page.locator('#f-phone-error').textContent()) ?? '', /không hợp lệ/);
       await assertAccessible(page);
       await page.screenshot({ path: `${SHOTS}mot-cua-loi-so-dien-thoai.png`, fullPage: true });
 
@@ -124,7 +130,7 @@ describe(`staff screens in a real browser (${TEST_DB})`, { timeout: 180_000 }, (
       await page.waitForFunction(() => /hợp lệ: \+84912345678/.test(document.getElementById('phone-status')?.textContent ?? ''));
       assert.match((await status.textContent()) ?? '', /VinaPhone/);
       await Promise.all([
-        page.waitForURL(`**/mot-cua/ho-so/${code}?ok=intake`),
+        page.waitForURL(`**/mot-cua/ho-so/${code}?ok=intake*`),
         page.getByRole('button', { name: 'Tiếp nhận', exact: true }).click(),
       ]);
       assert.equal((await page.getByTestId('state').textContent())?.trim(), 'Đã tiếp nhận');
@@ -132,10 +138,10 @@ describe(`staff screens in a real browser (${TEST_DB})`, { timeout: 180_000 }, (
       await page.screenshot({ path: `${SHOTS}ho-so-moi-tiep-nhan.png`, fullPage: true });
 
       await page.getByLabel('Tên bước').fill('Thẩm định hồ sơ');
-      await Promise.all([page.waitForURL('**?ok=action'), page.getByRole('button', { name: 'Chuyển bước' }).click()]);
+      await Promise.all([page.waitForURL('**?ok=action*'), page.getByRole('button', { name: 'Chuyển bước' }).click()]);
       assert.equal((await page.getByTestId('step').textContent())?.trim(), 'Thẩm định hồ sơ');
 
-      await Promise.all([page.waitForURL('**?ok=action'), page.getByRole('button', { name: 'Có kết quả' }).click()]);
+      await Promise.all([page.waitForURL('**?ok=action*'), page.getByRole('button', { name: 'Có kết quả' }).click()]);
       const hold = page.getByTestId('hold');
       assert.ok(await hold.isVisible());
       const first = Number(await hold.locator('[data-countdown-out]').textContent());
@@ -152,7 +158,7 @@ describe(`staff screens in a real browser (${TEST_DB})`, { timeout: 180_000 }, (
       assert.equal(await page.locator('[data-testid="notification"][data-status="cancelled"]').count(), 1);
       await page.screenshot({ path: `${SHOTS}ho-so-da-hoan-tac.png`, fullPage: true });
 
-      await Promise.all([page.waitForURL('**?ok=action'), page.getByRole('button', { name: 'Có kết quả' }).click()]);
+      await Promise.all([page.waitForURL('**?ok=action*'), page.getByRole('button', { name: 'Có kết quả' }).click()]);
       assert.equal((await page.getByTestId('state').textContent())?.trim(), 'Đã có kết quả');
       assert.equal(await page.locator('[data-testid="notification"][data-status="pending"]').count(), 1);
       assert.ok(await page.getByTestId('hold').isVisible());
@@ -231,11 +237,11 @@ describe(`staff screens in a real browser (${TEST_DB})`, { timeout: 180_000 }, (
       assert.ok(width <= 375, `scrollWidth ${width} > 375`);
       await page.screenshot({ path: `${SHOTS}mot-cua-di-dong.png`, fullPage: true });
       await page.getByLabel('Họ tên người nộp').fill('Trần Thị Bình');
-      await page.getByLabel('Số điện thoại di động').fill('+1 415 555 0100');
+      await page.getByLabel('Số điện thoại di động').fill('0983.456.78');
       await Promise.all([page.waitForURL('**/mot-cua/tiep-nhan'), page.getByRole('button', { name: 'Tiếp nhận', exact: true }).click()]);
-      assert.match((await page.locator('#f-phone-error').textContent()) ?? '', /nước ngoài/);
+      assert.match((await page.locator('#f-phone-error').textContent()) ?? '', /không hợp lệ/);
       await page.getByLabel('Số điện thoại di động').fill('0983.456.789');
-      await Promise.all([page.waitForURL('**?ok=intake'), page.getByRole('button', { name: 'Tiếp nhận', exact: true }).click()]);
+      await Promise.all([page.waitForURL('**?ok=intake*'), page.getByRole('button', { name: 'Tiếp nhận', exact: true }).click()]);
       assert.equal((await page.getByTestId('state').textContent())?.trim(), 'Đã tiếp nhận');
     } finally {
       await context.close();
