@@ -46,6 +46,11 @@ button.link { background: none; border: 0; padding: 0; min-height: 0; text-decor
 button.danger { background: var(--late); border-color: var(--late); }
 .actions { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; }
 .inline { display: inline; }
+.error-summary { border: 4px solid var(--late); border-radius: .5rem; padding: .75rem 1rem; margin: 0 0 1rem; background: #fff; }
+.error-summary:focus { outline: 3px solid #fd0; outline-offset: 0; }
+.error-summary h2 { margin: 0 0 .5rem; }
+.error-summary ul { margin: 0; padding-left: 1.25rem; }
+.error-summary a { color: var(--late); font-weight: 600; }
 .flash { border-radius: .5rem; padding: .75rem 1rem; margin: 0 0 1rem; border: 2px solid; background: #fff; }
 .flash.success { border-color: var(--ok); }
 .flash.error { border-color: var(--late); }
@@ -76,6 +81,24 @@ const JS = `
   'use strict';
   var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || '';
   var lang = document.documentElement.lang === 'en' ? 'en' : 'vi';
+
+  // An error summary takes the focus, so the person (and their screen reader) starts from the list of problems.
+  var summary = document.querySelector('[data-error-summary]');
+  if (summary) {
+    summary.focus();
+    // A link of the summary puts the cursor in its field, with the field's label in view.
+    summary.addEventListener('click', function (event) {
+      var link = event.target && event.target.closest ? event.target.closest('a[href^="#"]') : null;
+      var field = link ? document.getElementById(link.getAttribute('href').slice(1)) : null;
+      if (!field) return;
+      event.preventDefault();
+      var details = field.closest('details');
+      if (details) details.open = true;
+      var labelFor = document.querySelector('label[for="' + field.id + '"]');
+      (labelFor || field).scrollIntoView();
+      field.focus({ preventScroll: true });
+    });
+  }
 
   // Hold countdowns: data-countdown-seconds = seconds left when the page was rendered.
   document.querySelectorAll('[data-countdown-seconds]').forEach(function (box) {

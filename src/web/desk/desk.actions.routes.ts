@@ -67,7 +67,7 @@ export function deskActionRoutes(app: FastifyInstance, deps: DeskDeps): void {
       return sendDossierPage(deps, request, reply, code, { _form: invalid }, null, 400);
     }
     const step = formString(body, 'step').normalize('NFC').trim();
-    if (action === 'step' && !step) return sendDossierPage(deps, request, reply, code, { step: t.required }, null, 400);
+    if (action === 'step' && !step) return sendDossierPage(deps, request, reply, code, { step: t.needStep }, null, 400);
     if (step.length > 200) return sendDossierPage(deps, request, reply, code, { step: t.tooLong }, null, 400);
     if ((action === 'refused' || action === 'withdrawn') && !formBool(body, 'confirm'))
       return sendDossierPage(deps, request, reply, code, { [action]: t.confirmNeeded }, null, 400);

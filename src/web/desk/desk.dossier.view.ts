@@ -5,7 +5,7 @@ import type { DossierDetail } from '../../dossiers/dossier.service.js';
 import type { DossierState } from '../../dossiers/dossier.state-machine.js';
 import type { NotificationJson } from '../../platform/http/schemas.js';
 import { html, raw, type SafeHtml } from '../html.js';
-import { checkbox, csrfField, formError, selectField, textField, type FieldErrors } from '../forms.js';
+import { checkbox, csrfField, errorItems, selectField, textField, type FieldErrors } from '../forms.js';
 import { renderPage, sendPage, type Flash } from '../web.layout.js';
 import { principalForUser, type WebLang } from '../web.types.js';
 import {
@@ -122,7 +122,6 @@ export async function sendDossierPage(
   const body = html`<p><a href="/mot-cua${user.role === 'admin' ? `?agency=${encodeURIComponent(d.agencyCode)}` : ''}">${t.back}</a></p>
 <h1>${t.dossier} ${d.receiptCode}</h1>
 ${holdBox(request, d.receiptCode, version, held, now)}
-${formError(errors._form)}
 <div class="grid two">
 <section class="card" aria-labelledby="facts-title">
   <h2 id="facts-title" class="visually-hidden">${t.dossier}</h2>
@@ -187,7 +186,16 @@ ${formError(errors._form)}
 </section>`;
   return sendPage(
     reply,
-    renderPage({ title: `${t.dossier} ${d.receiptCode}`, user, csrfToken: request.csrfToken, lang, active: '/mot-cua', body, flash }),
+    renderPage({
+      title: `${t.dossier} ${d.receiptCode}`,
+      user,
+      csrfToken: request.csrfToken,
+      lang,
+      active: '/mot-cua',
+      body,
+      flash,
+      errors: errorItems(errors, { refused: 'confirm-refused', withdrawn: 'confirm-withdrawn' }),
+    }),
     status,
   );
 }

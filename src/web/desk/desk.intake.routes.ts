@@ -53,10 +53,10 @@ export function deskIntakeRoutes(app: FastifyInstance, deps: DeskDeps): void {
       submittedVia: CHANNELS.includes(formString(body, 'submittedVia')) ? formString(body, 'submittedVia') : 'counter',
     };
     const errors: FieldErrors = {};
-    if (!form.receiptCode) errors.receiptCode = t.required;
+    if (!form.receiptCode) errors.receiptCode = t.needReceipt;
     else if (!RECEIPT.test(form.receiptCode)) errors.receiptCode = t.badReceipt;
-    if (!form.procedureCode) errors.procedureCode = t.required;
-    if (!form.applicantName) errors.applicantName = t.required;
+    if (!form.procedureCode) errors.procedureCode = t.needProcedure;
+    if (!form.applicantName) errors.applicantName = t.needApplicant;
     else if (form.applicantName.length > 200) errors.applicantName = t.tooLong;
     if (form.phone) {
       // A landline or a foreign number never refuses the dossier (the API takes it too): it is taken,

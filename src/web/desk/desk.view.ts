@@ -7,7 +7,7 @@ import type { AuditService } from '../../accounts/audit.service.js';
 import { checkPhone, phoneProblemMessage, CARRIER_NAMES } from '../../lib/phone/phone.js';
 import type { DossierService, HeldMessage } from '../../dossiers/dossier.service.js';
 import { html, raw, type SafeHtml } from '../html.js';
-import { checkbox, csrfField, formError, selectField, textField, type FieldErrors } from '../forms.js';
+import { checkbox, csrfField, errorItems, selectField, textField, type FieldErrors } from '../forms.js';
 import { renderPage, sendPage, type Flash } from '../web.layout.js';
 import { principalForUser, type WebLang } from '../web.types.js';
 import { formatDateTime, label, NOTIFICATION_KIND_LABELS, STATE_LABELS } from '../format.js';
@@ -142,7 +142,6 @@ ${
 <div class="grid two">
 <section class="card" aria-labelledby="intake-title">
   <h2 id="intake-title">${t.intake}</h2>
-  ${formError(errors._form)}
   <form method="post" action="/mot-cua/tiep-nhan" class="stack" novalidate>
     ${csrfField(request.csrfToken)}
     <input type="hidden" name="agencyCode" value="${agencyCode}">
@@ -188,5 +187,9 @@ ${
 </section>
 </div>`;
   }
-  return sendPage(reply, renderPage({ title: t.title, user, csrfToken: request.csrfToken, lang, active: '/mot-cua', body, flash }), status);
+  return sendPage(
+    reply,
+    renderPage({ title: t.title, user, csrfToken: request.csrfToken, lang, active: '/mot-cua', body, flash, errors: errorItems(errors) }),
+    status,
+  );
 }

@@ -15,6 +15,8 @@ export const vi = {
     switchTo: 'English',
     switchLabel: 'Chuyển sang tiếng Anh',
     footer: 'Thông báo SMS tự động và tra cứu hồ sơ thủ tục hành chính. Giờ hiển thị theo giờ Việt Nam (UTC+7).',
+    errorPrefix: 'Lỗi: ',
+    errorSummary: 'Có lỗi cần sửa',
   },
   nav: {
     overview: 'Tổng quan',
@@ -27,6 +29,9 @@ export const vi = {
     simulator: 'Giả lập điện thoại',
   },
   errors: {
+    notFoundTitle: 'Không tìm thấy trang',
+    notFound:
+      'Không có trang nào ở địa chỉ này. Hãy kiểm tra lại đường dẫn, hoặc về trang chủ. Người dân tra cứu hồ sơ tại trang Tra cứu hồ sơ (/tra-cuu).',
     forbiddenTitle: 'Không có quyền truy cập',
     forbidden: 'Tài khoản của bạn không có quyền mở trang này.',
     csrfTitle: 'Yêu cầu không hợp lệ',
@@ -242,6 +247,17 @@ export const vi = {
     badCode: 'Mã chỉ gồm chữ, số, dấu chấm, gạch dưới và gạch ngang (tối đa 64 ký tự).',
     tooLong: 'Quá dài (tối đa 200 ký tự).',
     noAgency: 'Chưa có cơ quan nào.',
+    // One specific message per field (issue 15 item 2).
+    needName: 'Nhập tên cơ quan',
+    needResultStep: 'Nhập tên bước trả kết quả',
+    needOfficeHours: 'Nhập giờ làm việc, ví dụ 07:30-11:30,13:30-17:00',
+    badQuietStart: 'Giờ bắt đầu không gửi tin phải có dạng HH:MM, ví dụ 21:00',
+    badQuietEnd: 'Giờ kết thúc không gửi tin phải có dạng HH:MM, ví dụ 06:30',
+    badHold: 'Thời gian chờ trước khi gửi phải là số giây, từ 0 đến 86400',
+    badOverdue: 'Số giờ cảnh báo sắp trễ hẹn phải là số nguyên, từ 1 đến 72',
+    needProcCode: 'Nhập mã thủ tục',
+    needProcName: 'Nhập tên thủ tục',
+    badProcDays: 'Thời hạn giải quyết phải là số ngày, từ 0 đến 365',
   },
   reports: {
     dashboardTitle: 'Số liệu giám sát',

@@ -10,7 +10,7 @@ import type { AgencyService } from '../../reference/agency.service.js';
 import type { CalendarService } from '../../reference/calendar.service.js';
 import { DEFAULT_SETTINGS } from '../../reference/agency.settings.js';
 import { html, raw, type SafeHtml } from '../html.js';
-import { agencyOptions, csrfField, fieldErrorOf, formError, formString, selectField, textField, type FieldErrors } from '../forms.js';
+import { agencyOptions, csrfField, errorItems, fieldErrorOf, formString, selectField, textField, type FieldErrors } from '../forms.js';
 import { requireWebUser } from '../web.session.js';
 import type { WebLang } from '../web.types.js';
 import { formatDateTime } from '../format.js';
@@ -101,7 +101,6 @@ ${settingsNav(user, lang, '/cai-dat/lich')}
 ${
   admin
     ? html`<section class="card" aria-labelledby="add-title"><h2 id="add-title">${t.add}</h2>
-  ${formError(errors._form)}
   <form method="post" action="/cai-dat/lich" class="stack" novalidate>
     ${csrfField(request.csrfToken)}
     <div class="grid three">
@@ -123,7 +122,7 @@ ${
     : html`<p class="hint">${t.readOnly}</p>`
 }`;
     const flash = flashFromQuery(request, { saved: t.saved, removed: t.removed });
-    return sendSettingsPage(request, reply, `${t.calendar} ${year}`, body, flash, status);
+    return sendSettingsPage(request, reply, `${t.calendar} ${year}`, body, flash, status, errorItems(errors));
   };
 
   const currentYear = () => Number(new Date(deps.clock.now() + 7 * 3_600_000).getUTCFullYear());
@@ -248,7 +247,6 @@ ${
     : null
 }
 <section class="card" aria-labelledby="create-title"><h2 id="create-title">${t.create}</h2>
-  ${formError(errors._form)}
   <form method="post" action="/cai-dat/ma-truy-cap" class="stack" novalidate>
     ${csrfField(request.csrfToken)}
     <div class="grid three">
@@ -269,7 +267,7 @@ ${
         }</td></tr>`,
     )}</tbody></table></div>`;
     const flash = flashFromQuery(request, { revoked: t.tokenRevoked });
-    return sendSettingsPage(request, reply, t.tokens, body, flash, state.status ?? 200);
+    return sendSettingsPage(request, reply, t.tokens, body, flash, state.status ?? 200, errorItems(errors));
   };
 
   app.get('/cai-dat/ma-truy-cap', adminOnly, async (request, reply) => tokensPage(request, reply, {}));

@@ -283,8 +283,8 @@ describe(`web accounts (${TEST_DB})`, () => {
       supplementRule: 'pause',
     });
     assert.equal(res.statusCode, 400);
-    assert.match(res.body, /id="f-holdSeconds-error">Cần một số nguyên từ 0 đến 86400/);
-    assert.match(res.body, /id="f-quietStart-error">Giờ không hợp lệ/);
+    assert.match(res.body, /id="f-holdSeconds-error">Thời gian chờ trước khi gửi phải là số giây, từ 0 đến 86400/);
+    assert.match(res.body, /id="f-quietStart-error">Giờ bắt đầu không gửi tin phải có dạng HH:MM/);
     const office = await post(s, '/cai-dat/STC/chung', {
       holdSeconds: '5',
       overdueWarningHours: '4',
@@ -518,7 +518,7 @@ describe(`web accounts (${TEST_DB})`, () => {
       supplementRule: 'pause',
     });
     assert.equal(badProc.statusCode, 400);
-    assert.match(badProc.body, /id="p-days-error">Cần một số nguyên từ 0 đến 365/);
+    assert.match(badProc.body, /id="p-days-error">Thời hạn giải quyết phải là số ngày, từ 0 đến 365/);
     const agencyAdmin = await login('stc-quantri');
     const steal = await post(agencyAdmin, '/cai-dat/STC/thu-tuc', {
       code: '2.000100',

@@ -228,6 +228,32 @@ describe(`staff screens in a real browser (${TEST_DB})`, { timeout: 180_000 }, (
     }
   });
 
+  test('errors the GOV.UK way: the summary has the focus, its link moves to the field, the title says "Lỗi: "; 404 is a page', async (t) => {
+    if (skipReason) return t.skip(skipReason);
+    const { context, page } = await newPage();
+    try {
+      await login(page, 'stc-motcua');
+      await page.getByLabel('Mã số biên nhận').fill('');
+      await Promise.all([page.waitForURL('**/mot-cua/tiep-nhan'), page.getByRole('button', { name: 'Tiếp nhận', exact: true }).click()]);
+      assert.equal(await page.title(), 'Lỗi: Bộ phận Một cửa – MotcuaSMS');
+      await page.waitForFunction(() => document.activeElement?.classList.contains('error-summary') ?? false);
+      await assertAccessible(page);
+      await page.screenshot({ path: `${SHOTS}mot-cua-tom-tat-loi.png`, fullPage: true });
+      await page.getByTestId('error-summary').getByRole('link', { name: 'Nhập họ tên người nộp' }).click();
+      assert.equal(await page.evaluate(() => document.activeElement?.id), 'f-applicantName');
+      await page.keyboard.type('Nguyễn Văn An');
+      assert.equal(await page.getByLabel('Họ tên người nộp').inputValue(), 'Nguyễn Văn An');
+
+      const missing = await page.goto(`${baseUrl}/trang-khong-co`);
+      assert.equal(missing?.status(), 404);
+      assert.equal(await page.title(), 'Không tìm thấy trang – MotcuaSMS');
+      assert.equal(await page.getByRole('navigation', { name: 'Điều hướng chính' }).count(), 1);
+      await page.screenshot({ path: `${SHOTS}khong-tim-thay.png`, fullPage: true });
+    } finally {
+      await context.close();
+    }
+  });
+
   test('without JavaScript: intake still checks the phone on the server; mobile layout has no horizontal scroll', async (t) => {
     if (skipReason) return t.skip(skipReason);
     const { context, page } = await newPage({ javaScriptEnabled: false, mobile: true });
