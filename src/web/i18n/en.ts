@@ -170,6 +170,17 @@ export const en: Catalogue = {
     create: 'Create token',
     newToken: 'New token — shown only once, copy it now',
     tokenRevoked: 'Token revoked.',
+    confirmRemoveTitle: (date: string) => `Remove ${date} from the working calendar?`,
+    confirmRemoveText: (what: string) =>
+      `${what}. Dossiers received after the removal get due dates by the new calendar; due dates already given stay as they are.`,
+    confirmRemove: 'Remove this day',
+    confirmRevokeTitle: (id: number) => `Revoke access token #${id}?`,
+    confirmRevokeText: (what: string) =>
+      `${what}. Software using this token is refused at once, for good; to connect again it needs a new token.`,
+    confirmRevoke: 'Revoke this token',
+    lastAdminToken:
+      'This is the last admin token still in use. After revoking it, an admin token can only be created on this page or with “motcua token create” on the server.',
+    cancel: 'Go back, change nothing',
     roles: {
       agency: 'Agency one-stop software (agency)',
       gateway: 'SMS gateway (gateway)',

@@ -174,6 +174,18 @@ export const vi = {
     create: 'Tạo mã truy cập',
     newToken: 'Mã truy cập mới — chỉ hiện một lần, hãy sao chép ngay',
     tokenRevoked: 'Đã thu hồi mã truy cập.',
+    // Confirmation before what cannot be taken back (issue 15 item 8).
+    confirmRemoveTitle: (date: string) => `Xoá ngày ${date} khỏi lịch làm việc?`,
+    confirmRemoveText: (what: string) =>
+      `${what}. Hạn giải quyết của hồ sơ tiếp nhận sau khi xoá sẽ tính theo lịch mới; hạn đã hẹn của hồ sơ cũ giữ nguyên.`,
+    confirmRemove: 'Xoá ngày này',
+    confirmRevokeTitle: (id: number) => `Thu hồi mã truy cập #${id}?`,
+    confirmRevokeText: (what: string) =>
+      `${what}. Phần mềm đang dùng mã này sẽ bị từ chối ngay và không dùng lại được; muốn kết nối tiếp phải tạo mã mới.`,
+    confirmRevoke: 'Thu hồi mã này',
+    lastAdminToken:
+      'Đây là mã quản trị cuối cùng còn hiệu lực. Sau khi thu hồi, chỉ tạo lại được mã quản trị từ trang này hoặc bằng lệnh “motcua token create” trên máy chủ.',
+    cancel: 'Quay lại, không thay đổi gì',
     roles: {
       agency: 'Phần mềm một cửa của cơ quan (agency)',
       gateway: 'Cổng SMS (gateway)',

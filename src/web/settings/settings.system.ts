@@ -15,6 +15,7 @@ import { requireWebUser } from '../web.session.js';
 import type { WebLang } from '../web.types.js';
 import { formatDateTime } from '../format.js';
 import { texts } from '../i18n/catalogue.js';
+import { confirmed, sendConfirmPage } from '../confirm.js';
 import { CONTROL, flashFromQuery, sendSettingsPage, settingsNav, SETTINGS_ROLES } from './settings.common.js';
 
 const TOKEN_ROLES = ['agency', 'gateway', 'oversight', 'admin'] as const;
@@ -187,6 +188,20 @@ ${
       );
     const year = Number(date.slice(0, 4));
     const before = (await calendars.list(year)).find((d) => d.date === date) ?? null;
+    if (before && !confirmed(request.body)) {
+      const t = texts(request.webLang).system;
+      const shown = `${date.slice(8, 10)}/${date.slice(5, 7)}/${date.slice(0, 4)}`;
+      return sendConfirmPage(request, reply, {
+        title: t.confirmRemoveTitle(shown),
+        consequences: [t.confirmRemoveText(`${before.kind === 'holiday' ? t.holiday : t.workday}: ${before.name}`)],
+        action: '/cai-dat/lich/xoa',
+        hidden: { date },
+        confirmLabel: t.confirmRemove,
+        cancelLabel: t.cancel,
+        cancelHref: `/cai-dat/lich?year=${year}`,
+        active: '/cai-dat',
+      });
+    }
     if (before) {
       await calendars.remove(date);
       await audit.record(request.webUser!, {
@@ -308,6 +323,26 @@ ${
     const id = Number((request.params as { id: string }).id);
     if (!Number.isSafeInteger(id) || id < 1)
       return tokensPage(request, reply, { errors: { _form: texts(request.webLang).system.required }, status: 400 });
+    const current = (await tokens.list()).filter((tk) => tk.revokedAt === null);
+    const target = current.find((tk) => tk.id === id);
+    if (target && !confirmed(request.body)) {
+      const t = texts(request.webLang).system;
+      const lastAdmin = target.role === 'admin' && current.filter((tk) => tk.role === 'admin').length === 1;
+      return sendConfirmPage(request, reply, {
+        title: t.confirmRevokeTitle(id),
+        warning: lastAdmin ? t.lastAdminToken : null,
+        consequences: [
+          t.confirmRevokeText(
+            `${t.roles[target.role]}${target.agencyCode ? ` · ${target.agencyCode}` : ''}${target.label ? ` · ${target.label}` : ''}`,
+          ),
+        ],
+        action: `/cai-dat/ma-truy-cap/${id}/thu-hoi`,
+        confirmLabel: t.confirmRevoke,
+        cancelLabel: t.cancel,
+        cancelHref: '/cai-dat/ma-truy-cap',
+        active: '/cai-dat',
+      });
+    }
     const before = await tokens.revoke(id);
     if (before) {
       await audit.record(request.webUser!, {

@@ -537,7 +537,8 @@ describe(`web accounts (${TEST_DB})`, () => {
     assert.equal(holiday.statusCode, 303);
     assert.ok((await h.ctx.calendars.list(2026)).some((d) => d.date === '2026-11-20'));
     assert.equal((await post(agencyAdmin, '/cai-dat/lich', { date: '2026-11-19', kind: 'holiday', name: 'x' })).statusCode, 403);
-    assert.equal((await post(s, '/cai-dat/lich/xoa', { date: '2026-11-20' })).statusCode, 303);
+    assert.equal((await post(s, '/cai-dat/lich/xoa', { date: '2026-11-20' })).statusCode, 200, 'first the confirmation page');
+    assert.equal((await post(s, '/cai-dat/lich/xoa', { date: '2026-11-20', confirm: 'yes' })).statusCode, 303);
     assert.ok(!(await h.ctx.calendars.list(2026)).some((d) => d.date === '2026-11-20'));
 
     const token = await post(s, '/cai-dat/ma-truy-cap', { role: 'agency', agencyCode: 'STP', label: 'Phần mềm một cửa STP' });
@@ -551,7 +552,7 @@ describe(`web accounts (${TEST_DB})`, () => {
     const list = await get(s, '/cai-dat/ma-truy-cap');
     assert.ok(!list.body.includes(value), 'the token is shown once');
     const id = /\/cai-dat\/ma-truy-cap\/(\d+)\/thu-hoi/.exec(list.body)![1];
-    assert.equal((await post(s, `/cai-dat/ma-truy-cap/${id}/thu-hoi`, {})).statusCode, 303);
+    assert.equal((await post(s, `/cai-dat/ma-truy-cap/${id}/thu-hoi`, { confirm: 'yes' })).statusCode, 303);
     assert.equal(
       (await h.app.inject({ method: 'GET', url: '/api/v1/procedures?agencyCode=STP', headers: { authorization: `Bearer ${value}` } }))
         .statusCode,
