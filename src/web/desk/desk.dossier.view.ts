@@ -182,6 +182,7 @@ ${holdBox(request, d.receiptCode, version, held, now)}
 </section>
 <section class="card" aria-labelledby="history-title">
   <h2 id="history-title">${t.history}</h2>
+  <p><a href="/ho-so/${encodeURIComponent(d.receiptCode)}" data-testid="timeline-link">${t.fullTimeline}</a></p>
   <ol data-testid="history">${detail.events.map((e) => html`<li>${historyLine(detail, e, lang)}</li>`)}</ol>
 </section>`;
   return sendPage(

@@ -110,6 +110,7 @@ export const T = {
     planned: 'dự kiến',
     undoneReason: 'do hoàn tác',
     emailShort: 'Thư điện tử',
+    fullTimeline: 'Xem toàn bộ diễn biến và nội dung tin nhắn',
   },
   en: {
     title: 'One-stop desk',
@@ -216,6 +217,7 @@ export const T = {
     planned: 'planned',
     undoneReason: 'by an undo',
     emailShort: 'Email',
+    fullTimeline: 'See the full timeline and the messages’ text',
   },
 } as const;
 

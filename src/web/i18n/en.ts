@@ -375,6 +375,7 @@ export const en: Catalogue = {
     deliveredAt: 'Delivered',
     dueMoved: 'due',
     backToSearch: 'Back to dossier search',
+    openAtDesk: 'Open this dossier at the desk (actions)',
     any: 'All',
     filter: 'Filter',
     filters: 'Filters',

@@ -381,6 +381,7 @@ export const vi = {
     deliveredAt: 'Đến máy lúc',
     dueMoved: 'hẹn trả',
     backToSearch: 'Quay lại tra cứu hồ sơ',
+    openAtDesk: 'Mở hồ sơ tại Bộ phận Một cửa (thao tác)',
     any: 'Tất cả',
     filter: 'Lọc',
     filters: 'Bộ lọc',

@@ -142,6 +142,7 @@ export function dossierDetailBody(model: DossierDetailModel): SafeHtml {
   return html`${stylesheet()}
 <p><a href="/ho-so">← ${t(lang, 'backToSearch')}</a></p>
 <h1>${t(lang, 'dossiers')} ${d.receiptCode}</h1>
+${model.view.user.role === 'oversight' ? null : html`<p><a href="/mot-cua/ho-so/${encodeURIComponent(d.receiptCode)}" data-testid="desk-link">${t(lang, 'openAtDesk')}</a></p>`}
 <section class="card" aria-labelledby="facts-title">
 <h2 id="facts-title" class="visually-hidden">${t(lang, 'dossiers')}</h2>
 <dl class="facts">

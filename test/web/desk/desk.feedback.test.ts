@@ -120,8 +120,10 @@ describe(`desk feedback after each action (${TEST_DB})`, () => {
       /data-status="cancelled"><td>Có kết quả <span class="hint">\(SMS\)<\/span><\/td><td>Đã huỷ <span class="hint">\(do hoàn tác\)<\/span><\/td><td data-testid="when">Không gửi<\/td>/,
     );
     assert.doesNotMatch(undone.body, /data-testid="hold"/);
+    assert.match(undone.body, new RegExp(`<a href="/ho-so/${code}" data-testid="timeline-link">`), 'the desk links to the timeline');
     const oversight = await get(`/ho-so/${code}`);
     assert.equal(oversight.statusCode, 200);
+    assert.match(oversight.body, new RegExp(`<a href="/mot-cua/ho-so/${code}" data-testid="desk-link">`), 'and back');
     assert.match(oversight.body, /0\s₫ \(không tính phí: tin không được gửi\)/);
     assert.doesNotMatch(oversight.body, /750/);
     assert.match(oversight.body, /Huỷ do hoàn tác thao tác/);
