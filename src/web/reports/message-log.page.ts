@@ -109,7 +109,7 @@ ${
 <td>${messageStatusLabel(lang, m.status)}${m.failure_reason ? html`<br><span class="hint">${failureReasonLabel(lang, m.failure_reason)}</span>` : null}</td>
 <td class="body-cell">${m.body}</td>
 <td class="num">${formatInt(lang, Number(m.segments))}</td>
-<td class="num">${formatVnd(Number(m.cost_vnd))}</td>
+<td class="num">${formatVnd((m.status === 'cancelled' || m.status === 'failed') && m.sent_at === null ? 0 : Number(m.cost_vnd))}</td>
 </tr>`,
       )}</tbody>
 </table></div>`

@@ -127,6 +127,13 @@ describe(`desk feedback after each action (${TEST_DB})`, () => {
     assert.match(oversight.body, /0\s₫ \(không tính phí: tin không được gửi\)/);
     assert.doesNotMatch(oversight.body, /750/);
     assert.match(oversight.body, /Huỷ do hoàn tác thao tác/);
+    const log = await get(`/tin-nhan?status=cancelled&q=${code}`);
+    assert.equal(log.statusCode, 200);
+    assert.match(
+      log.body,
+      /data-status="cancelled">[\s\S]*?<td class="num">0\s₫<\/td>\s*<\/tr>/,
+      'the message log does not charge it either',
+    );
   });
 
   test('a same-day procedure: the hint and the feedback say no SMS goes, and what to do', async () => {
