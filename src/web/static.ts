@@ -21,6 +21,7 @@ a:focus-visible, button:focus-visible, input:focus-visible, select:focus-visible
 .site-nav ul { list-style: none; margin: 0 auto; padding: 0 .5rem; display: flex; flex-wrap: wrap; max-width: 72rem; }
 .site-nav a { display: block; padding: .625rem .75rem; color: #fff; text-decoration: none; min-height: 44px; }
 .site-nav a[aria-current="page"] { background: #fff; color: var(--brand-dark); font-weight: 700; }
+nav.card a[aria-current="page"] { font-weight: 700; color: var(--ink); text-decoration: none; border-bottom: 3px solid var(--brand); }
 .site-nav a:focus-visible { outline: 3px solid #fff; outline-offset: -3px; }
 main { max-width: 72rem; margin: 0 auto; padding: 1rem; }
 h1 { font-size: 1.5rem; margin: .25rem 0 1rem; }

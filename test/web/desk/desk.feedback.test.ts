@@ -134,6 +134,7 @@ describe(`desk feedback after each action (${TEST_DB})`, () => {
       /data-status="cancelled">[\s\S]*?<td class="num">0\s₫<\/td>\s*<\/tr>/,
       'the message log does not charge it either',
     );
+    assert.match(log.body, /<td>0912 345 678<\/td>/, 'numbers in the national format');
   });
 
   test('a same-day procedure: the hint and the feedback say no SMS goes, and what to do', async () => {
