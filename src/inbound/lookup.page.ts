@@ -14,6 +14,8 @@ export interface LookupPageModel {
   problem: 'not_found' | 'invalid' | 'rate_limited' | null;
   syntax: string;
   feeVnd: number;
+  /** With 'rate_limited': in how many minutes the address may look up again. */
+  retryMinutes?: number;
 }
 
 function formatDue(iso: string): string {
@@ -70,7 +72,7 @@ export function renderLookupPage(model: LookupPageModel): string {
         ? `Không tìm thấy hồ sơ có mã số <strong>${escapeHtml(code)}</strong>. Vui lòng kiểm tra lại mã số trên Giấy tiếp nhận hồ sơ và hẹn trả kết quả.`
         : problem === 'invalid'
           ? 'Mã số biên nhận chỉ gồm chữ, số, dấu chấm và dấu gạch ngang (tối đa 64 ký tự).'
-          : 'Bạn đã tra cứu quá nhiều lần trong thời gian ngắn. Vui lòng thử lại sau ít phút.';
+          : `Địa chỉ mạng này đã tra cứu quá nhiều lần trong thời gian ngắn (nhiều người dùng chung mạng ở cửa hàng, quán cà phê cũng tính chung). Vui lòng thử lại sau <strong data-testid="retry-minutes">${model.retryMinutes ?? 1} phút</strong>. Bạn cũng có thể tra cứu bằng tin nhắn: soạn ${escapeHtml(syntax)}.`;
     result = `<section class="problem" role="alert"><p>${message}</p></section>`;
   }
   return `<!doctype html>

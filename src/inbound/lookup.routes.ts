@@ -41,7 +41,9 @@ export function lookupRoutes(deps: LookupRoutesDeps): FastifyPluginAsyncTypebox 
     await app.register(rateLimit, {
       global: false,
       errorResponseBuilder: (_request, context) =>
-        new AppError('RATE_LIMITED', 429, `Tra cứu quá nhiều lần; vui lòng thử lại sau ${Math.ceil(context.ttl / 1000)} giây.`),
+        new AppError('RATE_LIMITED', 429, `Tra cứu quá nhiều lần; vui lòng thử lại sau ${Math.ceil(context.ttl / 1000)} giây.`, {
+          retryAfterSeconds: Math.ceil(context.ttl / 1000),
+        }),
     });
     // One budget per client address for the page and the JSON API together (one store, used by both).
     const perAddress = app.rateLimit({ max: deps.config.lookup.webRateLimitPerMinute || Number.MAX_SAFE_INTEGER, timeWindow: 60_000 });
@@ -207,6 +209,7 @@ export function lookupRoutes(deps: LookupRoutesDeps): FastifyPluginAsyncTypebox 
     const page = async (request: FastifyRequest, reply: FastifyReply, code: string): Promise<{ status: number; html: string }> => {
       let status: PublicStatus | null = null;
       let problem: 'not_found' | 'invalid' | 'rate_limited' | null = null;
+      let retryMinutes = 60;
       if (normalizeReceiptCode(code) === null) problem = 'invalid';
       else {
         try {
@@ -215,11 +218,15 @@ export function lookupRoutes(deps: LookupRoutesDeps): FastifyPluginAsyncTypebox 
         } catch (error) {
           if (!(error instanceof AppError) || (error.status !== 404 && error.status !== 429)) throw error;
           problem = error.status === 404 ? 'not_found' : 'rate_limited';
+          // The per-minute budget says when it refills; the guard against guessing codes lasts an hour.
+          const seconds = Number(error.details?.retryAfterSeconds);
+          if (Number.isFinite(seconds) && seconds > 0) retryMinutes = Math.ceil(seconds / 60);
+          if (problem === 'rate_limited') reply.header('retry-after', String(retryMinutes * 60));
         }
       }
       return {
         status: problem === 'not_found' ? 404 : problem === 'invalid' ? 400 : problem === 'rate_limited' ? 429 : 200,
-        html: renderLookupPage({ code, status, problem, syntax, feeVnd: deps.config.lookup.feeVnd }),
+        html: renderLookupPage({ code, status, problem, syntax, feeVnd: deps.config.lookup.feeVnd, retryMinutes }),
       };
     };
 

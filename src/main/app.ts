@@ -16,6 +16,7 @@ import { statsRoutes } from '../reports/stats.routes.js';
 import { privacyRoutes } from '../privacy/privacy.routes.js';
 import { reportWebRoutes } from '../web/reports/reports.routes.js';
 import { webRoutes } from '../web/web.routes.js';
+import { sendNotFoundPage } from '../web/web.session.js';
 import { registerWebSession } from '../web/web.session.js';
 import type { AppContext } from './context.js';
 
@@ -28,6 +29,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
     bodyLimitBytes: ctx.config.bodyLimitBytes,
     trustProxy: ctx.config.trustProxy,
     authenticate: (header) => ctx.tokens.authenticate(header, ctx.clock.now()),
+    notFoundPage: sendNotFoundPage,
   });
   registerWebSession(app, ctx);
   await app.register(operationsRoutes(ctx));

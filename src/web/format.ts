@@ -38,3 +38,10 @@ export const NOTIFICATION_STATUS_LABELS: Readonly<Record<string, Record<WebLang,
 export function label(table: Readonly<Record<string, Record<WebLang, string>>>, key: string, lang: WebLang): string {
   return table[key]?.[lang] ?? key;
 }
+
+/** A phone number as people read it in Việt Nam: '+84912345678' → '0912 345 678'; anything else as it is. */
+export function displayPhone(value: string | null | undefined): string {
+  if (!value) return '';
+  const mobile = /^\+84(\d{3})(\d{3})(\d{3})$/.exec(value);
+  return mobile ? `0${mobile[1]} ${mobile[2]} ${mobile[3]}` : value;
+}

@@ -102,3 +102,14 @@ export function csrfField(token: string | null): SafeHtml {
 export function formError(message: string | undefined): SafeHtml | null {
   return message ? html`<div class="flash error" role="alert">${message}</div>` : null;
 }
+
+/** The error summary's entries for a form's errors: each field's message linking to its input
+ *  (`f-<name>` unless `ids` names another), the whole form's error without a link. */
+export function errorItems(
+  errors: FieldErrors,
+  ids: Readonly<Record<string, string>> = {},
+): Array<{ message: string; fieldId: string | null }> {
+  return Object.entries(errors)
+    .filter(([, message]) => Boolean(message))
+    .map(([name, message]) => ({ message, fieldId: name === '_form' ? null : (ids[name] ?? `f-${name}`) }));
+}

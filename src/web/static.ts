@@ -21,6 +21,7 @@ a:focus-visible, button:focus-visible, input:focus-visible, select:focus-visible
 .site-nav ul { list-style: none; margin: 0 auto; padding: 0 .5rem; display: flex; flex-wrap: wrap; max-width: 72rem; }
 .site-nav a { display: block; padding: .625rem .75rem; color: #fff; text-decoration: none; min-height: 44px; }
 .site-nav a[aria-current="page"] { background: #fff; color: var(--brand-dark); font-weight: 700; }
+nav.card a[aria-current="page"] { font-weight: 700; color: var(--ink); text-decoration: none; border-bottom: 3px solid var(--brand); }
 .site-nav a:focus-visible { outline: 3px solid #fff; outline-offset: -3px; }
 main { max-width: 72rem; margin: 0 auto; padding: 1rem; }
 h1 { font-size: 1.5rem; margin: .25rem 0 1rem; }
@@ -39,12 +40,18 @@ input[aria-invalid="true"], select[aria-invalid="true"], textarea[aria-invalid="
 .hint { color: var(--muted); font-size: .9375rem; margin: 0; }
 .error { color: var(--late); font-weight: 600; margin: 0; }
 .okmsg { color: var(--ok); font-weight: 600; margin: 0; }
+.warnmsg { color: #6b4500; font-weight: 600; margin: 0; }
 button, .button { font: inherit; font-weight: 600; padding: .625rem 1rem; border: 2px solid var(--brand); border-radius: .375rem; background: var(--brand); color: #fff; cursor: pointer; min-height: 44px; text-decoration: none; display: inline-block; }
 button.secondary, .button.secondary { background: #fff; color: var(--brand); }
 button.link { background: none; border: 0; padding: 0; min-height: 0; text-decoration: underline; font-weight: 400; }
 button.danger { background: var(--late); border-color: var(--late); }
 .actions { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; }
 .inline { display: inline; }
+.error-summary { border: 4px solid var(--late); border-radius: .5rem; padding: .75rem 1rem; margin: 0 0 1rem; background: #fff; }
+.error-summary:focus { outline: 3px solid #fd0; outline-offset: 0; }
+.error-summary h2 { margin: 0 0 .5rem; }
+.error-summary ul { margin: 0; padding-left: 1.25rem; }
+.error-summary a { color: var(--late); font-weight: 600; }
 .flash { border-radius: .5rem; padding: .75rem 1rem; margin: 0 0 1rem; border: 2px solid; background: #fff; }
 .flash.success { border-color: var(--ok); }
 .flash.error { border-color: var(--late); }
@@ -76,6 +83,24 @@ const JS = `
   var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || '';
   var lang = document.documentElement.lang === 'en' ? 'en' : 'vi';
 
+  // An error summary takes the focus, so the person (and their screen reader) starts from the list of problems.
+  var summary = document.querySelector('[data-error-summary]');
+  if (summary) {
+    summary.focus();
+    // A link of the summary puts the cursor in its field, with the field's label in view.
+    summary.addEventListener('click', function (event) {
+      var link = event.target && event.target.closest ? event.target.closest('a[href^="#"]') : null;
+      var field = link ? document.getElementById(link.getAttribute('href').slice(1)) : null;
+      if (!field) return;
+      event.preventDefault();
+      var details = field.closest('details');
+      if (details) details.open = true;
+      var labelFor = document.querySelector('label[for="' + field.id + '"]');
+      (labelFor || field).scrollIntoView();
+      field.focus({ preventScroll: true });
+    });
+  }
+
   // Hold countdowns: data-countdown-seconds = seconds left when the page was rendered.
   document.querySelectorAll('[data-countdown-seconds]').forEach(function (box) {
     var left = Number(box.getAttribute('data-countdown-seconds'));
@@ -87,6 +112,7 @@ const JS = `
       if (remaining <= 0) {
         box.querySelectorAll('[data-countdown-undo]').forEach(function (el) { el.hidden = true; });
         box.querySelectorAll('[data-countdown-done]').forEach(function (el) { el.hidden = false; });
+        box.querySelectorAll('[data-countdown-title]').forEach(function (el) { el.textContent = el.getAttribute('data-countdown-title'); });
         return;
       }
       setTimeout(tick, 250);
@@ -108,8 +134,8 @@ const JS = `
         .then(function (data) {
           if (mine !== seq || !out) return;
           out.textContent = data.message;
-          out.className = data.ok ? 'okmsg' : 'error';
-          if (data.ok) input.removeAttribute('aria-invalid'); else input.setAttribute('aria-invalid', 'true');
+          out.className = data.ok ? 'okmsg' : data.accepted ? 'warnmsg' : 'error';
+          if (data.accepted) input.removeAttribute('aria-invalid'); else input.setAttribute('aria-invalid', 'true');
         })
         .catch(function () {});
     }

@@ -19,6 +19,21 @@ export interface PageModel {
   /** The page's markup: `SafeHtml`, or a string that is already markup. */
   body: SafeHtml | string;
   flash?: Flash | null;
+  /** The form's errors, GOV.UK style: a summary at the top linking to each field (focused on load), and "Lỗi: " before the title. */
+  errors?: readonly ErrorItem[] | null;
+}
+
+/** One entry of the error summary: the message, and the id of the field it is about (none for the whole form). */
+export interface ErrorItem {
+  message: string;
+  fieldId?: string | null;
+}
+
+function errorSummary(items: readonly ErrorItem[], heading: string): SafeHtml {
+  return html`<div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabindex="-1" data-error-summary data-testid="error-summary">
+  <h2 id="error-summary-title">${heading}</h2>
+  <ul>${items.map((item) => html`<li>${item.fieldId ? html`<a href="#${item.fieldId}">${item.message}</a>` : item.message}</li>`)}</ul>
+</div>`;
 }
 
 interface NavItem {
@@ -59,9 +74,11 @@ function flashBlock(flash: Flash | null | undefined): SafeHtml | null {
 
 /** A complete HTML document. */
 export function renderPage(model: PageModel): string {
-  const { title, user, csrfToken, lang, active, flash } = model;
+  const { user, csrfToken, lang, active, flash } = model;
   const words = texts(lang);
   const t = words.layout;
+  const errors = model.errors?.length ? model.errors : null;
+  const title = errors ? `${t.errorPrefix}${model.title}` : model.title;
   const body = typeof model.body === 'string' ? raw(model.body) : model.body;
   const other = lang === 'vi' ? 'en' : 'vi';
   const header = html`<header class="site-header">
@@ -99,6 +116,7 @@ ${csrfToken ? html`<meta name="csrf-token" content="${csrfToken}">` : ''}
 <a class="skip" href="#main">${html`${t.skip}`}</a>
 ${header}
 <main id="main" tabindex="-1">
+${errors ? errorSummary(errors, t.errorSummary) : ''}
 ${flashBlock(flash) ?? ''}
 ${body}
 </main>

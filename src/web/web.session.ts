@@ -102,6 +102,12 @@ export function sendErrorPage(request: FastifyRequest, reply: FastifyReply, stat
   return sendPage(reply, renderPage({ title, user: request.webUser, csrfToken: request.csrfToken, lang, body }), status);
 }
 
+/** The page of an unknown address, in the site's layout (with the staff navigation when signed in). */
+export function sendNotFoundPage(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const t = texts(request.webLang).errors;
+  return sendErrorPage(request, reply, 404, t.notFoundTitle, t.notFound);
+}
+
 export function sendForbidden(request: FastifyRequest, reply: FastifyReply, message?: string): FastifyReply {
   const t = texts(request.webLang).errors;
   return sendErrorPage(request, reply, 403, t.forbiddenTitle, message ?? t.forbidden);

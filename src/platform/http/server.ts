@@ -6,7 +6,14 @@ import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, LogController } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
 import type { Logger } from 'pino';
 import type { TrustProxy } from '../config/config.js';
 import type { Metrics } from '../metrics.js';
@@ -23,6 +30,8 @@ export interface ServerOptions {
   readonly bodyLimitBytes: number;
   readonly trustProxy: TrustProxy;
   readonly authenticate: Authenticate;
+  /** The page a browser gets for an unknown address (HTML in the site's layout); API clients keep the JSON 404. */
+  readonly notFoundPage?: (request: FastifyRequest, reply: FastifyReply) => FastifyReply;
 }
 
 /** A hop count as Fastify applies it (the n hops nearest to us are proxies); a list as proxy-addr takes it. */
@@ -71,6 +80,8 @@ export async function createServer(options: ServerOptions): Promise<App> {
   });
   app.setErrorHandler((error: FastifyError, request, reply) => sendError(options.bodyLimitBytes, error, request, reply));
   app.setNotFoundHandler((request, reply) => {
+    const browser = /\btext\/html\b/.test(String(request.headers.accept ?? '')) && !request.url.startsWith('/api/');
+    if (browser && options.notFoundPage) return void options.notFoundPage(request, reply);
     void reply
       .code(404)
       .send({ error: { code: 'NOT_FOUND', message: `Không có đường dẫn ${request.method} ${request.url.split('?')[0]}.` } });

@@ -11,6 +11,8 @@ export const en: Catalogue = {
     switchTo: 'Tiếng Việt',
     switchLabel: 'Switch to Vietnamese',
     footer: 'Automatic SMS notifications and administrative dossier look-up. Times are Vietnam time (UTC+7).',
+    errorPrefix: 'Error: ',
+    errorSummary: 'There is a problem',
   },
   nav: {
     overview: 'Overview',
@@ -23,6 +25,8 @@ export const en: Catalogue = {
     simulator: 'Phone simulator',
   },
   errors: {
+    notFoundTitle: 'Page not found',
+    notFound: 'There is no page at this address. Check the address, or go back to the home page. Citizens look up dossiers at /tra-cuu.',
     forbiddenTitle: 'Access denied',
     forbidden: 'Your account may not open this page.',
     csrfTitle: 'Invalid request',
@@ -166,6 +170,17 @@ export const en: Catalogue = {
     create: 'Create token',
     newToken: 'New token — shown only once, copy it now',
     tokenRevoked: 'Token revoked.',
+    confirmRemoveTitle: (date: string) => `Remove ${date} from the working calendar?`,
+    confirmRemoveText: (what: string) =>
+      `${what}. Dossiers received after the removal get due dates by the new calendar; due dates already given stay as they are.`,
+    confirmRemove: 'Remove this day',
+    confirmRevokeTitle: (id: number) => `Revoke access token #${id}?`,
+    confirmRevokeText: (what: string) =>
+      `${what}. Software using this token is refused at once, for good; to connect again it needs a new token.`,
+    confirmRevoke: 'Revoke this token',
+    lastAdminToken:
+      'This is the last admin token still in use. After revoking it, an admin token can only be created on this page or with “motcua token create” on the server.',
+    cancel: 'Go back, change nothing',
     roles: {
       agency: 'Agency one-stop software (agency)',
       gateway: 'SMS gateway (gateway)',
@@ -243,6 +258,16 @@ export const en: Catalogue = {
     badCode: 'Letters, digits, dots, underscores and hyphens only (at most 64).',
     tooLong: 'Too long (at most 200 characters).',
     noAgency: 'No agency exists yet.',
+    needName: 'Enter the agency’s name',
+    needResultStep: 'Enter the name of the result step',
+    needOfficeHours: 'Enter the office hours, e.g. 07:30-11:30,13:30-17:00',
+    badQuietStart: 'The start of the quiet hours must be HH:MM, e.g. 21:00',
+    badQuietEnd: 'The end of the quiet hours must be HH:MM, e.g. 06:30',
+    badHold: 'The hold must be a number of seconds, from 0 to 86400',
+    badOverdue: 'The warning time must be a whole number of hours, from 1 to 72',
+    needProcCode: 'Enter the procedure code',
+    needProcName: 'Enter the procedure name',
+    badProcDays: 'The processing time must be a number of days, from 0 to 365',
   },
   reports: {
     dashboardTitle: 'Oversight figures',
@@ -354,9 +379,11 @@ export const en: Catalogue = {
     createdAt: 'Created',
     sendAfter: 'Leaves after',
     sentAt: 'Sent',
+    notCharged: 'not charged: the message was not sent',
     deliveredAt: 'Delivered',
     dueMoved: 'due',
     backToSearch: 'Back to dossier search',
+    openAtDesk: 'Open this dossier at the desk (actions)',
     any: 'All',
     filter: 'Filter',
     filters: 'Filters',
@@ -402,6 +429,7 @@ export const en: Catalogue = {
       online: 'Online',
     },
     failureReasons: {
+      undone: 'Cancelled by an undo',
       no_phone: 'No phone number',
       invalid_phone: 'Invalid phone number',
       landline: 'Landline (cannot get SMS)',

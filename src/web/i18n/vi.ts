@@ -15,6 +15,8 @@ export const vi = {
     switchTo: 'English',
     switchLabel: 'Chuyển sang tiếng Anh',
     footer: 'Thông báo SMS tự động và tra cứu hồ sơ thủ tục hành chính. Giờ hiển thị theo giờ Việt Nam (UTC+7).',
+    errorPrefix: 'Lỗi: ',
+    errorSummary: 'Có lỗi cần sửa',
   },
   nav: {
     overview: 'Tổng quan',
@@ -27,6 +29,9 @@ export const vi = {
     simulator: 'Giả lập điện thoại',
   },
   errors: {
+    notFoundTitle: 'Không tìm thấy trang',
+    notFound:
+      'Không có trang nào ở địa chỉ này. Hãy kiểm tra lại đường dẫn, hoặc về trang chủ. Người dân tra cứu hồ sơ tại trang Tra cứu hồ sơ (/tra-cuu).',
     forbiddenTitle: 'Không có quyền truy cập',
     forbidden: 'Tài khoản của bạn không có quyền mở trang này.',
     csrfTitle: 'Yêu cầu không hợp lệ',
@@ -169,6 +174,18 @@ export const vi = {
     create: 'Tạo mã truy cập',
     newToken: 'Mã truy cập mới — chỉ hiện một lần, hãy sao chép ngay',
     tokenRevoked: 'Đã thu hồi mã truy cập.',
+    // Confirmation before what cannot be taken back (issue 15 item 8).
+    confirmRemoveTitle: (date: string) => `Xoá ngày ${date} khỏi lịch làm việc?`,
+    confirmRemoveText: (what: string) =>
+      `${what}. Hạn giải quyết của hồ sơ tiếp nhận sau khi xoá sẽ tính theo lịch mới; hạn đã hẹn của hồ sơ cũ giữ nguyên.`,
+    confirmRemove: 'Xoá ngày này',
+    confirmRevokeTitle: (id: number) => `Thu hồi mã truy cập #${id}?`,
+    confirmRevokeText: (what: string) =>
+      `${what}. Phần mềm đang dùng mã này sẽ bị từ chối ngay và không dùng lại được; muốn kết nối tiếp phải tạo mã mới.`,
+    confirmRevoke: 'Thu hồi mã này',
+    lastAdminToken:
+      'Đây là mã quản trị cuối cùng còn hiệu lực. Sau khi thu hồi, chỉ tạo lại được mã quản trị từ trang này hoặc bằng lệnh “motcua token create” trên máy chủ.',
+    cancel: 'Quay lại, không thay đổi gì',
     roles: {
       agency: 'Phần mềm một cửa của cơ quan (agency)',
       gateway: 'Cổng SMS (gateway)',
@@ -245,6 +262,17 @@ export const vi = {
     badCode: 'Mã chỉ gồm chữ, số, dấu chấm, gạch dưới và gạch ngang (tối đa 64 ký tự).',
     tooLong: 'Quá dài (tối đa 200 ký tự).',
     noAgency: 'Chưa có cơ quan nào.',
+    // One specific message per field (issue 15 item 2).
+    needName: 'Nhập tên cơ quan',
+    needResultStep: 'Nhập tên bước trả kết quả',
+    needOfficeHours: 'Nhập giờ làm việc, ví dụ 07:30-11:30,13:30-17:00',
+    badQuietStart: 'Giờ bắt đầu không gửi tin phải có dạng HH:MM, ví dụ 21:00',
+    badQuietEnd: 'Giờ kết thúc không gửi tin phải có dạng HH:MM, ví dụ 06:30',
+    badHold: 'Thời gian chờ trước khi gửi phải là số giây, từ 0 đến 86400',
+    badOverdue: 'Số giờ cảnh báo sắp trễ hẹn phải là số nguyên, từ 1 đến 72',
+    needProcCode: 'Nhập mã thủ tục',
+    needProcName: 'Nhập tên thủ tục',
+    badProcDays: 'Thời hạn giải quyết phải là số ngày, từ 0 đến 365',
   },
   reports: {
     dashboardTitle: 'Số liệu giám sát',
@@ -356,9 +384,11 @@ export const vi = {
     createdAt: 'Tạo lúc',
     sendAfter: 'Gửi sau',
     sentAt: 'Gửi lúc',
+    notCharged: 'không tính phí: tin không được gửi',
     deliveredAt: 'Đến máy lúc',
     dueMoved: 'hẹn trả',
     backToSearch: 'Quay lại tra cứu hồ sơ',
+    openAtDesk: 'Mở hồ sơ tại Bộ phận Một cửa (thao tác)',
     any: 'Tất cả',
     filter: 'Lọc',
     filters: 'Bộ lọc',
@@ -405,6 +435,7 @@ export const vi = {
       online: 'Trực tuyến',
     },
     failureReasons: {
+      undone: 'Huỷ do hoàn tác thao tác',
       no_phone: 'Không có số điện thoại',
       invalid_phone: 'Số điện thoại không hợp lệ',
       landline: 'Số máy bàn (không nhận SMS)',

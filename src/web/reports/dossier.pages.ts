@@ -1,6 +1,7 @@
 /** /ho-so: search dossiers by receipt code, phone or name; /ho-so/:code: one dossier's timeline. */
 import type { DossierDetail, DossierJson } from '../../dossiers/dossier.view.js';
 import { html, raw, type SafeHtml } from '../html.js';
+import { displayPhone } from '../format.js';
 import type { WebLang } from '../web.types.js';
 import type { Page, StoredMessage } from '../../reports/report.service.js';
 import {
@@ -67,7 +68,7 @@ ${pager(lang, model.result.page, model.result.hasNext, href)}
 }
 
 function phoneText(lang: WebLang, d: DossierJson): SafeHtml {
-  const number = d.phone.e164 ?? d.phone.input ?? '';
+  const number = displayPhone(d.phone.e164) || (d.phone.input ?? '');
   if (d.phone.problem === null) return html`${number}`;
   const reason = failureReasonLabel(
     lang,
@@ -112,6 +113,8 @@ function statusBadge(lang: WebLang, status: string): SafeHtml {
 }
 
 function messageItem(lang: WebLang, m: StoredMessage): SafeHtml {
+  // A cancelled or failed message never left: it has no sending time and costs nothing.
+  const unsent = (m.status === 'cancelled' || m.status === 'failed') && m.sent_at === null;
   const fact = (label: string, value: SafeHtml | string | null) => (value === null ? null : html`<dt>${label}</dt><dd>${value}</dd>`);
   return html`<li class="msg" data-testid="timeline-item" data-kind="message" data-id="${Number(m.id)}">
 <p class="when">${timeTag(Number(m.created_at))}</p>
@@ -122,9 +125,9 @@ ${fact(t(lang, 'channel'), channelLabel(lang, m.channel))}
 ${fact(t(lang, 'recipient'), m.to_address ?? '—')}
 ${fact(t(lang, 'encoding'), encodingLabel(lang, m.encoding))}
 ${fact(t(lang, 'segments'), formatInt(lang, Number(m.segments)))}
-${fact(t(lang, 'cost'), formatVnd(Number(m.cost_vnd)))}
+${fact(t(lang, 'cost'), unsent ? `${formatVnd(0)} (${t(lang, 'notCharged')})` : formatVnd(Number(m.cost_vnd)))}
 ${fact(t(lang, 'provider'), m.provider ?? '—')}
-${fact(t(lang, 'sendAfter'), timeTag(Number(m.send_after)))}
+${unsent ? null : fact(t(lang, 'sendAfter'), timeTag(Number(m.send_after)))}
 ${m.sent_at === null ? null : fact(t(lang, 'sentAt'), timeTag(Number(m.sent_at)))}
 ${m.delivered_at === null ? null : fact(t(lang, 'deliveredAt'), timeTag(Number(m.delivered_at)))}
 ${m.failure_reason === null ? null : fact(m.status === 'cancelled' ? t(lang, 'reason') : t(lang, 'failureReason'), failureReasonLabel(lang, m.failure_reason))}
@@ -139,6 +142,7 @@ export function dossierDetailBody(model: DossierDetailModel): SafeHtml {
   return html`${stylesheet()}
 <p><a href="/ho-so">← ${t(lang, 'backToSearch')}</a></p>
 <h1>${t(lang, 'dossiers')} ${d.receiptCode}</h1>
+${model.view.user.role === 'oversight' ? null : html`<p><a href="/mot-cua/ho-so/${encodeURIComponent(d.receiptCode)}" data-testid="desk-link">${t(lang, 'openAtDesk')}</a></p>`}
 <section class="card" aria-labelledby="facts-title">
 <h2 id="facts-title" class="visually-hidden">${t(lang, 'dossiers')}</h2>
 <dl class="facts">

@@ -1,5 +1,6 @@
 /** /tin-nhan: every message, newest first, with filters; each row links to its dossier. */
 import { agencyOptions } from '../forms.js';
+import { displayPhone } from '../format.js';
 import { html, raw, type SafeHtml } from '../html.js';
 import type { MessageRow, Page } from '../../reports/report.service.js';
 import {
@@ -105,11 +106,11 @@ ${
 <td>${m.agency_code ?? '—'}</td>
 <td>${kindLabel(lang, m.kind)}</td>
 <td>${channelLabel(lang, m.channel)}</td>
-<td>${m.to_address ?? '—'}</td>
+<td>${(m.channel === 'sms' ? displayPhone(m.to_address) : m.to_address) || '—'}</td>
 <td>${messageStatusLabel(lang, m.status)}${m.failure_reason ? html`<br><span class="hint">${failureReasonLabel(lang, m.failure_reason)}</span>` : null}</td>
 <td class="body-cell">${m.body}</td>
 <td class="num">${formatInt(lang, Number(m.segments))}</td>
-<td class="num">${formatVnd(Number(m.cost_vnd))}</td>
+<td class="num">${formatVnd((m.status === 'cancelled' || m.status === 'failed') && m.sent_at === null ? 0 : Number(m.cost_vnd))}</td>
 </tr>`,
       )}</tbody>
 </table></div>`

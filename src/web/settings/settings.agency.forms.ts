@@ -77,18 +77,18 @@ export function generalFormFromBody(body: unknown): GeneralForm {
 export function settingsFromForm(agency: Agency, form: GeneralForm, t: Dict): { settings: AgencySettingsInput; errors: FieldErrors } {
   const errors: FieldErrors = {};
   const hold = intField(form.holdSeconds, 0, 86_400);
-  if (hold === null) errors.holdSeconds = t.int(0, 86_400);
+  if (hold === null) errors.holdSeconds = t.badHold;
   const overdue = intField(form.overdueWarningHours, 1, 72);
-  if (overdue === null) errors.overdueWarningHours = t.int(1, 72);
+  if (overdue === null) errors.overdueWarningHours = t.badOverdue;
   const hhmm = (v: string) => /^([01]\d|2[0-3]):[0-5]\d$/.test(v);
   if (form.quietOn) {
-    if (!hhmm(form.quietStart)) errors.quietStart = t.hhmm;
-    if (!hhmm(form.quietEnd)) errors.quietEnd = t.hhmm;
+    if (!hhmm(form.quietStart)) errors.quietStart = t.badQuietStart;
+    if (!hhmm(form.quietEnd)) errors.quietEnd = t.badQuietEnd;
   }
-  if (!form.resultStepName) errors.resultStepName = t.required;
+  if (!form.resultStepName) errors.resultStepName = t.needResultStep;
   else if (form.resultStepName.length > 200 || CONTROL.test(form.resultStepName)) errors.resultStepName = t.tooLong;
-  if (!form.officeHours) errors.officeHours = t.required;
-  if (!form.name) errors.name = t.required;
+  if (!form.officeHours) errors.officeHours = t.needOfficeHours;
+  if (!form.name) errors.name = t.needName;
   else if (form.name.length > 200 || CONTROL.test(form.name)) errors.name = t.tooLong;
   const settings: AgencySettingsInput = {
     ...agency.storedSettings,
@@ -151,10 +151,10 @@ export function procedureFormFromBody(body: unknown): ProcedureForm {
 /** The processing days of a procedure form, or null with the errors of its fields. */
 export function checkProcedureForm(form: ProcedureForm, t: Dict): { days: number | null; errors: FieldErrors } {
   const errors: FieldErrors = {};
-  if (!CODE.test(form.code)) errors.code = form.code ? t.badCode : t.required;
-  if (!form.name) errors.name = t.required;
+  if (!CODE.test(form.code)) errors.code = form.code ? t.badCode : t.needProcCode;
+  if (!form.name) errors.name = t.needProcName;
   else if (form.name.length > 200 || CONTROL.test(form.name)) errors.name = t.tooLong;
   const days = intField(form.processingDays, 0, 365);
-  if (days === null) errors.processingDays = t.int(0, 365);
+  if (days === null) errors.processingDays = t.badProcDays;
   return { days: Object.keys(errors).length > 0 ? null : days, errors };
 }

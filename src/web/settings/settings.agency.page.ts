@@ -8,7 +8,7 @@ import { PLACEHOLDER_NAMES, SAMPLE_VARS, TemplateSyntaxError, renderTemplate } f
 import { ALLOWED_PLACEHOLDERS, TEMPLATE_KINDS, TRIGGER_KINDS, type TemplateKind } from '../../messages/catalogue.js';
 import { prepareSms, type SmsEncoding } from '../../lib/sms-text/encode.js';
 import { html, raw, type SafeHtml } from '../html.js';
-import { agencyOptions, checkbox, csrfField, formError, selectField, textArea, textField, type FieldErrors } from '../forms.js';
+import { agencyOptions, checkbox, csrfField, errorItems, selectField, textArea, textField, type FieldErrors } from '../forms.js';
 import { texts } from '../i18n/catalogue.js';
 import type { WebLang } from '../web.types.js';
 import { KIND_LABELS, label } from '../format.js';
@@ -123,7 +123,7 @@ export async function sendAgencySettingsPage(
       hint: html`${t.allowed}: ${allowed}`,
       attrs: html`data-preview="${id}-preview" data-kind="${kind}" data-agency="${agency.code}" maxlength="2000"`,
     })}
-    <div id="${id}-preview" role="status" aria-live="polite">${edit?.showPreview || edit?.error ? previewFragment(deps.outbox.priceFor(null), agency, kind, text, agency.settings.smsEncoding, lang, deps.outbox.zalo) : null}</div>
+    <div id="${id}-preview" role="status" aria-live="polite">${edit?.showPreview && !edit?.error ? previewFragment(deps.outbox.priceFor(null), agency, kind, text, agency.settings.smsEncoding, lang, deps.outbox.zalo) : null}</div>
     <div class="actions">
       <button type="submit" name="intent" value="preview" class="secondary">${t.preview}</button>
       <button type="submit" name="intent" value="save">${t.saveTemplate}</button>
@@ -146,7 +146,6 @@ ${
 }
 <section class="card" aria-labelledby="general-title">
   <h2 id="general-title">${t.general}</h2>
-  ${formError(ge._form)}
   <form method="post" action="${base}/chung" class="stack" novalidate>
     ${csrfField(request.csrfToken)}
     ${
@@ -209,7 +208,6 @@ ${
     <tbody>${procedures.map((p: Procedure) => html`<tr><td>${p.code}</td><td>${p.name}</td><td>${p.processingDays} (${p.dayKind === 'working' ? t.working : t.calendarDays})</td><td>${p.supplementRule === 'pause' ? t.pause : t.restart}</td><td><a href="/cai-dat?agency=${encodeURIComponent(agency.code)}&amp;procedure=${encodeURIComponent(p.code)}#procedure-form">${t.edit}<span class="visually-hidden"> ${p.code}</span></a></td></tr>`)}</tbody></table></div>`
   }
   <h3 id="procedure-form">${t.procForm}</h3>
-  ${formError(pe._form)}
   <form method="post" action="${base}/thu-tuc" class="stack" novalidate>
     ${csrfField(request.csrfToken)}
     <div class="grid two">
@@ -240,5 +238,10 @@ ${
     <div><button type="submit">${t.save}</button></div>
   </form>
 </section>`;
-  return sendSettingsPage(request, reply, `${t.title} — ${agency.name}`, body, flash, state.status ?? 200);
+  const errors = [
+    ...errorItems(ge),
+    ...errorItems(pe, { code: 'p-code', name: 'p-name', processingDays: 'p-days' }),
+    ...(state.template?.error ? [{ message: state.template.error, fieldId: `tpl-${state.template.kind}` }] : []),
+  ];
+  return sendSettingsPage(request, reply, `${t.title} — ${agency.name}`, body, flash, state.status ?? 200, errors);
 }

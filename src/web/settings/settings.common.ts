@@ -4,7 +4,7 @@ import { forbidden, notFound } from '../../platform/errors.js';
 import type { Agency, AgencyService } from '../../reference/agency.service.js';
 import { html, raw, type SafeHtml } from '../html.js';
 import { texts } from '../i18n/catalogue.js';
-import { renderPage, sendPage, type Flash } from '../web.layout.js';
+import { renderPage, sendPage, type ErrorItem, type Flash } from '../web.layout.js';
 import type { WebLang, WebUser } from '../web.types.js';
 
 export const SETTINGS_ROLES = ['admin', 'agency_admin'] as const;
@@ -34,10 +34,20 @@ export function sendSettingsPage(
   body: SafeHtml,
   flash: Flash | null = null,
   status = 200,
+  errors: readonly ErrorItem[] | null = null,
 ): FastifyReply {
   return sendPage(
     reply,
-    renderPage({ title, user: request.webUser, csrfToken: request.csrfToken, lang: request.webLang, active: '/cai-dat', body, flash }),
+    renderPage({
+      title,
+      user: request.webUser,
+      csrfToken: request.csrfToken,
+      lang: request.webLang,
+      active: '/cai-dat',
+      body,
+      flash,
+      errors,
+    }),
     status,
   );
 }

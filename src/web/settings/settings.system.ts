@@ -10,11 +10,12 @@ import type { AgencyService } from '../../reference/agency.service.js';
 import type { CalendarService } from '../../reference/calendar.service.js';
 import { DEFAULT_SETTINGS } from '../../reference/agency.settings.js';
 import { html, raw, type SafeHtml } from '../html.js';
-import { agencyOptions, csrfField, fieldErrorOf, formError, formString, selectField, textField, type FieldErrors } from '../forms.js';
+import { agencyOptions, csrfField, errorItems, fieldErrorOf, formString, selectField, textField, type FieldErrors } from '../forms.js';
 import { requireWebUser } from '../web.session.js';
 import type { WebLang } from '../web.types.js';
 import { formatDateTime } from '../format.js';
 import { texts } from '../i18n/catalogue.js';
+import { confirmed, sendConfirmPage } from '../confirm.js';
 import { CONTROL, flashFromQuery, sendSettingsPage, settingsNav, SETTINGS_ROLES } from './settings.common.js';
 
 const TOKEN_ROLES = ['agency', 'gateway', 'oversight', 'admin'] as const;
@@ -101,7 +102,6 @@ ${settingsNav(user, lang, '/cai-dat/lich')}
 ${
   admin
     ? html`<section class="card" aria-labelledby="add-title"><h2 id="add-title">${t.add}</h2>
-  ${formError(errors._form)}
   <form method="post" action="/cai-dat/lich" class="stack" novalidate>
     ${csrfField(request.csrfToken)}
     <div class="grid three">
@@ -123,7 +123,7 @@ ${
     : html`<p class="hint">${t.readOnly}</p>`
 }`;
     const flash = flashFromQuery(request, { saved: t.saved, removed: t.removed });
-    return sendSettingsPage(request, reply, `${t.calendar} ${year}`, body, flash, status);
+    return sendSettingsPage(request, reply, `${t.calendar} ${year}`, body, flash, status, errorItems(errors));
   };
 
   const currentYear = () => Number(new Date(deps.clock.now() + 7 * 3_600_000).getUTCFullYear());
@@ -188,6 +188,20 @@ ${
       );
     const year = Number(date.slice(0, 4));
     const before = (await calendars.list(year)).find((d) => d.date === date) ?? null;
+    if (before && !confirmed(request.body)) {
+      const t = texts(request.webLang).system;
+      const shown = `${date.slice(8, 10)}/${date.slice(5, 7)}/${date.slice(0, 4)}`;
+      return sendConfirmPage(request, reply, {
+        title: t.confirmRemoveTitle(shown),
+        consequences: [t.confirmRemoveText(`${before.kind === 'holiday' ? t.holiday : t.workday}: ${before.name}`)],
+        action: '/cai-dat/lich/xoa',
+        hidden: { date },
+        confirmLabel: t.confirmRemove,
+        cancelLabel: t.cancel,
+        cancelHref: `/cai-dat/lich?year=${year}`,
+        active: '/cai-dat',
+      });
+    }
     if (before) {
       await calendars.remove(date);
       await audit.record(request.webUser!, {
@@ -248,7 +262,6 @@ ${
     : null
 }
 <section class="card" aria-labelledby="create-title"><h2 id="create-title">${t.create}</h2>
-  ${formError(errors._form)}
   <form method="post" action="/cai-dat/ma-truy-cap" class="stack" novalidate>
     ${csrfField(request.csrfToken)}
     <div class="grid three">
@@ -269,7 +282,7 @@ ${
         }</td></tr>`,
     )}</tbody></table></div>`;
     const flash = flashFromQuery(request, { revoked: t.tokenRevoked });
-    return sendSettingsPage(request, reply, t.tokens, body, flash, state.status ?? 200);
+    return sendSettingsPage(request, reply, t.tokens, body, flash, state.status ?? 200, errorItems(errors));
   };
 
   app.get('/cai-dat/ma-truy-cap', adminOnly, async (request, reply) => tokensPage(request, reply, {}));
@@ -310,6 +323,26 @@ ${
     const id = Number((request.params as { id: string }).id);
     if (!Number.isSafeInteger(id) || id < 1)
       return tokensPage(request, reply, { errors: { _form: texts(request.webLang).system.required }, status: 400 });
+    const current = (await tokens.list()).filter((tk) => tk.revokedAt === null);
+    const target = current.find((tk) => tk.id === id);
+    if (target && !confirmed(request.body)) {
+      const t = texts(request.webLang).system;
+      const lastAdmin = target.role === 'admin' && current.filter((tk) => tk.role === 'admin').length === 1;
+      return sendConfirmPage(request, reply, {
+        title: t.confirmRevokeTitle(id),
+        warning: lastAdmin ? t.lastAdminToken : null,
+        consequences: [
+          t.confirmRevokeText(
+            `${t.roles[target.role]}${target.agencyCode ? ` · ${target.agencyCode}` : ''}${target.label ? ` · ${target.label}` : ''}`,
+          ),
+        ],
+        action: `/cai-dat/ma-truy-cap/${id}/thu-hoi`,
+        confirmLabel: t.confirmRevoke,
+        cancelLabel: t.cancel,
+        cancelHref: '/cai-dat/ma-truy-cap',
+        active: '/cai-dat',
+      });
+    }
     const before = await tokens.revoke(id);
     if (before) {
       await audit.record(request.webUser!, {

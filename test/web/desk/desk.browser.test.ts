@@ -107,10 +107,16 @@ describe(`staff screens in a real browser (${TEST_DB})`, { timeout: 180_000 }, (
       await phone.fill('0258 3822 123');
       const status = page.locator('#phone-status');
       await page.waitForFunction(() => /máy bàn/.test(document.getElementById('phone-status')?.textContent ?? ''));
-      assert.equal(await phone.getAttribute('aria-invalid'), 'true');
+      // A landline is a warning, not an error: the dossier is still taken, and the e-mail is offered.
+      assert.equal(await phone.getAttribute('aria-invalid'), null);
+      assert.equal(await status.getAttribute('class'), 'warnmsg');
+      assert.match((await status.textContent()) ?? '', /Vẫn tiếp nhận được hồ sơ\. Nếu người nộp có thư điện tử/);
       await page.screenshot({ path: `${SHOTS}mot-cua-so-may-ban.png`, fullPage: true });
+      await phone.fill('091234');
+      await page.waitForFunction(() => /không hợp lệ/.test(document.getElementById('phone-status')?.textContent ?? ''));
+      assert.equal(await phone.getAttribute('aria-invalid'), 'true');
       await Promise.all([page.waitForURL('**/mot-cua/tiep-nhan'), page.getByRole('button', { name: 'Tiếp nhận', exact: true }).click()]);
-      assert.match((await page.locator('#f-phone-error').textContent()) ?? '', /máy bàn/);
+      assert.match((await page.locator('#f-phone-error').textContent()) ?? '', /không hợp lệ/);
       await assertAccessible(page);
       await page.screenshot({ path: `${SHOTS}mot-cua-loi-so-dien-thoai.png`, fullPage: true });
 
@@ -118,7 +124,7 @@ describe(`staff screens in a real browser (${TEST_DB})`, { timeout: 180_000 }, (
       await page.waitForFunction(() => /hợp lệ: \+84912345678/.test(document.getElementById('phone-status')?.textContent ?? ''));
       assert.match((await status.textContent()) ?? '', /VinaPhone/);
       await Promise.all([
-        page.waitForURL(`**/mot-cua/ho-so/${code}?ok=intake`),
+        page.waitForURL(`**/mot-cua/ho-so/${code}?ok=intake*`),
         page.getByRole('button', { name: 'Tiếp nhận', exact: true }).click(),
       ]);
       assert.equal((await page.getByTestId('state').textContent())?.trim(), 'Đã tiếp nhận');
@@ -126,10 +132,10 @@ describe(`staff screens in a real browser (${TEST_DB})`, { timeout: 180_000 }, (
       await page.screenshot({ path: `${SHOTS}ho-so-moi-tiep-nhan.png`, fullPage: true });
 
       await page.getByLabel('Tên bước').fill('Thẩm định hồ sơ');
-      await Promise.all([page.waitForURL('**?ok=action'), page.getByRole('button', { name: 'Chuyển bước' }).click()]);
+      await Promise.all([page.waitForURL('**?ok=action*'), page.getByRole('button', { name: 'Chuyển bước' }).click()]);
       assert.equal((await page.getByTestId('step').textContent())?.trim(), 'Thẩm định hồ sơ');
 
-      await Promise.all([page.waitForURL('**?ok=action'), page.getByRole('button', { name: 'Có kết quả' }).click()]);
+      await Promise.all([page.waitForURL('**?ok=action*'), page.getByRole('button', { name: 'Có kết quả' }).click()]);
       const hold = page.getByTestId('hold');
       assert.ok(await hold.isVisible());
       const first = Number(await hold.locator('[data-countdown-out]').textContent());
@@ -146,7 +152,7 @@ describe(`staff screens in a real browser (${TEST_DB})`, { timeout: 180_000 }, (
       assert.equal(await page.locator('[data-testid="notification"][data-status="cancelled"]').count(), 1);
       await page.screenshot({ path: `${SHOTS}ho-so-da-hoan-tac.png`, fullPage: true });
 
-      await Promise.all([page.waitForURL('**?ok=action'), page.getByRole('button', { name: 'Có kết quả' }).click()]);
+      await Promise.all([page.waitForURL('**?ok=action*'), page.getByRole('button', { name: 'Có kết quả' }).click()]);
       assert.equal((await page.getByTestId('state').textContent())?.trim(), 'Đã có kết quả');
       assert.equal(await page.locator('[data-testid="notification"][data-status="pending"]').count(), 1);
       assert.ok(await page.getByTestId('hold').isVisible());
@@ -216,6 +222,32 @@ describe(`staff screens in a real browser (${TEST_DB})`, { timeout: 180_000 }, (
     }
   });
 
+  test('errors the GOV.UK way: the summary has the focus, its link moves to the field, the title says "Lỗi: "; 404 is a page', async (t) => {
+    if (skipReason) return t.skip(skipReason);
+    const { context, page } = await newPage();
+    try {
+      await logIn(page, baseUrl, 'stc-motcua', PASSWORD);
+      await page.getByLabel('Mã số biên nhận').fill('');
+      await Promise.all([page.waitForURL('**/mot-cua/tiep-nhan'), page.getByRole('button', { name: 'Tiếp nhận', exact: true }).click()]);
+      assert.equal(await page.title(), 'Lỗi: Bộ phận Một cửa – MotcuaSMS');
+      await page.waitForFunction(() => document.activeElement?.classList.contains('error-summary') ?? false);
+      await assertAccessible(page);
+      await page.screenshot({ path: `${SHOTS}mot-cua-tom-tat-loi.png`, fullPage: true });
+      await page.getByTestId('error-summary').getByRole('link', { name: 'Nhập họ tên người nộp' }).click();
+      assert.equal(await page.evaluate(() => document.activeElement?.id), 'f-applicantName');
+      await page.keyboard.type('Nguyễn Văn An');
+      assert.equal(await page.getByLabel('Họ tên người nộp').inputValue(), 'Nguyễn Văn An');
+
+      const missing = await page.goto(`${baseUrl}/trang-khong-co`);
+      assert.equal(missing?.status(), 404);
+      assert.equal(await page.title(), 'Không tìm thấy trang – MotcuaSMS');
+      assert.equal(await page.getByRole('navigation', { name: 'Điều hướng chính' }).count(), 1);
+      await page.screenshot({ path: `${SHOTS}khong-tim-thay.png`, fullPage: true });
+    } finally {
+      await context.close();
+    }
+  });
+
   test('without JavaScript: intake still checks the phone on the server; mobile layout has no horizontal scroll', async (t) => {
     if (skipReason) return t.skip(skipReason);
     const { context, page } = await newPage({ javaScriptEnabled: false, mobile: true });
@@ -225,11 +257,11 @@ describe(`staff screens in a real browser (${TEST_DB})`, { timeout: 180_000 }, (
       assert.ok(width <= 375, `scrollWidth ${width} > 375`);
       await page.screenshot({ path: `${SHOTS}mot-cua-di-dong.png`, fullPage: true });
       await page.getByLabel('Họ tên người nộp').fill('Trần Thị Bình');
-      await page.getByLabel('Số điện thoại di động').fill('+1 415 555 0100');
+      await page.getByLabel('Số điện thoại di động').fill('0983.456.78');
       await Promise.all([page.waitForURL('**/mot-cua/tiep-nhan'), page.getByRole('button', { name: 'Tiếp nhận', exact: true }).click()]);
-      assert.match((await page.locator('#f-phone-error').textContent()) ?? '', /nước ngoài/);
+      assert.match((await page.locator('#f-phone-error').textContent()) ?? '', /không hợp lệ/);
       await page.getByLabel('Số điện thoại di động').fill('0983.456.789');
-      await Promise.all([page.waitForURL('**?ok=intake'), page.getByRole('button', { name: 'Tiếp nhận', exact: true }).click()]);
+      await Promise.all([page.waitForURL('**?ok=intake*'), page.getByRole('button', { name: 'Tiếp nhận', exact: true }).click()]);
       assert.equal((await page.getByTestId('state').textContent())?.trim(), 'Đã tiếp nhận');
     } finally {
       await context.close();

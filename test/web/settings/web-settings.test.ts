@@ -82,8 +82,8 @@ describe(`web settings (${TEST_DB})`, () => {
       supplementRule: 'pause',
     });
     assert.equal(res.statusCode, 400);
-    assert.match(res.body, /id="f-holdSeconds-error">Cần một số nguyên từ 0 đến 86400/);
-    assert.match(res.body, /id="f-quietStart-error">Giờ không hợp lệ/);
+    assert.match(res.body, /id="f-holdSeconds-error">Thời gian chờ trước khi gửi phải là số giây, từ 0 đến 86400/);
+    assert.match(res.body, /id="f-quietStart-error">Giờ bắt đầu không gửi tin phải có dạng HH:MM/);
     const office = await post(s, '/cai-dat/STC/chung', {
       holdSeconds: '5',
       overdueWarningHours: '4',
@@ -176,7 +176,7 @@ describe(`web settings (${TEST_DB})`, () => {
       supplementRule: 'pause',
     });
     assert.equal(badProc.statusCode, 400);
-    assert.match(badProc.body, /id="p-days-error">Cần một số nguyên từ 0 đến 365/);
+    assert.match(badProc.body, /id="p-days-error">Thời hạn giải quyết phải là số ngày, từ 0 đến 365/);
     const agencyAdmin = await login('stc-quantri');
     const steal = await post(agencyAdmin, '/cai-dat/STC/thu-tuc', {
       code: '2.000100',
@@ -195,7 +195,8 @@ describe(`web settings (${TEST_DB})`, () => {
     assert.equal(holiday.statusCode, 303);
     assert.ok((await h.ctx.calendars.list(2026)).some((d) => d.date === '2026-11-20'));
     assert.equal((await post(agencyAdmin, '/cai-dat/lich', { date: '2026-11-19', kind: 'holiday', name: 'x' })).statusCode, 403);
-    assert.equal((await post(s, '/cai-dat/lich/xoa', { date: '2026-11-20' })).statusCode, 303);
+    assert.equal((await post(s, '/cai-dat/lich/xoa', { date: '2026-11-20' })).statusCode, 200, 'first the confirmation page');
+    assert.equal((await post(s, '/cai-dat/lich/xoa', { date: '2026-11-20', confirm: 'yes' })).statusCode, 303);
     assert.ok(!(await h.ctx.calendars.list(2026)).some((d) => d.date === '2026-11-20'));
 
     const token = await post(s, '/cai-dat/ma-truy-cap', { role: 'agency', agencyCode: 'STP', label: 'Phần mềm một cửa STP' });
@@ -209,7 +210,7 @@ describe(`web settings (${TEST_DB})`, () => {
     const list = await get(s, '/cai-dat/ma-truy-cap');
     assert.ok(!list.body.includes(value), 'the token is shown once');
     const id = /\/cai-dat\/ma-truy-cap\/(\d+)\/thu-hoi/.exec(list.body)![1];
-    assert.equal((await post(s, `/cai-dat/ma-truy-cap/${id}/thu-hoi`, {})).statusCode, 303);
+    assert.equal((await post(s, `/cai-dat/ma-truy-cap/${id}/thu-hoi`, { confirm: 'yes' })).statusCode, 303);
     assert.equal(
       (await h.app.inject({ method: 'GET', url: '/api/v1/procedures?agencyCode=STP', headers: { authorization: `Bearer ${value}` } }))
         .statusCode,
