@@ -122,11 +122,27 @@ export function sendCsrfFailure(request: FastifyRequest, reply: FastifyReply): F
   return sendErrorPage(request, reply, 403, t.csrfTitle, t.csrf);
 }
 
-/** Where a path may be sent back to after login: a local path only (never `//host` or a scheme). */
+const NEXT_BASE = 'http://motcua.invalid';
+
+/**
+ * Where a path may be sent back to (after login, after a language switch): parsed as a URL against our
+ * own origin and kept only if the origin is unchanged and the path starts with a single `/`. Control
+ * characters, whitespace, backslashes and anything over 2,000 characters give the fallback; non-ASCII is
+ * percent-encoded, so the Location header is always printable ASCII (a browser strips tabs and newlines
+ * before resolving, which is how `/\t/evil.example/` became `//evil.example/`).
+ */
 export function safeNext(next: unknown, fallback = '/'): string {
-  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\') || /[\r\n]/.test(next))
+  if (typeof next !== 'string' || next.length === 0 || next.length > 2000) return fallback;
+  if (!next.startsWith('/') || next.startsWith('//') || /[\\\p{Cc}\p{Cs}\p{Z}\u{FEFF}]/u.test(next)) return fallback;
+  let url: URL;
+  try {
+    url = new URL(next, NEXT_BASE);
+  } catch {
     return fallback;
-  return next;
+  }
+  if (url.origin !== NEXT_BASE || !url.pathname.startsWith('/') || url.pathname.startsWith('//')) return fallback;
+  const result = `${url.pathname}${url.search}${url.hash}`;
+  return /^\/(?!\/)[\x21-\x7e]*$/.test(result) ? result : fallback;
 }
 
 export interface WebSessionDeps {

@@ -65,7 +65,10 @@ export function loginRoutes(app: FastifyInstance, deps: LoginRoutesDeps): void {
       .send(),
   );
 
-  app.get('/dang-nhap', async (request, reply) => {
+  /** `next` is cleaned by safeNext (a NUL in it gives the safe fallback, not a 400). */
+  const nextAsGiven = { config: { controlCharactersAllowed: ['querystring.next', 'body.next'] } };
+
+  app.get('/dang-nhap', nextAsGiven, async (request, reply) => {
     const next = safeNext((request.query as Record<string, unknown>).next, '');
     if (request.webUser)
       return reply
@@ -75,7 +78,7 @@ export function loginRoutes(app: FastifyInstance, deps: LoginRoutesDeps): void {
     return sendPage(reply, loginPage(request, loginToken(request, reply), { username: '', next }));
   });
 
-  app.post('/dang-nhap', async (request, reply) => {
+  app.post('/dang-nhap', nextAsGiven, async (request, reply) => {
     const body = request.body;
     const expected = parseCookies(request.headers.cookie)[LOGIN_CSRF_COOKIE] ?? null;
     if (!request.webUser && !csrfMatches(formString(body, '_csrf') || null, expected)) return sendCsrfFailure(request, reply);
@@ -106,7 +109,7 @@ export function loginRoutes(app: FastifyInstance, deps: LoginRoutesDeps): void {
     return reply.code(303).header('location', '/dang-nhap').send();
   });
 
-  app.get('/ngon-ngu', async (request, reply) => {
+  app.get('/ngon-ngu', nextAsGiven, async (request, reply) => {
     const query = request.query as Record<string, unknown>;
     const lang: WebLang = query.lang === 'en' ? 'en' : 'vi';
     setCookie(request, reply, LANG_COOKIE, lang, { maxAgeSeconds: 365 * 86_400 });
