@@ -6,6 +6,7 @@ import * as webAccounts from './migrations/0004_web_accounts.js';
 import * as transport from './migrations/0003_transport.js';
 import * as dossierSearch from './migrations/0005_dossier_search.js';
 import * as healthProbe from './migrations/0006_health_probe.js';
+import * as loginThrottle from './migrations/0009_login_throttle.js';
 
 /** Numbered, forward-only migrations. Kysely's migrator takes a lock (an advisory lock on PostgreSQL),
  *  so two processes starting together apply each migration once. */
@@ -17,6 +18,7 @@ function provider(db: Db): MigrationProvider {
     '0003_transport': transport,
     '0005_dossier_search': dossierSearch,
     '0006_health_probe': healthProbe,
+    '0009_login_throttle': loginThrottle,
   };
   return {
     async getMigrations() {

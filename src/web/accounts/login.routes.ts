@@ -91,8 +91,14 @@ export function loginRoutes(app: FastifyInstance, deps: LoginRoutesDeps): void {
     const result = await accounts.login(username, password, request.ip);
     if (!result.ok) {
       if (result.reason === 'invalid') return sendPage(reply, loginPage(request, token, { username, next, error: t.invalid }), 401);
+      const s = texts(request.webLang).security;
+      if (result.reason === 'busy') {
+        reply.header('retry-after', '2');
+        return sendPage(reply, loginPage(request, token, { username, next, error: s.busy }), 429);
+      }
       const until = formatHhMm(localMinutes(new Date(result.until + 59_999)));
-      const message = result.reason === 'locked_user' ? t.lockedUser(until) : t.lockedIp(until);
+      const message = { locked_pair: s.lockedPair, locked_ip: s.lockedIp, locked_user: s.lockedUser }[result.reason](until);
+      reply.header('retry-after', String(result.retryAfterSeconds));
       return sendPage(reply, loginPage(request, token, { username, next, error: message }), 429);
     }
     if (request.webSessionHash) await accounts.endSession(request.webSessionHash);

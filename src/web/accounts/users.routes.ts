@@ -238,13 +238,13 @@ export function usersRoutes(app: FastifyInstance, deps: UsersRoutesDeps): void {
     const id = idOf(request);
     const current = await accounts.get(id);
     try {
-      await accounts.resetPassword(id, formString(request.body, 'password'));
+      const { loginLocksCleared } = await accounts.resetPassword(id, formString(request.body, 'password'));
       await audit.record(request.webUser!, {
         action: 'user.password_reset',
         entity: 'user',
         entityId: id,
         before: { username: current.username },
-        after: { username: current.username, passwordChanged: true },
+        after: { username: current.username, passwordChanged: true, loginLocksCleared },
         ip: request.ip,
       });
       return reply.code(303).header('location', `/tai-khoan/${id}?ok=reset`).send();
