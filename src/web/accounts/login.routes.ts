@@ -10,7 +10,7 @@ import {
   clearCookie,
   csrfMatches,
   endSession,
-  parseCookies,
+  readCookie,
   requireWebUser,
   safeNext,
   sendCsrfFailure,
@@ -44,7 +44,7 @@ function loginPage(request: FastifyRequest, token: string, model: { username: st
 
 /** The login form's CSRF token: a random value in a short-lived cookie, echoed by the form (no session exists yet). */
 function loginToken(request: FastifyRequest, reply: FastifyReply): string {
-  const existing = parseCookies(request.headers.cookie)[LOGIN_CSRF_COOKIE];
+  const existing = readCookie(request, LOGIN_CSRF_COOKIE, '/dang-nhap');
   if (existing && /^[A-Za-z0-9_-]{32,64}$/.test(existing)) return existing;
   const token = randomBytes(24).toString('base64url');
   setCookie(request, reply, LOGIN_CSRF_COOKIE, token, { path: '/dang-nhap', sameSite: 'Strict', maxAgeSeconds: 3600 });
@@ -80,7 +80,7 @@ export function loginRoutes(app: FastifyInstance, deps: LoginRoutesDeps): void {
 
   app.post('/dang-nhap', nextAsGiven, async (request, reply) => {
     const body = request.body;
-    const expected = parseCookies(request.headers.cookie)[LOGIN_CSRF_COOKIE] ?? null;
+    const expected = readCookie(request, LOGIN_CSRF_COOKIE, '/dang-nhap') ?? null;
     if (!request.webUser && !csrfMatches(formString(body, '_csrf') || null, expected)) return sendCsrfFailure(request, reply);
     const t = texts(request.webLang).login;
     const username = formString(body, 'username').slice(0, 128);

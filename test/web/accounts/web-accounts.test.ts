@@ -31,13 +31,14 @@ describe(`web accounts (${TEST_DB})`, () => {
   let adminSession: Session;
 
   const attempt = async (username: string, password: string, ip = '10.0.0.1', extraHeaders: Record<string, string> = {}) => {
-    const page = await h.app.inject({ method: 'GET', url: '/dang-nhap', remoteAddress: ip });
-    const pre = cookieValue(page, 'mcs_login')!;
+    const page = await h.app.inject({ method: 'GET', url: '/dang-nhap', remoteAddress: ip, headers: extraHeaders });
+    const name = cookieValue(page, 'mcs_login') === undefined ? '__Secure-mcs_login' : 'mcs_login';
+    const pre = cookieValue(page, name)!;
     return h.app.inject({
       method: 'POST',
       url: '/dang-nhap',
       remoteAddress: ip,
-      headers: { ...FORM, cookie: `mcs_login=${pre}`, ...extraHeaders },
+      headers: { ...FORM, cookie: `${name}=${pre}`, ...extraHeaders },
       payload: new URLSearchParams({ _csrf: csrfIn(page.body), username, password }).toString(),
     });
   };
@@ -114,10 +115,10 @@ describe(`web accounts (${TEST_DB})`, () => {
     assert.match(unknown.body, /Tên đăng nhập hoặc mật khẩu không đúng/);
   });
 
-  test('behind HTTPS (trusted proxy) the session cookie is Secure', async () => {
+  test('behind HTTPS (trusted proxy) the session cookie is Secure, with the __Host- prefix', async () => {
     const ok = await attempt('stc-motcua', PASSWORD, '10.0.0.1', { 'x-forwarded-proto': 'https' });
     assert.equal(ok.statusCode, 303);
-    assert.match(cookiesOf(ok).find((c) => c.startsWith('mcs_session='))!, /; Secure/);
+    assert.match(cookiesOf(ok).find((c) => c.startsWith('__Host-mcs_session='))!, /; Secure/);
   });
 
   test('the login form needs its CSRF token; next= never leaves the site', async () => {
