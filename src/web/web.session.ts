@@ -179,7 +179,16 @@ export interface WebSessionDeps {
 }
 
 export interface WebSessionSetup extends WebSessionDeps {
-  readonly config: { readonly sms: { readonly publicBaseUrl: string } };
+  readonly config: { readonly sms: { readonly publicBaseUrl: string }; readonly demo: boolean };
+}
+
+/** `serve --demo`: every HTML page (staff pages, error pages, the public look-up) opens with a DEMO banner. */
+function addDemoBanner(app: FastifyInstance): void {
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (typeof payload !== 'string' || !String(reply.getHeader('content-type') ?? '').startsWith('text/html')) return payload;
+    const banner = html`<p class="demo-banner" role="note" lang="${request.webLang}">${texts(request.webLang).security.demoBanner}</p>`;
+    return payload.replace(/<body[^>]*>/, (tag) => `${tag}\n${banner.toString()}`);
+  });
 }
 
 export function registerWebSession(app: FastifyInstance, { accounts, config }: WebSessionSetup): void {
@@ -188,6 +197,7 @@ export function registerWebSession(app: FastifyInstance, { accounts, config }: W
   app.decorateRequest('webLang', 'vi');
   app.decorateRequest('webSessionHash', null);
   app.decorateRequest('cookiesAlwaysSecure', config.sms.publicBaseUrl.startsWith('https://'));
+  if (config.demo) addDemoBanner(app);
 
   app.addHook('onRequest', async (request) => {
     const path = request.url;
