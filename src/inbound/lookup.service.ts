@@ -60,6 +60,17 @@ export interface InboundResult {
 
 const HOUR_MS = 3_600_000;
 
+/**
+ * The phone simulator (/gia-lap) sends as this gateway, from senders in its own range — `sim:<user id>:<number>`
+ * — which no gateway can deliver and no real number matches: a staff member sees and writes only the
+ * threads they created, never a citizen's; its look-ups pay no fee, trip no guard and are no revenue.
+ */
+export const SIMULATOR_GATEWAY = 'simulator';
+export function simulatorSender(userId: number, phone: string): string {
+  const typed = phone.trim().slice(0, 40);
+  return `sim:${userId}:${checkPhone(typed).e164 ?? typed}`;
+}
+
 /** One MO of a conversation with the short code, with the reply it got. */
 export interface ThreadEntry {
   id: number;
@@ -166,12 +177,16 @@ export class LookupService {
       for (const item of prepared) answered.push(await this.answer(tx, item, now));
       return answered;
     });
-    for (const result of results) if (!result.duplicate) this.metrics.lookups.inc({ outcome: result.outcome, via: 'sms' });
+    results.forEach((result, i) => {
+      if (!result.duplicate && prepared[i]!.mo.gateway !== SIMULATOR_GATEWAY)
+        this.metrics.lookups.inc({ outcome: result.outcome, via: 'sms' });
+    });
     return results;
   }
 
   private async answer(tx: DbHandle, { mo, phone, sender, answer: prepared, replyKey }: PreparedMo, now: number): Promise<InboundResult> {
-    const answer = (await this.guard(tx, sender, now)) ? prepared : this.rateLimited();
+    const simulated = mo.gateway === SIMULATOR_GATEWAY;
+    const answer = simulated || (await this.guard(tx, sender, now)) ? prepared : this.rateLimited();
     let notificationId: number | null = null;
     // What leaves is the prepared text (folded unless the agency sends Unicode), whichever way it leaves.
     let sentText: string | null = null;
@@ -187,7 +202,7 @@ export class LookupService {
         text: answer.reply,
         encoding: answer.encoding,
         dossier: answer.dossier === null ? null : { id: Number(answer.dossier.id), agencyCode: answer.dossier.agency_code },
-        viaResponse: mo.replyVia === 'response' ? { gateway: mo.gateway } : null,
+        viaResponse: mo.replyVia === 'response' || simulated ? { gateway: mo.gateway } : null,
         now,
       });
       const [row] = await this.outbox.insert(tx, [reply]);
@@ -207,7 +222,7 @@ export class LookupService {
         outcome: answer.outcome,
         parsed_code: answer.code,
         dossier_id: answer.dossier === null ? null : Number(answer.dossier.id),
-        fee_vnd: this.config.lookup.feeVnd,
+        fee_vnd: simulated ? 0 : this.config.lookup.feeVnd,
         reply: sentText,
         reply_notification_id: notificationId,
         received_at: mo.receivedAt ?? now,
@@ -237,13 +252,27 @@ export class LookupService {
     };
   }
 
-  /** The latest MOs of the number `from` with their replies, oldest first. */
-  async conversation(from: string, limit = 30): Promise<ThreadEntry[]> {
+  /** A simulated MO from `phone`, as the staff member `userId` (sandbox demos only; see SIMULATOR_GATEWAY). */
+  simulate(userId: number, phone: string, text: string): Promise<InboundResult> {
+    return this.handleInbound({
+      gateway: SIMULATOR_GATEWAY,
+      messageId: null,
+      from: simulatorSender(userId, phone),
+      to: this.config.lookup.shortCode,
+      text,
+      receivedAt: null,
+      replyVia: 'response',
+    });
+  }
+
+  /** The latest simulated MOs of `userId` from `phone` with their replies, oldest first (never a real number's thread). */
+  async simulatorConversation(userId: number, phone: string, limit = 30): Promise<ThreadEntry[]> {
     const rows = await this.db.kysely
       .selectFrom('inbound_messages as i')
       .leftJoin('notifications as m', 'm.id', 'i.reply_notification_id')
       .select(['i.id', 'i.text', 'i.received_at', 'i.reply', 'm.status'])
-      .where('i.sender', '=', senderOf(from))
+      .where('i.gateway', '=', SIMULATOR_GATEWAY)
+      .where('i.sender', '=', simulatorSender(userId, phone))
       .orderBy('i.id', 'desc')
       .limit(limit)
       .execute();
@@ -267,6 +296,7 @@ export class LookupService {
         sql<number>`count(distinct case when outcome = 'not_found' then parsed_code end)`.as('unknown'),
       ])
       .where('received_at', '>', since)
+      .where('gateway', '!=', SIMULATOR_GATEWAY)
       .groupBy('sender')
       .execute();
     const { rateLimitPerHour, unknownCodeLimitPerHour } = this.config.lookup;
@@ -290,6 +320,7 @@ export class LookupService {
       ])
       .where('sender', '=', sender)
       .where('received_at', '>', since)
+      .where('gateway', '!=', SIMULATOR_GATEWAY)
       .executeTakeFirstOrThrow();
     const { rateLimitPerHour, unknownCodeLimitPerHour } = this.config.lookup;
     if (Number(counts.unknown) > unknownCodeLimitPerHour) return false;
