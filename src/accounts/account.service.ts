@@ -11,6 +11,7 @@ import {
   deleteThrottle,
   deleteThrottlesOfUsername,
   listThrottles,
+  purgeStaleThrottles,
   refundAttempt,
   succeededFrom,
   type ThrottleKey,
@@ -113,6 +114,9 @@ export interface UserChanges {
 }
 
 export class AccountService {
+  /** When stale throttling counters were last deleted (at most every 10 minutes, by a login). */
+  private lastPurge = 0;
+
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
@@ -236,6 +240,10 @@ export class AccountService {
       ip: { scope: 'ip', username: '', ip },
       user: { scope: 'user', username, ip: '' },
     };
+    if (now - this.lastPurge >= 10 * MINUTE) {
+      this.lastPurge = now;
+      await purgeStaleThrottles(this.db, now, now - THROTTLE.resetMs);
+    }
     const counted = await countAttempt(this.db, Object.values(keys), THROTTLE.rules, now, THROTTLE.resetMs);
     const verdict = (scope: ThrottleScope) => counted.find((c) => c.scope === scope)!;
     const refused = (['pair', 'ip', 'user'] as const).find((scope) => !verdict(scope).allowed);

@@ -126,6 +126,16 @@ export async function deleteThrottlesOfUsername(db: DbHandle, username: string):
   return rows.map(toRow);
 }
 
+/** Deletes counters that neither block nor counted an attempt since `since` (they would start again anyway). */
+export async function purgeStaleThrottles(db: DbHandle, now: number, since: number): Promise<number> {
+  const result = await db.kysely
+    .deleteFrom('web_login_throttle')
+    .where('blocked_until', '<=', now)
+    .where('last_at', '<=', since)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
 /** Counters that block now, or counted an attempt since `since`, newest first. */
 export async function listThrottles(db: DbHandle, now: number, since: number, limit: number): Promise<ThrottleRow[]> {
   const rows = await db.kysely

@@ -11,7 +11,11 @@ import { buildApp, type App } from '../../src/main/app.js';
 import { ManualClock } from '../../src/platform/clock.js';
 import { createMetrics } from '../../src/platform/metrics.js';
 import { ADMIN_TOKEN, createTestDatabase, TEST_DB, type TestDatabase } from '../support/harness.js';
-import { cleanEnv, runCli } from '../support/cli-process.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { cleanEnv, freePort, runCli, startCli, waitFor } from '../support/cli-process.js';
 
 const SMPP = { MOTCUA_SMS_PROVIDER: 'smpp', MOTCUA_SMPP_URL: 'smpp://motcua:secret@127.0.0.1:2775' };
 
@@ -42,6 +46,52 @@ describe('demo mode: configuration', () => {
     );
     assert.equal(code, 3, stderr);
     assert.match(stderr, /--demo runs with the sandbox provider only/);
+  });
+});
+
+describe('demo mode: real processes', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'motcua-demo-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** Starts `serve` with `args` until it serves, stops it, and returns where it listened and what the file holds. */
+  const serveOnce = async (args: string[], file: string, extra: Record<string, string> = {}) => {
+    const port = await freePort();
+    const env = cleanEnv({
+      LOG_LEVEL: 'info',
+      DATABASE_URL: `file:${file}`,
+      PORT: String(port),
+      MOTCUA_DISPATCHER: 'false',
+      MOTCUA_SCHEDULER: 'false',
+      ...extra,
+    });
+    const serve = startCli(`serve ${args.join(' ')}`, ['serve', ...args], env);
+    try {
+      const address = await waitFor('the listener', () => /"address":"([^"]+)"/.exec(serve.output())?.[1], [serve], 240_000);
+      return { address, port };
+    } finally {
+      await serve.stop();
+    }
+  };
+  const count = (file: string, table: string) => {
+    const db = new Database(file, { readonly: true });
+    try {
+      return Number((db.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n);
+    } finally {
+      db.close();
+    }
+  };
+
+  test('serve without --demo creates no demo account and no demo data; serve --demo listens on 127.0.0.1 only', async () => {
+    const real = join(dir, 'real.db');
+    await serveOnce([], real);
+    assert.equal(count(real, 'web_users'), 0, 'no demo account');
+    assert.equal(count(real, 'agencies'), 0, 'no demo agency');
+    assert.equal(count(real, 'dossiers'), 0, 'no demo dossier');
+
+    const demo = join(dir, 'demo.db');
+    const { address, port } = await serveOnce(['--demo'], demo);
+    assert.equal(address, `http://127.0.0.1:${port}`);
+    assert.ok(count(demo, 'web_users') > 0, 'the demo has its accounts');
   });
 });
 

@@ -114,6 +114,8 @@ describe(`login throttling policy (${TEST_DB})`, () => {
   test('per username alone: a soft limit that spares the addresses the person logged in from', async () => {
     await createUser('muc-tieu');
     assert.equal((await attempt('muc-tieu', PASSWORD, '10.0.3.1')).statusCode, 303, 'a known address');
+    const stale = await h.ctx.db.kysely.selectFrom('web_login_throttle').select('ip').where('ip', '=', '10.0.2.1').execute();
+    assert.deepEqual(stale, [], 'counters an hour old that block nothing are deleted (by a later login)');
     for (let i = 0; i < 3; i++) await fail('muc-tieu', `198.51.100.${i + 1}`, 1);
     const counter = await h.ctx.db.kysely
       .selectFrom('web_login_throttle')
