@@ -10,9 +10,13 @@
  *            (b) MO deliver_sm → look-up → reply submit_sm over the same bind;
  *            (c) the same MO loop through Kannel (bearerbox + smsbox, static reply) — see bench/smpp.ts
  *
+ *   loop     the look-up loop over SMPP from a separate driver process (../shared/bench/loop-smsc.cjs),
+ *            the product in its own process; Kannel and a bare ESME on the same driver — see bench/loop.ts
+ *
  * Options: --connections=20 --duration=10 --warmup=3 --dispatcher=on|off|both (ingest; default on)
  *          --messages=20000 --dossiers=1000000 --due=20000 (notify; --messages also smpp (a))
  *          --mos=5000 --mo-warmup=500 --mo-inflight=32 --mo-dossiers=10000 --smpp-window=100
+ *          --loop-mos=20000 --loop-inflight=500 --loop-dossiers=10000 --loop-text="MCKH 000.00.88.H34-0000001" (loop)
  *          --smpp-concurrency=<MOTCUA_DISPATCH_CONCURRENCY> --smpp-batch=<MOTCUA_DISPATCH_BATCH> (smpp; default: production's)
  * Every database is created fresh and dropped afterwards (PostgreSQL at MOTCUA_PG_URL, default
  * postgres://postgres@127.0.0.1:5432/postgres). Prints tables, then one JSON line with every figure.
@@ -37,6 +41,7 @@ import {
   type SmppMoFigures,
   type SmppNotifyFigures,
 } from './smpp.js';
+import { LOOP_GOAL, benchLoopBare, benchLoopKannel, benchLoopProduct, type LoopFigures } from './loop.js';
 import { log, printTable, type BenchDb, type Row } from './support.js';
 
 const { values, positionals } = parseArgs({
@@ -58,6 +63,10 @@ const { values, positionals } = parseArgs({
     'smpp-window': { type: 'string', default: '100' },
     'smpp-concurrency': { type: 'string' },
     'smpp-batch': { type: 'string' },
+    'loop-mos': { type: 'string', default: '20000' },
+    'loop-inflight': { type: 'string', default: '500' },
+    'loop-dossiers': { type: 'string', default: '10000' },
+    'loop-text': { type: 'string', default: 'MCKH 000.00.88.H34-0000001' },
   },
 });
 
@@ -68,8 +77,8 @@ function integer(name: string, raw: string | undefined, min: number): number {
 }
 
 const what = positionals[0] ?? 'all';
-if (!['ingest', 'notify', 'lookup', 'smpp', 'all'].includes(what) || positionals.length > 1)
-  throw new Error('usage: npm run bench -- ingest|notify|lookup|smpp|all [--db=sqlite|postgres|both]');
+if (!['ingest', 'notify', 'lookup', 'smpp', 'loop', 'all'].includes(what) || positionals.length > 1)
+  throw new Error('usage: npm run bench -- ingest|notify|lookup|smpp|loop|all [--db=sqlite|postgres|both]');
 if (!['sqlite', 'postgres', 'both'].includes(values.db!)) throw new Error('--db must be sqlite, postgres or both');
 if (!['on', 'off', 'both'].includes(values.dispatcher!)) throw new Error('--dispatcher must be on, off or both');
 const databases: BenchDb[] = values.db === 'both' ? ['sqlite', 'postgres'] : [values.db as BenchDb];
@@ -94,6 +103,12 @@ const smppOptions = {
   concurrency: values['smpp-concurrency'] === undefined ? null : integer('smpp-concurrency', values['smpp-concurrency'], 1),
   batch: values['smpp-batch'] === undefined ? null : integer('smpp-batch', values['smpp-batch'], 1),
 };
+const loopOptions = {
+  mos: integer('loop-mos', values['loop-mos'], 1),
+  inflight: integer('loop-inflight', values['loop-inflight'], 1),
+  dossiers: integer('loop-dossiers', values['loop-dossiers'], 2),
+  text: values['loop-text']!,
+};
 if (notifyOptions.due + 210_000 > notifyOptions.dossiers)
   throw new Error('--dossiers must exceed --due by at least 210000 (the other open dossiers)');
 
@@ -107,6 +122,7 @@ const report: {
   smppNotify: SmppNotifyFigures[];
   smppMo: SmppMoFigures[];
   smppKannel: MoFigures[];
+  loop: LoopFigures[];
   errors: string[];
 } = {
   machine: {
@@ -122,6 +138,7 @@ const report: {
   smppNotify: [],
   smppMo: [],
   smppKannel: [],
+  loop: [],
   errors: [],
 };
 
@@ -136,6 +153,8 @@ async function attempt(label: string, work: () => Promise<void>): Promise<void> 
 }
 
 for (const db of databases) {
+  if (what === 'loop' || what === 'all')
+    await attempt(`loop ${db}`, async () => void report.loop.push(await benchLoopProduct(db, loopOptions)));
   if (what === 'ingest' || what === 'all')
     await attempt(`ingest ${db}`, async () => void report.ingest.push(...(await benchIngest(db, ingestOptions))));
   if (what === 'notify' || what === 'all') {
@@ -165,6 +184,11 @@ for (const db of databases) {
     });
     if (mo) report.smppMo.push(withKannelRatio(mo, kannel));
   }
+}
+
+if (what === 'loop' || what === 'all') {
+  await attempt('loop kannel', async () => void report.loop.push(await benchLoopKannel(loopOptions)));
+  await attempt('loop bare ESME', async () => void report.loop.push(await benchLoopBare(loopOptions)));
 }
 
 report.machine.loadAvgAfter = loadavg().map((v) => Math.round(v * 100) / 100);
@@ -315,6 +339,32 @@ printTable(
     (r): Row => (r.skipped !== null ? { run: `after ${r.db ?? '—'}`, skipped: r.skipped } : { run: `after ${r.db ?? '—'}`, ...moRow(r) }),
   ),
 );
+{
+  const kannel = report.loop.find((r) => r.who.startsWith('Kannel'))?.msgsPerS ?? null;
+  const bare = report.loop.find((r) => r.who.startsWith('bare'))?.msgsPerS ?? null;
+  const ratio = (v: number | null, of: number | null) => (v === null || of === null || of === 0 ? null : Math.round((v / of) * 100) / 100);
+  printTable(
+    `Look-up loop over SMPP: driver ${loopOptions.mos} MOs "${loopOptions.text}", ≤ ${loopOptions.inflight} unanswered, in its own process; replies/s at the driver; MO→reply = received_at → sent_at of the rows; CPU and RSS of the product process. Goal: ≥ ${LOOP_GOAL.ratioToKannel}× Kannel, p99 < ${LOOP_GOAL.p99Ms} ms`,
+    report.loop.map(
+      (r): Row => ({
+        who: r.who,
+        db: r.db ?? '—',
+        'replies/s': r.msgsPerS,
+        '× Kannel': ratio(r.msgsPerS, kannel),
+        '× bare ESME': ratio(r.msgsPerS, bare),
+        'MO→reply p50 ms': r.p50Ms,
+        'p99 ms': r.p99Ms,
+        'CPU s / 1000': r.cpuSPer1000,
+        'RSS start MB': r.rssStartMb,
+        'RSS + dossiers MB': r.rssDossiersMb,
+        'RSS after MB': r.rssAfterMb,
+        replies: r.replies,
+        unsent: r.unsent,
+        note: r.note,
+      }),
+    ),
+  );
+}
 if (report.errors.length > 0) process.stdout.write(`\nFailed: ${report.errors.join('; ')}\n`);
 process.stdout.write(`\n${JSON.stringify({ bench: what, ...report })}\n`);
 process.exitCode = report.errors.length > 0 ? 1 : 0;

@@ -28,7 +28,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -49,9 +48,9 @@ import {
   phoneFor,
   round,
   seedReference,
-  sleep,
   type BenchDb,
 } from './support.js';
+import { freePort, waitFor } from '../test/support/wait.js';
 
 export interface SmppBenchOptions {
   /** (a) result_ready messages in the outbox */
@@ -158,44 +157,10 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
 }
 
-/** Resolves when probe() is true; rejects after `idleMs` without `progress()` changing. */
-async function until(
-  what: string,
-  probe: () => boolean | Promise<boolean>,
-  progress: () => number = () => 0,
-  idleMs = 20_000,
-  everyMs = 20,
-): Promise<void> {
-  let last = progress();
-  let lastChange = Date.now();
-  for (;;) {
-    if (await probe()) return;
-    const now = progress();
-    if (now !== last) {
-      last = now;
-      lastChange = Date.now();
-    } else if (Date.now() - lastChange > idleMs) {
-      throw new Error(`timed out waiting for ${what}`);
-    }
-    await sleep(everyMs);
-  }
-}
-
 /** A valid Viettel number in the international digits an SMSC writes (84…), distinct per n. */
 const msisdn = (n: number) => `84${phoneFor(n).slice(1)}`;
 /** Replies are matched on the national number: Kannel and we may write the destination with or without '+'. */
 const matchKey = (addr: string) => addr.replace(/\D/g, '').slice(-9);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 interface Rig {
   ctx: AppContext;
@@ -261,13 +226,7 @@ async function withRig<T>(
       const windowHighWater = tapWindowGauge(ctx);
       const bindStarted = performance.now();
       ctx.providers.start();
-      await until(
-        'the transceiver bind at the simulator',
-        () => sim.stats().bound >= 1,
-        () => 0,
-        10_000,
-        5,
-      );
+      await waitFor('the transceiver bind at the simulator', () => sim.stats().bound >= 1, { timeoutMs: 10_000, everyMs: 5 });
       const bindMs = performance.now() - bindStarted;
       return await work({ ctx, sim, bindMs, windowHighWater });
     } finally {
@@ -357,20 +316,12 @@ export async function benchSmppNotify(kind: BenchDb, options: SmppBenchOptions):
     const sendS = await profiled(`notify-${kind}`, async () => {
       const started = process.hrtime.bigint();
       ctx.dispatcher.start();
-      await until(
-        'every part at the simulator',
-        () => sim.stats().accepted - before >= parts,
-        () => sim.stats().accepted,
-        30_000,
-        5,
-      );
-      await until(
-        'every message sent',
-        async () => (await outstanding(ctx.db)) === 0,
-        () => 0,
-        30_000,
-        2,
-      );
+      await waitFor('every part at the simulator', () => sim.stats().accepted - before >= parts, {
+        progress: () => sim.stats().accepted,
+        timeoutMs: 30_000,
+        everyMs: 5,
+      });
+      await waitFor('every message sent', async () => (await outstanding(ctx.db)) === 0, { timeoutMs: 30_000, everyMs: 2 });
       return seconds(started);
     });
     const inTime = await countByStatus(ctx.db);
@@ -378,15 +329,13 @@ export async function benchSmppNotify(kind: BenchDb, options: SmppBenchOptions):
     log(`smpp/notify ${kind}: sent in ${round(sendS, 3)} s; waiting for the receipts (untimed)`);
     const receiptStarted = process.hrtime.bigint();
     let delivered = inTime.delivered ?? 0;
-    await until(
+    await waitFor(
       'the receipts',
       async () => {
         delivered = (await countByStatus(ctx.db)).delivered ?? 0;
         return delivered >= n;
       },
-      () => delivered,
-      5_000,
-      50,
+      { progress: () => delivered, timeoutMs: 5_000, everyMs: 50 },
     ).catch((error: Error) => log(`smpp/notify ${kind}: ${error.message} (${delivered} of ${n} delivered)`));
     const receiptWaitS = seconds(receiptStarted);
     await ctx.dispatcher.stop();
@@ -482,13 +431,11 @@ async function injectMos(
       }
     };
     await Promise.all(Array.from({ length: Math.min(inflight, count) }, worker));
-    await until(
-      `${label}: a reply to each of ${count} MOs`,
-      () => replies >= count,
-      () => replies,
-      15_000,
-      5,
-    ).catch((error: Error) => log(`${error.message} (${replies} replies)`));
+    await waitFor(`${label}: a reply to each of ${count} MOs`, () => replies >= count, {
+      progress: () => replies,
+      timeoutMs: 15_000,
+      everyMs: 5,
+    }).catch((error: Error) => log(`${error.message} (${replies} replies)`));
     return { seconds: ((replies > 0 ? lastReplyAt : performance.now()) - started) / 1000, replies, nacked, ackMs, endToEndMs, unmatched };
   } finally {
     sim.events.off('submit', onSubmit);
@@ -689,13 +636,7 @@ export async function benchKannel(db: BenchDb, options: SmppBenchOptions): Promi
     };
     log(`smpp/kannel: starting bearerbox + smsbox (${dir})`);
     start(BEARERBOX);
-    await until(
-      'bearerbox to bind tx and rx at the simulator',
-      () => sim.stats().bound >= 2,
-      () => 0,
-      20_000,
-      20,
-    );
+    await waitFor('bearerbox to bind tx and rx at the simulator', () => sim.stats().bound >= 2, { timeoutMs: 20_000, everyMs: 20 });
     start(SMSBOX);
     const text = (i: number) => `MCKH ${codeFor(i, 10_000)}`;
     // The warm-up also waits for smsbox to connect: bearerbox holds the MOs until it does.

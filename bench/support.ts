@@ -1,64 +1,30 @@
 /**
- * Shared pieces of the benchmarks: a fresh database per run (a SQLite file in a temp directory, or a
- * PostgreSQL database created on MOTCUA_PG_URL and dropped afterwards, as test/support/harness.ts does),
- * the reference data every run needs, and the table printer.
+ * Shared pieces of the benchmarks: a fresh database per run (the tests' factory, test/support/database.ts:
+ * a SQLite file in a temp directory, or a PostgreSQL database created on MOTCUA_PG_URL and dropped
+ * afterwards), the reference data every run needs, and the table printer.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import pg from 'pg';
 import pino from 'pino';
 import { loadConfig, type Config } from '../src/platform/config/config.js';
 import { createContext, type AppContext } from '../src/main/context.js';
 import { createMetrics } from '../src/platform/metrics.js';
 import type { Principal } from '../src/platform/principal.js';
+import { createTestDatabase, type DatabaseKind, type TestDatabase } from '../test/support/database.js';
 
-export type BenchDb = 'sqlite' | 'postgres';
+export { sleep } from '../test/support/wait.js';
 
-export const PG_URL = process.env.MOTCUA_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export type BenchDb = DatabaseKind;
+
 export const ADMIN_TOKEN = 'bench-admin-token-0123456789';
 export const ADMIN: Principal = { role: 'admin', agencyCode: null, tokenId: null };
 
 export const AGENCY = 'BENCH';
 export const PROCEDURE = 'BENCH.001';
 
-export interface BenchDatabase {
-  readonly kind: BenchDb;
-  readonly url: string;
-  drop(): Promise<void>;
-}
+export type BenchDatabase = TestDatabase;
 
-export async function createBenchDatabase(kind: BenchDb): Promise<BenchDatabase> {
-  if (kind === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), 'motcua-bench-'));
-    return { kind, url: `file:${join(dir, 'bench.db')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
-  }
-  const name = `motcua_bench_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: PG_URL });
-  await admin.connect();
-  try {
-    await admin.query(`create database ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(PG_URL);
-  url.pathname = `/${name}`;
-  return {
-    kind,
-    url: url.toString(),
-    drop: async () => {
-      const client = new pg.Client({ connectionString: PG_URL });
-      await client.connect();
-      try {
-        await client.query(`drop database if exists ${name} with (force)`);
-      } finally {
-        await client.end();
-      }
-    },
-  };
-}
+/** A fresh database per run: the tests' factory (test/support/database.ts), named `motcua_bench_…`. */
+export const createBenchDatabase = (kind: BenchDb): Promise<BenchDatabase> => createTestDatabase({ kind, prefix: 'bench' });
 
 /** The configuration of a benchmark process: production defaults, quiet logs, no scheduler. */
 export function benchConfig(url: string, env: Record<string, string> = {}): Config {
@@ -120,8 +86,6 @@ export const round = (v: number, digits = 2): number => Math.round(v * 10 ** dig
 export function log(message: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 23)}] ${message}\n`);
 }
-
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** One INSERT … SELECT of `total` dossiers coded `000.00.88.H34-0000001` …, one in five at result_ready. */
 export async function bulkInsertDossiers(ctx: AppContext, total: number): Promise<void> {

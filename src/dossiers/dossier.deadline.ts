@@ -3,6 +3,7 @@
  * look-up replies and /tra-cuu all ask this function. A dossier closed without a result (refused,
  * withdrawn, stopped) is neither: there is no deadline left to keep.
  */
+import { sql, type RawBuilder } from 'kysely';
 import { judgeOnTime } from '../lib/calendar/deadline.js';
 import type { DossierState } from './dossier.state-machine.js';
 
@@ -27,4 +28,15 @@ export function deadlineStatus(
     finishedAt: dossier.finished_at === null ? null : new Date(dossier.finished_at),
   });
   return { onTime, statusText: onTime ? 'Đúng hạn' : 'Trễ hạn' };
+}
+
+/**
+ * The same rule for counting in SQL (oversight figures over many dossiers): 1 when a dossier that
+ * reached its result finished by its due date, else 0. Only for dossiers with `finished_at` set and a
+ * result (result_ready, returned), where `judgeOnTime` compares exactly these two columns.
+ */
+export function onTimeCountSql(dossierAlias: string): RawBuilder<number> {
+  const finished = sql.ref(`${dossierAlias}.finished_at`);
+  const due = sql.ref(`${dossierAlias}.due_at`);
+  return sql<number>`case when ${finished} <= ${due} then 1 else 0 end`;
 }

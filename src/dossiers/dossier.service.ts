@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import type { Db, DbHandle } from '../platform/db/database.js';
+import type { Db } from '../platform/db/database.js';
 import { transaction } from '../platform/db/database.js';
 import type { NotificationJson } from '../platform/http/schemas.js';
 import { AppError, badRequest, conflict, notFound } from '../platform/errors.js';
@@ -10,12 +9,11 @@ import type { AgencyService, Agency } from '../reference/agency.service.js';
 import type { ProcedureService, Procedure } from '../reference/procedure.service.js';
 import type { CalendarService } from '../reference/calendar.service.js';
 import { resumeAfterSupplement } from '../lib/calendar/deadline.js';
-import { BUSINESS_YEARS, formatVnIso, fromLocal, inBusinessYears, localDate } from '../lib/calendar/zone.js';
-import { checkPhone, phoneProblemMessage, type PhoneProblem } from '../lib/phone/phone.js';
+import { formatVnIso, fromLocal, localDate } from '../lib/calendar/zone.js';
+import { checkPhone } from '../lib/phone/phone.js';
 import type { Clock } from '../platform/clock.js';
 import { searchFold } from '../lib/sms-text/fold.js';
-import { deadlineStatus, type StatusText } from './dossier.deadline.js';
-import { DEFAULT_STEP_NAMES, PORTAL_STATUS, transition, type DossierEventType, type DossierState } from './dossier.state-machine.js';
+import { DEFAULT_STEP_NAMES, transition, type DossierState } from './dossier.state-machine.js';
 import {
   countCreatedSince,
   findDossierByKey,
@@ -29,165 +27,17 @@ import {
   updateDossier,
   type DossierRow,
 } from './dossier.repository.js';
-
-export type ReturnMethod = 'counter' | 'postal' | 'online';
-export type SubmissionChannel = 'counter' | 'online' | 'postal';
-
-export interface IntakeInput {
-  receiptCode: string;
-  agencyCode: string;
-  procedureCode: string;
-  applicant: { name: string; phone?: string | null; email?: string | null };
-  receivedAt?: string;
-  dueAt?: string;
-  returnMethod?: ReturnMethod;
-  submittedVia?: SubmissionChannel;
-}
-
-export interface EventInput {
-  type: DossierEventType;
-  step?: string;
-  at?: string;
-  eventId?: string;
-  dueAt?: string;
-  note?: string;
-}
-
-export interface DossierJson {
-  receiptCode: string;
-  agencyCode: string;
-  procedureCode: string;
-  state: DossierState;
-  step: string;
-  receivedAt: string;
-  dueAt: string;
-  onTime: boolean | null;
-  statusText: StatusText | null;
-  returnMethod: ReturnMethod;
-  portalStatus: number;
-  phone: { input: string | null; e164: string | null; carrier: string | null; problem: PhoneProblem | null; message: string | null };
-  applicant: { name: string; email: string | null };
-}
-
-export function toDossierJson(row: DossierRow, now: number): DossierJson {
-  const { onTime, statusText } = deadlineStatus(row, now);
-  const problem = row.phone_problem as PhoneProblem | null;
-  return {
-    receiptCode: row.receipt_code,
-    agencyCode: row.agency_code,
-    procedureCode: row.procedure_code,
-    state: row.state as DossierState,
-    step: row.step,
-    receivedAt: formatVnIso(new Date(Number(row.received_at))),
-    dueAt: formatVnIso(new Date(Number(row.due_at))),
-    onTime,
-    statusText,
-    returnMethod: row.return_method,
-    portalStatus: PORTAL_STATUS[row.state as DossierState],
-    phone: {
-      input: row.phone_input,
-      e164: row.phone_e164,
-      carrier: row.phone_carrier,
-      problem,
-      message: problem ? phoneProblemMessage(problem) : null,
-    },
-    applicant: { name: row.applicant_name, email: row.email },
-  };
-}
-
-function parseInstant(value: string | undefined, field: string): number | undefined {
-  if (value === undefined) return undefined;
-  const ms = Date.parse(value);
-  if (!Number.isFinite(ms))
-    throw badRequest('VALIDATION_FAILED', `${field}: thời điểm không hợp lệ "${value}" (ISO 8601 có múi giờ).`, { field });
-  if (!inBusinessYears(ms))
-    throw badRequest('VALIDATION_FAILED', `${field}: phải là thời điểm trong các năm ${BUSINESS_YEARS.first}–${BUSINESS_YEARS.last}.`, {
-      field,
-    });
-  return ms;
-}
-
-function intakeHash(input: IntakeInput): string {
-  const canonical = {
-    receiptCode: receiptKey(input.receiptCode),
-    agencyCode: input.agencyCode,
-    procedureCode: input.procedureCode,
-    name: input.applicant.name.normalize('NFC').trim(),
-    phone: input.applicant.phone?.trim() || null,
-    email: input.applicant.email?.trim().toLowerCase() || null,
-    receivedAt: parseInstant(input.receivedAt, 'receivedAt') ?? null,
-    dueAt: parseInstant(input.dueAt, 'dueAt') ?? null,
-    returnMethod: input.returnMethod ?? 'counter',
-    submittedVia: input.submittedVia ?? 'counter',
-  };
-  return createHash('sha256').update(JSON.stringify(canonical)).digest('base64url');
-}
-
-export interface DossierDetail {
-  dossier: DossierJson;
-  /** The number of events so far: what a screen sends back as `expectedVersion`. */
-  version: number;
-  events: Array<{ seq: number; type: string; step: string | null; at: string; eventId: string | null; state: string; dueAt: string }>;
-  notifications: NotificationJson[];
-}
-
-/** A message still inside its hold: the desk can undo the action that created it. */
-export interface HeldMessage {
-  readonly id: number;
-  readonly kind: string;
-  readonly channel: string;
-  readonly sendAfter: number;
-}
-
-export interface DossierIntake {
-  readonly dossier: DossierRow;
-  readonly agency: Agency;
-  readonly procedure: Procedure;
-  readonly submittedVia: SubmissionChannel;
-  readonly now: number;
-}
-
-export interface DossierTransition {
-  readonly dossier: DossierRow;
-  readonly beforeState: DossierState;
-  readonly eventType: DossierEventType;
-  readonly seq: number;
-  readonly agency: Agency;
-  readonly procedure: Procedure;
-  readonly now: number;
-}
-
-/**
- * What happens to the applicant's messages when a dossier changes, inside the change's own
- * transaction (so a dossier change and its messages commit together). The outbox implements it;
- * `main/` wires it in, so this module never imports the messages that depend on it.
- */
-export interface DossierMessages {
-  afterIntake(tx: DbHandle, intake: DossierIntake): Promise<NotificationJson[]>;
-  afterTransition(tx: DbHandle, transition: DossierTransition): Promise<NotificationJson[]>;
-  /** Cancels what event `seq` created and has not left yet; the number cancelled and the number already gone. */
-  afterUndo(tx: DbHandle, dossier: DossierRow, seq: number, now: number): Promise<{ cancelled: number; leftAnyway: number }>;
-  heldBy(db: DbHandle, dossierId: number, seq: number, now: number): Promise<HeldMessage[]>;
-  list(db: DbHandle, dossierId: number): Promise<NotificationJson[]>;
-}
-
-/** The dossier's columns as they were before an event, kept in the event so an undo restores them exactly. */
-interface ColumnsBefore {
-  state: string;
-  step: string;
-  due_at: number;
-  paused_at: number | null;
-  finished_at: number | null;
-  returned_at: number | null;
-  return_method: ReturnMethod;
-}
-
-export interface EventOptions {
-  /** The event count the person saw; a dossier changed since refuses with 409 DOSSIER_CHANGED. */
-  readonly expectedVersion?: number;
-  /** How the result is returned, stored with the event (the result message's wording depends on it). */
-  readonly returnMethod?: ReturnMethod;
-}
+import {
+  intakeHash,
+  parseInstant,
+  type DossierSearchQuery,
+  type EventInput,
+  type EventOptions,
+  type IntakeInput,
+} from './dossier.input.js';
+import { toDossierJson, type DossierDetail, type DossierJson } from './dossier.view.js';
+import type { DossierMessages, HeldMessage } from './dossier.messages.js';
+import { columnsBefore, storedColumnsBefore } from './dossier.undo.js';
 
 export interface EventOutcome {
   before: DossierJson;
@@ -200,14 +50,6 @@ export interface UndoOutcome {
   dossier: DossierJson;
   cancelled: number;
   leftAnyway: number;
-}
-
-export interface DossierSearchQuery {
-  q?: string | undefined;
-  state?: string | undefined;
-  limit: number;
-  offset?: number | undefined;
-  beforeId?: number | undefined;
 }
 
 export class DossierService {
@@ -527,23 +369,4 @@ function dossierChanged() {
     'DOSSIER_CHANGED',
     'Hồ sơ vừa được cập nhật (bởi người khác hoặc phần mềm một cửa). Vui lòng xem lại trạng thái mới rồi thao tác lại.',
   );
-}
-
-function columnsBefore(row: DossierRow): ColumnsBefore {
-  return {
-    state: row.state,
-    step: row.step,
-    due_at: row.due_at,
-    paused_at: row.paused_at,
-    finished_at: row.finished_at,
-    returned_at: row.returned_at,
-    return_method: row.return_method,
-  };
-}
-
-/** The columns an event recorded as "before", or null for events written before undo kept them. */
-function storedColumnsBefore(payload: string | null): ColumnsBefore | null {
-  if (!payload) return null;
-  const before = (JSON.parse(payload) as { before?: ColumnsBefore }).before;
-  return before && typeof before.state === 'string' && typeof before.due_at === 'number' ? before : null;
 }

@@ -19,9 +19,9 @@ import { checkPhone } from '../lib/phone/phone.js';
 import type { SmsEncoding } from '../lib/sms-text/encode.js';
 import { GroupCommit } from '../platform/db/group-commit.js';
 import { findDossierByKey, receiptKey } from '../dossiers/dossier.repository.js';
-import { toDossierJson } from '../dossiers/dossier.service.js';
+import { toDossierJson } from '../dossiers/dossier.view.js';
 import type { NotificationRow } from '../messages/notification.repository.js';
-import { renderFor } from '../messages/plan/notification.templates.js';
+import { fitOneSegment } from './lookup.reply.js';
 import { dossierVars, type OutboxService } from '../messages/plan/outbox.service.js';
 import { lookupSyntax, normalizeReceiptCode, parseMo } from './mo-parser.js';
 import { UnknownCodeGuard } from './web-guard.js';
@@ -43,6 +43,10 @@ export interface InboundSms {
   gateway: string;
   messageId: string | null;
   from: string;
+  /** The source address's SMPP type of number and numbering plan (MOs that came over SMPP): the reply
+   *  goes back to `from` exactly as given, with these. */
+  fromTon?: number | null;
+  fromNpi?: number | null;
   to: string;
   text: string;
   receivedAt: number | null;
@@ -71,6 +75,18 @@ export function simulatorSender(userId: number, phone: string): string {
   return `sim:${userId}:${checkPhone(typed).e164 ?? typed}`;
 }
 
+/**
+ * The look-up fast path: where committed reply rows go at once, in memory (the dispatcher of this
+ * process, on the bind that is up), instead of waiting for a poll and a claim. The rows arrive already
+ * claimed (`sending`, leased); the outbox stays the safety net when the hand-off never sends them.
+ */
+export interface ReplyHandoff {
+  /** True when this process can send a reply now (its dispatcher runs, an SMS provider is bound). */
+  ready(): boolean;
+  /** Takes claimed reply rows once their transaction has committed; never throws. */
+  send(rows: readonly NotificationRow[]): void;
+}
+
 /** One MO of a conversation with the short code, with the reply it got. */
 export interface ThreadEntry {
   id: number;
@@ -78,6 +94,19 @@ export interface ThreadEntry {
   receivedAt: number;
   reply: string | null;
   replyStatus: string | null;
+}
+
+interface SenderUsage {
+  total: number;
+  unknown: Set<string>;
+}
+
+function usageOf(usage: Map<string, SenderUsage>, sender: string): SenderUsage {
+  const found = usage.get(sender);
+  if (found) return found;
+  const fresh: SenderUsage = { total: 0, unknown: new Set<string>() };
+  usage.set(sender, fresh);
+  return fresh;
 }
 
 /** How an MO's sender is stored: its +84 number, or what the gateway gave when it is not a number. */
@@ -117,6 +146,13 @@ export class LookupService {
   private readonly inboundGroups = new GroupCommit<InboundSms, InboundResult>((mos) => this.handleGroup(mos), { maxSize: 100, delayMs: 2 });
 
   private readonly webGuard: UnknownCodeGuard;
+
+  private handoff: ReplyHandoff | null = null;
+
+  /** Wired where a dispatcher runs in the same process (src/main/context.ts). */
+  setReplyHandoff(handoff: ReplyHandoff | null): void {
+    this.handoff = handoff;
+  }
 
   /**
    * What anyone may know about a dossier, never the applicant, for a web client at `address` (the page
@@ -159,24 +195,29 @@ export class LookupService {
 
   private async handleGroup(mos: readonly InboundSms[]): Promise<InboundResult[]> {
     const now = this.clock.now();
-    const prepared: PreparedMo[] = [];
-    for (const mo of mos) {
-      const phone = checkPhone(mo.from);
-      // The reply's dedupe key comes from the gateway's message id, so a re-delivered MO conflicts on its
-      // first insert; without an id every MO is new.
-      prepared.push({
-        mo,
-        phone,
-        sender: senderOf(mo.from, phone),
-        answer: await this.prepare(mo.text, now),
-        replyKey: `lookup|${mo.gateway}|${mo.messageId ?? randomUUID()}`,
-      });
-    }
+    // The dossiers are read side by side (PostgreSQL: on the pool's connections, not one after another).
+    const prepared: PreparedMo[] = await Promise.all(
+      mos.map(async (mo) => {
+        const phone = checkPhone(mo.from);
+        // The reply's dedupe key comes from the gateway's message id, so a re-delivered MO conflicts on its
+        // first insert; without an id every MO is new.
+        return {
+          mo,
+          phone,
+          sender: senderOf(mo.from, phone),
+          answer: await this.prepare(mo.text, now),
+          replyKey: `lookup|${mo.gateway}|${mo.messageId ?? randomUUID()}`,
+        };
+      }),
+    );
+    // Fast path: the replies are inserted claimed and handed to the sender once the group commits.
+    const handoff = this.handoff?.ready() ? this.handoff : null;
+    const claimUntil = handoff ? now + this.config.dispatcher.leaseSeconds * 1000 : null;
+    const claimed: NotificationRow[] = [];
     const results = await transaction(this.db, async (tx) => {
-      const answered: InboundResult[] = [];
-      for (const item of prepared) answered.push(await this.answer(tx, item, now));
-      return answered;
+      return this.answerGroup(tx, prepared, now, claimUntil, claimed);
     });
+    if (handoff && claimed.length > 0) handoff.send(claimed);
     results.forEach((result, i) => {
       if (!result.duplicate && prepared[i]!.mo.gateway !== SIMULATOR_GATEWAY)
         this.metrics.lookups.inc({ outcome: result.outcome, via: 'sms' });
@@ -184,55 +225,146 @@ export class LookupService {
     return results;
   }
 
-  private async answer(tx: DbHandle, { mo, phone, sender, answer: prepared, replyKey }: PreparedMo, now: number): Promise<InboundResult> {
-    const simulated = mo.gateway === SIMULATOR_GATEWAY;
-    const answer = simulated || (await this.guard(tx, sender, now)) ? prepared : this.rateLimited();
-    let notificationId: number | null = null;
-    // What leaves is the prepared text (folded unless the agency sends Unicode), whichever way it leaves.
-    let sentText: string | null = null;
-    if (answer.reply !== null) {
-      const reply = this.outbox.lookupReply({
-        dedupeKey: replyKey,
-        to: sender,
-        phone: {
-          e164: phone.e164,
-          carrier: phone.carrier,
-          reachable: phone.e164 !== null && (phone.problem === null || phone.problem === 'foreign'),
+  /**
+   * The group's statements, few whatever its size (round trips are what PostgreSQL pays for): one read
+   * of the senders' last hour, one multi-row insert of the replies, one of the MOs. Each MO is decided in
+   * arrival order, counting the group's earlier MOs as if each had been stored before the next (the
+   * flood and enumeration guards). A re-delivered MO — stored before, or twice in the group — gets the
+   * answer already stored and no second reply.
+   */
+  private async answerGroup(
+    tx: DbHandle,
+    items: readonly PreparedMo[],
+    now: number,
+    claimUntil: number | null,
+    claimed: NotificationRow[],
+  ): Promise<InboundResult[]> {
+    const usage = await this.recentUsage(tx, [...new Set(items.map((i) => i.sender))], now);
+    const { rateLimitPerHour, unknownCodeLimitPerHour } = this.config.lookup;
+    const idKey = (mo: InboundSms) => (mo.messageId === null ? null : `${mo.gateway}\u0000${mo.messageId}`);
+    const seen = new Set<string>();
+    const plans = items.map((item) => {
+      const key = idKey(item.mo);
+      if (key !== null && seen.has(key)) return { item, repeat: true as const };
+      if (key !== null) seen.add(key);
+      const used = usageOf(usage, item.sender);
+      const simulated = item.mo.gateway === SIMULATOR_GATEWAY;
+      const allowed =
+        simulated || (used.unknown.size <= unknownCodeLimitPerHour && (rateLimitPerHour === 0 || used.total < rateLimitPerHour));
+      const answer = allowed ? item.answer : this.rateLimited();
+      used.total += 1;
+      if (answer.outcome === 'not_found' && answer.code !== null) used.unknown.add(answer.code);
+      return { item, repeat: false as const, answer, reply: answer.reply === null ? null : this.replyRow(item, answer, now, claimUntil) };
+    });
+
+    const replies = await this.outbox.insert(
+      tx,
+      plans.flatMap((p) => (!p.repeat && p.reply !== null ? [p.reply] : [])),
+    );
+    const replyByKey = new Map(replies.map((row) => [row.dedupe_key, row]));
+    const stored = plans.map((p) => {
+      if (p.repeat) return null;
+      const row = p.reply === null ? null : (replyByKey.get(p.reply.dedupe_key) ?? null);
+      // No reply row inserted for a reply it should have: its dedupe key (the gateway's message id) exists.
+      if (p.reply !== null && row === null) return null;
+      return { ...p, row };
+    });
+    const moRows = stored.flatMap((p) => {
+      if (p === null) return [];
+      const { mo, phone, sender } = p.item;
+      return [
+        {
+          gateway: mo.gateway,
+          gateway_message_id: mo.messageId,
+          sender,
+          sender_e164: phone.problem === null ? phone.e164 : null,
+          short_code: mo.to.trim() || this.config.lookup.shortCode,
+          text: mo.text.slice(0, 2000),
+          outcome: p.answer.outcome,
+          parsed_code: p.answer.code,
+          dossier_id: p.answer.dossier === null ? null : Number(p.answer.dossier.id),
+          fee_vnd: mo.gateway === SIMULATOR_GATEWAY ? 0 : this.config.lookup.feeVnd,
+          // What leaves is the prepared text (folded unless the agency sends Unicode), whichever way it leaves.
+          reply: p.row === null ? null : p.row.body,
+          reply_notification_id: p.row === null ? null : Number(p.row.id),
+          received_at: mo.receivedAt ?? now,
+          created_at: now,
         },
-        text: answer.reply,
-        encoding: answer.encoding,
-        dossier: answer.dossier === null ? null : { id: Number(answer.dossier.id), agencyCode: answer.dossier.agency_code },
-        viaResponse: mo.replyVia === 'response' || simulated ? { gateway: mo.gateway } : null,
-        now,
-      });
-      const [row] = await this.outbox.insert(tx, [reply]);
-      if (!row) return this.stored(tx, mo);
-      notificationId = Number(row.id);
-      sentText = reply.body;
+      ];
+    });
+    const insertedIds = new Set<string>();
+    if (moRows.length > 0) {
+      const inserted = await tx.kysely
+        .insertInto('inbound_messages')
+        .values(moRows)
+        .onConflict((oc) => oc.columns(['gateway', 'gateway_message_id']).doNothing())
+        .returning(['gateway', 'gateway_message_id'])
+        .execute();
+      for (const row of inserted) if (row.gateway_message_id !== null) insertedIds.add(`${row.gateway}\u0000${row.gateway_message_id}`);
     }
-    const inserted = await tx.kysely
-      .insertInto('inbound_messages')
-      .values({
-        gateway: mo.gateway,
-        gateway_message_id: mo.messageId,
-        sender,
-        sender_e164: phone.problem === null ? phone.e164 : null,
-        short_code: mo.to.trim() || this.config.lookup.shortCode,
-        text: mo.text.slice(0, 2000),
-        outcome: answer.outcome,
-        parsed_code: answer.code,
-        dossier_id: answer.dossier === null ? null : Number(answer.dossier.id),
-        fee_vnd: simulated ? 0 : this.config.lookup.feeVnd,
-        reply: sentText,
-        reply_notification_id: notificationId,
-        received_at: mo.receivedAt ?? now,
-        created_at: now,
-      })
-      .onConflict((oc) => oc.columns(['gateway', 'gateway_message_id']).doNothing())
-      .returning('id')
-      .executeTakeFirst();
-    if (!inserted) return this.stored(tx, mo);
-    return { outcome: answer.outcome, reply: sentText, duplicate: false, notificationId };
+
+    const results: InboundResult[] = [];
+    for (const p of stored) {
+      const i = results.length;
+      const mo = items[i]!.mo;
+      const key = idKey(mo);
+      if (p === null || (key !== null && !insertedIds.has(key))) {
+        results.push(await this.stored(tx, mo));
+        continue;
+      }
+      if (p.row?.status === 'sending') claimed.push(p.row);
+      results.push({
+        outcome: p.answer.outcome,
+        reply: p.row === null ? null : p.row.body,
+        duplicate: false,
+        notificationId: p.row === null ? null : Number(p.row.id),
+      });
+    }
+    return results;
+  }
+
+  /** The reply's row: back to the MO's source. The carrier that delivered the MO routes the answer: it
+   *  goes back to the address as given (a short code, "456", a national number …); only a number
+   *  without SMPP addressing (an HTTP gateway) is written in its +84 form when it is one. */
+  private replyRow(
+    { mo, phone, sender, replyKey }: PreparedMo,
+    answer: PreparedMo['answer'] | ReturnType<LookupService['rateLimited']>,
+    now: number,
+    claimUntil: number | null,
+  ) {
+    const smpp = mo.fromTon !== undefined && mo.fromTon !== null && mo.fromNpi !== undefined && mo.fromNpi !== null;
+    return this.outbox.lookupReply({
+      dedupeKey: replyKey,
+      to: smpp ? mo.from.trim() : sender,
+      address: smpp ? { ton: mo.fromTon!, npi: mo.fromNpi! } : null,
+      carrier: phone.carrier,
+      text: answer.reply ?? '',
+      encoding: answer.encoding,
+      dossier: answer.dossier === null ? null : { id: Number(answer.dossier.id), agencyCode: answer.dossier.agency_code },
+      viaResponse: mo.replyVia === 'response' || mo.gateway === SIMULATOR_GATEWAY ? { gateway: mo.gateway } : null,
+      claimUntil,
+      now,
+    });
+  }
+
+  /** Per sender, the MOs of the last hour and the distinct unknown codes they tried: one statement. */
+  private async recentUsage(tx: DbHandle, senders: readonly string[], now: number): Promise<Map<string, SenderUsage>> {
+    const usage = new Map<string, SenderUsage>();
+    if (senders.length === 0) return usage;
+    const rows = await tx.kysely
+      .selectFrom('inbound_messages')
+      .select((eb) => ['sender', 'outcome', 'parsed_code', eb.fn.countAll<number>().as('n')])
+      .where('sender', 'in', senders)
+      .where('received_at', '>', now - HOUR_MS)
+      .where('gateway', '!=', SIMULATOR_GATEWAY)
+      .groupBy(['sender', 'outcome', 'parsed_code'])
+      .execute();
+    for (const row of rows) {
+      const used = usageOf(usage, row.sender);
+      used.total += Number(row.n);
+      if (row.outcome === 'not_found' && row.parsed_code !== null) used.unknown.add(row.parsed_code);
+    }
+    return usage;
   }
 
   /** The answer already given to a re-delivered MO. */
@@ -310,23 +442,6 @@ export class LookupService {
       .sort((a, b) => b.lookupsLastHour - a.lookupsLastHour);
   }
 
-  private async guard(tx: DbHandle, sender: string, now: number): Promise<boolean> {
-    const since = now - HOUR_MS;
-    const counts = await tx.kysely
-      .selectFrom('inbound_messages')
-      .select((eb) => [
-        eb.fn.countAll<number>().as('total'),
-        sql<number>`count(distinct case when outcome = 'not_found' then parsed_code end)`.as('unknown'),
-      ])
-      .where('sender', '=', sender)
-      .where('received_at', '>', since)
-      .where('gateway', '!=', SIMULATOR_GATEWAY)
-      .executeTakeFirstOrThrow();
-    const { rateLimitPerHour, unknownCodeLimitPerHour } = this.config.lookup;
-    if (Number(counts.unknown) > unknownCodeLimitPerHour) return false;
-    return rateLimitPerHour === 0 || Number(counts.total) < rateLimitPerHour;
-  }
-
   /** Parses the MO and reads the dossier and its agency: outside the transaction, which on SQLite
    *  holds the only connection (reference data is read through the cached services). */
   private async prepare(text: string, now: number) {
@@ -334,36 +449,20 @@ export class LookupService {
     const common = { lookupSyntax: lookupSyntax(keyword, shortCode), shortCode };
     const parsed = parseMo(text, { keyword });
     if (parsed.kind === 'bad_syntax') {
-      return {
-        outcome: 'bad_syntax' as const,
-        code: null,
-        dossier: null,
-        encoding: 'ascii' as SmsEncoding,
-        reply: renderFor('lookup_bad_syntax', {}, common),
-      };
+      const fitted = fitOneSegment('lookup_bad_syntax', {}, common, 'ascii');
+      return { outcome: 'bad_syntax' as const, code: null, dossier: null, encoding: fitted.encoding, reply: fitted.text };
     }
     const dossier = (await findDossierByKey(this.db, receiptKey(parsed.code))) ?? null;
     if (!dossier) {
-      return {
-        outcome: 'not_found' as const,
-        code: parsed.code,
-        dossier: null,
-        encoding: 'ascii' as SmsEncoding,
-        reply: renderFor('lookup_not_found', {}, { ...common, receiptCode: parsed.code }),
-      };
+      const fitted = fitOneSegment('lookup_not_found', {}, { ...common, receiptCode: parsed.code }, 'ascii');
+      return { outcome: 'not_found' as const, code: parsed.code, dossier: null, encoding: fitted.encoding, reply: fitted.text };
     }
     const [agency, procedure] = await Promise.all([this.agencies.get(dossier.agency_code), this.procedures.get(dossier.procedure_code)]);
     const overrides = agency?.settings.templates ?? {};
     const kind = dossier.state === 'returned' ? 'lookup_returned' : dossier.state === 'result_ready' ? 'lookup_finished' : 'lookup_reply';
     const vars = dossierVars(dossier, agency?.name ?? dossier.agency_code, procedure?.name ?? '', now, shortCode, keyword);
-    const reply = renderFor(kind, overrides, { ...vars, ...common });
-    return {
-      outcome: 'found' as const,
-      code: parsed.code,
-      dossier,
-      encoding: agency?.settings.smsEncoding ?? ('ascii' as SmsEncoding),
-      reply,
-    };
+    const fitted = fitOneSegment(kind, overrides, { ...vars, ...common }, agency?.settings.smsEncoding ?? 'ascii');
+    return { outcome: 'found' as const, code: parsed.code, dossier, encoding: fitted.encoding, reply: fitted.text };
   }
 
   private rateLimited() {
@@ -374,7 +473,7 @@ export class LookupService {
       dossier: null,
       encoding: 'ascii' as SmsEncoding,
       reply: replyWhenRateLimited
-        ? renderFor('lookup_rate_limited', {}, { lookupSyntax: lookupSyntax(keyword, shortCode), shortCode })
+        ? fitOneSegment('lookup_rate_limited', {}, { lookupSyntax: lookupSyntax(keyword, shortCode), shortCode }, 'ascii').text
         : null,
     };
   }

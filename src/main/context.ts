@@ -68,6 +68,21 @@ export interface ContextOptions {
   cacheMs?: number;
 }
 
+/**
+ * Migrations run on PostgreSQL through their own short-lived pool without statement limits: a
+ * backfill may take longer than a request may, and a process that starts while another migrates
+ * waits on the migration lock for as long as that takes, instead of failing its start-up.
+ */
+async function migrateWithoutStatementLimits(config: Config['database'], db: Db): Promise<string[]> {
+  if (config.dialect === 'sqlite') return migrateToLatest(db);
+  const unlimited = openDatabase({ ...config, poolSize: 1, timeouts: { ...config.timeouts, statementMs: 0, queryMs: 0 } });
+  try {
+    return await migrateToLatest(unlimited);
+  } finally {
+    await unlimited.close().catch(() => undefined);
+  }
+}
+
 export async function createContext(config: Config, options: ContextOptions = {}): Promise<AppContext> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
@@ -79,7 +94,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
   metrics.databaseUp.set(1);
   db.health.onChange((up) => metrics.databaseUp.set(up ? 1 : 0));
   try {
-    const applied = await migrateToLatest(db);
+    const applied = await migrateWithoutStatementLimits(config.database, db);
     if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
   } catch (error) {
     await db.close().catch(() => undefined);
@@ -118,6 +133,8 @@ export async function createContext(config: Config, options: ContextOptions = {}
           gateway: 'smpp',
           messageId: mo.gatewayMessageId,
           from: mo.from,
+          ...(mo.fromTon === undefined ? {} : { fromTon: mo.fromTon }),
+          ...(mo.fromNpi === undefined ? {} : { fromNpi: mo.fromNpi }),
           to: mo.to,
           text: mo.text,
           receivedAt: mo.receivedAt,
@@ -128,6 +145,11 @@ export async function createContext(config: Config, options: ContextOptions = {}
   });
   const callbackWorker = new StatusCallbackWorker(db, statusCallbacks, config.statusCallbacks, clock, logger);
   const dispatcher = new Dispatcher(db, providers, receipts, statusCallbacks, config.dispatcher, clock, logger, metrics, outboxSignal);
+  // The look-up fast path: replies go straight to this process's dispatcher while it runs and a bind is up.
+  lookup.setReplyHandoff({
+    ready: () => dispatcher.running && !providers.unbound().channelsDown.includes('sms'),
+    send: (rows) => dispatcher.sendClaimed(rows),
+  });
   const stats = new StatsService(db);
   const reports = new ReportService(db, agencies);
 

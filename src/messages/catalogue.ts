@@ -99,27 +99,29 @@ export const CATALOGUE = {
       ),
     },
   },
+  // A paid look-up gets one SMS back: these texts leave room for a 64-character receipt code, and the
+  // inbound side cuts a long step or agency name with an ellipsis (inbound/lookup.reply.ts).
   lookup_reply: {
     label: { vi: 'Trả lời tra cứu', en: 'Look-up reply' },
     defaultOn: null,
     held: false,
     validStates: null,
     templates: {
-      lookup_reply: dossierTemplate(
-        'Hồ sơ của quý Ông/Bà ({Mã số biên nhận}) hiện đang ở bước {Tên bước giải quyết hiện tại}, trạng thái hồ sơ: {Đúng hạn/Trễ hạn}.',
-        { vi: 'Trả lời tra cứu', en: 'Look-up reply' },
-      ),
-      lookup_finished: dossierTemplate(
-        'Hồ sơ của quý Ông/Bà ({Mã số biên nhận}) đã có kết quả tại {Tên cơ quan}, trạng thái hồ sơ: {Đúng hạn/Trễ hạn}.',
-        { vi: 'Trả lời tra cứu: đã có kết quả', en: 'Look-up reply: finished' },
-      ),
+      lookup_reply: dossierTemplate('Hồ sơ {Mã số biên nhận} đang ở bước {Tên bước giải quyết hiện tại}, trạng thái: {Đúng hạn/Trễ hạn}.', {
+        vi: 'Trả lời tra cứu',
+        en: 'Look-up reply',
+      }),
+      lookup_finished: dossierTemplate('Hồ sơ {Mã số biên nhận} đã có kết quả tại {Tên cơ quan}, trạng thái: {Đúng hạn/Trễ hạn}.', {
+        vi: 'Trả lời tra cứu: đã có kết quả',
+        en: 'Look-up reply: finished',
+      }),
       lookup_returned: dossierTemplate(
-        'Hồ sơ của quý Ông/Bà ({Mã số biên nhận}) đã được trả kết quả ngày {Ngày trả}.',
+        'Hồ sơ {Mã số biên nhận} đã được trả kết quả ngày {Ngày trả}.',
         { vi: 'Trả lời tra cứu: đã trả kết quả', en: 'Look-up reply: returned' },
         [...DOSSIER_VARS, 'returnedDate'],
       ),
       lookup_not_found: {
-        text: 'Không tìm thấy hồ sơ có mã số {Mã số biên nhận}. Vui lòng kiểm tra lại mã số trên Giấy tiếp nhận hồ sơ và hẹn trả kết quả. Cú pháp: {Cú pháp tra cứu}',
+        text: 'Không tìm thấy hồ sơ {Mã số biên nhận}. Xem lại mã số trên giấy hẹn. Cú pháp: {Cú pháp tra cứu}',
         placeholders: ['receiptCode', ...REPLY_VARS],
         label: { vi: 'Trả lời tra cứu: không tìm thấy', en: 'Look-up reply: not found' },
       },
@@ -129,7 +131,7 @@ export const CATALOGUE = {
         label: { vi: 'Trả lời tra cứu: sai cú pháp', en: 'Look-up reply: bad syntax' },
       },
       lookup_rate_limited: {
-        text: 'Số điện thoại của quý Ông/Bà đã tra cứu quá nhiều lần. Vui lòng thử lại sau 1 giờ.',
+        text: 'Số điện thoại này đã tra cứu quá nhiều lần. Vui lòng thử lại sau 1 giờ.',
         placeholders: REPLY_VARS,
         label: { vi: 'Trả lời tra cứu: quá nhiều lần', en: 'Look-up reply: rate limited' },
       },

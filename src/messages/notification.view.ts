@@ -1,8 +1,6 @@
-import { formatVnIso } from '../lib/calendar/zone.js';
+import { vnIso } from '../lib/calendar/zone.js';
 import type { NotificationJson } from '../platform/http/schemas.js';
 import type { NotificationRow } from './notification.repository.js';
-
-const iso = (ms: number | null) => (ms === null ? null : formatVnIso(new Date(Number(ms))));
 
 export function toNotificationJson(row: NotificationRow & { receipt_code?: string | null }): NotificationJson {
   return {
@@ -19,10 +17,10 @@ export function toNotificationJson(row: NotificationRow & { receipt_code?: strin
     costVnd: Number(row.cost_vnd),
     status: row.status,
     attempts: Number(row.attempts),
-    createdAt: iso(row.created_at)!,
-    sendAfter: iso(row.send_after)!,
-    sentAt: iso(row.sent_at),
-    deliveredAt: iso(row.delivered_at),
+    createdAt: vnIso(row.created_at),
+    sendAfter: vnIso(row.send_after),
+    sentAt: vnIso(row.sent_at),
+    deliveredAt: vnIso(row.delivered_at),
     failureReason: row.failure_reason,
   };
 }

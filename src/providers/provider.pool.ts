@@ -2,10 +2,9 @@ import type { Logger } from 'pino';
 import type { Clock } from '../platform/clock.js';
 import { ConfigError } from '../platform/config/config.js';
 import type { Metrics } from '../platform/metrics.js';
-import type { NotificationRow } from '../messages/notification.repository.js';
-import type { ProviderRouter } from '../messages/send/dispatcher.js';
 import type { Carrier } from '../lib/phone/phone.js';
 import type { Provider, SendResult } from './provider.js';
+import type { ProviderPick, ProviderRoute, ProviderRouter } from './provider.router.js';
 
 export interface PoolMember {
   readonly provider: Provider;
@@ -65,13 +64,6 @@ export interface PoolOptions {
   /** [0, 1), as Math.random; tests pass a seeded one. */
   readonly random?: () => number;
   readonly policy?: Partial<HealthPolicy>;
-}
-
-/** The provider to send through now (`waitMs` 0), or, when every candidate is at its rate limit, the one
- *  whose bucket refills first and how long until it does (nothing is reserved: pick again after waiting). */
-export interface ProviderPick {
-  readonly provider: Provider;
-  readonly waitMs: number;
 }
 
 export interface ProviderHealth {
@@ -224,7 +216,7 @@ export class ProviderPool implements ProviderRouter {
     }
   }
 
-  pick(message: Pick<NotificationRow, 'channel' | 'carrier'>): ProviderPick | null {
+  pick(message: ProviderRoute): ProviderPick | null {
     const now = this.options.clock.now();
     const eligible = this.members.filter(
       (m) => m.member.channel === message.channel && (m.carriers === null || (message.carrier !== null && m.carriers.has(message.carrier))),
@@ -393,12 +385,7 @@ export class ProviderPool implements ProviderRouter {
   }
 
   /** Logs and counts when the priority a set of eligible members is routed to changes. */
-  private follow(
-    message: Pick<NotificationRow, 'channel' | 'carrier'>,
-    eligible: readonly MemberState[],
-    priority: number,
-    allDown: boolean,
-  ): void {
+  private follow(message: ProviderRoute, eligible: readonly MemberState[], priority: number, allDown: boolean): void {
     const key = `${message.channel}:${eligible.map((m) => m.name).join(',')}`;
     const natural = Math.min(...eligible.map((m) => m.member.priority));
     const before = this.routes.get(key) ?? { priority: natural, allDown: false };

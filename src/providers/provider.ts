@@ -6,6 +6,10 @@ export interface OutgoingMessage {
   readonly kind: string;
   readonly channel: 'sms' | 'email';
   readonly to: string;
+  /** SMPP type of number and numbering plan of `to` when it is an MO's source address, kept as the
+   *  SMSC gave it (a reply goes back exactly there); absent: a number we address ourselves. */
+  readonly toTon?: number | null;
+  readonly toNpi?: number | null;
   readonly from: string;
   readonly body: string;
   readonly encoding: 'gsm7' | 'ucs2' | 'text';
@@ -41,6 +45,9 @@ export interface DeliveryReceipt {
 /** A mobile-originated message handed in by a provider's session (SMPP deliver_sm, reassembled). */
 export interface InboundMo {
   readonly from: string;
+  /** The source address's SMPP type of number and numbering plan, when the MO came over SMPP. */
+  readonly fromTon?: number;
+  readonly fromNpi?: number;
   readonly to: string;
   readonly text: string;
   /** The gateway's own id, so a re-delivered MO is answered once. */

@@ -7,6 +7,7 @@ import type { Db } from '../platform/db/database.js';
 import { addDays, daysBetween } from '../lib/calendar/zone.js';
 import type { AgencyService } from '../reference/agency.service.js';
 import { findDossierByKey, receiptKey } from '../dossiers/dossier.repository.js';
+import { deadlineStatus } from '../dossiers/dossier.deadline.js';
 import { listNotificationsForDossier, type NotificationRow } from '../messages/notification.repository.js';
 import { isTriggerOn } from '../messages/plan/notification.rules.js';
 import { reportWindow, type ReportScope } from './period.js';
@@ -154,7 +155,10 @@ export class ReportService {
         state: d.state,
         finishedAt: n(d.finished_at),
         dueAt: n(d.due_at),
-        onTime: n(d.finished_at) <= n(d.due_at),
+        // Only dossiers with a result are here, so the rule always answers true or false.
+        onTime:
+          deadlineStatus({ state: d.state, due_at: n(d.due_at), paused_at: null, finished_at: n(d.finished_at) }, n(d.finished_at))
+            .onTime === true,
         why,
         reason: message?.failure_reason ?? null,
         sendAfter: why === 'held' && message ? n(message.send_after) : null,

@@ -2,6 +2,7 @@
 import { sql } from 'kysely';
 import type { DbHandle } from '../platform/db/database.js';
 import type { ReportWindow } from './period.js';
+import { onTimeCountSql } from '../dossiers/dossier.deadline.js';
 
 /** Dossiers received, and how many of them have a mobile number that can get SMS. */
 export async function receivedCounts(db: DbHandle, w: ReportWindow) {
@@ -26,7 +27,7 @@ export async function resolvedCounts(db: DbHandle, w: ReportWindow) {
     .select(['d.agency_code', 'd.procedure_code'])
     .select((eb) => [
       eb.fn.countAll<number>().as('total'),
-      eb.fn.sum<number>(sql`case when d.finished_at <= d.due_at then 1 else 0 end`).as('on_time'),
+      eb.fn.sum<number>(onTimeCountSql('d')).as('on_time'),
       eb.fn
         .sum<number>(
           sql`case when exists (select 1 from notifications n where n.dossier_id = d.id and n.kind = 'result_ready' and n.status = 'delivered') then 1 else 0 end`,

@@ -62,7 +62,7 @@ describe(`closed dossiers carry no on-time label (${TEST_DB})`, () => {
       });
       assert.equal(res.statusCode, 200, res.body);
       const reply: string = res.json().reply;
-      assert.match(reply, new RegExp(`trang thai ho so: ${label}\\.$`));
+      assert.match(reply, new RegExp(`trang thai: ${label}\\.$`));
       assert.doesNotMatch(reply, /Dung han|Tre han/);
     });
   }

@@ -31,12 +31,12 @@ describe(`look-up (${TEST_DB})`, () => {
     assert.equal(res.statusCode, 200, res.body);
     assert.deepEqual(res.json(), {
       outcome: 'found',
-      reply: `Ho so cua quy Ong/Ba (${code}) hien dang o buoc Tham dinh ho so, trang thai ho so: Dung han.`,
+      reply: `Ho so ${code} dang o buoc Tham dinh ho so, trang thai: Dung han.`,
       duplicate: false,
     });
     const sent = await h.app.inject({ method: 'GET', url: '/api/v1/notifications?kind=lookup_reply&limit=1', headers: admin });
     const [note] = sent.json().items;
-    assert.equal(note.body, `Ho so cua quy Ong/Ba (${code}) hien dang o buoc Tham dinh ho so, trang thai ho so: Dung han.`);
+    assert.equal(note.body, `Ho so ${code} dang o buoc Tham dinh ho so, trang thai: Dung han.`);
     assert.equal(note.from, '8083');
     assert.equal(note.to, '+84912345678');
     assert.equal(note.status, 'pending');
@@ -54,35 +54,28 @@ describe(`look-up (${TEST_DB})`, () => {
       headers: admin,
       payload: intakeBody({ receiptCode: late, receivedAt: '2026-11-02T08:00:00+07:00' }),
     });
-    assert.equal(
-      (await mo(`MCKH ${late}`)).json().reply,
-      `Ho so cua quy Ong/Ba (${late}) hien dang o buoc Tiep nhan ho so, trang thai ho so: Tre han.`,
-    );
+    assert.equal((await mo(`MCKH ${late}`)).json().reply, `Ho so ${late} dang o buoc Tiep nhan ho so, trang thai: Tre han.`);
     await h.app.inject({
       method: 'POST',
       url: `/api/v1/dossiers/${late}/events`,
       headers: admin,
       payload: { type: 'result_ready', at: '2026-11-04T08:00:00+07:00' },
     });
-    assert.equal(
-      (await mo(`MCKH ${late}`)).json().reply,
-      `Ho so cua quy Ong/Ba (${late}) da co ket qua tai So Tai chinh, trang thai ho so: Dung han.`,
-    );
+    assert.equal((await mo(`MCKH ${late}`)).json().reply, `Ho so ${late} da co ket qua tai So Tai chinh, trang thai: Dung han.`);
     await h.app.inject({
       method: 'POST',
       url: `/api/v1/dossiers/${late}/events`,
       headers: admin,
       payload: { type: 'returned', at: '2026-11-05T09:00:00+07:00' },
     });
-    assert.equal((await mo(`MCKH ${late}`)).json().reply, `Ho so cua quy Ong/Ba (${late}) da duoc tra ket qua ngay 05/11/2026.`);
+    assert.equal((await mo(`MCKH ${late}`)).json().reply, `Ho so ${late} da duoc tra ket qua ngay 05/11/2026.`);
   });
 
   test('not found and bad syntax replies repeat the syntax', async () => {
     const missing = await mo('MCKH 0101701234');
     assert.deepEqual(missing.json(), {
       outcome: 'not_found',
-      reply:
-        'Khong tim thay ho so co ma so 0101701234. Vui long kiem tra lai ma so tren Giay tiep nhan ho so va hen tra ket qua. Cu phap: MCKH <Ma so bien nhan> gui 8083',
+      reply: 'Khong tim thay ho so 0101701234. Xem lai ma so tren giay hen. Cu phap: MCKH <Ma so bien nhan> gui 8083',
       duplicate: false,
     });
     const junk = await mo('Xin chao');
@@ -186,7 +179,7 @@ describe(`look-up (${TEST_DB})`, () => {
     const res = await h.app.inject({ method: 'GET', url });
     assert.equal(res.statusCode, 200);
     assert.match(res.headers['content-type'] as string, /text\/plain/);
-    assert.equal(res.body, `Ho so cua quy Ong/Ba (${code}) hien dang o buoc Tham dinh ho so, trang thai ho so: Dung han.`);
+    assert.equal(res.body, `Ho so ${code} dang o buoc Tham dinh ho so, trang thai: Dung han.`);
     assert.equal((await h.app.inject({ method: 'GET', url })).body, '');
     const note = await h.ctx.db.kysely
       .selectFrom('notifications')

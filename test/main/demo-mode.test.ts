@@ -15,7 +15,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { cleanEnv, freePort, runCli, startCli, waitFor } from '../support/cli-process.js';
+import { cleanEnv, runCli, startCli } from '../support/cli-process.js';
+import { freePort, waitFor } from '../support/wait.js';
 
 const SMPP = { MOTCUA_SMS_PROVIDER: 'smpp', MOTCUA_SMPP_URL: 'smpp://motcua:secret@127.0.0.1:2775' };
 
@@ -66,7 +67,10 @@ describe('demo mode: real processes', () => {
     });
     const serve = startCli(`serve ${args.join(' ')}`, ['serve', ...args], env);
     try {
-      const address = await waitFor('the listener', () => /"address":"([^"]+)"/.exec(serve.output())?.[1], [serve], 240_000);
+      const address = await waitFor('the listener', () => /"address":"([^"]+)"/.exec(serve.output())?.[1], {
+        processes: [serve],
+        timeoutMs: 240_000,
+      });
       return { address, port };
     } finally {
       await serve.stop();

@@ -38,6 +38,17 @@ export async function listen(h: Harness): Promise<string> {
   return address.replace('localhost', '127.0.0.1');
 }
 
+/** Logs in through the staff login page (/dang-nhap); resolves once the browser has left it. */
+export async function logIn(page: Page, baseUrl: string, username: string, password: string): Promise<void> {
+  await page.goto(`${baseUrl}/dang-nhap`);
+  await page.getByLabel('Tên đăng nhập').fill(username);
+  await page.getByLabel('Mật khẩu').fill(password);
+  await Promise.all([
+    page.waitForURL((url) => !url.pathname.startsWith('/dang-nhap')),
+    page.getByRole('button', { name: 'Đăng nhập' }).click(),
+  ]);
+}
+
 /** A fresh context in Vietnamese: desktop at `width`, or a 375 px phone. */
 export async function newBrowserPage(
   browser: Browser | undefined,

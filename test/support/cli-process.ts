@@ -1,11 +1,9 @@
 /**
  * Real `motcua` processes for fault tests (`node --import tsx src/main/cli.ts …`), as the crash-recovery
  * test starts its workers: a clean environment (nothing of the runner's MOTCUA_* leaks in), the output
- * kept for assertions, and a helper for free ports and HTTP with a deadline.
+ * kept for assertions, and HTTP with a deadline (free ports and waits: wait.ts).
  */
-import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -76,17 +74,6 @@ export async function runCli(args: readonly string[], env: NodeJS.ProcessEnv, ti
   return { code, output: process.output(), stderr: process.errors() };
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
 export interface Answer {
   readonly status: number;
   readonly ms: number;
@@ -96,17 +83,17 @@ export interface Answer {
   json<T = any>(): T;
 }
 
-/** One HTTP request that gives up after `timeoutMs` (status 0: no answer at all). */
+/** One HTTP request that gives up after `timeoutMs` (status 0: no answer at all); `body` is sent as JSON, `rawBody` as is. */
 export async function http(
   url: string,
-  init: { method?: string; headers?: Record<string, string>; body?: unknown; timeoutMs?: number } = {},
+  init: { method?: string; headers?: Record<string, string>; body?: unknown; rawBody?: string; timeoutMs?: number } = {},
 ): Promise<Answer> {
   const started = performance.now();
   try {
     const res = await fetch(url, {
       method: init.method ?? 'GET',
       headers: { ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}), ...init.headers },
-      ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+      ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : init.rawBody !== undefined ? { body: init.rawBody } : {}),
       signal: AbortSignal.timeout(init.timeoutMs ?? 10_000),
     });
     const body = await res.text();
@@ -121,23 +108,5 @@ export async function http(
         throw error;
       },
     };
-  }
-}
-
-/** Polls until `check` returns a value; fails when `processes` died on their own or the deadline passed. */
-export async function waitFor<T>(
-  what: string,
-  check: () => T | undefined | Promise<T | undefined>,
-  processes: readonly CliProcess[] = [],
-  deadlineMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + deadlineMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    for (const p of processes) if (!p.alive()) assert.fail(`${p.name} exited while waiting for ${what}\n${p.output().slice(-5000)}`);
-    if (Date.now() > deadline)
-      assert.fail(`timed out waiting for ${what}\n${processes.map((p) => `--- ${p.name}\n${p.output().slice(-5000)}`).join('\n')}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

@@ -1,57 +1,18 @@
 /**
- * A real database per test file: a fresh SQLite file, or (MOTCUA_TEST_DB=postgres) a fresh PostgreSQL
- * database created on the server at MOTCUA_PG_URL and dropped afterwards. No storage is mocked.
+ * The app under test on a real database per test file (database.ts: a fresh SQLite file, or with
+ * MOTCUA_TEST_DB=postgres a fresh PostgreSQL database, dropped afterwards). No storage is mocked.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import pino, { type Logger } from 'pino';
 import { loadConfig, type Config } from '../../src/platform/config/config.js';
 import { createContext, type AppContext } from '../../src/main/context.js';
 import { buildApp, type App } from '../../src/main/app.js';
 import { ManualClock } from '../../src/platform/clock.js';
 import { createMetrics } from '../../src/platform/metrics.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+
+export { createTestDatabase, TEST_DB, type TestDatabase } from './database.js';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
-export const TEST_DB = process.env.MOTCUA_TEST_DB === 'postgres' ? 'postgres' : 'sqlite';
-const PG_URL = process.env.MOTCUA_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-export interface TestDatabase {
-  url: string;
-  drop(): Promise<void>;
-}
-
-export async function createTestDatabase(): Promise<TestDatabase> {
-  if (TEST_DB === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), 'motcua-test-'));
-    return { url: `file:${join(dir, 'test.db')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
-  }
-  const name = `motcua_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: PG_URL });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(PG_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const client = new pg.Client({ connectionString: PG_URL });
-      await client.connect();
-      // pg's pool resolves end() before its sockets are gone: wait for them, so the forced drop
-      // does not kill a connection this process is still closing.
-      for (let i = 0; i < 100; i++) {
-        const { rows } = await client.query<{ n: string }>('select count(*) as n from pg_stat_activity where datname = $1', [name]);
-        if (Number(rows[0]?.n ?? 0) === 0) break;
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      await client.query(`drop database if exists ${name} with (force)`);
-      await client.end();
-    },
-  };
-}
 
 export interface Harness {
   ctx: AppContext;

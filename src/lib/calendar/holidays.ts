@@ -73,7 +73,7 @@ function swap(dayOff: string, makeUpSaturday: string, holidayName: string): Cale
  * result for that holiday group in that year. Only schedules known with confidence are listed;
  * anything else is corrected per year through the API.
  *
- * Confidence of the seed (checked in test/unit/calendar.test.ts):
+ * Confidence of the seed (checked in test/lib/calendar/holidays.test.ts):
  * - 2020–2025: the groups listed here follow the announced schedules; for the other groups the
  *   mechanical result (nghỉ bù after a weekend holiday) agrees with the announcements as far as
  *   they were checked (e.g. 1/1/2022 → 3/1, 30/4–1/5/2022 → 2/5–3/5, 2/9/2023 → 1/9 and 4/9).

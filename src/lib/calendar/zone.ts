@@ -90,6 +90,16 @@ export function formatVnIso(instant: Date): string {
   return `${isoDateOfUtcFields(local)}T${time}+07:00`;
 }
 
+/**
+ * An epoch-milliseconds column as formatVnIso, null kept: the one `iso()` of the JSON views. Takes a
+ * string too, as PostgreSQL's bigint columns arrive.
+ */
+export function vnIso(ms: number | string): string;
+export function vnIso(ms: number | string | null): string | null;
+export function vnIso(ms: number | string | null): string | null {
+  return ms === null ? null : formatVnIso(new Date(Number(ms)));
+}
+
 /** 'YYYY-MM-DD' → 'DD/MM/YYYY', the form used in SMS texts. */
 export function formatVnDate(date: string): string {
   utcMidnightMs(date);

@@ -921,6 +921,8 @@ export class EsmeSession extends EventEmitter {
     if (concat === null) {
       await this.deps.sink.inbound({
         from: pdu.source.addr,
+        fromTon: pdu.source.ton,
+        fromNpi: pdu.source.npi,
         to: pdu.destination.addr,
         text: decodeText(payload, pdu.dataCoding),
         gatewayMessageId: null,
@@ -932,6 +934,8 @@ export class EsmeSession extends EventEmitter {
     if (!complete) return;
     await this.deps.sink.inbound({
       from: pdu.source.addr,
+      fromTon: pdu.source.ton,
+      fromNpi: pdu.source.npi,
       to: pdu.destination.addr,
       text: complete.text,
       gatewayMessageId: null,

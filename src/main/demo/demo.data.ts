@@ -8,7 +8,7 @@ import type { Principal } from '../../platform/principal.js';
 import { AppError } from '../../platform/errors.js';
 import { findDossierByKey, receiptKey } from '../../dossiers/dossier.repository.js';
 import { addDays, formatVnIso, fromLocal, localDate } from '../../lib/calendar/zone.js';
-import type { EventInput, ReturnMethod } from '../../dossiers/dossier.service.js';
+import type { EventInput, ReturnMethod } from '../../dossiers/dossier.input.js';
 import { ensureDemoAccounts } from './demo.accounts.js';
 
 interface DemoProcedure {

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../platform/clock.js';
 import type { Db, DbHandle } from '../../platform/db/database.js';
 import type { AgencyService } from '../../reference/agency.service.js';
-import { formatVnIso } from '../../lib/calendar/zone.js';
+import { vnIso } from '../../lib/calendar/zone.js';
 import type { NotificationRow } from '../notification.repository.js';
 import { PollLoop } from '../../platform/poll-loop.js';
 
@@ -35,8 +35,6 @@ export const DELIVERY_HEADER = 'x-motcua-delivery';
 export function signCallback(secret: string, timestamp: number, body: string): string {
   return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
 }
-
-const iso = (ms: number | null) => (ms === null ? null : formatVnIso(new Date(Number(ms))));
 
 /**
  * Final message statuses for agencies that asked for them. A callback row is written in the same
@@ -71,8 +69,8 @@ export class StatusCallbackService {
       provider: row.provider,
       segments: Number(row.segments),
       costVnd: Number(row.cost_vnd),
-      sentAt: iso(row.sent_at),
-      occurredAt: iso(now)!,
+      sentAt: vnIso(row.sent_at),
+      occurredAt: vnIso(now),
     };
     const values = {
       agency_code: row.agency_code,

@@ -20,7 +20,7 @@ import {
 } from '../notification.repository.js';
 import { toNotificationJson } from '../notification.view.js';
 import type { NotificationJson } from '../../platform/http/schemas.js';
-import type { DossierIntake, DossierMessages, DossierTransition, HeldMessage } from '../../dossiers/dossier.service.js';
+import type { DossierIntake, DossierMessages, DossierTransition, HeldMessage } from '../../dossiers/dossier.messages.js';
 import { planForIntake, planForTransition, type PlannedMessage } from './notification.rules.js';
 import { sendAfter } from './notification.schedule.js';
 import { renderFor, type TemplateVars } from './notification.templates.js';
@@ -108,21 +108,29 @@ export class OutboxService implements DossierMessages {
     return inserted;
   }
 
-  /** The reply to a look-up MO, sent from the short code to the number that asked. `viaResponse`: the
-   *  gateway sends it from our HTTP answer, so it is recorded as sent. */
+  /** The reply to a look-up MO, sent from the short code back to the address that asked, whatever it
+   *  is (the carrier delivered the MO and routes the answer; only notifications we start need a
+   *  Vietnamese mobile). `address`: its SMPP TON/NPI as the SMSC gave them. `viaResponse`: the gateway
+   *  sends it from our HTTP answer, so it is recorded as sent. `claimUntil`: the row is inserted already
+   *  claimed (status `sending`, one attempt, leased until then) for the look-up fast path, which hands it
+   *  to this process's dispatcher once committed; should that send never happen, the lease runs out and
+   *  the ordinary claim takes it. */
   lookupReply(input: {
     dedupeKey: string;
     to: string;
-    phone: { e164: string | null; carrier: string | null; reachable: boolean };
+    address: { ton: number; npi: number } | null;
+    carrier: string | null;
     text: string;
     encoding: SmsEncoding;
     dossier: { id: number; agencyCode: string } | null;
     viaResponse: { gateway: string } | null;
+    claimUntil?: number | null;
     now: number;
   }): NewNotification {
     const sms = prepareSms(input.text, input.encoding);
-    const { reachable } = input.phone;
+    const reachable = input.to.trim() !== '';
     const { now, viaResponse } = input;
+    const claimed = !viaResponse && reachable && input.claimUntil !== undefined && input.claimUntil !== null ? input.claimUntil : null;
     return {
       dossier_id: input.dossier?.id ?? null,
       agency_code: input.dossier?.agencyCode ?? null,
@@ -130,19 +138,22 @@ export class OutboxService implements DossierMessages {
       channel: 'sms',
       dedupe_key: input.dedupeKey,
       to_address: input.to,
-      carrier: input.phone.carrier,
+      to_ton: input.address?.ton ?? null,
+      to_npi: input.address?.npi ?? null,
+      carrier: input.carrier,
       sender: this.config.lookup.shortCode,
       body: sms.body,
       encoding: sms.dataCoding,
       segments: sms.segments,
-      cost_vnd: reachable ? sms.segments * this.priceFor(input.phone.carrier) : 0,
-      status: viaResponse ? 'sent' : reachable ? 'pending' : 'failed',
-      failure_reason: viaResponse || reachable ? null : 'invalid_phone',
-      attempts: viaResponse ? 1 : 0,
+      cost_vnd: reachable ? sms.segments * this.priceFor(input.carrier) : 0,
+      status: viaResponse ? 'sent' : claimed !== null ? 'sending' : reachable ? 'pending' : 'failed',
+      failure_reason: viaResponse || reachable ? null : 'no_phone',
+      attempts: viaResponse || claimed !== null ? 1 : 0,
       provider: viaResponse?.gateway ?? null,
       created_at: now,
       send_after: now,
-      next_attempt_at: now,
+      next_attempt_at: claimed ?? now,
+      lease_until: claimed,
       sent_at: viaResponse ? now : null,
       updated_at: now,
     };

@@ -7,7 +7,7 @@ import { badRequest, unauthorized } from '../../platform/errors.js';
 import { errorResponses } from '../../platform/http/schemas.js';
 import type { DeliveryReceipt } from '../../providers/provider.js';
 import type { ProviderType } from '../../platform/config/provider-file.js';
-import { callbackTokenMatches } from '../../providers/adapters/http.provider.js';
+import { callbackTokenMatches } from '../../providers/adapters/http.shared.js';
 import { ESMS_CALLBACK_PATH, parseEsmsReceipt } from '../../providers/adapters/esms.provider.js';
 import { SPEEDSMS_CALLBACK_PATH, parseSpeedSmsReceipt } from '../../providers/adapters/speedsms.provider.js';
 import { KANNEL_DLR_PATH, parseKannelDlr } from '../../providers/adapters/kannel.provider.js';

@@ -7,7 +7,7 @@ import type { StatusCallbackService } from '../callbacks/status-callback.service
 import { principalOf } from '../../platform/http/auth.js';
 import { Code, Instant, SafeText, errorResponses } from '../../platform/http/schemas.js';
 import { agencyScope, assertCanWriteAgency } from '../../platform/principal.js';
-import { formatVnIso } from '../../lib/calendar/zone.js';
+import { vnIso } from '../../lib/calendar/zone.js';
 import { DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../callbacks/status-callback.service.js';
 
 const ReceiptResultJson = Type.Object({
@@ -15,8 +15,6 @@ const ReceiptResultJson = Type.Object({
   notificationId: Type.Union([Type.Integer(), Type.Null()]),
   status: Type.Union([Type.String(), Type.Null()]),
 });
-
-const iso = (ms: number | null) => (ms === null ? null : formatVnIso(new Date(Number(ms))));
 
 export interface ReceiptRoutesDeps {
   readonly clock: Clock;
@@ -142,8 +140,8 @@ export function receiptRoutes(deps: ReceiptRoutesDeps): FastifyPluginAsyncTypebo
             attempts: Number(row.attempts),
             responseStatus: row.response_status === null ? null : Number(row.response_status),
             lastError: row.last_error,
-            createdAt: iso(Number(row.created_at))!,
-            deliveredAt: iso(row.delivered_at === null ? null : Number(row.delivered_at)),
+            createdAt: vnIso(row.created_at),
+            deliveredAt: vnIso(row.delivered_at),
             payload: JSON.parse(row.payload) as unknown,
           })),
         };

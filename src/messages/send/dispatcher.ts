@@ -3,12 +3,13 @@ import type { Logger } from 'pino';
 import { transaction, type Db, type DbHandle } from '../../platform/db/database.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Metrics } from '../../platform/metrics.js';
-import { ProviderError, type Provider, type SendOutcome, type SendResult } from '../../providers/provider.js';
-import type { ProviderPick } from '../../providers/provider.pool.js';
+import { ProviderError, type SendOutcome } from '../../providers/provider.js';
+import type { ProviderRouter } from '../../providers/provider.router.js';
 import type { Signal } from '../../platform/db/signal.js';
 import { PollLoop } from '../../platform/poll-loop.js';
 import { GroupCommit } from '../../platform/db/group-commit.js';
 import { dbFailureOf } from '../../platform/db/failure.js';
+import { withTimeout } from '../../lib/async.js';
 
 interface SentItem {
   readonly row: NotificationRow;
@@ -32,12 +33,6 @@ const POKE_DELAY_MS = 20;
 /** A rate-limited provider is waited for up to this long; a longer wait defers the message instead. */
 const MAX_RATE_WAIT_MS = 1_000;
 
-/** Chooses the provider for a message (the provider pool: priority, weights, health, carrier, rate limit). */
-export interface ProviderRouter {
-  pick(message: Pick<NotificationRow, 'channel' | 'carrier'>): ProviderPick | null;
-  report(provider: Provider, result: SendResult, latencyMs: number, reason?: string | null): void;
-}
-
 /** Exponential backoff with full jitter: 5 s, 10 s, 20 s … capped at 30 min. */
 export function retryDelayMs(attempt: number, random: () => number = Math.random): number {
   const ceiling = Math.min(30 * 60_000, 5_000 * 2 ** Math.max(0, attempt - 1));
@@ -60,6 +55,9 @@ export class Dispatcher {
   private readonly sentGroups: GroupCommit<SentItem, boolean>;
 
   private unsubscribe: (() => void) | null = null;
+  private started = false;
+  /** Fast-path sends under way, awaited by stop(). */
+  private readonly handedOff = new Set<Promise<void>>();
 
   constructor(
     private readonly db: Db,
@@ -145,6 +143,8 @@ export class Dispatcher {
           kind: row.kind,
           channel: row.channel,
           to: row.to_address ?? '',
+          toTon: row.to_ton,
+          toNpi: row.to_npi,
           from: row.sender,
           body: row.body,
           encoding: row.encoding,
@@ -152,6 +152,7 @@ export class Dispatcher {
           carrier: row.carrier,
         }),
         sendTimeoutMs,
+        () => new ProviderError(`provider did not answer within ${sendTimeoutMs} ms`, true, 'timeout'),
       );
     } catch (error) {
       const failure = error instanceof ProviderError ? error : new ProviderError(String(error), true, 'provider_error');
@@ -307,16 +308,42 @@ export class Dispatcher {
     this.metrics.notificationsFinal.inc({ kind: row.kind, status: 'failed' });
   }
 
+  /** True between start() and stop(): rows handed to this dispatcher get sent. */
+  get running(): boolean {
+    return this.started;
+  }
+
+  /**
+   * The look-up fast path: rows committed already claimed by this process (status `sending`, one
+   * attempt, leased) are sent at once, as a claimed batch would be, with no poll and no claim round
+   * trip. A row whose send is lost (crash, stop) is claimed again when its lease runs out.
+   */
+  sendClaimed(rows: readonly NotificationRow[]): void {
+    for (const row of rows) {
+      const work = this.process(row).catch((error: unknown) => {
+        this.logger.error(
+          { notificationId: Number(row.id), err: error },
+          'fast-path send failed: the message is claimed again when its lease ends',
+        );
+      });
+      this.handedOff.add(work);
+      void work.finally(() => this.handedOff.delete(work));
+    }
+  }
+
   start(): void {
+    this.started = true;
     this.unsubscribe ??= this.outboxSignal.subscribe(() => this.loop.poke());
     this.outboxSignal.start();
     this.loop.start();
   }
 
   async stop(): Promise<void> {
+    this.started = false;
     this.unsubscribe?.();
     this.unsubscribe = null;
     await this.loop.stop();
+    await Promise.allSettled([...this.handedOff]);
   }
 }
 
@@ -340,12 +367,4 @@ async function markSent(tx: DbHandle, group: readonly SentItem[], now: number): 
        and attempts = ${byId((g) => Number(g.row.attempts), 'bigint')}
     returning *`.execute(tx.kysely);
   return rows;
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ProviderError(`provider did not answer within ${ms} ms`, true, 'timeout')), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

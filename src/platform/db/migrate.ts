@@ -7,6 +7,7 @@ import * as transport from './migrations/0003_transport.js';
 import * as dossierSearch from './migrations/0005_dossier_search.js';
 import * as healthProbe from './migrations/0006_health_probe.js';
 import * as loginThrottle from './migrations/0009_login_throttle.js';
+import * as replyAddress from './migrations/0012_reply_address.js';
 
 /** Numbered, forward-only migrations. Kysely's migrator takes a lock (an advisory lock on PostgreSQL),
  *  so two processes starting together apply each migration once. */
@@ -19,6 +20,7 @@ function provider(db: Db): MigrationProvider {
     '0005_dossier_search': dossierSearch,
     '0006_health_probe': healthProbe,
     '0009_login_throttle': loginThrottle,
+    '0012_reply_address': replyAddress,
   };
   return {
     async getMigrations() {

@@ -87,6 +87,9 @@ export interface NotificationTable {
   channel: 'sms' | 'email';
   dedupe_key: string;
   to_address: string | null;
+  /** SMPP type of number / numbering plan of `to_address` when it is an MO's source kept as given. */
+  to_ton: number | null;
+  to_npi: number | null;
   carrier: string | null;
   sender: string;
   body: string;

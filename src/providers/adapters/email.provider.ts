@@ -3,7 +3,7 @@ import type { NodemailerError, SMTPPoolOptions, SMTPPoolSentMessageInfo, Transpo
 import type { Logger } from 'pino';
 import { ConfigError } from '../../platform/config/config.js';
 import type { Metrics } from '../../platform/metrics.js';
-import { ConfigReader } from './http.provider.js';
+import { ConfigReader } from './config-reader.js';
 import { Provider, ProviderError, type OutgoingMessage, type SendOutcome } from '../provider.js';
 
 export interface EmailOptions {

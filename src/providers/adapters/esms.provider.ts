@@ -11,15 +11,9 @@
  */
 import type { Logger } from 'pino';
 import type { Metrics } from '../../platform/metrics.js';
-import {
-  ConfigReader,
-  HttpSmsProvider,
-  callbackField,
-  callbackUrl,
-  type CodeRule,
-  type HttpSmsOptions,
-  type TemplateValue,
-} from './http.provider.js';
+import { HttpSmsProvider, type CodeRule, type HttpSmsOptions, type TemplateValue } from './http.provider.js';
+import { ConfigReader } from './config-reader.js';
+import { callbackField, callbackUrl } from './http.shared.js';
 import type { DeliveryReceipt } from '../provider.js';
 
 export const ESMS_SEND_URL = 'https://rest.esms.vn/MainService.svc/json/SendMultipleMessage_V4_post_json/';

@@ -15,8 +15,8 @@
 import type { Logger } from 'pino';
 import { fetch } from 'undici';
 import type { Metrics } from '../../platform/metrics.js';
+import { ConfigReader } from './config-reader.js';
 import {
-  ConfigReader,
   NUMBER_FORMATS,
   callbackField,
   callbackUrl,
@@ -25,7 +25,7 @@ import {
   httpStatusError,
   transportError,
   type NumberFormat,
-} from './http.provider.js';
+} from './http.shared.js';
 import { Provider, ProviderError, type DeliveryReceipt, type OutgoingMessage, type SendOutcome } from '../provider.js';
 
 export interface KannelOptions {

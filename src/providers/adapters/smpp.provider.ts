@@ -156,7 +156,7 @@ export class SmppProvider extends Provider {
     for (const part of parts) {
       const { messageId } = await this.session.submit({
         source: this.sourceAddress(message),
-        destination: destinationAddress(message.to),
+        destination: destinationAddress(message),
         esmClass: part.esmClass,
         dataCoding,
         registeredDelivery: 1,
@@ -206,8 +206,18 @@ export class SmppProvider extends Provider {
   }
 }
 
-/** `+84912345678` (or `84912345678`) → `84912345678`, international TON 1 NPI 1. */
-function destinationAddress(to: string): Address {
+/**
+ * A reply to an MO goes back to the MO's source exactly as the SMSC gave it (address, TON, NPI: "456"
+ * included). Otherwise `+84912345678` (or `84912345678`) → `84912345678`, international TON 1 NPI 1.
+ */
+function destinationAddress(message: Pick<OutgoingMessage, 'to' | 'toTon' | 'toNpi'>): Address {
+  const to = message.to;
+  if (message.toTon !== undefined && message.toTon !== null && message.toNpi !== undefined && message.toNpi !== null) {
+    // An SMPP source_addr is at most 20 octets; anything else did not come from an SMSC.
+    if (to === '' || to.length > 20 || !/^[\x20-\x7e]+$/.test(to))
+      throw new ProviderError(`destination ${JSON.stringify(to)} is not an SMPP address`, false, 'invalid_destination');
+    return { ton: message.toTon, npi: message.toNpi, addr: to };
+  }
   const digits = to.trim().replace(/^\+/, '');
   if (!/^[1-9][0-9]{6,14}$/.test(digits))
     throw new ProviderError(`destination ${JSON.stringify(to)} is not an international number`, false, 'invalid_destination');

@@ -13,7 +13,9 @@
  */
 import type { Logger } from 'pino';
 import type { Metrics } from '../../platform/metrics.js';
-import { ConfigReader, HttpSmsProvider, callbackField, callbackUrl, type CodeRule, type HttpSmsOptions } from './http.provider.js';
+import { HttpSmsProvider, type CodeRule, type HttpSmsOptions } from './http.provider.js';
+import { ConfigReader } from './config-reader.js';
+import { callbackField, callbackUrl } from './http.shared.js';
 import type { DeliveryReceipt } from '../provider.js';
 
 export const SPEEDSMS_SEND_URL = 'https://api.speedsms.vn/index.php/sms/send';

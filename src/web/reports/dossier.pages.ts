@@ -1,5 +1,5 @@
 /** /ho-so: search dossiers by receipt code, phone or name; /ho-so/:code: one dossier's timeline. */
-import type { DossierDetail, DossierJson } from '../../dossiers/dossier.service.js';
+import type { DossierDetail, DossierJson } from '../../dossiers/dossier.view.js';
 import { html, raw, type SafeHtml } from '../html.js';
 import type { WebLang } from '../web.types.js';
 import type { Page, StoredMessage } from '../../reports/report.service.js';

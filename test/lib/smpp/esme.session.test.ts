@@ -25,6 +25,7 @@ import {
   type SubmittedMessage,
 } from '../../../src/lib/smpp/simulator/smsc-simulator.js';
 import { encodeGsm7, encodeUcs2 } from '../../../src/lib/smpp/udh.js';
+import { withTimeout } from '../../../src/lib/async.js';
 
 const WAIT_MS = 30_000;
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'silent' });
@@ -123,16 +124,8 @@ async function startPair(
     await sim.close();
   });
   session.start();
-  await withTimeout(session.whenBound(), 'the session to bind');
+  await withTimeout(session.whenBound(), WAIT_MS, 'the session to bind');
   return { sim, session, sink };
-}
-
-function withTimeout<T>(promise: Promise<T>, what: string, ms = WAIT_MS): Promise<T> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms))),
-  ]).finally(() => clearTimeout(timer));
 }
 
 const gsm = (text: string, to = '84912345678'): SubmitRequest => ({
@@ -152,7 +145,7 @@ async function sendWithRetries(session: EsmeSession, request: SubmitRequest, ret
     } catch (error) {
       if (!(error instanceof ProviderError) || !error.retryable) throw error;
       retries.count++;
-      if (!session.isBound) await withTimeout(session.whenBound(), 'the rebind');
+      if (!session.isBound) await withTimeout(session.whenBound(), WAIT_MS, 'the rebind');
     }
   }
   throw new Error('gave up after 50 attempts');
@@ -360,7 +353,7 @@ describe('failures of the connection', () => {
     await until(session, ['unbound'], () => reasons.some((r) => r.startsWith('dead peer')), 'dead-peer detection');
     assert.equal(session.stats().deadPeers >= 1, true);
     sim.setFaults({ silent: false });
-    await withTimeout(session.whenBound(), 'the rebind after the peer came back');
+    await withTimeout(session.whenBound(), WAIT_MS, 'the rebind after the peer came back');
     assert.ok((await session.submit(gsm('alive again'))).messageId);
   });
 
@@ -374,7 +367,7 @@ describe('failures of the connection', () => {
     const { session, sim } = await startPair();
     const bound = new Promise((resolve) => session.once('bound', resolve));
     assert.equal(sim.dropConnections(), 1);
-    await withTimeout(bound, 'the rebind');
+    await withTimeout(bound, WAIT_MS, 'the rebind');
     assert.ok((await session.submit(gsm('after a quiet drop'))).messageId);
   });
 });
@@ -489,7 +482,7 @@ describe('SmppProvider', () => {
       await sim.close();
     });
     provider.start();
-    await withTimeout(provider.session.whenBound(), 'the provider to bind');
+    await withTimeout(provider.session.whenBound(), WAIT_MS, 'the provider to bind');
     return { sim, provider, sink };
   }
 
@@ -612,7 +605,7 @@ describe('simulator control API', () => {
 
     const rebound = new Promise((resolve) => session.once('bound', resolve));
     assert.deepEqual(await post('/drop'), { status: 200, body: { dropped: 1 } });
-    await withTimeout(rebound, 'the rebind');
+    await withTimeout(rebound, WAIT_MS, 'the rebind');
 
     const stats = (await (await fetch(`${base}/stats`)).json()) as Record<string, unknown>;
     assert.equal(stats.drops, 1);

@@ -19,7 +19,8 @@ import { openDatabase } from '../../../src/platform/db/database.js';
 import { dbFailureOf } from '../../../src/platform/db/failure.js';
 import { ADMIN_TOKEN, TEST_DB, seedBasics, startHarness, type Harness } from '../../support/harness.js';
 import { privatePostgresSkipReason, startPrivatePostgres, type PrivatePostgres } from '../../support/private-postgres.js';
-import { type CliProcess, cleanEnv, freePort, http, startCli, waitFor } from '../../support/cli-process.js';
+import { type CliProcess, cleanEnv, http, startCli } from '../../support/cli-process.js';
+import { freePort, waitFor } from '../../support/wait.js';
 
 const skip = TEST_DB !== 'postgres' ? 'runs in the PostgreSQL suite (MOTCUA_TEST_DB=postgres)' : privatePostgresSkipReason;
 const DOSSIERS = 90;
@@ -59,7 +60,10 @@ describe('PostgreSQL faults on a private cluster', { skip: skip ?? false }, () =
 
   async function setUp(name: string, withWorker: boolean): Promise<Setup> {
     const url = await cluster!.createDatabase(`motcua_${name}`);
-    const h = await startHarness({ database: { url, drop: async () => undefined }, now: new Date(Date.now() - 10 * 60_000).toISOString() });
+    const h = await startHarness({
+      database: { kind: 'postgres', url, drop: async () => undefined },
+      now: new Date(Date.now() - 10 * 60_000).toISOString(),
+    });
     cleanups.push(() => h.close());
     await seedBasics(h, { holdSeconds: 0, quietHours: null });
     const dir = mkdtempSync(join(tmpdir(), `motcua-${name}-`));
@@ -91,9 +95,15 @@ describe('PostgreSQL faults on a private cluster', { skip: skip ?? false }, () =
       : null;
     if (worker) processes.push(worker);
     const all = worker ? [api, worker] : [api];
-    await waitFor(`${name} api to serve`, () => (api.output().includes('MotcuaSMS is serving') ? true : undefined), all, 300_000);
+    await waitFor(`${name} api to serve`, () => (api.output().includes('MotcuaSMS is serving') ? true : undefined), {
+      processes: all,
+      timeoutMs: 300_000,
+    });
     if (worker)
-      await waitFor(`${name} worker to run`, () => (worker.output().includes('MotcuaSMS worker running') ? true : undefined), all, 300_000);
+      await waitFor(`${name} worker to run`, () => (worker.output().includes('MotcuaSMS worker running') ? true : undefined), {
+        processes: all,
+        timeoutMs: 300_000,
+      });
     return { h, api, base: `http://127.0.0.1:${port}`, worker, journal };
   }
 
@@ -202,8 +212,7 @@ describe('PostgreSQL faults on a private cluster', { skip: skip ?? false }, () =
         );
         return Number(unfinished.rows[0]!.n) === 0 ? true : undefined;
       },
-      [s.api, s.worker!],
-      120_000,
+      { processes: [s.api, s.worker!], timeoutMs: 120_000 },
     );
     const rows = (await notifications(s.h)).filter((n) => n.receiptCode.startsWith(prefix));
     assert.equal(loadResult.other.length, 0, `only 503 DATABASE_UNAVAILABLE may fail a request:\n${loadResult.other.join('\n')}`);
@@ -387,12 +396,10 @@ describe('PostgreSQL faults on a private cluster', { skip: skip ?? false }, () =
       cluster!.thaw();
     }
     const thawed = Date.now();
-    await waitFor(
-      'readiness after the thaw',
-      async () => ((await http(`${s.base}/readyz`)).status === 200 ? true : undefined),
-      [s.api],
-      30_000,
-    );
+    await waitFor('readiness after the thaw', async () => ((await http(`${s.base}/readyz`)).status === 200 ? true : undefined), {
+      processes: [s.api],
+      timeoutMs: 30_000,
+    });
     const read = await http(`${s.base}/api/v1/dossiers/${code}`, { headers: AUTH });
     assert.equal(read.status, 200, read.body);
     assert.ok(s.api.alive());

@@ -15,7 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { ADMIN_TOKEN, TEST_DB, createTestDatabase, seedBasics, startHarness } from '../../support/harness.js';
-import { type CliProcess, cleanEnv, freePort, http, runCli, startCli, waitFor } from '../../support/cli-process.js';
+import { type CliProcess, cleanEnv, http, runCli, startCli } from '../../support/cli-process.js';
+import { freePort, waitFor } from '../../support/wait.js';
 
 const AUTH = { authorization: `Bearer ${ADMIN_TOKEN}` };
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
@@ -46,7 +47,10 @@ async function serve(name: string, url: string, extra: Record<string, string> = 
     }),
   );
   processes.push(p);
-  await waitFor(`${name} to serve`, () => (p.output().includes('MotcuaSMS is serving') ? true : undefined), [p], 300_000);
+  await waitFor(`${name} to serve`, () => (p.output().includes('MotcuaSMS is serving') ? true : undefined), {
+    processes: [p],
+    timeoutMs: 300_000,
+  });
   return { p, base: `http://127.0.0.1:${port}` };
 }
 
@@ -124,12 +128,10 @@ describe('SQLite faults', () => {
 
     unlinkSync(filler);
     const freed = Date.now();
-    await waitFor(
-      'readiness after space is freed',
-      async () => ((await http(`${base}/readyz`)).status === 200 ? true : undefined),
-      [p],
-      30_000,
-    );
+    await waitFor('readiness after space is freed', async () => ((await http(`${base}/readyz`)).status === 200 ? true : undefined), {
+      processes: [p],
+      timeoutMs: 30_000,
+    });
     const recoveredMs = Date.now() - freed;
     const after = await http(`${base}/api/v1/dossiers`, { method: 'POST', headers: AUTH, body: intake(9999, 'FULL') });
     assert.equal(after.status, 201, after.body);

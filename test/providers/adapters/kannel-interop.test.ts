@@ -9,41 +9,16 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { admin, intakeBody, seedBasics, startHarness, type Harness } from '../../support/harness.js';
+import { freePort, waitFor } from '../../support/wait.js';
 import { startSmscSimulator, type SmscSimulator } from '../../../src/lib/smpp/simulator/smsc-simulator.js';
 
 const BEARERBOX = '/usr/sbin/bearerbox';
 const SMSBOX = '/usr/sbin/smsbox';
 const installed = existsSync(BEARERBOX) && existsSync(SMSBOX);
 if (!installed && process.env.CI === 'true') throw new Error('Kannel is not installed (apt-get install kannel): CI runs the interop test');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | null | undefined | false> | T | null | undefined | false,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 const RECEIPT_SECRET = 'kannel-receipt-secret-0123456789';
 
@@ -143,9 +118,9 @@ accept-x-kannel-headers = true
       boxes.push(box);
     };
     start(BEARERBOX);
-    await until('bearerbox to bind tx and rx at the simulator', () => sim.stats().bound >= 2);
+    await waitFor('bearerbox to bind tx and rx at the simulator', () => sim.stats().bound >= 2);
     start(SMSBOX);
-    await until('smsbox sendsms', async () => {
+    await waitFor('smsbox sendsms', async () => {
       try {
         const res = await fetch(`http://127.0.0.1:${sendsmsPort}/cgi-bin/sendsms`);
         return res.status > 0;
@@ -180,14 +155,14 @@ accept-x-kannel-headers = true
     const note = (event.json().notifications as { id: number; kind: string; body: string }[]).find((n) => n.kind === 'result_ready')!;
     assert.equal(await h.ctx.dispatcher.runOnce(), 1);
 
-    const submitted = await until('the simulator to receive the message from Kannel', () =>
+    const submitted = await waitFor('the simulator to receive the message from Kannel', () =>
       sim.submitted.find((m) => m.destination.addr === '84912345678'),
     );
     assert.equal(submitted.text, note.body);
     assert.equal(submitted.source.addr, 'MotcuaSMS');
     assert.equal(submitted.dataCoding, 0);
 
-    const delivered = await until('the receipt to reach our dlr-url', async () => {
+    const delivered = await waitFor('the receipt to reach our dlr-url', async () => {
       const row = await h.ctx.db.kysely.selectFrom('notifications').selectAll().where('id', '=', note.id).executeTakeFirstOrThrow();
       return row.status === 'delivered' ? row : null;
     });
@@ -203,12 +178,12 @@ accept-x-kannel-headers = true
   test('an MO through sms-service get-url is looked up and the reply goes back over SMPP', async () => {
     const before = sim.submitted.length;
     await sim.injectMo({ from: '84987654321', to: '8083', text: 'MCKH 000.00.15.H34-261123-0001' });
-    const inbound = await until('the MO to reach the look-up', async () =>
+    const inbound = await waitFor('the MO to reach the look-up', async () =>
       h.ctx.db.kysely.selectFrom('inbound_messages').selectAll().where('gateway', '=', 'kannel').executeTakeFirst(),
     );
     assert.equal(inbound.outcome, 'found');
     assert.equal(inbound.parsed_code, '000.00.15.H34-261123-0001');
-    const reply = await until('Kannel to send the whole reply to the simulator', () => {
+    const reply = await waitFor('Kannel to send the whole reply to the simulator', () => {
       const parts = sim.submitted.slice(before).filter((m) => m.destination.addr.endsWith('987654321'));
       return parts.map((part) => part.text).join('').length >= (inbound.reply ?? '').length ? parts : null;
     });

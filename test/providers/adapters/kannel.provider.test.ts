@@ -12,7 +12,7 @@ import {
   parseKannelOptions,
   type KannelOptions,
 } from '../../../src/providers/adapters/kannel.provider.js';
-import { callbackTokenMatches } from '../../../src/providers/adapters/http.provider.js';
+import { callbackTokenMatches } from '../../../src/providers/adapters/http.shared.js';
 import { ProviderError, type DeliveryReceipt, type OutgoingMessage } from '../../../src/providers/provider.js';
 
 const logger = pino({ level: 'silent' });

@@ -11,21 +11,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { admin, intakeBody, seedBasics, startHarness, type Harness } from '../../support/harness.js';
+import { waitFor } from '../../support/wait.js';
 import { startSmscSimulator, type SmscSimulator } from '../../../src/lib/smpp/simulator/smsc-simulator.js';
-
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | null | undefined | false> | T | null | undefined | false,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('SMPP transport through the product', () => {
   let dir: string;
@@ -68,7 +55,7 @@ describe('SMPP transport through the product', () => {
     h = await startHarness({ env: { MOTCUA_CONFIG_FILE: configFile, MOTCUA_DISPATCH_LEASE_SECONDS: '30' } });
     await seedBasics(h);
     h.ctx.providers.start();
-    await until('binds at both simulators', () => primary.stats().bound >= 2 && secondary.stats().bound >= 1);
+    await waitFor('binds at both simulators', () => primary.stats().bound >= 2 && secondary.stats().bound >= 1);
   });
 
   after(async () => {
@@ -124,7 +111,7 @@ describe('SMPP transport through the product', () => {
     assert.equal(sent.source.addr, 'MotcuaSMS');
     assert.equal(sent.source.ton, 5);
     assert.equal(sent.registeredDelivery, 1);
-    const delivered = await until('the receipt', async () => ((await row(note.id)).status === 'delivered' ? row(note.id) : null));
+    const delivered = await waitFor('the receipt', async () => ((await row(note.id)).status === 'delivered' ? row(note.id) : null));
     assert.equal(delivered.provider, 'smsc-a');
   });
 
@@ -149,7 +136,7 @@ describe('SMPP transport through the product', () => {
     assert.equal(parts.length, note.segments);
     assert.ok(parts.every((p) => p.dataCoding === 8 && p.concat !== null));
     assert.equal(parts.map((p) => p.text).join(''), note.body);
-    await until('every part delivered', async () => (await row(note.id)).status === 'delivered');
+    await waitFor('every part delivered', async () => (await row(note.id)).status === 'delivered');
     const ids = await h.ctx.db.kysely
       .selectFrom('provider_message_parts')
       .select(['part', 'status'])
@@ -164,7 +151,7 @@ describe('SMPP transport through the product', () => {
     await drain();
     const before = primary.submitted.length + secondary.submitted.length;
     await primary.injectMo({ from: '84903111222', to: '8083', text: `MCKH ${code}` });
-    const inbound = await until('the MO stored', () =>
+    const inbound = await waitFor('the MO stored', () =>
       h.ctx.db.kysely.selectFrom('inbound_messages').selectAll().where('sender', '=', '+84903111222').executeTakeFirst(),
     );
     assert.equal(inbound.outcome, 'found');
@@ -173,6 +160,23 @@ describe('SMPP transport through the product', () => {
     const reply = [...primary.submitted, ...secondary.submitted].slice(before).filter((m) => m.destination.addr === '84903111222');
     assert.equal(reply.map((part) => part.text).join(''), inbound.reply);
     assert.equal(reply[0]!.source.addr, '8083');
+  });
+
+  test('an MO from a short sender ("456") is answered to that address with its TON/NPI, as the SMSC gave it', async () => {
+    const { code } = await resultMessage();
+    await drain();
+    const before = primary.submitted.length + secondary.submitted.length;
+    await primary.injectMo({ from: '456', to: '8083', text: `MCKH ${code}` });
+    const inbound = await waitFor('the MO stored', () =>
+      h.ctx.db.kysely.selectFrom('inbound_messages').selectAll().where('sender', '=', '456').executeTakeFirst(),
+    );
+    assert.equal(inbound.outcome, 'found');
+    await drain();
+    const reply = [...primary.submitted, ...secondary.submitted].slice(before).filter((m) => m.destination.addr === '456');
+    assert.equal(reply.length, 1);
+    assert.equal(reply[0]!.text, inbound.reply);
+    // The simulator sends every MO from TON 1 NPI 1: the reply goes back with exactly those.
+    assert.deepEqual([reply[0]!.destination.ton, reply[0]!.destination.npi], [1, 1]);
   });
 
   test('a concatenated MO is reassembled before the look-up', async () => {
@@ -185,7 +189,7 @@ describe('SMPP transport through the product', () => {
       split: true,
       reverse: true,
     });
-    const inbound = await until('the MO stored', () =>
+    const inbound = await waitFor('the MO stored', () =>
       h.ctx.db.kysely.selectFrom('inbound_messages').selectAll().where('sender', '=', '+84903111333').executeTakeFirst(),
     );
     assert.ok(inbound.text.startsWith(`MCKH ${code} xin cam on`));

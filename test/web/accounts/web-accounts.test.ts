@@ -1,90 +1,29 @@
-/** Web accounts through app.inject(): login, lockout, cookies, CSRF, roles, audit, sessions, settings pages. */
+/** Web accounts through app.inject(): login, lockout, cookies, CSRF, roles, accounts, sessions. */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { admin as adminToken, seedBasics, startHarness, TEST_DB, type Harness } from '../../support/harness.js';
+import { startHarness, TEST_DB, type Harness } from '../../support/harness.js';
 import { SESSION } from '../../../src/accounts/account.service.js';
 import { verifyPassword } from '../../../src/accounts/password.js';
-
-const PASSWORD = 'mot-khau-du-dai-2026';
-const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
-const CSRF_MESSAGE = 'Phiên làm việc đã hết hạn hoặc yêu cầu không hợp lệ';
-
-interface Session {
-  cookie: string;
-  csrf: string;
-}
-type Reply = { statusCode: number; body: string; headers: Record<string, unknown> };
-
-function cookiesOf(res: Reply): string[] {
-  const raw = res.headers['set-cookie'];
-  return Array.isArray(raw) ? raw : raw ? [String(raw)] : [];
-}
-const cookieValue = (res: Reply, name: string) =>
-  cookiesOf(res)
-    .map((c) => c.split(';')[0]!)
-    .find((c) => c.startsWith(`${name}=`))
-    ?.slice(name.length + 1);
-const csrfIn = (body: string) => /name="_csrf" value="([^"]*)"/.exec(body)?.[1] ?? '';
+import {
+  PASSWORD,
+  FORM,
+  CSRF_MESSAGE,
+  cookiesOf,
+  cookieValue,
+  csrfIn,
+  type Session,
+  seedWebAccounts,
+  webSession,
+} from '../../support/web-session.js';
 
 describe(`web accounts (${TEST_DB})`, () => {
   let h: Harness;
   let adminSession: Session;
-
-  const attempt = async (username: string, password: string, ip = '10.0.0.1', extraHeaders: Record<string, string> = {}) => {
-    const page = await h.app.inject({ method: 'GET', url: '/dang-nhap', remoteAddress: ip, headers: extraHeaders });
-    const name = cookieValue(page, 'mcs_login') === undefined ? '__Secure-mcs_login' : 'mcs_login';
-    const pre = cookieValue(page, name)!;
-    return h.app.inject({
-      method: 'POST',
-      url: '/dang-nhap',
-      remoteAddress: ip,
-      headers: { ...FORM, cookie: `${name}=${pre}`, ...extraHeaders },
-      payload: new URLSearchParams({ _csrf: csrfIn(page.body), username, password }).toString(),
-    });
-  };
-  const login = async (username: string, ip = '10.0.0.1'): Promise<Session> => {
-    const res = await attempt(username, PASSWORD, ip);
-    assert.equal(res.statusCode, 303, res.body);
-    const cookie = `mcs_session=${cookieValue(res, 'mcs_session')}`;
-    const home = await h.app.inject({ method: 'GET', url: '/dang-nhap?next=/mot-cua', headers: { cookie } });
-    assert.equal(home.statusCode, 303);
-    const any = await h.app.inject({ method: 'GET', url: '/cai-dat/nha-cung-cap', headers: { cookie } });
-    const token = /<meta name="csrf-token" content="([^"]+)">/.exec(any.body)?.[1];
-    assert.ok(token, `csrf token on a page (${any.statusCode})`);
-    return { cookie, csrf: token };
-  };
-  const post = (s: Session, url: string, fields: Record<string, string>, headers: Record<string, string> = {}) =>
-    h.app.inject({
-      method: 'POST',
-      url,
-      headers: { ...FORM, cookie: s.cookie, ...headers },
-      payload: new URLSearchParams({ _csrf: s.csrf, ...fields }).toString(),
-    });
-  const get = (s: Session | null, url: string) => h.app.inject({ method: 'GET', url, headers: s ? { cookie: s.cookie } : {} });
-  const count = async (table: 'web_users' | 'web_audit' | 'web_sessions') =>
-    Number(
-      (
-        await h.ctx.db.kysely
-          .selectFrom(table)
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
+  const { attempt, login, post, get, count } = webSession(() => h);
 
   before(async () => {
     h = await startHarness({ env: { MOTCUA_TRUST_PROXY: 'true' } });
-    await seedBasics(h);
-    const accounts = h.ctx.accounts;
-    await accounts.create({ username: 'quantri', displayName: 'Quản trị', role: 'admin', agencyCode: null, password: PASSWORD });
-    await accounts.create({
-      username: 'stc-quantri',
-      displayName: 'Trần Văn Quản',
-      role: 'agency_admin',
-      agencyCode: 'STC',
-      password: PASSWORD,
-    });
-    await accounts.create({ username: 'stc-motcua', displayName: 'Lê Thị Mai', role: 'clerk', agencyCode: 'STC', password: PASSWORD });
-    await accounts.create({ username: 'giamsat', displayName: 'Sở TT&TT', role: 'oversight', agencyCode: null, password: PASSWORD });
+    await seedWebAccounts(h);
     adminSession = await login('quantri');
   });
   after(async () => h.close());
@@ -183,95 +122,6 @@ describe(`web accounts (${TEST_DB})`, () => {
     assert.equal((await get(agencyAdmin, '/cai-dat')).statusCode, 200);
     assert.equal((await get(agencyAdmin, '/cai-dat?agency=STP')).statusCode, 403);
     assert.equal((await get(agencyAdmin, '/cai-dat/ma-truy-cap')).statusCode, 403);
-  });
-
-  test('an agency admin edits their own agency (audited with before/after) but not another', async () => {
-    const s = await login('stc-quantri');
-    const stpBefore = await h.ctx.agencies.get('STP');
-    const other = await post(s, '/cai-dat/STP/chung', {
-      name: 'Sở Tư pháp',
-      holdSeconds: '30',
-      overdueWarningHours: '4',
-      resultStepName: 'Trả kết quả',
-      officeHours: '07:00-11:30,13:30-17:00',
-      smsEncoding: 'ascii',
-      supplementRule: 'pause',
-    });
-    assert.equal(other.statusCode, 403);
-    assert.deepEqual((await h.ctx.agencies.get('STP'))?.storedSettings, stpBefore?.storedSettings);
-
-    const auditBefore = await count('web_audit');
-    const res = await post(s, '/cai-dat/STC/chung', {
-      name: 'Tên mới bị bỏ qua',
-      holdSeconds: '45',
-      quietOn: 'on',
-      quietStart: '21:30',
-      quietEnd: '06:30',
-      overdueWarningHours: '4',
-      resultStepName: 'Trả kết quả',
-      officeHours: '07:00-11:30,13:30-17:00',
-      smsEncoding: 'unicode',
-      supplementRule: 'pause',
-      trigger_result_ready: 'on',
-      trigger_supplement_required: 'on',
-    });
-    assert.equal(res.statusCode, 303, res.body);
-    const stc = (await h.ctx.agencies.get('STC'))!;
-    assert.equal(stc.name, 'Sở Tài chính', 'only an administrator renames an agency');
-    assert.equal(stc.settings.holdSeconds, 45);
-    assert.deepEqual(stc.settings.quietHours, { start: '21:30', end: '06:30' });
-    assert.equal(stc.settings.smsEncoding, 'unicode');
-    assert.equal(stc.settings.triggers.apology, false);
-    const rows = await h.ctx.db.kysely
-      .selectFrom('web_audit')
-      .selectAll()
-      .where('action', '=', 'agency.settings')
-      .orderBy('id', 'desc')
-      .execute();
-    assert.equal(await count('web_audit'), auditBefore + 1);
-    const row = rows[0]!;
-    assert.equal(row.username, 'stc-quantri');
-    assert.equal(row.entity_id, 'STC');
-    assert.equal(JSON.parse(row.before_json!).settings.holdSeconds, 0);
-    assert.equal(JSON.parse(row.after_json!).settings.holdSeconds, 45);
-    assert.equal(Number(row.at), h.clock.now());
-  });
-
-  test('bad settings input: the error is next to the field, status 400, nothing changed', async () => {
-    const s = await login('stc-quantri');
-    const before = (await h.ctx.agencies.get('STC'))!.storedSettings;
-    const res = await post(s, '/cai-dat/STC/chung', {
-      holdSeconds: 'abc',
-      quietOn: 'on',
-      quietStart: '25:00',
-      quietEnd: '06:30',
-      overdueWarningHours: '4',
-      resultStepName: 'Trả kết quả',
-      officeHours: '07:00-11:30',
-      smsEncoding: 'ascii',
-      supplementRule: 'pause',
-    });
-    assert.equal(res.statusCode, 400);
-    assert.match(res.body, /id="f-holdSeconds-error">Cần một số nguyên từ 0 đến 86400/);
-    assert.match(res.body, /id="f-quietStart-error">Giờ không hợp lệ/);
-    const office = await post(s, '/cai-dat/STC/chung', {
-      holdSeconds: '5',
-      overdueWarningHours: '4',
-      resultStepName: 'Trả kết quả',
-      officeHours: '17:00-07:00',
-      smsEncoding: 'ascii',
-      supplementRule: 'pause',
-    });
-    assert.equal(office.statusCode, 400);
-    assert.match(office.body, /id="f-officeHours-error">Giờ làm việc không hợp lệ/);
-    const template = await post(s, '/cai-dat/STC/mau-tin', {
-      kind: 'result_ready',
-      intent: 'save',
-      template: 'Hồ sơ {Mã số biên nhận} của {Họ tên} đã xong.',
-    });
-    assert.equal(template.statusCode, 400);
-    assert.match(template.body, /Chỗ điền \{Họ tên\} không có trong danh sách/);
-    assert.deepEqual((await h.ctx.agencies.get('STC'))!.storedSettings, before);
   });
 
   test('CSRF: a missing or wrong token is refused with 403 and changes nothing', async () => {
@@ -413,172 +263,5 @@ describe(`web accounts (${TEST_DB})`, () => {
     assert.equal(out.headers.location, '/dang-nhap');
     assert.match(cookiesOf(out).find((c) => c.startsWith('mcs_session='))!, /Max-Age=0/);
     assert.equal((await get(s, '/mot-cua')).statusCode, 303, 'the old cookie no longer works');
-  });
-
-  test('template preview: folded text, encoding, segments and cost; the no-JavaScript preview button shows the same', async () => {
-    const s = await login('quantri');
-    const res = await post(
-      s,
-      '/cai-dat/xem-truoc',
-      { kind: 'result_ready', agency: 'STP', template: 'Hồ sơ {Mã số biên nhận} đã có kết quả tại {Tên cơ quan}.', encoding: 'ascii' },
-      { accept: 'application/json' },
-    );
-    assert.equal(res.statusCode, 200, res.body);
-    const data = res.json();
-    assert.equal(data.ok, true);
-    assert.match(data.html, /Ho so 000\.00\.15\.H34-2103120001-00001 da co ket qua tai So Tu phap\./);
-    assert.match(data.html, /GSM 7-bit/);
-    assert.match(data.html, /1 tin SMS/);
-    assert.match(data.html, /750 đồng/);
-    const unicode = (
-      await post(s, '/cai-dat/xem-truoc', {
-        kind: 'result_ready',
-        agency: 'STP',
-        template: 'Hồ sơ {Mã số biên nhận} đã có kết quả tại {Tên cơ quan}.',
-        encoding: 'unicode',
-      })
-    ).json();
-    assert.match(unicode.html, /UCS-2/);
-    assert.match(unicode.html, /66 ký tự · <strong>1 tin SMS/);
-    const bad = (await post(s, '/cai-dat/xem-truoc', { kind: 'result_ready', agency: 'STP', template: 'Hồ sơ {Mã số biên nhận' })).json();
-    assert.equal(bad.ok, false);
-    assert.match(bad.html, /Thiếu dấu &#34;}&#34; đóng/);
-    const noJs = await post(s, '/cai-dat/STP/mau-tin', {
-      kind: 'apology',
-      intent: 'preview',
-      template: 'Xin lỗi: hồ sơ {Mã số biên nhận} trễ hẹn.',
-    });
-    assert.equal(noJs.statusCode, 200);
-    assert.match(noJs.body, /Xin loi: ho so 000\.00\.15\.H34-2103120001-00001 tre hen\./);
-    const clerk = await login('stc-motcua');
-    assert.equal((await post(clerk, '/cai-dat/xem-truoc', { kind: 'result_ready', agency: 'STC', template: 'x' })).statusCode, 403);
-  });
-
-  test('templates, procedures, calendar and tokens: saved through the services and audited', async () => {
-    const s = await login('quantri');
-    const save = await post(s, '/cai-dat/STP/mau-tin', {
-      kind: 'result_ready',
-      intent: 'save',
-      template: 'TB: Hồ sơ {Mã số biên nhận} đã có kết quả tại {Tên cơ quan}.',
-    });
-    assert.equal(save.statusCode, 303);
-    assert.equal(
-      (await h.ctx.agencies.get('STP'))!.settings.templates.result_ready,
-      'TB: Hồ sơ {Mã số biên nhận} đã có kết quả tại {Tên cơ quan}.',
-    );
-    const reset = await post(s, '/cai-dat/STP/mau-tin', { kind: 'result_ready', intent: 'reset', template: '' });
-    assert.equal(reset.statusCode, 303);
-    assert.equal((await h.ctx.agencies.get('STP'))!.settings.templates.result_ready, undefined);
-
-    const proc = await post(s, '/cai-dat/STP/thu-tuc', {
-      code: '2.000100',
-      name: 'Cấp bản sao trích lục hộ tịch',
-      processingDays: '2',
-      dayKind: 'working',
-      supplementRule: 'restart',
-    });
-    assert.equal(proc.statusCode, 303);
-    assert.equal((await h.ctx.procedures.get('2.000100'))?.supplementRule, 'restart');
-    const badProc = await post(s, '/cai-dat/STP/thu-tuc', {
-      code: 'có dấu',
-      name: '',
-      processingDays: '400',
-      dayKind: 'working',
-      supplementRule: 'pause',
-    });
-    assert.equal(badProc.statusCode, 400);
-    assert.match(badProc.body, /id="p-days-error">Cần một số nguyên từ 0 đến 365/);
-    const agencyAdmin = await login('stc-quantri');
-    const steal = await post(agencyAdmin, '/cai-dat/STC/thu-tuc', {
-      code: '2.000100',
-      name: 'Chiếm',
-      processingDays: '1',
-      dayKind: 'working',
-      supplementRule: 'pause',
-    });
-    assert.equal(steal.statusCode, 403);
-    assert.equal((await h.ctx.procedures.get('2.000100'))?.agencyCode, 'STP');
-
-    const weekdayWork = await post(s, '/cai-dat/lich', { date: '2026-11-25', kind: 'workday', name: 'Làm bù' });
-    assert.equal(weekdayWork.statusCode, 400);
-    assert.match(weekdayWork.body, /Ngày làm bù phải là thứ Bảy hoặc Chủ nhật/);
-    const holiday = await post(s, '/cai-dat/lich', { date: '2026-11-20', kind: 'holiday', name: 'Ngày Nhà giáo (thử)' });
-    assert.equal(holiday.statusCode, 303);
-    assert.ok((await h.ctx.calendars.list(2026)).some((d) => d.date === '2026-11-20'));
-    assert.equal((await post(agencyAdmin, '/cai-dat/lich', { date: '2026-11-19', kind: 'holiday', name: 'x' })).statusCode, 403);
-    assert.equal((await post(s, '/cai-dat/lich/xoa', { date: '2026-11-20' })).statusCode, 303);
-    assert.ok(!(await h.ctx.calendars.list(2026)).some((d) => d.date === '2026-11-20'));
-
-    const token = await post(s, '/cai-dat/ma-truy-cap', { role: 'agency', agencyCode: 'STP', label: 'Phần mềm một cửa STP' });
-    assert.equal(token.statusCode, 200);
-    const value = /data-testid="new-token">([^<]+)</.exec(token.body)![1]!;
-    assert.equal(
-      (await h.app.inject({ method: 'GET', url: '/api/v1/procedures?agencyCode=STP', headers: { authorization: `Bearer ${value}` } }))
-        .statusCode,
-      200,
-    );
-    const list = await get(s, '/cai-dat/ma-truy-cap');
-    assert.ok(!list.body.includes(value), 'the token is shown once');
-    const id = /\/cai-dat\/ma-truy-cap\/(\d+)\/thu-hoi/.exec(list.body)![1];
-    assert.equal((await post(s, `/cai-dat/ma-truy-cap/${id}/thu-hoi`, {})).statusCode, 303);
-    assert.equal(
-      (await h.app.inject({ method: 'GET', url: '/api/v1/procedures?agencyCode=STP', headers: { authorization: `Bearer ${value}` } }))
-        .statusCode,
-      401,
-    );
-    const noAgency = await post(s, '/cai-dat/ma-truy-cap', { role: 'agency', agencyCode: '', label: '' });
-    assert.equal(noAgency.statusCode, 400);
-
-    const actions = (await h.ctx.db.kysely.selectFrom('web_audit').select('action').where('username', '=', 'quantri').execute()).map(
-      (r) => r.action,
-    );
-    for (const action of [
-      'agency.template',
-      'agency.template_reset',
-      'procedure.create',
-      'calendar.put',
-      'calendar.remove',
-      'token.create',
-      'token.revoke',
-    ])
-      assert.ok(actions.includes(action), action);
-    const audits = await h.ctx.db.kysely.selectFrom('web_audit').select(['before_json', 'after_json']).execute();
-    assert.ok(
-      audits.every((a) => !`${a.before_json}${a.after_json}`.includes(value)),
-      'tokens never reach the audit log',
-    );
-  });
-
-  test('the providers page renders the configured provider; the API keeps its JSON and bearer tokens', async () => {
-    const s = await login('stc-quantri');
-    const page = await get(s, '/cai-dat/nha-cung-cap');
-    assert.equal(page.statusCode, 200);
-    assert.match(page.body, /data-testid="provider-name">sandbox</);
-    const api = await h.app.inject({ method: 'GET', url: '/api/v1/agencies/STC', headers: adminToken });
-    assert.equal(api.statusCode, 200);
-    assert.equal(api.json().agency.code, 'STC');
-    const withCookie = await h.app.inject({
-      method: 'PUT',
-      url: '/api/v1/procedures/API-1',
-      headers: { ...adminToken, cookie: s.cookie },
-      payload: { agencyCode: 'STC', name: 'Qua API', processingDays: 1 },
-    });
-    assert.equal(withCookie.statusCode, 201, 'API writes with a bearer token need no CSRF token even when a session cookie is sent');
-    const missing = await h.app.inject({ method: 'GET', url: '/khong-co' });
-    assert.equal(missing.statusCode, 404);
-    assert.equal(missing.json().error.code, 'NOT_FOUND');
-  });
-
-  test('English: the lang switch sets a cookie and pages follow it', async () => {
-    const s = await login('stc-motcua');
-    const sw = await h.app.inject({ method: 'GET', url: '/ngon-ngu?lang=en&next=/mot-cua', headers: { cookie: s.cookie } });
-    assert.equal(sw.statusCode, 303);
-    assert.equal(sw.headers.location, '/mot-cua');
-    assert.match(cookiesOf(sw)[0]!, /^lang=en/);
-    const page = await h.app.inject({ method: 'GET', url: '/mot-cua', headers: { cookie: `${s.cookie}; lang=en` } });
-    assert.match(page.body, /<html lang="en">/);
-    assert.match(page.body, /Receive a dossier/);
-    const vi = await h.app.inject({ method: 'GET', url: '/mot-cua?lang=vi', headers: { cookie: `${s.cookie}; lang=en` } });
-    assert.match(vi.body, /Tiếp nhận hồ sơ/);
   });
 });

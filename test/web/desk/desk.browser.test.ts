@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import {
   assertAccessible,
   assertBrowserInstalled,
@@ -16,6 +16,7 @@ import {
   launchChromium,
   listen,
   newBrowserPage,
+  logIn,
 } from '../../support/browser.js';
 import { seedBasics, startHarness, TEST_DB, type Harness } from '../../support/harness.js';
 
@@ -57,13 +58,6 @@ describe(`staff screens in a real browser (${TEST_DB})`, { timeout: 180_000 }, (
 
   const newPage = (options: { javaScriptEnabled?: boolean; mobile?: boolean } = {}) => newBrowserPage(browser, { ...options, width: 1200 });
 
-  const login = async (page: Page, username: string) => {
-    await page.goto(`${baseUrl}/dang-nhap`);
-    await page.getByLabel('Tên đăng nhập').fill(username);
-    await page.getByLabel('Mật khẩu').fill(PASSWORD);
-    await Promise.all([page.waitForURL((url) => url.pathname !== '/dang-nhap'), page.getByRole('button', { name: 'Đăng nhập' }).click()]);
-  };
-
   test('keyboard only: skip link, then the login fields and button in order, visible focus; Enter logs in', async (t) => {
     if (skipReason) return t.skip(skipReason);
     const { context, page } = await newPage();
@@ -103,7 +97,7 @@ describe(`staff screens in a real browser (${TEST_DB})`, { timeout: 180_000 }, (
     if (skipReason) return t.skip(skipReason);
     const { context, page } = await newPage();
     try {
-      await login(page, 'stc-motcua');
+      await logIn(page, baseUrl, 'stc-motcua', PASSWORD);
       assert.equal(new URL(page.url()).pathname, '/mot-cua');
       await assertAccessible(page);
       const code = 'STC-261123-0101';
@@ -177,7 +171,7 @@ describe(`staff screens in a real browser (${TEST_DB})`, { timeout: 180_000 }, (
     if (skipReason) return t.skip(skipReason);
     const { context, page } = await newPage();
     try {
-      await login(page, 'stc-motcua');
+      await logIn(page, baseUrl, 'stc-motcua', PASSWORD);
       const res = await page.goto(`${baseUrl}/cai-dat`);
       assert.equal(res?.status(), 403);
       assert.match((await page.locator('h1').textContent()) ?? '', /Không có quyền truy cập/);
@@ -192,7 +186,7 @@ describe(`staff screens in a real browser (${TEST_DB})`, { timeout: 180_000 }, (
     if (skipReason) return t.skip(skipReason);
     const { context, page } = await newPage();
     try {
-      await login(page, 'stc-quantri');
+      await logIn(page, baseUrl, 'stc-quantri', PASSWORD);
       await page.goto(`${baseUrl}/cai-dat`);
       await assertAccessible(page);
       await page.locator('#tpl-result_ready-box > summary').click();
@@ -226,7 +220,7 @@ describe(`staff screens in a real browser (${TEST_DB})`, { timeout: 180_000 }, (
     if (skipReason) return t.skip(skipReason);
     const { context, page } = await newPage({ javaScriptEnabled: false, mobile: true });
     try {
-      await login(page, 'stc-motcua');
+      await logIn(page, baseUrl, 'stc-motcua', PASSWORD);
       const width = await page.evaluate(() => document.scrollingElement?.scrollWidth ?? Number.POSITIVE_INFINITY);
       assert.ok(width <= 375, `scrollWidth ${width} > 375`);
       await page.screenshot({ path: `${SHOTS}mot-cua-di-dong.png`, fullPage: true });

@@ -15,6 +15,7 @@ import {
   launchChromium,
   listen,
   newBrowserPage,
+  logIn,
 } from '../../support/browser.js';
 import { admin, intakeBody, seedBasics, startHarness, TEST_DB, type Harness } from '../../support/harness.js';
 
@@ -103,16 +104,6 @@ describe(`oversight and read pages in a real browser (${TEST_DB})`, { timeout: 1
 
   const newPage = (options: { javaScriptEnabled?: boolean; mobile?: boolean } = {}) => newBrowserPage(browser, { ...options, width: 1280 });
 
-  const logIn = async (page: Page, username: string) => {
-    await page.goto(`${baseUrl}/dang-nhap`);
-    await page.getByLabel('Tên đăng nhập').fill(username);
-    await page.getByLabel('Mật khẩu').fill(PASSWORD);
-    await Promise.all([
-      page.waitForURL((url) => !url.pathname.startsWith('/dang-nhap')),
-      page.getByRole('button', { name: 'Đăng nhập' }).click(),
-    ]);
-  };
-
   const noHorizontalScroll = async (page: Page, what: string) => {
     const width = await page.evaluate(() => document.scrollingElement?.scrollWidth ?? Number.POSITIVE_INFINITY);
     assert.ok(width <= 375, `${what}: scrollWidth ${width} > 375`);
@@ -122,7 +113,7 @@ describe(`oversight and read pages in a real browser (${TEST_DB})`, { timeout: 1
     if (skipReason) return t.skip(skipReason);
     const { context, page } = await newPage();
     try {
-      await logIn(page, 'giamsat-web');
+      await logIn(page, baseUrl, 'giamsat-web', PASSWORD);
       const dashboard = await page.goto(`${baseUrl}/giam-sat?${PERIOD}`);
       assert.equal(dashboard?.status(), 200);
       assert.equal(await page.locator('svg.chart').count(), 3);
@@ -184,7 +175,7 @@ describe(`oversight and read pages in a real browser (${TEST_DB})`, { timeout: 1
     if (skipReason) return t.skip(skipReason);
     const { context, page } = await newPage();
     try {
-      await logIn(page, 'stc-motcua');
+      await logIn(page, baseUrl, 'stc-motcua', PASSWORD);
       const res = await page.goto(`${baseUrl}/ho-so/${STP_OPEN}`);
       assert.equal(res?.status(), 403);
       assert.match((await page.getByRole('alert').textContent()) ?? '', /không có quyền/);
@@ -208,7 +199,7 @@ describe(`oversight and read pages in a real browser (${TEST_DB})`, { timeout: 1
       assert.equal((await page.getByTestId('step').textContent())?.trim(), 'Trả kết quả');
       await page.screenshot({ path: `${SCREENSHOTS}tra-cuu.png`, fullPage: true });
 
-      await logIn(page, 'stc-motcua');
+      await logIn(page, baseUrl, 'stc-motcua', PASSWORD);
       await page.goto(`${baseUrl}/gia-lap`);
       await assertAccessible(page);
       await noHorizontalScroll(page, '/gia-lap');
@@ -241,7 +232,7 @@ describe(`oversight and read pages in a real browser (${TEST_DB})`, { timeout: 1
     if (skipReason) return t.skip(skipReason);
     const { context, page } = await newPage({ mobile: true });
     try {
-      await logIn(page, 'giamsat-web');
+      await logIn(page, baseUrl, 'giamsat-web', PASSWORD);
       for (const [path, shot] of [
         [`/giam-sat?${PERIOD}`, 'giam-sat-375'],
         [`/ho-so/${STC_DONE}`, 'ho-so-chi-tiet-375'],

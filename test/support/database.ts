@@ -1,0 +1,69 @@
+/**
+ * The one test-database factory, shared by the tests (harness.ts) and the benchmarks (bench/support.ts):
+ * a fresh SQLite file in a temporary directory, or a fresh PostgreSQL database created on the server at
+ * MOTCUA_PG_URL and dropped (forced) afterwards. No storage is mocked.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { sleep } from './wait.js';
+
+export type DatabaseKind = 'sqlite' | 'postgres';
+
+/** The dialect the test suite runs on: MOTCUA_TEST_DB=postgres, SQLite otherwise. */
+export const TEST_DB: DatabaseKind = process.env.MOTCUA_TEST_DB === 'postgres' ? 'postgres' : 'sqlite';
+export const PG_URL = process.env.MOTCUA_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export interface TestDatabase {
+  readonly kind: DatabaseKind;
+  readonly url: string;
+  drop(): Promise<void>;
+}
+
+export interface TestDatabaseOptions {
+  /** Default: TEST_DB. */
+  kind?: DatabaseKind;
+  /** Names the temporary directory / database (`motcua_<prefix>_…`); default `test`. */
+  prefix?: string;
+}
+
+export async function createTestDatabase(options: TestDatabaseOptions = {}): Promise<TestDatabase> {
+  const kind = options.kind ?? TEST_DB;
+  const prefix = options.prefix ?? 'test';
+  if (kind === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), `motcua-${prefix}-`));
+    return { kind, url: `file:${join(dir, `${prefix}.db`)}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  const name = `motcua_${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: PG_URL });
+  await admin.connect();
+  try {
+    await admin.query(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(PG_URL);
+  url.pathname = `/${name}`;
+  return {
+    kind,
+    url: url.toString(),
+    drop: async () => {
+      const client = new pg.Client({ connectionString: PG_URL });
+      await client.connect();
+      try {
+        // pg's pool resolves end() before its sockets are gone: wait for them, so the forced drop
+        // does not kill a connection this process is still closing.
+        for (let i = 0; i < 100; i++) {
+          const { rows } = await client.query<{ n: string }>('select count(*) as n from pg_stat_activity where datname = $1', [name]);
+          if (Number(rows[0]?.n ?? 0) === 0) break;
+          await sleep(20);
+        }
+        await client.query(`drop database if exists ${name} with (force)`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
