@@ -91,33 +91,3 @@ export async function insertAttempt(db: DbHandle, row: { username: string; ip: s
     .values({ ...row, succeeded: row.succeeded ? 1 : 0 })
     .execute();
 }
-
-/** Times of the latest failures (newest first) for a username since its last success, or for an IP. */
-export async function recentFailures(
-  db: DbHandle,
-  by: { username: string } | { ip: string },
-  since: number,
-  limit: number,
-): Promise<number[]> {
-  let query = db.kysely
-    .selectFrom('web_login_attempts')
-    .select('at')
-    .where('succeeded', '=', 0)
-    .where('at', '>', since)
-    .orderBy('id', 'desc')
-    .limit(limit);
-  if ('username' in by) {
-    query = query.where('username', '=', by.username);
-    const success = await db.kysely
-      .selectFrom('web_login_attempts')
-      .select((eb) => eb.fn.max('id').as('id'))
-      .where('username', '=', by.username)
-      .where('succeeded', '=', 1)
-      .where('at', '>', since)
-      .executeTakeFirst();
-    if (success?.id !== null && success?.id !== undefined) query = query.where('id', '>', Number(success.id));
-  } else {
-    query = query.where('ip', '=', by.ip);
-  }
-  return (await query.execute()).map((r) => Number(r.at));
-}

@@ -5,7 +5,20 @@ import type { Clock } from '../platform/clock.js';
 import { badRequest, conflict, notFound } from '../platform/errors.js';
 import { findAgency } from '../reference/agency.repository.js';
 import { WEB_ROLES, type WebLang, type WebRole, type WebUser } from './web-user.js';
-import { dummyPasswordHash, hashPassword, passwordProblem, verifyPassword } from './password.js';
+import { dummyPasswordHash, HashesBusyError, hashPassword, passwordProblem, verifyPassword } from './password.js';
+import {
+  countAttempt,
+  deleteThrottle,
+  deleteThrottlesOfUsername,
+  listThrottles,
+  purgeStaleThrottles,
+  refundAttempt,
+  succeededFrom,
+  type ThrottleKey,
+  type ThrottleRow,
+  type ThrottleRule,
+  type ThrottleScope,
+} from './login-throttle.repository.js';
 import {
   deleteExpiredSessions,
   deleteSession,
@@ -17,14 +30,29 @@ import {
   insertSession,
   insertUser,
   listUsers,
-  recentFailures,
   touchSession,
   updateUser,
   type WebUserRow,
 } from './account.repository.js';
 
 const MINUTE = 60_000;
-export const LOCKOUT = { userFailures: 5, ipFailures: 20, windowMs: 15 * MINUTE, lockMs: 15 * MINUTE } as const;
+/**
+ * Login throttling, after OWASP's authentication guidance: growing delays per (username, address) pair
+ * and per address; per username alone only a soft, much higher limit, which spares the addresses the
+ * person already logged in from (so nobody can lock a person out from elsewhere). Every attempt is
+ * counted before its password is hashed; a success gives its count back.
+ */
+export const THROTTLE = {
+  rules: {
+    pair: { free: 5, baseMs: 30_000, capMs: 15 * MINUTE },
+    ip: { free: 20, baseMs: 30_000, capMs: 15 * MINUTE },
+    user: { free: 100, baseMs: MINUTE, capMs: 15 * MINUTE },
+  } satisfies Record<ThrottleScope, ThrottleRule>,
+  /** A counter starts again after this long without an attempt (and no block). */
+  resetMs: 60 * MINUTE,
+  /** Addresses a username logged in from within this time are spared by its per-username limit. */
+  knownAddressMs: 30 * 24 * 60 * MINUTE,
+} as const;
 export const SESSION = { idleMs: 60 * MINUTE, absoluteMs: 12 * 60 * MINUTE, touchEveryMs: MINUTE } as const;
 
 const USERNAME = /^[a-z0-9][a-z0-9._-]{2,63}$/;
@@ -59,7 +87,15 @@ const hashSessionId = (id: string) => createHash('sha256').update(id).digest('he
 export type LoginResult =
   | { ok: true; user: WebUser }
   | { ok: false; reason: 'invalid' }
-  | { ok: false; reason: 'locked_user' | 'locked_ip'; until: number };
+  /** Too many hashes already waiting: nothing was checked, try again in a moment. */
+  | { ok: false; reason: 'busy' }
+  | { ok: false; reason: 'locked_pair' | 'locked_ip' | 'locked_user'; until: number; retryAfterSeconds: number };
+
+/** A throttling counter as the administrator sees it. */
+export interface LoginLock extends ThrottleRow {
+  /** Whether it refuses attempts now. */
+  blocking: boolean;
+}
 
 export interface UserInput {
   username: string;
@@ -77,16 +113,10 @@ export interface UserChanges {
   lang: WebLang;
 }
 
-/** When `failures` (newest first) lock: the newest `max` of them inside one window → locked for lockMs after the newest. */
-function lockedUntil(failures: number[], max: number, now: number): number | null {
-  const newest = failures[0];
-  const oldest = failures[max - 1];
-  if (newest === undefined || oldest === undefined || newest - oldest > LOCKOUT.windowMs) return null;
-  const until = newest + LOCKOUT.lockMs;
-  return until > now ? until : null;
-}
-
 export class AccountService {
+  /** When stale throttling counters were last deleted (at most every 10 minutes, by a login). */
+  private lastPurge = 0;
+
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
@@ -176,13 +206,15 @@ export class AccountService {
     await updateUser(this.db, id, { lang });
   }
 
-  async resetPassword(id: number, password: string): Promise<UserView> {
+  /** Sets a new password, ends the user's sessions and clears the login throttling of the username. */
+  async resetPassword(id: number, password: string): Promise<{ user: UserView; loginLocksCleared: number }> {
     const user = await this.get(id);
     const problem = passwordProblem(password, user.username);
     if (problem) throw badRequest('WEAK_PASSWORD', problem, { field: 'password' });
     await updateUser(this.db, id, { password_hash: await hashPassword(password), updated_at: this.clock.now() });
     await deleteUserSessions(this.db, id);
-    return user;
+    const cleared = await deleteThrottlesOfUsername(this.db, user.username);
+    return { user, loginLocksCleared: cleared.length };
   }
 
   async setDisabled(id: number, disabled: boolean): Promise<{ before: UserView; after: UserView }> {
@@ -195,27 +227,72 @@ export class AccountService {
     return { before, after: await this.get(id) };
   }
 
-  /** Checks a password, with lockout per username (since its last success) and per client address. */
+  /**
+   * Checks a password. The attempt is counted first (one statement for the pair, the address and the
+   * username), so concurrent attempts cannot slip past a limit; only then is the password hashed, through
+   * the process-wide cap on concurrent hashes.
+   */
   async login(usernameInput: string, password: string, ip: string): Promise<LoginResult> {
     const now = this.clock.now();
     const username = normaliseUsername(usernameInput).slice(0, 128);
-    const since = now - LOCKOUT.windowMs - LOCKOUT.lockMs;
-    const ipLock = lockedUntil(await recentFailures(this.db, { ip }, since, LOCKOUT.ipFailures), LOCKOUT.ipFailures, now);
-    if (ipLock !== null) return { ok: false, reason: 'locked_ip', until: ipLock };
-    const userLock = lockedUntil(await recentFailures(this.db, { username }, since, LOCKOUT.userFailures), LOCKOUT.userFailures, now);
-    if (userLock !== null) return { ok: false, reason: 'locked_user', until: userLock };
+    const keys: Record<ThrottleScope, ThrottleKey> = {
+      pair: { scope: 'pair', username, ip },
+      ip: { scope: 'ip', username: '', ip },
+      user: { scope: 'user', username, ip: '' },
+    };
+    if (now - this.lastPurge >= 10 * MINUTE) {
+      this.lastPurge = now;
+      await purgeStaleThrottles(this.db, now, now - THROTTLE.resetMs);
+    }
+    const counted = await countAttempt(this.db, Object.values(keys), THROTTLE.rules, now, THROTTLE.resetMs);
+    const verdict = (scope: ThrottleScope) => counted.find((c) => c.scope === scope)!;
+    const refused = (['pair', 'ip', 'user'] as const).find((scope) => !verdict(scope).allowed);
+    if (refused !== undefined) {
+      const spared =
+        refused === 'user' &&
+        verdict('pair').allowed &&
+        verdict('ip').allowed &&
+        (await succeededFrom(this.db, username, ip, now - THROTTLE.knownAddressMs));
+      if (!spared) {
+        const until = verdict(refused).blockedUntil;
+        return { ok: false, reason: `locked_${refused}`, until, retryAfterSeconds: Math.max(1, Math.ceil((until - now) / 1000)) };
+      }
+    }
 
     const row = await findUserByUsername(this.db, username);
-    const verdict = await verifyPassword(password, row?.password_hash ?? (await dummyPasswordHash()));
-    const ok = row !== undefined && row.disabled_at === null && verdict.ok;
-    await insertAttempt(this.db, { username, ip, succeeded: ok, at: now });
-    if (!ok || !row) {
-      const failures = await recentFailures(this.db, { username }, since, LOCKOUT.userFailures);
-      const until = lockedUntil(failures, LOCKOUT.userFailures, now + 1);
-      return until !== null ? { ok: false, reason: 'locked_user', until } : { ok: false, reason: 'invalid' };
+    let checked: { ok: boolean; needsRehash: boolean };
+    try {
+      checked = await verifyPassword(password, row?.password_hash ?? (await dummyPasswordHash()));
+    } catch (error) {
+      if (!(error instanceof HashesBusyError)) throw error;
+      for (const scope of ['pair', 'ip', 'user'] as const) await refundAttempt(this.db, keys[scope], THROTTLE.rules[scope]);
+      return { ok: false, reason: 'busy' };
     }
-    if (verdict.needsRehash) await updateUser(this.db, Number(row.id), { password_hash: await hashPassword(password) });
+    const ok = row !== undefined && row.disabled_at === null && checked.ok;
+    await insertAttempt(this.db, { username, ip, succeeded: ok, at: now });
+    if (!ok || !row) return { ok: false, reason: 'invalid' };
+    await deleteThrottle(this.db, keys.pair);
+    await refundAttempt(this.db, keys.ip, THROTTLE.rules.ip);
+    await refundAttempt(this.db, keys.user, THROTTLE.rules.user);
+    if (checked.needsRehash) await updateUser(this.db, Number(row.id), { password_hash: await hashPassword(password) });
     return { ok: true, user: toWebUser(row) };
+  }
+
+  /** Throttling counters that block now or counted an attempt in the last hour (newest first). */
+  async loginLocks(): Promise<LoginLock[]> {
+    const now = this.clock.now();
+    const rows = await listThrottles(this.db, now, now - THROTTLE.resetMs, 500);
+    return rows.map((r) => ({ ...r, blocking: r.blockedUntil > now }));
+  }
+
+  /** Clears one counter; false when there was none. */
+  async clearLoginLock(key: ThrottleKey): Promise<boolean> {
+    return (await deleteThrottle(this.db, key)) > 0;
+  }
+
+  /** Clears every pair and username counter of a username (what a password reset does); returns what was cleared. */
+  async clearLoginLocksOf(username: string): Promise<ThrottleRow[]> {
+    return deleteThrottlesOfUsername(this.db, normaliseUsername(username));
   }
 
   async createSession(userId: number, ip: string | null): Promise<{ id: string; csrfToken: string }> {

@@ -11,12 +11,63 @@ const SALT_LENGTH = 16;
 export const MIN_PASSWORD_LENGTH = 10;
 export const MAX_PASSWORD_LENGTH = 256;
 
+/** Raised when too many hashes are already waiting: the caller answers 429 at once instead of queueing. */
+export class HashesBusyError extends Error {
+  constructor() {
+    super('too many password hashes waiting');
+  }
+}
+
+/**
+ * Caps the scrypt computations running at once (each takes a libuv thread and ~32 MB for ~100 ms):
+ * `max` run, up to `maxWaiting` wait in arrival order, any more are refused with HashesBusyError.
+ * A burst of logins therefore cannot take every CPU, and a real login waits behind a bounded queue.
+ */
+export class HashGate {
+  private running = 0;
+  private readonly queue: Array<() => void> = [];
+  /** For tests and metrics: the most ever running at once, and how many were computed / refused. */
+  readonly stats = { peakRunning: 0, computed: 0, refused: 0 };
+
+  constructor(
+    readonly max: number,
+    readonly maxWaiting: number,
+  ) {}
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.running >= this.max) {
+      if (this.queue.length >= this.maxWaiting) {
+        this.stats.refused++;
+        throw new HashesBusyError();
+      }
+      await new Promise<void>((resolve) => this.queue.push(resolve));
+    } else {
+      this.running++;
+    }
+    this.stats.peakRunning = Math.max(this.stats.peakRunning, this.running);
+    try {
+      return await work();
+    } finally {
+      this.stats.computed++;
+      const next = this.queue.shift();
+      if (next) next();
+      else this.running--;
+    }
+  }
+}
+
+/** Every scrypt computation of the process goes through this gate (2 at once: the machines have 2 cores). */
+export const passwordHashGate = new HashGate(2, 64);
+
 function derive(password: string, salt: Buffer, ln: number, r: number, p: number): Promise<Buffer> {
   const N = 2 ** ln;
   const options: ScryptOptions = { N, r, p, maxmem: 256 * N * r };
-  return new Promise((resolve, reject) => {
-    scrypt(password.normalize('NFC'), salt, KEY_LENGTH, options, (error, key) => (error ? reject(error) : resolve(key)));
-  });
+  return passwordHashGate.run(
+    () =>
+      new Promise<Buffer>((resolve, reject) => {
+        scrypt(password.normalize('NFC'), salt, KEY_LENGTH, options, (error, key) => (error ? reject(error) : resolve(key)));
+      }),
+  );
 }
 
 export async function hashPassword(password: string): Promise<string> {

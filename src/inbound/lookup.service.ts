@@ -65,6 +65,17 @@ export interface InboundResult {
 const HOUR_MS = 3_600_000;
 
 /**
+ * The phone simulator (/gia-lap) sends as this gateway, from senders in its own range — `sim:<user id>:<number>`
+ * — which no gateway can deliver and no real number matches: a staff member sees and writes only the
+ * threads they created, never a citizen's; its look-ups pay no fee, trip no guard and are no revenue.
+ */
+export const SIMULATOR_GATEWAY = 'simulator';
+export function simulatorSender(userId: number, phone: string): string {
+  const typed = phone.trim().slice(0, 40);
+  return `sim:${userId}:${checkPhone(typed).e164 ?? typed}`;
+}
+
+/**
  * The look-up fast path: where committed reply rows go at once, in memory (the dispatcher of this
  * process, on the bind that is up), instead of waiting for a poll and a claim. The rows arrive already
  * claimed (`sending`, leased); the outbox stays the safety net when the hand-off never sends them.
@@ -208,7 +219,10 @@ export class LookupService {
       return this.answerGroup(tx, prepared, now, claimUntil, claimed);
     });
     if (handoff && claimed.length > 0) handoff.send(claimed);
-    for (const result of results) if (!result.duplicate) this.metrics.lookups.inc({ outcome: result.outcome, via: 'sms' });
+    results.forEach((result, i) => {
+      if (!result.duplicate && prepared[i]!.mo.gateway !== SIMULATOR_GATEWAY)
+        this.metrics.lookups.inc({ outcome: result.outcome, via: 'sms' });
+    });
     return results;
   }
 
@@ -235,7 +249,9 @@ export class LookupService {
       if (key !== null && seen.has(key)) return { item, repeat: true as const };
       if (key !== null) seen.add(key);
       const used = usageOf(usage, item.sender);
-      const allowed = used.unknown.size <= unknownCodeLimitPerHour && (rateLimitPerHour === 0 || used.total < rateLimitPerHour);
+      const simulated = item.mo.gateway === SIMULATOR_GATEWAY;
+      const allowed =
+        simulated || (used.unknown.size <= unknownCodeLimitPerHour && (rateLimitPerHour === 0 || used.total < rateLimitPerHour));
       const answer = allowed ? item.answer : this.rateLimited();
       used.total += 1;
       if (answer.outcome === 'not_found' && answer.code !== null) used.unknown.add(answer.code);
@@ -268,7 +284,7 @@ export class LookupService {
           outcome: p.answer.outcome,
           parsed_code: p.answer.code,
           dossier_id: p.answer.dossier === null ? null : Number(p.answer.dossier.id),
-          fee_vnd: this.config.lookup.feeVnd,
+          fee_vnd: mo.gateway === SIMULATOR_GATEWAY ? 0 : this.config.lookup.feeVnd,
           // What leaves is the prepared text (folded unless the agency sends Unicode), whichever way it leaves.
           reply: p.row === null ? null : p.row.body,
           reply_notification_id: p.row === null ? null : Number(p.row.id),
@@ -326,7 +342,7 @@ export class LookupService {
       text: answer.reply ?? '',
       encoding: answer.encoding,
       dossier: answer.dossier === null ? null : { id: Number(answer.dossier.id), agencyCode: answer.dossier.agency_code },
-      viaResponse: mo.replyVia === 'response' ? { gateway: mo.gateway } : null,
+      viaResponse: mo.replyVia === 'response' || mo.gateway === SIMULATOR_GATEWAY ? { gateway: mo.gateway } : null,
       claimUntil,
       now,
     });
@@ -341,6 +357,7 @@ export class LookupService {
       .select((eb) => ['sender', 'outcome', 'parsed_code', eb.fn.countAll<number>().as('n')])
       .where('sender', 'in', senders)
       .where('received_at', '>', now - HOUR_MS)
+      .where('gateway', '!=', SIMULATOR_GATEWAY)
       .groupBy(['sender', 'outcome', 'parsed_code'])
       .execute();
     for (const row of rows) {
@@ -370,13 +387,27 @@ export class LookupService {
     };
   }
 
-  /** The latest MOs of the number `from` with their replies, oldest first. */
-  async conversation(from: string, limit = 30): Promise<ThreadEntry[]> {
+  /** A simulated MO from `phone`, as the staff member `userId` (sandbox demos only; see SIMULATOR_GATEWAY). */
+  simulate(userId: number, phone: string, text: string): Promise<InboundResult> {
+    return this.handleInbound({
+      gateway: SIMULATOR_GATEWAY,
+      messageId: null,
+      from: simulatorSender(userId, phone),
+      to: this.config.lookup.shortCode,
+      text,
+      receivedAt: null,
+      replyVia: 'response',
+    });
+  }
+
+  /** The latest simulated MOs of `userId` from `phone` with their replies, oldest first (never a real number's thread). */
+  async simulatorConversation(userId: number, phone: string, limit = 30): Promise<ThreadEntry[]> {
     const rows = await this.db.kysely
       .selectFrom('inbound_messages as i')
       .leftJoin('notifications as m', 'm.id', 'i.reply_notification_id')
       .select(['i.id', 'i.text', 'i.received_at', 'i.reply', 'm.status'])
-      .where('i.sender', '=', senderOf(from))
+      .where('i.gateway', '=', SIMULATOR_GATEWAY)
+      .where('i.sender', '=', simulatorSender(userId, phone))
       .orderBy('i.id', 'desc')
       .limit(limit)
       .execute();
@@ -401,6 +432,7 @@ export class LookupService {
       ])
       .where('received_at', '>', since)
       .where('sender', 'is not', null)
+      .where('gateway', '!=', SIMULATOR_GATEWAY)
       .groupBy('sender')
       .execute();
     const { rateLimitPerHour, unknownCodeLimitPerHour } = this.config.lookup;

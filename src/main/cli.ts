@@ -4,7 +4,7 @@
  * exit codes included (the README's table is the same).
  */
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, type Config } from '../platform/config/config.js';
+import { ConfigError, demoMode, loadConfig, type Config } from '../platform/config/config.js';
 import { createContext, type AppContext } from './context.js';
 import { buildApp } from './app.js';
 import { ROLES, type Role } from '../platform/principal.js';
@@ -192,7 +192,8 @@ async function main(argv: string[]): Promise<void> {
         args: rest,
         options: { demo: { type: 'boolean', default: false }, check: { type: 'boolean', default: false } },
       });
-      return serve(config, 'all', values.demo === true, values.check === true);
+      const demo = values.demo === true;
+      return serve(demo ? demoMode(config) : config, 'all', demo, values.check === true);
     }
     case 'api':
     case 'worker': {

@@ -97,6 +97,7 @@ export async function lookupCounts(db: DbHandle, w: ReportWindow) {
     .select((eb) => [eb.fn.countAll<number>().as('total'), eb.fn.sum<number>('i.fee_vnd').as('revenue')])
     .where('i.received_at', '>=', w.start)
     .where('i.received_at', '<', w.end)
+    .where('i.gateway', '!=', 'simulator') // the phone simulator's look-ups are no revenue (SIMULATOR_GATEWAY)
     .groupBy(['d.agency_code', 'd.procedure_code']);
   if (w.agencyCode) query = query.where('d.agency_code', '=', w.agencyCode);
   return query.execute();

@@ -56,6 +56,7 @@ button.danger { background: var(--late); border-color: var(--late); }
 .flash.success { border-color: var(--ok); }
 .flash.error { border-color: var(--late); }
 .flash.info { border-color: var(--link); }
+.demo-banner { margin: 0; padding: .5rem 1rem; background: #ffd400; color: #1b1b1b; font-weight: 700; text-align: center; border-bottom: 3px solid #1b1b1b; }
 .hold { background: var(--warn-bg); border: 2px solid #8a5a00; border-radius: .5rem; padding: .75rem 1rem; margin: 0 0 1rem; }
 .table-wrap { overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; background: #fff; }

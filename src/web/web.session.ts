@@ -24,6 +24,8 @@ declare module 'fastify' {
     webLang: WebLang;
     /** Hash of the current session id (for logout). */
     webSessionHash: string | null;
+    /** MOTCUA_PUBLIC_URL is https: cookies are Secure (and prefixed) whatever protocol Fastify sees. */
+    cookiesAlwaysSecure: boolean;
   }
 }
 
@@ -57,11 +59,38 @@ export interface CookieOptions {
   httpOnly?: boolean;
 }
 
-/** Secure whenever the request came over HTTPS (directly, or via a trusted proxy's X-Forwarded-Proto). */
+/**
+ * Whether cookies are `Secure`: always when MOTCUA_PUBLIC_URL is https (behind a TLS proxy Fastify sees
+ * plain http), else when the request came over HTTPS (directly, or via a trusted proxy's X-Forwarded-Proto).
+ */
+function secureCookies(request: FastifyRequest): boolean {
+  return request.cookiesAlwaysSecure || request.protocol === 'https';
+}
+
+/**
+ * The name a cookie goes by: a `Secure` cookie for the whole site takes the `__Host-` prefix (the browser
+ * then refuses it unless Secure, Path=/ and no Domain, so a sibling subdomain cannot plant one); a
+ * `Secure` cookie for one path takes `__Secure-`. Plain http keeps the bare name.
+ */
+export function cookieName(request: FastifyRequest, name: string, path = '/'): string {
+  if (!secureCookies(request)) return name;
+  return path === '/' ? `__Host-${name}` : `__Secure-${name}`;
+}
+
+/** A cookie of this request, by the name it goes by (a bare name is not read when cookies are Secure). */
+export function readCookie(request: FastifyRequest, name: string, path = '/'): string | undefined {
+  return parseCookies(request.headers.cookie)[cookieName(request, name, path)];
+}
+
 export function setCookie(request: FastifyRequest, reply: FastifyReply, name: string, value: string, options: CookieOptions = {}): void {
-  const parts = [`${name}=${encodeURIComponent(value)}`, `Path=${options.path ?? '/'}`, `SameSite=${options.sameSite ?? 'Lax'}`];
+  const path = options.path ?? '/';
+  const parts = [
+    `${cookieName(request, name, path)}=${encodeURIComponent(value)}`,
+    `Path=${path}`,
+    `SameSite=${options.sameSite ?? 'Lax'}`,
+  ];
   if (options.httpOnly !== false) parts.push('HttpOnly');
-  if (request.protocol === 'https') parts.push('Secure');
+  if (secureCookies(request)) parts.push('Secure');
   if (options.maxAgeSeconds !== undefined && options.maxAgeSeconds !== null) parts.push(`Max-Age=${options.maxAgeSeconds}`);
   void reply.header('set-cookie', parts.join('; '));
 }
@@ -128,28 +157,58 @@ export function sendCsrfFailure(request: FastifyRequest, reply: FastifyReply): F
   return sendErrorPage(request, reply, 403, t.csrfTitle, t.csrf);
 }
 
-/** Where a path may be sent back to after login: a local path only (never `//host` or a scheme). */
+const NEXT_BASE = 'http://motcua.invalid';
+
+/**
+ * Where a path may be sent back to (after login, after a language switch): parsed as a URL against our
+ * own origin and kept only if the origin is unchanged and the path starts with a single `/`. Control
+ * characters, whitespace, backslashes and anything over 2,000 characters give the fallback; non-ASCII is
+ * percent-encoded, so the Location header is always printable ASCII (a browser strips tabs and newlines
+ * before resolving, which is how `/\t/evil.example/` became `//evil.example/`).
+ */
 export function safeNext(next: unknown, fallback = '/'): string {
-  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\') || /[\r\n]/.test(next))
+  if (typeof next !== 'string' || next.length === 0 || next.length > 2000) return fallback;
+  if (!next.startsWith('/') || next.startsWith('//') || /[\\\p{Cc}\p{Cs}\p{Z}\u{FEFF}]/u.test(next)) return fallback;
+  let url: URL;
+  try {
+    url = new URL(next, NEXT_BASE);
+  } catch {
     return fallback;
-  return next;
+  }
+  if (url.origin !== NEXT_BASE || !url.pathname.startsWith('/') || url.pathname.startsWith('//')) return fallback;
+  const result = `${url.pathname}${url.search}${url.hash}`;
+  return /^\/(?!\/)[\x21-\x7e]*$/.test(result) ? result : fallback;
 }
 
 export interface WebSessionDeps {
   readonly accounts: AccountService;
 }
 
-export function registerWebSession(app: FastifyInstance, { accounts }: WebSessionDeps): void {
+export interface WebSessionSetup extends WebSessionDeps {
+  readonly config: { readonly sms: { readonly publicBaseUrl: string }; readonly demo: boolean };
+}
+
+/** `serve --demo`: every HTML page (staff pages, error pages, the public look-up) opens with a DEMO banner. */
+function addDemoBanner(app: FastifyInstance): void {
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (typeof payload !== 'string' || !String(reply.getHeader('content-type') ?? '').startsWith('text/html')) return payload;
+    const banner = html`<p class="demo-banner" role="note" lang="${request.webLang}">${texts(request.webLang).security.demoBanner}</p>`;
+    return payload.replace(/<body[^>]*>/, (tag) => `${tag}\n${banner.toString()}`);
+  });
+}
+
+export function registerWebSession(app: FastifyInstance, { accounts, config }: WebSessionSetup): void {
   app.decorateRequest('webUser', null);
   app.decorateRequest('csrfToken', null);
   app.decorateRequest('webLang', 'vi');
   app.decorateRequest('webSessionHash', null);
+  app.decorateRequest('cookiesAlwaysSecure', config.sms.publicBaseUrl.startsWith('https://'));
+  if (config.demo) addDemoBanner(app);
 
   app.addHook('onRequest', async (request) => {
     const path = request.url;
     if (path.startsWith('/api/') || path.startsWith('/static/') || path.startsWith('/docs') || OPERATIONS.test(path)) return;
-    const cookies = parseCookies(request.headers.cookie);
-    const sessionId = cookies[SESSION_COOKIE];
+    const sessionId = readCookie(request, SESSION_COOKIE);
     if (sessionId) {
       const session = await accounts.resolveSession(sessionId);
       if (session) {
@@ -160,7 +219,7 @@ export function registerWebSession(app: FastifyInstance, { accounts }: WebSessio
     }
     const query = request.query as Record<string, unknown> | undefined;
     const fromQuery = query?.lang;
-    const fromCookie = cookies[LANG_COOKIE];
+    const fromCookie = readCookie(request, LANG_COOKIE);
     request.webLang = isLang(fromQuery) ? fromQuery : isLang(fromCookie) ? fromCookie : (request.webUser?.lang ?? 'vi');
   });
 

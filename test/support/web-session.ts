@@ -34,13 +34,15 @@ export function webSession(getH: () => Harness) {
     },
   };
   const attempt = async (username: string, password: string, ip = '10.0.0.1', extraHeaders: Record<string, string> = {}) => {
-    const page = await h.app.inject({ method: 'GET', url: '/dang-nhap', remoteAddress: ip });
-    const pre = cookieValue(page, 'mcs_login')!;
+    const page = await h.app.inject({ method: 'GET', url: '/dang-nhap', remoteAddress: ip, headers: extraHeaders });
+    // Over HTTPS the login form's cookie is __Secure-mcs_login.
+    const name = cookieValue(page, 'mcs_login') === undefined ? '__Secure-mcs_login' : 'mcs_login';
+    const pre = cookieValue(page, name)!;
     return h.app.inject({
       method: 'POST',
       url: '/dang-nhap',
       remoteAddress: ip,
-      headers: { ...FORM, cookie: `mcs_login=${pre}`, ...extraHeaders },
+      headers: { ...FORM, cookie: `${name}=${pre}`, ...extraHeaders },
       payload: new URLSearchParams({ _csrf: csrfIn(page.body), username, password }).toString(),
     });
   };

@@ -32,6 +32,10 @@ export type DatabaseConfig =
 export interface Config {
   readonly port: number;
   readonly host: string;
+  /** HOST was set: demo mode keeps it; otherwise demo mode listens on 127.0.0.1 only. */
+  readonly hostExplicit: boolean;
+  /** `serve --demo`: published sample accounts and data, a DEMO banner on every page, sandbox SMS only. */
+  readonly demo: boolean;
   readonly database: DatabaseConfig;
   /** Run `motcua check` (PRAGMA quick_check, or PostgreSQL's table scan) before serving; refuse to start on a problem. */
   readonly databaseCheckAtStart: boolean;
@@ -274,6 +278,8 @@ export function loadConfig(env: Env = process.env): Config {
   const config: Config = {
     port,
     host: env.HOST?.trim() || '0.0.0.0',
+    hostExplicit: Boolean(env.HOST?.trim()),
+    demo: false,
     database: parseDatabaseUrl(
       env.DATABASE_URL?.trim() || 'file:./data/motcua.db',
       integer(env, 'MOTCUA_PG_POOL', 10, 1, 200),
@@ -338,6 +344,18 @@ export function loadConfig(env: Env = process.env): Config {
     },
   };
   return deepFreeze(config);
+}
+
+/**
+ * The configuration of `serve --demo`. The demo accounts' password is published, so the demo listens on
+ * 127.0.0.1 unless HOST says otherwise, and refuses to run with a provider that would send real SMS.
+ */
+export function demoMode(config: Config): Config {
+  if (config.sms.providers.some((p) => p.channel === 'sms' && p.type !== 'sandbox'))
+    throw new ConfigError(
+      `--demo runs with the sandbox provider only (its accounts' password is published); got "${config.sms.provider}". Unset MOTCUA_SMS_PROVIDER / MOTCUA_CONFIG_FILE, or run without --demo.`,
+    );
+  return deepFreeze({ ...config, demo: true, host: config.hostExplicit ? config.host : '127.0.0.1' });
 }
 
 function deepFreeze<T>(value: T): T {

@@ -8,6 +8,7 @@ import * as dossierSearch from './migrations/0005_dossier_search.js';
 import * as healthProbe from './migrations/0006_health_probe.js';
 import * as personalData from './migrations/0007_personal_data.js';
 import * as zalo from './migrations/0008_zalo.js';
+import * as loginThrottle from './migrations/0009_login_throttle.js';
 import * as replyAddress from './migrations/0012_reply_address.js';
 
 /** Numbered, forward-only migrations. Kysely's migrator takes a lock (an advisory lock on PostgreSQL),
@@ -22,6 +23,7 @@ function provider(db: Db): MigrationProvider {
     '0006_health_probe': healthProbe,
     '0007_personal_data': personalData,
     '0008_zalo': zalo,
+    '0009_login_throttle': loginThrottle,
     '0012_reply_address': replyAddress,
   };
   return {

@@ -247,6 +247,16 @@ export interface WebLoginAttemptTable {
   at: number;
 }
 
+export interface WebLoginThrottleTable {
+  scope: string;
+  username: string;
+  ip: string;
+  failures: number;
+  last_at: number;
+  blocked_until: number;
+  verdict: number;
+}
+
 export interface WebAuditTable {
   id: Generated<number>;
   at: number;
@@ -279,5 +289,6 @@ export interface Database {
   web_users: WebUserTable;
   web_sessions: WebSessionTable;
   web_login_attempts: WebLoginAttemptTable;
+  web_login_throttle: WebLoginThrottleTable;
   web_audit: WebAuditTable;
 }

@@ -10,7 +10,7 @@ import {
   clearCookie,
   csrfMatches,
   endSession,
-  parseCookies,
+  readCookie,
   requireWebUser,
   safeNext,
   sendCsrfFailure,
@@ -44,7 +44,7 @@ function loginPage(request: FastifyRequest, token: string, model: { username: st
 
 /** The login form's CSRF token: a random value in a short-lived cookie, echoed by the form (no session exists yet). */
 function loginToken(request: FastifyRequest, reply: FastifyReply): string {
-  const existing = parseCookies(request.headers.cookie)[LOGIN_CSRF_COOKIE];
+  const existing = readCookie(request, LOGIN_CSRF_COOKIE, '/dang-nhap');
   if (existing && /^[A-Za-z0-9_-]{32,64}$/.test(existing)) return existing;
   const token = randomBytes(24).toString('base64url');
   setCookie(request, reply, LOGIN_CSRF_COOKIE, token, { path: '/dang-nhap', sameSite: 'Strict', maxAgeSeconds: 3600 });
@@ -65,7 +65,10 @@ export function loginRoutes(app: FastifyInstance, deps: LoginRoutesDeps): void {
       .send(),
   );
 
-  app.get('/dang-nhap', async (request, reply) => {
+  /** `next` is cleaned by safeNext (a NUL in it gives the safe fallback, not a 400). */
+  const nextAsGiven = { config: { controlCharactersAllowed: ['querystring.next', 'body.next'] } };
+
+  app.get('/dang-nhap', nextAsGiven, async (request, reply) => {
     const next = safeNext((request.query as Record<string, unknown>).next, '');
     if (request.webUser)
       return reply
@@ -75,9 +78,9 @@ export function loginRoutes(app: FastifyInstance, deps: LoginRoutesDeps): void {
     return sendPage(reply, loginPage(request, loginToken(request, reply), { username: '', next }));
   });
 
-  app.post('/dang-nhap', async (request, reply) => {
+  app.post('/dang-nhap', nextAsGiven, async (request, reply) => {
     const body = request.body;
-    const expected = parseCookies(request.headers.cookie)[LOGIN_CSRF_COOKIE] ?? null;
+    const expected = readCookie(request, LOGIN_CSRF_COOKIE, '/dang-nhap') ?? null;
     if (!request.webUser && !csrfMatches(formString(body, '_csrf') || null, expected)) return sendCsrfFailure(request, reply);
     const t = texts(request.webLang).login;
     const username = formString(body, 'username').slice(0, 128);
@@ -88,8 +91,14 @@ export function loginRoutes(app: FastifyInstance, deps: LoginRoutesDeps): void {
     const result = await accounts.login(username, password, request.ip);
     if (!result.ok) {
       if (result.reason === 'invalid') return sendPage(reply, loginPage(request, token, { username, next, error: t.invalid }), 401);
+      const s = texts(request.webLang).security;
+      if (result.reason === 'busy') {
+        reply.header('retry-after', '2');
+        return sendPage(reply, loginPage(request, token, { username, next, error: s.busy }), 429);
+      }
       const until = formatHhMm(localMinutes(new Date(result.until + 59_999)));
-      const message = result.reason === 'locked_user' ? t.lockedUser(until) : t.lockedIp(until);
+      const message = { locked_pair: s.lockedPair, locked_ip: s.lockedIp, locked_user: s.lockedUser }[result.reason](until);
+      reply.header('retry-after', String(result.retryAfterSeconds));
       return sendPage(reply, loginPage(request, token, { username, next, error: message }), 429);
     }
     if (request.webSessionHash) await accounts.endSession(request.webSessionHash);
@@ -106,7 +115,7 @@ export function loginRoutes(app: FastifyInstance, deps: LoginRoutesDeps): void {
     return reply.code(303).header('location', '/dang-nhap').send();
   });
 
-  app.get('/ngon-ngu', async (request, reply) => {
+  app.get('/ngon-ngu', nextAsGiven, async (request, reply) => {
     const query = request.query as Record<string, unknown>;
     const lang: WebLang = query.lang === 'en' ? 'en' : 'vi';
     setCookie(request, reply, LANG_COOKIE, lang, { maxAgeSeconds: 365 * 86_400 });

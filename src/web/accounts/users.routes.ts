@@ -10,6 +10,7 @@ import { texts } from '../i18n/catalogue.js';
 import type { AccountService, UserView } from '../../accounts/account.service.js';
 import type { AuditService } from '../../accounts/audit.service.js';
 import type { AgencyService } from '../../reference/agency.service.js';
+import { LOGIN_LOCKS_PATH, loginLocksRoutes } from './login-locks.routes.js';
 
 /** What the audit log keeps of an account (never the password hash). */
 const auditView = (u: UserView) => ({
@@ -56,6 +57,7 @@ function page(request: FastifyRequest, title: string, body: SafeHtml, flash?: Fl
 export function usersRoutes(app: FastifyInstance, deps: UsersRoutesDeps): void {
   const { accounts, audit } = deps;
   const guard = { preHandler: requireWebUser(['admin']) };
+  loginLocksRoutes(app, deps);
 
   const listPage = async (
     request: FastifyRequest,
@@ -69,6 +71,7 @@ export function usersRoutes(app: FastifyInstance, deps: UsersRoutesDeps): void {
     const t = texts(lang).users;
     const users = await accounts.list();
     const body = html`<h1>${t.title}</h1>
+<p><a href="${LOGIN_LOCKS_PATH}">${texts(lang).security.locksLink}</a></p>
 <section class="card" aria-labelledby="list-title">
   <h2 id="list-title">${t.list}</h2>
   <div class="table-wrap"><table>
@@ -173,6 +176,14 @@ export function usersRoutes(app: FastifyInstance, deps: UsersRoutesDeps): void {
     <div><button type="submit">${t.reset}</button></div>
   </form>
 </section>
+<section class="card" aria-labelledby="locks-title">
+  <h2 id="locks-title">${texts(lang).security.clearUser}</h2>
+  <p class="hint">${texts(lang).security.clearUserHint}</p>
+  <form method="post" action="/tai-khoan/${user.id}/go-khoa-dang-nhap">
+    ${csrfField(request.csrfToken)}
+    <button type="submit">${texts(lang).security.clearUser}</button>
+  </form>
+</section>
 <section class="card" aria-labelledby="disable-title">
   <h2 id="disable-title">${user.disabled ? t.enable : t.disable}</h2>
   <p class="hint">${t.disableHint}</p>
@@ -199,6 +210,8 @@ export function usersRoutes(app: FastifyInstance, deps: UsersRoutesDeps): void {
       disabled: t.disabledDone,
       enabled: t.enabledDone,
     };
+    const cleared = Number((request.query as Record<string, unknown>).n);
+    if (Number.isSafeInteger(cleared) && cleared >= 0) messages.locks = texts(request.webLang).security.clearedUser(cleared);
     const flash = typeof ok === 'string' && messages[ok] ? { kind: 'success' as const, message: messages[ok] } : null;
     return editPage(request, reply, await accounts.get(idOf(request)), {}, flash);
   });
@@ -238,13 +251,13 @@ export function usersRoutes(app: FastifyInstance, deps: UsersRoutesDeps): void {
     const id = idOf(request);
     const current = await accounts.get(id);
     try {
-      await accounts.resetPassword(id, formString(request.body, 'password'));
+      const { loginLocksCleared } = await accounts.resetPassword(id, formString(request.body, 'password'));
       await audit.record(request.webUser!, {
         action: 'user.password_reset',
         entity: 'user',
         entityId: id,
         before: { username: current.username },
-        after: { username: current.username, passwordChanged: true },
+        after: { username: current.username, passwordChanged: true, loginLocksCleared },
         ip: request.ip,
       });
       return reply.code(303).header('location', `/tai-khoan/${id}?ok=reset`).send();

@@ -94,6 +94,35 @@ export const en: Catalogue = {
     vi: 'Vietnamese',
     en: 'English',
   },
+  /** Security (issue 13): login throttling, the administrator's view of login locks, demo mode. */
+  security: {
+    lockedPair: (until: string) =>
+      `Too many failed logins to this account from this computer. Try again after ${until} (Vietnam time), or ask the system administrator to clear the lock.`,
+    lockedIp: (until: string) => `Too many failed logins from this computer. Try again after ${until} (Vietnam time).`,
+    lockedUser: (until: string) =>
+      `Someone is trying too many passwords on this account, so for now it can log in only from computers it logged in from before. Try again after ${until} (Vietnam time) or contact the system administrator.`,
+    busy: 'The system is busy checking many logins at once. Please try again in a few seconds.',
+    locksTitle: 'Login locks',
+    locksLink: 'See and clear login locks',
+    locksIntro:
+      'Failed-login counters that block now, or counted an attempt in the last hour. Clearing a lock deletes its counter; a password reset also clears every lock of the account.',
+    noLocks: 'No login locks.',
+    scope: 'Scope',
+    scopes: { pair: 'Account, from one address', ip: 'One address, every account', user: 'Account, every address' },
+    username: 'Username',
+    address: 'IP address',
+    failures: 'Attempts',
+    lastAt: 'Last attempt',
+    blockedUntil: 'Blocked until',
+    notBlocked: 'Not blocked',
+    clear: 'Clear',
+    cleared: 'Login lock cleared.',
+    nothingCleared: 'This lock is gone (expired or already cleared).',
+    clearUser: "Clear this account's login locks",
+    clearUserHint: "Deletes this username's failed-login counters (every address). Locks on an IP address are on the Login locks page.",
+    clearedUser: (n: number) => `${n} login lock(s) of the account cleared.`,
+    demoBanner: 'DEMO — a trial run with sample data and published sample accounts. Not for real dossiers.',
+  },
   audit: {
     title: 'Audit log',
     intro: 'Every change people make through the web screens: who, when, what, the values before and after.',

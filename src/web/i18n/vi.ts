@@ -99,6 +99,35 @@ export const vi = {
     vi: 'Tiếng Việt',
     en: 'Tiếng Anh',
   },
+  /** Security (issue 13): login throttling, the administrator's view of login locks, demo mode. */
+  security: {
+    lockedPair: (until: string) =>
+      `Đăng nhập sai nhiều lần với tài khoản này từ máy này. Vui lòng thử lại sau ${until} (giờ Việt Nam) hoặc nhờ quản trị hệ thống gỡ khoá.`,
+    lockedIp: (until: string) => `Có quá nhiều lần đăng nhập sai từ máy này. Vui lòng thử lại sau ${until} (giờ Việt Nam).`,
+    lockedUser: (until: string) =>
+      `Tài khoản này đang bị thử mật khẩu quá nhiều lần nên tạm chỉ đăng nhập được từ máy đã từng đăng nhập. Vui lòng thử lại sau ${until} (giờ Việt Nam) hoặc liên hệ quản trị hệ thống.`,
+    busy: 'Hệ thống đang bận kiểm tra nhiều lần đăng nhập cùng lúc. Vui lòng thử lại sau vài giây.',
+    locksTitle: 'Khoá đăng nhập',
+    locksLink: 'Xem và gỡ khoá đăng nhập',
+    locksIntro:
+      'Bộ đếm đăng nhập sai đang chặn, hoặc có lần thử trong một giờ qua. Gỡ khoá là xoá bộ đếm đó; đặt lại mật khẩu cũng gỡ mọi khoá của tài khoản.',
+    noLocks: 'Không có khoá đăng nhập nào.',
+    scope: 'Phạm vi',
+    scopes: { pair: 'Tài khoản, từ một địa chỉ', ip: 'Một địa chỉ, mọi tài khoản', user: 'Tài khoản, mọi địa chỉ' },
+    username: 'Tên đăng nhập',
+    address: 'Địa chỉ IP',
+    failures: 'Số lần thử',
+    lastAt: 'Lần thử gần nhất',
+    blockedUntil: 'Chặn đến',
+    notBlocked: 'Không chặn',
+    clear: 'Gỡ khoá',
+    cleared: 'Đã gỡ khoá đăng nhập.',
+    nothingCleared: 'Khoá này không còn nữa (đã hết hạn hoặc đã được gỡ).',
+    clearUser: 'Gỡ mọi khoá đăng nhập của tài khoản này',
+    clearUserHint: 'Xoá các bộ đếm đăng nhập sai của tên đăng nhập này (mọi địa chỉ). Khoá theo địa chỉ IP xem ở trang Khoá đăng nhập.',
+    clearedUser: (n: number) => `Đã gỡ ${n} khoá đăng nhập của tài khoản.`,
+    demoBanner: 'DEMO — bản chạy thử với dữ liệu và tài khoản mẫu công khai. Không dùng cho hồ sơ thật.',
+  },
   audit: {
     title: 'Nhật ký thay đổi',
     intro: 'Mọi thay đổi người dùng thực hiện qua giao diện web: ai, lúc nào, thay đổi gì, giá trị trước và sau.',

@@ -37,7 +37,10 @@ export function simulatorRoutes(app: Parameters<FastifyPluginAsyncTypebox>[0], d
     return (newest ?? any)?.receiptCode ?? null;
   };
   const simulatorPage = async (reply: FastifyReply, view: View, phone: string, text: string | null, error: string | null, status = 200) => {
-    const [thread, code] = await Promise.all([deps.lookup.conversation(phone), text === null ? demoReceiptCode(view.user) : null]);
+    const [thread, code] = await Promise.all([
+      deps.lookup.simulatorConversation(view.user.id, phone),
+      text === null ? demoReceiptCode(view.user) : null,
+    ]);
     const body = simulatorBody({
       view,
       shortCode,
@@ -92,15 +95,7 @@ export function simulatorRoutes(app: Parameters<FastifyPluginAsyncTypebox>[0], d
         const missing = !phone ? t(view.lang, 'simulatorPhone') : t(view.lang, 'simulatorText');
         return simulatorPage(reply, view, phone || DEFAULT_SIMULATOR_PHONE, text, t(view.lang, 'invalidInput', { detail: missing }), 400);
       }
-      await deps.lookup.handleInbound({
-        gateway: 'simulator',
-        messageId: null,
-        from: phone,
-        to: shortCode,
-        text,
-        receivedAt: null,
-        replyVia: 'outbox',
-      });
+      await deps.lookup.simulate(view.user.id, phone, text);
       return reply
         .code(303)
         .header('location', `/gia-lap?so=${encodeURIComponent(phone)}`)

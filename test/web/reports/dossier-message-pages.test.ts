@@ -125,7 +125,9 @@ describe(`web dossier and message pages (${TEST_DB})`, { timeout: 120_000 }, () 
     assert.equal(send.headers.location, '/gia-lap?so=0912%20000%20111');
     const stored = await h.ctx.db.kysely.selectFrom('inbound_messages').selectAll().where('gateway', '=', 'simulator').execute();
     assert.equal(stored.length, 1);
-    assert.equal(stored[0]!.sender, '+84912000111');
+    assert.match(stored[0]!.sender ?? '', /^sim:\d+:\+84912000111$/, 'the simulator’s own sender range, never the real number');
+    assert.equal(stored[0]!.sender_e164, null);
+    assert.equal(Number(stored[0]!.fee_vnd), 0, 'no fee');
     assert.equal(stored[0]!.outcome, 'found');
     const direct = await h.ctx.lookup.handleInbound({
       gateway: 'api',
@@ -143,7 +145,8 @@ describe(`web dossier and message pages (${TEST_DB})`, { timeout: 120_000 }, () 
       .where('id', '=', Number(stored[0]!.reply_notification_id))
       .executeTakeFirstOrThrow();
     assert.equal(reply.kind, 'lookup_reply');
-    assert.equal(reply.to_address, '+84912000111');
+    assert.equal(reply.to_address, stored[0]!.sender);
+    assert.equal(reply.status, 'sent', 'answered on the page, never dispatched');
     const thread = await get(h.app, stpClerk, String(send.headers.location));
     const shown = /data-testid="reply-text">([^<]*)</.exec(thread.body)?.[1];
     assert.equal(shown, direct.reply!.replace(/&/g, '&#38;').replace(/'/g, '&#39;').replace(/"/g, '&#34;'));
