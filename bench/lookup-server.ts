@@ -38,5 +38,5 @@ process.on('message', async (message: { cmd: string }) => {
   await app.close();
   await bare.close();
   await ctx.close();
-  process.send!({ type: 'stopped', inbound: Number(counts.n) }, () => process.exit(0));
+  process.send!({ type: 'stopped', inbound: counts.n }, () => process.exit(0));
 });

@@ -64,7 +64,7 @@ async function figures(): Promise<LoopChildMessage> {
     const left = await sql<{ n: number }>`select count(*) as n from notifications where status in ('pending', 'sending')`.execute(
       ctx.db.kysely,
     );
-    if (Number(left.rows[0]?.n ?? 0) === 0) break;
+    if ((left.rows[0]?.n ?? 0) === 0) break;
     await sleep(50);
   }
   const rows = await sql<{ received_at: number; sent_at: number | null; status: string }>`
@@ -72,12 +72,12 @@ async function figures(): Promise<LoopChildMessage> {
       from inbound_messages i join notifications m on m.id = i.reply_notification_id`.execute(ctx.db.kysely);
   const latencies = rows.rows
     .filter((r) => r.sent_at !== null)
-    .map((r) => Number(r.sent_at) - Number(r.received_at))
+    .map((r) => Number(r.sent_at) - r.received_at)
     .sort((a, b) => a - b);
   const mos = await sql<{ n: number }>`select count(*) as n from inbound_messages`.execute(ctx.db.kysely);
   return {
     type: 'figures',
-    mos: Number(mos.rows[0]?.n ?? 0),
+    mos: mos.rows[0]?.n ?? 0,
     replies: rows.rows.length,
     unsent: rows.rows.filter((r) => r.status !== 'sent' && r.status !== 'delivered').length,
     p50Ms: percentile(latencies, 50),

@@ -100,7 +100,7 @@ async function outstanding(db: Db): Promise<number> {
   const result = await sql<{ n: number }>`select count(*) as n from notifications where status in ('pending', 'sending')`.execute(
     db.kysely,
   );
-  return Number(result.rows[0]?.n ?? 0);
+  return result.rows[0]?.n ?? 0;
 }
 
 async function countByStatus(db: Db): Promise<Record<string, number>> {
@@ -109,7 +109,7 @@ async function countByStatus(db: Db): Promise<Record<string, number>> {
     .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
     .groupBy('status')
     .execute();
-  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+  return Object.fromEntries(rows.map((r) => [r.status, r.n]));
 }
 
 export async function benchDelivery(kind: BenchDb, options: NotifyOptions): Promise<DeliveryFigures> {
@@ -218,7 +218,7 @@ export async function benchApology(kind: BenchDb, options: NotifyOptions): Promi
       where state in ('received', 'in_progress') and due_at >= ${sql.lit(from)} and due_at < ${sql.lit(to)}`;
     const select = sql`select d.*, p.processing_days, p.name as procedure_name from dossiers d join procedures p on p.code = d.procedure_code
       where d.state in ('received', 'in_progress') and d.due_at >= ${sql.lit(from)} and d.due_at < ${sql.lit(to)}`;
-    const counted = Number((await count.execute(ctx.db.kysely)).rows[0]?.n ?? -1);
+    const counted = (await count.execute(ctx.db.kysely)).rows[0]?.n ?? -1;
     if (counted !== options.due) throw new Error(`expected ${options.due} dossiers due ${dueDate}, counted ${counted}`);
     const countTimes: number[] = [];
     for (let k = 0; k < 5; k++) countTimes.push(await timeMs(() => count.execute(ctx.db.kysely)));

@@ -63,9 +63,9 @@ async function stats(): Promise<ChildMessage> {
     .execute();
   return {
     type: 'stats',
-    dossiers: Number(dossiers.n),
-    events: Number(events.n),
-    notifications: Object.fromEntries(byStatus.map((r) => [r.status, Number(r.n)])),
+    dossiers: dossiers.n,
+    events: events.n,
+    notifications: Object.fromEntries(byStatus.map((r) => [r.status, r.n])),
   };
 }
 
@@ -76,7 +76,7 @@ async function drain(timeoutMs: number): Promise<ChildMessage> {
     const left = await sql<{ n: number }>`select count(*) as n from notifications where status in ('pending', 'sending')`.execute(
       ctx.db.kysely,
     );
-    if (Number(left.rows[0]?.n ?? 0) === 0) return { type: 'drained', ok: true, ms: Date.now() - started };
+    if ((left.rows[0]?.n ?? 0) === 0) return { type: 'drained', ok: true, ms: Date.now() - started };
     await sleep(50);
   }
   return { type: 'drained', ok: false, ms: Date.now() - started };

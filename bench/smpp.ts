@@ -245,14 +245,14 @@ async function countByStatus(db: Db): Promise<Record<string, number>> {
     .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
     .groupBy('status')
     .execute();
-  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+  return Object.fromEntries(rows.map((r) => [r.status, r.n]));
 }
 
 async function outstanding(db: Db): Promise<number> {
   const result = await sql<{ n: number }>`select count(*) as n from notifications where status in ('pending', 'sending')`.execute(
     db.kysely,
   );
-  return Number(result.rows[0]?.n ?? 0);
+  return result.rows[0]?.n ?? 0;
 }
 
 /**
@@ -306,7 +306,7 @@ export async function benchSmppNotify(kind: BenchDb, options: SmppBenchOptions):
     const partsRow = await sql<{
       parts: number;
     }>`select coalesce(sum(segments), 0) as parts from notifications where channel = 'sms'`.execute(ctx.db.kysely);
-    const parts = Number(partsRow.rows[0]?.parts ?? 0);
+    const parts = partsRow.rows[0]?.parts ?? 0;
 
     // The simulator's own counter tells when the last submit_sm arrived; the database is read only after that.
     const before = sim.stats().accepted;
@@ -505,7 +505,7 @@ export async function benchSmppMo(kind: BenchDb, options: SmppBenchOptions): Pro
       .select(['outcome', (eb) => eb.fn.countAll<number>().as('n')])
       .groupBy('outcome')
       .execute();
-    const found = Number(outcomes.find((o) => o.outcome === 'found')?.n ?? 0);
+    const found = outcomes.find((o) => o.outcome === 'found')?.n ?? 0;
     const figures = moFigures('motcua', kind, options, result, submits);
     return {
       ...figures,

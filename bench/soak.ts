@@ -136,16 +136,14 @@ export async function benchSoak(kind: BenchDb, options: SoakOptions): Promise<So
       sim.setFaults({ throttlePercent: 0, delayMs: 0 });
       const drainStarted = performance.now();
       const waiting = async () =>
-        Number(
-          (
-            await ctx.db.kysely
-              .selectFrom('notifications')
-              .select((eb) => eb.fn.countAll<number>().as('n'))
-              .where('channel', '=', 'sms')
-              .where('status', 'in', ['pending', 'sending'])
-              .executeTakeFirstOrThrow()
-          ).n,
-        );
+        (
+          await ctx.db.kysely
+            .selectFrom('notifications')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('channel', '=', 'sms')
+            .where('status', 'in', ['pending', 'sending'])
+            .executeTakeFirstOrThrow()
+        ).n;
       while ((await waiting()) > 0 && performance.now() - drainStarted < 90_000) await sleep(250);
       const drainS = (performance.now() - drainStarted) / 1000;
       await sleep(2_000); // the last receipts
@@ -181,8 +179,8 @@ export async function benchSoak(kind: BenchDb, options: SoakOptions): Promise<So
         faults: {
           drops: stats.drops,
           throttled: stats.throttled,
-          bindsReplaced: Number(session?.bindsReplaced ?? 0),
-          slowSmsc: Number(session?.slowSmsc ?? 0),
+          bindsReplaced: session?.bindsReplaced ?? 0,
+          slowSmsc: session?.slowSmsc ?? 0,
         },
       };
     } finally {

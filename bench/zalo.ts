@@ -93,10 +93,8 @@ export async function benchZalo(kind: BenchDb, options: { messages: number }): P
       await Promise.all(Array.from({ length: kind === 'postgres' ? 16 : 4 }, worker));
       log(`zalo ${kind}: dispatching`);
       const outstanding = async () =>
-        Number(
-          (await sql<{ n: number }>`select count(*) as n from notifications where status in ('pending', 'sending')`.execute(ctx.db.kysely))
-            .rows[0]?.n ?? 0,
-        );
+        (await sql<{ n: number }>`select count(*) as n from notifications where status in ('pending', 'sending')`.execute(ctx.db.kysely))
+          .rows[0]?.n ?? 0;
       const started = process.hrtime.bigint();
       ctx.dispatcher.start();
       while ((await outstanding()) > 0) await sleep(20);
@@ -107,9 +105,9 @@ export async function benchZalo(kind: BenchDb, options: { messages: number }): P
         .select(['channel', 'status', (eb) => eb.fn.countAll<number>().as('n')])
         .groupBy(['channel', 'status'])
         .execute();
-      const count = (channel: string, status: string) => Number(rows.find((r) => r.channel === channel && r.status === status)?.n ?? 0);
+      const count = (channel: string, status: string) => rows.find((r) => r.channel === channel && r.status === status)?.n ?? 0;
       const byZalo = count('zalo', 'sent') + count('zalo', 'delivered');
-      const smsFallbacks = rows.filter((r) => r.channel === 'sms').reduce((s, r) => s + Number(r.n), 0);
+      const smsFallbacks = rows.filter((r) => r.channel === 'sms').reduce((s, r) => s + r.n, 0);
       const smsDelivered = count('sms', 'delivered');
       const notificationsPerS = n / deliverS;
       return {

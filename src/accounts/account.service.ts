@@ -65,7 +65,7 @@ export interface UserView extends WebUser {
 
 export function toWebUser(row: Pick<WebUserRow, 'id' | 'username' | 'display_name' | 'role' | 'agency_code' | 'lang'>): WebUser {
   return {
-    id: Number(row.id),
+    id: row.id,
     username: row.username,
     displayName: row.display_name,
     role: row.role,
@@ -75,7 +75,7 @@ export function toWebUser(row: Pick<WebUserRow, 'id' | 'username' | 'display_nam
 }
 
 function toView(row: WebUserRow): UserView {
-  return { ...toWebUser(row), disabled: row.disabled_at !== null, createdAt: Number(row.created_at), updatedAt: Number(row.updated_at) };
+  return { ...toWebUser(row), disabled: row.disabled_at !== null, createdAt: row.created_at, updatedAt: row.updated_at };
 }
 
 export function normaliseUsername(username: string): string {
@@ -274,7 +274,7 @@ export class AccountService {
     await deleteThrottle(this.db, keys.pair);
     await refundAttempt(this.db, keys.ip, THROTTLE.rules.ip);
     await refundAttempt(this.db, keys.user, THROTTLE.rules.user);
-    if (checked.needsRehash) await updateUser(this.db, Number(row.id), { password_hash: await hashPassword(password) });
+    if (checked.needsRehash) await updateUser(this.db, row.id, { password_hash: await hashPassword(password) });
     return { ok: true, user: toWebUser(row) };
   }
 
@@ -319,11 +319,11 @@ export class AccountService {
     const row = await findSession(this.db, idHash);
     if (!row) return null;
     const now = this.clock.now();
-    if (row.disabled_at !== null || Number(row.expires_at) <= now || now - Number(row.last_seen_at) >= SESSION.idleMs) {
+    if (row.disabled_at !== null || row.expires_at <= now || now - row.last_seen_at >= SESSION.idleMs) {
       await deleteSession(this.db, idHash);
       return null;
     }
-    if (now - Number(row.last_seen_at) >= SESSION.touchEveryMs) await touchSession(this.db, idHash, now);
+    if (now - row.last_seen_at >= SESSION.touchEveryMs) await touchSession(this.db, idHash, now);
     return { user: toWebUser(row), csrfToken: row.csrf_token, idHash };
   }
 

@@ -54,8 +54,8 @@ export class AuditService {
 
   async list(filter: AuditQuery): Promise<AuditRecord[]> {
     return (await listAudit(this.db, filter)).map((r) => ({
-      id: Number(r.id),
-      at: Number(r.at),
+      id: r.id,
+      at: r.at,
       username: r.username,
       action: r.action,
       entity: r.entity,

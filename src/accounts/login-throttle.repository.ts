@@ -85,9 +85,9 @@ export async function countAttempt(
     scope: r.scope,
     username: r.username,
     ip: r.ip,
-    failures: Number(r.failures),
-    blockedUntil: Number(r.blocked_until),
-    allowed: Number(r.verdict) === 1,
+    failures: r.failures,
+    blockedUntil: r.blocked_until,
+    allowed: r.verdict === 1,
   }));
 }
 
@@ -153,9 +153,9 @@ function toRow(r: { scope: string; username: string; ip: string; failures: numbe
     scope: r.scope as ThrottleScope,
     username: r.username,
     ip: r.ip,
-    failures: Number(r.failures),
-    lastAt: Number(r.last_at),
-    blockedUntil: Number(r.blocked_until),
+    failures: r.failures,
+    lastAt: r.last_at,
+    blockedUntil: r.blocked_until,
   };
 }
 

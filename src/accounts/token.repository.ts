@@ -10,7 +10,7 @@ export async function insertToken(
     .values({ token_hash: row.tokenHash, role: row.role, agency_code: row.agencyCode, label: row.label, created_at: row.now })
     .returning('id')
     .executeTakeFirstOrThrow();
-  return Number(inserted.id);
+  return inserted.id;
 }
 
 export async function findActiveTokenByHash(db: Db, tokenHash: string) {
@@ -29,7 +29,7 @@ export async function countAdminTokens(db: Db): Promise<number> {
     .where('role', '=', 'admin')
     .where('revoked_at', 'is', null)
     .executeTakeFirstOrThrow();
-  return Number(row.n);
+  return row.n;
 }
 
 const LISTED = ['id', 'role', 'agency_code', 'label', 'created_at', 'revoked_at'] as const;

@@ -35,12 +35,12 @@ export interface TokenView {
 
 function toView(row: NonNullable<Awaited<ReturnType<typeof findToken>>>): TokenView {
   return {
-    id: Number(row.id),
+    id: row.id,
     role: row.role,
     agencyCode: row.agency_code,
     label: row.label,
-    createdAt: Number(row.created_at),
-    revokedAt: row.revoked_at === null ? null : Number(row.revoked_at),
+    createdAt: row.created_at,
+    revokedAt: row.revoked_at === null ? null : row.revoked_at,
   };
 }
 
@@ -74,7 +74,7 @@ export class TokenService {
     if (!entry || entry.expires < now) {
       const row = await findActiveTokenByHash(this.db, hash);
       entry = {
-        principal: row ? { role: row.role, agencyCode: row.agency_code, tokenId: Number(row.id) } : null,
+        principal: row ? { role: row.role, agencyCode: row.agency_code, tokenId: row.id } : null,
         expires: now + this.ttlMs,
       };
       if (this.cache.size > 10_000) this.cache.clear();

@@ -59,7 +59,7 @@ export async function countCreatedSince(db: DbHandle, agencyCode: string, since:
     .where('agency_code', '=', agencyCode)
     .where('created_at', '>=', since)
     .executeTakeFirstOrThrow();
-  return Number(row.n);
+  return row.n;
 }
 
 export interface DossierSearch {

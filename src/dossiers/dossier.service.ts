@@ -163,10 +163,10 @@ export class DossierService {
 
     return transaction(this.db, async (tx) => {
       const before = (await findDossierByKey(tx, key, { forUpdate: true }))!;
-      const id = Number(before.id);
+      const id = before.id;
       const unchanged = () => ({ before: toDossierJson(before, now), dossier: toDossierJson(before, now), notifications: [] });
       if (input.eventId !== undefined && (await findEventById(tx, id, input.eventId))) return unchanged();
-      if (options.expectedVersion !== undefined && Number(before.event_count) !== options.expectedVersion) throw dossierChanged();
+      if (options.expectedVersion !== undefined && before.event_count !== options.expectedVersion) throw dossierChanged();
       const result = transition(
         { state: before.state as DossierState, step: before.step },
         { type: input.type, step: input.step },
@@ -176,7 +176,7 @@ export class DossierService {
       if (result.noop) return unchanged();
 
       const clock = this.nextClock(before, result.state, at, newDue, procedure, calendar);
-      const seq = Number(before.event_count) + 1;
+      const seq = before.event_count + 1;
       const changes = {
         ...clock,
         ...(options.returnMethod === undefined ? {} : { return_method: options.returnMethod }),
@@ -225,8 +225,8 @@ export class DossierService {
     const now = this.clock.now();
     return transaction(this.db, async (tx) => {
       const current = (await findDossierByKey(tx, key, { forUpdate: true }))!;
-      const id = Number(current.id);
-      if (Number(current.event_count) !== seq) {
+      const id = current.id;
+      if (current.event_count !== seq) {
         throw conflict('UNDO_STALE', 'Hồ sơ đã có thao tác mới hơn; không thể hoàn tác thao tác cũ.');
       }
       if ((await this.messages.heldBy(tx, id, seq, now)).length === 0) {
@@ -298,7 +298,7 @@ export class DossierService {
   async heldBy(code: string, seq: number): Promise<HeldMessage[]> {
     const row = await findDossierByKey(this.db, receiptKey(code));
     if (!row) return [];
-    return this.messages.heldBy(this.db, Number(row.id), seq, this.clock.now());
+    return this.messages.heldBy(this.db, row.id, seq, this.clock.now());
   }
 
   /** The clock columns after a transition: pause/restart on supplements, the finish time for on-time judgement. */
@@ -336,7 +336,7 @@ export class DossierService {
     if (!row) throw notFound(`hồ sơ mã "${code}"`);
     assertCanReadAgency(principal, row.agency_code);
     const now = this.clock.now();
-    const [events, notifications] = await Promise.all([listEvents(this.db, Number(row.id)), this.messages.list(this.db, Number(row.id))]);
+    const [events, notifications] = await Promise.all([listEvents(this.db, row.id), this.messages.list(this.db, row.id)]);
     return {
       dossier: toDossierJson(row, now),
       version: row.event_count,

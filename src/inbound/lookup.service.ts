@@ -283,11 +283,11 @@ export class LookupService {
           text: mo.text.slice(0, 2000),
           outcome: p.answer.outcome,
           parsed_code: p.answer.code,
-          dossier_id: p.answer.dossier === null ? null : Number(p.answer.dossier.id),
+          dossier_id: p.answer.dossier === null ? null : p.answer.dossier.id,
           fee_vnd: mo.gateway === SIMULATOR_GATEWAY ? 0 : this.config.lookup.feeVnd,
           // What leaves is the prepared text (folded unless the agency sends Unicode), whichever way it leaves.
           reply: p.row === null ? null : p.row.body,
-          reply_notification_id: p.row === null ? null : Number(p.row.id),
+          reply_notification_id: p.row === null ? null : p.row.id,
           received_at: mo.receivedAt ?? now,
           created_at: now,
         },
@@ -318,7 +318,7 @@ export class LookupService {
         outcome: p.answer.outcome,
         reply: p.row === null ? null : p.row.body,
         duplicate: false,
-        notificationId: p.row === null ? null : Number(p.row.id),
+        notificationId: p.row === null ? null : p.row.id,
       });
     }
     return results;
@@ -341,7 +341,7 @@ export class LookupService {
       carrier: phone.carrier,
       text: answer.reply ?? '',
       encoding: answer.encoding,
-      dossier: answer.dossier === null ? null : { id: Number(answer.dossier.id), agencyCode: answer.dossier.agency_code },
+      dossier: answer.dossier === null ? null : { id: answer.dossier.id, agencyCode: answer.dossier.agency_code },
       viaResponse: mo.replyVia === 'response' || mo.gateway === SIMULATOR_GATEWAY ? { gateway: mo.gateway } : null,
       claimUntil,
       now,
@@ -364,7 +364,7 @@ export class LookupService {
       // Only the group's own senders match `in`; a de-identified row (sender null) never does.
       if (row.sender === null) continue;
       const used = usageOf(usage, row.sender);
-      used.total += Number(row.n);
+      used.total += row.n;
       if (row.outcome === 'not_found' && row.parsed_code !== null) used.unknown.add(row.parsed_code);
     }
     return usage;
@@ -383,7 +383,7 @@ export class LookupService {
       outcome: seen.outcome,
       reply: seen.reply,
       duplicate: true,
-      notificationId: seen.reply_notification_id === null ? null : Number(seen.reply_notification_id),
+      notificationId: seen.reply_notification_id === null ? null : seen.reply_notification_id,
     };
   }
 
@@ -412,9 +412,9 @@ export class LookupService {
       .limit(limit)
       .execute();
     return rows.reverse().map((r) => ({
-      id: Number(r.id),
+      id: r.id,
       text: r.text,
-      receivedAt: Number(r.received_at),
+      receivedAt: r.received_at,
       reply: r.reply,
       replyStatus: r.status ?? null,
     }));
@@ -437,7 +437,7 @@ export class LookupService {
       .execute();
     const { rateLimitPerHour, unknownCodeLimitPerHour } = this.config.lookup;
     return rows
-      .map((r) => ({ sender: r.sender ?? '', lookupsLastHour: Number(r.total), unknownCodesLastHour: Number(r.unknown) }))
+      .map((r) => ({ sender: r.sender ?? '', lookupsLastHour: r.total, unknownCodesLastHour: r.unknown }))
       .flatMap((r): ThrottledNumber[] => {
         if (r.unknownCodesLastHour > unknownCodeLimitPerHour) return [{ ...r, reason: 'enumeration' as const }];
         if (rateLimitPerHour > 0 && r.lookupsLastHour >= rateLimitPerHour) return [{ ...r, reason: 'flood' as const }];

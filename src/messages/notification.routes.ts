@@ -52,7 +52,7 @@ export function notificationRoutes(deps: NotificationRoutesDeps): FastifyPluginA
           const dossier = await findDossierByKey(deps.db, receiptKey(receiptCode));
           if (!dossier) return { items: [] };
           assertCanReadAgency(principal, dossier.agency_code);
-          dossierId = Number(dossier.id);
+          dossierId = dossier.id;
         }
         const rows = await listNotifications(deps.db, {
           agencyCode: agencyScope(principal, agencyCode),

@@ -4,7 +4,7 @@ import type { NotificationRow } from './notification.repository.js';
 
 export function toNotificationJson(row: NotificationRow & { receipt_code?: string | null }): NotificationJson {
   return {
-    id: Number(row.id),
+    id: row.id,
     receiptCode: row.receipt_code ?? receiptCodeFromKey(row.dedupe_key),
     agencyCode: row.agency_code,
     kind: row.kind,
@@ -13,10 +13,10 @@ export function toNotificationJson(row: NotificationRow & { receipt_code?: strin
     from: row.sender,
     body: row.body,
     encoding: row.encoding,
-    segments: Number(row.segments),
-    costVnd: Number(row.cost_vnd),
+    segments: row.segments,
+    costVnd: row.cost_vnd,
     status: row.status,
-    attempts: Number(row.attempts),
+    attempts: row.attempts,
     createdAt: vnIso(row.created_at),
     sendAfter: vnIso(row.send_after),
     sentAt: vnIso(row.sent_at),

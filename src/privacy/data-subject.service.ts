@@ -126,7 +126,7 @@ export class DataSubjectService {
                 eb(
                   'n.dossier_id',
                   'in',
-                  dossiers.map((d) => Number(d.id)),
+                  dossiers.map((d) => d.id),
                 ),
               ]
             : []),
@@ -172,7 +172,7 @@ export class DataSubjectService {
         eraseRequestedAt: vnIso(d.erase_requested_at),
       })),
       notifications: notifications.map((n) => ({
-        id: Number(n.id),
+        id: n.id,
         receiptCode: n.receipt_code ?? null,
         agencyCode: n.agency_code,
         kind: n.kind,
@@ -185,7 +185,7 @@ export class DataSubjectService {
         body: n.body,
       })),
       inbound: inbound.map((i) => ({
-        id: Number(i.id),
+        id: i.id,
         receivedAt: vnIso(i.received_at),
         from: i.sender,
         text: i.text,
@@ -219,7 +219,7 @@ export class DataSubjectService {
         .where('deidentified_at', 'is', null)
         .orderBy('id')
         .execute();
-      const closed = dossiers.filter((d) => FINAL_STATES.includes(d.state)).map((d) => Number(d.id));
+      const closed = dossiers.filter((d) => FINAL_STATES.includes(d.state)).map((d) => d.id);
       const open = dossiers.filter((d) => !FINAL_STATES.includes(d.state));
       if (open.length > 0)
         await tx.kysely
@@ -228,7 +228,7 @@ export class DataSubjectService {
           .where(
             'id',
             'in',
-            open.map((d) => Number(d.id)),
+            open.map((d) => d.id),
           )
           .execute();
       const messageIds = (
@@ -239,7 +239,7 @@ export class DataSubjectService {
           .where(sql.ref('status'), 'not in', UNFINISHED_STATUSES)
           .where('deidentified_at', 'is', null)
           .execute()
-      ).map((r) => Number(r.id));
+      ).map((r) => r.id);
       const inboundIds = (
         await tx.kysely
           .selectFrom('inbound_messages')
@@ -247,7 +247,7 @@ export class DataSubjectService {
           .where((eb) => eb.or([eb('sender_e164', '=', e164), eb('sender', 'in', all)]))
           .where('deidentified_at', 'is', null)
           .execute()
-      ).map((r) => Number(r.id));
+      ).map((r) => r.id);
       const messages = await deidentifyNotifications(tx, messageIds, now);
       const outcome = {
         phone: e164,

@@ -99,7 +99,7 @@ export class RetentionService {
   /** Ids of the next batch after `after` (keyset, so the whole table is read once per run), or the end. */
   private async ids(query: (after: Id, limit: number) => Promise<Array<{ id: Id }>>, after: Id) {
     const rows = await query(after, this.settings.batchSize);
-    const ids = rows.map((r) => Number(r.id));
+    const ids = rows.map((r) => r.id);
     return { ids, last: rows.length < this.settings.batchSize ? null : (ids[ids.length - 1] ?? null) };
   }
 

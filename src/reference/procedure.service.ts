@@ -35,7 +35,7 @@ function toProcedure(row: {
     code: row.code,
     agencyCode: row.agency_code,
     name: row.name,
-    processingDays: Number(row.processing_days),
+    processingDays: row.processing_days,
     dayKind: row.day_kind,
     supplementRule: row.supplement_rule,
   };

@@ -134,7 +134,7 @@ export class ReportService {
     const latest = new Map<number, NotificationRow>();
     const messages = await resultMessagesOf(
       this.db,
-      dossiers.map((d) => Number(d.id)),
+      dossiers.map((d) => d.id),
     );
     // Oldest first, so each dossier keeps its latest.
     for (const row of messages) latest.set(Number(row.dossier_id), row);
@@ -149,7 +149,7 @@ export class ReportService {
     }
 
     return dossiers.map((d) => {
-      const message = latest.get(Number(d.id)) ?? null;
+      const message = latest.get(d.id) ?? null;
       const agency = settings.get(d.agency_code) ?? { notifySameDay: false, resultTriggerOn: true };
       const why = reconciliationWhy(message, { processingDays: n(d.processing_days), ...agency });
       return {
@@ -212,6 +212,6 @@ export class ReportService {
   /** Every message of a dossier, oldest first (a dossier's access is checked by DossierService.get). */
   async messagesOfDossier(receiptCode: string): Promise<StoredMessage[]> {
     const row = await findDossierByKey(this.db, receiptKey(receiptCode));
-    return row ? listNotificationsForDossier(this.db, Number(row.id)) : [];
+    return row ? listNotificationsForDossier(this.db, row.id) : [];
   }
 }

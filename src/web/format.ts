@@ -8,7 +8,7 @@ export { NOTIFICATION_KIND_LABELS, TEMPLATE_LABELS as KIND_LABELS } from '../mes
 /** '08:15 23/11/2026' (Asia/Ho_Chi_Minh). */
 export function formatDateTime(ms: number | string | null | undefined): string {
   if (ms === null || ms === undefined) return '';
-  const iso = typeof ms === 'string' ? ms : formatVnIso(new Date(Number(ms)));
+  const iso = typeof ms === 'string' ? ms : formatVnIso(new Date(ms));
   const [date = '', time = ''] = iso.split('T');
   const [y, m, d] = date.split('-');
   return `${time.slice(0, 5)} ${d}/${m}/${y}`;

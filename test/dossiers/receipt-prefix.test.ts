@@ -13,14 +13,12 @@ describe(`receipt prefixes per agency (${TEST_DB})`, () => {
   let stcToken: string;
   let sytToken: string;
   const dossiers = async () =>
-    Number(
-      (
-        await h.ctx.db.kysely
-          .selectFrom('dossiers')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
+    (
+      await h.ctx.db.kysely
+        .selectFrom('dossiers')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n;
   const token = async (agencyCode: string) =>
     (await h.app.inject({ method: 'POST', url: '/api/v1/tokens', headers: admin, payload: { role: 'agency', agencyCode } })).json()
       .token as string;

@@ -58,7 +58,7 @@ describe(`look-up fast path (${TEST_DB})`, () => {
 
   test('a hand-off lost after the commit (crash): the leased row is claimed and sent once when the lease ends', async () => {
     const handoffs: number[] = [];
-    h.ctx.lookup.setReplyHandoff({ ready: () => true, send: (rows) => handoffs.push(...rows.map((r) => Number(r.id))) });
+    h.ctx.lookup.setReplyHandoff({ ready: () => true, send: (rows) => handoffs.push(...rows.map((r) => r.id)) });
     const result = await ask();
     assert.deepEqual(handoffs, [result.notificationId]);
     const claimed = await row(result.notificationId);

@@ -133,7 +133,7 @@ describe(`look-up (${TEST_DB})`, () => {
 
   test('each MO is stored with its fee for reconciliation; look-ups count in the stats', async () => {
     const rows = await h.ctx.db.kysely.selectFrom('inbound_messages').select(['fee_vnd', 'short_code']).limit(5).execute();
-    assert.ok(rows.every((r) => Number(r.fee_vnd) === 1000 && r.short_code === '8083'));
+    assert.ok(rows.every((r) => r.fee_vnd === 1000 && r.short_code === '8083'));
     const stats = await h.app.inject({ method: 'GET', url: '/api/v1/stats?from=2026-11-01&to=2026-11-30', headers: admin });
     const stc = stats.json().rows.find((r: { agencyCode: string }) => r.agencyCode === 'STC');
     assert.ok(stc.lookups >= 60);

@@ -66,7 +66,7 @@ describe('motcua backup', () => {
     const copy = new SQLite(file, { readonly: true });
     try {
       assert.equal(copy.pragma('quick_check', { simple: true }), 'ok');
-      const dossiers = Number((copy.prepare('select count(*) as n from dossiers').get() as { n: number }).n);
+      const dossiers = (copy.prepare('select count(*) as n from dossiers').get() as { n: number }).n;
       assert.ok(dossiers >= 1 && dossiers <= written, `${dossiers} of ${written}`);
       const migrations = copy.prepare('select name from kysely_migration order by name').all() as Array<{ name: string }>;
       assert.ok(migrations.some((m) => m.name === '0007_personal_data'));

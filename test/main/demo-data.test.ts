@@ -39,33 +39,27 @@ describe(`demo data (${TEST_DB})`, () => {
       .where('state', 'in', ['received', 'in_progress'])
       .where('due_at', '<', h.clock.now())
       .executeTakeFirstOrThrow();
-    assert.ok(Number(late.n) > 0, 'some open dossiers are late');
+    assert.ok(late.n > 0, 'some open dossiers are late');
 
     const counts = async () => ({
-      dossiers: Number(
-        (
-          await h.ctx.db.kysely
-            .selectFrom('dossiers')
-            .select((eb) => eb.fn.countAll<number>().as('n'))
-            .executeTakeFirstOrThrow()
-        ).n,
-      ),
-      events: Number(
-        (
-          await h.ctx.db.kysely
-            .selectFrom('dossier_events')
-            .select((eb) => eb.fn.countAll<number>().as('n'))
-            .executeTakeFirstOrThrow()
-        ).n,
-      ),
-      notifications: Number(
-        (
-          await h.ctx.db.kysely
-            .selectFrom('notifications')
-            .select((eb) => eb.fn.countAll<number>().as('n'))
-            .executeTakeFirstOrThrow()
-        ).n,
-      ),
+      dossiers: (
+        await h.ctx.db.kysely
+          .selectFrom('dossiers')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+      events: (
+        await h.ctx.db.kysely
+          .selectFrom('dossier_events')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+      notifications: (
+        await h.ctx.db.kysely
+          .selectFrom('notifications')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
     });
     const before = await counts();
     const second = await loadDemoData(h.ctx, 300);

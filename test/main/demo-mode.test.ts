@@ -79,7 +79,7 @@ describe('demo mode: real processes', () => {
   const count = (file: string, table: string) => {
     const db = new Database(file, { readonly: true });
     try {
-      return Number((db.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n);
+      return (db.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
     } finally {
       db.close();
     }

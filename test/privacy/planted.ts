@@ -51,7 +51,7 @@ export async function plantDossier(h: Harness, d: PlantedDossier): Promise<numbe
     })
     .returning('id')
     .executeTakeFirstOrThrow();
-  return Number(row.id);
+  return row.id;
 }
 
 export interface PlantedMessage {
@@ -99,7 +99,7 @@ export async function plantMessage(h: Harness, m: PlantedMessage): Promise<numbe
     })
     .returning('id')
     .executeTakeFirstOrThrow();
-  return Number(row.id);
+  return row.id;
 }
 
 export async function plantInbound(
@@ -126,7 +126,7 @@ export async function plantInbound(
     })
     .returning('id')
     .executeTakeFirstOrThrow();
-  return Number(row.id);
+  return row.id;
 }
 
 /** Every text value of every table that contains `needle` (digits compared without separators too). */

@@ -285,12 +285,12 @@ describe('retention job', () => {
         to: n2.to_address,
         body: n2.body,
         kind: n2.kind,
-        segments: Number(n2.segments),
+        segments: n2.segments,
         encoding: n2.encoding,
-        cost: Number(n2.cost_vnd),
+        cost: n2.cost_vnd,
         status: n2.status,
         carrier: n2.carrier,
-        created: Number(n2.created_at),
+        created: n2.created_at,
         delivered: Number(n2.delivered_at),
       },
       {
@@ -309,7 +309,7 @@ describe('retention job', () => {
     const n3 = await h.ctx.db.kysely.selectFrom('notifications').selectAll().where('id', '=', ids.n3!).executeTakeFirstOrThrow();
     assert.equal(n3.to_address, '+84987654321', "an open dossier's messages stay");
     const i1 = await h.ctx.db.kysely.selectFrom('inbound_messages').selectAll().where('id', '=', ids.i1!).executeTakeFirstOrThrow();
-    assert.deepEqual([i1.sender, i1.sender_e164, i1.text, i1.outcome, Number(i1.fee_vnd)], [null, null, null, 'found', 1000]);
+    assert.deepEqual([i1.sender, i1.sender_e164, i1.text, i1.outcome, i1.fee_vnd], [null, null, null, 'found', 1000]);
 
     // a look-up of the de-identified dossier still answers its step and status
     const lookup = await h.app.inject({ method: 'GET', url: `/api/v1/lookup/${CODE.returned}` });
@@ -329,17 +329,15 @@ describe('retention job', () => {
     const counts = await run('2030-01-01T02:00:00+07:00');
     // the dossier closed in May, its delivered May message (n4 is still pending), MO 2, the May login
     // attempts (the planted one and the test's own logins), the 2026 audit address and the test's own
-    const logins = Number(
-      (
-        await h.ctx.db.kysely
-          .selectFrom('web_audit')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .where('ip', 'is not', null)
-          // the job's own audit row, written after it, keeps the caller's address
-          .where('action', '<>', 'privacy.retention')
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
+    const logins = (
+      await h.ctx.db.kysely
+        .selectFrom('web_audit')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('ip', 'is not', null)
+        // the job's own audit row, written after it, keeps the caller's address
+        .where('action', '<>', 'privacy.retention')
+        .executeTakeFirstOrThrow()
+    ).n;
     assert.equal(logins, 0);
     assert.equal(counts.dossiers, 1);
     assert.equal(counts.notifications, 1);
@@ -347,14 +345,12 @@ describe('retention job', () => {
     assert.ok(Number(counts.loginAttempts) >= 1);
     assert.ok(Number(counts.auditAddresses) >= 1);
     assert.equal(
-      Number(
-        (
-          await h.ctx.db.kysely
-            .selectFrom('web_login_attempts')
-            .select((eb) => eb.fn.countAll<number>().as('n'))
-            .executeTakeFirstOrThrow()
-        ).n,
-      ),
+      (
+        await h.ctx.db.kysely
+          .selectFrom('web_login_attempts')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
       0,
     );
     assert.deepEqual([await stats('2026-01-01', '2026-01-31'), await stats('2026-05-01', '2026-05-31')], beforeStats);

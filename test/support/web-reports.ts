@@ -154,7 +154,7 @@ export async function startReportScenario(): Promise<ReportScenario> {
   await h.ctx.db.kysely
     .updateTable('notifications')
     .set({ status: 'failed', failure_reason: 'UNDELIV:011', delivered_at: null })
-    .where('id', '=', Number(failedId.id))
+    .where('id', '=', failedId.id)
     .execute();
 
   const accounts = h.ctx.accounts;

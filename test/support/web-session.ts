@@ -66,14 +66,12 @@ export function webSession(getH: () => Harness) {
     });
   const get = (s: Session | null, url: string) => h.app.inject({ method: 'GET', url, headers: s ? { cookie: s.cookie } : {} });
   const count = async (table: 'web_users' | 'web_audit' | 'web_sessions') =>
-    Number(
-      (
-        await h.ctx.db.kysely
-          .selectFrom(table)
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
+    (
+      await h.ctx.db.kysely
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n;
   return { attempt, login, post, get, count };
 }
 

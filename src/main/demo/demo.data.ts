@@ -237,8 +237,7 @@ export async function loadDemoData(ctx: AppContext, dossierCount = 300): Promise
       DEMO_AGENCIES.map((a) => a.code),
     )
     .executeTakeFirstOrThrow();
-  if (Number(loaded.n) >= dossierCount)
-    return { agencies: DEMO_AGENCIES.length, procedures, dossiersCreated: 0, dossiersExisting: Number(loaded.n) };
+  if (loaded.n >= dossierCount) return { agencies: DEMO_AGENCIES.length, procedures, dossiersCreated: 0, dossiersExisting: loaded.n };
 
   const random = rng(20161263);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;

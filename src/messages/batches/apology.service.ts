@@ -53,7 +53,7 @@ export class ApologyService {
     for (const candidate of candidates) {
       const agency = agencies.get(candidate.agency_code);
       if (!agency || !isTriggerOn('apology', agency.settings)) continue;
-      if (!procedureGetsMessages(Number(candidate.processing_days), agency.settings)) continue;
+      if (!procedureGetsMessages(candidate.processing_days, agency.settings)) continue;
       const dossier = candidate as unknown as DossierRow;
       rows.push(
         ...this.outbox.rowsFor(

@@ -39,8 +39,8 @@ export class OverdueWarningService {
     const rows: NewNotification[] = [];
     for (const candidate of candidates) {
       const agency = byCode.get(candidate.agency_code)!;
-      if (Number(candidate.due_at) - agency.settings.overdueWarningHours * HOUR_MS > now) continue;
-      if (!procedureGetsMessages(Number(candidate.processing_days), agency.settings)) continue;
+      if (candidate.due_at - agency.settings.overdueWarningHours * HOUR_MS > now) continue;
+      if (!procedureGetsMessages(candidate.processing_days, agency.settings)) continue;
       const planned = { kind: 'overdue_warning' as const, template: 'overdue_warning', occurrence: String(candidate.due_at), held: false };
       rows.push(...this.outbox.rowsFor(planned, candidate as unknown as DossierRow, agency, joinedProcedure(candidate), now));
     }

@@ -55,10 +55,10 @@ export class StatusCallbackService {
     const receipt =
       row.dossier_id === null
         ? null
-        : await tx.kysely.selectFrom('dossiers').select('receipt_code').where('id', '=', Number(row.dossier_id)).executeTakeFirst();
+        : await tx.kysely.selectFrom('dossiers').select('receipt_code').where('id', '=', row.dossier_id).executeTakeFirst();
     const payload: StatusCallbackPayload = {
       event: 'notification.status',
-      notificationId: Number(row.id),
+      notificationId: row.id,
       receiptCode: receipt?.receipt_code ?? null,
       agencyCode: row.agency_code,
       kind: row.kind,
@@ -67,14 +67,14 @@ export class StatusCallbackService {
       status: row.status,
       failureReason: row.failure_reason,
       provider: row.provider,
-      segments: Number(row.segments),
-      costVnd: Number(row.cost_vnd),
+      segments: row.segments,
+      costVnd: row.cost_vnd,
       sentAt: vnIso(row.sent_at),
       occurredAt: vnIso(now),
     };
     const values = {
       agency_code: row.agency_code,
-      notification_id: Number(row.id),
+      notification_id: row.id,
       dedupe_key: `${row.id}|${row.status}`,
       url,
       payload: JSON.stringify(payload),
@@ -197,8 +197,8 @@ export class StatusCallbackWorker {
     }
     // The receiver's own refusal (a 4xx other than timeout/too-many) will not change by retrying.
     const permanent = status !== null && status >= 400 && status < 500 && status !== 408 && status !== 425 && status !== 429;
-    if (permanent || Number(row.attempts) >= this.options.maxAttempts) {
-      this.logger.warn({ callbackId: Number(row.id), agency: row.agency_code, status, error }, 'status callback given up');
+    if (permanent || row.attempts >= this.options.maxAttempts) {
+      this.logger.warn({ callbackId: row.id, agency: row.agency_code, status, error }, 'status callback given up');
       await this.finish(row, 'failed', status, error);
       return;
     }
@@ -207,12 +207,12 @@ export class StatusCallbackWorker {
       .updateTable('status_callbacks')
       .set({
         status: 'pending',
-        next_attempt_at: now + callbackRetryDelayMs(Number(row.attempts)),
+        next_attempt_at: now + callbackRetryDelayMs(row.attempts),
         last_error: error,
         response_status: status,
         updated_at: now,
       })
-      .where('id', '=', Number(row.id))
+      .where('id', '=', row.id)
       .where('status', '=', 'sending')
       .execute();
   }
@@ -233,7 +233,7 @@ export class StatusCallbackWorker {
         delivered_at: status === 'delivered' ? now : null,
         updated_at: now,
       })
-      .where('id', '=', Number(row.id))
+      .where('id', '=', row.id)
       .where('status', '=', 'sending')
       .execute();
   }

@@ -57,7 +57,7 @@ export function dossierVars(
     procedureName,
     shortCode,
     lookupSyntax: `${keyword} ${dossier.receipt_code} gửi ${shortCode}`,
-    returnedDate: dossier.returned_at === null ? '' : formatVnDate(localDate(new Date(Number(dossier.returned_at)))),
+    returnedDate: dossier.returned_at === null ? '' : formatVnDate(localDate(new Date(dossier.returned_at))),
   };
 }
 
@@ -81,7 +81,7 @@ export function joinedProcedure(row: {
     code: row.procedure_code,
     agencyCode: row.agency_code,
     name: row.procedure_name,
-    processingDays: Number(row.processing_days),
+    processingDays: row.processing_days,
     dayKind: row.day_kind,
     supplementRule: row.supplement_rule,
   };
@@ -218,7 +218,7 @@ export class OutboxService implements DossierMessages {
     const leaveAt = sendAfter(now, settings.holdSeconds, message.held, settings.quietHours);
     const key = `${dossier.receipt_code}|${message.kind}|${message.occurrence}`;
     const base = {
-      dossier_id: Number(dossier.id),
+      dossier_id: dossier.id,
       agency_code: agency.code,
       kind: message.kind,
       attempts: 0,

@@ -59,7 +59,7 @@ export function fallbackSms(
   // The hold was spent before the Zalo notification left; quiet hours apply again to the SMS.
   const leaveAt = outsideQuietHours(now, settings.quietHours);
   return {
-    dossier_id: zalo.dossier_id === null ? null : Number(zalo.dossier_id),
+    dossier_id: zalo.dossier_id === null ? null : zalo.dossier_id,
     agency_code: zalo.agency_code,
     kind: zalo.kind,
     channel: 'sms',
@@ -78,7 +78,7 @@ export function fallbackSms(
     send_after: leaveAt,
     next_attempt_at: leaveAt,
     updated_at: now,
-    fallback_of: Number(zalo.id),
+    fallback_of: zalo.id,
   };
 }
 
@@ -144,7 +144,7 @@ export class ZaloFallback {
         update notifications
            set status = 'failed', failure_reason = ${ZALO_NO_RECEIPT},
                last_error = ${`no delivery event within ${this.setup!.options.fallbackAfterSeconds} s`}, updated_at = ${now}
-         where id in (${sql.join(due.map((d) => Number(d.id)))}) and status = 'sent'
+         where id in (${sql.join(due.map((d) => d.id))}) and status = 'sent'
         returning *`.execute(tx.kysely);
       for (const row of rows) {
         await this.callbacks.enqueue(tx, row, now);

@@ -21,7 +21,7 @@ export async function markNoReceipt(db: DbHandle, cutoff: number, now: number, l
      where id in (select id from notifications where status = 'sent' and sent_at <= ${cutoff} order by id limit ${limit})
        and status = 'sent'
     returning id`.execute(db.kysely);
-  return rows.map((r) => Number(r.id));
+  return rows.map((r) => r.id);
 }
 
 export class NoReceiptSweeper {

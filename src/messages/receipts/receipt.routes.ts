@@ -132,13 +132,13 @@ export function receiptRoutes(deps: ReceiptRoutesDeps): FastifyPluginAsyncTypebo
         const rows = await deps.statusCallbacks.list(scope, request.query.limit);
         return {
           items: rows.map((row) => ({
-            id: Number(row.id),
+            id: row.id,
             agencyCode: row.agency_code,
-            notificationId: Number(row.notification_id),
+            notificationId: row.notification_id,
             url: row.url,
             status: row.status,
-            attempts: Number(row.attempts),
-            responseStatus: row.response_status === null ? null : Number(row.response_status),
+            attempts: row.attempts,
+            responseStatus: row.response_status === null ? null : row.response_status,
             lastError: row.last_error,
             createdAt: vnIso(row.created_at),
             deliveredAt: vnIso(row.delivered_at),

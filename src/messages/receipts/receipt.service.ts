@@ -115,7 +115,7 @@ export class ReceiptService {
         .where('message_id', 'in', allCandidates.slice(i, i + CHUNK))
         .execute();
       for (const part of found)
-        partOf.set(`${part.provider}|${part.message_id}`, { message_id: part.message_id, notification_id: Number(part.notification_id) });
+        partOf.set(`${part.provider}|${part.message_id}`, { message_id: part.message_id, notification_id: part.notification_id });
     }
     const matched = receipts.map(
       (r, i) => candidates[i]!.map((id) => partOf.get(`${r.provider}|${id}`)).find((part) => part !== undefined) ?? null,
@@ -204,11 +204,7 @@ export class ReceiptService {
       );
       if (index < 0) continue;
       const { notificationId, provider, unique } = entries[index]!;
-      await tx.kysely
-        .updateTable('delivery_receipts')
-        .set({ notification_id: notificationId })
-        .where('id', '=', Number(receipt.id))
-        .execute();
+      await tx.kysely.updateTable('delivery_receipts').set({ notification_id: notificationId }).where('id', '=', receipt.id).execute();
       early.push({
         index,
         provider,
@@ -220,7 +216,7 @@ export class ReceiptService {
           status: receipt.status,
           providerStatus: receipt.provider_status,
           errorCode: receipt.error_code,
-          at: receipt.done_at === null ? null : Number(receipt.done_at),
+          at: receipt.done_at === null ? null : receipt.done_at,
         },
       });
     }
@@ -254,7 +250,7 @@ export class ReceiptService {
             }>`select id, status from notifications where id in (${sql.join(ids)}) order by id for update`.execute(tx.kysely)
           ).rows
         : await tx.kysely.selectFrom('notifications').select(['id', 'status']).where('id', 'in', ids).execute();
-    for (const row of current) statuses.set(Number(row.id), row.status);
+    for (const row of current) statuses.set(row.id, row.status);
 
     const firstFinal = new Map<string, (typeof items)[number]>();
     for (const item of items) {
@@ -289,7 +285,7 @@ export class ReceiptService {
     const delivered: { id: number; at: number }[] = [];
     const failed: { id: number; reason: string; lastError: string }[] = [];
     for (const id of ids) {
-      const own = parts.filter((p) => Number(p.notification_id) === id);
+      const own = parts.filter((p) => p.notification_id === id);
       const failedPart = own.find((p) => p.status === 'failed');
       if (failedPart) {
         failed.push({
@@ -326,7 +322,7 @@ export class ReceiptService {
       changed.push(...rows);
     }
     for (const row of changed) {
-      statuses.set(Number(row.id), row.status);
+      statuses.set(row.id, row.status);
       this.metrics.notificationsFinal.inc({ kind: row.kind, status: row.status });
       await this.callbacks.enqueue(tx, row, now);
     }

@@ -154,7 +154,7 @@ export class Dispatcher {
     try {
       outcome = await withTimeout(
         provider.send({
-          id: Number(row.id),
+          id: row.id,
           kind: row.kind,
           channel: row.channel,
           to: row.to_address ?? '',
@@ -164,7 +164,7 @@ export class Dispatcher {
           // A Zalo notification sends its template payload; its body is the SMS text a fallback would use.
           body: row.channel === 'zalo' && row.payload !== null ? row.payload : (row.body ?? ''),
           encoding: row.encoding,
-          segments: Number(row.segments),
+          segments: row.segments,
           carrier: row.carrier,
         }),
         sendTimeoutMs,
@@ -179,7 +179,7 @@ export class Dispatcher {
     }
     try {
       if (!(await this.recordSentWhileLeased(row, provider.name, outcome, sendStarted + sendTimeoutMs))) {
-        this.logger.warn({ notificationId: Number(row.id) }, 'lease lost before the sent update: another worker re-claimed the message');
+        this.logger.warn({ notificationId: row.id }, 'lease lost before the sent update: another worker re-claimed the message');
       }
       this.metrics.notificationsFinal.inc({ kind: row.kind, status: outcome.status });
     } catch (error) {
@@ -187,11 +187,11 @@ export class Dispatcher {
       const failure = dbFailureOf(error);
       if (failure) {
         this.logger.warn(
-          { notificationId: Number(row.id), reason: failure.kind },
+          { notificationId: row.id, reason: failure.kind },
           'sent but not recorded (database unavailable): the message will be sent again',
         );
       } else {
-        this.logger.error({ notificationId: Number(row.id), err: error }, 'sent but not recorded: the message will be sent again');
+        this.logger.error({ notificationId: row.id, err: error }, 'sent but not recorded: the message will be sent again');
       }
     }
   }
@@ -215,12 +215,12 @@ export class Dispatcher {
 
   private async recordFailure(row: NotificationRow, failure: ProviderError): Promise<void> {
     const now = this.clock.now();
-    const tooOld = now - Number(row.created_at) > this.options.maxAgeSeconds * 1000;
+    const tooOld = now - row.created_at > this.options.maxAgeSeconds * 1000;
     if (failure.retryable && !failure.attempted && !tooOld) {
       await this.release(row, failure);
       return;
     }
-    if (!failure.retryable || Number(row.attempts) >= this.options.maxAttempts || tooOld) {
+    if (!failure.retryable || row.attempts >= this.options.maxAttempts || tooOld) {
       await this.finishFailed(row, failure.retryable ? `gave_up:${failure.reason}` : failure.reason, failure.message);
       return;
     }
@@ -228,14 +228,14 @@ export class Dispatcher {
       .updateTable('notifications')
       .set({
         status: 'pending',
-        next_attempt_at: now + retryDelayMs(Number(row.attempts)),
+        next_attempt_at: now + retryDelayMs(row.attempts),
         lease_until: null,
         last_error: failure.message.slice(0, 500),
         updated_at: now,
       })
-      .where('id', '=', Number(row.id))
+      .where('id', '=', row.id)
       .where('status', '=', 'sending')
-      .where('attempts', '=', Number(row.attempts))
+      .where('attempts', '=', row.attempts)
       .execute();
   }
 
@@ -260,20 +260,20 @@ export class Dispatcher {
             ids: outcome.partIds ?? (outcome.providerMessageId ? [outcome.providerMessageId] : []),
           })),
       );
-      const marked = new Map((await markSent(tx, group, now)).map((row) => [Number(row.id), row]));
+      const marked = new Map((await markSent(tx, group, now)).map((row) => [row.id, row]));
       await this.receipts.recordParts(
         tx,
         group
-          .filter(({ row, outcome }) => outcome.status === 'sent' && marked.has(Number(row.id)))
+          .filter(({ row, outcome }) => outcome.status === 'sent' && marked.has(row.id))
           .map(({ row, provider, outcome }) => ({
-            notificationId: Number(row.id),
+            notificationId: row.id,
             provider,
             ids: outcome.partIds ?? (outcome.providerMessageId ? [outcome.providerMessageId] : []),
           })),
         now,
       );
       for (const sent of marked.values()) if (sent.status === 'delivered') await this.callbacks.enqueue(tx, sent, now);
-      return group.map(({ row }) => marked.has(Number(row.id)));
+      return group.map(({ row }) => marked.has(row.id));
     });
   }
 
@@ -284,17 +284,17 @@ export class Dispatcher {
    */
   private async holdLease(row: NotificationRow, needMs: number): Promise<boolean> {
     const now = this.clock.now();
-    if (row.lease_until !== null && Number(row.lease_until) - now >= needMs) return true;
+    if (row.lease_until !== null && row.lease_until - now >= needMs) return true;
     const leaseUntil = now + this.options.leaseSeconds * 1000;
     const renewed = await this.db.kysely
       .updateTable('notifications')
       .set({ lease_until: leaseUntil, next_attempt_at: leaseUntil, updated_at: now })
-      .where('id', '=', Number(row.id))
+      .where('id', '=', row.id)
       .where('status', '=', 'sending')
-      .where('attempts', '=', Number(row.attempts))
+      .where('attempts', '=', row.attempts)
       .executeTakeFirst();
     if (Number(renewed.numUpdatedRows) === 0) {
-      this.logger.warn({ notificationId: Number(row.id) }, 'lease lost before sending: another worker re-claimed the message');
+      this.logger.warn({ notificationId: row.id }, 'lease lost before sending: another worker re-claimed the message');
       return false;
     }
     return true;
@@ -312,15 +312,15 @@ export class Dispatcher {
       .updateTable('notifications')
       .set({
         status: 'pending',
-        attempts: Number(row.attempts) - 1,
+        attempts: row.attempts - 1,
         next_attempt_at: now + waitMs,
         lease_until: null,
         last_error: failure.message.slice(0, 500),
         updated_at: now,
       })
-      .where('id', '=', Number(row.id))
+      .where('id', '=', row.id)
       .where('status', '=', 'sending')
-      .where('attempts', '=', Number(row.attempts))
+      .where('attempts', '=', row.attempts)
       .execute();
   }
 
@@ -329,10 +329,10 @@ export class Dispatcher {
     const now = this.clock.now();
     await this.db.kysely
       .updateTable('notifications')
-      .set({ status: 'pending', attempts: Number(row.attempts) - 1, next_attempt_at: now, lease_until: null, updated_at: now })
-      .where('id', '=', Number(row.id))
+      .set({ status: 'pending', attempts: row.attempts - 1, next_attempt_at: now, lease_until: null, updated_at: now })
+      .where('id', '=', row.id)
       .where('status', '=', 'sending')
-      .where('attempts', '=', Number(row.attempts))
+      .where('attempts', '=', row.attempts)
       .execute();
   }
 
@@ -341,10 +341,10 @@ export class Dispatcher {
     const now = this.clock.now();
     await this.db.kysely
       .updateTable('notifications')
-      .set({ status: 'pending', attempts: Number(row.attempts) - 1, next_attempt_at: now + waitMs, lease_until: null, updated_at: now })
-      .where('id', '=', Number(row.id))
+      .set({ status: 'pending', attempts: row.attempts - 1, next_attempt_at: now + waitMs, lease_until: null, updated_at: now })
+      .where('id', '=', row.id)
       .where('status', '=', 'sending')
-      .where('attempts', '=', Number(row.attempts))
+      .where('attempts', '=', row.attempts)
       .execute();
   }
 
@@ -354,9 +354,9 @@ export class Dispatcher {
       const failed = await tx.kysely
         .updateTable('notifications')
         .set({ status: 'failed', failure_reason: reason, last_error: detail.slice(0, 500), lease_until: null, updated_at: now })
-        .where('id', '=', Number(row.id))
+        .where('id', '=', row.id)
         .where('status', '=', 'sending')
-        .where('attempts', '=', Number(row.attempts))
+        .where('attempts', '=', row.attempts)
         .returningAll()
         .executeTakeFirst();
       if (failed) await this.callbacks.enqueue(tx, failed, now);
@@ -379,7 +379,7 @@ export class Dispatcher {
     for (const row of rows) {
       const work = this.process(row).catch((error: unknown) => {
         this.logger.error(
-          { notificationId: Number(row.id), err: error },
+          { notificationId: row.id, err: error },
           'fast-path send failed: the message is claimed again when its lease ends',
         );
       });
@@ -416,7 +416,7 @@ export class Dispatcher {
 async function markSent(tx: DbHandle, group: readonly SentItem[], now: number): Promise<NotificationRow[]> {
   const byId = <T>(value: (item: (typeof group)[number]) => T, type: 'text' | 'bigint') =>
     sql`case id ${sql.join(
-      group.map((item) => sql`when ${Number(item.row.id)} then cast(${value(item)} as ${sql.raw(type)})`),
+      group.map((item) => sql`when ${item.row.id} then cast(${value(item)} as ${sql.raw(type)})`),
       sql` `,
     )} end`;
   const { rows } = await sql<NotificationRow>`
@@ -427,9 +427,9 @@ async function markSent(tx: DbHandle, group: readonly SentItem[], now: number): 
            sent_at = ${now},
            delivered_at = ${byId((g) => (g.outcome.status === 'delivered' ? now : null), 'bigint')},
            lease_until = null, last_error = null, updated_at = ${now}
-     where id in (${sql.join(group.map((g) => Number(g.row.id)))})
+     where id in (${sql.join(group.map((g) => g.row.id))})
        and status = 'sending'
-       and attempts = ${byId((g) => Number(g.row.attempts), 'bigint')}
+       and attempts = ${byId((g) => g.row.attempts, 'bigint')}
     returning *`.execute(tx.kysely);
   return rows;
 }

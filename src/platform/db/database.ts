@@ -86,7 +86,7 @@ function guardedSqlite(database: SQLite.Database, health: DbHealth): SqliteDatab
         const result = guard(() => statement.run(...(parameters as unknown[])));
         let wrote = false;
         if (control === 'commit') wrote = dirty;
-        else if (control === null && Number(result.changes) > 0) {
+        else if (control === null && result.changes > 0) {
           if (database.inTransaction) dirty = true;
           else wrote = true;
         }

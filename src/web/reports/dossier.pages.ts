@@ -101,7 +101,7 @@ export function timeline(detail: DossierDetail, messages: readonly StoredMessage
   const items: TimelineItem[] = [
     { sort: [Date.parse(detail.dossier.receivedAt), 0, 0], kind: 'intake' },
     ...detail.events.map((event): TimelineItem => ({ sort: [Date.parse(event.at), 1, event.seq], kind: 'event', event })),
-    ...messages.map((message): TimelineItem => ({ sort: [Number(message.created_at), 2, Number(message.id)], kind: 'message', message })),
+    ...messages.map((message): TimelineItem => ({ sort: [message.created_at, 2, message.id], kind: 'message', message })),
   ];
   return items.sort((a, b) => a.sort[0] - b.sort[0] || a.sort[1] - b.sort[1] || a.sort[2] - b.sort[2]);
 }
@@ -116,20 +116,20 @@ function messageItem(lang: WebLang, m: StoredMessage): SafeHtml {
   // A cancelled or failed message never left: it has no sending time and costs nothing.
   const unsent = (m.status === 'cancelled' || m.status === 'failed') && m.sent_at === null;
   const fact = (label: string, value: SafeHtml | string | null) => (value === null ? null : html`<dt>${label}</dt><dd>${value}</dd>`);
-  return html`<li class="msg" data-testid="timeline-item" data-kind="message" data-id="${Number(m.id)}">
-<p class="when">${timeTag(Number(m.created_at))}</p>
+  return html`<li class="msg" data-testid="timeline-item" data-kind="message" data-id="${m.id}">
+<p class="when">${timeTag(m.created_at)}</p>
 <p class="what">${t(lang, 'message')}: ${kindLabel(lang, m.kind)} ${statusBadge(lang, m.status)}</p>
 <div class="preview">${m.body}</div>
 <dl class="msg-facts">
 ${fact(t(lang, 'channel'), channelLabel(lang, m.channel))}
 ${fact(t(lang, 'recipient'), m.to_address ?? '—')}
 ${fact(t(lang, 'encoding'), encodingLabel(lang, m.encoding))}
-${fact(t(lang, 'segments'), formatInt(lang, Number(m.segments)))}
-${fact(t(lang, 'cost'), unsent ? `${formatVnd(0)} (${t(lang, 'notCharged')})` : formatVnd(Number(m.cost_vnd)))}
+${fact(t(lang, 'segments'), formatInt(lang, m.segments))}
+${fact(t(lang, 'cost'), unsent ? `${formatVnd(0)} (${t(lang, 'notCharged')})` : formatVnd(m.cost_vnd))}
 ${fact(t(lang, 'provider'), m.provider ?? '—')}
-${unsent ? null : fact(t(lang, 'sendAfter'), timeTag(Number(m.send_after)))}
-${m.sent_at === null ? null : fact(t(lang, 'sentAt'), timeTag(Number(m.sent_at)))}
-${m.delivered_at === null ? null : fact(t(lang, 'deliveredAt'), timeTag(Number(m.delivered_at)))}
+${unsent ? null : fact(t(lang, 'sendAfter'), timeTag(m.send_after))}
+${m.sent_at === null ? null : fact(t(lang, 'sentAt'), timeTag(m.sent_at))}
+${m.delivered_at === null ? null : fact(t(lang, 'deliveredAt'), timeTag(m.delivered_at))}
 ${m.failure_reason === null ? null : fact(m.status === 'cancelled' ? t(lang, 'reason') : t(lang, 'failureReason'), failureReasonLabel(lang, m.failure_reason))}
 </dl>
 </li>`;

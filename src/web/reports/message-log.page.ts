@@ -100,8 +100,8 @@ ${
 <caption>${t(lang, 'messageLog')}, ${t(lang, 'page', { n: model.result.page })}</caption>
 <thead><tr><th scope="col">${t(lang, 'createdAt')}</th><th scope="col">${t(lang, 'receiptCode')}</th><th scope="col">${t(lang, 'agency')}</th><th scope="col">${t(lang, 'kind')}</th><th scope="col">${t(lang, 'channel')}</th><th scope="col">${t(lang, 'recipient')}</th><th scope="col">${t(lang, 'status')}</th><th scope="col">${t(lang, 'body')}</th><th scope="col" class="num">${t(lang, 'segments')}</th><th scope="col" class="num">${t(lang, 'cost')}</th></tr></thead>
 <tbody>${model.result.items.map(
-        (m) => html`<tr data-id="${Number(m.id)}" data-kind="${m.kind}" data-status="${m.status}">
-<th scope="row">${timeTag(Number(m.created_at))}</th>
+        (m) => html`<tr data-id="${m.id}" data-kind="${m.kind}" data-status="${m.status}">
+<th scope="row">${timeTag(m.created_at)}</th>
 <td>${m.receipt_code ? html`<a href="/ho-so/${encodeURIComponent(m.receipt_code)}">${m.receipt_code}</a>` : '—'}</td>
 <td>${m.agency_code ?? '—'}</td>
 <td>${kindLabel(lang, m.kind)}</td>
@@ -109,8 +109,8 @@ ${
 <td>${(m.channel === 'sms' ? displayPhone(m.to_address) : m.to_address) || '—'}</td>
 <td>${messageStatusLabel(lang, m.status)}${m.failure_reason ? html`<br><span class="hint">${failureReasonLabel(lang, m.failure_reason)}</span>` : null}</td>
 <td class="body-cell">${m.body}</td>
-<td class="num">${formatInt(lang, Number(m.segments))}</td>
-<td class="num">${formatVnd((m.status === 'cancelled' || m.status === 'failed') && m.sent_at === null ? 0 : Number(m.cost_vnd))}</td>
+<td class="num">${formatInt(lang, m.segments)}</td>
+<td class="num">${formatVnd((m.status === 'cancelled' || m.status === 'failed') && m.sent_at === null ? 0 : m.cost_vnd)}</td>
 </tr>`,
       )}</tbody>
 </table></div>`

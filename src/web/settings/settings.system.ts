@@ -126,7 +126,7 @@ ${
     return sendSettingsPage(request, reply, `${t.calendar} ${year}`, body, flash, status, errorItems(errors));
   };
 
-  const currentYear = () => Number(new Date(deps.clock.now() + 7 * 3_600_000).getUTCFullYear());
+  const currentYear = () => new Date(deps.clock.now() + 7 * 3_600_000).getUTCFullYear();
 
   app.get('/cai-dat/lich', guard, async (request, reply) => {
     const raw = String((request.query as Record<string, unknown>).year ?? '');

@@ -161,7 +161,7 @@ interface NotificationState {
 
 async function notificationStates(h: Harness): Promise<NotificationState[]> {
   const rows = await h.ctx.db.kysely.selectFrom('notifications').select(['id', 'status', 'attempts']).orderBy('id').execute();
-  return rows.map((r) => ({ id: Number(r.id), status: r.status, attempts: Number(r.attempts) }));
+  return rows.map((r) => ({ id: r.id, status: r.status, attempts: r.attempts }));
 }
 
 async function unfinished(h: Harness): Promise<number> {

@@ -138,7 +138,7 @@ describe('Zalo first, SMS as the fallback', () => {
         ['sms', 'delivered', null],
       ],
     );
-    assert.equal(Number(rows[1]!.fallback_of), Number(rows[0]!.id));
+    assert.equal(Number(rows[1]!.fallback_of), rows[0]!.id);
     assert.match(rows[1]!.body ?? '', new RegExp(code.replace(/\./g, '\\.')));
     assert.equal(sim.attempts.get('84912000102'), 1, 'a permanent answer is not retried');
   });
@@ -253,7 +253,7 @@ describe('Zalo first, SMS as the fallback', () => {
     const { code } = await resultReady('0912 000 107', 'STP', '2.000488');
     let rows = await rowsFor(code);
     assert.equal(rows[0]!.channel, 'zalo');
-    assert.equal(Number(rows[0]!.send_after), Date.parse('2026-11-23T20:52:00+07:00'), 'held 120 s');
+    assert.equal(rows[0]!.send_after, Date.parse('2026-11-23T20:52:00+07:00'), 'held 120 s');
     h.clock.set('2026-11-23T20:52:00+07:00');
     await drain();
     // Sent at 20:52; no event by 21:07: the SMS waits for the end of the quiet hours.
@@ -262,7 +262,7 @@ describe('Zalo first, SMS as the fallback', () => {
     rows = await rowsFor(code);
     assert.equal(rows[1]!.channel, 'sms');
     assert.equal(rows[1]!.status, 'pending');
-    assert.equal(Number(rows[1]!.send_after), Date.parse('2026-11-24T07:00:00+07:00'));
+    assert.equal(rows[1]!.send_after, Date.parse('2026-11-24T07:00:00+07:00'));
     await drain();
     assert.equal((await rowsFor(code))[1]!.status, 'pending', 'not inside the quiet hours');
     h.clock.set('2026-11-24T07:00:00+07:00');
@@ -434,7 +434,7 @@ describe('Zalo figures in the stats', () => {
         .where('kind', '=', 'result_ready')
         .execute();
       assert.equal(sms.length, 2);
-      const segments = Number(sms[0]!.segments);
+      const segments = sms[0]!.segments;
       assert.ok(segments >= 1);
       const res = await h.app.inject({ method: 'GET', url: '/api/v1/stats?from=2026-11-23&to=2026-11-23', headers: admin });
       assert.equal(res.statusCode, 200, res.body);

@@ -163,7 +163,7 @@ describe('migration 0007 on existing data', () => {
     // and the unique receipt key, indexes by name, are usable by the planner as before
     if (db.dialect === 'sqlite') {
       const { rows } = await sql<{ foreign_keys: number }>`pragma foreign_keys`.execute(db.kysely);
-      assert.equal(Number(rows[0]!.foreign_keys), 1, 'foreign keys are on again after the rebuild');
+      assert.equal(rows[0]!.foreign_keys, 1, 'foreign keys are on again after the rebuild');
     }
   });
 });

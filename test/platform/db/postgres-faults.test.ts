@@ -184,7 +184,7 @@ describe('PostgreSQL faults on a private cluster', { skip: skip ?? false }, () =
           .select(['notifications.id', 'notifications.status', 'notifications.kind', 'dossiers.receipt_code'])
           .orderBy('notifications.id')
           .execute()
-      ).map((n) => ({ id: Number(n.id), status: n.status, kind: n.kind, receiptCode: n.receipt_code })),
+      ).map((n) => ({ id: n.id, status: n.status, kind: n.kind, receiptCode: n.receipt_code })),
     );
   }
 

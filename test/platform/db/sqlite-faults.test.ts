@@ -160,9 +160,9 @@ describe('SQLite faults', () => {
     const path = database.url.slice('file:'.length);
     const raw = new SQLite(path);
     const pageSize = Number(raw.pragma('page_size', { simple: true }));
-    const root = Number(
-      (raw.prepare(`select rootpage from sqlite_master where type = 'table' and name = 'dossiers'`).get() as { rootpage: number }).rootpage,
-    );
+    const root = (
+      raw.prepare(`select rootpage from sqlite_master where type = 'table' and name = 'dossiers'`).get() as { rootpage: number }
+    ).rootpage;
     raw.close();
     const fd = openSync(path, 'r+');
     writeSync(fd, Buffer.alloc(pageSize, 0xab), 0, pageSize, (root - 1) * pageSize);

@@ -11,14 +11,12 @@ describe(`edge input gets a 400 naming the field, never a 500 (${TEST_DB})`, () 
   let cookie = '';
   const code = '000.00.15.H34-261123-0001';
   const count = async (table: 'dossiers' | 'dossier_events' | 'inbound_messages') =>
-    Number(
-      (
-        await h.ctx.db.kysely
-          .selectFrom(table)
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
+    (
+      await h.ctx.db.kysely
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n;
   const expect400 = (res: { statusCode: number; body: string }, field: string, label: string) => {
     assert.equal(res.statusCode, 400, `${label}: ${res.statusCode} ${res.body.slice(0, 300)}`);
     if (res.body.startsWith('{')) assert.equal(JSON.parse(res.body).error.field, field, label);

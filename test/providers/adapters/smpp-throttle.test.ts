@@ -82,7 +82,7 @@ describe('SMPP throttle storm through the product', () => {
     assert.equal(stats.accepted, total);
     assert.equal(stats.duplicates, 0);
     assert.deepEqual(
-      rows.filter((r) => Number(r.attempts) !== 1).map((r) => r.id),
+      rows.filter((r) => r.attempts !== 1).map((r) => r.id),
       [],
       'a throttle refusal or a queue timeout is not an attempt',
     );

@@ -149,16 +149,14 @@ describe(`desk feedback after each action (${TEST_DB})`, () => {
     ]);
     assert.match(done.body, /class="flash error"/);
     assert.equal(
-      Number(
-        (
-          await h.ctx.db.kysely
-            .selectFrom('notifications')
-            .innerJoin('dossiers', 'dossiers.id', 'notifications.dossier_id')
-            .select((eb) => eb.fn.countAll<number>().as('n'))
-            .where('dossiers.receipt_key', '=', code)
-            .executeTakeFirstOrThrow()
-        ).n,
-      ),
+      (
+        await h.ctx.db.kysely
+          .selectFrom('notifications')
+          .innerJoin('dossiers', 'dossiers.id', 'notifications.dossier_id')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('dossiers.receipt_key', '=', code)
+          .executeTakeFirstOrThrow()
+      ).n,
       0,
     );
   });

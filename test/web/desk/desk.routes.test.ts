@@ -47,14 +47,12 @@ describe(`desk screens (${TEST_DB})`, () => {
   let h: Harness;
   let clerk: Session;
   const count = async (table: 'dossiers' | 'notifications' | 'dossier_events') =>
-    Number(
-      (
-        await h.ctx.db.kysely
-          .selectFrom(table)
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
+    (
+      await h.ctx.db.kysely
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n;
   const intakeFields = (overrides: Record<string, string> = {}) => ({
     agencyCode: 'STC',
     receiptCode: 'STC-261123-0001',
@@ -147,7 +145,7 @@ describe(`desk screens (${TEST_DB})`, () => {
     assert.equal(held.length, 1);
     assert.equal(held[0]!.kind, 'result_ready');
     assert.equal(held[0]!.status, 'pending');
-    assert.equal(Number(held[0]!.send_after), h.clock.now() + 120_000);
+    assert.equal(held[0]!.send_after, h.clock.now() + 120_000);
 
     const withHold = await h.app.inject({
       method: 'GET',
@@ -219,7 +217,7 @@ describe(`desk screens (${TEST_DB})`, () => {
     // Back exactly to what it was before the wrong button (not to a new step), with "undo" in the history.
     assert.equal(row.state, 'received');
     assert.equal(row.paused_at, null);
-    assert.equal(Number(row.due_at), Number(due));
+    assert.equal(row.due_at, due);
     const history = await h.ctx.db.kysely
       .selectFrom('dossier_events')
       .select(['seq', 'type'])

@@ -127,7 +127,7 @@ describe(`web dossier and message pages (${TEST_DB})`, { timeout: 120_000 }, () 
     assert.equal(stored.length, 1);
     assert.match(stored[0]!.sender ?? '', /^sim:\d+:\+84912000111$/, 'the simulator’s own sender range, never the real number');
     assert.equal(stored[0]!.sender_e164, null);
-    assert.equal(Number(stored[0]!.fee_vnd), 0, 'no fee');
+    assert.equal(stored[0]!.fee_vnd, 0, 'no fee');
     assert.equal(stored[0]!.outcome, 'found');
     const direct = await h.ctx.lookup.handleInbound({
       gateway: 'api',
