@@ -1,5 +1,5 @@
 /**
- * Issue 16 item 4 (part): opening a dossier's page writes an audit row (who, what, when) that /nhat-ky
+ * Issue 16 item 4: opening a dossier's page (oversight's /ho-so or the desk's /mot-cua) writes an audit row (who, what, when) that /nhat-ky
  * filters by; the data-subject export is audited too (see data-subject.test.ts).
  */
 import { after, before, describe, test } from 'node:test';
@@ -24,6 +24,20 @@ describe('reads of personal data are audited', () => {
       password: PASSWORD,
     });
     await h.ctx.accounts.create({ username: 'quantri-doc', displayName: 'Quản trị', role: 'admin', agencyCode: null, password: PASSWORD });
+    await h.ctx.accounts.create({
+      username: 'stc-motcua-doc',
+      displayName: 'Cán bộ một cửa',
+      role: 'clerk',
+      agencyCode: 'STC',
+      password: PASSWORD,
+    });
+    await h.ctx.accounts.create({
+      username: 'stp-motcua-doc',
+      displayName: 'Cán bộ một cửa',
+      role: 'clerk',
+      agencyCode: 'STP',
+      password: PASSWORD,
+    });
   });
   after(async () => h.close());
 
@@ -61,5 +75,30 @@ describe('reads of personal data are audited', () => {
     assert.equal(log.statusCode, 200);
     assert.match(log.body, /<option value="dossier.read"/);
     assert.match(log.body, new RegExp(`giamsat-doc</td><td>dossier.read</td><td>dossier <strong>${CODE.replace(/\./g, '\\.')}</strong>`));
+  });
+
+  test("the desk's page of a dossier is a read too; another agency's clerk is refused and nothing is logged", async () => {
+    const reads = async () =>
+      await h.ctx.db.kysely
+        .selectFrom('web_audit')
+        .selectAll()
+        .where('action', '=', 'dossier.read')
+        .where('username', 'like', '%-motcua-doc')
+        .execute();
+    const refused = await h.app.inject({
+      method: 'GET',
+      url: `/mot-cua/ho-so/${CODE}`,
+      headers: { cookie: await login('stp-motcua-doc') },
+    });
+    assert.equal(refused.statusCode, 403);
+    assert.equal((await reads()).length, 0);
+    const page = await h.app.inject({ method: 'GET', url: `/mot-cua/ho-so/${CODE}`, headers: { cookie: await login('stc-motcua-doc') } });
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /Nguyễn Văn A/);
+    const rows = await reads();
+    assert.deepEqual(
+      rows.map((r) => [r.username, r.entity, r.entity_id]),
+      [['stc-motcua-doc', 'dossier', CODE]],
+    );
   });
 });

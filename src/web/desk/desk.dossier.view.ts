@@ -69,6 +69,9 @@ export async function sendDossierPage(
   const lang = request.webLang;
   const t = T[lang];
   const detail = await deps.dossiers.get(principalForUser(user), code);
+  // Law 91/2025/QH15: every showing of a dossier's page reads the applicant's personal data, so it is
+  // logged, as /ho-so/{code} is (after the access check above, so a refused read logs nothing).
+  await deps.audit.record(user, { action: 'dossier.read', entity: 'dossier', entityId: detail.dossier.receiptCode, ip: request.ip });
   const now = deps.clock.now();
   const d = detail.dossier;
   const version = detail.version;
