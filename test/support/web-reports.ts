@@ -51,8 +51,8 @@ export async function login(app: App, username: string): Promise<Session> {
 
 export const get = (app: App, session: Session, url: string) => app.inject({ method: 'GET', url, headers: { cookie: session.cookie } });
 
-/** A minimal RFC 4180 reader for the tests (quoted fields, doubled quotes, CRLF records). */
-export function parseCsv(text: string): string[][] {
+/** A minimal RFC 4180 reader for the tests (quoted fields, doubled quotes, CRLF records); `;` for the Vietnamese-Excel variant. */
+export function parseCsv(text: string, separator: ',' | ';' = ','): string[][] {
   const rows: string[][] = [];
   let row: string[] = [];
   let field = '';
@@ -66,7 +66,7 @@ export function parseCsv(text: string): string[][] {
       } else if (c === '"') quoted = false;
       else field += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') {
+    else if (c === separator) {
       row.push(field);
       field = '';
     } else if (c === '\r' && text[i + 1] === '\n') {

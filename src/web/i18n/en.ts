@@ -371,6 +371,8 @@ export const en: Catalogue = {
     resolvedAt: 'Resolved at',
     exportCsv: 'Download CSV',
     exportXlsx: 'Download Excel',
+    exportCsvVi: 'CSV for Vietnamese-locale Excel',
+    exportedAt: 'Exported at',
     exports: 'Export',
     exportFigures: 'Figures table',
     exportReconciliation: 'Reconciliation list',

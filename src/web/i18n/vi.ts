@@ -376,6 +376,8 @@ export const vi = {
     resolvedAt: 'Có kết quả lúc',
     exportCsv: 'Tải CSV',
     exportXlsx: 'Tải Excel',
+    exportCsvVi: 'CSV cho Excel tiếng Việt',
+    exportedAt: 'Xuất lúc',
     exports: 'Xuất dữ liệu',
     exportFigures: 'Bảng số liệu',
     exportReconciliation: 'Danh sách đối soát',

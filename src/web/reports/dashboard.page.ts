@@ -310,8 +310,8 @@ function exportLinks(model: DashboardModel): SafeHtml {
   return html`<section class="card" aria-labelledby="exports-title">
 <h2 id="exports-title">${t(lang, 'exports')}</h2>
 <ul>
-<li>${t(lang, 'exportFigures')}: <a href="/giam-sat/thong-ke.csv${q}" download>${t(lang, 'exportCsv')}</a> · <a href="/giam-sat/thong-ke.xlsx${q}" download>${t(lang, 'exportXlsx')}</a></li>
-<li>${t(lang, 'exportReconciliation')}: <a href="/giam-sat/doi-soat.csv${q}" download>${t(lang, 'exportCsv')}</a> · <a href="/giam-sat/doi-soat.xlsx${q}" download>${t(lang, 'exportXlsx')}</a></li>
+<li>${t(lang, 'exportFigures')}: <a href="/giam-sat/thong-ke.xlsx${q}" download>${t(lang, 'exportXlsx')}</a> · <a href="/giam-sat/thong-ke.csv${q}" download>${t(lang, 'exportCsv')}</a> · <a href="/giam-sat/thong-ke-excel-vn.csv${q}" download>${t(lang, 'exportCsvVi')}</a></li>
+<li>${t(lang, 'exportReconciliation')}: <a href="/giam-sat/doi-soat.xlsx${q}" download>${t(lang, 'exportXlsx')}</a> · <a href="/giam-sat/doi-soat.csv${q}" download>${t(lang, 'exportCsv')}</a> · <a href="/giam-sat/doi-soat-excel-vn.csv${q}" download>${t(lang, 'exportCsvVi')}</a></li>
 </ul>
 </section>`;
 }

@@ -1,14 +1,19 @@
-/** The dashboard's tables as files: CSV (RFC 4180, UTF-8 with BOM for Excel) and XLSX (exceljs). */
+/**
+ * The dashboard's tables as files: CSV (RFC 4180, UTF-8 with BOM for Excel), the same with `;` between
+ * fields and `,` decimals (what Excel under the Vietnamese locale reads), and XLSX (exceljs) with a title
+ * row, typed dates, working links, an auto-filter and a "Tổng cộng" row.
+ */
 import ExcelJS from 'exceljs';
-import { formatVnIso } from '../../lib/calendar/zone.js';
+import { VN_OFFSET_MINUTES, formatVnIso } from '../../lib/calendar/zone.js';
 import type { StatsGroupBy, StatsRow } from '../../reports/stats.service.js';
 import type { WebLang } from '../web.types.js';
 import type { ReconciliationItem } from '../../reports/report.service.js';
 import { formatDateTime } from '../format.js';
 import { failureReasonLabel, stateLabel, t, whyLabel } from './i18n.js';
 
-export type ColumnKind = 'text' | 'int' | 'vnd' | 'ratio';
-export type Cell = string | number | null;
+/** `date`: a Date (an instant, shown in Việt Nam time); `link`: an absolute URL, a hyperlink in Excel. */
+export type ColumnKind = 'text' | 'int' | 'vnd' | 'ratio' | 'date' | 'link';
+export type Cell = string | number | Date | null;
 
 export interface ExportTable {
   sheetName: string;
@@ -23,16 +28,42 @@ export function guardFormula(text: string): string {
   return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
 }
 
-function csvField(cell: Cell): string {
+/** The two CSV dialects: `comma` (RFC 4180, ISO times, `.` decimals) and `vi` (`;`, `,` decimals, dd/mm/yyyy HH:mm). */
+export type CsvDialect = 'comma' | 'vi';
+
+function csvText(cell: Cell, dialect: CsvDialect): string {
   if (cell === null) return '';
-  const text = typeof cell === 'number' ? String(cell) : guardFormula(cell);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  if (cell instanceof Date) return dialect === 'vi' ? vnDateTime(cell) : formatVnIso(cell);
+  if (typeof cell === 'number') return dialect === 'vi' ? String(cell).replace('.', ',') : String(cell);
+  return guardFormula(cell);
 }
 
-/** RFC 4180: CRLF after every record, fields quoted when they hold a comma, quote or line break. */
-export function toCsv(table: ExportTable): Buffer {
-  const lines = [table.columns.map((c) => csvField(c.header)), ...table.rows.map((row) => row.map(csvField))];
-  return Buffer.from(BOM + lines.map((fields) => `${fields.join(',')}\r\n`).join(''), 'utf8');
+function csvField(cell: Cell, dialect: CsvDialect): string {
+  const text = csvText(cell, dialect);
+  const special = dialect === 'vi' ? /[";\r\n]/ : /[",\r\n]/;
+  return special.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** RFC 4180: CRLF after every record, fields quoted when they hold the separator, a quote or a line break. */
+export function toCsv(table: ExportTable, dialect: CsvDialect = 'comma'): Buffer {
+  const separator = dialect === 'vi' ? ';' : ',';
+  const lines = [
+    table.columns.map((c) => csvField(c.header, dialect)),
+    ...table.rows.map((row) => row.map((cell) => csvField(cell, dialect))),
+  ];
+  return Buffer.from(BOM + lines.map((fields) => `${fields.join(separator)}\r\n`).join(''), 'utf8');
+}
+
+/** The instant as Việt Nam wall-clock fields in a Date's UTC fields (Excel dates carry no zone; VN has no DST). */
+function vnWallClock(instant: Date): Date {
+  return new Date(instant.getTime() + VN_OFFSET_MINUTES * 60_000);
+}
+
+/** e.g. '23/11/2026 08:15' (Asia/Ho_Chi_Minh). */
+export function vnDateTime(instant: Date): string {
+  const local = vnWallClock(instant);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${pad(local.getUTCDate())}/${pad(local.getUTCMonth() + 1)}/${local.getUTCFullYear()} ${pad(local.getUTCHours())}:${pad(local.getUTCMinutes())}`;
 }
 
 const NUMBER_FORMATS: Readonly<Record<ColumnKind, string | undefined>> = {
@@ -40,23 +71,111 @@ const NUMBER_FORMATS: Readonly<Record<ColumnKind, string | undefined>> = {
   int: '#,##0',
   vnd: '#,##0 "₫"',
   ratio: '0.0%',
+  date: 'dd/mm/yyyy hh:mm',
+  link: undefined,
 };
 
-/** One sheet: a bold, frozen header row, typed numbers, and columns wide enough for their text.
- *  Text cells are stored as strings, which Excel never evaluates, so they are written unguarded. */
-export async function toXlsx(table: ExportTable, created: Date): Promise<Buffer> {
+/** What the title row says: the table, its period, its agency (or all) and when it was exported. */
+export interface ExportHeading {
+  title: string;
+  /** e.g. 'Kỳ: 01/11/2026 – 30/11/2026' */
+  period: string;
+  /** e.g. 'Cơ quan: STC – Sở Tài chính' */
+  agency: string;
+  /** e.g. 'Xuất lúc: 10:30 23/11/2026' */
+  exportedAt: string;
+  /** The label of the totals row ("Tổng cộng"). */
+  totalLabel: string;
+}
+
+const TITLE_ROW = 1;
+const HEADER_ROW = 3;
+const FIRST_DATA_ROW = HEADER_ROW + 1;
+
+const summed = (kind: ColumnKind) => kind === 'int' || kind === 'vnd';
+
+function columnLetter(index: number): string {
+  let n = index;
+  let letters = '';
+  while (n > 0) {
+    const rem = (n - 1) % 26;
+    letters = String.fromCharCode(65 + rem) + letters;
+    n = Math.floor((n - 1) / 26);
+  }
+  return letters;
+}
+
+function xlsxValue(cell: Cell, kind: ColumnKind): ExcelJS.CellValue {
+  if (cell === null) return null;
+  if (cell instanceof Date) return vnWallClock(cell);
+  if (kind === 'link' && typeof cell === 'string') return { text: cell, hyperlink: cell };
+  return cell;
+}
+
+/**
+ * One sheet: a title row (table, period, agency, export time), a bold, frozen header row with an
+ * auto-filter, typed numbers and dates, hyperlinks, and a "Tổng cộng" row that sums the count and money
+ * columns (as SUM formulas with their cached result; a table without such columns counts its rows).
+ * Text cells are stored as strings, which Excel never evaluates, so they are written unguarded.
+ */
+export async function toXlsx(table: ExportTable, created: Date, heading: ExportHeading): Promise<Buffer> {
   const workbook = new ExcelJS.Workbook();
   workbook.creator = 'MotcuaSMS';
   workbook.created = created;
   workbook.modified = created;
-  const sheet = workbook.addWorksheet(table.sheetName.slice(0, 31), { views: [{ state: 'frozen', ySplit: 1 }] });
+  const sheet = workbook.addWorksheet(table.sheetName.slice(0, 31), { views: [{ state: 'frozen', ySplit: HEADER_ROW }] });
+  const width = table.columns.length;
   sheet.columns = table.columns.map((column, i) => {
-    const longest = Math.max(column.header.length, ...table.rows.map((row) => String(row[i] ?? '').length));
+    const longest = Math.max(
+      column.header.length,
+      ...table.rows.map((row) => {
+        const cell = row[i];
+        return cell instanceof Date ? 16 : String(cell ?? '').length;
+      }),
+    );
     const numFmt = NUMBER_FORMATS[column.kind];
-    return { header: column.header, width: Math.min(60, Math.max(10, longest + 2)), ...(numFmt ? { style: { numFmt } } : {}) };
+    return { width: Math.min(60, Math.max(10, longest + 2)), ...(numFmt ? { style: { numFmt } } : {}) };
   });
-  sheet.getRow(1).font = { bold: true };
-  for (const row of table.rows) sheet.addRow([...row]);
+
+  const title = sheet.getRow(TITLE_ROW);
+  title.getCell(1).value = [heading.title, heading.period, heading.agency, heading.exportedAt].join(' — ');
+  title.font = { bold: true, size: 13 };
+  sheet.mergeCells(TITLE_ROW, 1, TITLE_ROW, Math.max(1, width));
+
+  const header = sheet.getRow(HEADER_ROW);
+  table.columns.forEach((column, i) => {
+    header.getCell(i + 1).value = column.header;
+  });
+  header.font = { bold: true };
+
+  table.rows.forEach((row, r) => {
+    const line = sheet.getRow(FIRST_DATA_ROW + r);
+    table.columns.forEach((column, c) => {
+      const cell = line.getCell(c + 1);
+      cell.value = xlsxValue(row[c] ?? null, column.kind);
+      if (column.kind === 'link' && row[c]) cell.font = { color: { argb: 'FF0563C1' }, underline: true };
+    });
+  });
+
+  const lastDataRow = FIRST_DATA_ROW + table.rows.length - 1;
+  const totals = sheet.getRow(lastDataRow + 1);
+  totals.getCell(1).value = heading.totalLabel;
+  totals.font = { bold: true };
+  const range = (c: number) => `${columnLetter(c)}${FIRST_DATA_ROW}:${columnLetter(c)}${Math.max(lastDataRow, FIRST_DATA_ROW)}`;
+  const sumColumns = table.columns.flatMap((column, i) => (summed(column.kind) && i > 0 ? [i] : []));
+  if (sumColumns.length > 0) {
+    for (const i of sumColumns) {
+      const result = table.rows.reduce((sum, row) => sum + (typeof row[i] === 'number' ? (row[i] as number) : 0), 0);
+      totals.getCell(i + 1).value = table.rows.length === 0 ? 0 : { formula: `SUM(${range(i + 1)})`, result };
+    }
+  } else if (width > 1) {
+    const count = table.rows.length;
+    const cell = totals.getCell(2);
+    cell.value = count === 0 ? 0 : { formula: `COUNTA(${range(1)})`, result: count };
+    cell.numFmt = NUMBER_FORMATS.int ?? '';
+  }
+
+  sheet.autoFilter = { from: { row: HEADER_ROW, column: 1 }, to: { row: Math.max(lastDataRow, HEADER_ROW), column: Math.max(1, width) } };
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }
 
@@ -141,12 +260,12 @@ export function reconciliationExportTable(
       { header: t(lang, 'procedure'), kind: 'text' },
       { header: t(lang, 'procedureName'), kind: 'text' },
       { header: t(lang, 'state'), kind: 'text' },
-      { header: t(lang, 'resolvedAt'), kind: 'text' },
-      { header: t(lang, 'dueAt'), kind: 'text' },
+      { header: t(lang, 'resolvedAt'), kind: 'date' },
+      { header: t(lang, 'dueAt'), kind: 'date' },
       { header: t(lang, 'deadline'), kind: 'text' },
       { header: t(lang, 'why'), kind: 'text' },
       { header: t(lang, 'detail'), kind: 'text' },
-      { header: t(lang, 'link'), kind: 'text' },
+      { header: t(lang, 'link'), kind: 'link' },
     ],
     rows: items.map((item) => [
       item.receiptCode,
@@ -155,8 +274,8 @@ export function reconciliationExportTable(
       item.procedureCode,
       item.procedureName,
       stateLabel(lang, item.state),
-      formatVnIso(new Date(item.finishedAt)),
-      formatVnIso(new Date(item.dueAt)),
+      new Date(item.finishedAt),
+      new Date(item.dueAt),
       t(lang, item.onTime ? 'onTime' : 'late'),
       whyLabel(lang, item.why),
       whyDetail(lang, item),

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../platform/clock.js';
 import { AppError, notFound } from '../../platform/errors.js';
 import { Code, LocalDate, ReceiptCode } from '../../platform/http/schemas.js';
-import { localDate } from '../../lib/calendar/zone.js';
+import { formatVnDate, localDate } from '../../lib/calendar/zone.js';
 import type { AgencyService } from '../../reference/agency.service.js';
 import type { ProcedureService } from '../../reference/procedure.service.js';
 import { PRESETS, resolvePeriod, type Period, type Preset } from '../../reports/period.js';
@@ -16,7 +16,8 @@ import type { StatsService } from '../../reports/stats.service.js';
 import { principalForUser, scopeAgency, seesAllAgencies, type WebUser } from '../web.types.js';
 import { dashboardBody, exportFileName } from './dashboard.page.js';
 import { dossierDetailBody, dossierSearchBody } from './dossier.pages.js';
-import { reconciliationExportTable, statsExportTable, toCsv, toXlsx, type ExportTable } from './export.js';
+import { reconciliationExportTable, statsExportTable, toCsv, toXlsx, type ExportHeading, type ExportTable } from './export.js';
+import { formatDateTime } from '../format.js';
 import { t } from './i18n.js';
 import { LIVE_JS, messageLogBody } from './message-log.page.js';
 import { type SimulatorRoutesDeps, simulatorRoutes } from './phone-simulator.routes.js';
@@ -146,6 +147,20 @@ export function reportWebRoutes(deps: ReportWebRoutesDeps): FastifyPluginAsyncTy
         .header('x-content-type-options', 'nosniff')
         .send(content);
 
+    /** The Excel title row: what, which period, which agency, exported when (Việt Nam time). */
+    const heading = (
+      view: View,
+      period: Period,
+      agencyCode: string | null,
+      names: ReadonlyMap<string, string>,
+      table: ExportTable,
+    ): ExportHeading => ({
+      title: table.sheetName,
+      period: `${t(view.lang, 'period')}: ${formatVnDate(period.from)} – ${formatVnDate(period.to)}`,
+      agency: `${t(view.lang, 'agency')}: ${agencyCode ? `${agencyCode} – ${names.get(agencyCode) ?? ''}` : t(view.lang, 'allAgencies')}`,
+      exportedAt: `${t(view.lang, 'exportedAt')}: ${formatDateTime(deps.clock.now())}`,
+      totalLabel: t(view.lang, 'total'),
+    });
     const statsTable = async (request: FastifyRequest, query: typeof DashboardQuery.static) => {
       const { view, period, agencyCode, figures, groupBy } = await dashboardData(request, query);
       const [directory, procedureList] = await Promise.all([agencyDirectory(), procedures.list(agencyCode)]);
@@ -153,7 +168,7 @@ export function reportWebRoutes(deps: ReportWebRoutesDeps): FastifyPluginAsyncTy
         agencies: directory.names,
         procedures: new Map(procedureList.map((p) => [p.code, p.name])),
       });
-      return { view, period, groupBy, table };
+      return { view, period, groupBy, table, heading: heading(view, period, agencyCode, directory.names, table) };
     };
     const reconciliationTable = async (request: FastifyRequest, query: typeof DashboardQuery.static) => {
       const { view, period, agencyCode, groupBy } = await dashboardData(request, query);
@@ -162,7 +177,7 @@ export function reportWebRoutes(deps: ReportWebRoutesDeps): FastifyPluginAsyncTy
         agencyDirectory(),
       ]);
       const table = reconciliationExportTable(view.lang, items, directory.names, `${request.protocol}://${request.host}`);
-      return { view, period, groupBy, table };
+      return { view, period, groupBy, table, heading: heading(view, period, agencyCode, directory.names, table) };
     };
     const exportRoute = (
       path: string,
@@ -170,18 +185,21 @@ export function reportWebRoutes(deps: ReportWebRoutesDeps): FastifyPluginAsyncTy
       build: (
         request: FastifyRequest,
         query: typeof DashboardQuery.static,
-      ) => Promise<{ view: View; period: Period; groupBy: 'agency' | 'procedure'; table: ExportTable }>,
-      format: 'csv' | 'xlsx',
+      ) => Promise<{ view: View; period: Period; groupBy: 'agency' | 'procedure'; table: ExportTable; heading: ExportHeading }>,
+      format: 'csv' | 'csv-vi' | 'xlsx',
     ) =>
       app.get(path, { onRequest, schema: { hide: true, querystring: DashboardQuery } }, async (request, reply) => {
-        const { view, period, groupBy, table } = await build(request, request.query);
-        const name = exportFileName(base, period, groupBy, format, view.lang);
+        const { view, period, groupBy, table, heading } = await build(request, request.query);
+        const name = exportFileName(base, period, groupBy, format === 'xlsx' ? 'xlsx' : 'csv', view.lang);
         if (format === 'csv') return sendFile(reply, CSV_TYPE, name, toCsv(table));
-        return sendFile(reply, XLSX_TYPE, name, await toXlsx(table, new Date(deps.clock.now())));
+        if (format === 'csv-vi') return sendFile(reply, CSV_TYPE, name, toCsv(table, 'vi'));
+        return sendFile(reply, XLSX_TYPE, name, await toXlsx(table, new Date(deps.clock.now()), heading));
       });
     exportRoute('/giam-sat/thong-ke.csv', 'thong-ke', statsTable, 'csv');
+    exportRoute('/giam-sat/thong-ke-excel-vn.csv', 'thong-ke-excel-vn', statsTable, 'csv-vi');
     exportRoute('/giam-sat/thong-ke.xlsx', 'thong-ke', statsTable, 'xlsx');
     exportRoute('/giam-sat/doi-soat.csv', 'doi-soat', reconciliationTable, 'csv');
+    exportRoute('/giam-sat/doi-soat-excel-vn.csv', 'doi-soat-excel-vn', reconciliationTable, 'csv-vi');
     exportRoute('/giam-sat/doi-soat.xlsx', 'doi-soat', reconciliationTable, 'xlsx');
 
     app.get(

@@ -8,6 +8,7 @@ import ExcelJS from 'exceljs';
 import { TEST_DB, type Harness } from '../../support/harness.js';
 import { guardFormula, toCsv } from '../../../src/web/reports/export.js';
 import { resolvePeriod } from '../../../src/reports/period.js';
+import { formatVnIso } from '../../../src/lib/calendar/zone.js';
 import { reconciliationWhy } from '../../../src/reports/report.service.js';
 import { barChart, niceCeiling, stackedBarChart } from '../../../src/web/reports/charts.js';
 import { type Session, FROM, TO, PERIOD, CODES, get, parseCsv, attr, startReportScenario } from '../../support/web-reports.js';
@@ -246,7 +247,7 @@ describe(`web reports (${TEST_DB})`, { timeout: 120_000 }, () => {
     assert.equal(guardFormula('\tx'), "'\tx");
   });
 
-  test('XLSX opens and has the same rows as the CSV', async () => {
+  test('XLSX opens and has the same rows as the CSV (between its title row and its totals row)', async () => {
     for (const name of ['thong-ke', 'doi-soat']) {
       const csvRes = await get(h.app, oversight, `/giam-sat/${name}.csv?${PERIOD}`);
       const xlsxRes = await get(h.app, oversight, `/giam-sat/${name}.xlsx?${PERIOD}`);
@@ -256,19 +257,24 @@ describe(`web reports (${TEST_DB})`, { timeout: 120_000 }, () => {
       await workbook.xlsx.load(xlsxRes.rawPayload as unknown as ArrayBuffer);
       const sheet = workbook.worksheets[0]!;
       const rows: string[][] = [];
-      sheet.eachRow({ includeEmpty: false }, (row) => {
+      for (let r = 3; r < sheet.rowCount; r++) {
+        const row = sheet.getRow(r);
         const values: string[] = [];
         for (let c = 1; c <= sheet.columnCount; c++) {
           const value = row.getCell(c).value;
-          values.push(value === null || value === undefined ? '' : String(value));
+          // Excel dates are Việt Nam wall-clock time; the CSV gives the same instant with +07:00.
+          if (value instanceof Date) values.push(formatVnIso(new Date(value.getTime() - 7 * 3_600_000)));
+          else if (value !== null && typeof value === 'object' && 'hyperlink' in value) values.push(value.hyperlink);
+          else values.push(value === null || value === undefined ? '' : String(value));
         }
         rows.push(values);
-      });
+      }
       const csv = parseCsv(csvRes.rawPayload.toString('utf8').slice(1)).map((r) =>
         r.map((v) => (/^'[=+\-@\t\r]/.test(v) ? v.slice(1) : v)),
       );
       assert.deepEqual(rows, csv, name);
       assert.ok(rows.length > 1);
+      assert.equal(sheet.getRow(sheet.rowCount).getCell(1).value, 'Tổng cộng', name);
     }
   });
 
