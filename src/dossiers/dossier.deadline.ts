@@ -40,3 +40,16 @@ export function onTimeCountSql(dossierAlias: string): RawBuilder<number> {
   const due = sql.ref(`${dossierAlias}.due_at`);
   return sql<number>`case when ${finished} <= ${due} then 1 else 0 end`;
 }
+
+/**
+ * The same rule in SQL for listing open dossiers that are late now (a clerk's "Trễ hạn" queue): not
+ * finished and not closed, judged at the moment `judgeOnTime` uses — when the clock stopped for a
+ * supplement (`paused_at`), else `now` — and late iff that moment is after the due date.
+ */
+export function lateOpenSql(dossierAlias: string, now: number): RawBuilder<boolean> {
+  const open = OPEN_STATES.map((state) => sql.lit(state));
+  return sql<boolean>`(${sql.ref(`${dossierAlias}.state`)} in (${sql.join(open)}) and ${sql.ref(`${dossierAlias}.finished_at`)} is null and coalesce(${sql.ref(`${dossierAlias}.paused_at`)}, ${now}) > ${sql.ref(`${dossierAlias}.due_at`)})`;
+}
+
+/** Dossiers still being worked on: neither at the result nor closed without one. */
+export const OPEN_STATES: readonly DossierState[] = ['received', 'in_progress', 'awaiting_supplement'];

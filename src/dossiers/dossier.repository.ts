@@ -1,6 +1,6 @@
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { Insertable, RawBuilder, Selectable, SelectQueryBuilder, Updateable } from 'kysely';
 import type { DbHandle } from '../platform/db/database.js';
-import type { DossierEventTable, DossierTable } from '../platform/db/schema.js';
+import type { Database, DossierEventTable, DossierTable } from '../platform/db/schema.js';
 import { searchFold } from '../lib/sms-text/fold.js';
 
 export type DossierRow = Selectable<DossierTable>;
@@ -66,6 +66,8 @@ export interface DossierSearch {
   agencyCode: string | null;
   state?: string | undefined;
   query?: string | undefined;
+  /** A further condition on `dossiers` (a work queue, dossier.queues.ts). */
+  where?: RawBuilder<boolean> | undefined;
   limit: number;
   offset?: number | undefined;
   beforeId?: number | undefined;
@@ -74,17 +76,14 @@ export interface DossierSearch {
 /** LIKE pattern text: the wildcards a person types are dropped. */
 const likeText = (text: string) => text.replace(/[%_\\]/g, '');
 
-/**
- * Newest first. `query` matches part of a receipt code, six or more digits of a phone number, or
- * part of the applicant's name compared folded (`search_name`: no diacritics, lower case), the same
- * on SQLite and PostgreSQL.
- */
-export async function searchDossiers(db: DbHandle, search: DossierSearch): Promise<DossierRow[]> {
-  let query = db.kysely.selectFrom('dossiers').selectAll().orderBy('id', 'desc').limit(search.limit);
-  if (search.offset) query = query.offset(search.offset);
+/** The filters shared by the search and its count: agency, state, queue condition and the typed text. */
+function filtered<O>(
+  query: SelectQueryBuilder<Database, 'dossiers', O>,
+  search: Omit<DossierSearch, 'limit' | 'offset' | 'beforeId'>,
+): SelectQueryBuilder<Database, 'dossiers', O> {
   if (search.agencyCode) query = query.where('agency_code', '=', search.agencyCode);
   if (search.state) query = query.where('state', '=', search.state);
-  if (search.beforeId) query = query.where('id', '<', search.beforeId);
+  if (search.where) query = query.where(search.where);
   const text = search.query?.normalize('NFC').trim();
   if (text) {
     const digits = text.replace(/\D/g, '');
@@ -97,5 +96,26 @@ export async function searchDossiers(db: DbHandle, search: DossierSearch): Promi
       ]),
     );
   }
+  return query;
+}
+
+/**
+ * Newest first. `query` matches part of a receipt code, six or more digits of a phone number, or
+ * part of the applicant's name compared folded (`search_name`: no diacritics, lower case), the same
+ * on SQLite and PostgreSQL.
+ */
+export async function searchDossiers(db: DbHandle, search: DossierSearch): Promise<DossierRow[]> {
+  let query = filtered(db.kysely.selectFrom('dossiers').selectAll(), search).orderBy('id', 'desc').limit(search.limit);
+  if (search.offset) query = query.offset(search.offset);
+  if (search.beforeId) query = query.where('id', '<', search.beforeId);
   return query.execute();
+}
+
+/** How many dossiers `searchDossiers` would find without paging: one statement. */
+export async function countDossiers(db: DbHandle, search: Omit<DossierSearch, 'limit' | 'offset' | 'beforeId'>): Promise<number> {
+  const row = await filtered(
+    db.kysely.selectFrom('dossiers').select((eb) => eb.fn.countAll<number | string>().as('n')),
+    search,
+  ).executeTakeFirstOrThrow();
+  return Number(row.n);
 }

@@ -16,6 +16,7 @@ import { searchFold } from '../lib/sms-text/fold.js';
 import { DEFAULT_STEP_NAMES, transition, type DossierState } from './dossier.state-machine.js';
 import {
   countCreatedSince,
+  countDossiers,
   findDossierByKey,
   findEvent,
   findEventById,
@@ -38,6 +39,19 @@ import {
 import { toDossierJson, type DossierDetail, type DossierJson } from './dossier.view.js';
 import type { DossierMessages, HeldMessage } from './dossier.messages.js';
 import { columnsBefore, storedColumnsBefore } from './dossier.undo.js';
+import { QUEUES, queueDates, queueSql, type QueueDates, type QueueName } from './dossier.queues.js';
+
+export interface QueueCounts {
+  dates: QueueDates;
+  counts: Record<QueueName, number>;
+}
+
+export interface QueuePage {
+  dates: QueueDates;
+  items: DossierJson[];
+  /** All the dossiers in the queue matching the search text, across pages. */
+  total: number;
+}
 
 export interface EventOutcome {
   before: DossierJson;
@@ -361,6 +375,31 @@ export class DossierService {
     const { q, ...rest } = query;
     const rows = await searchDossiers(this.db, { agencyCode, query: q, ...rest });
     return rows.map((row) => toDossierJson(row, now));
+  }
+
+  /** The agency's work queues with how many dossiers each holds now: one count statement per queue. */
+  async queueCounts(principal: Principal, agencyCode: string): Promise<QueueCounts> {
+    assertCanReadAgency(principal, agencyCode);
+    const dates = await queueDates(this.calendars, this.clock.now());
+    const counts = await Promise.all(QUEUES.map((queue) => countDossiers(this.db, { agencyCode, where: queueSql(queue, dates) })));
+    return { dates, counts: Object.fromEntries(QUEUES.map((queue, i) => [queue, counts[i]!])) as Record<QueueName, number> };
+  }
+
+  /** One page of a work queue, newest first, searched like `search` (diacritics and case ignored). */
+  async queue(
+    principal: Principal,
+    agencyCode: string,
+    queue: QueueName,
+    page: { q?: string | undefined; limit: number; offset: number },
+  ): Promise<QueuePage> {
+    assertCanReadAgency(principal, agencyCode);
+    const dates = await queueDates(this.calendars, this.clock.now());
+    const search = { agencyCode, where: queueSql(queue, dates), query: page.q };
+    const [rows, total] = await Promise.all([
+      searchDossiers(this.db, { ...search, limit: page.limit, offset: page.offset }),
+      countDossiers(this.db, search),
+    ]);
+    return { dates, items: rows.map((row) => toDossierJson(row, dates.now)), total };
   }
 }
 

@@ -1,10 +1,8 @@
-import { sql } from 'kysely';
 import type { DbHandle } from '../../platform/db/database.js';
 import type { Agency, AgencyService } from '../../reference/agency.service.js';
 import type { CalendarService } from '../../reference/calendar.service.js';
-import { DEFAULT_SETTINGS } from '../../reference/agency.settings.js';
-import { addDays, fromLocal, localDate } from '../../lib/calendar/zone.js';
 import type { DossierRow } from '../../dossiers/dossier.repository.js';
+import { dueOnSql, nextWorkingDueDate } from '../../dossiers/dossier.queues.js';
 import type { NewNotification } from '../notification.repository.js';
 import { isTriggerOn, procedureGetsMessages } from '../plan/notification.rules.js';
 import { JOINED_PROCEDURE_COLUMNS, joinedProcedure, type OutboxService } from '../plan/outbox.service.js';
@@ -28,23 +26,19 @@ export class ApologyService {
   ) {}
 
   async dueDateFor(asOf: number, via?: DbHandle): Promise<string> {
-    const calendar = await this.calendars.calendar(DEFAULT_SETTINGS.officeHours, via);
-    return calendar.nextWorkingDay(localDate(new Date(asOf)));
+    return nextWorkingDueDate(this.calendars, asOf, via);
   }
 
   /** Reference data is read through `tx`: on SQLite the transaction holds the only connection. */
   async run(tx: DbHandle, asOf: number, now: number): Promise<ApologyResult> {
     const dueDate = await this.dueDateFor(asOf, tx);
-    const from = fromLocal(dueDate, 0).getTime();
-    const to = fromLocal(addDays(dueDate, 1), 0).getTime();
     const candidates = await tx.kysely
       .selectFrom('dossiers')
       .innerJoin('procedures', 'procedures.code', 'dossiers.procedure_code')
       .selectAll('dossiers')
       .select(JOINED_PROCEDURE_COLUMNS)
-      .where(sql.ref('dossiers.state'), 'in', ['received', 'in_progress'])
-      .where('dossiers.due_at', '>=', from)
-      .where('dossiers.due_at', '<', to)
+      // The selection rule lives in dossiers/dossier.queues.ts: the desk's "due tomorrow" queue is the same list.
+      .where(dueOnSql(dueDate))
       .execute();
 
     const agencies = new Map<string, Agency | null>();

@@ -13,6 +13,59 @@ import { renderPage, sendPage, type Flash } from '../web.layout.js';
 import { principalForUser, type WebLang } from '../web.types.js';
 import { formatDateTime, label, NOTIFICATION_KIND_LABELS, STATE_LABELS } from '../format.js';
 import { T, type Dict } from './desk.strings.js';
+import { QUEUES, type QueueName } from '../../dossiers/dossier.queues.js';
+import type { DossierJson } from '../../dossiers/dossier.view.js';
+
+/** The desk's work queues in its address (`/mot-cua?hang=…`), Vietnamese words. */
+export const QUEUE_SLUGS: Record<QueueName, string> = {
+  due_today: 'han-hom-nay',
+  due_tomorrow: 'han-ngay-mai',
+  late: 'tre-han',
+  awaiting_supplement: 'cho-bo-sung',
+  result_ready: 'cho-tra-ket-qua',
+};
+export const QUEUE_PAGE_SIZE = 50;
+
+export function queueOfSlug(slug: string): QueueName | null {
+  return QUEUES.find((queue) => QUEUE_SLUGS[queue] === slug) ?? null;
+}
+
+const ddmmyyyy = (date: string) => date.split('-').reverse().join('/');
+
+function deskHref(params: Record<string, string | number | null>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) if (value !== null && value !== '') search.set(key, String(value));
+  const text = search.toString();
+  return text ? `/mot-cua?${text}` : '/mot-cua';
+}
+
+function dossierTable(t: Dict, lang: WebLang, caption: string, dossiers: DossierJson[]): SafeHtml {
+  return html`<div class="table-wrap"><table>
+    <caption class="visually-hidden">${caption}</caption>
+    <thead><tr><th scope="col">${t.receiptCode}</th><th scope="col">${t.state}</th><th scope="col">${t.due}</th></tr></thead>
+    <tbody>${dossiers.map(
+      (d) =>
+        html`<tr><td><a href="/mot-cua/ho-so/${encodeURIComponent(d.receiptCode)}">${d.receiptCode}</a><br><span class="hint">${d.applicant.name}</span></td><td>${label(STATE_LABELS, d.state, lang)}<br><span class="hint">${d.step}</span></td><td>${formatDateTime(d.dueAt)}${d.onTime === null ? null : html`<br><span class="${d.onTime ? 'ontime' : 'late'}">${d.onTime ? t.onTime : t.late}</span>`}</td></tr>`,
+    )}</tbody></table></div>`;
+}
+
+/** "1–50 / 647" with page numbers (the first, the last and those around the current one). */
+function queuePager(t: Dict, page: number, pages: number, href: (page: number) => string): SafeHtml | null {
+  if (pages <= 1) return null;
+  const shown = [...new Set([1, page - 2, page - 1, page, page + 1, page + 2, pages])]
+    .filter((n) => n >= 1 && n <= pages)
+    .sort((a, b) => a - b);
+  return html`<nav class="pager actions" aria-label="${t.pageLabel}">
+${page > 1 ? html`<a href="${href(page - 1)}" rel="prev">← ${t.previous}</a>` : null}
+${shown.map((n, i) => {
+  const gap = i > 0 && n - shown[i - 1]! > 1 ? html`<span aria-hidden="true">…</span> ` : null;
+  return n === page
+    ? html`${gap}<strong aria-current="page">${t.pageN(n)}</strong>`
+    : html`${gap}<a href="${href(n)}" aria-label="${t.pageN(n)}">${n}</a>`;
+})}
+${page < pages ? html`<a href="${href(page + 1)}" rel="next">${t.next} →</a>` : null}
+</nav>`;
+}
 
 /** The services the desk screens use. */
 export interface DeskDeps {
@@ -108,7 +161,10 @@ export async function sendDeskPage(
   const user = request.webUser!;
   const lang = request.webLang;
   const t = T[lang];
-  const q = String((request.query as Record<string, unknown>).q ?? '').slice(0, 100);
+  const query = request.query as Record<string, unknown>;
+  const q = String(query.q ?? '').slice(0, 100);
+  const queue = queueOfSlug(String(query.hang ?? ''));
+  const page = Math.max(1, Math.min(1_000_000, Number.parseInt(String(query.trang ?? '1'), 10) || 1));
   let body: SafeHtml;
   if (!agencyCode) {
     body = html`<h1>${t.title}</h1><p class="card">${t.noAgency}</p>`;
@@ -128,10 +184,46 @@ export async function sendDeskPage(
       returnMethod: 'counter',
       submittedVia: 'counter',
     };
-    const dossiers = await deps.dossiers.search(principalForUser(user), agencyCode, { q: q || undefined, limit: 20 });
+    const principal = principalForUser(user);
+    const [{ counts, dates }, listed] = await Promise.all([
+      deps.dossiers.queueCounts(principal, agencyCode),
+      queue
+        ? deps.dossiers.queue(principal, agencyCode, queue, {
+            q: q || undefined,
+            limit: QUEUE_PAGE_SIZE,
+            offset: (page - 1) * QUEUE_PAGE_SIZE,
+          })
+        : deps.dossiers.search(principal, agencyCode, { q: q || undefined, limit: 20 }).then((items) => ({ items, total: null })),
+    ]);
+    const dossiers = listed.items;
+    const agencyParam = user.role === 'admin' ? agencyCode : null;
+    const listTitle = queue ? t.queues[queue] : t.openList;
+    const pages = Math.max(1, Math.ceil((listed.total ?? 0) / QUEUE_PAGE_SIZE));
+    const href = (n: number) => deskHref({ agency: agencyParam, hang: queue ? QUEUE_SLUGS[queue] : null, q, trang: n === 1 ? null : n });
+    const queueMenu = html`<nav class="card" aria-labelledby="queues-title" data-testid="queues">
+  <h2 id="queues-title">${t.queuesTitle}</h2>
+  <ul class="actions">
+    <li><a href="${deskHref({ agency: agencyParam })}"${queue === null ? raw(' aria-current="page"') : null}>${t.queues.recent}</a></li>
+    ${QUEUES.map(
+      (name) =>
+        html`<li><a href="${deskHref({ agency: agencyParam, hang: QUEUE_SLUGS[name] })}" data-queue="${name}"${queue === name ? raw(' aria-current="page"') : null}>${t.queues[name]} <strong data-count>${counts[name]}</strong></a></li>`,
+    )}
+  </ul>
+</nav>`;
+    const listBody =
+      listed.total !== null && listed.total > 0 && dossiers.length === 0
+        ? html`<p>${t.noSuchPage(page, pages)} <a href="${href(pages)}">${t.lastPage}</a></p>`
+        : dossiers.length === 0
+          ? html`<p>${queue ? t.queueEmpty : t.none}</p>`
+          : html`${
+              listed.total === null
+                ? null
+                : html`<p data-testid="range">${t.range((page - 1) * QUEUE_PAGE_SIZE + 1, (page - 1) * QUEUE_PAGE_SIZE + dossiers.length, listed.total)}</p>`
+            }${dossierTable(t, lang, listTitle, dossiers)}${queue ? queuePager(t, page, pages, href) : null}`;
     const phoneState = values.phone && !errors.phone ? phoneStatus(values.phone, lang) : null;
     const phoneClass = phoneState ? (phoneState.ok ? 'okmsg' : phoneState.accepted ? 'warnmsg' : 'error') : 'hint';
     body = html`<h1>${t.title} — ${agency.name}</h1>
+${queueMenu}
 ${
   user.role === 'admin'
     ? html`<form method="get" action="/mot-cua" class="card actions">
@@ -168,23 +260,15 @@ ${
   </form>
 </section>
 <section class="card" aria-labelledby="list-title">
-  <h2 id="list-title">${t.openList}</h2>
+  <h2 id="list-title">${listTitle}</h2>
+  ${queue ? html`<p class="hint">${t.queueHints[queue](ddmmyyyy(queue === 'due_tomorrow' ? dates.tomorrow : dates.today))}</p>` : null}
   <form method="get" action="/mot-cua" class="actions" role="search">
-    ${user.role === 'admin' ? html`<input type="hidden" name="agency" value="${agencyCode}">` : null}
+    ${agencyParam ? html`<input type="hidden" name="agency" value="${agencyCode}">` : null}
+    ${queue ? html`<input type="hidden" name="hang" value="${QUEUE_SLUGS[queue]}">` : null}
     ${textField({ name: 'q', label: t.search, type: 'search', value: q })}
     <button type="submit" class="secondary">${t.searchBtn}</button>
   </form>
-  ${
-    dossiers.length === 0
-      ? html`<p>${t.none}</p>`
-      : html`<div class="table-wrap"><table>
-    <caption class="visually-hidden">${t.openList}</caption>
-    <thead><tr><th scope="col">${t.receiptCode}</th><th scope="col">${t.state}</th><th scope="col">${t.due}</th></tr></thead>
-    <tbody>${dossiers.map(
-      (d) =>
-        html`<tr><td><a href="/mot-cua/ho-so/${encodeURIComponent(d.receiptCode)}">${d.receiptCode}</a><br><span class="hint">${d.applicant.name}</span></td><td>${label(STATE_LABELS, d.state, lang)}<br><span class="hint">${d.step}</span></td><td>${formatDateTime(d.dueAt)}${d.onTime === null ? null : html`<br><span class="${d.onTime ? 'ontime' : 'late'}">${d.onTime ? t.onTime : t.late}</span>`}</td></tr>`,
-    )}</tbody></table></div>`
-  }
+  ${listBody}
 </section>
 </div>`;
   }
