@@ -17,7 +17,7 @@ describe('query_sm against the simulator', () => {
   let sim: SmscSimulator;
   let session: EsmeSession;
   before(async () => {
-    sim = await startSmscSimulator({ receiptDelayMs: null });
+    sim = await startSmscSimulator({ receiptDelayMs: null, controlPort: 0 });
     session = new EsmeSession(
       { host: '127.0.0.1', port: sim.port, systemId: 'motcua', password: 'x', systemType: '', bind: 'transceiver', window: 5, tps: 0 },
       { providerName: 'sim', sink: { receipt: async () => {}, inbound: async () => {} }, logger },
@@ -65,6 +65,23 @@ describe('query_sm against the simulator', () => {
     const id = await submit();
     assert.equal(await session.query('FFFFFFFF', source), null);
     assert.equal(await session.query(id, { ...source, addr: 'Other' }), null);
+  });
+
+  test('the control API sets what query_sm answers: POST /state', async () => {
+    const id = await submit();
+    const post = (body: unknown) =>
+      fetch(`http://127.0.0.1:${sim.controlPort}/state`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    assert.equal((await post({ messageId: id, state: 'LOST' })).status, 400);
+    assert.equal((await post({ messageId: 'NOPE', state: 'DELIVRD' })).status, 404);
+    assert.equal((await session.query(id, source))?.stateName, 'ENROUTE', 'a refused control changes nothing');
+    const ok = await post({ messageId: id, state: 'EXPIRED' });
+    assert.equal(ok.status, 200);
+    assert.deepEqual(await ok.json(), { messageId: id, state: 'EXPIRED' });
+    assert.equal((await session.query(id, source))?.stateName, 'EXPIRED');
   });
 
   test('an id too long for SMPP is refused locally, not sent', async () => {
