@@ -157,7 +157,10 @@ export async function createContext(config: Config, options: ContextOptions = {}
     },
   });
   const callbackWorker = new StatusCallbackWorker(db, statusCallbacks, config.statusCallbacks, clock, logger);
-  const noReceiptSweeper = new NoReceiptSweeper(db, config.receipts, clock, logger);
+  const noReceiptSweeper = new NoReceiptSweeper(db, config.receipts, clock, logger, {
+    provider: (channel, name) => providers.find(channel, name),
+    record: (receipt) => receipts.record(receipt),
+  });
   const zaloFallback = new ZaloFallback(db, config, outbox.zalo, agencies, outbox, statusCallbacks, clock, logger, metrics);
   const dispatcher = new Dispatcher(
     db,

@@ -326,6 +326,11 @@ export class ProviderPool implements ProviderRouter {
     });
   }
 
+  /** The member named `name` on `channel` (the name a message row records), or null. */
+  find(channel: string, name: string): Provider | null {
+    return this.members.find((m) => m.member.channel === channel && m.name === name)?.member.provider ?? null;
+  }
+
   /** Opens what providers keep open (SMPP binds), so receipts and MOs arrive before the first send. */
   start(): void {
     this.started = true;

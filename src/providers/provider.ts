@@ -43,6 +43,17 @@ export interface DeliveryReceipt {
   readonly at: number | null;
 }
 
+/**
+ * What a provider said when asked about one message (SMPP query_sm, an aggregator's status API).
+ * `pending`: not final yet, or the provider does not know (ENROUTE, ACCEPTED, UNKNOWN).
+ */
+export interface ProviderQueryAnswer {
+  readonly status: 'delivered' | 'failed' | 'pending';
+  /** The provider's own word (DELIVERED, UNDELIVERABLE, …), for the record and the failure reason. */
+  readonly providerStatus: string;
+  readonly errorCode: string | null;
+}
+
 /** A mobile-originated message handed in by a provider's session (SMPP deliver_sm, reassembled). */
 export interface InboundMo {
   readonly from: string;
@@ -137,6 +148,19 @@ export abstract class Provider {
       // Inside send's try: a throwing observer must not turn a delivered message into a failed one.
       this.logger.error({ provider: this.name, err: error }, 'send observer failed');
     }
+  }
+
+  /** True when `query` can ask the provider about a sent message; the default cannot. */
+  get canQuery(): boolean {
+    return false;
+  }
+
+  /**
+   * Asks the provider what became of a message it accepted (`message`: its kind and the sender it was sent with).
+   * Null when it cannot be asked or did not say; may throw a ProviderError (no bind, no answer).
+   */
+  async query(_providerMessageId: string, _message: Pick<OutgoingMessage, 'kind' | 'from'>): Promise<ProviderQueryAnswer | null> {
+    return null;
   }
 
   /** Opens long-lived connections (SMPP binds); the default has none. */

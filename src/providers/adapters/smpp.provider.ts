@@ -3,9 +3,16 @@ import type { Clock } from '../../platform/clock.js';
 import type { Metrics } from '../../platform/metrics.js';
 import { EsmeSession, type BindStyle, type EsmeTiming, type SubmitRequest, type SubmitResult } from '../../lib/smpp/session/index.js';
 import { SmppError, type SmppSessionObserver } from '../../lib/smpp/types.js';
-import { DATA_CODING, NPI, TON, type Address } from '../../lib/smpp/pdu.js';
+import { DATA_CODING, MESSAGE_STATE, NPI, TON, type Address } from '../../lib/smpp/pdu.js';
 import { splitForSmpp, type SmppDataCoding, type SmppPart } from '../../lib/smpp/udh.js';
-import { Provider, ProviderError, type OutgoingMessage, type ProviderSink, type SendOutcome } from '../provider.js';
+import {
+  Provider,
+  ProviderError,
+  type OutgoingMessage,
+  type ProviderQueryAnswer,
+  type ProviderSink,
+  type SendOutcome,
+} from '../provider.js';
 
 export interface SmppOptions {
   readonly host: string;
@@ -168,6 +175,38 @@ export class SmppProvider extends Provider {
     return { status: 'sent', providerMessageId: ids[0] ?? null, partIds: ids };
   }
 
+  override get canQuery(): boolean {
+    return true;
+  }
+
+  /**
+   * query_sm: DELIVERED → delivered; UNDELIVERABLE, EXPIRED, REJECTED, DELETED → failed; ENROUTE,
+   * ACCEPTED, UNKNOWN → pending; an SMSC that cannot say (RQUERYFAIL, no query_sm) → null.
+   */
+  override async query(providerMessageId: string, message: Pick<OutgoingMessage, 'kind' | 'from'>): Promise<ProviderQueryAnswer | null> {
+    let result: Awaited<ReturnType<EsmeSession['query']>>;
+    try {
+      result = await this.session.query(providerMessageId, this.sourceAddress(message));
+    } catch (error) {
+      if (error instanceof SmppError) throw new ProviderError(error.message, error.retryable, error.reason, error.attempted);
+      throw error;
+    }
+    if (result === null) return null;
+    const errorCode = result.errorCode === 0 ? null : String(result.errorCode);
+    const providerStatus = result.stateName ?? String(result.messageState);
+    switch (result.messageState) {
+      case MESSAGE_STATE.DELIVERED:
+        return { status: 'delivered', providerStatus, errorCode };
+      case MESSAGE_STATE.UNDELIVERABLE:
+      case MESSAGE_STATE.EXPIRED:
+      case MESSAGE_STATE.REJECTED:
+      case MESSAGE_STATE.DELETED:
+        return { status: 'failed', providerStatus, errorCode };
+      default:
+        return { status: 'pending', providerStatus, errorCode };
+    }
+  }
+
   override async close(): Promise<void> {
     await this.session.close();
   }
@@ -214,7 +253,7 @@ export class SmppProvider extends Provider {
    * short code the citizen texted; TON 0 (unknown) NPI 1 (ISDN) by default, which is what Vietnamese
    * SMSCs route a 4-digit service number with (TON 3 is refused by some as RINVSRCTON).
    */
-  private sourceAddress(message: OutgoingMessage): Address {
+  private sourceAddress(message: Pick<OutgoingMessage, 'kind' | 'from'>): Address {
     if (message.kind === 'lookup_reply') {
       return { ton: this.options.shortCodeTon, npi: this.options.shortCodeNpi, addr: message.from || this.options.shortCode };
     }

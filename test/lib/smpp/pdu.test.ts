@@ -7,8 +7,10 @@ import {
   MAX_FRAME_LENGTH,
   PduDecodeError,
   STATUS,
+  MESSAGE_STATE,
   TLV_TAG,
   commandStatusName,
+  messageStateName,
   cStringTlv,
   decodePdu,
   encodePdu,
@@ -164,6 +166,38 @@ const SAMPLES: Array<[note: string, pdu: Pdu]> = [
     },
   ],
   ['deliver_sm_resp', { command: 'deliver_sm_resp', commandStatus: 0, sequenceNumber: 11, messageId: '' }],
+  [
+    'query_sm',
+    { command: 'query_sm', commandStatus: 0, sequenceNumber: 21, messageId: '2F00001A', source: { ton: 5, npi: 0, addr: 'MotcuaSMS' } },
+  ],
+  [
+    'query_sm_resp delivered',
+    {
+      command: 'query_sm_resp',
+      commandStatus: 0,
+      sequenceNumber: 21,
+      messageId: '2F00001A',
+      finalDate: '261130153000000+',
+      messageState: MESSAGE_STATE.DELIVERED,
+      errorCode: 0,
+    },
+  ],
+  [
+    'query_sm_resp enroute (no final date)',
+    { command: 'query_sm_resp', commandStatus: 0, sequenceNumber: 22, messageId: '2F00001B', finalDate: '', messageState: 1, errorCode: 0 },
+  ],
+  [
+    'query_sm_resp failed query (no body)',
+    {
+      command: 'query_sm_resp',
+      commandStatus: STATUS.ESME_RQUERYFAIL,
+      sequenceNumber: 23,
+      messageId: '',
+      finalDate: '',
+      messageState: 0,
+      errorCode: 0,
+    },
+  ],
   [
     'deliver_sm_resp temporary error',
     { command: 'deliver_sm_resp', commandStatus: STATUS.ESME_RX_T_APPN, sequenceNumber: 12, messageId: '' },
@@ -527,5 +561,76 @@ describe('error table', () => {
       if (status === 0) continue;
       assert.match(classifyCommandStatus(status).reason, /^[a-z_0-9]+$/, name);
     }
+  });
+});
+
+describe('query_sm / query_sm_resp', () => {
+  test('query_sm body: message_id, source TON, NPI, source_addr', () => {
+    const frame = encodePdu({
+      command: 'query_sm',
+      commandStatus: 0,
+      sequenceNumber: 5,
+      messageId: 'AB1',
+      source: { ton: 5, npi: 0, addr: 'Sim' },
+    });
+    assert.deepEqual(frame.subarray(16), hex('414231 00 05 00 53696d 00'));
+    assert.equal(frame.readUInt32BE(4), 0x00000003);
+  });
+
+  test('query_sm is read strictly: trailing octets and a missing source are refused', () => {
+    const frame = encodePdu({
+      command: 'query_sm',
+      commandStatus: 0,
+      sequenceNumber: 5,
+      messageId: 'AB1',
+      source: { ton: 5, npi: 0, addr: 'Sim' },
+    });
+    const longer = Buffer.concat([frame, Buffer.from([0])]);
+    longer.writeUInt32BE(longer.length, 0);
+    assert.throws(
+      () => decodePdu(longer),
+      (e: unknown) => e instanceof PduDecodeError && e.status === STATUS.ESME_RINVCMDLEN,
+    );
+    const shorter = Buffer.from(frame.subarray(0, 16 + 4));
+    shorter.writeUInt32BE(shorter.length, 0);
+    assert.throws(() => decodePdu(shorter), PduDecodeError);
+  });
+
+  test('query_sm_resp is read leniently: a body cut after message_id, and trailing TLVs', () => {
+    const cut = Buffer.concat([hex('00000000 80000003 00000000 00000009'), Buffer.from('X1\0', 'latin1')]);
+    cut.writeUInt32BE(cut.length, 0);
+    assert.deepEqual(decodePdu(cut), {
+      command: 'query_sm_resp',
+      commandStatus: 0,
+      sequenceNumber: 9,
+      messageId: 'X1',
+      finalDate: '',
+      messageState: 0,
+      errorCode: 0,
+    });
+    const full = encodePdu({
+      command: 'query_sm_resp',
+      commandStatus: 0,
+      sequenceNumber: 9,
+      messageId: 'X1',
+      finalDate: '',
+      messageState: 5,
+      errorCode: 11,
+    });
+    const withTlv = Buffer.concat([full, hex('0427 0001 05')]);
+    withTlv.writeUInt32BE(withTlv.length, 0);
+    const decoded = decodePdu(withTlv);
+    assert.equal(decoded.command, 'query_sm_resp');
+    if (decoded.command === 'query_sm_resp') {
+      assert.equal(decoded.messageState, MESSAGE_STATE.UNDELIVERABLE);
+      assert.equal(decoded.errorCode, 11);
+    }
+  });
+
+  test('message_state names', () => {
+    assert.equal(messageStateName(2), 'DELIVERED');
+    assert.equal(messageStateName(8), 'REJECTED');
+    assert.equal(messageStateName(0), null);
+    assert.equal(messageStateName(9), null);
   });
 });

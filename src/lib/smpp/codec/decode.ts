@@ -151,6 +151,20 @@ export function decodePdu(frame: Buffer): Pdu {
         tlvs: r.tlvs(),
       };
     }
+    case 'query_sm': {
+      const messageId = r.cString('message_id');
+      const source = { ton: r.u8('source_addr_ton'), npi: r.u8('source_addr_npi'), addr: r.cString('source_addr') };
+      r.end(command);
+      return { command, ...header, messageId, source };
+    }
+    // Read leniently: an error answer may stop anywhere (or have no body), and 5.0 SMSCs append TLVs.
+    case 'query_sm_resp': {
+      const messageId = r.optionalCString('message_id');
+      const finalDate = r.optionalCString('final_date');
+      const messageState = r.remaining > 0 ? r.u8('message_state') : 0;
+      const errorCode = r.remaining > 0 ? r.u8('error_code') : 0;
+      return { command, ...header, messageId, finalDate, messageState, errorCode };
+    }
     // Responses are read leniently: SMPP 5.0 SMSCs append TLVs that a 3.4 body does not have.
     case 'submit_sm_resp':
     case 'deliver_sm_resp':

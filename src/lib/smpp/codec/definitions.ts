@@ -15,6 +15,8 @@ export const COMMAND_ID = {
   bind_transmitter_resp: 0x80000002,
   submit_sm: 0x00000004,
   submit_sm_resp: 0x80000004,
+  query_sm: 0x00000003,
+  query_sm_resp: 0x80000003,
   deliver_sm: 0x00000005,
   deliver_sm_resp: 0x80000005,
   unbind: 0x00000006,
@@ -130,6 +132,29 @@ export const TON = {
 } as const;
 export const NPI = { UNKNOWN: 0, ISDN: 1 } as const;
 
+/** query_sm_resp message_state (SMPP 3.4 §5.2.28). */
+export const MESSAGE_STATE = {
+  ENROUTE: 1,
+  DELIVERED: 2,
+  EXPIRED: 3,
+  DELETED: 4,
+  UNDELIVERABLE: 5,
+  ACCEPTED: 6,
+  UNKNOWN: 7,
+  REJECTED: 8,
+} as const;
+
+export type MessageStateName = keyof typeof MESSAGE_STATE;
+
+const MESSAGE_STATE_NAMES = new Map<number, MessageStateName>(
+  (Object.entries(MESSAGE_STATE) as Array<[MessageStateName, number]>).map(([name, value]) => [value, name]),
+);
+
+/** `DELIVERED`, or null for a value SMPP 3.4 does not define. */
+export function messageStateName(state: number): MessageStateName | null {
+  return MESSAGE_STATE_NAMES.get(state) ?? null;
+}
+
 export const INTERFACE_VERSION_34 = 0x34;
 export const HEADER_LENGTH = 16;
 /** Larger frames are refused; SMPP 3.4 PDUs are far smaller (message_payload is at most 64 K itself). */
@@ -182,11 +207,25 @@ export type BindPdu = Header & { readonly command: BindCommand } & BindBody;
 export type BindRespPdu = Header & { readonly command: BindRespCommand; readonly systemId: string; readonly tlvs: readonly Tlv[] };
 export type ShortMessagePdu = Header & { readonly command: 'submit_sm' | 'deliver_sm' } & ShortMessage;
 export type MessageIdRespPdu = Header & { readonly command: 'submit_sm_resp' | 'deliver_sm_resp'; readonly messageId: string };
+/** query_sm (§4.8.1): the message_id the SMSC gave, and the source address the message was sent from. */
+export type QuerySmPdu = Header & { readonly command: 'query_sm'; readonly messageId: string; readonly source: Address };
+/**
+ * query_sm_resp (§4.8.2): final_date is an SMPP absolute time or '' while the message is not final;
+ * error_code is the network error code, 0 when none. An error response may carry no body: the
+ * decoder then gives '' / 0 for every field.
+ */
+export type QuerySmRespPdu = Header & {
+  readonly command: 'query_sm_resp';
+  readonly messageId: string;
+  readonly finalDate: string;
+  readonly messageState: number;
+  readonly errorCode: number;
+};
 export type EmptyPdu = Header & { readonly command: EmptyCommand };
 /** A well-framed PDU whose command_id this codec does not know: answer it with generic_nack ESME_RINVCMDID. */
 export type UnknownPdu = Header & { readonly command: 'unknown'; readonly commandId: number };
 
-export type Pdu = BindPdu | BindRespPdu | ShortMessagePdu | MessageIdRespPdu | EmptyPdu | UnknownPdu;
+export type Pdu = BindPdu | BindRespPdu | ShortMessagePdu | MessageIdRespPdu | QuerySmPdu | QuerySmRespPdu | EmptyPdu | UnknownPdu;
 
 export function isResponse(pdu: Pdu): boolean {
   return pdu.command === 'generic_nack' || pdu.command.endsWith('_resp');

@@ -101,6 +101,21 @@ function encodeBody(pdu: Pdu): Buffer {
     case 'submit_sm_resp':
       if (pdu.commandStatus !== 0 && pdu.messageId === '') return w.body();
       return w.cString(pdu.messageId, C_STRING_MAX.messageId, 'message_id').body();
+    case 'query_sm':
+      return w
+        .cString(pdu.messageId, C_STRING_MAX.messageId, 'message_id')
+        .u8(pdu.source.ton)
+        .u8(pdu.source.npi)
+        .cString(pdu.source.addr, C_STRING_MAX.address, 'source_addr')
+        .body();
+    case 'query_sm_resp':
+      if (pdu.commandStatus !== 0 && pdu.messageId === '' && pdu.messageState === 0) return w.body();
+      return w
+        .cString(pdu.messageId, C_STRING_MAX.messageId, 'message_id')
+        .cString(pdu.finalDate, C_STRING_MAX.time, 'final_date')
+        .u8(pdu.messageState)
+        .u8(pdu.errorCode)
+        .body();
     case 'deliver_sm_resp':
       return w.cString(pdu.messageId, C_STRING_MAX.messageId, 'message_id').body();
     case 'unbind':

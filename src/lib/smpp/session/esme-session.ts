@@ -7,7 +7,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { LOCAL_FAILURE, classifyCommandStatus } from '../error-table.js';
-import { STATUS, commandStatusName, encodePdu, shortMessageDefaults, type Pdu } from '../pdu.js';
+import { type Address, STATUS, commandStatusName, encodePdu, messageStateName, shortMessageDefaults, type Pdu } from '../pdu.js';
 import { SmppError, wallClock, type SmppClock } from '../types.js';
 import { BindSlot, type BindSlotOwner } from './bind-slot.js';
 import type { ConnectionHandlers, SmppConnection } from './connection.js';
@@ -19,6 +19,7 @@ import {
   type EsmeSessionOptions,
   type EsmeStats,
   type EsmeTiming,
+  type QueryResult,
   type SubmitRequest,
   type SubmitResult,
   failure,
@@ -189,6 +190,32 @@ export class EsmeSession extends EventEmitter implements BindSlotOwner {
       this.queue.push({ frame, enqueuedAt: now, notBefore: now, resolve, reject });
       this.pump();
     });
+  }
+
+  /**
+   * Asks the SMSC what became of a message (query_sm on the transmitter or transceiver bind).
+   * Resolves with the state, or null when the SMSC could not say (ESME_RQUERYFAIL, ESME_RINVMSGID, any
+   * other error status, or a generic_nack from an SMSC that has no query_sm). Rejects with a retryable
+   * SmppError when no bind is up or no answer comes within the response timeout.
+   */
+  async query(messageId: string, source: Address): Promise<QueryResult | null> {
+    if (this.closing || !this.started) throw failure(LOCAL_FAILURE.closing, 'SMPP session is not running', false);
+    const connection = this.transmitter()?.connection;
+    if (!connection?.bound) throw failure(LOCAL_FAILURE.sessionDown, 'SMPP transmitter is not bound', false);
+    let frame: Buffer;
+    try {
+      frame = encodePdu({ command: 'query_sm', commandStatus: 0, sequenceNumber: 0, messageId, source });
+    } catch (error) {
+      throw new SmppError(`query_sm cannot be encoded: ${(error as Error).message}`, false, 'invalid_message', false);
+    }
+    const response = await connection.request(frame, this.responseTimeoutMs, 'query_sm');
+    if (response.command !== 'query_sm_resp' || response.commandStatus !== STATUS.ESME_ROK) return null;
+    return {
+      messageState: response.messageState,
+      stateName: messageStateName(response.messageState),
+      finalDate: response.finalDate,
+      errorCode: response.errorCode,
+    };
   }
 
   /**

@@ -7,6 +7,7 @@ export {
   type EsmeSessionOptions,
   type EsmeStats,
   type EsmeTiming,
+  type QueryResult,
   type SubmitRequest,
   type SubmitResult,
 } from './types.js';

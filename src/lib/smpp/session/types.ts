@@ -113,6 +113,17 @@ export interface SubmitResult {
   readonly messageId: string | null;
 }
 
+/** What query_sm_resp said about one message. */
+export interface QueryResult {
+  /** message_state as sent (1 ENROUTE … 8 REJECTED; see MESSAGE_STATE), and its name (null if undefined by SMPP 3.4). */
+  readonly messageState: number;
+  readonly stateName: string | null;
+  /** final_date as sent ('' while not final). */
+  readonly finalDate: string;
+  /** The network error code, 0 when none. */
+  readonly errorCode: number;
+}
+
 export interface EsmeStats {
   readonly bound: Readonly<Record<string, boolean>>;
   readonly outstanding: number;

@@ -1,8 +1,8 @@
-/** The simulator's HTTP control API: `POST /mo`, `POST /faults`, `POST /drop`, `GET /stats`, `GET /submits`. */
+/** The simulator's HTTP control API: `POST /mo`, `POST /faults`, `POST /state` (what query_sm answers), `POST /drop`, `GET /stats`, `GET /submits`. */
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { commandStatusName } from '../pdu.js';
-import type { MoRequest, SmscFaults, SmscStats, SubmitLogEntry } from './types.js';
+import type { MoRequest, ReceiptStat, SmscFaults, SmscStats, SubmitLogEntry } from './types.js';
 
 /** What the control API drives (the SmscSimulator class). */
 export interface ControlledSimulator {
@@ -11,6 +11,7 @@ export interface ControlledSimulator {
   readonly faults: SmscFaults;
   setFaults(faults: Partial<SmscFaults>): void;
   dropConnections(): number;
+  setMessageState(messageId: string, stat: ReceiptStat): boolean;
   injectMo(mo: MoRequest): Promise<number[]>;
   stats(): SmscStats;
 }
@@ -31,6 +32,8 @@ function reply(response: ServerResponse, status: number, body: unknown): void {
   response.writeHead(status, { 'content-type': 'application/json' });
   response.end(JSON.stringify(body));
 }
+
+const STATS: readonly ReceiptStat[] = ['DELIVRD', 'UNDELIV', 'EXPIRED', 'DELETED', 'REJECTD', 'UNKNOWN', 'ENROUTE', 'ACCEPTD'];
 
 const FAULT_FIELDS = ['throttlePercent', 'rejectPercent', 'rejectStatus', 'delayMs', 'dropAfterSubmits'] as const;
 
@@ -72,6 +75,13 @@ export async function startControlApi(port: number, host: string, simulator: Con
           case 'POST /faults':
             simulator.setFaults(parseFaults(await readJson(request)));
             return reply(response, 200, simulator.faults);
+          case 'POST /state': {
+            const { messageId, state } = await readJson(request);
+            if (typeof messageId !== 'string') throw new Error('messageId must be a string');
+            if (!STATS.includes(state as ReceiptStat)) throw new Error(`state must be one of ${STATS.join(', ')}`);
+            if (!simulator.setMessageState(messageId, state as ReceiptStat)) return reply(response, 404, { error: 'no such message id' });
+            return reply(response, 200, { messageId, state });
+          }
           case 'POST /drop':
             return reply(response, 200, { dropped: simulator.dropConnections() });
           case 'POST /mo': {
@@ -84,7 +94,7 @@ export async function startControlApi(port: number, host: string, simulator: Con
             return reply(response, 200, { statuses: statuses.map(commandStatusName) });
           }
           default:
-            return reply(response, 404, { error: 'use POST /mo, POST /faults, POST /drop, GET /stats or GET /submits' });
+            return reply(response, 404, { error: 'use POST /mo, POST /faults, POST /state, POST /drop, GET /stats or GET /submits' });
         }
       } catch (error) {
         logger.warn({ err: (error as Error).message }, 'control API request failed');

@@ -17,7 +17,8 @@ import { VIETNAM_UTC_OFFSET_MINUTES } from '../receipt.js';
 import { encodeText, type SmppDataCoding } from '../udh.js';
 import type { MoRequest, ReceiptStat, SubmittedMessage } from './types.js';
 
-const MESSAGE_STATE: Readonly<Record<ReceiptStat, number>> = {
+/** The query_sm_resp / receipt message_state of each receipt stat word. */
+export const STAT_STATE: Readonly<Record<ReceiptStat, number>> = {
   ENROUTE: 1,
   DELIVRD: 2,
   EXPIRED: 3,
@@ -34,6 +35,13 @@ function formatReceiptDate(epochMs: number): string {
   return `${two(local.getUTCFullYear() % 100)}${two(local.getUTCMonth() + 1)}${two(local.getUTCDate())}${two(local.getUTCHours())}${two(local.getUTCMinutes())}`;
 }
 
+/** An SMPP absolute time (§7.1.1) in Vietnam time: YYMMDDhhmmss, tenths 0, +28 quarter hours. */
+export function formatAbsoluteTime(epochMs: number): string {
+  const local = new Date(epochMs + VIETNAM_UTC_OFFSET_MINUTES * 60_000);
+  const quarters = String(Math.abs(VIETNAM_UTC_OFFSET_MINUTES / 15)).padStart(2, '0');
+  return `${formatReceiptDate(epochMs)}${String(local.getUTCSeconds()).padStart(2, '0')}0${quarters}${VIETNAM_UTC_OFFSET_MINUTES >= 0 ? '+' : '-'}`;
+}
+
 /** A delivery receipt deliver_sm for a recorded submit (sequence number given when sent). */
 export function receiptPdu(
   record: SubmittedMessage,
@@ -43,7 +51,7 @@ export function receiptPdu(
   withTlvs: boolean,
 ): Omit<ShortMessagePdu, 'sequenceNumber'> {
   const text = `id:${id} sub:001 dlvrd:${stat === 'DELIVRD' ? '001' : '000'} submit date:${formatReceiptDate(record.receivedAt)} done date:${formatReceiptDate(doneAt)} stat:${stat} err:${stat === 'DELIVRD' ? '000' : '001'} text:${record.text.slice(0, 20)}`;
-  const tlvs: Tlv[] = withTlvs ? [cStringTlv(TLV_TAG.receipted_message_id, id), uint8Tlv(TLV_TAG.message_state, MESSAGE_STATE[stat])] : [];
+  const tlvs: Tlv[] = withTlvs ? [cStringTlv(TLV_TAG.receipted_message_id, id), uint8Tlv(TLV_TAG.message_state, STAT_STATE[stat])] : [];
   return {
     command: 'deliver_sm',
     commandStatus: 0,

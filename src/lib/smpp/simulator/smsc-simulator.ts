@@ -19,15 +19,16 @@ import {
   messageOctets,
   type BindPdu,
   type Pdu,
+  type QuerySmPdu,
   type ShortMessagePdu,
 } from '../pdu.js';
 import { decodeText, parseUserData } from '../udh.js';
 import { startControlApi } from './control-api.js';
 import { NO_ANSWER, SimConnection } from './connection.js';
-import { moPartsFor, receiptPdu } from './outbound.js';
+import { STAT_STATE, formatAbsoluteTime, moPartsFor, receiptPdu } from './outbound.js';
 import { ReceiptDesk } from './receipts.js';
 import { SubmitLog } from './submit-log.js';
-import type { MoRequest, SmscFaults, SmscSimulatorOptions, SmscStats, SubmitLogEntry, SubmittedMessage } from './types.js';
+import type { MoRequest, ReceiptStat, SmscFaults, SmscSimulatorOptions, SmscStats, SubmitLogEntry, SubmittedMessage } from './types.js';
 
 export type * from './types.js';
 
@@ -54,6 +55,8 @@ export class SmscSimulator {
     (status) => this.countDeliverResponse(status),
   );
   private readonly deliverResponses: Record<string, number> = {};
+  /** What query_sm answers: each accepted message's state (ENROUTE until its receipt is decided), by id. */
+  private readonly states = new Map<string, { stat: ReceiptStat; at: number; source: string }>();
   private readonly counters = {
     binds: 0,
     bindFailures: 0,
@@ -69,6 +72,7 @@ export class SmscSimulator {
     enquireLinksSent: 0,
     enquireLinkResponses: 0,
     drops: 0,
+    queries: 0,
   };
   private nextConnectionId = 1;
   private nextMessage = 0;
@@ -120,6 +124,18 @@ export class SmscSimulator {
     this.currentFaults = { ...this.currentFaults, ...next };
     if ('dropAfterSubmits' in next) this.submitsUntilDrop = next.dropAfterSubmits ?? null;
     if (!this.currentFaults.silent) this.receipts.flush();
+  }
+
+  /**
+   * Sets what query_sm answers for a message id (as submit_sm_resp gave it): the control that makes a
+   * message delivered, undeliverable or unknown to the SMSC without sending a receipt. False when the
+   * simulator never accepted that id.
+   */
+  setMessageState(messageId: string, stat: ReceiptStat): boolean {
+    const state = this.states.get(messageId);
+    if (!state) return false;
+    this.states.set(messageId, { ...state, stat, at: Date.now() });
+    return true;
   }
 
   /** Destroys every ESME connection now; returns how many. */
@@ -282,6 +298,7 @@ export class SmscSimulator {
       text: decodeText(payload, pdu.dataCoding),
     };
     this.submitted.push(record);
+    this.states.set(record.messageId, { stat: 'ENROUTE', at: record.receivedAt, source: record.source.addr });
     this.logSubmit(connection, pdu, 'accepted', record);
     this.counters.accepted++;
     this.events.emit('submit', record);
@@ -305,6 +322,7 @@ export class SmscSimulator {
     const stat =
       this.options.receiptStatByDestination?.[record.destination.addr] ??
       (this.random() * 100 < (this.options.receiptFailurePercent ?? 0) ? 'UNDELIV' : 'DELIVRD');
+    this.states.set(record.messageId, { stat, at: Date.now() + delay, source: record.source.addr });
     const id = this.formatId(n, this.options.receiptIdStyle ?? this.options.idStyle ?? 'hex');
     const pdu = receiptPdu(record, id, stat, Date.now() + delay, this.options.receiptTlvs !== false);
     this.receipts.schedule(record.systemId, pdu, delay, connection);
@@ -314,6 +332,30 @@ export class SmscSimulator {
     const name = commandStatusName(status);
     this.deliverResponses[name] = (this.deliverResponses[name] ?? 0) + 1;
     this.events.emit('deliver_resp', status);
+  }
+
+  // ── queries ──
+
+  /** query_sm: answered from the simulator's own state; an unknown id or another source is ESME_RQUERYFAIL. */
+  private onQuery(connection: SimConnection, pdu: QuerySmPdu): void {
+    this.counters.queries++;
+    const answer = (commandStatus: number, messageState = 0, finalDate = '') =>
+      connection.send({
+        command: 'query_sm_resp',
+        commandStatus,
+        sequenceNumber: pdu.sequenceNumber,
+        messageId: commandStatus === STATUS.ESME_ROK ? pdu.messageId : '',
+        finalDate,
+        messageState,
+        errorCode: 0,
+      });
+    const state = this.states.get(pdu.messageId);
+    if (connection.role !== 'transmitter' && connection.role !== 'transceiver') answer(STATUS.ESME_RINVBNDSTS);
+    else if (!state || state.source !== pdu.source.addr) answer(STATUS.ESME_RQUERYFAIL);
+    else {
+      const final = state.stat !== 'ENROUTE' && state.stat !== 'ACCEPTD';
+      answer(STATUS.ESME_ROK, STAT_STATE[state.stat], final ? formatAbsoluteTime(state.at) : '');
+    }
   }
 
   // ── what the ESME sends ──
@@ -375,6 +417,9 @@ export class SmscSimulator {
         return;
       case 'submit_sm':
         this.onSubmit(connection, pdu);
+        return;
+      case 'query_sm':
+        this.onQuery(connection, pdu);
         return;
       case 'enquire_link':
         connection.send({ command: 'enquire_link_resp', commandStatus: 0, sequenceNumber: pdu.sequenceNumber });

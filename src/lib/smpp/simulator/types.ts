@@ -112,6 +112,8 @@ export interface SmscStats {
   readonly enquireLinksSent: number;
   readonly enquireLinkResponses: number;
   readonly drops: number;
+  /** query_sm received. */
+  readonly queries: number;
   /** deliver_sm_resp command_status names and how often. */
   readonly deliverResponses: Readonly<Record<string, number>>;
 }
