@@ -57,7 +57,6 @@ export const LOOKUP_CSS = `  :root { color-scheme: light; --ink: #1b1b1b; --mute
   .next p { margin: 0 0 .5rem; } .next ul { margin: 0 0 .5rem; padding-left: 1.25rem; }
   .who { margin-top: 1rem; background: #fff; padding: 1rem; border-radius: .5rem; border: 1px solid #ccc; }
   .sep { color: var(--muted); font-weight: 400; }
-  .langs { margin: .5rem 0 0; } .langs a { color: #fff; }
   header a:focus, main a:focus, footer a:focus { outline: 3px solid #1d4ed8; outline-offset: 2px; }
   .problem { border-color: var(--late); }
   footer { max-width: 36rem; margin: 0 auto; padding: 1rem; color: var(--muted); font-size: .95rem; }
@@ -232,7 +231,6 @@ export function renderLookupPage(model: LookupPageModel): string {
 <body>
 <header>
   <h1>${t.heading}</h1>
-  <p class="langs">${t.switchTo}</p>
 </header>
 <main>
   <form method="get" action="/tra-cuu" role="search">
@@ -247,6 +245,7 @@ export function renderLookupPage(model: LookupPageModel): string {
 <footer>
   <p>${t.bySms(smsSyntax, fee)}</p>
   <p>${t.privacy} <a href="/quyen-rieng-tu${lang === 'en' ? '?lang=en' : ''}">${t.privacyLink}</a>.</p>
+  <p class="langs">${t.switchTo}</p>
 </footer>
 </body>
 </html>`;
