@@ -10,7 +10,8 @@ import { Instant, SafeText, errorResponses } from '../platform/http/schemas.js';
 import { sendHtml } from '../platform/http/page-headers.js';
 import { lookupSyntax, normalizeReceiptCode } from './mo-parser.js';
 import { LOOKUP_CSS, LOOKUP_CSS_PATH, renderLookupPage } from './lookup.page.js';
-import type { InboundResult, PublicStatus } from './lookup.service.js';
+import type { InboundResult, PublicPage } from './lookup.service.js';
+import type { LookupLang } from './lookup.next-step.js';
 
 const MoText = Type.String({ maxLength: 2000, description: 'The SMS as received; anything goes, the parser decides' });
 const Sender = Type.String({ minLength: 1, maxLength: 40 });
@@ -48,6 +49,10 @@ export function lookupRoutes(deps: LookupRoutesDeps): FastifyPluginAsyncTypebox 
     // One budget per client address for the page and the JSON API together (one store, used by both).
     const perAddress = app.rateLimit({ max: deps.config.lookup.webRateLimitPerMinute || Number.MAX_SAFE_INTEGER, timeWindow: 60_000 });
     const syntax = lookupSyntax(deps.config.lookup.keyword, deps.config.lookup.shortCode);
+    const syntaxEn = `${deps.config.lookup.keyword.trim().toUpperCase()} <receipt code> to ${deps.config.lookup.shortCode.trim()}`;
+    const LangQuery = Type.Optional(Type.String({ maxLength: 10, description: 'en for English; anything else: Vietnamese' }));
+    const langOf = (request: FastifyRequest): LookupLang => ((request.query as { lang?: string }).lang === 'en' ? 'en' : 'vi');
+    const pageTexts = { syntax, syntaxEn, feeVnd: deps.config.lookup.feeVnd };
 
     const received = (instant: string | undefined) => {
       if (instant === undefined) return null;
@@ -207,14 +212,14 @@ export function lookupRoutes(deps: LookupRoutesDeps): FastifyPluginAsyncTypebox 
     );
 
     const page = async (request: FastifyRequest, reply: FastifyReply, code: string): Promise<{ status: number; html: string }> => {
-      let status: PublicStatus | null = null;
+      let found: PublicPage | null = null;
       let problem: 'not_found' | 'invalid' | 'rate_limited' | null = null;
       let retryMinutes = 60;
       if (normalizeReceiptCode(code) === null) problem = 'invalid';
       else {
         try {
           await perAddress.call(app, request, reply);
-          status = await deps.lookup.publicStatus(code, request.ip);
+          found = await deps.lookup.publicPage(code, request.ip);
         } catch (error) {
           if (!(error instanceof AppError) || (error.status !== 404 && error.status !== 429)) throw error;
           problem = error.status === 404 ? 'not_found' : 'rate_limited';
@@ -226,7 +231,15 @@ export function lookupRoutes(deps: LookupRoutesDeps): FastifyPluginAsyncTypebox 
       }
       return {
         status: problem === 'not_found' ? 404 : problem === 'invalid' ? 400 : problem === 'rate_limited' ? 429 : 200,
-        html: renderLookupPage({ code, status, problem, syntax, feeVnd: deps.config.lookup.feeVnd, retryMinutes }),
+        html: renderLookupPage({
+          ...pageTexts,
+          code,
+          status: found?.status ?? null,
+          agency: found?.agency ?? null,
+          problem,
+          retryMinutes,
+          lang: langOf(request),
+        }),
       };
     };
 
@@ -245,22 +258,19 @@ export function lookupRoutes(deps: LookupRoutesDeps): FastifyPluginAsyncTypebox 
           summary: 'Public look-up page',
           tags: ['look-up'],
           security: [],
-          querystring: Type.Object({ ma: Type.Optional(Type.String({ maxLength: 200 })) }),
+          querystring: Type.Object({ ma: Type.Optional(Type.String({ maxLength: 200 })), lang: LangQuery }),
           hide: true,
         },
       },
       async (request, reply) => {
         const code = request.query.ma?.trim() ?? '';
+        const lang = langOf(request);
         if (code) {
           const normalized = normalizeReceiptCode(code);
-          if (normalized) return reply.redirect(`/tra-cuu/${encodeURIComponent(normalized)}`, 303);
-          return sendHtml(
-            reply,
-            renderLookupPage({ code, status: null, problem: 'invalid', syntax, feeVnd: deps.config.lookup.feeVnd }),
-            400,
-          );
+          if (normalized) return reply.redirect(`/tra-cuu/${encodeURIComponent(normalized)}${lang === 'en' ? '?lang=en' : ''}`, 303);
+          return sendHtml(reply, renderLookupPage({ ...pageTexts, code, status: null, problem: 'invalid', lang }), 400);
         }
-        return sendHtml(reply, renderLookupPage({ code: '', status: null, problem: null, syntax, feeVnd: deps.config.lookup.feeVnd }));
+        return sendHtml(reply, renderLookupPage({ ...pageTexts, code: '', status: null, problem: null, lang }));
       },
     );
 
@@ -272,6 +282,7 @@ export function lookupRoutes(deps: LookupRoutesDeps): FastifyPluginAsyncTypebox 
           tags: ['look-up'],
           security: [],
           params: Type.Object({ code: Type.String({ maxLength: 200 }) }),
+          querystring: Type.Object({ lang: LangQuery }),
           hide: true,
         },
       },

@@ -38,6 +38,22 @@ export interface PublicStatus {
   statusText: string | null;
 }
 
+/** The agency's public contact details, as a citizen needs them on /tra-cuu. */
+export interface PublicAgency {
+  name: string;
+  province: string | null;
+  address: string | null;
+  hotline: string | null;
+  officeHours: string | null;
+  /** How waiting for a supplement counts against the deadline ('pause': not counted; 'restart': counted again from the supplement). */
+  supplementRule: 'pause' | 'restart';
+}
+
+export interface PublicPage {
+  status: PublicStatus;
+  agency: PublicAgency;
+}
+
 export interface InboundSms {
   /** Which way it came in: `api`, `kannel`, `esms`, `smpp:<bind>` … (scopes `messageId`). */
   gateway: string;
@@ -187,6 +203,25 @@ export class LookupService {
    *  as it comes: control characters (a NUL from a badly decoded GSM "@" …) become spaces. */
   handleInbound(mo: InboundSms): Promise<InboundResult> {
     return this.inboundGroups.submit({ ...mo, text: replaceControlCharacters(mo.text) });
+  }
+
+  /** What /tra-cuu shows: the public status and who answers it (the agency's public contact details). */
+  async publicPage(code: string, address: string): Promise<PublicPage> {
+    const status = await this.publicStatus(code, address);
+    const normalized = normalizeReceiptCode(code);
+    const dossier = normalized ? await findDossierByKey(this.db, receiptKey(normalized)) : undefined;
+    const agency = dossier ? await this.agencies.get(dossier.agency_code) : null;
+    return {
+      status,
+      agency: {
+        name: agency?.name ?? dossier?.agency_code ?? '',
+        province: agency?.settings.province ?? null,
+        address: agency?.settings.address ?? null,
+        hotline: agency?.settings.hotline ?? null,
+        officeHours: agency?.settings.officeHours ?? null,
+        supplementRule: agency?.settings.supplementRule ?? 'pause',
+      },
+    };
   }
 
   /** Answers what is queued; call before the database closes. */

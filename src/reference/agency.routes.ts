@@ -37,6 +37,14 @@ export const agencySettingsSchema = (triggerKinds: readonly string[]) =>
             'Ordered channels, e.g. ["zalo", "sms"]; default ["sms"]. A notification goes by the first channel that has a provider and a template for its kind, and falls back to SMS.',
         }),
       ),
+      hotline: Type.Optional(
+        Type.Union([
+          Type.String({ maxLength: 30, description: 'A number citizens may call, e.g. "0258 3822 123"; shown on /tra-cuu' }),
+          Type.Null(),
+        ]),
+      ),
+      address: Type.Optional(Type.Union([SafeText(300, 0), Type.Null()])),
+      province: Type.Optional(Type.Union([SafeText(100, 0), Type.Null()])),
       receiptPrefixes: Type.Optional(
         Type.Array(Type.String({ pattern: RECEIPT_PREFIX_PATTERN, description: 'e.g. 000.00.15.H34' }), {
           maxItems: 20,

@@ -23,6 +23,9 @@ export interface AgencySettingsInput {
   statusCallbackUrl?: string | null;
   receiptPrefixes?: string[];
   channels?: NotificationChannel[];
+  hotline?: string | null;
+  address?: string | null;
+  province?: string | null;
 }
 
 /** The channels an agency may list, in the order tried (issue 17): Zalo first, or SMS only. */
@@ -46,6 +49,12 @@ export interface AgencySettings {
   readonly receiptPrefixes: readonly string[];
   /** Ordered: a notification goes by the first channel that can carry its kind, and falls back to the next. */
   readonly channels: readonly NotificationChannel[];
+  /** A telephone number citizens may call about their dossier (shown on /tra-cuu); null = none given. */
+  readonly hotline: string | null;
+  /** Where the one-stop desk is: where to bring papers and collect results (shown on /tra-cuu). */
+  readonly address: string | null;
+  /** The province or city the agency belongs to, e.g. "Khánh Hòa" (shown on /tra-cuu). */
+  readonly province: string | null;
 }
 
 export const DEFAULT_SETTINGS: AgencySettings = Object.freeze({
@@ -63,6 +72,9 @@ export const DEFAULT_SETTINGS: AgencySettings = Object.freeze({
   statusCallbackUrl: null,
   receiptPrefixes: Object.freeze([]),
   channels: Object.freeze(['sms'] as const),
+  hotline: null,
+  address: null,
+  province: null,
 });
 
 export function resolveSettings(stored: AgencySettingsInput): AgencySettings {
@@ -83,6 +95,9 @@ export function resolveSettings(stored: AgencySettingsInput): AgencySettings {
     statusCallbackUrl: stored.statusCallbackUrl ?? DEFAULT_SETTINGS.statusCallbackUrl,
     receiptPrefixes: stored.receiptPrefixes ?? DEFAULT_SETTINGS.receiptPrefixes,
     channels: stored.channels ?? DEFAULT_SETTINGS.channels,
+    hotline: stored.hotline?.trim() || DEFAULT_SETTINGS.hotline,
+    address: stored.address?.trim() || DEFAULT_SETTINGS.address,
+    province: stored.province?.trim() || DEFAULT_SETTINGS.province,
   };
 }
 
@@ -100,6 +115,9 @@ export function matchesReceiptPrefix(receiptCode: string, prefix: string): boole
   return code === segment || code.startsWith(`${segment}-`) || code.startsWith(`${segment}.`);
 }
 
+/** A hotline as people write it: 3 to 15 digits, optionally "+84", grouped by spaces, dots or dashes. */
+const HOTLINE = /^\+?[0-9](?:[ .-]?[0-9]){2,14}$/;
+
 /** Returns a message naming the problem, or null when the (schema-valid) settings make sense together. */
 export function settingsProblem(input: AgencySettingsInput): { field: string; message: string } | null {
   if (input.quietHours) {
@@ -115,6 +133,12 @@ export function settingsProblem(input: AgencySettingsInput): { field: string; me
     return {
       field: 'settings.channels',
       message: 'Danh sách kênh phải kết thúc bằng "sms" (tin nhắn SMS là kênh dự phòng cuối cùng), ví dụ ["zalo", "sms"].',
+    };
+  }
+  if (input.hotline && !HOTLINE.test(input.hotline.trim())) {
+    return {
+      field: 'settings.hotline',
+      message: `Số đường dây nóng không hợp lệ: "${input.hotline}" (chỉ gồm chữ số, dấu cách, dấu chấm, ví dụ 0258 3822 123 hoặc 1900 1234).`,
     };
   }
   if (input.officeHours !== undefined) {

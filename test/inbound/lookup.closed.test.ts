@@ -47,7 +47,7 @@ describe(`closed dossiers carry no on-time label (${TEST_DB})`, () => {
     });
 
     test(`${event}: /tra-cuu shows the state and no "Đúng hạn" or "Trễ hạn"`, async () => {
-      const page = await h.app.inject({ method: 'GET', url: `/tra-cuu?code=${encodeURIComponent(code)}` });
+      const page = await h.app.inject({ method: 'GET', url: `/tra-cuu/${encodeURIComponent(code)}` });
       assert.equal(page.statusCode, 200);
       assert.doesNotMatch(page.body, /Đúng hạn|Trễ hạn/);
       assert.doesNotMatch(page.body, /data-testid="status"/);

@@ -237,6 +237,13 @@ export const en: Catalogue = {
     sameDay: 'Also notify for same-day procedures',
     resultStep: 'Name of the result step',
     officeHours: 'Office hours',
+    citizenContact: 'For citizens (look-up page)',
+    citizenContactHint:
+      'Shown on the dossier look-up page: who is answering, where to bring papers and collect results, which number to call.',
+    province: 'Province or city',
+    hotline: 'Hotline',
+    hotlineHint: 'E.g. 0258 3822 123 or 1900 1234.',
+    address: 'One-stop desk address',
     officeHint: 'E.g. 07:00-11:30,13:30-17:00. Used to compute due dates.',
     overdue: 'Warn this many hours before a dossier is late',
     supplementRule: 'Due date during a supplement',

@@ -33,6 +33,9 @@ export interface GeneralForm {
   overdueWarningHours: string;
   supplementRule: string;
   emailAlso: boolean;
+  hotline: string;
+  address: string;
+  province: string;
   triggers: Record<string, boolean>;
 }
 
@@ -51,6 +54,9 @@ export function generalFormOf(agency: Agency): GeneralForm {
     overdueWarningHours: String(s.overdueWarningHours),
     supplementRule: s.supplementRule,
     emailAlso: s.emailAlso,
+    hotline: s.hotline ?? '',
+    address: s.address ?? '',
+    province: s.province ?? '',
     triggers: Object.fromEntries(TRIGGER_KINDS.map((k) => [k, isTriggerOn(k, s)])),
   };
 }
@@ -69,6 +75,9 @@ export function generalFormFromBody(body: unknown): GeneralForm {
     overdueWarningHours: formString(body, 'overdueWarningHours'),
     supplementRule: formString(body, 'supplementRule'),
     emailAlso: formBool(body, 'emailAlso'),
+    hotline: formString(body, 'hotline').trim(),
+    address: formString(body, 'address').normalize('NFC').trim(),
+    province: formString(body, 'province').normalize('NFC').trim(),
     triggers: Object.fromEntries(TRIGGER_KINDS.map((k) => [k, formBool(body, `trigger_${k}`)])),
   };
 }
@@ -88,6 +97,9 @@ export function settingsFromForm(agency: Agency, form: GeneralForm, t: Dict): { 
   if (!form.resultStepName) errors.resultStepName = t.needResultStep;
   else if (form.resultStepName.length > 200 || CONTROL.test(form.resultStepName)) errors.resultStepName = t.tooLong;
   if (!form.officeHours) errors.officeHours = t.needOfficeHours;
+  if (form.address.length > 300 || CONTROL.test(form.address)) errors.address = t.tooLong;
+  if (form.province.length > 100 || CONTROL.test(form.province)) errors.province = t.tooLong;
+  if (form.hotline.length > 30) errors.hotline = t.tooLong;
   if (!form.name) errors.name = t.needName;
   else if (form.name.length > 200 || CONTROL.test(form.name)) errors.name = t.tooLong;
   const settings: AgencySettingsInput = {
@@ -101,6 +113,9 @@ export function settingsFromForm(agency: Agency, form: GeneralForm, t: Dict): { 
     overdueWarningHours: overdue ?? 1,
     supplementRule: form.supplementRule === 'restart' ? 'restart' : 'pause',
     emailAlso: form.emailAlso,
+    hotline: form.hotline || null,
+    address: form.address || null,
+    province: form.province || null,
     triggers: form.triggers,
   };
   return { settings, errors };

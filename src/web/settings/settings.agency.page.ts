@@ -186,6 +186,14 @@ ${
         ],
       })}
     </div>
+    <fieldset class="stack"><legend>${t.citizenContact}</legend>
+      <p class="hint">${t.citizenContactHint}</p>
+      <div class="grid two">
+        ${textField({ name: 'province', label: t.province, value: g.province, error: ge.province, attrs: raw('maxlength="100"') })}
+        ${textField({ name: 'hotline', label: t.hotline, value: g.hotline, error: ge.hotline, hint: t.hotlineHint, attrs: raw('maxlength="30" inputmode="tel"') })}
+      </div>
+      ${textField({ name: 'address', label: t.address, value: g.address, error: ge.address, attrs: raw('maxlength="300"') })}
+    </fieldset>
     ${checkbox({ name: 'notifySameDay', label: t.sameDay, checked: g.notifySameDay })}
     ${checkbox({ name: 'emailAlso', label: t.emailAlso, checked: g.emailAlso })}
     <fieldset class="stack"><legend>${t.triggers}</legend>

@@ -66,6 +66,7 @@ export function agencySettingsRoutes(app: FastifyInstance, deps: AgencySettingsD
     } catch (error) {
       const field = fieldErrorOf(error, {
         'settings.officeHours': 'officeHours',
+        'settings.hotline': 'hotline',
         'settings.quietHours.start': 'quietStart',
         'settings.quietHours.end': 'quietEnd',
       });
