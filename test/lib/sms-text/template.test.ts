@@ -63,8 +63,10 @@ const EXPECTED: readonly Expected[] = [
   },
   {
     kind: 'lookup_reply',
-    text: 'Hồ sơ của quý Ông/Bà (000.00.15.H34-210312-0001) hiện đang ở bước Thẩm định hồ sơ, trạng thái hồ sơ: Đúng hạn.',
-    ascii: 'Ho so cua quy Ong/Ba (000.00.15.H34-210312-0001) hien dang o buoc Tham dinh ho so, trang thai ho so: Dung han.',
+    // Shorter than SPEC.md's seed text: a paid look-up is answered in one segment (issue 14), even with
+    // a long step name (in ascii, the default; in Unicode it would take two).
+    text: 'Hồ sơ 000.00.15.H34-210312-0001 đang ở bước Thẩm định hồ sơ, trạng thái: Đúng hạn.',
+    ascii: 'Ho so 000.00.15.H34-210312-0001 dang o buoc Tham dinh ho so, trang thai: Dung han.',
     asciiSegments: 1,
     ucs2Segments: 2,
   },
@@ -78,7 +80,7 @@ function options(overrides: Partial<ValidateTemplateOptions> = {}): ValidateTemp
 // The seed messages, rendered and prepared exactly
 // ---------------------------------------------------------------------------------------------
 
-test('default templates are the SPEC.md texts', () => {
+test('default templates are the SPEC.md texts (the look-up reply shortened to one segment)', () => {
   assert.equal(
     DEFAULT_TEMPLATES.result_ready,
     'TB: Hồ sơ của quý ông/bà (MS: {Mã số biên nhận}) đã được giải quyết xong. Mời ông/bà đến Bộ phận Một cửa {Tên cơ quan} để nhận kết quả.',
@@ -94,7 +96,7 @@ test('default templates are the SPEC.md texts', () => {
   );
   assert.equal(
     DEFAULT_TEMPLATES.lookup_reply,
-    'Hồ sơ của quý Ông/Bà ({Mã số biên nhận}) hiện đang ở bước {Tên bước giải quyết hiện tại}, trạng thái hồ sơ: {Đúng hạn/Trễ hạn}.',
+    'Hồ sơ {Mã số biên nhận} đang ở bước {Tên bước giải quyết hiện tại}, trạng thái: {Đúng hạn/Trễ hạn}.',
   );
 });
 
@@ -134,7 +136,7 @@ test('exact lengths of the seed messages (characters and segment boundaries)', (
       ['result_ready', 142],
       ['supplement_required', 146],
       ['apology', 243],
-      ['lookup_reply', 110],
+      ['lookup_reply', 82],
     ],
   );
 });
