@@ -5,7 +5,6 @@
  * finds the stored row and gets no second reply.
  */
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
 import type { Db, DbHandle } from '../platform/db/database.js';
 import { transaction } from '../platform/db/database.js';
 import type { Config } from '../platform/config/config.js';
@@ -25,6 +24,8 @@ import { fitOneSegment } from './lookup.reply.js';
 import { dossierVars, type OutboxService } from '../messages/plan/outbox.service.js';
 import { lookupSyntax, normalizeReceiptCode, parseMo } from './mo-parser.js';
 import { UnknownCodeGuard } from './web-guard.js';
+import { SenderGuard, throttledNumbers, type ThrottledNumber } from './lookup.guard.js';
+import { SIMULATOR_GATEWAY, simulatorSender, simulatorThread, type ThreadEntry } from './simulator.js';
 
 export type LookupOutcome = 'found' | 'not_found' | 'bad_syntax' | 'rate_limited';
 
@@ -78,19 +79,6 @@ export interface InboundResult {
   notificationId: number | null;
 }
 
-const HOUR_MS = 3_600_000;
-
-/**
- * The phone simulator (/gia-lap) sends as this gateway, from senders in its own range — `sim:<user id>:<number>`
- * — which no gateway can deliver and no real number matches: a staff member sees and writes only the
- * threads they created, never a citizen's; its look-ups pay no fee, trip no guard and are no revenue.
- */
-export const SIMULATOR_GATEWAY = 'simulator';
-export function simulatorSender(userId: number, phone: string): string {
-  const typed = phone.trim().slice(0, 40);
-  return `sim:${userId}:${checkPhone(typed).e164 ?? typed}`;
-}
-
 /**
  * The look-up fast path: where committed reply rows go at once, in memory (the dispatcher of this
  * process, on the bind that is up), instead of waiting for a poll and a claim. The rows arrive already
@@ -103,39 +91,9 @@ export interface ReplyHandoff {
   send(rows: readonly NotificationRow[]): void;
 }
 
-/** One MO of a conversation with the short code, with the reply it got. */
-export interface ThreadEntry {
-  id: number;
-  /** null once de-identified */
-  text: string | null;
-  receivedAt: number;
-  reply: string | null;
-  replyStatus: string | null;
-}
-
-interface SenderUsage {
-  total: number;
-  unknown: Set<string>;
-}
-
-function usageOf(usage: Map<string, SenderUsage>, sender: string): SenderUsage {
-  const found = usage.get(sender);
-  if (found) return found;
-  const fresh: SenderUsage = { total: 0, unknown: new Set<string>() };
-  usage.set(sender, fresh);
-  return fresh;
-}
-
 /** How an MO's sender is stored: its +84 number, or what the gateway gave when it is not a number. */
 function senderOf(from: string, phone = checkPhone(from)): string {
   return phone.e164 ?? from.trim();
-}
-
-export interface ThrottledNumber {
-  sender: string;
-  lookupsLastHour: number;
-  unknownCodesLastHour: number;
-  reason: 'flood' | 'enumeration';
 }
 
 /** An MO with what can be worked out before its transaction. */
@@ -275,21 +233,16 @@ export class LookupService {
     claimUntil: number | null,
     claimed: NotificationRow[],
   ): Promise<InboundResult[]> {
-    const usage = await this.recentUsage(tx, [...new Set(items.map((i) => i.sender))], now);
-    const { rateLimitPerHour, unknownCodeLimitPerHour } = this.config.lookup;
+    const guard = await SenderGuard.load(tx, [...new Set(items.map((i) => i.sender))], now, this.config.lookup);
     const idKey = (mo: InboundSms) => (mo.messageId === null ? null : `${mo.gateway}\u0000${mo.messageId}`);
     const seen = new Set<string>();
     const plans = items.map((item) => {
       const key = idKey(item.mo);
       if (key !== null && seen.has(key)) return { item, repeat: true as const };
       if (key !== null) seen.add(key);
-      const used = usageOf(usage, item.sender);
-      const simulated = item.mo.gateway === SIMULATOR_GATEWAY;
-      const allowed =
-        simulated || (used.unknown.size <= unknownCodeLimitPerHour && (rateLimitPerHour === 0 || used.total < rateLimitPerHour));
+      const allowed = item.mo.gateway === SIMULATOR_GATEWAY || guard.allows(item.sender);
       const answer = allowed ? item.answer : this.rateLimited();
-      used.total += 1;
-      if (answer.outcome === 'not_found' && answer.code !== null) used.unknown.add(answer.code);
+      guard.count(item.sender, answer.outcome === 'not_found' ? answer.code : null);
       return { item, repeat: false as const, answer, reply: answer.reply === null ? null : this.replyRow(item, answer, now, claimUntil) };
     });
 
@@ -383,28 +336,6 @@ export class LookupService {
     });
   }
 
-  /** Per sender, the MOs of the last hour and the distinct unknown codes they tried: one statement. */
-  private async recentUsage(tx: DbHandle, senders: readonly string[], now: number): Promise<Map<string, SenderUsage>> {
-    const usage = new Map<string, SenderUsage>();
-    if (senders.length === 0) return usage;
-    const rows = await tx.kysely
-      .selectFrom('inbound_messages')
-      .select((eb) => ['sender', 'outcome', 'parsed_code', eb.fn.countAll<number>().as('n')])
-      .where('sender', 'in', senders)
-      .where('received_at', '>', now - HOUR_MS)
-      .where('gateway', '!=', SIMULATOR_GATEWAY)
-      .groupBy(['sender', 'outcome', 'parsed_code'])
-      .execute();
-    for (const row of rows) {
-      // Only the group's own senders match `in`; a de-identified row (sender null) never does.
-      if (row.sender === null) continue;
-      const used = usageOf(usage, row.sender);
-      used.total += row.n;
-      if (row.outcome === 'not_found' && row.parsed_code !== null) used.unknown.add(row.parsed_code);
-    }
-    return usage;
-  }
-
   /** The answer already given to a re-delivered MO. */
   private async stored(tx: DbHandle, mo: InboundSms): Promise<InboundResult> {
     const seen = await tx.kysely
@@ -436,49 +367,13 @@ export class LookupService {
   }
 
   /** The latest simulated MOs of `userId` from `phone` with their replies, oldest first (never a real number's thread). */
-  async simulatorConversation(userId: number, phone: string, limit = 30): Promise<ThreadEntry[]> {
-    const rows = await this.db.kysely
-      .selectFrom('inbound_messages as i')
-      .leftJoin('notifications as m', 'm.id', 'i.reply_notification_id')
-      .select(['i.id', 'i.text', 'i.received_at', 'i.reply', 'm.status'])
-      .where('i.gateway', '=', SIMULATOR_GATEWAY)
-      .where('i.sender', '=', simulatorSender(userId, phone))
-      .orderBy('i.id', 'desc')
-      .limit(limit)
-      .execute();
-    return rows.reverse().map((r) => ({
-      id: r.id,
-      text: r.text,
-      receivedAt: r.received_at,
-      reply: r.reply,
-      replyStatus: r.status ?? null,
-    }));
+  simulatorConversation(userId: number, phone: string, limit = 30): Promise<ThreadEntry[]> {
+    return simulatorThread(this.db, userId, phone, limit);
   }
 
   /** Numbers throttled right now and why, for administrators. */
-  async throttled(): Promise<ThrottledNumber[]> {
-    const since = this.clock.now() - HOUR_MS;
-    const rows = await this.db.kysely
-      .selectFrom('inbound_messages')
-      .select((eb) => [
-        'sender',
-        eb.fn.countAll<number>().as('total'),
-        sql<number>`count(distinct case when outcome = 'not_found' then parsed_code end)`.as('unknown'),
-      ])
-      .where('received_at', '>', since)
-      .where('sender', 'is not', null)
-      .where('gateway', '!=', SIMULATOR_GATEWAY)
-      .groupBy('sender')
-      .execute();
-    const { rateLimitPerHour, unknownCodeLimitPerHour } = this.config.lookup;
-    return rows
-      .map((r) => ({ sender: r.sender ?? '', lookupsLastHour: r.total, unknownCodesLastHour: r.unknown }))
-      .flatMap((r): ThrottledNumber[] => {
-        if (r.unknownCodesLastHour > unknownCodeLimitPerHour) return [{ ...r, reason: 'enumeration' as const }];
-        if (rateLimitPerHour > 0 && r.lookupsLastHour >= rateLimitPerHour) return [{ ...r, reason: 'flood' as const }];
-        return [];
-      })
-      .sort((a, b) => b.lookupsLastHour - a.lookupsLastHour);
+  throttled(): Promise<ThrottledNumber[]> {
+    return throttledNumbers(this.db, this.clock.now(), this.config.lookup);
   }
 
   /** Parses the MO and reads the dossier and its agency: outside the transaction, which on SQLite

@@ -6,7 +6,7 @@ import type { Channel } from '../platform/config/provider-file.js';
 import type { Carrier } from '../lib/phone/phone.js';
 import type { Provider, SendResult } from './provider.js';
 import type { ProviderPick, ProviderRoute, ProviderRouter } from './provider.router.js';
-import { ZaloZnsProvider } from './adapters/zalo/zalo.provider.js';
+import { bucketOf, HealthRules, MemberHealth, type HealthPolicy, type ProviderHealth, type ScoreChange } from './provider.health.js';
 
 export interface PoolMember {
   readonly provider: Provider;
@@ -21,45 +21,6 @@ export interface PoolMember {
   readonly tps?: number;
 }
 
-/**
- * How health moves. Each member has a score of 0–100 scaling its weight: errors and slowness take steps
- * off, good behaviour puts them back (GOV.UK Notify's provider switching, applied to weights).
- */
-export interface HealthPolicy {
-  /** Taken off per counted error (retryable, timeout, or a permanent one in `providerFaults`). */
-  readonly errorStep: number;
-  /** Taken off per `intervalMs` while the latency average is above `slowMs`. */
-  readonly slowStep: number;
-  /** Given back per `intervalMs` without a penalty, and per `recoverAfter` successes in a row. */
-  readonly recoverStep: number;
-  readonly recoverAfter: number;
-  readonly intervalMs: number;
-  readonly slowMs: number;
-  /** Slowness is judged only on at least this many sends since the last judgement. */
-  readonly slowMinSamples: number;
-  /** Smoothing of the latency average (weight of the newest send). */
-  readonly latencyAlpha: number;
-  /** How many recent sends the error rate is taken over. */
-  readonly errorWindow: number;
-  /** Permanent reasons that are the provider's fault (credentials, account); any other permanent error
-   *  is about the message itself (invalid destination) and does not count against the provider. */
-  readonly providerFaults: readonly string[];
-}
-
-export const DEFAULT_HEALTH_POLICY: HealthPolicy = {
-  errorStep: 20,
-  slowStep: 10,
-  recoverStep: 10,
-  recoverAfter: 10,
-  intervalMs: 60_000,
-  slowMs: 3_000,
-  slowMinSamples: 5,
-  latencyAlpha: 0.3,
-  errorWindow: 50,
-  // Zalo: our app refused or its token refused for good — the provider's side, not the message's.
-  providerFaults: ['provider_auth', 'zalo_app_invalid', 'zalo_token_failed'],
-};
-
 export interface PoolOptions {
   readonly clock: Clock;
   readonly logger: Logger;
@@ -69,65 +30,24 @@ export interface PoolOptions {
   readonly policy?: Partial<HealthPolicy>;
 }
 
-export interface ProviderHealth {
-  readonly name: string;
-  readonly channel: Channel;
-  readonly priority: number;
-  readonly weight: number;
-  readonly effectiveWeight: number;
-  /** 0–100: the part of `weight` the provider keeps after errors and slowness. */
-  readonly score: number;
-  readonly healthy: boolean;
-  /** Moving average of send latency; null before the first send. */
-  readonly latencyMs: number | null;
-  /** Counted errors among the last `errorWindow` sends (message-level permanent errors excluded). */
-  readonly errorRate: number;
-  readonly recentSends: number;
-  readonly lastErrorReason: string | null;
-  readonly lastErrorAt: number | null;
-  readonly tps: number | null;
-  readonly carriers: readonly Carrier[] | null;
-}
-
-type Bucket = 'down' | 'degraded' | 'reduced' | 'full';
-
-function bucketOf(score: number): Bucket {
-  if (score <= 0) return 'down';
-  if (score < 50) return 'degraded';
-  if (score < 100) return 'reduced';
-  return 'full';
-}
-
 class MemberState {
   readonly name: string;
   readonly carriers: ReadonlySet<string> | null;
   readonly tps: number;
-  score = 100;
-  latencyMs: number | null = null;
-  /** Start of the current run without a penalty or slow send (time-based recovery counts whole intervals from it). */
-  goodSince: number;
-  goodStreak = 0;
-  lastSlowCheckAt: number;
-  samplesSinceCheck = 0;
-  /** Ring of recent sends, 1 = counted error. */
-  readonly outcomes: Uint8Array;
-  outcomeCount = 0;
-  lastErrorReason: string | null = null;
-  lastErrorAt: number | null = null;
+  readonly health: MemberHealth;
   tokens: number;
   refilledAt: number;
 
   constructor(
     readonly member: PoolMember,
     now: number,
-    errorWindow: number,
+    rules: HealthRules,
+    changed: ScoreChange,
   ) {
     this.name = member.provider.name;
     this.carriers = member.carriers ? new Set(member.carriers) : null;
     this.tps = member.tps ?? 0;
-    this.goodSince = now;
-    this.lastSlowCheckAt = now;
-    this.outcomes = new Uint8Array(errorWindow);
+    this.health = new MemberHealth(rules, now, changed);
     this.tokens = this.capacity;
     this.refilledAt = now;
   }
@@ -137,7 +57,7 @@ class MemberState {
   }
 
   get effectiveWeight(): number {
-    return (this.member.weight * this.score) / 100;
+    return (this.member.weight * this.health.score) / 100;
   }
 
   get limited(): boolean {
@@ -153,20 +73,6 @@ class MemberState {
     this.tokens = Math.min(this.capacity, this.tokens + (Math.max(0, now - this.refilledAt) * this.tps) / 1000);
     this.refilledAt = now;
   }
-
-  recordOutcome(error: boolean): void {
-    this.outcomes[this.outcomeCount % this.outcomes.length] = error ? 1 : 0;
-    this.outcomeCount++;
-  }
-
-  get recentSends(): number {
-    return Math.min(this.outcomeCount, this.outcomes.length);
-  }
-
-  get errorRate(): number {
-    const n = this.recentSends;
-    return n === 0 ? 0 : this.outcomes.subarray(0, n).reduce((sum, e) => sum + e, 0) / n;
-  }
 }
 
 /**
@@ -177,8 +83,7 @@ class MemberState {
 export class ProviderPool implements ProviderRouter {
   private readonly members: MemberState[];
   private readonly byProvider = new Map<Provider, MemberState>();
-  private readonly policy: HealthPolicy;
-  private readonly faults: ReadonlySet<string>;
+  private readonly rules: HealthRules;
   private readonly random: () => number;
   /** Which priority each distinct set of eligible members is routed to, to log failover once. */
   private readonly routes = new Map<string, { priority: number; allDown: boolean }>();
@@ -189,8 +94,7 @@ export class ProviderPool implements ProviderRouter {
     members: readonly PoolMember[],
     private readonly options: PoolOptions,
   ) {
-    this.policy = { ...DEFAULT_HEALTH_POLICY, ...options.policy };
-    this.faults = new Set(this.policy.providerFaults);
+    this.rules = new HealthRules(options.policy);
     this.random = options.random ?? Math.random;
     const now = options.clock.now();
     // Names label the metrics and the message rows, so they must be unique per channel (the sandbox serves both).
@@ -207,7 +111,7 @@ export class ProviderPool implements ProviderRouter {
         throw new ConfigError(`${where}: tps must be 0 or more`);
       if (member.carriers?.length === 0)
         throw new ConfigError(`${where}: an empty carrier list would never be used; omit it for every carrier`);
-      const state = new MemberState(member, now, this.policy.errorWindow);
+      const state: MemberState = new MemberState(member, now, this.rules, (before, cause) => this.scoreChanged(state, before, cause));
       names.add(key);
       this.byProvider.set(provider, state);
       return state;
@@ -226,10 +130,10 @@ export class ProviderPool implements ProviderRouter {
     );
     if (eligible.length === 0) return null;
     for (const m of eligible) {
-      this.recover(m, now);
+      m.health.recover(now);
       m.refill(now);
     }
-    const healthy = eligible.filter((m) => m.score > 0);
+    const healthy = eligible.filter((m) => m.health.score > 0);
     const allDown = healthy.length === 0;
     const tiers = byPriority(allDown ? eligible : healthy);
     const first = tiers[0]!;
@@ -263,30 +167,7 @@ export class ProviderPool implements ProviderRouter {
   report(provider: Provider, result: SendResult, latencyMs: number, reason: string | null = null): void {
     const m = this.byProvider.get(provider);
     if (!m) throw new Error(`provider ${provider.name} is not in this pool`);
-    const now = this.options.clock.now();
-    const policy = this.policy;
-    m.latencyMs = m.latencyMs === null ? latencyMs : m.latencyMs + policy.latencyAlpha * (latencyMs - m.latencyMs);
-    m.samplesSinceCheck++;
-    // Sends while the average is slow are not good behaviour: the quiet-interval credit starts again.
-    if (m.latencyMs > policy.slowMs) m.goodSince = now;
-    this.recover(m, now);
-    if (result === 'retryable' || (result === 'permanent' && reason !== null && this.faults.has(reason))) {
-      m.recordOutcome(true);
-      m.lastErrorReason = reason ?? result;
-      m.lastErrorAt = now;
-      this.penalise(m, policy.errorStep, `${result}:${reason ?? 'unknown'}`, now);
-    } else if (result === 'ok') {
-      m.recordOutcome(false);
-      if (m.latencyMs <= policy.slowMs && ++m.goodStreak >= policy.recoverAfter) {
-        m.goodStreak = 0;
-        this.setScore(m, m.score + policy.recoverStep, 'good sends');
-      }
-    }
-    if (now - m.lastSlowCheckAt >= policy.intervalMs && m.samplesSinceCheck >= policy.slowMinSamples) {
-      m.lastSlowCheckAt = now;
-      m.samplesSinceCheck = 0;
-      if (m.latencyMs > policy.slowMs) this.penalise(m, policy.slowStep, 'slow', now);
-    }
+    m.health.report(result, latencyMs, reason, this.options.clock.now());
   }
 
   /** Zalo providers whose refresh token Zalo refused for good (read from the database: any process may have
@@ -295,9 +176,8 @@ export class ProviderPool implements ProviderRouter {
     const alerts: { provider: string; reason: string }[] = [];
     for (const m of this.members) {
       const provider = m.member.provider;
-      if (!(provider instanceof ZaloZnsProvider)) continue;
-      const health = await provider.tokens.load();
-      if (!health.ok) alerts.push({ provider: provider.name, reason: health.reason ?? 'refused' });
+      const reason = await provider.credentialsRefused();
+      if (reason !== null) alerts.push({ provider: provider.name, reason });
     }
     return alerts;
   }
@@ -305,7 +185,7 @@ export class ProviderPool implements ProviderRouter {
   health(): ProviderHealth[] {
     const now = this.options.clock.now();
     return this.members.map((m) => {
-      this.recover(m, now);
+      m.health.recover(now);
       m.refill(now);
       return {
         name: m.name,
@@ -313,13 +193,13 @@ export class ProviderPool implements ProviderRouter {
         priority: m.member.priority,
         weight: m.member.weight,
         effectiveWeight: m.effectiveWeight,
-        score: m.score,
-        healthy: m.score > 0,
-        latencyMs: m.latencyMs,
-        errorRate: m.errorRate,
-        recentSends: m.recentSends,
-        lastErrorReason: m.lastErrorReason,
-        lastErrorAt: m.lastErrorAt,
+        score: m.health.score,
+        healthy: m.health.score > 0,
+        latencyMs: m.health.latencyMs,
+        errorRate: m.health.errorRate,
+        recentSends: m.health.recentSends,
+        lastErrorReason: m.health.lastErrorReason,
+        lastErrorAt: m.health.lastErrorAt,
         tps: m.tps > 0 ? m.tps : null,
         carriers: m.member.carriers ?? null,
       };
@@ -378,28 +258,13 @@ export class ProviderPool implements ProviderRouter {
     return members[members.length - 1]!;
   }
 
-  /** Time-based drift back up: whole intervals since the last penalty or slow send. */
-  private recover(m: MemberState, now: number): void {
-    const intervals = Math.floor((now - m.goodSince) / this.policy.intervalMs);
-    if (intervals <= 0) return;
-    m.goodSince += intervals * this.policy.intervalMs;
-    if (m.score < 100) this.setScore(m, m.score + intervals * this.policy.recoverStep, 'good interval');
-  }
-
-  private penalise(m: MemberState, step: number, cause: string, now: number): void {
-    m.goodSince = now;
-    m.goodStreak = 0;
-    this.setScore(m, m.score - step, cause);
-  }
-
-  private setScore(m: MemberState, score: number, cause: string): void {
-    const before = m.score;
-    m.score = Math.min(100, Math.max(0, score));
-    if (m.score === before) return;
+  /** Publishes a member's new weight, and logs the change (at info when it crosses a bucket). */
+  private scoreChanged(m: MemberState, before: number, cause: string): void {
+    const score = m.health.score;
     this.publish(m);
     const from = bucketOf(before);
-    const to = bucketOf(m.score);
-    const fields = { provider: m.name, channel: m.member.channel, score: m.score, effectiveWeight: m.effectiveWeight, from, to, cause };
+    const to = bucketOf(score);
+    const fields = { provider: m.name, channel: m.member.channel, score, effectiveWeight: m.effectiveWeight, from, to, cause };
     if (from === to) this.options.logger.debug(fields, 'provider weight changed');
     else this.options.logger.info(fields, 'provider weight changed');
   }
@@ -407,7 +272,7 @@ export class ProviderPool implements ProviderRouter {
   private publish(m: MemberState): void {
     const labels = { provider: m.name, channel: m.member.channel };
     this.options.metrics.providerWeight.set(labels, m.effectiveWeight);
-    this.options.metrics.providerHealthy.set(labels, m.score > 0 ? 1 : 0);
+    this.options.metrics.providerHealthy.set(labels, m.health.score > 0 ? 1 : 0);
   }
 
   /** Logs and counts when the priority a set of eligible members is routed to changes. */

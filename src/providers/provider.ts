@@ -132,6 +132,12 @@ export abstract class Provider {
     }
   }
 
+  /** Why this provider's credentials were refused for good (read from the database: any process may have
+   *  found out), or null: fine, or nothing of the kind to refuse. The health alert of /cai-dat. */
+  credentialsRefused(): Promise<string | null> {
+    return Promise.resolve(null);
+  }
+
   /** One observer (the provider pool's health tracking); null detaches it. */
   setObserver(observer: SendObserver | null): void {
     this.observer = observer;

@@ -6,7 +6,8 @@ import { ConfigError } from '../../src/platform/config/config.js';
 import { createMetrics, type Metrics } from '../../src/platform/metrics.js';
 import type { Carrier } from '../../src/lib/phone/phone.js';
 import { Provider, ProviderError, type OutgoingMessage, type SendOutcome } from '../../src/providers/provider.js';
-import { ProviderPool, type HealthPolicy } from '../../src/providers/provider.pool.js';
+import type { HealthPolicy } from '../../src/providers/provider.health.js';
+import { ProviderPool } from '../../src/providers/provider.pool.js';
 
 type Step = 'ok' | Error;
 

@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import { transaction, type Db, type DbHandle } from '../../platform/db/database.js';
 import type { Clock } from '../../platform/clock.js';
@@ -11,12 +10,8 @@ import { GroupCommit } from '../../platform/db/group-commit.js';
 import { dbFailureOf } from '../../platform/db/failure.js';
 import { withTimeout } from '../../lib/async.js';
 
-interface SentItem {
-  readonly row: NotificationRow;
-  readonly provider: string;
-  readonly outcome: SendOutcome;
-}
 import type { NotificationRow } from '../notification.repository.js';
+import { claimDue, giveBack, markFailed, markSent, renewLease, retryLater, type SentItem } from './queue.sql.js';
 import { lockReceiptIds, type ReceiptService } from '../receipts/receipt.service.js';
 import type { StatusCallbackService } from '../callbacks/status-callback.service.js';
 
@@ -92,19 +87,7 @@ export class Dispatcher {
   async claim(limit: number): Promise<NotificationRow[]> {
     const now = this.clock.now();
     const leaseUntil = now + this.options.leaseSeconds * 1000;
-    const lock = this.db.dialect === 'postgres' ? sql`for update skip locked` : sql``;
-    const result = await sql<NotificationRow>`
-      update notifications
-         set status = 'sending', attempts = attempts + 1, lease_until = ${leaseUntil},
-             next_attempt_at = ${leaseUntil}, updated_at = ${now}
-       where id in (
-         select id from notifications
-          where status in ('pending', 'sending') and next_attempt_at <= ${now}
-          order by next_attempt_at
-          limit ${limit}
-          ${lock})
-      returning *`.execute(this.db.kysely);
-    return result.rows;
+    return claimDue(this.db, limit, now, leaseUntil);
   }
 
   /** Claims and sends one batch; returns how many messages it handled. */
@@ -224,19 +207,7 @@ export class Dispatcher {
       await this.finishFailed(row, failure.retryable ? `gave_up:${failure.reason}` : failure.reason, failure.message);
       return;
     }
-    await this.db.kysely
-      .updateTable('notifications')
-      .set({
-        status: 'pending',
-        next_attempt_at: now + retryDelayMs(row.attempts),
-        lease_until: null,
-        last_error: failure.message.slice(0, 500),
-        updated_at: now,
-      })
-      .where('id', '=', row.id)
-      .where('status', '=', 'sending')
-      .where('attempts', '=', row.attempts)
-      .execute();
+    await retryLater(this.db, row, now, now + retryDelayMs(row.attempts), failure.message);
   }
 
   /**
@@ -286,14 +257,7 @@ export class Dispatcher {
     const now = this.clock.now();
     if (row.lease_until !== null && row.lease_until - now >= needMs) return true;
     const leaseUntil = now + this.options.leaseSeconds * 1000;
-    const renewed = await this.db.kysely
-      .updateTable('notifications')
-      .set({ lease_until: leaseUntil, next_attempt_at: leaseUntil, updated_at: now })
-      .where('id', '=', row.id)
-      .where('status', '=', 'sending')
-      .where('attempts', '=', row.attempts)
-      .executeTakeFirst();
-    if (Number(renewed.numUpdatedRows) === 0) {
+    if (!(await renewLease(this.db, row, now, leaseUntil))) {
       this.logger.warn({ notificationId: row.id }, 'lease lost before sending: another worker re-claimed the message');
       return false;
     }
@@ -308,57 +272,25 @@ export class Dispatcher {
   private async release(row: NotificationRow, failure: ProviderError): Promise<void> {
     const now = this.clock.now();
     const waitMs = failure.reason === 'session_closing' ? 0 : NOT_ATTEMPTED_RETRY_MS;
-    await this.db.kysely
-      .updateTable('notifications')
-      .set({
-        status: 'pending',
-        attempts: row.attempts - 1,
-        next_attempt_at: now + waitMs,
-        lease_until: null,
-        last_error: failure.message.slice(0, 500),
-        updated_at: now,
-      })
-      .where('id', '=', row.id)
-      .where('status', '=', 'sending')
-      .where('attempts', '=', row.attempts)
-      .execute();
+    await giveBack(this.db, row, now, now + waitMs, failure.message);
   }
 
   /** A claimed row this process will not send (shutting down): back to pending at once, the attempt not spent. */
   private async releaseClaim(row: NotificationRow): Promise<void> {
     const now = this.clock.now();
-    await this.db.kysely
-      .updateTable('notifications')
-      .set({ status: 'pending', attempts: row.attempts - 1, next_attempt_at: now, lease_until: null, updated_at: now })
-      .where('id', '=', row.id)
-      .where('status', '=', 'sending')
-      .where('attempts', '=', row.attempts)
-      .execute();
+    await giveBack(this.db, row, now, now);
   }
 
   /** Every provider for the message is at its rate limit for a while: try later without spending an attempt. */
   private async defer(row: NotificationRow, waitMs: number): Promise<void> {
     const now = this.clock.now();
-    await this.db.kysely
-      .updateTable('notifications')
-      .set({ status: 'pending', attempts: row.attempts - 1, next_attempt_at: now + waitMs, lease_until: null, updated_at: now })
-      .where('id', '=', row.id)
-      .where('status', '=', 'sending')
-      .where('attempts', '=', row.attempts)
-      .execute();
+    await giveBack(this.db, row, now, now + waitMs);
   }
 
   private async finishFailed(row: NotificationRow, reason: string, detail: string): Promise<void> {
     const now = this.clock.now();
     await transaction(this.db, async (tx) => {
-      const failed = await tx.kysely
-        .updateTable('notifications')
-        .set({ status: 'failed', failure_reason: reason, last_error: detail.slice(0, 500), lease_until: null, updated_at: now })
-        .where('id', '=', row.id)
-        .where('status', '=', 'sending')
-        .where('attempts', '=', row.attempts)
-        .returningAll()
-        .executeTakeFirst();
+      const failed = await markFailed(tx, row, now, reason, detail);
       if (failed) await this.callbacks.enqueue(tx, failed, now);
       if (failed?.channel === 'zalo') await this.followUp?.afterFailure(tx, failed, now);
     });
@@ -410,26 +342,4 @@ export class Dispatcher {
     // Nothing is in flight any more: a later runOnce (a test, a restart) claims as usual.
     this.stopping = false;
   }
-}
-
-/** One UPDATE for the whole group: a statement per message costs a round trip each on PostgreSQL. */
-async function markSent(tx: DbHandle, group: readonly SentItem[], now: number): Promise<NotificationRow[]> {
-  const byId = <T>(value: (item: (typeof group)[number]) => T, type: 'text' | 'bigint') =>
-    sql`case id ${sql.join(
-      group.map((item) => sql`when ${item.row.id} then cast(${value(item)} as ${sql.raw(type)})`),
-      sql` `,
-    )} end`;
-  const { rows } = await sql<NotificationRow>`
-    update notifications
-       set status = ${byId((g) => g.outcome.status, 'text')},
-           provider = ${byId((g) => g.provider, 'text')},
-           provider_message_id = ${byId((g) => g.outcome.providerMessageId, 'text')},
-           sent_at = ${now},
-           delivered_at = ${byId((g) => (g.outcome.status === 'delivered' ? now : null), 'bigint')},
-           lease_until = null, last_error = null, updated_at = ${now}
-     where id in (${sql.join(group.map((g) => g.row.id))})
-       and status = 'sending'
-       and attempts = ${byId((g) => g.row.attempts, 'bigint')}
-    returning *`.execute(tx.kysely);
-  return rows;
 }

@@ -1,6 +1,6 @@
 /** /gia-lap: a phone on screen that texts the short code through the real SMS look-up (sandbox demos only). */
 import { html, type SafeHtml } from '../html.js';
-import type { ThreadEntry } from '../../inbound/lookup.service.js';
+import type { ThreadEntry } from '../../inbound/simulator.js';
 import { formatVnd, messageStatusLabel, t } from './i18n.js';
 import { stylesheet, timeTag, type View } from './ui.js';
 

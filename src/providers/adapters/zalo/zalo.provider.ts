@@ -116,6 +116,11 @@ export class ZaloZnsProvider extends Provider {
     this.tokens.onHealth(report);
   }
 
+  override async credentialsRefused(): Promise<string | null> {
+    const health = await this.tokens.load();
+    return health.ok ? null : (health.reason ?? 'refused');
+  }
+
   protected async deliver(message: OutgoingMessage): Promise<SendOutcome> {
     const payload = parsePayload(message.body, this.name);
     const request: ZaloSendRequest = {
