@@ -2,18 +2,11 @@ import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { ConfigError } from '../platform/config/config.js';
 import { startSmscSimulator } from '../lib/smpp/simulator/smsc-simulator.js';
+import { integerOption } from './cli-options.js';
 
 const USAGE =
   'usage: motcua smsc-sim [--port 2775] [--control-port 2776] [--system-id motcua] [--password secret] [--receipt-delay-ms 500] ' +
   '[--throttle-percent 0] [--reject-percent 0] [--delay-ms 0] [--id-style hex|decimal] [--host 127.0.0.1]';
-
-function integer(value: string | undefined, name: string, fallback: number, max: number): number {
-  if (value === undefined) return fallback;
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0 || parsed > max)
-    throw new ConfigError(`--${name} must be an integer from 0 to ${max}\n${USAGE}`);
-  return parsed;
-}
 
 /** `motcua smsc-sim …`: runs the SMSC simulator until SIGINT/SIGTERM. */
 export async function runSmscSimCommand(args: string[]): Promise<void> {
@@ -37,16 +30,16 @@ export async function runSmscSimCommand(args: string[]): Promise<void> {
   const logger = pino({ name: 'smsc-sim', level: process.env.LOG_LEVEL ?? 'info' });
   const simulator = await startSmscSimulator({
     host: values.host!,
-    port: integer(values.port, 'port', 2775, 65535),
-    controlPort: integer(values['control-port'], 'control-port', 2776, 65535),
+    port: integerOption(values.port, 'port', 2775, 65535, USAGE),
+    controlPort: integerOption(values['control-port'], 'control-port', 2776, 65535, USAGE),
     ...(values['system-id'] === undefined ? {} : { systemId: values['system-id'] }),
     ...(values.password === undefined ? {} : { password: values.password }),
-    receiptDelayMs: integer(values['receipt-delay-ms'], 'receipt-delay-ms', 500, 3_600_000),
+    receiptDelayMs: integerOption(values['receipt-delay-ms'], 'receipt-delay-ms', 500, 3_600_000, USAGE),
     idStyle,
     faults: {
-      throttlePercent: integer(values['throttle-percent'], 'throttle-percent', 0, 100),
-      rejectPercent: integer(values['reject-percent'], 'reject-percent', 0, 100),
-      delayMs: integer(values['delay-ms'], 'delay-ms', 0, 600_000),
+      throttlePercent: integerOption(values['throttle-percent'], 'throttle-percent', 0, 100, USAGE),
+      rejectPercent: integerOption(values['reject-percent'], 'reject-percent', 0, 100, USAGE),
+      delayMs: integerOption(values['delay-ms'], 'delay-ms', 0, 600_000, USAGE),
     },
     logger,
   });

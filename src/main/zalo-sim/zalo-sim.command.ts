@@ -2,19 +2,12 @@ import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { ConfigError } from '../../platform/config/config.js';
 import { startZaloSimulator, type PhoneBehaviour } from './zalo-sim.js';
+import { integerOption } from '../cli-options.js';
 
 const USAGE =
   'usage: motcua zalo-sim [--port 8765] [--host 127.0.0.1] [--app-id sim-app] [--app-secret sim-app-secret] ' +
   '[--oa-secret sim-oa-secret] [--refresh-token sim-refresh-token] [--webhook-url http://127.0.0.1:3000/webhooks/zalo] ' +
   '[--delivery-delay-ms 1000] [--access-token-seconds 90000] [--error 84912345678=-118 …] [--no-delivery 84912345678 …]';
-
-function integer(value: string | undefined, name: string, fallback: number, max: number): number {
-  if (value === undefined) return fallback;
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0 || parsed > max)
-    throw new ConfigError(`--${name} must be an integer from 0 to ${max}\n${USAGE}`);
-  return parsed;
-}
 
 /** `motcua zalo-sim …`: Zalo's OAuth and ZNS APIs as documented, with signed delivery webhooks, until SIGINT/SIGTERM. */
 export async function runZaloSimCommand(args: string[]): Promise<void> {
@@ -44,14 +37,14 @@ export async function runZaloSimCommand(args: string[]): Promise<void> {
   const logger = pino({ name: 'zalo-sim', level: process.env.LOG_LEVEL ?? 'info' });
   const simulator = await startZaloSimulator({
     host: values.host!,
-    port: integer(values.port, 'port', 8765, 65535),
+    port: integerOption(values.port, 'port', 8765, 65535, USAGE),
     appId: values['app-id']!,
     appSecret: values['app-secret']!,
     oaSecretKey: values['oa-secret']!,
     refreshToken: values['refresh-token']!,
-    accessTokenSeconds: integer(values['access-token-seconds'], 'access-token-seconds', 90_000, 10 * 86_400),
+    accessTokenSeconds: integerOption(values['access-token-seconds'], 'access-token-seconds', 90_000, 10 * 86_400, USAGE),
     webhookUrl: values['webhook-url'] ?? null,
-    deliveryDelayMs: integer(values['delivery-delay-ms'], 'delivery-delay-ms', 1000, 3_600_000),
+    deliveryDelayMs: integerOption(values['delivery-delay-ms'], 'delivery-delay-ms', 1000, 3_600_000, USAGE),
   });
   for (const [phone, behaviour] of behaviours) simulator.setPhone(phone, behaviour);
   logger.info(
