@@ -1,11 +1,10 @@
 import type { Logger } from 'pino';
-import { fetch } from 'undici';
 import { ConfigError } from '../../platform/config/config.js';
 import type { Metrics } from '../../platform/metrics.js';
 import { Provider, ProviderError, type OutgoingMessage, type SendOutcome } from '../provider.js';
 
 import { ConfigReader, isPlainObject } from './config-reader.js';
-import { createKeepAliveAgent, formatRecipient, httpStatusError, transportError } from './http.shared.js';
+import { createKeepAliveAgent, formatRecipient, httpStatusError, requestText } from './http.shared.js';
 
 // ─── the configurable JSON / form adapter ───────────────────────────────────
 
@@ -131,21 +130,13 @@ export class HttpSmsProvider extends Provider {
       body = new URLSearchParams(Object.entries(fields).map(([key, value]) => [key, String(value ?? '')])).toString();
     }
 
-    let status: number;
-    let text: string;
-    try {
-      const response = await fetch(url, {
-        method: this.options.method,
-        headers,
-        body,
-        signal: AbortSignal.timeout(this.options.timeoutMs),
-        dispatcher: this.agent,
-      });
-      status = response.status;
-      text = await response.text();
-    } catch (error) {
-      throw transportError(this.name, error);
-    }
+    const { status, text } = await requestText(this.name, url, {
+      method: this.options.method,
+      headers,
+      body,
+      timeoutMs: this.options.timeoutMs,
+      agent: this.agent,
+    });
     return this.interpret(status, text);
   }
 

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { Agent } from 'undici';
+import { Agent, fetch } from 'undici';
 import { ConfigError } from '../../platform/config/config.js';
 import { ProviderError } from '../provider.js';
 
@@ -21,6 +21,35 @@ export function formatRecipient(to: string, format: NumberFormat): string {
  *  same implementation as Node's global one) so the agent and the fetch always come from one version. */
 export function createKeepAliveAgent(): Agent {
   return new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 60_000, connections: 16 });
+}
+
+export interface ProviderRequest {
+  readonly method: string;
+  readonly headers: Record<string, string>;
+  readonly body?: string | undefined;
+  readonly timeoutMs: number;
+  readonly agent: Agent;
+}
+
+/** One request to a provider's HTTP API: the status and the answer's text, or a retryable transport error
+ *  (no answer within the timeout, connection refused or reset: it may or may not have arrived). */
+export async function requestText(
+  provider: string,
+  url: string | URL,
+  request: ProviderRequest,
+): Promise<{ status: number; text: string }> {
+  try {
+    const response = await fetch(url, {
+      method: request.method,
+      headers: request.headers,
+      body: request.body,
+      signal: AbortSignal.timeout(request.timeoutMs),
+      dispatcher: request.agent,
+    });
+    return { status: response.status, text: await response.text() };
+  } catch (error) {
+    throw transportError(provider, error);
+  }
 }
 
 /** Network failures and our own timeout: the request may or may not have arrived, so it is retried. */

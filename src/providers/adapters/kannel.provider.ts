@@ -13,7 +13,6 @@
  *   seconds), %p (receiver), %F (the SMSC's message id), %I (Kannel's own message id).
  */
 import type { Logger } from 'pino';
-import { fetch } from 'undici';
 import type { Metrics } from '../../platform/metrics.js';
 import { ConfigReader } from './config-reader.js';
 import {
@@ -23,7 +22,7 @@ import {
   createKeepAliveAgent,
   formatRecipient,
   httpStatusError,
-  transportError,
+  requestText,
   type NumberFormat,
 } from './http.shared.js';
 import { Provider, ProviderError, type DeliveryReceipt, type OutgoingMessage, type SendOutcome } from '../provider.js';
@@ -126,21 +125,15 @@ export class KannelProvider extends Provider {
       body = message.body;
     }
 
-    let status: number;
-    let answer: string;
-    try {
-      const response = await fetch(url, {
-        method: this.options.method,
-        headers,
-        body,
-        signal: AbortSignal.timeout(this.options.timeoutMs),
-        dispatcher: this.agent,
-      });
-      status = response.status;
-      answer = (await response.text()).trim();
-    } catch (error) {
-      throw transportError(this.name, error);
-    }
+    const reply = await requestText(this.name, url, {
+      method: this.options.method,
+      headers,
+      body,
+      timeoutMs: this.options.timeoutMs,
+      agent: this.agent,
+    });
+    const status = reply.status;
+    const answer = reply.text.trim();
 
     if (status === 403 && /not routable/i.test(answer)) {
       throw new ProviderError(`${this.name}: HTTP 403 ${answer}`, false, 'not_routable');

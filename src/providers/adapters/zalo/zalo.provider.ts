@@ -7,13 +7,13 @@
  * same request to Zalo and matches the same notification on our side.
  */
 import type { Logger } from 'pino';
-import { fetch, type Agent } from 'undici';
+import type { Agent } from 'undici';
 import type { Metrics } from '../../../platform/metrics.js';
 import type { Db } from '../../../platform/db/database.js';
 import { ConfigError } from '../../../platform/config/config.js';
 import { Provider, ProviderError, type OutgoingMessage, type SendOutcome } from '../../provider.js';
 import { ConfigReader } from '../config-reader.js';
-import { createKeepAliveAgent, httpStatusError, transportError } from '../http.shared.js';
+import { createKeepAliveAgent, httpStatusError, requestText } from '../http.shared.js';
 import { ZALO_OAUTH_URL, ZALO_SEND_BASE_URL, ZALO_SEND_PATH, zaloPhone, type ZaloSendRequest } from './zalo.api.js';
 import { ZALO_TOKEN_INVALID, zaloCodeRule } from './zalo.errors.js';
 import { ZaloTokens, type ZaloTokenHealth } from './zalo.tokens.js';
@@ -141,21 +141,13 @@ export class ZaloZnsProvider extends Provider {
     request: ZaloSendRequest,
     token: string,
   ): Promise<{ status: number; code: string | null; json: Record<string, unknown> | null; text: string }> {
-    let status: number;
-    let text: string;
-    try {
-      const response = await fetch(`${this.options.baseUrl}${ZALO_SEND_PATH}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', access_token: token },
-        body: JSON.stringify(request),
-        signal: AbortSignal.timeout(this.options.timeoutMs),
-        dispatcher: this.agent,
-      });
-      status = response.status;
-      text = await response.text();
-    } catch (error) {
-      throw transportError(this.name, error);
-    }
+    const { status, text } = await requestText(this.name, `${this.options.baseUrl}${ZALO_SEND_PATH}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', access_token: token },
+      body: JSON.stringify(request),
+      timeoutMs: this.options.timeoutMs,
+      agent: this.agent,
+    });
     const byStatus = httpStatusError(this.name, status, text);
     if (byStatus) throw byStatus;
     let json: Record<string, unknown> | null = null;
