@@ -7,7 +7,7 @@
 import { after, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSmscSimulator, type SmscSimulator } from '../../src/lib/smpp/simulator/smsc-simulator.js';
-import { ADMIN_TOKEN, admin, intakeBody, seedBasics, startHarness, type Harness } from '../support/harness.js';
+import { ADMIN_TOKEN, seedBasics, startHarness, type Harness, dossierWithResult } from '../support/harness.js';
 import { type CliProcess, cleanEnv, startCli } from '../support/cli-process.js';
 import { waitFor } from '../support/wait.js';
 
@@ -45,23 +45,7 @@ describe('shutdown against a slow SMSC', () => {
     const h = await startHarness({ now: new Date(Date.now() - 60_000).toISOString() });
     cleanups.push(() => h.close());
     await seedBasics(h);
-    for (let i = 1; i <= MESSAGES; i++) {
-      const code = `000.00.15.H34-261123-${String(i).padStart(4, '0')}`;
-      const intake = await h.app.inject({
-        method: 'POST',
-        url: '/api/v1/dossiers',
-        headers: admin,
-        payload: intakeBody({ receiptCode: code }),
-      });
-      assert.equal(intake.statusCode, 201, intake.body);
-      const event = await h.app.inject({
-        method: 'POST',
-        url: `/api/v1/dossiers/${code}/events`,
-        headers: admin,
-        payload: { type: 'result_ready' },
-      });
-      assert.equal(event.statusCode, 200, event.body);
-    }
+    for (let i = 1; i <= MESSAGES; i++) await dossierWithResult(h, i);
     // Only the result messages go over SMPP here; the intake messages are sent before (sandbox would do, but
     // one provider keeps it simple): all of them count, duplicates are counted per message text.
     const env = cleanEnv({

@@ -2,6 +2,7 @@
  * The app under test on a real database per test file (database.ts: a fresh SQLite file, or with
  * MOTCUA_TEST_DB=postgres a fresh PostgreSQL database, dropped afterwards). No storage is mocked.
  */
+import assert from 'node:assert/strict';
 import pino, { type Logger } from 'pino';
 import { loadConfig, type Config } from '../../src/platform/config/config.js';
 import { createContext, type AppContext } from '../../src/main/context.js';
@@ -90,4 +91,25 @@ export function intakeBody(overrides: Record<string, unknown> = {}) {
     receivedAt: '2026-11-23T08:15:00+07:00',
     ...overrides,
   };
+}
+
+/** Receives dossier `000.00.15.H34-261123-<serial>` (STC, from seedBasics) and moves it to its result;
+ *  resolves with the result_ready message's id. */
+export async function dossierWithResult(h: Harness, serial: number): Promise<number> {
+  const code = `000.00.15.H34-261123-${String(serial).padStart(4, '0')}`;
+  const intake = await h.app.inject({
+    method: 'POST',
+    url: '/api/v1/dossiers',
+    headers: admin,
+    payload: intakeBody({ receiptCode: code }),
+  });
+  assert.equal(intake.statusCode, 201, intake.body);
+  const result = await h.app.inject({
+    method: 'POST',
+    url: `/api/v1/dossiers/${code}/events`,
+    headers: admin,
+    payload: { type: 'result_ready' },
+  });
+  assert.equal(result.statusCode, 200, result.body);
+  return (result.json().notifications as { id: number; kind: string }[]).find((n) => n.kind === 'result_ready')!.id;
 }

@@ -6,7 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSmscSimulator, type SmscSimulator } from '../../../src/lib/smpp/simulator/smsc-simulator.js';
-import { admin, intakeBody, seedBasics, startHarness, type Harness } from '../../support/harness.js';
+import { admin, seedBasics, startHarness, type Harness, dossierWithResult } from '../../support/harness.js';
 
 describe('no receipt in time: ask the SMSC first (query_sm)', () => {
   let sim: SmscSimulator;
@@ -31,22 +31,7 @@ describe('no receipt in time: ask the SMSC first (query_sm)', () => {
   });
 
   async function sentMessage(serial: number): Promise<{ id: number; providerMessageId: string }> {
-    const code = `000.00.15.H34-261123-${String(serial).padStart(4, '0')}`;
-    const intake = await h.app.inject({
-      method: 'POST',
-      url: '/api/v1/dossiers',
-      headers: admin,
-      payload: intakeBody({ receiptCode: code }),
-    });
-    assert.equal(intake.statusCode, 201, intake.body);
-    const res = await h.app.inject({
-      method: 'POST',
-      url: `/api/v1/dossiers/${code}/events`,
-      headers: admin,
-      payload: { type: 'result_ready' },
-    });
-    assert.equal(res.statusCode, 200, res.body);
-    const id = (res.json().notifications as { id: number; kind: string }[]).find((n) => n.kind === 'result_ready')!.id;
+    const id = await dossierWithResult(h, serial);
     for (let round = 0; round < 50; round++) {
       const row = await h.ctx.db.kysely
         .selectFrom('notifications')

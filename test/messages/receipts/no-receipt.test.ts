@@ -6,7 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { markNoReceipt } from '../../../src/messages/receipts/no-receipt.js';
-import { admin, intakeBody, seedBasics, startHarness, type Harness } from '../../support/harness.js';
+import { admin, seedBasics, startHarness, type Harness, dossierWithResult } from '../../support/harness.js';
 
 describe('no receipt in time → unknown', () => {
   let h: Harness;
@@ -18,24 +18,7 @@ describe('no receipt in time → unknown', () => {
     await h?.close();
   });
 
-  async function resultMessage(serial: number): Promise<number> {
-    const code = `000.00.15.H34-261123-${String(serial).padStart(4, '0')}`;
-    const intake = await h.app.inject({
-      method: 'POST',
-      url: '/api/v1/dossiers',
-      headers: admin,
-      payload: intakeBody({ receiptCode: code }),
-    });
-    assert.equal(intake.statusCode, 201, intake.body);
-    const res = await h.app.inject({
-      method: 'POST',
-      url: `/api/v1/dossiers/${code}/events`,
-      headers: admin,
-      payload: { type: 'result_ready' },
-    });
-    assert.equal(res.statusCode, 200, res.body);
-    return (res.json().notifications as { id: number; kind: string }[]).find((n) => n.kind === 'result_ready')!.id;
-  }
+  const resultMessage = (serial: number) => dossierWithResult(h, serial);
 
   const markSent = (id: number, sentAt: number) =>
     h.ctx.db.kysely

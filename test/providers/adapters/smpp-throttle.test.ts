@@ -6,7 +6,7 @@
 import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSmscSimulator, type SmscSimulator } from '../../../src/lib/smpp/simulator/smsc-simulator.js';
-import { admin, intakeBody, seedBasics, startHarness, type Harness } from '../../support/harness.js';
+import { seedBasics, startHarness, type Harness, dossierWithResult } from '../../support/harness.js';
 
 const MESSAGES = 150;
 
@@ -42,23 +42,7 @@ describe('SMPP throttle storm through the product', () => {
   });
 
   test(`${MESSAGES} messages under a 50 % throttle: all accepted once, none failed, no attempt spent on a refusal`, async (t: TestContext) => {
-    for (let i = 1; i <= MESSAGES; i++) {
-      const code = `000.00.15.H34-261123-${String(i).padStart(4, '0')}`;
-      const res = await h.app.inject({
-        method: 'POST',
-        url: '/api/v1/dossiers',
-        headers: admin,
-        payload: intakeBody({ receiptCode: code }),
-      });
-      assert.equal(res.statusCode, 201, res.body);
-      const event = await h.app.inject({
-        method: 'POST',
-        url: `/api/v1/dossiers/${code}/events`,
-        headers: admin,
-        payload: { type: 'result_ready' },
-      });
-      assert.equal(event.statusCode, 200, event.body);
-    }
+    for (let i = 1; i <= MESSAGES; i++) await dossierWithResult(h, i);
     const sms = () =>
       h.ctx.db.kysely.selectFrom('notifications').select(['id', 'status', 'attempts', 'failure_reason']).where('channel', '=', 'sms');
     const total = (await sms().execute()).length;
