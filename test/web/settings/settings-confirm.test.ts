@@ -3,46 +3,20 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { seedBasics, startHarness, TEST_DB, type Harness } from '../../support/harness.js';
-
-const PASSWORD = 'mot-khau-du-dai-2026';
-const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
-
-function setCookies(res: { headers: Record<string, unknown> }): Record<string, string> {
-  const raw = res.headers['set-cookie'];
-  const list = Array.isArray(raw) ? raw : raw ? [String(raw)] : [];
-  return Object.fromEntries(list.map((c: string) => c.split(';')[0]!.split('=') as [string, string]));
-}
+import { PASSWORD, webSession, type Session } from '../../support/web-session.js';
 
 describe(`confirmation before destructive actions (${TEST_DB})`, () => {
   let h: Harness;
-  let cookie = '';
-  let csrf = '';
-  const post = (url: string, fields: Record<string, string>) =>
-    h.app.inject({
-      method: 'POST',
-      url,
-      headers: { ...FORM, cookie },
-      payload: new URLSearchParams({ _csrf: csrf, ...fields }).toString(),
-    });
-  const get = (url: string) => h.app.inject({ method: 'GET', url, headers: { cookie } });
+  const web = webSession(() => h);
+  let session: Session;
+  const post = (url: string, fields: Record<string, string>) => web.post(session, url, fields);
+  const get = (url: string) => web.get(session, url);
 
   before(async () => {
     h = await startHarness();
     await seedBasics(h);
     await h.ctx.accounts.create({ username: 'quantri', displayName: 'Quản trị', role: 'admin', agencyCode: null, password: PASSWORD });
-    const page = await h.app.inject({ method: 'GET', url: '/dang-nhap' });
-    const res = await h.app.inject({
-      method: 'POST',
-      url: '/dang-nhap',
-      headers: { ...FORM, cookie: `mcs_login=${setCookies(page).mcs_login}` },
-      payload: new URLSearchParams({
-        _csrf: /name="_csrf" value="([^"]*)"/.exec(page.body)![1]!,
-        username: 'quantri',
-        password: PASSWORD,
-      }).toString(),
-    });
-    cookie = `mcs_session=${setCookies(res).mcs_session}`;
-    csrf = /<meta name="csrf-token" content="([^"]+)">/.exec((await get('/giam-sat')).body)![1]!;
+    session = await web.login('quantri');
   });
   after(async () => h.close());
 
