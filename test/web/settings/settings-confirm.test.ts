@@ -10,7 +10,6 @@ describe(`confirmation before destructive actions (${TEST_DB})`, () => {
   const web = webSession(() => h);
   let session: Session;
   const post = (url: string, fields: Record<string, string>) => web.post(session, url, fields);
-  const get = (url: string) => web.get(session, url);
 
   before(async () => {
     h = await startHarness();
