@@ -52,9 +52,12 @@ export function webSession(getH: () => Harness) {
     const cookie = `mcs_session=${cookieValue(res, 'mcs_session')}`;
     const home = await h.app.inject({ method: 'GET', url: '/dang-nhap?next=/mot-cua', headers: { cookie } });
     assert.equal(home.statusCode, 303);
-    const any = await h.app.inject({ method: 'GET', url: '/cai-dat/nha-cung-cap', headers: { cookie } });
-    const token = /<meta name="csrf-token" content="([^"]+)">/.exec(any.body)?.[1];
-    assert.ok(token, `csrf token on a page (${any.statusCode})`);
+    // The CSRF token is read off the page the login lands on, which every role may open.
+    let landing = await h.app.inject({ method: 'GET', url: String(res.headers.location ?? '/'), headers: { cookie } });
+    if (landing.statusCode >= 300 && landing.statusCode < 400)
+      landing = await h.app.inject({ method: 'GET', url: String(landing.headers.location), headers: { cookie } });
+    const token = /<meta name="csrf-token" content="([^"]+)">/.exec(landing.body)?.[1];
+    assert.ok(token, `csrf token on the landing page (${landing.statusCode})`);
     return { cookie, csrf: token };
   };
   const post = (s: Session, url: string, fields: Record<string, string>, headers: Record<string, string> = {}) =>

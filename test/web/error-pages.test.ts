@@ -6,16 +6,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { admin, intakeBody, seedBasics, startHarness, TEST_DB, type Harness } from '../support/harness.js';
+import { PASSWORD, webSession, type Session } from '../support/web-session.js';
 
-const PASSWORD = 'mot-khau-du-dai-2026';
-const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 const HTML = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
-
-function setCookies(res: { headers: Record<string, unknown> }): Record<string, string> {
-  const raw = res.headers['set-cookie'];
-  const list = Array.isArray(raw) ? raw : raw ? [String(raw)] : [];
-  return Object.fromEntries(list.map((c: string) => c.split(';')[0]!.split('=') as [string, string]));
-}
 
 const titleOf = (body: string) => /<title>([^<]*)<\/title>/.exec(body)?.[1] ?? '';
 const summaryOf = (body: string) =>
@@ -26,16 +19,10 @@ const occurrences = (body: string, text: string) => body.split(text).length - 1;
 
 describe(`error summaries and error pages (${TEST_DB})`, () => {
   let h: Harness;
+  let session: Session;
   let cookie = '';
-  let csrf = '';
-
-  const post = (url: string, fields: Record<string, string>) =>
-    h.app.inject({
-      method: 'POST',
-      url,
-      headers: { ...FORM, cookie },
-      payload: new URLSearchParams({ _csrf: csrf, ...fields }).toString(),
-    });
+  const web = webSession(() => h);
+  const post = (url: string, fields: Record<string, string>) => web.post(session, url, fields);
 
   before(async () => {
     h = await startHarness({ env: { MOTCUA_WEB_LOOKUP_RATE_LIMIT: '2' } });
@@ -47,21 +34,8 @@ describe(`error summaries and error pages (${TEST_DB})`, () => {
       agencyCode: 'STC',
       password: PASSWORD,
     });
-    const page = await h.app.inject({ method: 'GET', url: '/dang-nhap' });
-    const res = await h.app.inject({
-      method: 'POST',
-      url: '/dang-nhap',
-      headers: { ...FORM, cookie: `mcs_login=${setCookies(page).mcs_login}` },
-      payload: new URLSearchParams({
-        _csrf: /name="_csrf" value="([^"]*)"/.exec(page.body)![1]!,
-        username: 'stc-quantri',
-        password: PASSWORD,
-      }).toString(),
-    });
-    cookie = `mcs_session=${setCookies(res).mcs_session}`;
-    csrf = /<meta name="csrf-token" content="([^"]+)">/.exec(
-      (await h.app.inject({ method: 'GET', url: '/mot-cua', headers: { cookie } })).body,
-    )![1]!;
+    session = await web.login('stc-quantri');
+    cookie = session.cookie;
   });
   after(async () => h.close());
 
