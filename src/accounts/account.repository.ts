@@ -1,6 +1,6 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { DbHandle } from '../platform/db/database.js';
-import type { WebUserTable } from '../platform/db/schema.js';
+import type { WebSessionTable, WebUserTable } from '../platform/db/schema.js';
 
 export type WebUserRow = Selectable<WebUserTable>;
 
@@ -29,18 +29,7 @@ export async function updateUser(db: DbHandle, id: number, changes: Updateable<W
   await db.kysely.updateTable('web_users').set(changes).where('id', '=', id).execute();
 }
 
-export async function insertSession(
-  db: DbHandle,
-  row: {
-    id_hash: string;
-    user_id: number;
-    csrf_token: string;
-    created_at: number;
-    last_seen_at: number;
-    expires_at: number;
-    ip: string | null;
-  },
-): Promise<void> {
+export async function insertSession(db: DbHandle, row: Insertable<WebSessionTable>): Promise<void> {
   await db.kysely.insertInto('web_sessions').values(row).execute();
 }
 

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { transaction, type Db, type DbHandle } from '../../platform/db/database.js';
 import type { Clock } from '../../platform/clock.js';
+import type { Config } from '../../platform/config/config.js';
 import type { Metrics } from '../../platform/metrics.js';
 import { ProviderError, type SendOutcome } from '../../providers/provider.js';
 import type { ProviderRouter } from '../../providers/provider.router.js';
@@ -15,14 +16,8 @@ import { claimDue, giveBack, markFailed, markSent, renewLease, retryLater, type 
 import { lockReceiptIds, type ReceiptService } from '../receipts/receipt.service.js';
 import type { StatusCallbackService } from '../callbacks/status-callback.service.js';
 
-export interface DispatcherOptions {
-  readonly batchSize: number;
-  readonly pollMs: number;
-  readonly leaseSeconds: number;
-  readonly maxAttempts: number;
-  readonly maxAgeSeconds: number;
-  readonly concurrency: number;
-}
+/** The dispatcher's part of the configuration (its `enabled` is the CLI's to decide). */
+export type DispatcherOptions = Omit<Config['dispatcher'], 'enabled'>;
 
 const POKE_DELAY_MS = 20;
 /** A rate-limited provider is waited for up to this long; a longer wait defers the message instead. */
