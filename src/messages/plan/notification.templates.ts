@@ -78,6 +78,9 @@ export function templateProblem(kind: string, template: string, encoding: SmsEnc
   const details: Record<string, unknown> = { kind };
   if (result.placeholder !== undefined) details.placeholder = result.placeholder;
   if (result.segments !== undefined) details.segments = result.segments;
-  const message = suffix && result.code === 'TOO_LONG' ? `${result.message} (kể cả liên kết quyền riêng tư ở cuối tin)` : result.message;
+  const message =
+    suffix && result.code === 'TOO_LONG'
+      ? `${result.message.replace(/\.$/, '')}, kể cả liên kết quyền riêng tư ở cuối tin.`
+      : result.message;
   return { code: `TEMPLATE_${result.code}`, message, details };
 }
