@@ -5,7 +5,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHarness, TEST_DB, type Harness } from '../../support/harness.js';
+import { admin, bearer, startHarness, TEST_DB, type Harness } from '../../support/harness.js';
 import { CSRF_MESSAGE, FORM, seedWebAccounts, webSession } from '../../support/web-session.js';
 
 const PAGE = '/cai-dat/quyen-rieng-tu';
@@ -136,6 +136,55 @@ describe(`privacy contact settings (${TEST_DB})`, () => {
     const last = (await auditRows()).at(-1)!;
     assert.equal(JSON.parse(last.before_json!).email, 'dpo@khanhhoa.gov.vn');
     assert.equal(last.after_json, null);
+  });
+});
+
+describe(`privacy contact through the API (${TEST_DB})`, () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({ env: { MOTCUA_PRIVACY_CONTACT: ENV_DEFAULT } });
+  });
+  after(async () => h.close());
+  const call = (method: 'GET' | 'PUT' | 'DELETE', payload?: object, headers = admin) =>
+    h.app.inject({ method, url: '/api/v1/settings/privacy-contact', headers, ...(payload ? { payload } : {}) });
+
+  test('GET, PUT (validated like the page), DELETE; admin only; audited', async () => {
+    assert.deepEqual((await call('GET')).json(), { contact: null, defaultContact: ENV_DEFAULT });
+    const bad = await call('PUT', { organisation: 'Sở TT&TT', email: 'không-phải-thư' });
+    assert.equal(bad.statusCode, 400);
+    assert.equal(bad.json().error.code, 'INVALID_SETTINGS');
+    assert.equal(bad.json().error.field, 'email');
+    assert.deepEqual(bad.json().error.details, { problems: { email: 'badEmail' } });
+    assert.equal((await call('PUT', { organisation: 'x', email: 'a@b.vn', extra: 1 })).statusCode, 400);
+    const oversight = (await h.app.inject({ method: 'POST', url: '/api/v1/tokens', headers: admin, payload: { role: 'oversight' } })).json()
+      .token;
+    assert.equal((await call('PUT', CONTACT, bearer(oversight))).statusCode, 403);
+    assert.equal((await call('GET', undefined, bearer(oversight))).statusCode, 403);
+
+    const put = await call('PUT', { ...CONTACT, address: null });
+    assert.equal(put.statusCode, 200, put.body);
+    assert.deepEqual(put.json(), { contact: { ...CONTACT, address: null } });
+    assert.deepEqual((await call('GET')).json(), { contact: { ...CONTACT, address: null }, defaultContact: ENV_DEFAULT });
+    assert.match((await h.app.inject({ method: 'GET', url: '/quyen-rieng-tu' })).body, /<a href="tel:02583822123">/);
+    assert.deepEqual((await call('DELETE')).json(), { removed: true });
+    assert.deepEqual((await call('DELETE')).json(), { removed: false });
+    const rows = await h.ctx.db.kysely
+      .selectFrom('web_audit')
+      .selectAll()
+      .where('action', '=', 'system.privacy_contact')
+      .orderBy('id')
+      .execute();
+    assert.deepEqual(
+      rows.map((r) => [
+        r.username,
+        r.before_json === null ? null : JSON.parse(r.before_json).organisation,
+        r.after_json === null ? null : JSON.parse(r.after_json).phone,
+      ]),
+      [
+        ['api:admin', null, '0258 3822 123'],
+        ['api:admin', CONTACT.organisation, null],
+      ],
+    );
   });
 });
 
