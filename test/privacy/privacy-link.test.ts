@@ -7,7 +7,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { admin, bearer, intakeBody, seedBasics, startHarness, TEST_DB, type Harness } from '../support/harness.js';
+import { admin, bearer, intakeBody, startHarness, TEST_DB, type Harness } from '../support/harness.js';
 import { PRICE, T, gsmSegments } from '../support/notifications.js';
 import { seedWebAccounts, webSession } from '../support/web-session.js';
 
