@@ -89,3 +89,34 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
     },
   };
 }
+
+/** `url` whose sessions are named `name` (PostgreSQL `application_name`), so a test can tell when a killed process's sessions are gone. */
+export function withSessionName(database: TestDatabase, url: string, name: string): string {
+  if (database.kind !== 'postgres') return url;
+  const named = new URL(url);
+  named.searchParams.set('application_name', name);
+  return named.toString();
+}
+
+/**
+ * After a SIGKILL, PostgreSQL still finishes (and commits) a statement the process had already sent: the
+ * server notices the closed connection only when it reads the next command. What was in flight at the
+ * kill is known once every session named `name` has ended. (A SQLite write is in the WAL or not when the
+ * process dies: nothing to wait for.)
+ */
+export async function sessionsEnded(database: TestDatabase, name: string, timeoutMs = 300_000): Promise<void> {
+  if (database.kind !== 'postgres') return;
+  const client = new pg.Client({ connectionString: database.url });
+  await client.connect();
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const { rows } = await client.query<{ n: string }>('select count(*) as n from pg_stat_activity where application_name = $1', [name]);
+      if (Number(rows[0]?.n ?? 0) === 0) return;
+      if (Date.now() > deadline) throw new Error(`the sessions named ${name} did not end within ${timeoutMs} ms`);
+      await sleep(5);
+    }
+  } finally {
+    await client.end();
+  }
+}
