@@ -419,6 +419,7 @@ printTable(
       'RSS MB (min:MB)': r.rssMb.map(([m, mb]) => `${m}:${mb}`).join(' '),
       'drops/throttled/replaced/slow': `${r.faults.drops}/${r.faults.throttled}/${r.faults.bindsReplaced}/${r.faults.slowSmsc}`,
       'db restarts (s)': r.faults.dbRestarts > 0 ? `${r.faults.dbRestarts} (${r.outages.restartS.join(' ')})` : '—',
+      'receipts sent again': r.faults.receiptsRetried,
       '503s': r.outages.answers503,
       'outage episodes': r.outages.episodes,
       'other errors': r.outages.otherErrors,

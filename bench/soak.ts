@@ -62,7 +62,7 @@ export interface SoakFigures {
   rssMb: Array<[number, number]>;
   /** [minute, 1-minute load average] samples. */
   load: Array<[number, number]>;
-  faults: { drops: number; throttled: number; bindsReplaced: number; slowSmsc: number; dbRestarts: number };
+  faults: { drops: number; throttled: number; bindsReplaced: number; slowSmsc: number; dbRestarts: number; receiptsRetried: number };
   /** Requests answered 503 (retried after Retry-After), outage episodes the app saw, other non-2xx answers. */
   outages: { answers503: number; episodes: number; otherErrors: number; restartS: number[] };
 }
@@ -88,7 +88,15 @@ export async function benchSoak(kind: BenchDb, options: SoakOptions): Promise<So
   // PostgreSQL on a cluster of the benchmark's own: it is crashed once a minute.
   const database = await createBenchDatabase(kind, kind === 'postgres' ? 'private' : 'shared');
   const dir = mkdtempSync(join(tmpdir(), 'motcua-soak-'));
-  const sim = await startSmscSimulator({ systemId: 'motcua', password: 'soak', receiptDelayMs: 200, enquireLinkMs: 0 });
+  // Receipts answered with a temporary error (the database was down) or lost with a dropped connection
+  // are sent again after 1 s, as an SMSC does: without it such messages stay `sent`, though none is lost.
+  const sim = await startSmscSimulator({
+    systemId: 'motcua',
+    password: 'soak',
+    receiptDelayMs: 200,
+    receiptRetryMs: 1_000,
+    enquireLinkMs: 0,
+  });
   try {
     const configFile = join(dir, 'providers.json');
     writeFileSync(
@@ -277,7 +285,7 @@ export async function benchSoak(kind: BenchDb, options: SoakOptions): Promise<So
         ).n;
       while ((await waiting()) > 0 && performance.now() - drainStarted < 90_000) await sleep(250);
       const drainS = (performance.now() - drainStarted) / 1000;
-      await sleep(2_000); // the last receipts
+      await sleep(3_000); // the last receipts (and those sent again after 1 s)
       clearInterval(sampler);
       sample();
 
@@ -322,6 +330,7 @@ export async function benchSoak(kind: BenchDb, options: SoakOptions): Promise<So
           bindsReplaced: session?.bindsReplaced ?? 0,
           slowSmsc: session?.slowSmsc ?? 0,
           dbRestarts: restartS.length,
+          receiptsRetried: stats.receiptsRetried,
         },
         outages: {
           answers503: answers.unavailable,
