@@ -35,15 +35,18 @@ export const privatePostgresSkipReason: string | null = (!INITDB || !PG_CTL) && 
 const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
 /** Runs a PostgreSQL tool as `postgres` when we are root (the server refuses to run as root). */
+const asPostgres = (bin: string, args: string[]): [string, string[]] =>
+  asRoot ? ['runuser', ['-u', 'postgres', '--', bin, ...args]] : [bin, args];
+
 function runAsPostgres(bin: string, args: string[], timeoutMs = 60_000): void {
-  const [file, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', bin, ...args]] : [bin, args];
+  const [file, argv] = asPostgres(bin, args);
   const result = spawnSync(file, argv, { encoding: 'utf8', timeout: timeoutMs });
   if (result.status !== 0) throw new Error(`${bin} ${args.join(' ')} failed (${result.status}): ${result.stderr}${result.stdout}`);
 }
 
 /** The same without blocking the event loop: for a restart while the process under test keeps running. */
 function runAsPostgresAsync(bin: string, args: string[], timeoutMs = 60_000): Promise<void> {
-  const [file, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', bin, ...args]] : [bin, args];
+  const [file, argv] = asPostgres(bin, args);
   return new Promise((resolve, reject) => {
     execFile(file, argv, { encoding: 'utf8', timeout: timeoutMs }, (error, stdout, stderr) => {
       if (error) reject(new Error(`${bin} ${args.join(' ')} failed (${error.code ?? error.signal}): ${stderr}${stdout}`));
