@@ -399,7 +399,7 @@ printTable(
   ),
 );
 printTable(
-  'Soak: result_ready SMS at a steady rate over SMPP, faults every minute (0:15 drop, 0:25–0:35 50 % throttle, 0:45–0:50 answers 1.5 s late), then a drain. Lost and stuck must be 0',
+  'Soak: result_ready SMS at a steady rate over HTTP and SMPP, faults every minute (0:15 drop, 0:25–0:35 50 % throttle, 0:45–0:50 answers 1.5 s late, 0:55 PostgreSQL: SIGKILL to the postmaster of a private cluster, then start), then a drain. Lost and stuck must be 0; duplicated ≤ responses lost',
   report.soak.map(
     (r): Row => ({
       db: r.db,
@@ -410,6 +410,7 @@ printTable(
       sent: r.sent,
       failed: r.failed,
       duplicated: r.duplicated,
+      'responses lost': r.responsesLost,
       lost: r.lost,
       stuck: r.stuck,
       'drain s': r.drainS,
@@ -417,6 +418,12 @@ printTable(
       'p99 ms': r.p99EventToSubmitMs,
       'RSS MB (min:MB)': r.rssMb.map(([m, mb]) => `${m}:${mb}`).join(' '),
       'drops/throttled/replaced/slow': `${r.faults.drops}/${r.faults.throttled}/${r.faults.bindsReplaced}/${r.faults.slowSmsc}`,
+      'db restarts (s)': r.faults.dbRestarts > 0 ? `${r.faults.dbRestarts} (${r.outages.restartS.join(' ')})` : '—',
+      'receipts sent again': r.faults.receiptsRetried,
+      '503s': r.outages.answers503,
+      'outage episodes': r.outages.episodes,
+      'other errors': r.outages.otherErrors,
+      'load avg (min:load)': r.load.map(([m, l]) => `${m}:${l}`).join(' '),
     }),
   ),
 );

@@ -23,8 +23,10 @@ export const PROCEDURE = 'BENCH.001';
 
 export type BenchDatabase = TestDatabase;
 
-/** A fresh database per run: the tests' factory (test/support/database.ts), named `motcua_bench_…`. */
-export const createBenchDatabase = (kind: BenchDb): Promise<BenchDatabase> => createTestDatabase({ kind, prefix: 'bench' });
+/** A fresh database per run: the tests' factory (test/support/database.ts), named `motcua_bench_…`;
+ *  `server: 'private'` puts a PostgreSQL one on a cluster of its own, which the benchmark may restart. */
+export const createBenchDatabase = (kind: BenchDb, server: 'shared' | 'private' = 'shared'): Promise<BenchDatabase> =>
+  createTestDatabase({ kind, prefix: 'bench', server });
 
 /** The configuration of a benchmark process: production defaults, quiet logs, no scheduler. */
 export function benchConfig(url: string, env: Record<string, string> = {}): Config {

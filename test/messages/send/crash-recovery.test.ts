@@ -24,6 +24,7 @@ import {
   type Harness,
   type TestDatabase,
 } from '../../support/harness.js';
+import { sessionsEnded, withSessionName } from '../../support/database.js';
 import { waitFor } from '../../support/wait.js';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
@@ -81,12 +82,8 @@ function workerEnv(database: TestDatabase, journal: string, extra: Record<string
 }
 
 /** On PostgreSQL the worker's sessions carry its name, so the test can tell when they are gone. */
-function startWorker(name: string, env: NodeJS.ProcessEnv): Worker {
-  if (TEST_DB === 'postgres') {
-    const url = new URL(env.DATABASE_URL!);
-    url.searchParams.set('application_name', applicationName(name));
-    env = { ...env, DATABASE_URL: url.toString() };
-  }
+function startWorker(name: string, env: NodeJS.ProcessEnv, database: TestDatabase): Worker {
+  env = { ...env, DATABASE_URL: withSessionName(database, env.DATABASE_URL!, applicationName(name)) };
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main/cli.ts', 'worker'], {
     cwd: ROOT,
     env,
@@ -111,24 +108,8 @@ function applicationName(workerName: string): string {
   return `motcua-test-${workerName.replace(/\W+/g, '-')}`;
 }
 
-/**
- * After a SIGKILL, PostgreSQL still finishes (and commits) a statement the worker had already sent:
- * the server notices the closed connection only when it reads the next command. What was in flight
- * at the kill is known once every session of the dead worker has ended. (A SQLite write is in the
- * WAL or not when the process dies.)
- */
-async function sessionsGone(h: Harness, worker: Worker): Promise<void> {
-  if (TEST_DB !== 'postgres') return;
-  await waitFor(
-    `the sessions of ${worker.name} to end`,
-    async () => {
-      const result = await sql<{ n: number | string }>`
-      select count(*) as n from pg_stat_activity where application_name = ${applicationName(worker.name)}`.execute(h.ctx.db.kysely);
-      return Number(result.rows[0]!.n) === 0 ? true : undefined;
-    },
-    POLL,
-  );
-}
+/** What was in flight at the kill is known once every session of the dead worker has ended (database.ts). */
+const sessionsGone = (h: Harness, worker: Worker) => sessionsEnded(h.database, applicationName(worker.name), DEADLINE_MS);
 
 async function stopWorker(worker: Worker): Promise<void> {
   worker.child.kill('SIGTERM');
@@ -215,7 +196,7 @@ describe(`crash recovery of the dispatcher (${TEST_DB})`, () => {
     const allIds = created.map((n) => n.id);
 
     const env = workerEnv(h.database, journal);
-    const first = startWorker('worker 1', env);
+    const first = startWorker('worker 1', env, h.database);
     await waitFor(`${KILL_AFTER} messages in the journal`, () => (readJournal(journal).length >= KILL_AFTER ? true : undefined), {
       ...POLL,
       processes: [first],
@@ -241,7 +222,7 @@ describe(`crash recovery of the dispatcher (${TEST_DB})`, () => {
     // The crash window: accepted by the provider, `delivered` not committed. These, and only these, go out twice.
     const window = [...sendingAtKill].filter((id) => journaledAtKill.has(id)).sort((a, b) => a - b);
 
-    const second = startWorker('worker 2', env);
+    const second = startWorker('worker 2', env, h.database);
     await waitFor('every message to leave pending/sending', async () => ((await unfinished(h)) === 0 ? true : undefined), {
       ...POLL,
       processes: [second],
@@ -285,7 +266,7 @@ describe(`crash recovery of the dispatcher (${TEST_DB})`, () => {
     const { h, journal } = await setUp('pair');
     // Info level only to see when each worker is up, so that both are polling before the first message exists.
     const env = workerEnv(h.database, journal, { LOG_LEVEL: 'info' });
-    const pair = [startWorker('worker A', env), startWorker('worker B', env)];
+    const pair = [startWorker('worker A', env, h.database), startWorker('worker B', env, h.database)];
     for (const worker of pair) {
       await waitFor(`${worker.name} to start`, () => (worker.output().includes('MotcuaSMS worker running') ? true : undefined), {
         ...POLL,
@@ -338,7 +319,7 @@ describe(`crash recovery of the dispatcher (${TEST_DB})`, () => {
     // other worker re-claims what is still waiting when the lease runs out. A row must not also be sent by
     // the worker whose lease ran out while the row waited for its turn.
     const env = workerEnv(h.database, journal, { MOTCUA_DISPATCH_CONCURRENCY: '5', MOTCUA_DISPATCH_BATCH: String(MESSAGES) });
-    const pair = [startWorker('lease worker A', env), startWorker('lease worker B', env)];
+    const pair = [startWorker('lease worker A', env, h.database), startWorker('lease worker B', env, h.database)];
     await waitFor('every message to leave pending/sending', async () => ((await unfinished(h)) === 0 ? true : undefined), {
       ...POLL,
       processes: pair,
