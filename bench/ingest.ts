@@ -18,7 +18,17 @@ import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
 import type { ChildMessage, ParentMessage } from './server.js';
-import { AGENCY, PROCEDURE, createBenchDatabase, log, phoneFor, round, type BenchDb } from './support.js';
+import {
+  AGENCY,
+  PROCEDURE,
+  createBenchDatabase,
+  log,
+  phoneFor,
+  resourceFigures,
+  round,
+  type BenchDb,
+  type ResourceFigures,
+} from './support.js';
 
 export interface IngestOptions {
   connections: number;
@@ -27,7 +37,7 @@ export interface IngestOptions {
   dispatcher: 'on' | 'off' | 'both';
 }
 
-export interface IngestFigures {
+export interface IngestFigures extends ResourceFigures {
   db: BenchDb;
   dispatcher: 'on' | 'off';
   connections: number;
@@ -186,7 +196,10 @@ async function runOne(kind: BenchDb, dispatcher: 'on' | 'off', options: IngestOp
     log(`ingest ${kind}: bare route, ${options.connections} connections × ${options.duration} s`);
     const bare = await cannon(barePort, token, options.connections, options.duration);
     log(`ingest ${kind}: app, ${options.connections} connections × ${options.duration} s`);
+    const { usage: beforeApp } = await server.ask({ cmd: 'usage' }, 'usage');
     const app = await cannon(port, token, options.connections, options.duration);
+    // CPU of the app process while it took the load (its dispatcher sending the SMS included).
+    const { usage: afterApp } = await server.ask({ cmd: 'usage' }, 'usage');
 
     const drained = dispatcher === 'on' ? await server.ask({ cmd: 'drain', timeoutMs: 60_000 }, 'drained', 70_000) : null;
     const after = await server.ask({ cmd: 'stats' }, 'stats');
@@ -218,6 +231,7 @@ async function runOne(kind: BenchDb, dispatcher: 'on' | 'off', options: IngestOp
       notificationsDelivered: (after.notifications.delivered ?? 0) - (before.notifications.delivered ?? 0),
       notificationsLeft: (after.notifications.pending ?? 0) + (after.notifications.sending ?? 0),
       drainMs: drained?.ms ?? null,
+      ...resourceFigures(beforeApp, afterApp, ok),
       goalMet:
         eventsPerS >= INGEST_GOAL.eventsPerS &&
         app.latency.p99 < INGEST_GOAL.p99Ms &&

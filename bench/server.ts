@@ -3,16 +3,18 @@
  * load generator does not share its event loop: the real app exactly as `motcua serve` wires it
  * (createContext + buildApp + listen, dispatcher on unless BENCH_DISPATCHER=off, scheduler off), and a
  * bare Fastify instance on another port whose catch-all POST route answers {ok:true} — the ceiling
- * the app is compared with. Talks to the parent over the fork IPC channel.
+ * the app is compared with. Talks to the parent over the fork IPC channel, and reports its own CPU time
+ * and RSS (the app's; the bare route is not running while the app is measured).
  */
 import Fastify from 'fastify';
 import { sql } from 'kysely';
 import { buildApp } from '../src/main/app.js';
-import { AGENCY, benchConfig, benchContext, seedReference, sleep } from './support.js';
+import { AGENCY, benchConfig, benchContext, seedReference, sleep, usageNow, type Usage } from './support.js';
 
-export type ParentMessage = { cmd: 'stats' } | { cmd: 'drain'; timeoutMs: number } | { cmd: 'stop' };
+export type ParentMessage = { cmd: 'stats' } | { cmd: 'usage' } | { cmd: 'drain'; timeoutMs: number } | { cmd: 'stop' };
 export type ChildMessage =
   | { type: 'ready'; port: number; barePort: number; token: string }
+  | { type: 'usage'; usage: Usage }
   | { type: 'stats'; dossiers: number; events: number; notifications: Record<string, number> }
   | { type: 'drained'; ok: boolean; ms: number }
   | { type: 'stopped' };
@@ -85,6 +87,7 @@ async function drain(timeoutMs: number): Promise<ChildMessage> {
 process.on('message', (message: ParentMessage) => {
   void (async () => {
     if (message.cmd === 'stats') send(await stats());
+    else if (message.cmd === 'usage') send({ type: 'usage', usage: usageNow() });
     else if (message.cmd === 'drain') send(await drain(message.timeoutMs));
     else if (message.cmd === 'stop') {
       await bare.close();

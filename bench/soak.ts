@@ -23,8 +23,11 @@ import {
   phoneFor,
   round,
   seedReference,
+  resourceFigures,
   sleep,
+  usageNow,
   type BenchDb,
+  type ResourceFigures,
 } from './support.js';
 
 export interface SoakOptions {
@@ -33,7 +36,8 @@ export interface SoakOptions {
   readonly rate: number;
 }
 
-export interface SoakFigures {
+/** CPU and RSS: this process (the SMSC simulator and the load in process included), per 1,000 messages created. */
+export interface SoakFigures extends ResourceFigures {
   db: BenchDb;
   minutes: number;
   rate: number;
@@ -93,6 +97,7 @@ export async function benchSoak(kind: BenchDb, options: SoakOptions): Promise<So
       });
 
       const started = performance.now();
+      const usageBefore = usageNow();
       const elapsedS = () => (performance.now() - started) / 1000;
       const endS = options.minutes * 60;
       const rss: Array<[number, number]> = [];
@@ -148,6 +153,7 @@ export async function benchSoak(kind: BenchDb, options: SoakOptions): Promise<So
       const drainS = (performance.now() - drainStarted) / 1000;
       await sleep(2_000); // the last receipts
       clearInterval(sampler);
+      const usageAfter = usageNow();
       rss.push([round(elapsedS() / 60, 2), round(process.memoryUsage().rss / 2 ** 20, 1)]);
 
       const rows = await ctx.db.kysely.selectFrom('notifications').select(['status', 'body']).where('channel', '=', 'sms').execute();
@@ -176,6 +182,7 @@ export async function benchSoak(kind: BenchDb, options: SoakOptions): Promise<So
         p50EventToSubmitMs: round(percentile(latencies, 50), 0),
         p99EventToSubmitMs: round(percentile(latencies, 99), 0),
         rssMb: rss,
+        ...resourceFigures(usageBefore, usageAfter, rows.length),
         faults: {
           drops: stats.drops,
           throttled: stats.throttled,

@@ -83,6 +83,41 @@ function formatNumber(v: number): string {
 
 export const round = (v: number, digits = 2): number => Math.round(v * 10 ** digits) / 10 ** digits;
 
+/** CPU time (user + system) and resident memory of this process at one moment. A benchmark whose product
+ *  runs in a child process asks the child for it over IPC, so the load driver's CPU is not counted. */
+export interface Usage {
+  readonly cpuMicros: number;
+  readonly rssBytes: number;
+}
+
+export function usageNow(): Usage {
+  const cpu = process.cpuUsage();
+  return { cpuMicros: cpu.user + cpu.system, rssBytes: process.memoryUsage().rss };
+}
+
+export const mb = (bytes: number): number => round(bytes / 1_048_576, 1);
+
+/** The figures every benchmark prints beside its own: CPU seconds of the product process per 1,000
+ *  operations between two readings, and its RSS at each (steadier than a rate on a shared machine). */
+export interface ResourceFigures {
+  readonly cpuSPer1000: number | null;
+  readonly rssBeforeMb: number;
+  readonly rssAfterMb: number;
+}
+
+export function resourceFigures(before: Usage, after: Usage, operations: number): ResourceFigures {
+  return {
+    cpuSPer1000: operations > 0 ? round(((after.cpuMicros - before.cpuMicros) / 1e6 / operations) * 1000, 3) : null,
+    rssBeforeMb: mb(before.rssBytes),
+    rssAfterMb: mb(after.rssBytes),
+  };
+}
+
+/** The table columns of ResourceFigures, the same in every table. */
+export function resourceColumns(r: ResourceFigures): Row {
+  return { 'CPU s / 1000': r.cpuSPer1000, 'RSS before MB': r.rssBeforeMb, 'RSS after MB': r.rssAfterMb };
+}
+
 export function log(message: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 23)}] ${message}\n`);
 }
