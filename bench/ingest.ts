@@ -196,7 +196,7 @@ async function runOne(kind: BenchDb, dispatcher: 'on' | 'off', options: IngestOp
     log(`ingest ${kind}: bare route, ${options.connections} connections × ${options.duration} s`);
     const bare = await cannon(barePort, token, options.connections, options.duration);
     log(`ingest ${kind}: app, ${options.connections} connections × ${options.duration} s`);
-    const { usage: beforeApp } = await server.ask({ cmd: 'usage' }, 'usage');
+    const { usage: beforeApp } = await server.ask({ cmd: 'usage', start: true }, 'usage');
     const app = await cannon(port, token, options.connections, options.duration);
     // CPU of the app process while it took the load (its dispatcher sending the SMS included).
     const { usage: afterApp } = await server.ask({ cmd: 'usage' }, 'usage');

@@ -11,7 +11,7 @@ import { sql } from 'kysely';
 import { buildApp } from '../src/main/app.js';
 import { AGENCY, benchConfig, benchContext, seedReference, sleep, usageNow, type Usage } from './support.js';
 
-export type ParentMessage = { cmd: 'stats' } | { cmd: 'usage' } | { cmd: 'drain'; timeoutMs: number } | { cmd: 'stop' };
+export type ParentMessage = { cmd: 'stats' } | { cmd: 'usage'; start?: boolean } | { cmd: 'drain'; timeoutMs: number } | { cmd: 'stop' };
 export type ChildMessage =
   | { type: 'ready'; port: number; barePort: number; token: string }
   | { type: 'usage'; usage: Usage }
@@ -87,13 +87,17 @@ async function drain(timeoutMs: number): Promise<ChildMessage> {
 process.on('message', (message: ParentMessage) => {
   void (async () => {
     if (message.cmd === 'stats') send(await stats());
-    else if (message.cmd === 'usage') send({ type: 'usage', usage: usageNow() });
-    else if (message.cmd === 'drain') send(await drain(message.timeoutMs));
+    else if (message.cmd === 'usage') {
+      // The measured run starts: the statements counted from here are the app's under load.
+      if (message.start) sqlStats?.resetSqlStats();
+      send({ type: 'usage', usage: usageNow() });
+    } else if (message.cmd === 'drain') send(await drain(message.timeoutMs));
     else if (message.cmd === 'stop') {
       await bare.close();
       await app.close();
       await ctx.close();
-      if (sqlStats) process.stderr.write(`SQL statements by total time (server process):\n${sqlStats.sqlStatsReport()}\n`);
+      if (sqlStats)
+        process.stderr.write(`SQL statements by total time (server process, the app's measured run):\n${sqlStats.sqlStatsReport()}\n`);
       send({ type: 'stopped' });
       process.disconnect();
     }
