@@ -31,7 +31,8 @@
  * bench process, with the in-process simulator (SMPP, Zalo) counted in.
  *
  * Diagnostics of the ingest server process: BENCH_CPU_PROF=<dir> (V8 CPU profile), BENCH_SQL_STATS=1
- * (time per SQL statement, SQLite), BENCH_PRAGMA="pragma …" (run on the app's SQLite connection first).
+ * (time per SQL statement, SQLite), BENCH_PRAGMA="pragma …" (run on the app's SQLite connection first),
+ * MOTCUA_INGEST_GROUP_SIZE / MOTCUA_INGEST_GROUP_DELAY_MS (the app's group commit of intakes and events).
  */
 import { parseArgs } from 'node:util';
 import { cpus, loadavg } from 'node:os';
@@ -236,6 +237,7 @@ printTable(
       'bare p99': r.bareP99Ms,
       ratio: r.ratioToBare,
       'SMS delivered': r.notificationsDelivered,
+      'per group': r.worksPerGroup,
       ...resourceColumns(r),
       'goal met': yesNo(r.goalMet),
     }),

@@ -60,6 +60,8 @@ export interface IngestFigures extends ResourceFigures {
   notificationsDelivered: number;
   notificationsLeft: number;
   drainMs: number | null;
+  /** Intakes and events per group transaction during the run (null: no grouping, as on PostgreSQL by default). */
+  worksPerGroup: number | null;
   /** The issue's goal (stated for SQLite; evaluated on PostgreSQL too, for comparison). */
   goalMet: boolean;
 }
@@ -84,8 +86,8 @@ class ServerProcess {
   static start(databaseUrl: string, dispatcher: 'on' | 'off'): ServerProcess {
     const child = fork(SERVER, [], {
       cwd: ROOT,
-      // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the server process there (open it in Chrome DevTools).
-      execArgv: ['--import', 'tsx', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])],
+      // BENCH_CPU_PROF=<dir>: the server process writes a V8 CPU profile of the app's measured run there.
+      execArgv: ['--import', 'tsx'],
       env: { ...process.env, BENCH_DATABASE_URL: databaseUrl, BENCH_DISPATCHER: dispatcher },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
@@ -231,6 +233,10 @@ async function runOne(kind: BenchDb, dispatcher: 'on' | 'off', options: IngestOp
       notificationsDelivered: (after.notifications.delivered ?? 0) - (before.notifications.delivered ?? 0),
       notificationsLeft: (after.notifications.pending ?? 0) + (after.notifications.sending ?? 0),
       drainMs: drained?.ms ?? null,
+      worksPerGroup:
+        after.groups.count > before.groups.count
+          ? round((after.groups.works - before.groups.works) / (after.groups.count - before.groups.count), 1)
+          : null,
       ...resourceFigures(beforeApp, afterApp, ok),
       goalMet:
         eventsPerS >= INGEST_GOAL.eventsPerS &&

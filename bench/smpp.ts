@@ -31,7 +31,6 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Session } from 'node:inspector/promises';
 import { sql } from 'kysely';
 import type { Db } from '../src/platform/db/database.js';
 import type { AppContext } from '../src/main/context.js';
@@ -49,6 +48,7 @@ import {
   round,
   resourceFigures,
   seedReference,
+  startCpuProfile,
   usageNow,
   type BenchDb,
   type ResourceFigures,
@@ -260,26 +260,13 @@ async function outstanding(db: Db): Promise<number> {
   return result.rows[0]?.n ?? 0;
 }
 
-/**
- * BENCH_CPU_PROF=<dir>: a V8 CPU profile of the timed part only (setup excluded), written as
- * <dir>/smpp-<label>.cpuprofile. The profiler slows everything down: figures of such a run are not the bench's.
- */
+/** BENCH_CPU_PROF=<dir>: a V8 CPU profile of the timed part only (setup excluded), <dir>/smpp-<label>.cpuprofile. */
 async function profiled<T>(label: string, work: () => Promise<T>): Promise<T> {
-  const dir = process.env.BENCH_CPU_PROF;
-  if (!dir) return work();
-  const session = new Session();
-  session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.setSamplingInterval', { interval: 200 });
-  await session.post('Profiler.start');
+  const stop = await startCpuProfile(`smpp-${label}`);
   try {
     return await work();
   } finally {
-    const { profile } = await session.post('Profiler.stop');
-    const file = join(dir, `smpp-${label}.cpuprofile`);
-    writeFileSync(file, JSON.stringify(profile));
-    session.disconnect();
-    log(`CPU profile of ${label}: ${file}`);
+    await stop();
   }
 }
 

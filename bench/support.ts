@@ -3,6 +3,9 @@
  * a SQLite file in a temp directory, or a PostgreSQL database created on MOTCUA_PG_URL and dropped
  * afterwards), the reference data every run needs, and the table printer.
  */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
 import { sql } from 'kysely';
 import pino from 'pino';
 import { loadConfig, type Config } from '../src/platform/config/config.js';
@@ -120,6 +123,29 @@ export function resourceColumns(r: ResourceFigures): Row {
 
 export function log(message: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 23)}] ${message}\n`);
+}
+
+/**
+ * BENCH_CPU_PROF=<dir>: starts a V8 CPU profile of this process (of the measured part only, not the
+ * start-up); the function returned stops it and writes <dir>/<label>.cpuprofile (open it in Chrome
+ * DevTools). Without BENCH_CPU_PROF it does nothing. The profiler slows everything down: figures of
+ * such a run are not the bench's.
+ */
+export async function startCpuProfile(label: string): Promise<() => Promise<void>> {
+  const dir = process.env.BENCH_CPU_PROF;
+  if (!dir) return async () => undefined;
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 200 });
+  await session.post('Profiler.start');
+  return async () => {
+    const { profile } = await session.post('Profiler.stop');
+    const file = join(dir, `${label}.cpuprofile`);
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+    log(`CPU profile of ${label}: ${file}`);
+  };
 }
 
 /** One INSERT … SELECT of `total` dossiers coded `000.00.88.H34-0000001` …, one in five at result_ready. */
