@@ -188,4 +188,39 @@ describe(`intakes and events committed in groups (${TEST_DB})`, () => {
     );
     assert.equal(after[4]!.dossier.state, 'returned');
   });
+
+  test('events on one dossier in one group are each decided on the dossier the ones before left: a replayed eventId changes nothing', async () => {
+    const code = CODES[0]!;
+    const start = (await snapshot(h, code)).dossier.event_count;
+    const plain = await groups(h, 'plain');
+    const answers = await Promise.all([
+      event(h, code, { type: 'step', step: 'Bước một', eventId: 's-1' }),
+      event(h, code, { type: 'step', step: 'Bước hai', eventId: 's-2' }),
+      event(h, code, { type: 'step', step: 'Bước một', eventId: 's-1' }),
+      event(h, code, { type: 'supplement_requested', eventId: 's-3' }),
+      event(h, code, { type: 'supplement_received', eventId: 's-4' }),
+    ]);
+    assert.deepEqual(
+      answers.map((a) => a.statusCode),
+      [200, 200, 200, 200, 200],
+    );
+    assert.deepEqual(
+      answers.map((a) => a.json().dossier.step),
+      ['Bước một', 'Bước hai', 'Bước hai', answers[3]!.json().dossier.step, answers[4]!.json().dossier.step],
+    );
+    const { dossier, events } = await snapshot(h, code);
+    assert.deepEqual(
+      events.filter((e) => e.seq > start).map((e) => [e.seq - start, e.event_id, e.state_after]),
+      [
+        [1, 's-1', 'in_progress'],
+        [2, 's-2', 'in_progress'],
+        [3, 's-3', 'awaiting_supplement'],
+        [4, 's-4', 'in_progress'],
+      ],
+    );
+    assert.equal(dossier.event_count, start + 4);
+    // One group, no failure: the four after the first found the dossier moved on and read it again.
+    assert.deepEqual(await groups(h, 'plain'), { count: plain.count + 1, sum: plain.sum + 5 });
+    assert.equal(dossier.paused_at, null);
+  });
 });
