@@ -62,11 +62,12 @@ export interface IngestFigures extends ResourceFigures {
   drainMs: number | null;
   /** Intakes and events per group transaction during the run (null: no grouping, as on PostgreSQL by default). */
   worksPerGroup: number | null;
-  /** The issue's goal (stated for SQLite; evaluated on PostgreSQL too, for comparison). */
+  /** The issue's goal for this database (INGEST_GOAL). */
   goalMet: boolean;
 }
 
-export const INGEST_GOAL = { eventsPerS: 2_000, p99Ms: 20, ratioToBare: 0.3 };
+/** Issue 14: ≥ 5,000 events/s on SQLite, ≥ 2,000 on PostgreSQL, p99 < 20 ms; and (earlier) ≥ 0.3 of the bare route. */
+export const INGEST_GOAL = { eventsPerS: { sqlite: 5_000, postgres: 2_000 }, p99Ms: 20, ratioToBare: 0.3 };
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SERVER = fileURLToPath(new URL('./server.ts', import.meta.url));
@@ -239,7 +240,7 @@ async function runOne(kind: BenchDb, dispatcher: 'on' | 'off', options: IngestOp
           : null,
       ...resourceFigures(beforeApp, afterApp, ok),
       goalMet:
-        eventsPerS >= INGEST_GOAL.eventsPerS &&
+        eventsPerS >= INGEST_GOAL.eventsPerS[kind] &&
         app.latency.p99 < INGEST_GOAL.p99Ms &&
         ratioToBare >= INGEST_GOAL.ratioToBare &&
         app.errors === 0 &&
