@@ -33,8 +33,11 @@ import {
   phoneFor,
   round,
   seedReference,
+  resourceFigures,
   sleep,
+  usageNow,
   type BenchDb,
+  type ResourceFigures,
 } from './support.js';
 
 export interface SoakOptions {
@@ -43,7 +46,8 @@ export interface SoakOptions {
   readonly rate: number;
 }
 
-export interface SoakFigures {
+/** CPU and RSS: this process (the SMSC simulator and the load in process included), per 1,000 messages created. */
+export interface SoakFigures extends ResourceFigures {
   db: BenchDb;
   minutes: number;
   rate: number;
@@ -132,6 +136,7 @@ export async function benchSoak(kind: BenchDb, options: SoakOptions): Promise<So
       });
 
       const started = performance.now();
+      const usageBefore = usageNow();
       const elapsedS = () => (performance.now() - started) / 1000;
       const minute = () => round(elapsedS() / 60, 2);
       const endS = options.minutes * 60;
@@ -288,6 +293,7 @@ export async function benchSoak(kind: BenchDb, options: SoakOptions): Promise<So
       await sleep(3_000); // the last receipts (and those sent again after 1 s)
       clearInterval(sampler);
       sample();
+      const usageAfter = usageNow();
 
       const rows = await ctx.db.kysely
         .selectFrom('notifications')
@@ -324,6 +330,7 @@ export async function benchSoak(kind: BenchDb, options: SoakOptions): Promise<So
         p99EventToSubmitMs: round(percentile(latencies, 99), 0),
         rssMb: rss,
         load,
+        ...resourceFigures(usageBefore, usageAfter, rows.length),
         faults: {
           drops: stats.drops,
           throttled: stats.throttled,

@@ -20,15 +20,19 @@ import {
   phoneFor,
   round,
   seedReference,
+  resourceFigures,
   sleep,
+  usageNow,
   type BenchDb,
+  type ResourceFigures,
 } from './support.js';
 
 export const ZALO_GOAL = { notificationsPerS: 1_000 };
 const FALLBACK_SHARE = 0.3;
 const APP = { appId: 'bench-app', appSecret: 'bench-app-secret', oaSecretKey: 'bench-oa-secret' };
 
-export interface ZaloFigures {
+/** CPU and RSS: this process, the Zalo simulator (in process) included. */
+export interface ZaloFigures extends ResourceFigures {
   db: BenchDb;
   notifications: number;
   deliverS: number;
@@ -96,9 +100,11 @@ export async function benchZalo(kind: BenchDb, options: { messages: number }): P
         (await sql<{ n: number }>`select count(*) as n from notifications where status in ('pending', 'sending')`.execute(ctx.db.kysely))
           .rows[0]?.n ?? 0;
       const started = process.hrtime.bigint();
+      const before = usageNow();
       ctx.dispatcher.start();
       while ((await outstanding()) > 0) await sleep(20);
       const deliverS = seconds(started);
+      const after = usageNow();
       await ctx.dispatcher.stop();
       const rows = await ctx.db.kysely
         .selectFrom('notifications')
@@ -120,6 +126,7 @@ export async function benchZalo(kind: BenchDb, options: { messages: number }): P
         smsDelivered,
         left: await outstanding(),
         goalMet: notificationsPerS >= ZALO_GOAL.notificationsPerS && byZalo + smsDelivered === n,
+        ...resourceFigures(before, after, n),
       };
     } finally {
       await ctx.close();

@@ -9,6 +9,7 @@ import { openDatabase, type Db } from '../platform/db/database.js';
 import { TRIGGER_KINDS } from '../messages/catalogue.js';
 import { privacyLinkFor, templateProblem } from '../messages/plan/notification.templates.js';
 import { Signal } from '../platform/db/signal.js';
+import { GroupedTransactions } from '../platform/db/group-commit.js';
 import { DatabaseOpenError, dbFailureOf } from '../platform/db/failure.js';
 import { migrateToLatest } from '../platform/db/migrate.js';
 import { systemClock, type Clock } from '../platform/clock.js';
@@ -138,7 +139,12 @@ export async function createContext(config: Config, options: ContextOptions = {}
   const systemSettings = new SystemSettingsService(db, config.privacyContact, cacheMs);
   const outboxSignal = new Signal('motcua_outbox', config.database.dialect === 'postgres' ? config.database.url : null, logger);
   const outbox = new OutboxService(config, outboxSignal);
-  const dossiers = new DossierService(db, agencies, procedures, calendars, outbox, clock);
+  const dossierWrites = new GroupedTransactions(
+    db,
+    { maxSize: config.ingest.groupSize, delayMs: config.ingest.groupDelayMs },
+    (size, pass) => metrics.ingestGroupSize.observe({ pass }, size),
+  );
+  const dossiers = new DossierService(db, dossierWrites, agencies, procedures, calendars, outbox, clock);
   const apology = new ApologyService(agencies, calendars, outbox);
   const lookup = new LookupService(db, config, agencies, procedures, outbox, clock, metrics);
   const overdueWarnings = new OverdueWarningService(db, agencies, outbox);
@@ -246,6 +252,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
       await noReceiptSweeper.stop();
       await receipts.drain();
       await lookup.drain();
+      await dossierWrites.drain();
       await db.close();
     },
   };
