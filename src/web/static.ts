@@ -75,6 +75,21 @@ dl.facts dd { margin: 0; font-weight: 600; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 pre.json { white-space: pre-wrap; word-break: break-word; font-size: .8125rem; margin: 0; max-width: 28rem; }
 footer.site-footer { max-width: 72rem; margin: 0 auto; padding: 1rem; color: var(--muted); font-size: .875rem; }
+.nowrap { white-space: nowrap; }
+.page-range { margin: .5rem 0; font-weight: 600; font-variant-numeric: tabular-nums; }
+.pagination ul { display: flex; flex-wrap: wrap; gap: .25rem; align-items: center; list-style: none; margin: 1rem 0; padding: 0; }
+.pagination a { display: inline-flex; align-items: center; justify-content: center; min-width: 44px; min-height: 44px; padding: 0 .5rem; }
+.pagination .current a { background: var(--brand); color: #fff; font-weight: 700; text-decoration: none; border-radius: .25rem; }
+.pagination-gap { min-width: 2rem; text-align: center; }
+.scroll-box { margin: 0 0 1rem; }
+.scroll-hint { font-weight: 600; color: var(--muted); margin: 0 0 .25rem; }
+.scroll-edge { position: relative; }
+.scroll-box[data-overflow="true"] .scroll-edge::after, .scroll-box[data-scrolled="true"] .scroll-edge::before { content: ""; position: absolute; top: 0; bottom: 0; width: 1.5rem; pointer-events: none; z-index: 2; }
+.scroll-box[data-overflow="true"] .scroll-edge::after { right: 0; background: linear-gradient(to left, rgba(0, 0, 0, .22), rgba(0, 0, 0, 0)); }
+.scroll-box[data-at-end="true"] .scroll-edge::after { display: none; }
+.scroll-box[data-scrolled="true"] .scroll-edge::before { left: 0; background: linear-gradient(to right, rgba(0, 0, 0, .22), rgba(0, 0, 0, 0)); }
+.sticky-first tr > :first-child { position: sticky; left: 0; z-index: 1; box-shadow: inset -1px 0 0 var(--line); }
+.sticky-first tbody td:first-child { background: #fff; }
 `;
 
 /** Enhancements only: every form also works without this script. */
@@ -166,6 +181,29 @@ const JS = `
     }
     area.addEventListener('input', function () { clearTimeout(timer); timer = setTimeout(preview, 200); });
   });
+
+  // A table wider than its box scrolls inside it: say so ("Kéo ngang…") and shade the edge that hides columns.
+  var scrollBoxes = document.querySelectorAll('[data-scroll-cue]');
+  function scrollCue(box) {
+    var wrap = box.querySelector('.table-wrap');
+    if (!wrap) return;
+    var over = wrap.scrollWidth > wrap.clientWidth + 1;
+    box.setAttribute('data-overflow', over ? 'true' : 'false');
+    box.setAttribute('data-scrolled', over && wrap.scrollLeft > 0 ? 'true' : 'false');
+    box.setAttribute('data-at-end', !over || wrap.scrollLeft + wrap.clientWidth >= wrap.scrollWidth - 1 ? 'true' : 'false');
+    var hint = box.querySelector('.scroll-hint');
+    if (hint) hint.hidden = !over;
+  }
+  scrollBoxes.forEach(function (box) {
+    scrollCue(box);
+    var wrap = box.querySelector('.table-wrap');
+    if (wrap) wrap.addEventListener('scroll', function () { scrollCue(box); }, { passive: true });
+  });
+  if (scrollBoxes.length > 0) {
+    window.addEventListener('resize', function () { scrollBoxes.forEach(scrollCue); });
+    // Opening a long message or a column chooser changes widths.
+    document.addEventListener('toggle', function () { scrollBoxes.forEach(scrollCue); }, true);
+  }
 })();
 `;
 

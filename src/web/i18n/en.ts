@@ -515,4 +515,14 @@ export const en: Catalogue = {
       '10': 'Result returned',
     },
   },
+  tables: {
+    label: 'Pagination',
+    range: '{from}–{to} / {total}',
+    pageN: 'Page {n}',
+    previous: 'Previous page',
+    next: 'Next page',
+    noSuchPage: 'There is no page {page}: the list has {pages} page(s).',
+    lastPage: 'Go to the last page',
+    scrollHint: 'Scroll sideways to see more columns',
+  },
 };

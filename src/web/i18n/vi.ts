@@ -520,6 +520,16 @@ export const vi = {
       '10': 'Đã trả kết quả',
     },
   },
+  tables: {
+    label: 'Phân trang',
+    range: '{from}–{to} / {total}',
+    pageN: 'Trang {n}',
+    previous: 'Trang trước',
+    next: 'Trang sau',
+    noSuchPage: 'Không có trang {page}: danh sách chỉ có {pages} trang.',
+    lastPage: 'Đến trang cuối',
+    scrollHint: 'Kéo ngang để xem thêm cột',
+  },
 };
 
 export type Catalogue = typeof vi;

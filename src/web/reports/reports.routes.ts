@@ -219,12 +219,11 @@ export function reportWebRoutes(deps: ReportWebRoutesDeps): FastifyPluginAsyncTy
         const agencyCode = scopeAgency(view.user, blank(request.query.agency) ?? null);
         const q = blank(request.query.q)?.trim() ?? '';
         const page = request.query.page;
-        // One row more than a page tells whether there is a next page.
-        const [rows, directory] = await Promise.all([
-          deps.dossiers.search(principalForUser(view.user), agencyCode, { q, limit: PAGE_SIZE + 1, offset: (page - 1) * PAGE_SIZE }),
+        const [listed, directory] = await Promise.all([
+          deps.dossiers.searchPage(principalForUser(view.user), agencyCode, { q, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE }),
           agencyDirectory(),
         ]);
-        const result = { items: rows.slice(0, PAGE_SIZE), page, hasNext: rows.length > PAGE_SIZE };
+        const result = { ...listed, page, pageSize: PAGE_SIZE };
         const body = dossierSearchBody({ view, q, agencyCode, agencyOptions: optionsFor(view.user, directory.list), result });
         return send(reply, view, t(view.lang, 'dossierSearch'), '/ho-so', body);
       },
