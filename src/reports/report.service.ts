@@ -34,20 +34,22 @@ export interface Page<T> {
 }
 
 /** Why a resolved dossier has no delivered result message. */
-export type ReconciliationWhy =
-  | 'no_phone'
-  | 'invalid_phone'
-  | 'landline'
-  | 'foreign_phone'
-  | 'failed'
-  | 'held'
-  | 'sending'
-  | 'sent_unconfirmed'
-  | 'no_receipt'
-  | 'cancelled'
-  | 'same_day'
-  | 'trigger_off'
-  | 'not_created';
+export const RECONCILIATION_WHYS = [
+  'no_phone',
+  'invalid_phone',
+  'landline',
+  'foreign_phone',
+  'failed',
+  'held',
+  'sending',
+  'sent_unconfirmed',
+  'no_receipt',
+  'cancelled',
+  'same_day',
+  'trigger_off',
+  'not_created',
+] as const;
+export type ReconciliationWhy = (typeof RECONCILIATION_WHYS)[number];
 
 export interface ReconciliationItem {
   receiptCode: string;

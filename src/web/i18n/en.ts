@@ -449,6 +449,13 @@ export const en: Catalogue = {
     procedureFileSuffix: '_procedure',
     gaveUp: 'Gave up after retries ({reason})',
     carrierError: 'Carrier error: {reason}',
+    columns: 'Columns shown',
+    chooseColumns: 'Choose columns ({shown} of {all} shown)',
+    applyColumns: 'Show the chosen columns',
+    defaultColumns: 'Back to the default columns',
+    allReasons: 'Every reason',
+    needsAction: 'Needs action',
+    needsActionFirst: '{n} line(s) need action (result ready, not handed over, applicant not told); they come first.',
   },
   reportLabels: {
     channels: {

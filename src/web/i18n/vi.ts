@@ -454,6 +454,13 @@ export const vi = {
     procedureFileSuffix: '_thu-tuc',
     gaveUp: 'Ngừng thử lại sau nhiều lần ({reason})',
     carrierError: 'Lỗi nhà mạng: {reason}',
+    columns: 'Cột hiển thị',
+    chooseColumns: 'Chọn cột ({shown}/{all} cột đang hiện)',
+    applyColumns: 'Hiện các cột đã chọn',
+    defaultColumns: 'Về cột mặc định',
+    allReasons: 'Mọi lý do',
+    needsAction: 'Cần xử lý',
+    needsActionFirst: '{n} dòng cần xử lý (đã có kết quả, chưa trả, người nộp chưa được báo) được xếp lên đầu.',
   },
   reportLabels: {
     channels: {

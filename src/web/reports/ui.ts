@@ -53,6 +53,11 @@ tfoot th, tfoot td { font-weight: 700; border-top: 2px solid var(--ink); }
 .msg-facts { display: grid; grid-template-columns: max-content 1fr; gap: .125rem .75rem; margin: .5rem 0 0; font-size: .9375rem; }
 .msg-facts dt { color: var(--muted); }
 .msg-facts dd { margin: 0; }
+.column-chooser { margin: 0 0 .75rem; }
+.column-chooser > summary { cursor: pointer; color: var(--link); font-weight: 600; min-height: 44px; display: flex; align-items: center; }
+.column-chooser form { display: grid; gap: .5rem; background: #fff; border: 1px solid var(--line); border-radius: .5rem; padding: .75rem; }
+.exports ul { margin: 0; padding-left: 1.25rem; }
+.exports h2.label { font-size: 1rem; margin: 0 0 .25rem; }
 .log-rows > tr > :nth-child(-n+2), .log-rows > tr > :nth-child(6) { white-space: nowrap; }
 .body-cell { min-width: 10rem; max-width: min(22rem, 70vw); }
 details.one-line > summary { display: block; list-style: none; cursor: pointer; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; max-width: min(22rem, 70vw); text-decoration: underline dotted var(--muted); text-underline-offset: .2em; }
