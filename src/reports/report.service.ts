@@ -162,7 +162,6 @@ const noOutcomes = (): Record<Outcome, number> => ({ delivered: 0, sent: 0, pend
 
 const n = (value: unknown) => Number(value ?? 0);
 
-
 export class ReportService {
   constructor(
     private readonly db: Db,

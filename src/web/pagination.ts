@@ -30,7 +30,12 @@ export const pageOffset = (p: Pick<PageInfo, 'page' | 'pageSize'>): number => (p
 
 /** The page's rows of a list held in memory. */
 export function pageOf<T>(rows: readonly T[], page: number, pageSize: number): Paged<T> {
-  return { items: rows.slice(pageOffset({ page, pageSize }), pageOffset({ page, pageSize }) + pageSize), page, pageSize, total: rows.length };
+  return {
+    items: rows.slice(pageOffset({ page, pageSize }), pageOffset({ page, pageSize }) + pageSize),
+    page,
+    pageSize,
+    total: rows.length,
+  };
 }
 
 /** The page numbers to show: first, last, current ±1, with 'gap' where numbers are left out. */
@@ -52,8 +57,8 @@ export function pageRange(lang: WebLang, p: PageInfo): SafeHtml | null {
   if (p.total === 0 || isPastEnd(p)) return null;
   const first = pageOffset(p) + 1;
   const last = Math.min(p.total, pageOffset(p) + p.pageSize);
-  return html`<p class="page-range" data-testid="range">${texts(lang).tables.range
-    .replace('{from}', fmt(lang, first))
+  return html`<p class="page-range" data-testid="range">${texts(lang)
+    .tables.range.replace('{from}', fmt(lang, first))
     .replace('{to}', fmt(lang, last))
     .replace('{total}', fmt(lang, p.total))}</p>`;
 }

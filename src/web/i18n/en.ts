@@ -140,7 +140,6 @@ export const en: Catalogue = {
     before: 'Before',
     after: 'After',
     none: 'No entries match the filter.',
-    older: 'Show older entries',
     badDate: 'Invalid date (YYYY-MM-DD).',
   },
   settings: {

@@ -145,7 +145,6 @@ export const vi = {
     before: 'Trước',
     after: 'Sau',
     none: 'Không có bản ghi nào khớp bộ lọc.',
-    older: 'Xem các bản ghi cũ hơn',
     badDate: 'Ngày không hợp lệ (dạng YYYY-MM-DD).',
   },
   settings: {

@@ -52,7 +52,7 @@ ${options.map((o) => html`<option value="${o.value}"${o.value === current ? raw(
 
 /** The text on one line, cut with "…"; opening it (a disclosure: keyboard, screen readers, no script needed) shows all of it. */
 function messageBody(body: string | null): SafeHtml | string {
-  if (!body) return "—";
+  if (!body) return '—';
   return html`<details class="one-line"><summary>${body}</summary></details>`;
 }
 
