@@ -10,6 +10,7 @@ import { type DashboardModel, dashboardQuery } from './dashboard.model.js';
 import { exportLinks, figuresTable, reconciliationSection } from './dashboard.tables.js';
 import { channelLabel, failureReasonLabel, formatInt, formatPercent, formatVnd, kindLabel, t, type UiKey } from './i18n.js';
 import { stylesheet } from './ui.js';
+import { scrollTable } from '../tables.js';
 
 const OUTCOME_STYLE: Readonly<Record<Outcome, { color: string; style: SeriesStyle; label: UiKey }>> = {
   delivered: { color: '#0b6b2f', style: 'solid', label: 'messagesDelivered' },
@@ -160,10 +161,13 @@ function messageTables(model: DashboardModel, total: StatsRow): SafeHtml {
   const { lang } = model.view;
   const kinds = [...model.byKind.entries()].sort((a, b) => a[0].localeCompare(b[0]));
   const failures = Object.entries(total.failedByReason).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
-  return html`<div class="grid two">
+  return html`<div>
 <section aria-labelledby="kinds-title">
 <h2 id="kinds-title">${t(lang, 'messagesByKind')}</h2>
-<div class="table-wrap" role="region" aria-labelledby="kinds-title" tabindex="0"><table>
+${scrollTable(
+  lang,
+  { labelledBy: 'kinds-title', sticky: true },
+  html`<table>
 <caption class="visually-hidden">${t(lang, 'messagesByKind')}</caption>
 <thead><tr><th scope="col">${t(lang, 'kind')}</th>${OUTCOMES.map((o) => html`<th scope="col" class="num">${t(lang, OUTCOME_STYLE[o].label)}</th>`)}<th scope="col" class="num">${t(lang, 'total')}</th></tr></thead>
 <tbody>${
@@ -177,18 +181,23 @@ function messageTables(model: DashboardModel, total: StatsRow): SafeHtml {
             )}</td></tr>`,
         )
   }</tbody>
-</table></div>
+</table>`,
+)}
 </section>
 <section aria-labelledby="failures-title">
 <h2 id="failures-title">${t(lang, 'failuresByReason')}</h2>
 ${
   failures.length === 0
     ? html`<p>${t(lang, 'noFailures')}</p>`
-    : html`<div class="table-wrap" role="region" aria-labelledby="failures-title" tabindex="0"><table data-testid="failures">
+    : scrollTable(
+        lang,
+        { labelledBy: 'failures-title' },
+        html`<table data-testid="failures">
 <caption class="visually-hidden">${t(lang, 'failuresByReason')}</caption>
 <thead><tr><th scope="col">${t(lang, 'reason')}</th><th scope="col" class="num">${t(lang, 'count')}</th></tr></thead>
 <tbody>${failures.map(([reason, count]) => html`<tr><th scope="row">${failureReasonLabel(lang, reason)}</th><td class="num">${formatInt(lang, count)}</td></tr>`)}</tbody>
-</table></div>`
+</table>`,
+      )
 }
 </section>
 </div>`;
@@ -202,14 +211,18 @@ function channelSection(model: DashboardModel, total: StatsRow): SafeHtml | null
   const z = total.zalo;
   return html`<section aria-labelledby="channels-title" data-testid="channels">
 <h2 id="channels-title">${t(lang, 'byChannel')}</h2>
-<div class="table-wrap" role="region" aria-labelledby="channels-title" tabindex="0"><table>
+${scrollTable(
+  lang,
+  { labelledBy: 'channels-title', sticky: true },
+  html`<table>
 <caption class="visually-hidden">${t(lang, 'byChannel')}</caption>
 <thead><tr><th scope="col">${t(lang, 'channel')}</th>${(['created', 'sent', 'delivered', 'failed'] as const).map((k) => html`<th scope="col" class="num">${k}</th>`)}<th scope="col" class="num">VND</th></tr></thead>
 <tbody>${channels.map(
     ([channel, f]) =>
       html`<tr><th scope="row">${channelLabel(lang, channel)}</th><td class="num">${formatInt(lang, f.created)}</td><td class="num">${formatInt(lang, f.sent)}</td><td class="num">${formatInt(lang, f.delivered)}</td><td class="num">${formatInt(lang, f.failed)}</td><td class="num">${formatVnd(f.costVnd)}</td></tr>`,
   )}</tbody>
-</table></div>
+</table>`,
+)}
 <h3>${t(lang, 'zaloTitle')}</h3>
 <p data-testid="zalo-figures">${t(lang, 'zaloIntro', {
     zalo: formatInt(lang, z.deliveredByZalo),
