@@ -31,7 +31,7 @@ legend { font-weight: 600; padding: 0 .25rem; }
 .stat dd { margin: 0; font-size: 1.375rem; font-weight: 700; }
 .stat dd small { display: block; font-size: .875rem; font-weight: 400; color: var(--muted); }
 .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-thead th.num { white-space: normal; min-width: 5.5rem; }
+thead th.num { white-space: normal; }
 tfoot th, tfoot td { font-weight: 700; border-top: 2px solid var(--ink); }
 .chart-figure { background: #fff; border: 1px solid var(--line); border-radius: .5rem; padding: .75rem; margin: 0 0 1rem; }
 .chart-figure figcaption { font-weight: 700; margin: 0 0 .5rem; }
@@ -59,10 +59,12 @@ tfoot th, tfoot td { font-weight: 700; border-top: 2px solid var(--ink); }
 .column-chooser form { display: grid; gap: .5rem; background: #fff; border: 1px solid var(--line); border-radius: .5rem; padding: .75rem; }
 .exports ul { margin: 0; padding-left: 1.25rem; }
 .exports h2.label { font-size: 1rem; margin: 0 0 .25rem; }
-.log-rows > tr > :nth-child(2), .log-rows > tr > :nth-child(6) { white-space: nowrap; }
-.log-rows > tr > :nth-child(4), .log-rows > tr > :nth-child(7) { min-width: 8rem; }
-.body-cell { min-width: 12rem; }
-details.one-line > summary { display: block; list-style: none; cursor: pointer; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; max-width: min(16rem, 60vw); text-decoration: underline dotted var(--muted); text-underline-offset: .2em; }
+.log-rows > tr > :nth-child(6) { white-space: nowrap; }
+.table-wrap .log-rows > tr > th { min-width: 6rem; }
+.log-rows > tr > :nth-child(4) { min-width: 7rem; }
+.log-rows > tr > :nth-child(7) { min-width: 10rem; }
+.body-cell { min-width: 10rem; }
+details.one-line > summary { display: block; list-style: none; cursor: pointer; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; max-width: min(11rem, 50vw); text-decoration: underline dotted var(--muted); text-underline-offset: .2em; }
 details.one-line > summary::-webkit-details-marker { display: none; }
 details.one-line[open] > summary { white-space: pre-wrap; overflow-wrap: anywhere; text-decoration: none; }
 .phone { max-width: 24rem; margin: 0 auto; background: #1b1b1b; border-radius: 2rem; padding: 1rem .75rem 1.25rem; }
