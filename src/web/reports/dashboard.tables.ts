@@ -137,7 +137,7 @@ export function reconciliationSection(model: DashboardModel, total: StatsRow): S
   const table = html`<table data-testid="reconciliation">
 <caption class="visually-hidden">${t(lang, 'reconciliation')}</caption>
 <thead><tr><th scope="col">${t(lang, 'receiptCode')}</th><th scope="col">${t(lang, 'agency')}</th><th scope="col">${t(lang, 'procedure')}</th><th scope="col">${t(lang, 'state')}</th><th scope="col">${t(lang, 'resolvedAt')}</th><th scope="col">${t(lang, 'deadline')}</th><th scope="col">${t(lang, 'why')}</th></tr></thead>
-<tbody>${list.items.map((item) => reconciliationRow(model, item))}</tbody>
+<tbody class="recon-rows">${list.items.map((item) => reconciliationRow(model, item))}</tbody>
 </table>`;
   return html`<section aria-labelledby="reconciliation-title" id="doi-soat">
 <h2 id="reconciliation-title">${t(lang, 'reconciliation')}</h2>

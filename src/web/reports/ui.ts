@@ -64,6 +64,10 @@ tfoot th, tfoot td { font-weight: 700; border-top: 2px solid var(--ink); }
 .log-rows > tr > :nth-child(4) { min-width: 7rem; }
 .log-rows > tr > :nth-child(7) { min-width: 10rem; }
 .body-cell { min-width: 10rem; }
+.recon-rows > tr > :nth-child(3) { min-width: 9rem; }
+.recon-rows > tr > :nth-child(4) { min-width: 7rem; }
+.recon-rows > tr > :nth-child(5) { white-space: nowrap; }
+.recon-rows > tr > :nth-child(7) { min-width: 14rem; }
 details.one-line > summary { display: block; list-style: none; cursor: pointer; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; max-width: min(11rem, 50vw); text-decoration: underline dotted var(--muted); text-underline-offset: .2em; }
 details.one-line > summary::-webkit-details-marker { display: none; }
 details.one-line[open] > summary { white-space: pre-wrap; overflow-wrap: anywhere; text-decoration: none; }
