@@ -83,11 +83,13 @@ footer.site-footer { max-width: 72rem; margin: 0 auto; padding: 1rem; color: var
 .pagination-gap { min-width: 2rem; text-align: center; }
 .scroll-box { margin: 0 0 1rem; }
 .scroll-hint { font-weight: 600; color: var(--muted); margin: 0 0 .25rem; }
-.scroll-edge { position: relative; }
-.scroll-box[data-overflow="true"] .scroll-edge::after, .scroll-box[data-scrolled="true"] .scroll-edge::before { content: ""; position: absolute; top: 0; bottom: 0; width: 1.5rem; pointer-events: none; z-index: 2; }
-.scroll-box[data-overflow="true"] .scroll-edge::after { right: 0; background: linear-gradient(to left, rgba(0, 0, 0, .22), rgba(0, 0, 0, 0)); }
-.scroll-box[data-at-end="true"] .scroll-edge::after { display: none; }
-.scroll-box[data-scrolled="true"] .scroll-edge::before { left: 0; background: linear-gradient(to right, rgba(0, 0, 0, .22), rgba(0, 0, 0, 0)); }
+.scroll-box .table-wrap { background:
+  linear-gradient(to right, #fff 30%, rgba(255, 255, 255, 0)) left / 2.5rem 100% no-repeat local,
+  linear-gradient(to left, #fff 30%, rgba(255, 255, 255, 0)) right / 2.5rem 100% no-repeat local,
+  radial-gradient(farthest-side at 0 50%, rgba(0, 0, 0, .3), rgba(0, 0, 0, 0)) left / 1rem 100% no-repeat scroll,
+  radial-gradient(farthest-side at 100% 50%, rgba(0, 0, 0, .3), rgba(0, 0, 0, 0)) right / 1rem 100% no-repeat scroll,
+  #fff; }
+.scroll-box table { background: transparent; }
 .sticky-first tr > :first-child { position: sticky; left: 0; z-index: 1; box-shadow: inset -1px 0 0 var(--line); }
 .sticky-first tbody td:first-child { background: #fff; }
 `;
@@ -182,23 +184,17 @@ const JS = `
     area.addEventListener('input', function () { clearTimeout(timer); timer = setTimeout(preview, 200); });
   });
 
-  // A table wider than its box scrolls inside it: say so ("Kéo ngang…") and shade the edge that hides columns.
+  // A table wider than its box scrolls inside it (its hidden edges are shaded by CSS alone): say so, "Kéo ngang…".
   var scrollBoxes = document.querySelectorAll('[data-scroll-cue]');
   function scrollCue(box) {
     var wrap = box.querySelector('.table-wrap');
     if (!wrap) return;
     var over = wrap.scrollWidth > wrap.clientWidth + 1;
     box.setAttribute('data-overflow', over ? 'true' : 'false');
-    box.setAttribute('data-scrolled', over && wrap.scrollLeft > 0 ? 'true' : 'false');
-    box.setAttribute('data-at-end', !over || wrap.scrollLeft + wrap.clientWidth >= wrap.scrollWidth - 1 ? 'true' : 'false');
     var hint = box.querySelector('.scroll-hint');
     if (hint) hint.hidden = !over;
   }
-  scrollBoxes.forEach(function (box) {
-    scrollCue(box);
-    var wrap = box.querySelector('.table-wrap');
-    if (wrap) wrap.addEventListener('scroll', function () { scrollCue(box); }, { passive: true });
-  });
+  scrollBoxes.forEach(scrollCue);
   if (scrollBoxes.length > 0) {
     window.addEventListener('resize', function () { scrollBoxes.forEach(scrollCue); });
     // Opening a long message or a column chooser changes widths.

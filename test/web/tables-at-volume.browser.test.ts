@@ -213,6 +213,9 @@ describe(`tables at volume in a real browser (${TEST_DB})`, { timeout: 300_000 }
       await page.setViewportSize({ width: 900, height: 768 });
       const narrow = (await assertNoSpill(page, '/giam-sat, every column at 900 px')).find((x) => x.table === 'figures');
       assert.ok(narrow && narrow.tableWidth > narrow.boxWidth && narrow.cue, 'the scroll cue shows when the columns overflow');
+      await page
+        .locator('[data-scroll-cue]:has([data-testid="figures"])')
+        .screenshot({ path: `${SCREENSHOTS}volume-giam-sat-all-columns-900.png` });
       const wrap = page.locator('[data-scroll-cue]:has([data-testid="figures"]) .table-wrap');
       await wrap.evaluate((el) => el.scrollTo({ left: 400 }));
       const sticky = await page
