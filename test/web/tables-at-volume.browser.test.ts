@@ -265,8 +265,21 @@ describe(`tables at volume in a real browser (${TEST_DB})`, { timeout: 300_000 }
         assert.ok(audited >= AUDIT_ROWS);
         assert.equal(await rangeTotal(admin.page), audited);
         assert.equal(await admin.page.locator('main tbody tr').count(), 50);
+        await assertNoSpill(admin.page, '/nhat-ky');
         await open(admin.page, '/nhat-ky?trang=500');
         assert.match((await admin.page.getByTestId('past-end').textContent()) ?? '', /Không có trang 500/);
+        await open(admin.page, '/tai-khoan');
+        const accounts = Number(
+          (
+            await h!.ctx.db.kysely
+              .selectFrom('web_users')
+              .select((eb) => eb.fn.countAll<number | string>().as('n'))
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
+        assert.equal(await rangeTotal(admin.page), accounts);
+        await open(admin.page, '/tai-khoan?trang=3');
+        assert.match((await admin.page.getByTestId('past-end').textContent()) ?? '', /Không có trang 3: danh sách chỉ có 1 trang\./);
       } finally {
         await admin.context.close();
       }
