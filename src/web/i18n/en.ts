@@ -399,8 +399,6 @@ export const en: Catalogue = {
     noResults: 'No dossier found.',
     page: 'Page {n}',
     pagination: 'Pagination',
-    previous: 'Previous page',
-    next: 'Next page',
     timeline: 'Timeline of events and messages',
     event: 'Event',
     message: 'Message',

@@ -403,8 +403,6 @@ export const vi = {
     noResults: 'Không tìm thấy hồ sơ nào.',
     page: 'Trang {n}',
     pagination: 'Phân trang',
-    previous: 'Trang trước',
-    next: 'Trang sau',
     timeline: 'Diễn biến hồ sơ và tin nhắn',
     event: 'Sự kiện',
     message: 'Tin nhắn',
