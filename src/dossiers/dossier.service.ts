@@ -399,6 +399,22 @@ export class DossierService {
     return rows.map((row) => toDossierJson(row, now));
   }
 
+  /** One page of `search` with how many dossiers match across pages (the web lists' "1–50 / 647"). */
+  async searchPage(
+    principal: Principal,
+    agencyCode: string | null,
+    page: { q?: string | undefined; limit: number; offset: number },
+  ): Promise<{ items: DossierJson[]; total: number }> {
+    if (agencyCode) assertCanReadAgency(principal, agencyCode);
+    const now = this.clock.now();
+    const search = { agencyCode, query: page.q };
+    const [rows, total] = await Promise.all([
+      searchDossiers(this.db, { ...search, limit: page.limit, offset: page.offset }),
+      countDossiers(this.db, search),
+    ]);
+    return { items: rows.map((row) => toDossierJson(row, now)), total };
+  }
+
   /** The agency's work queues with how many dossiers each holds now: one count statement per queue. */
   async queueCounts(principal: Principal, agencyCode: string): Promise<QueueCounts> {
     assertCanReadAgency(principal, agencyCode);

@@ -140,7 +140,6 @@ export const en: Catalogue = {
     before: 'Before',
     after: 'After',
     none: 'No entries match the filter.',
-    older: 'Show older entries',
     badDate: 'Invalid date (YYYY-MM-DD).',
   },
   settings: {
@@ -432,8 +431,6 @@ export const en: Catalogue = {
     noResults: 'No dossier found.',
     page: 'Page {n}',
     pagination: 'Pagination',
-    previous: 'Previous page',
-    next: 'Next page',
     timeline: 'Timeline of events and messages',
     event: 'Event',
     message: 'Message',
@@ -481,6 +478,13 @@ export const en: Catalogue = {
     procedureFileSuffix: '_procedure',
     gaveUp: 'Gave up after retries ({reason})',
     carrierError: 'Carrier error: {reason}',
+    columns: 'Columns shown',
+    chooseColumns: 'Choose columns ({shown} of {all} shown)',
+    applyColumns: 'Show the chosen columns',
+    defaultColumns: 'Back to the default columns',
+    allReasons: 'Every reason',
+    needsAction: 'Needs action',
+    needsActionFirst: '{n} line(s) need action (result ready, not handed over, applicant not told); they come first.',
   },
   reportLabels: {
     channels: {
@@ -546,5 +550,15 @@ export const en: Catalogue = {
       '9': 'Processed',
       '10': 'Result returned',
     },
+  },
+  tables: {
+    label: 'Pagination',
+    range: '{from}–{to} / {total}',
+    pageN: 'Page {n}',
+    previous: 'Previous page',
+    next: 'Next page',
+    noSuchPage: 'There is no page {page}: the list has {pages} page(s).',
+    lastPage: 'Go to the last page',
+    scrollHint: 'Scroll sideways to see more columns',
   },
 };

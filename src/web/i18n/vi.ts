@@ -145,7 +145,6 @@ export const vi = {
     before: 'Trước',
     after: 'Sau',
     none: 'Không có bản ghi nào khớp bộ lọc.',
-    older: 'Xem các bản ghi cũ hơn',
     badDate: 'Ngày không hợp lệ (dạng YYYY-MM-DD).',
   },
   settings: {
@@ -438,8 +437,6 @@ export const vi = {
     noResults: 'Không tìm thấy hồ sơ nào.',
     page: 'Trang {n}',
     pagination: 'Phân trang',
-    previous: 'Trang trước',
-    next: 'Trang sau',
     timeline: 'Diễn biến hồ sơ và tin nhắn',
     event: 'Sự kiện',
     message: 'Tin nhắn',
@@ -488,6 +485,13 @@ export const vi = {
     procedureFileSuffix: '_thu-tuc',
     gaveUp: 'Ngừng thử lại sau nhiều lần ({reason})',
     carrierError: 'Lỗi nhà mạng: {reason}',
+    columns: 'Cột hiển thị',
+    chooseColumns: 'Chọn cột ({shown}/{all} cột đang hiện)',
+    applyColumns: 'Hiện các cột đã chọn',
+    defaultColumns: 'Về cột mặc định',
+    allReasons: 'Mọi lý do',
+    needsAction: 'Cần xử lý',
+    needsActionFirst: '{n} dòng cần xử lý (đã có kết quả, chưa trả, người nộp chưa được báo) được xếp lên đầu.',
   },
   reportLabels: {
     channels: {
@@ -553,6 +557,16 @@ export const vi = {
       '9': 'Đã xử lý xong',
       '10': 'Đã trả kết quả',
     },
+  },
+  tables: {
+    label: 'Phân trang',
+    range: '{from}–{to} / {total}',
+    pageN: 'Trang {n}',
+    previous: 'Trang trước',
+    next: 'Trang sau',
+    noSuchPage: 'Không có trang {page}: danh sách chỉ có {pages} trang.',
+    lastPage: 'Đến trang cuối',
+    scrollHint: 'Kéo ngang để xem thêm cột',
   },
 };
 
