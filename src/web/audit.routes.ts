@@ -7,19 +7,9 @@ import { requireWebUser } from './web.session.js';
 import type { AuditService } from '../accounts/audit.service.js';
 import { formatDateTime, parseLocalDate } from './format.js';
 import { texts } from './i18n/catalogue.js';
+import { auditActionLabel, auditActorLabel, auditChanges, auditEntityLabel } from './audit.view.js';
 
 const PAGE_SIZE = 50;
-
-function pretty(jsonText: string | null) {
-  if (jsonText === null) return html`<span class="hint">—</span>`;
-  let text = jsonText;
-  try {
-    text = JSON.stringify(JSON.parse(jsonText), null, 1);
-  } catch {
-    // shown as stored
-  }
-  return html`<pre class="json">${text}</pre>`;
-}
 
 export interface AuditRoutesDeps {
   readonly audit: AuditService;
@@ -58,15 +48,18 @@ export function auditRoutes(app: FastifyInstance, deps: AuditRoutesDeps): void {
       }),
       deps.audit.facets(),
     ]);
-    const options = (values: string[]) => [{ value: '', label: t.all }, ...values.map((v) => ({ value: v, label: v }))];
+    const options = (values: string[], name: (v: string) => string) => [
+      { value: '', label: t.all },
+      ...values.map((v) => ({ value: v, label: name(v) })).sort((x, y) => x.label.localeCompare(y.label, 'vi')),
+    ];
     const last = rows.at(-1);
     const olderQuery = new URLSearchParams({ ...filter, beforeId: String(last?.id ?? '') }).toString();
     const body = html`<h1>${t.title}</h1>
 <p class="hint">${t.intro}</p>
 <form method="get" action="/nhat-ky" class="card filters" aria-label="${t.filters}">
   ${textField({ name: 'username', label: t.username, value: filter.username })}
-  ${selectField({ name: 'entity', label: t.entity, value: filter.entity, options: options(facets.entities) })}
-  ${selectField({ name: 'action', label: t.action, value: filter.action, options: options(facets.actions) })}
+  ${selectField({ name: 'entity', label: t.entity, value: filter.entity, options: options(facets.entities, (v) => auditEntityLabel(v, lang)) })}
+  ${selectField({ name: 'action', label: t.action, value: filter.action, options: options(facets.actions, (v) => auditActionLabel(v, lang)) })}
   ${textField({ name: 'entityId', label: t.entityId, value: filter.entityId })}
   ${textField({ name: 'from', label: t.from, type: 'date', value: filter.from, error: errors.from })}
   ${textField({ name: 'to', label: t.to, type: 'date', value: filter.to, error: errors.to })}
@@ -79,8 +72,10 @@ ${
   <caption class="visually-hidden">${t.title}</caption>
   <thead><tr><th scope="col">${t.at}</th><th scope="col">${t.who}</th><th scope="col">${t.action}</th><th scope="col">${t.entity}</th><th scope="col">${t.before}</th><th scope="col">${t.after}</th></tr></thead>
   <tbody>${rows.map(
-    (r) =>
-      html`<tr data-audit-id="${r.id}"><td>${formatDateTime(r.at)}</td><td>${r.username}</td><td>${r.action}</td><td>${r.entity}${r.entityId ? html` <strong>${r.entityId}</strong>` : null}</td><td>${pretty(r.beforeJson)}</td><td>${pretty(r.afterJson)}</td></tr>`,
+    (r) => {
+      const changes = auditChanges(r, lang);
+      return html`<tr data-audit-id="${r.id}" data-action="${r.action}"><td>${formatDateTime(r.at)}</td><td>${auditActorLabel(r.username, lang)}</td><td>${auditActionLabel(r.action, lang)}</td><td>${auditEntityLabel(r.entity, lang)}${r.entityId ? html` <strong>${r.entityId}</strong>` : null}</td><td>${changes.before}</td><td>${changes.after}</td></tr>`;
+    },
   )}</tbody>
 </table></div>
 ${rows.length === PAGE_SIZE ? html`<p><a href="/nhat-ky?${olderQuery}">${t.older}</a></p>` : null}`

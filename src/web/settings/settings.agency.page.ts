@@ -109,7 +109,7 @@ export async function sendAgencySettingsPage(
     const id = `tpl-${kind}`;
     const allowed = ALLOWED_PLACEHOLDERS[kind].map((v) => `{${PLACEHOLDER_NAMES[v]}}`).join(', ');
     return html`<details${edit ? raw(' open') : null} id="${id}-box">
-  <summary>${label(KIND_LABELS, kind, lang)} <span class="hint">(${kind} — ${custom ? t.custom : t.standard})</span></summary>
+  <summary>${label(KIND_LABELS, kind, lang)} <span class="hint" data-kind="${kind}">(${custom ? t.custom : t.standard})</span></summary>
   <form method="post" action="${base}/mau-tin#${id}-box" class="stack">
     ${csrfField(request.csrfToken)}
     <input type="hidden" name="kind" value="${kind}">
