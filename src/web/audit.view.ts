@@ -4,6 +4,7 @@
  * dates, roles, states) — never the stored JSON and its English keys.
  */
 import { resolveSettings, type AgencySettingsInput } from '../reference/agency.settings.js';
+import { DEFAULT_TRIGGERS } from '../messages/catalogue.js';
 import { html, type SafeHtml } from './html.js';
 import { EVENT_LABELS, formatDateTime, KIND_LABELS, label, STATE_LABELS } from './format.js';
 import { texts } from './i18n/catalogue.js';
@@ -166,7 +167,9 @@ function parse(jsonText: string | null, entity: string): Record<string, unknown>
   const record = value as Record<string, unknown>;
   if (entity === 'agency' && record.settings && typeof record.settings === 'object') {
     const { settings, ...rest } = record;
-    return { ...rest, ...resolveSettings(settings as AgencySettingsInput) };
+    const resolved = resolveSettings(settings as AgencySettingsInput);
+    // A message not switched either way is at its default, as the planner reads it.
+    return { ...rest, ...resolved, triggers: { ...DEFAULT_TRIGGERS, ...resolved.triggers } };
   }
   return record;
 }

@@ -240,7 +240,7 @@ export function validateTemplate(template: string, options: ValidateTemplateOpti
  */
 export const SAMPLE_VARS: Readonly<Required<TemplateVars>> = Object.freeze({
   receiptCode: '000.00.15.H34-2103120001-00001',
-  agencyName: 'Ủy ban nhân dân huyện Cam Lâm, Khánh Hòa',
+  agencyName: 'Uỷ ban nhân dân huyện Cam Lâm, Khánh Hoà',
   dueDate: '15/03/2021',
   dueTime: '16:30',
   step: 'Thẩm định hồ sơ và trình lãnh đạo phê duyệt',

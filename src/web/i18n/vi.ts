@@ -435,7 +435,7 @@ export const vi = {
     message: 'Tin nhắn',
     messages: 'Tin nhắn',
     body: 'Nội dung',
-    encoding: 'Mã hóa',
+    encoding: 'Mã hoá',
     segments: 'Số phần',
     provider: 'Nhà cung cấp',
     failureReason: 'Lý do lỗi',
