@@ -250,3 +250,22 @@ export const SAMPLE_VARS: Readonly<Required<TemplateVars>> = Object.freeze({
   lookupSyntax: 'MCKH <Mã số biên nhận> gửi 8083',
   shortCode: '8083',
 });
+
+/**
+ * The sample values dated around `today` ('YYYY-MM-DD', the business date): the receipt code carries
+ * today's date, the result is due in three days and "returned" is today — so a preview never shows a
+ * stale year. The lengths are those of SAMPLE_VARS.
+ */
+export function sampleVarsOn(today: string): Readonly<Required<TemplateVars>> {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(today);
+  if (!m) throw new RangeError(`sampleVarsOn: not a date: ${today}`);
+  const [, y, mo, d] = m;
+  const due = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d) + 3));
+  const two = (n: number) => String(n).padStart(2, '0');
+  return Object.freeze({
+    ...SAMPLE_VARS,
+    receiptCode: `000.00.15.H34-${y!.slice(2)}${mo}${d}0001-00001`,
+    dueDate: `${two(due.getUTCDate())}/${two(due.getUTCMonth() + 1)}/${due.getUTCFullYear()}`,
+    returnedDate: `${d}/${mo}/${y}`,
+  });
+}

@@ -4,7 +4,9 @@ import type { Agency, AgencyService } from '../../reference/agency.service.js';
 import type { Procedure, ProcedureService } from '../../reference/procedure.service.js';
 import { templateFor, templateProblem } from '../../messages/plan/notification.templates.js';
 import type { OutboxService } from '../../messages/plan/outbox.service.js';
-import { PLACEHOLDER_NAMES, SAMPLE_VARS, TemplateSyntaxError, renderTemplate } from '../../lib/sms-text/template.js';
+import { PLACEHOLDER_NAMES, TemplateSyntaxError, renderTemplate, sampleVarsOn } from '../../lib/sms-text/template.js';
+import { localDate } from '../../lib/calendar/zone.js';
+import type { Clock } from '../../platform/clock.js';
 import { ALLOWED_PLACEHOLDERS, TEMPLATE_KINDS, TRIGGER_KINDS, type TemplateKind } from '../../messages/catalogue.js';
 import { prepareSms, type SmsEncoding } from '../../lib/sms-text/encode.js';
 import { html, raw, type SafeHtml } from '../html.js';
@@ -22,6 +24,8 @@ export interface AgencySettingsPageDeps {
   readonly outbox: Pick<OutboxService, 'priceFor' | 'zalo'>;
   /** The provider pool: a Zalo token refused for good is an alert at the top of the page. */
   readonly providers?: { zaloAlerts(): Promise<{ provider: string; reason: string }[]> };
+  /** Dates the preview's sample data. */
+  readonly clock: Clock;
 }
 
 /** What a request brings to the page beyond the stored settings: a form as typed, its errors, the status. */
@@ -34,8 +38,9 @@ export interface AgencySettingsState {
   status?: number;
 }
 
-/** The SMS a template makes with sample data: text as sent, encoding, segments, cost. */
+/** The SMS a template makes with sample data dated around `now`: text as sent, encoding, segments, cost. */
 export function previewFragment(
+  now: number,
   pricePerSms: number,
   agency: Agency,
   kind: string,
@@ -48,7 +53,7 @@ export function previewFragment(
   const problem = templateProblem(kind, template, encoding);
   let rendered: string | null = null;
   try {
-    rendered = renderTemplate(template, { ...SAMPLE_VARS, agencyName: agency.name });
+    rendered = renderTemplate(template, { ...sampleVarsOn(localDate(new Date(now))), agencyName: agency.name });
   } catch (error) {
     if (!(error instanceof TemplateSyntaxError)) throw error;
   }
@@ -59,15 +64,15 @@ ${
     ? html`<p class="label">${t.previewTitle}</p><div class="preview" data-testid="preview-body">${sms.body}</div>
 <p class="hint" data-testid="preview-facts">${sms.dataCoding === 'gsm7' ? t.gsm : t.ucs2} · ${sms.characters} ${t.characters} · <strong>${sms.segments} ${t.segments}</strong> · ${t.cost(sms.segments, pricePerSms)}</p>`
     : null
-}${zaloPreview(zalo, agency, kind, lang)}`;
+}${zaloPreview(now, zalo, agency, kind, lang)}`;
 }
 
 /** The Zalo form of the message beside the SMS one, when the agency sends this kind by Zalo first. */
-function zaloPreview(zalo: OutboxService['zalo'], agency: Agency, kind: string, lang: WebLang): SafeHtml | null {
+function zaloPreview(now: number, zalo: OutboxService['zalo'], agency: Agency, kind: string, lang: WebLang): SafeHtml | null {
   const zaloTemplate = agency.settings.channels[0] === 'zalo' ? zalo?.options.templates[kind] : undefined;
   if (!zaloTemplate) return null;
   const t = texts(lang).agencySettings;
-  const sample = { ...SAMPLE_VARS, agencyName: agency.name };
+  const sample = { ...sampleVarsOn(localDate(new Date(now))), agencyName: agency.name };
   return html`<p class="label">${t.zaloPreviewTitle(zaloTemplate.templateId)}</p>
 <dl class="preview" data-testid="preview-zalo">${Object.entries(zaloTemplate.data).map(
     ([param, text]) => html`<dt>${param}</dt><dd>${renderTemplate(text, sample)}</dd>`,
@@ -123,7 +128,7 @@ export async function sendAgencySettingsPage(
       hint: html`${t.allowed}: ${allowed}`,
       attrs: html`data-preview="${id}-preview" data-kind="${kind}" data-agency="${agency.code}" maxlength="2000"`,
     })}
-    <div id="${id}-preview" role="status" aria-live="polite">${edit?.showPreview && !edit?.error ? previewFragment(deps.outbox.priceFor(null), agency, kind, text, agency.settings.smsEncoding, lang, deps.outbox.zalo) : null}</div>
+    <div id="${id}-preview" role="status" aria-live="polite">${edit?.showPreview && !edit?.error ? previewFragment(deps.clock.now(), deps.outbox.priceFor(null), agency, kind, text, agency.settings.smsEncoding, lang, deps.outbox.zalo) : null}</div>
     <div class="actions">
       <button type="submit" name="intent" value="preview" class="secondary">${t.preview}</button>
       <button type="submit" name="intent" value="save">${t.saveTemplate}</button>

@@ -201,7 +201,7 @@ describe(`staff screens in a real browser (${TEST_DB})`, { timeout: 180_000 }, (
       const preview = page.locator('#tpl-result_ready-preview [data-testid="preview-body"]');
       await preview.waitFor();
       await page.waitForFunction(() =>
-        /Ho so 000\.00\.15\.H34-2103120001-00001 da xong, moi den So Tai chinh\./.test(
+        /Ho so 000\.00\.15\.H34-2611230001-00001 da xong, moi den So Tai chinh\./.test(
           document.querySelector('#tpl-result_ready-preview')?.textContent ?? '',
         ),
       );

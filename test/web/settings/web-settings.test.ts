@@ -115,7 +115,7 @@ describe(`web settings (${TEST_DB})`, () => {
     assert.equal(res.statusCode, 200, res.body);
     const data = res.json();
     assert.equal(data.ok, true);
-    assert.match(data.html, /Ho so 000\.00\.15\.H34-2103120001-00001 da co ket qua tai So Tu phap\./);
+    assert.match(data.html, /Ho so 000\.00\.15\.H34-2611230001-00001 da co ket qua tai So Tu phap\./);
     assert.match(data.html, /GSM 7-bit/);
     assert.match(data.html, /1 tin SMS/);
     assert.match(data.html, /750 đồng/);
@@ -138,7 +138,7 @@ describe(`web settings (${TEST_DB})`, () => {
       template: 'Xin lỗi: hồ sơ {Mã số biên nhận} trễ hẹn.',
     });
     assert.equal(noJs.statusCode, 200);
-    assert.match(noJs.body, /Xin loi: ho so 000\.00\.15\.H34-2103120001-00001 tre hen\./);
+    assert.match(noJs.body, /Xin loi: ho so 000\.00\.15\.H34-2611230001-00001 tre hen\./);
     const clerk = await login('stc-motcua');
     assert.equal((await post(clerk, '/cai-dat/xem-truoc', { kind: 'result_ready', agency: 'STC', template: 'x' })).statusCode, 403);
   });
