@@ -369,6 +369,8 @@ export const en: Catalogue = {
     lookupRevenue: 'Look-up revenue',
     lookupRevenueVnd: 'Look-up revenue (VND)',
     lookupsUnattributed: 'Look-ups of unknown codes or with bad syntax',
+    webLookups: 'Web look-ups',
+    webLookupsNote: 'free, no revenue; the look-ups above are by SMS',
     reach: 'Reach',
     reachHint: 'share of dossiers with a mobile number that can get SMS',
     resolvedWithoutResult: 'Resolved, not notified',

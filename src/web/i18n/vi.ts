@@ -373,6 +373,8 @@ export const vi = {
     lookupRevenue: 'Doanh thu tra cứu',
     lookupRevenueVnd: 'Doanh thu tra cứu (đồng)',
     lookupsUnattributed: 'Tra cứu mã không tồn tại hoặc sai cú pháp',
+    webLookups: 'Lượt tra cứu trên web',
+    webLookupsNote: 'miễn phí, không tính doanh thu; lượt tra cứu ở trên là qua SMS',
     reach: 'Tỷ lệ tiếp cận',
     reachHint: 'tỷ lệ hồ sơ có số di động nhận được SMS',
     resolvedWithoutResult: 'Giải quyết nhưng chưa báo được',
