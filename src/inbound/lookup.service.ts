@@ -25,7 +25,7 @@ import { dossierVars, type OutboxService } from '../messages/plan/outbox.service
 import { lookupSyntax, normalizeReceiptCode, parseMo } from './mo-parser.js';
 import { UnknownCodeGuard } from './web-guard.js';
 import { SenderGuard, throttledNumbers, type ThrottledNumber } from './lookup.guard.js';
-import { SIMULATOR_GATEWAY, simulatorSender, simulatorThread, type ThreadEntry } from './simulator.js';
+import { type InboxEntry, SIMULATOR_GATEWAY, simulatorInbox, simulatorSender, simulatorThread, type ThreadEntry } from './simulator.js';
 import { lookupFeeVnd, WEB_LOOKUP_GATEWAY } from './lookup.billing.js';
 
 export type LookupOutcome = 'found' | 'not_found' | 'bad_syntax' | 'rate_limited';
@@ -395,6 +395,11 @@ export class LookupService {
   /** The latest simulated MOs of `userId` from `phone` with their replies, oldest first (never a real number's thread). */
   simulatorConversation(userId: number, phone: string, limit = 30): Promise<ThreadEntry[]> {
     return simulatorThread(this.db, userId, phone, limit);
+  }
+
+  /** The notification SMS `phone` received, of `agencyCode`'s dossiers when given (the phone simulator's inbox). */
+  simulatorInbox(phone: string, agencyCode: string | null, limit = 20): Promise<InboxEntry[]> {
+    return simulatorInbox(this.db, phone, agencyCode, limit);
   }
 
   /** Numbers throttled right now and why, for administrators. */

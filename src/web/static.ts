@@ -104,6 +104,12 @@ const JS = `
     });
   }
 
+  // Conversations (the phone simulator) and charts (the daily chart on a phone) open at their newest end.
+  document.querySelectorAll('[data-scroll-end]').forEach(function (el) {
+    el.scrollTop = el.scrollHeight;
+    el.scrollLeft = el.scrollWidth;
+  });
+
   // Hold countdowns: data-countdown-seconds = seconds left when the page was rendered.
   document.querySelectorAll('[data-countdown-seconds]').forEach(function (box) {
     var left = Number(box.getAttribute('data-countdown-seconds'));

@@ -22,6 +22,8 @@ const NOW = '2026-11-23T10:30:00+07:00';
 const HELD = '000.00.05.H34-261123-0901';
 const CANCELLED = '000.00.05.H34-261123-0902';
 const SAME_DAY = '000.00.05.H34-261123-0903';
+const NOTIFIED = '000.00.05.H34-261123-0904';
+const SIM_PHONE = '0912 345 680';
 const TOKEN_LABEL = 'Phần mềm một cửa STP';
 
 type Role = 'public' | 'admin' | 'oversight' | 'agency_admin' | 'clerk';
@@ -102,6 +104,16 @@ describe(`every page as each role: no internal codes, screenshots (${TEST_DB})`,
     mkdirSync(SCREENS, { recursive: true });
     h = await startHarness({ now: NOW });
     await loadDemoData(h.ctx, 40);
+    // A result SMS delivered to the number the phone simulator will use (held 2 minutes, then sent).
+    await api('POST', '/api/v1/dossiers', {
+      receiptCode: NOTIFIED,
+      agencyCode: 'STP',
+      procedureCode: '2.000488',
+      applicant: { name: 'Đỗ Thị Nhận', phone: SIM_PHONE },
+      receivedAt: '2026-11-23T08:15:00+07:00',
+    });
+    await api('POST', `/api/v1/dossiers/${NOTIFIED}/events`, { type: 'result_ready' });
+    h.clock.advance(3 * 60_000);
     await h.ctx.dispatcher.runOnce();
     baseUrl = await listen(h);
     browser = await launchChromium();
@@ -241,4 +253,45 @@ describe(`every page as each role: no internal codes, screenshots (${TEST_DB})`,
       assert.equal(lines.length, 0, `${role} sees internal codes or English on Vietnamese pages:\n${lines.join('\n')}`);
     });
   }
+  test('the phone simulator shows the notification SMS the number received, and opens at the newest message', async (t) => {
+    if (browserSkipReason) return t.skip(browserSkipReason);
+    const { context, page } = await newBrowserPage(browser, { mobile: true });
+    try {
+      await logIn(page, baseUrl, USERS.clerk, DEMO_PASSWORD);
+      await page.goto(`${baseUrl}/gia-lap?so=${encodeURIComponent(SIM_PHONE)}`);
+      const notification = page.getByTestId('notification');
+      assert.equal(await notification.count(), 1);
+      assert.equal(await notification.getAttribute('data-kind'), 'result_ready');
+      assert.match((await notification.innerText()).normalize('NFC'), new RegExp(NOTIFIED.replace(/\./g, '\\.')));
+      h!.clock.advance(60_000); // the look-ups come a minute after the notification
+      for (let i = 0; i < 4; i++) {
+        await page.getByLabel('Nội dung tin nhắn').fill(`MCKH ${NOTIFIED}`);
+        await Promise.all([page.waitForURL(/\/gia-lap\?so=/), page.getByRole('button', { name: /^Gửi đến/ }).click()]);
+      }
+      const thread = page.getByTestId('thread');
+      const items = await thread.evaluate((el) => [...el.children].map((li) => li.getAttribute('data-testid')));
+      assert.deepEqual(items.slice(0, 1), ['notification'], 'the notification came first');
+      assert.deepEqual(items.slice(-2), ['sent', 'reply'], 'the newest look-up last');
+      const scroll = await thread.evaluate((el) => ({ top: el.scrollTop, client: el.clientHeight, height: el.scrollHeight }));
+      assert.ok(scroll.height > scroll.client, `the thread scrolls (${scroll.height} > ${scroll.client})`);
+      assert.ok(scroll.top + scroll.client >= scroll.height - 2, `opened at the newest (${JSON.stringify(scroll)})`);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('the daily chart on a phone opens at the latest day', async (t) => {
+    if (browserSkipReason) return t.skip(browserSkipReason);
+    const { context, page } = await newBrowserPage(browser, { mobile: true });
+    try {
+      await logIn(page, baseUrl, USERS.oversight, DEMO_PASSWORD);
+      await page.goto(`${baseUrl}/giam-sat?from=2026-11-01&to=2026-11-30`);
+      const box = page.locator('#chart-messages .chart-scroll');
+      const scroll = await box.evaluate((el) => ({ left: el.scrollLeft, client: el.clientWidth, width: el.scrollWidth }));
+      assert.ok(scroll.width > scroll.client, `the chart is wider than the phone (${JSON.stringify(scroll)})`);
+      assert.ok(scroll.left + scroll.client >= scroll.width - 2, `scrolled to the latest day (${JSON.stringify(scroll)})`);
+    } finally {
+      await context.close();
+    }
+  });
 });
