@@ -130,7 +130,7 @@ export const ENGLISH_WORDS: ReadonlySet<string> = new Set(
 );
 
 export interface ScreenProblem {
-  kind: 'snake_case' | 'camelCase' | 'dotted code' | 'English';
+  kind: 'snake_case' | 'camelCase' | 'dotted code' | 'English' | 'international phone';
   word: string;
   context: string;
 }
@@ -148,6 +148,8 @@ export function screenProblems(text: string, exempt: readonly string[] = []): Sc
   for (const m of visible.matchAll(/\b[a-z]+[A-Z][a-zA-Z]*\b/g)) problems.push({ kind: 'camelCase', word: m[0], context: at(m.index) });
   for (const m of visible.matchAll(/(?<![\w.@/-])[a-z]+\.[a-z_]+(?![\w.@/-])/g))
     problems.push({ kind: 'dotted code', word: m[0], context: at(m.index) });
+  // A Vietnamese number is read in its national form (0912 345 678), never +84….
+  for (const m of visible.matchAll(/\+84\s?\d/g)) problems.push({ kind: 'international phone', word: m[0], context: at(m.index) });
   // Words of letters only (no digits, not part of an address, a file name or an e-mail).
   for (const m of visible.matchAll(/(?<![\p{L}\p{N}@./_:-])[A-Za-z]+(?:-[A-Za-z]+)*(?![\p{L}\p{N}@_]|\.[a-z])/gu)) {
     const word = m[0].toLowerCase();

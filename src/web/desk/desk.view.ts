@@ -11,7 +11,7 @@ import { html, raw, type SafeHtml } from '../html.js';
 import { checkbox, csrfField, errorItems, selectField, textField, type FieldErrors } from '../forms.js';
 import { renderPage, sendPage, type Flash } from '../web.layout.js';
 import { principalForUser, type WebLang } from '../web.types.js';
-import { formatDateTime, label, NOTIFICATION_KIND_LABELS, STATE_LABELS } from '../format.js';
+import { displayPhone, formatDateTime, label, NOTIFICATION_KIND_LABELS, STATE_LABELS } from '../format.js';
 import { T, type Dict } from './desk.strings.js';
 import { QUEUES, type QueueName } from '../../dossiers/dossier.queues.js';
 import type { DossierJson } from '../../dossiers/dossier.view.js';
@@ -95,7 +95,7 @@ export function phoneStatus(value: string, lang: WebLang): PhoneStatus {
     return { ok: false, accepted, problem: check.problem, message, e164: check.e164, carrier: null };
   }
   const carrier = check.carrier ? CARRIER_NAMES[check.carrier] : null;
-  const text = t.phoneOk(check.e164 ?? '', carrier);
+  const text = t.phoneOk(displayPhone(check.e164), carrier);
   return {
     ok: true,
     accepted: true,
