@@ -103,7 +103,11 @@ export async function lookupCounts(db: DbHandle, w: ReportWindow) {
     .where('i.received_at', '>=', w.start)
     .where('i.received_at', '<', w.end)
     // SMS look-ups (billed) and web look-ups (no fee), each counted; the phone simulator's nowhere (lookup.billing.ts).
-    .where('i.gateway', 'not in', NOT_SMS_LOOKUP_GATEWAYS.filter((g) => g !== WEB_LOOKUP_GATEWAY))
+    .where(
+      'i.gateway',
+      'not in',
+      NOT_SMS_LOOKUP_GATEWAYS.filter((g) => g !== WEB_LOOKUP_GATEWAY),
+    )
     .groupBy(['d.agency_code', 'd.procedure_code']);
   if (w.agencyCode) query = query.where('d.agency_code', '=', w.agencyCode);
   return query.execute();

@@ -71,12 +71,10 @@ ${
     : html`<div class="table-wrap"><table>
   <caption class="visually-hidden">${t.title}</caption>
   <thead><tr><th scope="col">${t.at}</th><th scope="col">${t.who}</th><th scope="col">${t.action}</th><th scope="col">${t.entity}</th><th scope="col">${t.before}</th><th scope="col">${t.after}</th></tr></thead>
-  <tbody>${rows.map(
-    (r) => {
-      const changes = auditChanges(r, lang);
-      return html`<tr data-audit-id="${r.id}" data-action="${r.action}"><td>${formatDateTime(r.at)}</td><td>${auditActorLabel(r.username, lang)}</td><td>${auditActionLabel(r.action, lang)}</td><td>${auditEntityLabel(r.entity, lang)}${r.entityId ? html` <strong>${r.entityId}</strong>` : null}</td><td>${changes.before}</td><td>${changes.after}</td></tr>`;
-    },
-  )}</tbody>
+  <tbody>${rows.map((r) => {
+    const changes = auditChanges(r, lang);
+    return html`<tr data-audit-id="${r.id}" data-action="${r.action}"><td>${formatDateTime(r.at)}</td><td>${auditActorLabel(r.username, lang)}</td><td>${auditActionLabel(r.action, lang)}</td><td>${auditEntityLabel(r.entity, lang)}${r.entityId ? html` <strong>${r.entityId}</strong>` : null}</td><td>${changes.before}</td><td>${changes.after}</td></tr>`;
+  })}</tbody>
 </table></div>
 ${rows.length === PAGE_SIZE ? html`<p><a href="/nhat-ky?${olderQuery}">${t.older}</a></p>` : null}`
 }`;

@@ -6,7 +6,7 @@
 import { resolveSettings, type AgencySettingsInput } from '../reference/agency.settings.js';
 import { DEFAULT_TRIGGERS } from '../messages/catalogue.js';
 import { html, type SafeHtml } from './html.js';
-import { EVENT_LABELS, formatDateTime, KIND_LABELS, label, STATE_LABELS } from './format.js';
+import { EVENT_LABELS, formatDateTime, KIND_LABELS, label, processingTimeText, STATE_LABELS } from './format.js';
 import { texts } from './i18n/catalogue.js';
 import type { WebLang } from './web.types.js';
 
@@ -150,7 +150,9 @@ const TOKEN_ROLES: Labels = {
 
 export const auditActionLabel = (action: string, lang: WebLang) =>
   ACTIONS[action]?.[lang] ??
-  (action.startsWith('dossier.') && EVENT_LABELS[action.slice(8)] ? `${texts(lang).audit.deskAction}: ${label(EVENT_LABELS, action.slice(8), lang)}` : action);
+  (action.startsWith('dossier.') && EVENT_LABELS[action.slice(8)]
+    ? `${texts(lang).audit.deskAction}: ${label(EVENT_LABELS, action.slice(8), lang)}`
+    : action);
 export const auditEntityLabel = (entity: string, lang: WebLang) => label(ENTITIES, entity, lang);
 export const auditActorLabel = (username: string, lang: WebLang) => ACTORS[username]?.[lang] ?? username;
 
@@ -200,22 +202,30 @@ function valueText(path: string, value: unknown, entity: string, lang: WebLang):
   if (typeof value === 'boolean') return value ? t.audit.yes : t.audit.no;
   if (Array.isArray(value)) {
     if (value.length === 0) return '—';
-    return value.map((v) => (v && typeof v === 'object' ? objectText(v as Record<string, unknown>, lang) : valueText(path, v, entity, lang))).join('; ');
+    return value
+      .map((v) => (v && typeof v === 'object' ? objectText(v as Record<string, unknown>, lang) : valueText(path, v, entity, lang)))
+      .join('; ');
   }
   if (typeof value === 'object') {
     const v = value as Record<string, unknown>;
     if ('start' in v && 'end' in v) return `${String(v.start)}–${String(v.end)}`;
     return objectText(v, lang);
   }
-  if (key === 'role') return entity === 'api_token' ? label(TOKEN_ROLES, String(value), lang) : ((t.roles as Readonly<Record<string, string>>)[String(value)] ?? String(value));
+  if (key === 'role')
+    return entity === 'api_token'
+      ? label(TOKEN_ROLES, String(value), lang)
+      : ((t.roles as Readonly<Record<string, string>>)[String(value)] ?? String(value));
   if (key === 'state') return label(STATE_LABELS, String(value), lang);
   if (key === 'kind' && entity === 'agency') return label(KIND_LABELS, String(value), lang);
   if (key === 'kind' && entity === 'calendar_day') return label(VALUES.dayKind!, String(value), lang);
   if (VALUES[key]) return label(VALUES[key], String(value), lang);
   if (key === 'holdSeconds') return t.audit.seconds(Number(value));
   if (key === 'overdueWarningHours') return t.audit.hours(Number(value));
-  if (key === 'processingDays') return Number(value) === 0 ? t.audit.sameDay : t.audit.days(Number(value));
-  if ((key === 'dueAt' || key === 'blockedUntil' || key === 'asOf') && (typeof value === 'number' || /^\d{4}-\d{2}-\d{2}T/.test(String(value))))
+  if (key === 'processingDays') return processingTimeText(Number(value), lang);
+  if (
+    (key === 'dueAt' || key === 'blockedUntil' || key === 'asOf') &&
+    (typeof value === 'number' || /^\d{4}-\d{2}-\d{2}T/.test(String(value)))
+  )
     return formatDateTime(value as number | string);
   if (key === 'date' && /^\d{4}-\d{2}-\d{2}$/.test(String(value))) return String(value).split('-').reverse().join('/');
   return String(value);
@@ -246,6 +256,9 @@ export function auditChanges(
       ? html`<span class="hint">—</span>`
       : html`<dl class="changes">${changed
           .filter((p) => side.has(p) || (before && after))
-          .map((p) => html`<dt>${p === '' ? '' : fieldLabel(p, entry.entity, lang)}</dt><dd>${valueText(p, side.get(p), entry.entity, lang)}</dd>`)}</dl>`;
+          .map(
+            (p) =>
+              html`<dt>${p === '' ? '' : fieldLabel(p, entry.entity, lang)}</dt><dd>${valueText(p, side.get(p), entry.entity, lang)}</dd>`,
+          )}</dl>`;
   return { before: list(before ? b : null), after: list(after ? a : null) };
 }

@@ -51,3 +51,11 @@ export function displayPhone(value: string | null | undefined, lang: WebLang = '
   const landline = /^\+84(2\d{2})(\d{4})(\d{3,4})$/.exec(value);
   return landline ? `0${landline[1]} ${landline[2]} ${landline[3]}` : value;
 }
+
+/** A procedure's processing time as people say it: 0 → "trong ngày", else "3 ngày làm việc" / "10 ngày (theo lịch)". */
+export function processingTimeText(days: number, lang: WebLang, dayKind: 'working' | 'calendar' = 'working'): string {
+  if (days === 0) return lang === 'en' ? 'same day' : 'trong ngày';
+  if (lang === 'en')
+    return `${days} ${dayKind === 'working' ? 'working ' : ''}day${days === 1 ? '' : 's'}${dayKind === 'calendar' ? ' (calendar)' : ''}`;
+  return `${days} ngày${dayKind === 'working' ? ' làm việc' : ' (theo lịch)'}`;
+}

@@ -18,7 +18,12 @@ describe(`look-ups: SMS billed, web counted apart, simulator nowhere (${TEST_DB}
   before(async () => {
     h = await startHarness({ env: { MOTCUA_LOOKUP_FEE_VND: String(FEE), MOTCUA_LOOKUP_RATE_LIMIT: '2' } });
     await seedBasics(h);
-    const intake = await h.app.inject({ method: 'POST', url: '/api/v1/dossiers', headers: admin, payload: intakeBody({ receiptCode: CODE }) });
+    const intake = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/dossiers',
+      headers: admin,
+      payload: intakeBody({ receiptCode: CODE }),
+    });
     assert.equal(intake.statusCode, 201, intake.body);
   });
   after(async () => h.close());
@@ -43,7 +48,13 @@ describe(`look-ups: SMS billed, web counted apart, simulator nowhere (${TEST_DB}
     assert.equal((await h.app.inject({ method: 'GET', url: `/tra-cuu/${CODE}` })).statusCode, 200);
     assert.equal((await h.app.inject({ method: 'GET', url: `/api/v1/lookup/${CODE}` })).statusCode, 200);
     assert.equal((await h.app.inject({ method: 'GET', url: '/api/v1/lookup/000.00.15.H34-261123-9999' })).statusCode, 404);
-    const user = await h.ctx.accounts.create({ username: 'thu-gia-lap', displayName: 'Thử', role: 'admin', agencyCode: null, password: 'mot-khau-du-dai-2026' });
+    const user = await h.ctx.accounts.create({
+      username: 'thu-gia-lap',
+      displayName: 'Thử',
+      role: 'admin',
+      agencyCode: null,
+      password: 'mot-khau-du-dai-2026',
+    });
     await h.ctx.lookup.simulate(user.id, '0987 654 321', `MCKH ${CODE}`);
 
     const stats = await h.app.inject({ method: 'GET', url: '/api/v1/stats?from=2026-11-01&to=2026-11-30', headers: admin });
@@ -61,9 +72,19 @@ describe(`look-ups: SMS billed, web counted apart, simulator nowhere (${TEST_DB}
   });
 
   test('the dashboard shows web look-ups as their own figure', async () => {
-    const user = await h.ctx.accounts.create({ username: 'giamsat-tc', displayName: 'Giám sát', role: 'oversight', agencyCode: null, password: 'mot-khau-du-dai-2026' });
+    const user = await h.ctx.accounts.create({
+      username: 'giamsat-tc',
+      displayName: 'Giám sát',
+      role: 'oversight',
+      agencyCode: null,
+      password: 'mot-khau-du-dai-2026',
+    });
     const { id } = await h.ctx.accounts.createSession(user.id, null);
-    const page = await h.app.inject({ method: 'GET', url: '/giam-sat?from=2026-11-01&to=2026-11-30', headers: { cookie: `mcs_session=${id}` } });
+    const page = await h.app.inject({
+      method: 'GET',
+      url: '/giam-sat?from=2026-11-01&to=2026-11-30',
+      headers: { cookie: `mcs_session=${id}` },
+    });
     assert.equal(page.statusCode, 200);
     assert.match(page.body, /data-testid="total-lookups">1<small>/);
     assert.match(page.body, /Lượt tra cứu trên web<\/dt><dd data-testid="total-web-lookups">3<small>miễn phí/);

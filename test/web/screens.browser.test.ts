@@ -187,6 +187,10 @@ describe(`every page as each role: no internal codes, screenshots (${TEST_DB})`,
       { route: '/tai-khoan/:id', url: `/tai-khoan/${userId}`, roles: adminOnly },
       { route: '/tai-khoan/khoa-dang-nhap', url: '/tai-khoan/khoa-dang-nhap', roles: adminOnly },
       { route: '/nhat-ky', url: '/nhat-ky', roles: adminOnly, exempt: [TOKEN_LABEL] },
+      // what a role may not open: the refusal page
+      { route: '403', url: '/nhat-ky', roles: ['oversight', 'agency_admin', 'clerk'] },
+      { route: '403', url: '/cai-dat/lich', roles: ['oversight', 'clerk'] },
+      { route: 'login', url: '/giam-sat', roles: ['public'] },
     ];
   });
 
@@ -212,7 +216,12 @@ describe(`every page as each role: no internal codes, screenshots (${TEST_DB})`,
 
   const usernames = Object.values(USERS);
   const fileName = (role: Role, url: string, size: string) =>
-    `${role}_${url.replace(/^\//, '').replace(/[^a-zA-Z0-9.-]+/g, '-').replace(/-+$/, '') || 'home'}_${size}.png`;
+    `${role}_${
+      url
+        .replace(/^\//, '')
+        .replace(/[^a-zA-Z0-9.-]+/g, '-')
+        .replace(/-+$/, '') || 'home'
+    }_${size}.png`;
 
   for (const role of ['public', 'admin', 'oversight', 'agency_admin', 'clerk'] as const) {
     test(`${role}: every page reads in Vietnamese without internal codes; screenshots at 1366×768 and 375×812`, async (t) => {
@@ -238,9 +247,11 @@ describe(`every page as each role: no internal codes, screenshots (${TEST_DB})`,
           const response = await desktop.page.goto(`${baseUrl}${visit.url}`);
           const status = response?.status() ?? 0;
           assert.ok(status < 500, `${visit.url}: ${status}`);
+          // biome-ignore lint/performance/useDomNodeTextContent: the visible text is what a person reads (innerText leaves out what is hidden)
           const text = await desktop.page.evaluate(() => document.body.innerText);
           const title = await desktop.page.title();
-          for (const p of screenProblems(`${title}\n${text}`, [...usernames, ...(visit.exempt ?? [])])) problems.push({ ...p, url: visit.url });
+          for (const p of screenProblems(`${title}\n${text}`, [...usernames, ...(visit.exempt ?? [])]))
+            problems.push({ ...p, url: visit.url });
           await desktop.page.screenshot({ path: `${SCREENS}${fileName(role, visit.url, '1366x768')}`, fullPage: true });
           await phone.page.goto(`${baseUrl}${visit.url}`);
           await phone.page.screenshot({ path: `${SCREENS}${fileName(role, visit.url, '375x812')}`, fullPage: true });
@@ -253,6 +264,50 @@ describe(`every page as each role: no internal codes, screenshots (${TEST_DB})`,
       assert.equal(lines.length, 0, `${role} sees internal codes or English on Vietnamese pages:\n${lines.join('\n')}`);
     });
   }
+  test("the pages that answer a form read in Vietnamese too: confirmations, error summaries, the desk's feedback", async (t) => {
+    if (browserSkipReason) return t.skip(browserSkipReason);
+    const problems: string[] = [];
+    const scan = async (page: Page, what: string) => {
+      // biome-ignore lint/performance/useDomNodeTextContent: the visible text is what a person reads (innerText leaves out what is hidden)
+      const text = `${await page.title()}\n${await page.evaluate(() => document.body.innerText)}`;
+      for (const p of screenProblems(text, [...usernames, TOKEN_LABEL]))
+        problems.push(`${what}: ${p.kind} "${p.word}" in "…${p.context}…"`);
+      await page.screenshot({ path: `${SCREENS}${fileName('admin', what, '1366x768')}`, fullPage: true });
+    };
+    const { context, page } = await newBrowserPage(browser, { width: 1366 });
+    try {
+      await logIn(page, baseUrl, USERS.admin, DEMO_PASSWORD);
+      await page.goto(`${baseUrl}/cai-dat/lich?year=2026`);
+      await Promise.all([page.waitForEvent('load'), page.getByRole('button', { name: 'Xoá 2026-12-24' }).click()]);
+      assert.match(await page.title(), /\?/, 'a question first');
+      await scan(page, 'xac-nhan-xoa-ngay');
+      await page.goto(`${baseUrl}/cai-dat/ma-truy-cap`);
+      await Promise.all([
+        page.waitForEvent('load'),
+        page
+          .getByRole('button', { name: /^Thu hồi #/ })
+          .first()
+          .click(),
+      ]);
+      await scan(page, 'xac-nhan-thu-hoi');
+      await page.goto(`${baseUrl}/mot-cua?agency=STP`);
+      await submit(page, '/mot-cua/tiep-nhan', {}, 'Tiếp nhận');
+      assert.match(await page.title(), /^Lỗi: /);
+      await scan(page, 'loi-tiep-nhan');
+      await page.goto(`${baseUrl}/cai-dat?agency=STP`);
+      await page.getByLabel('Không gửi tin ban đêm').check();
+      await submit(page, '/cai-dat/STP/chung', { quietStart: '25:00' });
+      assert.match(await page.title(), /^Lỗi: /);
+      await scan(page, 'loi-cai-dat');
+      await page.goto(`${baseUrl}/mot-cua/ho-so/${SAME_DAY}`);
+      await submit(page, `/mot-cua/ho-so/${SAME_DAY}/su-kien`, { step: 'Thẩm định hồ sơ' });
+      await scan(page, 'phan-hoi-mot-cua');
+    } finally {
+      await context.close();
+    }
+    assert.equal(problems.length, 0, problems.join('\n'));
+  });
+
   test('the phone simulator shows the notification SMS the number received, and opens at the newest message', async (t) => {
     if (browserSkipReason) return t.skip(browserSkipReason);
     const { context, page } = await newBrowserPage(browser, { mobile: true });
@@ -262,7 +317,7 @@ describe(`every page as each role: no internal codes, screenshots (${TEST_DB})`,
       const notification = page.getByTestId('notification');
       assert.equal(await notification.count(), 1);
       assert.equal(await notification.getAttribute('data-kind'), 'result_ready');
-      assert.match((await notification.innerText()).normalize('NFC'), new RegExp(NOTIFIED.replace(/\./g, '\\.')));
+      assert.match(((await notification.textContent()) ?? '').normalize('NFC'), new RegExp(NOTIFIED.replace(/\./g, '\\.')));
       h!.clock.advance(60_000); // the look-ups come a minute after the notification
       for (let i = 0; i < 4; i++) {
         await page.getByLabel('Nội dung tin nhắn').fill(`MCKH ${NOTIFIED}`);

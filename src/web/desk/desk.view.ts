@@ -11,7 +11,7 @@ import { html, raw, type SafeHtml } from '../html.js';
 import { checkbox, csrfField, errorItems, selectField, textField, type FieldErrors } from '../forms.js';
 import { renderPage, sendPage, type Flash } from '../web.layout.js';
 import { principalForUser, type WebLang } from '../web.types.js';
-import { displayPhone, formatDateTime, label, NOTIFICATION_KIND_LABELS, STATE_LABELS } from '../format.js';
+import { displayPhone, formatDateTime, label, processingTimeText, NOTIFICATION_KIND_LABELS, STATE_LABELS } from '../format.js';
 import { T, type Dict } from './desk.strings.js';
 import { QUEUES, type QueueName } from '../../dossiers/dossier.queues.js';
 import type { DossierJson } from '../../dossiers/dossier.view.js';
@@ -239,7 +239,7 @@ ${
     ${csrfField(request.csrfToken)}
     <input type="hidden" name="agencyCode" value="${agencyCode}">
     ${textField({ name: 'receiptCode', label: t.receiptCode, value: values.receiptCode, error: errors.receiptCode, hint: t.receiptHint, required: true, autocomplete: 'off', attrs: raw('maxlength="64" spellcheck="false"') })}
-    ${selectField({ name: 'procedureCode', label: t.procedure, value: values.procedureCode, error: errors.procedureCode, options: procedures.map((p) => ({ value: p.code, label: `${p.name} (${p.code}, ${p.processingDays} ${lang === 'vi' ? 'ngày' : 'days'})` })) })}
+    ${selectField({ name: 'procedureCode', label: t.procedure, value: values.procedureCode, error: errors.procedureCode, options: procedures.map((p) => ({ value: p.code, label: `${p.name} (${p.code}, ${processingTimeText(p.processingDays, lang, p.dayKind)})` })) })}
     ${textField({ name: 'applicantName', label: t.applicant, value: values.applicantName, error: errors.applicantName, required: true, autocomplete: 'off', attrs: raw('maxlength="200"') })}
     ${textField({
       name: 'phone',

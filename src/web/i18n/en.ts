@@ -147,8 +147,6 @@ export const en: Catalogue = {
     no: 'No',
     seconds: (n: number) => `${n.toLocaleString('en-GB')} s`,
     hours: (n: number) => `${n.toLocaleString('en-GB')} h`,
-    days: (n: number) => `${n.toLocaleString('en-GB')} days`,
-    sameDay: 'Same day',
   },
   settings: {
     navLabel: 'Settings sections',

@@ -13,7 +13,7 @@ import { html, raw, type SafeHtml } from '../html.js';
 import { agencyOptions, checkbox, csrfField, errorItems, selectField, textArea, textField, type FieldErrors } from '../forms.js';
 import { texts } from '../i18n/catalogue.js';
 import type { WebLang } from '../web.types.js';
-import { KIND_LABELS, label } from '../format.js';
+import { KIND_LABELS, label, processingTimeText } from '../format.js';
 import { flashFromQuery, sendSettingsPage, settingsNav } from './settings.common.js';
 import { type GeneralForm, type ProcedureForm, type TemplateEdit, generalFormOf, procedureFormOf } from './settings.agency.forms.js';
 
@@ -218,7 +218,7 @@ ${
     procedures.length === 0
       ? html`<p>${t.noProcedures}</p>`
       : html`<div class="table-wrap"><table><caption class="visually-hidden">${t.procedures}</caption><thead><tr><th scope="col">${t.code}</th><th scope="col">${t.procName}</th><th scope="col">${t.days}</th><th scope="col">${t.rule}</th><th scope="col"><span class="visually-hidden">${t.edit}</span></th></tr></thead>
-    <tbody>${procedures.map((p: Procedure) => html`<tr><td>${p.code}</td><td>${p.name}</td><td>${p.processingDays} (${p.dayKind === 'working' ? t.working : t.calendarDays})</td><td>${p.supplementRule === 'pause' ? t.pause : t.restart}</td><td><a href="/cai-dat?agency=${encodeURIComponent(agency.code)}&amp;procedure=${encodeURIComponent(p.code)}#procedure-form">${t.edit}<span class="visually-hidden"> ${p.code}</span></a></td></tr>`)}</tbody></table></div>`
+    <tbody>${procedures.map((p: Procedure) => html`<tr><td>${p.code}</td><td>${p.name}</td><td>${processingTimeText(p.processingDays, lang, p.dayKind)}</td><td>${p.supplementRule === 'pause' ? t.pause : t.restart}</td><td><a href="/cai-dat?agency=${encodeURIComponent(agency.code)}&amp;procedure=${encodeURIComponent(p.code)}#procedure-form">${t.edit}<span class="visually-hidden"> ${p.code}</span></a></td></tr>`)}</tbody></table></div>`
   }
   <h3 id="procedure-form">${t.procForm}</h3>
   <form method="post" action="${base}/thu-tuc" class="stack" novalidate>

@@ -123,7 +123,16 @@ export function agencySettingsRoutes(app: FastifyInstance, deps: AgencySettingsD
     const requested = formString(request.body, 'encoding');
     const encoding: SmsEncoding = requested === 'unicode' || requested === 'ascii' ? requested : agency.settings.smsEncoding;
     const text = formString(request.body, 'template').slice(0, 4000);
-    const fragment = previewFragment(deps.clock.now(), deps.outbox.priceFor(null), agency, kind, text, encoding, request.webLang, deps.outbox.zalo);
+    const fragment = previewFragment(
+      deps.clock.now(),
+      deps.outbox.priceFor(null),
+      agency,
+      kind,
+      text,
+      encoding,
+      request.webLang,
+      deps.outbox.zalo,
+    );
     const problem = templateProblem(kind, text, encoding);
     return reply.header('cache-control', 'no-store').send({ ok: problem === null, html: fragment.value });
   });
