@@ -66,7 +66,7 @@ function cell(column: ProviderColumn, value: unknown, lang: WebLang): string {
   const number = (n: number, digits = 2) => n.toLocaleString(lang === 'en' ? 'en-GB' : 'vi-VN', { maximumFractionDigits: digits });
   switch (column) {
     case 'channel':
-      return String(value) === 'sms' ? 'SMS' : String(value) === 'zalo' ? 'Zalo' : String(value) === 'email' ? 'E-mail' : String(value);
+      return (texts(lang).reportLabels.channels as Readonly<Record<string, string>>)[String(value)] ?? String(value);
     case 'latencyMs':
       return typeof value === 'number' ? `${number(value, 0)} ms` : String(value);
     case 'errorRate':
