@@ -122,7 +122,7 @@ export class TokenService {
   async ensureAdminAccess(): Promise<string | null> {
     if (this.envHash) return null;
     if ((await countAdminTokens(this.db)) > 0) return null;
-    const { token } = await this.create({ role: 'admin', label: 'bootstrap admin' });
+    const { token } = await this.create({ role: 'admin', label: 'Mã quản trị đầu tiên (tạo khi khởi động)' });
     return token;
   }
 }

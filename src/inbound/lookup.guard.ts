@@ -6,7 +6,7 @@
 import { sql } from 'kysely';
 import type { Config } from '../platform/config/config.js';
 import type { DbHandle } from '../platform/db/database.js';
-import { SIMULATOR_GATEWAY } from './simulator.js';
+import { NOT_SMS_LOOKUP_GATEWAYS } from './lookup.billing.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -43,7 +43,7 @@ export class SenderGuard {
       .select((eb) => ['sender', 'outcome', 'parsed_code', eb.fn.countAll<number>().as('n')])
       .where('sender', 'in', senders)
       .where('received_at', '>', now - HOUR_MS)
-      .where('gateway', '!=', SIMULATOR_GATEWAY)
+      .where('gateway', 'not in', NOT_SMS_LOOKUP_GATEWAYS)
       .groupBy(['sender', 'outcome', 'parsed_code'])
       .execute();
     for (const row of rows) {
@@ -91,7 +91,7 @@ export async function throttledNumbers(db: DbHandle, now: number, limits: GuardL
     ])
     .where('received_at', '>', since)
     .where('sender', 'is not', null)
-    .where('gateway', '!=', SIMULATOR_GATEWAY)
+    .where('gateway', 'not in', NOT_SMS_LOOKUP_GATEWAYS)
     .groupBy('sender')
     .execute();
   const { rateLimitPerHour, unknownCodeLimitPerHour } = limits;

@@ -66,7 +66,7 @@ function vi(state: DossierState, agency: PublicAgency): string {
       }</p>`;
     case 'result_ready':
       return `<p>Đã có kết quả giải quyết hồ sơ của bạn. Mời bạn đến nhận tại ${where}, ${when}.</p>
-<ul><li>Mang theo Giấy tiếp nhận hồ sơ và hẹn trả kết quả.</li><li>Mang theo Căn cước công dân (hoặc thẻ Căn cước, hộ chiếu) của người nộp hồ sơ. Nếu nhận thay, mang thêm giấy ủy quyền và giấy tờ tùy thân của người nhận thay.</li></ul>
+<ul><li>Mang theo Giấy tiếp nhận hồ sơ và hẹn trả kết quả.</li><li>Mang theo Căn cước công dân (hoặc thẻ Căn cước, hộ chiếu) của người nộp hồ sơ. Nếu nhận thay, mang thêm giấy uỷ quyền và giấy tờ tuỳ thân của người nhận thay.</li></ul>
 <p>Muốn nhận kết quả qua bưu điện (dịch vụ bưu chính công ích)? Hãy đăng ký với Bộ phận một cửa${agency.hotline ? ' hoặc gọi đường dây nóng' : ''}; phí chuyển phát do người nhận trả.</p>`;
     case 'returned':
       return '<p>Bạn đã nhận kết quả. Hồ sơ đã hoàn tất, bạn không cần làm gì thêm.</p><p>Nếu có thắc mắc về kết quả, hãy liên hệ cơ quan theo thông tin bên dưới.</p>';

@@ -25,7 +25,8 @@ import { dossierVars, type OutboxService } from '../messages/plan/outbox.service
 import { lookupSyntax, normalizeReceiptCode, parseMo } from './mo-parser.js';
 import { UnknownCodeGuard } from './web-guard.js';
 import { SenderGuard, throttledNumbers, type ThrottledNumber } from './lookup.guard.js';
-import { SIMULATOR_GATEWAY, simulatorSender, simulatorThread, type ThreadEntry } from './simulator.js';
+import { type InboxEntry, SIMULATOR_GATEWAY, simulatorInbox, simulatorSender, simulatorThread, type ThreadEntry } from './simulator.js';
+import { lookupFeeVnd, WEB_LOOKUP_GATEWAY } from './lookup.billing.js';
 
 export type LookupOutcome = 'found' | 'not_found' | 'bad_syntax' | 'rate_limited';
 
@@ -142,6 +143,7 @@ export class LookupService {
     const normalized = normalizeReceiptCode(code);
     const dossier = normalized ? await findDossierByKey(this.db, receiptKey(normalized)) : undefined;
     this.metrics.lookups.inc({ outcome: dossier ? 'found' : 'not_found', via: 'web' });
+    await this.recordWebLookup(normalized, dossier?.id ?? null, now);
     if (!dossier) {
       this.webGuard.miss(address, normalized ?? code, now);
       throw notFound(`hồ sơ có mã số "${code}"`);
@@ -155,6 +157,30 @@ export class LookupService {
       onTime: json.onTime,
       statusText: json.statusText,
     };
+  }
+
+  /** A web look-up, kept for the oversight figures: no fee, no sender, no address, and not the text as typed
+   *  (only a well-formed receipt code): nothing personal, so the retention job has nothing to remove. */
+  private async recordWebLookup(normalized: string | null, dossierId: number | null, now: number): Promise<void> {
+    await this.db.kysely
+      .insertInto('inbound_messages')
+      .values({
+        gateway: WEB_LOOKUP_GATEWAY,
+        gateway_message_id: null,
+        sender: WEB_LOOKUP_GATEWAY,
+        sender_e164: null,
+        short_code: '',
+        text: '',
+        outcome: dossierId === null ? 'not_found' : 'found',
+        parsed_code: normalized,
+        dossier_id: dossierId,
+        fee_vnd: lookupFeeVnd(WEB_LOOKUP_GATEWAY, this.config.lookup.feeVnd),
+        reply: null,
+        reply_notification_id: null,
+        received_at: now,
+        created_at: now,
+      })
+      .execute();
   }
 
   /** MOs are answered in groups, one transaction per group (see GroupCommit). A carrier's text is taken
@@ -272,7 +298,7 @@ export class LookupService {
           outcome: p.answer.outcome,
           parsed_code: p.answer.code,
           dossier_id: p.answer.dossier === null ? null : p.answer.dossier.id,
-          fee_vnd: mo.gateway === SIMULATOR_GATEWAY ? 0 : this.config.lookup.feeVnd,
+          fee_vnd: lookupFeeVnd(mo.gateway, this.config.lookup.feeVnd),
           // What leaves is the prepared text (folded unless the agency sends Unicode), whichever way it leaves.
           reply: p.row === null ? null : p.row.body,
           reply_notification_id: p.row === null ? null : p.row.id,
@@ -369,6 +395,11 @@ export class LookupService {
   /** The latest simulated MOs of `userId` from `phone` with their replies, oldest first (never a real number's thread). */
   simulatorConversation(userId: number, phone: string, limit = 30): Promise<ThreadEntry[]> {
     return simulatorThread(this.db, userId, phone, limit);
+  }
+
+  /** The notification SMS `phone` received, of `agencyCode`'s dossiers when given (the phone simulator's inbox). */
+  simulatorInbox(phone: string, agencyCode: string | null, limit = 20): Promise<InboxEntry[]> {
+    return simulatorInbox(this.db, phone, agencyCode, limit);
   }
 
   /** Numbers throttled right now and why, for administrators. */

@@ -41,3 +41,35 @@ export async function simulatorThread(db: DbHandle, userId: number, phone: strin
     replyStatus: r.status ?? null,
   }));
 }
+
+/** A notification SMS the simulated number received (result ready, supplement, apology …). */
+export interface InboxEntry {
+  id: number;
+  kind: string;
+  /** null once de-identified */
+  body: string | null;
+  at: number;
+  status: string;
+}
+
+/**
+ * The notification SMS sent to `phone` (as a Vietnamese mobile number), oldest first, of `agencyCode`'s
+ * dossiers when given: what staff already read in the message log, never a look-up reply (a citizen's
+ * 8083 thread stays theirs).
+ */
+export async function simulatorInbox(db: DbHandle, phone: string, agencyCode: string | null, limit: number): Promise<InboxEntry[]> {
+  const e164 = checkPhone(phone.trim().slice(0, 40)).e164;
+  if (!e164) return [];
+  let query = db.kysely
+    .selectFrom('notifications')
+    .select(['id', 'kind', 'body', 'created_at', 'sent_at', 'status'])
+    .where('channel', '=', 'sms')
+    .where('to_address', '=', e164)
+    .where('kind', 'not like', 'lookup%')
+    .where('status', '!=', 'cancelled')
+    .orderBy('id', 'desc')
+    .limit(limit);
+  if (agencyCode) query = query.where('agency_code', '=', agencyCode);
+  const rows = await query.execute();
+  return rows.reverse().map((r) => ({ id: r.id, kind: r.kind, body: r.body, at: r.sent_at ?? r.created_at, status: r.status }));
+}

@@ -1,7 +1,7 @@
 /**
  * Every kind of message, once: whether agencies switch it on (and its default), whether it waits for
  * the hold, in which dossier states a pending one still makes sense, its templates (the seeds' texts
- * and Khánh Hòa's 2019 scenarios) with the placeholders each may use, and how people name it.
+ * and Khánh Hoà's 2019 scenarios) with the placeholders each may use, and how people name it.
  * Rules, templates, settings screens, the message log and the API's lists are all derived from here.
  */
 import type { DossierState } from '../dossiers/dossier.state-machine.js';
@@ -267,7 +267,7 @@ export const DEFAULT_TEMPLATES = Object.freeze(Object.fromEntries(templateEntrie
 export const ALLOWED_PLACEHOLDERS = Object.freeze(
   Object.fromEntries(templateEntries.map((t) => [t.template, t.entry.placeholders])),
 ) as Readonly<Record<TemplateKind, readonly TemplateVar[]>>;
-/** Templates of kinds that exist (Khánh Hòa's 2019 scenarios) but are off until an agency turns them on. */
+/** Templates of kinds that exist (Khánh Hoà's 2019 scenarios) but are off until an agency turns them on. */
 export const OPTIONAL_TEMPLATE_KINDS: readonly TemplateKind[] = templateEntries
   .filter((t) => t.kindEntry.defaultOn === false)
   .map((t) => t.template);

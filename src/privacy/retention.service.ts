@@ -12,6 +12,7 @@ import type { RetentionSettings } from '../platform/config/config.js';
 import { type Db, type DbHandle, transaction } from '../platform/db/database.js';
 import { TERMINAL_STATES } from '../dossiers/dossier.state-machine.js';
 import { MS_PER_DAY } from '../lib/calendar/zone.js';
+import { WEB_LOOKUP_GATEWAY } from '../inbound/lookup.billing.js';
 
 export interface RetentionCounts {
   /** Dossiers whose applicant name, numbers and e-mail were removed. */
@@ -166,6 +167,7 @@ export class RetentionService {
             .select('id')
             .where('id', '>', a)
             .where('deidentified_at', 'is', null)
+            .where('gateway', '!=', WEB_LOOKUP_GATEWAY) // web look-ups hold nothing personal (lookup.billing.ts)
             .where('received_at', '<', cutoff)
             .orderBy('id')
             .limit(limit)

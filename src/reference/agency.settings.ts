@@ -54,7 +54,7 @@ export interface AgencySettings {
   readonly hotline: string | null;
   /** Where the one-stop desk is: where to bring papers and collect results (shown on /tra-cuu). */
   readonly address: string | null;
-  /** The province or city the agency belongs to, e.g. "Khánh Hòa" (shown on /tra-cuu). */
+  /** The province or city the agency belongs to, e.g. "Khánh Hoà" (shown on /tra-cuu). */
   readonly province: string | null;
   /** Messages to citizens end with a short link to the privacy notice (issue 16 item 5); off by default. */
   readonly privacyLink: boolean;
@@ -109,7 +109,7 @@ export function resolveSettings(stored: AgencySettingsInput): AgencySettings {
 /**
  * The agency segment of the national receipt-code format `<agency>-YYMMDD-NNNN`: the agency's electronic
  * identifier of Circular 10/2016/TT-BTTTT, A.B.C.D = 3 digits, 2 digits, 2 digits, then a letter and 2
- * digits for the province or ministry (`000.00.15.H34`: an agency of Khánh Hòa).
+ * digits for the province or ministry (`000.00.15.H34`: an agency of Khánh Hoà).
  */
 export const RECEIPT_PREFIX_PATTERN = '^[0-9]{3}\\.[0-9]{2}\\.[0-9]{2}\\.[A-Za-z][0-9]{2}$';
 

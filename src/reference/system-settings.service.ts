@@ -15,7 +15,7 @@ const PRIVACY_CONTACT_KEY = 'privacy_contact';
 
 /** The controller of the personal data and how to reach them. */
 export interface PrivacyContact {
-  /** The organisation (controller) citizens write to, e.g. "Văn phòng UBND tỉnh Khánh Hòa". */
+  /** The organisation (controller) citizens write to, e.g. "Văn phòng UBND tỉnh Khánh Hoà". */
   readonly organisation: string;
   readonly address: string | null;
   readonly email: string | null;

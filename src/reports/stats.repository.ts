@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import type { DbHandle } from '../platform/db/database.js';
 import type { ReportWindow } from './period.js';
 import { onTimeCountSql } from '../dossiers/dossier.deadline.js';
+import { NOT_SMS_LOOKUP_GATEWAYS, WEB_LOOKUP_GATEWAY } from '../inbound/lookup.billing.js';
 
 /** Dossiers received, and how many of them have a mobile number that can get SMS. */
 export async function receivedCounts(db: DbHandle, w: ReportWindow) {
@@ -94,10 +95,19 @@ export async function lookupCounts(db: DbHandle, w: ReportWindow) {
     .selectFrom('inbound_messages as i')
     .leftJoin('dossiers as d', 'd.id', 'i.dossier_id')
     .select(['d.agency_code', 'd.procedure_code'])
-    .select((eb) => [eb.fn.countAll<number>().as('total'), eb.fn.sum<number>('i.fee_vnd').as('revenue')])
+    .select((eb) => [
+      eb.fn.count<number>(eb.case().when('i.gateway', '!=', WEB_LOOKUP_GATEWAY).then(1).end()).as('total'),
+      eb.fn.count<number>(eb.case().when('i.gateway', '=', WEB_LOOKUP_GATEWAY).then(1).end()).as('web'),
+      eb.fn.sum<number>('i.fee_vnd').as('revenue'),
+    ])
     .where('i.received_at', '>=', w.start)
     .where('i.received_at', '<', w.end)
-    .where('i.gateway', '!=', 'simulator') // the phone simulator's look-ups are no revenue (SIMULATOR_GATEWAY)
+    // SMS look-ups (billed) and web look-ups (no fee), each counted; the phone simulator's nowhere (lookup.billing.ts).
+    .where(
+      'i.gateway',
+      'not in',
+      NOT_SMS_LOOKUP_GATEWAYS.filter((g) => g !== WEB_LOOKUP_GATEWAY),
+    )
     .groupBy(['d.agency_code', 'd.procedure_code']);
   if (w.agencyCode) query = query.where('d.agency_code', '=', w.agencyCode);
   return query.execute();

@@ -23,6 +23,10 @@ const StatsRowJson = Type.Object({
   failedByReason: Type.Record(Type.String(), Count),
   lookups: Count,
   lookupRevenueVnd: Type.Number(),
+  webLookups: Type.Integer({
+    minimum: 0,
+    description: 'Look-ups on the web (/tra-cuu, GET /api/v1/lookup): no fee, not in `lookups` (an extension of API.md)',
+  }),
   costVnd: Type.Number(),
   reach: Type.Union([Type.Number(), Type.Null()], {
     description: 'share of dossiers received in the period with a mobile number that can receive SMS',
@@ -79,7 +83,7 @@ export function statsRoutes(deps: StatsRoutesDeps): FastifyPluginAsyncTypebox {
               to: Type.String(),
               groupBy: Type.String(),
               rows: Type.Array(StatsRowJson),
-              lookupsUnattributed: Type.Object({ lookups: Count, lookupRevenueVnd: Type.Number() }),
+              lookupsUnattributed: Type.Object({ lookups: Count, lookupRevenueVnd: Type.Number(), webLookups: Count }),
             }),
             ...errorResponses,
           },

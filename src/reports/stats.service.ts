@@ -17,8 +17,11 @@ export interface StatsRow {
   messages: { created: number; sent: number; delivered: number; failed: number; cancelled: number; pending: number; unknown: number };
   messagesByKind: Record<string, number>;
   failedByReason: Record<string, number>;
+  /** Look-ups by SMS to the short code (each pays the look-up fee). */
   lookups: number;
   lookupRevenueVnd: number;
+  /** Look-ups on the web (/tra-cuu and GET /api/v1/lookup): free, counted apart. */
+  webLookups: number;
   costVnd: number;
   reach: number | null;
   /** Messages and their cost per channel (sms, zalo, email). */
@@ -59,7 +62,7 @@ export interface Stats {
   to: string;
   groupBy: StatsGroupBy;
   rows: StatsRow[];
-  lookupsUnattributed: { lookups: number; lookupRevenueVnd: number };
+  lookupsUnattributed: { lookups: number; lookupRevenueVnd: number; webLookups: number };
 }
 
 function emptyStatsRow(agencyCode: string, procedureCode?: string): StatsRow {
@@ -76,6 +79,7 @@ function emptyStatsRow(agencyCode: string, procedureCode?: string): StatsRow {
     failedByReason: {},
     lookups: 0,
     lookupRevenueVnd: 0,
+    webLookups: 0,
     costVnd: 0,
     reach: null,
     byChannel: {},
@@ -112,6 +116,7 @@ export function sumRows(rows: readonly StatsRow[]): StatsRow {
     add(total.failedByReason, row.failedByReason);
     total.lookups += row.lookups;
     total.lookupRevenueVnd += row.lookupRevenueVnd;
+    total.webLookups += row.webLookups;
     total.costVnd += row.costVnd;
     for (const [channel, figures] of Object.entries(row.byChannel)) addChannel(total, channel, figures);
     for (const key of Object.keys(total.zalo) as (keyof ZaloFigures)[]) total.zalo[key] += row.zalo[key];
@@ -199,16 +204,12 @@ export class StatsService {
       if (r.status === 'pending' || r.status === 'sending') row.messages.pending += total;
     }
 
-    const unattributed = { lookups: 0, lookupRevenueVnd: 0 };
+    const unattributed = { lookups: 0, lookupRevenueVnd: 0, webLookups: 0 };
     for (const r of await lookupCounts(this.db, window)) {
-      if (r.agency_code === null || r.procedure_code === null) {
-        unattributed.lookups += n(r.total);
-        unattributed.lookupRevenueVnd += n(r.revenue);
-        continue;
-      }
-      const row = rowFor(r.agency_code, r.procedure_code);
+      const row = r.agency_code === null || r.procedure_code === null ? unattributed : rowFor(r.agency_code, r.procedure_code);
       row.lookups += n(r.total);
       row.lookupRevenueVnd += n(r.revenue);
+      row.webLookups += n(r.web);
     }
 
     for (const [row, count] of reachable)
@@ -221,7 +222,7 @@ export class StatsService {
       to: query.to,
       groupBy: query.groupBy,
       rows: sorted,
-      lookupsUnattributed: query.agencyCode ? { lookups: 0, lookupRevenueVnd: 0 } : unattributed,
+      lookupsUnattributed: query.agencyCode ? { lookups: 0, lookupRevenueVnd: 0, webLookups: 0 } : unattributed,
     };
   }
 }

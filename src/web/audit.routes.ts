@@ -8,19 +8,9 @@ import type { AuditService } from '../accounts/audit.service.js';
 import { formatDateTime, parseLocalDate } from './format.js';
 import { texts } from './i18n/catalogue.js';
 import { pageRange, pagination, pastEnd } from './pagination.js';
+import { auditActionLabel, auditActorLabel, auditChanges, auditEntityLabel } from './audit.view.js';
 
 const PAGE_SIZE = 50;
-
-function pretty(jsonText: string | null) {
-  if (jsonText === null) return html`<span class="hint">—</span>`;
-  let text = jsonText;
-  try {
-    text = JSON.stringify(JSON.parse(jsonText), null, 1);
-  } catch {
-    // shown as stored
-  }
-  return html`<pre class="json">${text}</pre>`;
-}
 
 export interface AuditRoutesDeps {
   readonly audit: AuditService;
@@ -68,13 +58,16 @@ export function auditRoutes(app: FastifyInstance, deps: AuditRoutesDeps): void {
       const text = search.toString();
       return text ? `/nhat-ky?${text}` : '/nhat-ky';
     };
-    const options = (values: string[]) => [{ value: '', label: t.all }, ...values.map((v) => ({ value: v, label: v }))];
+    const options = (values: string[], name: (v: string) => string) => [
+      { value: '', label: t.all },
+      ...values.map((v) => ({ value: v, label: name(v) })).sort((x, y) => x.label.localeCompare(y.label, 'vi')),
+    ];
     const body = html`<h1>${t.title}</h1>
 <p class="hint">${t.intro}</p>
 <form method="get" action="/nhat-ky" class="card filters" aria-label="${t.filters}">
   ${textField({ name: 'username', label: t.username, value: filter.username })}
-  ${selectField({ name: 'entity', label: t.entity, value: filter.entity, options: options(facets.entities) })}
-  ${selectField({ name: 'action', label: t.action, value: filter.action, options: options(facets.actions) })}
+  ${selectField({ name: 'entity', label: t.entity, value: filter.entity, options: options(facets.entities, (v) => auditEntityLabel(v, lang)) })}
+  ${selectField({ name: 'action', label: t.action, value: filter.action, options: options(facets.actions, (v) => auditActionLabel(v, lang)) })}
   ${textField({ name: 'entityId', label: t.entityId, value: filter.entityId })}
   ${textField({ name: 'from', label: t.from, type: 'date', value: filter.from, error: errors.from })}
   ${textField({ name: 'to', label: t.to, type: 'date', value: filter.to, error: errors.to })}
@@ -87,10 +80,10 @@ ${
     : html`${pageRange(lang, paging)}<div class="table-wrap"><table>
   <caption class="visually-hidden">${t.title}</caption>
   <thead><tr><th scope="col">${t.at}</th><th scope="col">${t.who}</th><th scope="col">${t.action}</th><th scope="col">${t.entity}</th><th scope="col">${t.before}</th><th scope="col">${t.after}</th></tr></thead>
-  <tbody>${rows.map(
-    (r) =>
-      html`<tr data-audit-id="${r.id}"><td>${formatDateTime(r.at)}</td><td>${r.username}</td><td>${r.action}</td><td>${r.entity}${r.entityId ? html` <strong>${r.entityId}</strong>` : null}</td><td>${pretty(r.beforeJson)}</td><td>${pretty(r.afterJson)}</td></tr>`,
-  )}</tbody>
+  <tbody>${rows.map((r) => {
+    const changes = auditChanges(r, lang);
+    return html`<tr data-audit-id="${r.id}" data-action="${r.action}"><td>${formatDateTime(r.at)}</td><td>${auditActorLabel(r.username, lang)}</td><td>${auditActionLabel(r.action, lang)}</td><td>${auditEntityLabel(r.entity, lang)}${r.entityId ? html` <strong>${r.entityId}</strong>` : null}</td><td>${changes.before}</td><td>${changes.after}</td></tr>`;
+  })}</tbody>
 </table></div>
 ${pagination(lang, paging, href)}`)
 }`;

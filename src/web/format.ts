@@ -39,9 +39,23 @@ export function label(table: Readonly<Record<string, Record<WebLang, string>>>, 
   return table[key]?.[lang] ?? key;
 }
 
-/** A phone number as people read it in Việt Nam: '+84912345678' → '0912 345 678'; anything else as it is. */
-export function displayPhone(value: string | null | undefined): string {
+/** A phone number as people read it in Việt Nam: '+84912345678' → '0912 345 678', '+842583822123' → '0258 3822 123'; anything else as it is. */
+export function displayPhone(value: string | null | undefined, lang: WebLang = 'vi'): string {
   if (!value) return '';
+  // The phone simulator's own sender range (inbound/simulator.ts): the number it played, said to be simulated.
+  const simulated = /^sim:\d+:(.+)$/.exec(value);
+  if (simulated) return `${displayPhone(simulated[1], lang)} (${lang === 'en' ? 'simulator' : 'giả lập'})`;
   const mobile = /^\+84(\d{3})(\d{3})(\d{3})$/.exec(value);
-  return mobile ? `0${mobile[1]} ${mobile[2]} ${mobile[3]}` : value;
+  if (mobile) return `0${mobile[1]} ${mobile[2]} ${mobile[3]}`;
+  // A landline: area code 02xx, then the subscriber number ('+842583822123' → '0258 3822 123').
+  const landline = /^\+84(2\d{2})(\d{4})(\d{3,4})$/.exec(value);
+  return landline ? `0${landline[1]} ${landline[2]} ${landline[3]}` : value;
+}
+
+/** A procedure's processing time as people say it: 0 → "trong ngày", else "3 ngày làm việc" / "10 ngày (theo lịch)". */
+export function processingTimeText(days: number, lang: WebLang, dayKind: 'working' | 'calendar' = 'working'): string {
+  if (days === 0) return lang === 'en' ? 'same day' : 'trong ngày';
+  if (lang === 'en')
+    return `${days} ${dayKind === 'working' ? 'working ' : ''}day${days === 1 ? '' : 's'}${dayKind === 'calendar' ? ' (calendar)' : ''}`;
+  return `${days} ngày${dayKind === 'working' ? ' làm việc' : ' (theo lịch)'}`;
 }

@@ -73,7 +73,9 @@ dl.facts dd { margin: 0; font-weight: 600; }
 @media (min-width: 48rem) { .filters { grid-template-columns: repeat(auto-fit, minmax(10rem, 1fr)); align-items: end; } }
 .narrow { max-width: 28rem; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
-pre.json { white-space: pre-wrap; word-break: break-word; font-size: .8125rem; margin: 0; max-width: 28rem; }
+dl.changes { margin: 0; max-width: 28rem; font-size: .875rem; }
+dl.changes dt { color: var(--muted); }
+dl.changes dd { margin: 0 0 .25rem; overflow-wrap: anywhere; }
 footer.site-footer { max-width: 72rem; margin: 0 auto; padding: 1rem; color: var(--muted); font-size: .875rem; }
 .nowrap { white-space: nowrap; }
 .page-range { margin: .5rem 0; font-weight: 600; font-variant-numeric: tabular-nums; }
@@ -118,6 +120,12 @@ const JS = `
       field.focus({ preventScroll: true });
     });
   }
+
+  // Conversations (the phone simulator) and charts (the daily chart on a phone) open at their newest end.
+  document.querySelectorAll('[data-scroll-end]').forEach(function (el) {
+    el.scrollTop = el.scrollHeight;
+    el.scrollLeft = el.scrollWidth;
+  });
 
   // Hold countdowns: data-countdown-seconds = seconds left when the page was rendered.
   document.querySelectorAll('[data-countdown-seconds]').forEach(function (box) {

@@ -107,7 +107,7 @@ describe(`privacy link in messages (${TEST_DB})`, () => {
     assert.equal(withLink.ok, true);
     assert.match(
       withLink.html,
-      /Ho so 000\.00\.15\.H34-2103120001-00001 da co ket qua tai So Tai chinh\. Quyen rieng tu: http:\/\/sms\.khanhhoa\.gov\.vn\/qrt</,
+      /Ho so 000\.00\.15\.H34-\d{10}-00001 da co ket qua tai So Tai chinh\. Quyen rieng tu: http:\/\/sms\.khanhhoa\.gov\.vn\/qrt</,
     );
     assert.match(withLink.html, /115 ký tự · <strong>1 tin SMS/);
     const lookup = (

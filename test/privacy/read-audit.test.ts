@@ -74,7 +74,7 @@ describe('reads of personal data are audited', () => {
     const log = await h.app.inject({ method: 'GET', url: '/nhat-ky?action=dossier.read', headers: { cookie: await login('quantri-doc') } });
     assert.equal(log.statusCode, 200);
     assert.match(log.body, /<option value="dossier.read"/);
-    assert.match(log.body, new RegExp(`giamsat-doc</td><td>dossier.read</td><td>dossier <strong>${CODE.replace(/\./g, '\\.')}</strong>`));
+    assert.match(log.body, new RegExp(`giamsat-doc</td><td>Xem hồ sơ</td><td>Hồ sơ <strong>${CODE.replace(/\./g, '\\.')}</strong>`));
   });
 
   test("the desk's page of a dossier is a read too; another agency's clerk is refused and nothing is logged", async () => {

@@ -90,6 +90,7 @@ describe(`notifications: oversight figures (${TEST_DB})`, () => {
         failedByReason: { no_phone: 1, landline: 1 },
         lookups: 0,
         lookupRevenueVnd: 0,
+        webLookups: 0,
         costVnd: 5 * PRICE, // five one-segment SMS delivered
         reach: 0.7143, // 5 of 7 with a usable mobile number
         byChannel: { sms: { created: 8, sent: 5, delivered: 5, failed: 2, costVnd: 5 * PRICE } },
@@ -108,6 +109,7 @@ describe(`notifications: oversight figures (${TEST_DB})`, () => {
         failedByReason: {},
         lookups: 0,
         lookupRevenueVnd: 0,
+        webLookups: 0,
         costVnd: 0, // email
         reach: 0,
         byChannel: { email: { created: 1, sent: 1, delivered: 1, failed: 0, costVnd: 0 } },
@@ -115,7 +117,7 @@ describe(`notifications: oversight figures (${TEST_DB})`, () => {
         reconciliation: { resolved: 1, resultMessagesDelivered: 1, resultMessagesUnknown: 0, resolvedWithoutDeliveredResult: 0 },
       },
     ]);
-    assert.deepEqual(body.lookupsUnattributed, { lookups: 0, lookupRevenueVnd: 0 });
+    assert.deepEqual(body.lookupsUnattributed, { lookups: 0, lookupRevenueVnd: 0, webLookups: 0 });
     // Figures reconcile: delivered result messages = resolved − resolved without one.
     for (const row of body.rows) {
       assert.equal(row.resolvedOnTime + row.resolvedLate, row.dossiersResolved);
@@ -156,6 +158,7 @@ describe(`notifications: oversight figures (${TEST_DB})`, () => {
       failedByReason: { no_phone: 1, landline: 1 },
       lookups: 0,
       lookupRevenueVnd: 0,
+      webLookups: 0,
       costVnd: 5 * PRICE,
       reach: 0.6667, // 4 of 6
       byChannel: { sms: { created: 8, sent: 5, delivered: 5, failed: 2, costVnd: 5 * PRICE } },
@@ -175,6 +178,7 @@ describe(`notifications: oversight figures (${TEST_DB})`, () => {
       failedByReason: {},
       lookups: 0,
       lookupRevenueVnd: 0,
+      webLookups: 0,
       costVnd: 0,
       reach: 1,
       byChannel: {},

@@ -242,7 +242,7 @@ export function validateTemplate(template: string, options: ValidateTemplateOpti
  */
 export const SAMPLE_VARS: Readonly<Required<TemplateVars>> = Object.freeze({
   receiptCode: '000.00.15.H34-2103120001-00001',
-  agencyName: 'Ủy ban nhân dân huyện Cam Lâm, Khánh Hòa',
+  agencyName: 'Uỷ ban nhân dân huyện Cam Lâm, Khánh Hoà',
   dueDate: '15/03/2021',
   dueTime: '16:30',
   step: 'Thẩm định hồ sơ và trình lãnh đạo phê duyệt',
@@ -252,3 +252,22 @@ export const SAMPLE_VARS: Readonly<Required<TemplateVars>> = Object.freeze({
   lookupSyntax: 'MCKH <Mã số biên nhận> gửi 8083',
   shortCode: '8083',
 });
+
+/**
+ * The sample values dated around `today` ('YYYY-MM-DD', the business date): the receipt code carries
+ * today's date, the result is due in three days and "returned" is today — so a preview never shows a
+ * stale year. The lengths are those of SAMPLE_VARS.
+ */
+export function sampleVarsOn(today: string): Readonly<Required<TemplateVars>> {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(today);
+  if (!m) throw new RangeError(`sampleVarsOn: not a date: ${today}`);
+  const [, y, mo, d] = m;
+  const due = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d) + 3));
+  const two = (n: number) => String(n).padStart(2, '0');
+  return Object.freeze({
+    ...SAMPLE_VARS,
+    receiptCode: `000.00.15.H34-${y!.slice(2)}${mo}${d}0001-00001`,
+    dueDate: `${two(due.getUTCDate())}/${two(due.getUTCMonth() + 1)}/${due.getUTCFullYear()}`,
+    returnedDate: `${d}/${mo}/${y}`,
+  });
+}

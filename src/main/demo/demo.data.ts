@@ -1,5 +1,5 @@
 /**
- * Demo data: the 13 agencies of the 2016 Khánh Hòa pilot (seed 003) with real procedures, and a few
+ * Demo data: the 13 agencies of the 2016 Khánh Hoà pilot (seed 003) with real procedures, and a few
  * hundred dossiers in every state — some late, some with phones no SMS can reach — so a newcomer sees
  * the whole product at once. Deterministic and idempotent: dossiers that exist are left alone.
  */

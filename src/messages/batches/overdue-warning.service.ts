@@ -9,7 +9,7 @@ import { JOINED_PROCEDURE_COLUMNS, joinedProcedure, type OutboxService } from '.
 const HOUR_MS = 3_600_000;
 
 /**
- * Khánh Hòa's "overdue warning" (off by default): an open dossier gets one message when it comes within
+ * Khánh Hoà's "overdue warning" (off by default): an open dossier gets one message when it comes within
  * the agency's `overdueWarningHours` of its due time. The occurrence is the due time itself, so running
  * it every minute in every process creates each warning once, and a moved due date may earn another.
  * No transaction: each insert is one statement, and the dedupe key makes repeats harmless.

@@ -62,9 +62,9 @@ function plannedKinds(input: FeedbackInput, settings: TriggerSettings): string[]
   ).create.map((m) => m.kind);
 }
 
-/** The phone as typed (or its national form), for "call the applicant". */
+/** The phone in its national form (or as typed when it is no mobile: a landline, a foreign number), for "call the applicant". */
 function phoneShown(d: DossierJson): string {
-  return d.phone.input ?? displayPhone(d.phone.e164);
+  return displayPhone(d.phone.e164) || (d.phone.input ?? '');
 }
 
 /** What to do when no message reaches the applicant. */

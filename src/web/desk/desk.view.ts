@@ -11,7 +11,7 @@ import { html, raw, type SafeHtml } from '../html.js';
 import { checkbox, csrfField, errorItems, selectField, textField, type FieldErrors } from '../forms.js';
 import { renderPage, sendPage, type Flash } from '../web.layout.js';
 import { principalForUser, type WebLang } from '../web.types.js';
-import { formatDateTime, label, NOTIFICATION_KIND_LABELS, STATE_LABELS } from '../format.js';
+import { displayPhone, formatDateTime, label, processingTimeText, NOTIFICATION_KIND_LABELS, STATE_LABELS } from '../format.js';
 import { T, type Dict } from './desk.strings.js';
 import { pageRange, pagination, pastEnd } from '../pagination.js';
 import { QUEUES, type QueueName } from '../../dossiers/dossier.queues.js';
@@ -78,7 +78,7 @@ export function phoneStatus(value: string, lang: WebLang): PhoneStatus {
     return { ok: false, accepted, problem: check.problem, message, e164: check.e164, carrier: null };
   }
   const carrier = check.carrier ? CARRIER_NAMES[check.carrier] : null;
-  const text = t.phoneOk(check.e164 ?? '', carrier);
+  const text = t.phoneOk(displayPhone(check.e164), carrier);
   return {
     ok: true,
     accepted: true,
@@ -221,7 +221,7 @@ ${
     ${csrfField(request.csrfToken)}
     <input type="hidden" name="agencyCode" value="${agencyCode}">
     ${textField({ name: 'receiptCode', label: t.receiptCode, value: values.receiptCode, error: errors.receiptCode, hint: t.receiptHint, required: true, autocomplete: 'off', attrs: raw('maxlength="64" spellcheck="false"') })}
-    ${selectField({ name: 'procedureCode', label: t.procedure, value: values.procedureCode, error: errors.procedureCode, options: procedures.map((p) => ({ value: p.code, label: `${p.name} (${p.code}, ${p.processingDays} ${lang === 'vi' ? 'ngày' : 'days'})` })) })}
+    ${selectField({ name: 'procedureCode', label: t.procedure, value: values.procedureCode, error: errors.procedureCode, options: procedures.map((p) => ({ value: p.code, label: `${p.name} (${p.code}, ${processingTimeText(p.processingDays, lang, p.dayKind)})` })) })}
     ${textField({ name: 'applicantName', label: t.applicant, value: values.applicantName, error: errors.applicantName, required: true, autocomplete: 'off', attrs: raw('maxlength="200"') })}
     ${textField({
       name: 'phone',

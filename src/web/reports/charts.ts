@@ -154,7 +154,7 @@ export function stackedBarChart(chart: StackedBarChart): SafeHtml {
     (category, i) =>
       html`<tr><th scope="row">${category}</th>${series.map((s) => html`<td class="num">${chart.format(s.values[i] ?? 0)}</td>`)}<td class="num">${chart.format(totals[i] ?? 0)}</td></tr>`,
   )}</tbody></table></div></details>`;
-  return html`<figure class="chart-figure" id="${id}"><figcaption>${chart.title}</figcaption>${legend}${scroller(chart.title, svg)}${table}</figure>`;
+  return html`<figure class="chart-figure" id="${id}"><figcaption>${chart.title}</figcaption>${legend}${scroller(chart.title, svg, true)}${table}</figure>`;
 }
 
 /** Horizontal bars of a ratio per item, each with its value written at the end of the bar. */
@@ -210,6 +210,7 @@ export function barChart(chart: BarChart): SafeHtml {
 }
 
 /** On a narrow screen the chart keeps a legible size and scrolls sideways inside its box (keyboard too). */
-function scroller(title: string, svg: SafeHtml): SafeHtml {
-  return html`<div class="chart-scroll" role="region" aria-label="${title}" tabindex="0">${svg}</div>`;
+/** A chart wider than a phone scrolls; a time series (`atEnd`) opens at its latest bucket (static app.js). */
+function scroller(title: string, svg: SafeHtml, atEnd = false): SafeHtml {
+  return html`<div class="chart-scroll" role="region" aria-label="${title}" tabindex="0"${atEnd ? html` data-scroll-end` : null}>${svg}</div>`;
 }

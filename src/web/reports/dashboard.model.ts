@@ -40,7 +40,7 @@ export interface DashboardModel {
   procedureNames: ReadonlyMap<string, string>;
   rows: readonly StatsRow[];
   agencyRows: readonly StatsRow[];
-  lookupsUnattributed: { lookups: number; lookupRevenueVnd: number };
+  lookupsUnattributed: { lookups: number; lookupRevenueVnd: number; webLookups: number };
   byDay: { unit: 'day' | 'month'; buckets: readonly OutcomeBucket[] };
   byKind: ReadonlyMap<string, Record<Outcome, number>>;
   /** The figures table's columns, in table order; `columnsChosen` when they came from the query string. */

@@ -59,6 +59,7 @@ function summary(model: DashboardModel, total: StatsRow): SafeHtml {
   const { lang } = model.view;
   const lookups = total.lookups + model.lookupsUnattributed.lookups;
   const revenue = total.lookupRevenueVnd + model.lookupsUnattributed.lookupRevenueVnd;
+  const webLookups = total.webLookups + model.lookupsUnattributed.webLookups;
   const onTimeRate = total.dossiersResolved === 0 ? null : total.resolvedOnTime / total.dossiersResolved;
   const stat = (label: string, value: string, note?: string, testId?: string) =>
     html`<div class="stat"><dt>${label}</dt><dd${testId ? html` data-testid="${testId}"` : null}>${value}${note ? html`<small>${note}</small>` : null}</dd></div>`;
@@ -73,6 +74,7 @@ function summary(model: DashboardModel, total: StatsRow): SafeHtml {
   ${stat(t(lang, 'cost'), formatVnd(total.costVnd), undefined, 'total-cost')}
   ${stat(t(lang, 'reach'), formatPercent(lang, total.reach), t(lang, 'reachHint'), 'total-reach')}
   ${stat(t(lang, 'lookups'), formatInt(lang, lookups), `${t(lang, 'lookupRevenue')} ${formatVnd(revenue)}`, 'total-lookups')}
+  ${stat(t(lang, 'webLookups'), formatInt(lang, webLookups), t(lang, 'webLookupsNote'), 'total-web-lookups')}
   ${stat(t(lang, 'resolvedWithoutResult'), formatInt(lang, total.reconciliation.resolvedWithoutDeliveredResult), undefined, 'total-without-result')}
 </dl>
 </section>`;

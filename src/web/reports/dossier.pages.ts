@@ -128,7 +128,7 @@ function messageItem(lang: WebLang, m: StoredMessage): SafeHtml {
 <div class="preview">${m.body}</div>
 <dl class="msg-facts">
 ${fact(t(lang, 'channel'), channelLabel(lang, m.channel))}
-${fact(t(lang, 'recipient'), m.to_address ?? '—')}
+${fact(t(lang, 'recipient'), (m.channel === 'email' ? m.to_address : displayPhone(m.to_address, lang)) || '—')}
 ${fact(t(lang, 'encoding'), encodingLabel(lang, m.encoding))}
 ${fact(t(lang, 'segments'), formatInt(lang, m.segments))}
 ${fact(t(lang, 'cost'), unsent ? `${formatVnd(0)} (${t(lang, 'notCharged')})` : formatVnd(m.cost_vnd))}

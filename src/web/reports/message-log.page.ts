@@ -118,7 +118,7 @@ ${
 <td>${m.agency_code ?? '—'}</td>
 <td>${kindLabel(lang, m.kind)}</td>
 <td>${channelLabel(lang, m.channel)}</td>
-<td>${(m.channel === 'sms' ? displayPhone(m.to_address) : m.to_address) || '—'}</td>
+<td>${(m.channel === 'sms' ? displayPhone(m.to_address, lang) : m.to_address) || '—'}</td>
 <td>${messageStatusLabel(lang, m.status)}${m.failure_reason ? html`<br><span class="hint">${failureReasonLabel(lang, m.failure_reason)}</span>` : null}</td>
 <td class="body-cell">${messageBody(m.body)}</td>
 <td class="num">${formatInt(lang, m.segments)}</td>

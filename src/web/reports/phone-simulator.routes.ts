@@ -37,8 +37,9 @@ export function simulatorRoutes(app: Parameters<FastifyPluginAsyncTypebox>[0], d
     return (newest ?? any)?.receiptCode ?? null;
   };
   const simulatorPage = async (reply: FastifyReply, view: View, phone: string, text: string | null, error: string | null, status = 200) => {
-    const [thread, code] = await Promise.all([
+    const [thread, inbox, code] = await Promise.all([
       deps.lookup.simulatorConversation(view.user.id, phone),
+      deps.lookup.simulatorInbox(phone, scopeAgency(view.user, null)),
       text === null ? demoReceiptCode(view.user) : null,
     ]);
     const body = simulatorBody({
@@ -49,6 +50,8 @@ export function simulatorRoutes(app: Parameters<FastifyPluginAsyncTypebox>[0], d
       phone,
       text: text ?? `${keyword} ${code ?? ''}`.trim(),
       thread,
+      inbox,
+      brandname: deps.config.sms.brandname,
       error,
     });
     return send(reply, view, t(view.lang, 'simulator'), '/gia-lap', body, status);

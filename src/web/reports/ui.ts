@@ -79,6 +79,7 @@ details.one-line[open] > summary { white-space: pre-wrap; overflow-wrap: anywher
 .bubble .who { display: block; font-size: .8125rem; font-weight: 600; }
 .bubble.out { justify-self: end; background: #1d4ed8; color: #fff; border-bottom-right-radius: .25rem; }
 .bubble.in { justify-self: start; background: #e8e8e8; color: var(--ink); border-bottom-left-radius: .25rem; }
+.bubble.notification { background: #fff7d6; border: 1px solid #e0c46c; }
 .bubble time, .bubble .status { display: block; font-size: .8125rem; }
 .phone form { display: grid; gap: .5rem; }
 `;

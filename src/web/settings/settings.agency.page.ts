@@ -4,14 +4,16 @@ import type { Agency, AgencyService } from '../../reference/agency.service.js';
 import type { Procedure, ProcedureService } from '../../reference/procedure.service.js';
 import { templateFor, templateProblem } from '../../messages/plan/notification.templates.js';
 import type { OutboxService } from '../../messages/plan/outbox.service.js';
-import { PLACEHOLDER_NAMES, SAMPLE_VARS, TemplateSyntaxError, renderTemplate } from '../../lib/sms-text/template.js';
+import { PLACEHOLDER_NAMES, TemplateSyntaxError, renderTemplate, sampleVarsOn } from '../../lib/sms-text/template.js';
+import { localDate } from '../../lib/calendar/zone.js';
+import type { Clock } from '../../platform/clock.js';
 import { ALLOWED_PLACEHOLDERS, TEMPLATE_KINDS, TRIGGER_KINDS, type TemplateKind } from '../../messages/catalogue.js';
 import { prepareSms, type SmsEncoding } from '../../lib/sms-text/encode.js';
 import { html, raw, type SafeHtml } from '../html.js';
 import { agencyOptions, checkbox, csrfField, errorItems, selectField, textArea, textField, type FieldErrors } from '../forms.js';
 import { texts } from '../i18n/catalogue.js';
 import type { WebLang } from '../web.types.js';
-import { KIND_LABELS, label } from '../format.js';
+import { KIND_LABELS, label, processingTimeText } from '../format.js';
 import { flashFromQuery, sendSettingsPage, settingsNav } from './settings.common.js';
 import { type GeneralForm, type ProcedureForm, type TemplateEdit, generalFormOf, procedureFormOf } from './settings.agency.forms.js';
 
@@ -22,6 +24,8 @@ export interface AgencySettingsPageDeps {
   readonly outbox: Pick<OutboxService, 'priceFor' | 'zalo' | 'privacyLinkFor' | 'privacyLink'>;
   /** The provider pool: a Zalo token refused for good is an alert at the top of the page. */
   readonly providers?: { zaloAlerts(): Promise<{ provider: string; reason: string }[]> };
+  /** Dates the preview's sample data. */
+  readonly clock: Clock;
 }
 
 /** What a request brings to the page beyond the stored settings: a form as typed, its errors, the status. */
@@ -36,9 +40,10 @@ export interface AgencySettingsState {
   status?: number;
 }
 
-/** The SMS a template makes with sample data: text as sent (with the privacy link when the agency adds
- *  it), encoding, segments, cost. */
+/** The SMS a template makes with sample data dated around `now`: text as sent (with the privacy link
+ *  when the agency adds it), encoding, segments, cost. */
 export function previewFragment(
+  now: number,
   outbox: AgencySettingsPageDeps['outbox'],
   agency: Agency,
   kind: string,
@@ -51,7 +56,7 @@ export function previewFragment(
   const problem = templateProblem(kind, template, encoding, link);
   let rendered: string | null = null;
   try {
-    rendered = renderTemplate(template, { ...SAMPLE_VARS, agencyName: agency.name }) + link;
+    rendered = renderTemplate(template, { ...sampleVarsOn(localDate(new Date(now))), agencyName: agency.name }) + link;
   } catch (error) {
     if (!(error instanceof TemplateSyntaxError)) throw error;
   }
@@ -63,15 +68,15 @@ ${
     ? html`<p class="label">${t.previewTitle}</p><div class="preview" data-testid="preview-body">${sms.body}</div>
 <p class="hint" data-testid="preview-facts">${sms.dataCoding === 'gsm7' ? t.gsm : t.ucs2} · ${sms.characters} ${t.characters} · <strong>${sms.segments} ${t.segments}</strong> · ${t.cost(sms.segments, price)}${link ? html` · ${t.previewWithLink}` : null}</p>`
     : null
-}${zaloPreview(outbox.zalo, agency, kind, lang)}`;
+}${zaloPreview(now, outbox.zalo, agency, kind, lang)}`;
 }
 
 /** The Zalo form of the message beside the SMS one, when the agency sends this kind by Zalo first. */
-function zaloPreview(zalo: OutboxService['zalo'], agency: Agency, kind: string, lang: WebLang): SafeHtml | null {
+function zaloPreview(now: number, zalo: OutboxService['zalo'], agency: Agency, kind: string, lang: WebLang): SafeHtml | null {
   const zaloTemplate = agency.settings.channels[0] === 'zalo' ? zalo?.options.templates[kind] : undefined;
   if (!zaloTemplate) return null;
   const t = texts(lang).agencySettings;
-  const sample = { ...SAMPLE_VARS, agencyName: agency.name };
+  const sample = { ...sampleVarsOn(localDate(new Date(now))), agencyName: agency.name };
   return html`<p class="label">${t.zaloPreviewTitle(zaloTemplate.templateId)}</p>
 <dl class="preview" data-testid="preview-zalo">${Object.entries(zaloTemplate.data).map(
     ([param, text]) => html`<dt>${param}</dt><dd>${renderTemplate(text, sample)}</dd>`,
@@ -119,7 +124,7 @@ export async function sendAgencySettingsPage(
     const id = `tpl-${kind}`;
     const allowed = ALLOWED_PLACEHOLDERS[kind].map((v) => `{${PLACEHOLDER_NAMES[v]}}`).join(', ');
     return html`<details${edit ? raw(' open') : null} id="${id}-box">
-  <summary>${label(KIND_LABELS, kind, lang)} <span class="hint">(${kind} — ${custom ? t.custom : t.standard})</span></summary>
+  <summary>${label(KIND_LABELS, kind, lang)} <span class="hint" data-kind="${kind}">(${custom ? t.custom : t.standard})</span></summary>
   <form method="post" action="${base}/mau-tin#${id}-box" class="stack">
     ${csrfField(request.csrfToken)}
     <input type="hidden" name="kind" value="${kind}">
@@ -133,7 +138,7 @@ export async function sendAgencySettingsPage(
       hint: html`${t.allowed}: ${allowed}`,
       attrs: html`data-preview="${id}-preview" data-kind="${kind}" data-agency="${agency.code}" maxlength="2000"`,
     })}
-    <div id="${id}-preview" role="status" aria-live="polite">${edit?.showPreview && !edit?.error ? previewFragment(deps.outbox, agency, kind, text, agency.settings.smsEncoding, lang) : null}</div>
+    <div id="${id}-preview" role="status" aria-live="polite">${edit?.showPreview && !edit?.error ? previewFragment(deps.clock.now(), deps.outbox, agency, kind, text, agency.settings.smsEncoding, lang) : null}</div>
     <div class="actions">
       <button type="submit" name="intent" value="preview" class="secondary">${t.preview}</button>
       <button type="submit" name="intent" value="save">${t.saveTemplate}</button>
@@ -229,7 +234,7 @@ ${
     procedures.length === 0
       ? html`<p>${t.noProcedures}</p>`
       : html`<div class="table-wrap"><table><caption class="visually-hidden">${t.procedures}</caption><thead><tr><th scope="col">${t.code}</th><th scope="col">${t.procName}</th><th scope="col">${t.days}</th><th scope="col">${t.rule}</th><th scope="col"><span class="visually-hidden">${t.edit}</span></th></tr></thead>
-    <tbody>${procedures.map((p: Procedure) => html`<tr><td>${p.code}</td><td>${p.name}</td><td>${p.processingDays} (${p.dayKind === 'working' ? t.working : t.calendarDays})</td><td>${p.supplementRule === 'pause' ? t.pause : t.restart}</td><td><a href="/cai-dat?agency=${encodeURIComponent(agency.code)}&amp;procedure=${encodeURIComponent(p.code)}#procedure-form">${t.edit}<span class="visually-hidden"> ${p.code}</span></a></td></tr>`)}</tbody></table></div>`
+    <tbody>${procedures.map((p: Procedure) => html`<tr><td>${p.code}</td><td>${p.name}</td><td>${processingTimeText(p.processingDays, lang, p.dayKind)}</td><td>${p.supplementRule === 'pause' ? t.pause : t.restart}</td><td><a href="/cai-dat?agency=${encodeURIComponent(agency.code)}&amp;procedure=${encodeURIComponent(p.code)}#procedure-form">${t.edit}<span class="visually-hidden"> ${p.code}</span></a></td></tr>`)}</tbody></table></div>`
   }
   <h3 id="procedure-form">${t.procForm}</h3>
   <form method="post" action="${base}/thu-tuc" class="stack" novalidate>

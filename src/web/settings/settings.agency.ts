@@ -153,7 +153,7 @@ export function agencySettingsRoutes(app: FastifyInstance, deps: AgencySettingsD
     const requested = formString(request.body, 'encoding');
     const encoding: SmsEncoding = requested === 'unicode' || requested === 'ascii' ? requested : agency.settings.smsEncoding;
     const text = formString(request.body, 'template').slice(0, 4000);
-    const fragment = previewFragment(deps.outbox, agency, kind, text, encoding, request.webLang);
+    const fragment = previewFragment(deps.clock.now(), deps.outbox, agency, kind, text, encoding, request.webLang);
     const problem = templateProblem(kind, text, encoding, deps.outbox.privacyLinkFor(kind, agency.settings));
     return reply.header('cache-control', 'no-store').send({ ok: problem === null, html: fragment.value });
   });

@@ -9,6 +9,7 @@ import type { AppError } from '../../platform/errors.js';
 import type { AgencyService } from '../../reference/agency.service.js';
 import type { CalendarService } from '../../reference/calendar.service.js';
 import { DEFAULT_SETTINGS } from '../../reference/agency.settings.js';
+import { CARRIER_NAMES, type Carrier } from '../../lib/phone/phone.js';
 import { html, raw, type SafeHtml } from '../html.js';
 import { agencyOptions, csrfField, errorItems, fieldErrorOf, formString, selectField, textField, type FieldErrors } from '../forms.js';
 import { requireWebUser } from '../web.session.js';
@@ -37,11 +38,46 @@ function healthRows(providers: object): Array<Record<string, unknown>> | null {
   return Array.isArray(rows) ? rows.filter((r): r is Record<string, unknown> => typeof r === 'object' && r !== null) : null;
 }
 
-function cell(value: unknown): string {
-  if (value === null || value === undefined) return '—';
-  if (Array.isArray(value)) return value.join(', ');
-  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : value.toFixed(2);
-  return String(value);
+/** The providers table's columns, in order; each cell formatted for people (never the pool's field names). */
+const PROVIDER_COLUMNS = [
+  'name',
+  'channel',
+  'priority',
+  'weight',
+  'effectiveWeight',
+  'score',
+  'latencyMs',
+  'errorRate',
+  'recentSends',
+  'lastErrorReason',
+  'lastErrorAt',
+  'tps',
+  'carriers',
+] as const;
+type ProviderColumn = (typeof PROVIDER_COLUMNS)[number];
+
+function carrierName(carrier: string): string {
+  return CARRIER_NAMES[carrier as Carrier] ?? carrier;
+}
+
+function cell(column: ProviderColumn, value: unknown, lang: WebLang): string {
+  const t = texts(lang).system;
+  if (value === null || value === undefined || value === '') return column === 'carriers' ? t.anyCarrier : '—';
+  const number = (n: number, digits = 2) => n.toLocaleString(lang === 'en' ? 'en-GB' : 'vi-VN', { maximumFractionDigits: digits });
+  switch (column) {
+    case 'channel':
+      return (texts(lang).reportLabels.channels as Readonly<Record<string, string>>)[String(value)] ?? String(value);
+    case 'latencyMs':
+      return typeof value === 'number' ? `${number(value, 0)} ms` : String(value);
+    case 'errorRate':
+      return typeof value === 'number' ? `${number(value * 100, 1)} %` : String(value);
+    case 'lastErrorAt':
+      return typeof value === 'number' || typeof value === 'string' ? formatDateTime(value) : '—';
+    case 'carriers':
+      return Array.isArray(value) ? value.map((c) => carrierName(String(c))).join(', ') : String(value);
+    default:
+      return typeof value === 'number' ? number(value) : String(value);
+  }
 }
 
 export interface SystemSettingsDeps {
@@ -221,9 +257,10 @@ ${
     const lang = request.webLang;
     const t = texts(lang).system;
     const rows = healthRows(deps.providers);
-    const columns = rows && rows.length > 0 ? Object.keys(rows[0]!).filter((k) => k !== 'healthy') : [];
+    const present = new Set(rows?.flatMap((r) => Object.keys(r)) ?? []);
+    const columns = PROVIDER_COLUMNS.filter((c) => present.has(c));
     const prices = Object.entries(deps.config.sms.pricePerSegmentVnd)
-      .map(([carrier, price]) => `${carrier}: ${price.toLocaleString('vi-VN')} đ`)
+      .map(([carrier, price]) => `${carrier === 'default' ? t.defaultPrice : carrierName(carrier)}: ${price.toLocaleString('vi-VN')} ₫`)
       .join(', ');
     const body = html`<h1>${t.providers}</h1>
 ${settingsNav(user, lang, '/cai-dat/nha-cung-cap')}
@@ -235,8 +272,8 @@ ${settingsNav(user, lang, '/cai-dat/nha-cung-cap')}
 </dl></section>
 ${
   rows && rows.length > 0
-    ? html`<div class="table-wrap"><table><caption>${t.providers}</caption><thead><tr>${columns.map((c) => html`<th scope="col">${c}</th>`)}<th scope="col">${t.status}</th></tr></thead>
-  <tbody>${rows.map((r) => html`<tr>${columns.map((c) => html`<td>${cell(r[c])}</td>`)}<td><strong class="${r.healthy === false ? 'late' : 'ontime'}">${r.healthy === false ? t.down : t.healthy}</strong></td></tr>`)}</tbody></table></div>`
+    ? html`<div class="table-wrap"><table><caption>${t.providers}</caption><thead><tr>${columns.map((c) => html`<th scope="col">${t.providerColumns[c]}</th>`)}<th scope="col">${t.status}</th></tr></thead>
+  <tbody>${rows.map((r) => html`<tr>${columns.map((c) => html`<td>${cell(c, r[c], lang)}</td>`)}<td><strong class="${r.healthy === false ? 'late' : 'ontime'}">${r.healthy === false ? t.down : t.healthy}</strong></td></tr>`)}</tbody></table></div>`
     : html`<p class="card">${t.noHealth}</p>`
 }`;
     return sendSettingsPage(request, reply, t.providers, body);
@@ -275,7 +312,7 @@ ${
 <div class="table-wrap"><table><caption>${t.tokens}</caption><thead><tr><th scope="col">#</th><th scope="col">${t.role}</th><th scope="col">${t.agency}</th><th scope="col">${t.label}</th><th scope="col">${t.created}</th><th scope="col"><span class="visually-hidden">${t.revoke}</span></th></tr></thead>
 <tbody>${list.map(
       (tk) =>
-        html`<tr><td>${tk.id}</td><td>${tk.role}</td><td>${tk.agencyCode ?? '—'}</td><td>${tk.label}</td><td>${formatDateTime(tk.createdAt)}</td><td>${
+        html`<tr><td>${tk.id}</td><td>${t.roles[tk.role as (typeof TOKEN_ROLES)[number]] ?? tk.role}</td><td>${tk.agencyCode ?? '—'}</td><td>${tk.label}</td><td>${formatDateTime(tk.createdAt)}</td><td>${
           tk.revokedAt !== null
             ? html`${t.revoked} ${formatDateTime(tk.revokedAt)}`
             : html`<form method="post" action="/cai-dat/ma-truy-cap/${tk.id}/thu-hoi" class="inline">${csrfField(request.csrfToken)}<button type="submit" class="danger">${t.revoke}<span class="visually-hidden"> #${tk.id}</span></button></form>`

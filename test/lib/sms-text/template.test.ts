@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import {
   PLACEHOLDERS,
   SAMPLE_VARS,
+  sampleVarsOn,
   TemplateSyntaxError,
   parseTemplate,
   renderTemplate,
@@ -523,4 +524,14 @@ test('GSM extension characters € [ ] { } ~ ^ \\ | are kept and count 2 septets
   assert.equal(prepareSms('đ'.repeat(143) + all, 'ascii').segments, 2);
   // In 'unicode' mode an ASCII text with extension characters still goes as gsm7, counting 2 each.
   assert.deepEqual(prepareSms('MS [0101701234]', 'unicode'), { body: 'MS [0101701234]', dataCoding: 'gsm7', segments: 1, characters: 17 });
+});
+
+test('sample values for a preview are dated from the given day, not a fixed year, and keep the sample lengths', () => {
+  const sample = sampleVarsOn('2026-11-23');
+  assert.equal(sample.receiptCode, '000.00.15.H34-2611230001-00001');
+  assert.equal(sample.dueDate, '26/11/2026');
+  assert.equal(sample.returnedDate, '23/11/2026');
+  assert.equal(sample.receiptCode.length, SAMPLE_VARS.receiptCode.length);
+  assert.equal(sampleVarsOn('2026-12-30').dueDate, '02/01/2027');
+  assert.throws(() => sampleVarsOn('30/12/2026'), RangeError);
 });

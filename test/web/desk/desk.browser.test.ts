@@ -121,7 +121,7 @@ describe(`staff screens in a real browser (${TEST_DB})`, { timeout: 180_000 }, (
       await page.screenshot({ path: `${SHOTS}mot-cua-loi-so-dien-thoai.png`, fullPage: true });
 
       await page.getByLabel('Số điện thoại di động').fill('0912 345 678');
-      await page.waitForFunction(() => /hợp lệ: \+84912345678/.test(document.getElementById('phone-status')?.textContent ?? ''));
+      await page.waitForFunction(() => /hợp lệ: 0912 345 678/.test(document.getElementById('phone-status')?.textContent ?? ''));
       assert.match((await status.textContent()) ?? '', /VinaPhone/);
       await Promise.all([
         page.waitForURL(`**/mot-cua/ho-so/${code}?ok=intake*`),
@@ -201,7 +201,7 @@ describe(`staff screens in a real browser (${TEST_DB})`, { timeout: 180_000 }, (
       const preview = page.locator('#tpl-result_ready-preview [data-testid="preview-body"]');
       await preview.waitFor();
       await page.waitForFunction(() =>
-        /Ho so 000\.00\.15\.H34-2103120001-00001 da xong, moi den So Tai chinh\./.test(
+        /Ho so 000\.00\.15\.H34-2611230001-00001 da xong, moi den So Tai chinh\./.test(
           document.querySelector('#tpl-result_ready-preview')?.textContent ?? '',
         ),
       );

@@ -4,6 +4,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { admin as adminToken, startHarness, TEST_DB, type Harness } from '../../support/harness.js';
 import { cookiesOf, seedWebAccounts, webSession } from '../../support/web-session.js';
+import { ALLOWED_PLACEHOLDERS, TEMPLATE_KINDS } from '../../../src/messages/catalogue.js';
+import { PLACEHOLDER_NAMES } from '../../../src/lib/sms-text/template.js';
 
 describe(`web settings (${TEST_DB})`, () => {
   let h: Harness;
@@ -115,7 +117,7 @@ describe(`web settings (${TEST_DB})`, () => {
     assert.equal(res.statusCode, 200, res.body);
     const data = res.json();
     assert.equal(data.ok, true);
-    assert.match(data.html, /Ho so 000\.00\.15\.H34-2103120001-00001 da co ket qua tai So Tu phap\./);
+    assert.match(data.html, /Ho so 000\.00\.15\.H34-2611230001-00001 da co ket qua tai So Tu phap\./);
     assert.match(data.html, /GSM 7-bit/);
     assert.match(data.html, /1 tin SMS/);
     assert.match(data.html, /750 đồng/);
@@ -138,7 +140,7 @@ describe(`web settings (${TEST_DB})`, () => {
       template: 'Xin lỗi: hồ sơ {Mã số biên nhận} trễ hẹn.',
     });
     assert.equal(noJs.statusCode, 200);
-    assert.match(noJs.body, /Xin loi: ho so 000\.00\.15\.H34-2103120001-00001 tre hen\./);
+    assert.match(noJs.body, /Xin loi: ho so 000\.00\.15\.H34-2611230001-00001 tre hen\./);
     const clerk = await login('stc-motcua');
     assert.equal((await post(clerk, '/cai-dat/xem-truoc', { kind: 'result_ready', agency: 'STC', template: 'x' })).statusCode, 403);
   });
@@ -257,6 +259,31 @@ describe(`web settings (${TEST_DB})`, () => {
     const missing = await h.app.inject({ method: 'GET', url: '/khong-co' });
     assert.equal(missing.statusCode, 404);
     assert.equal(missing.json().error.code, 'NOT_FOUND');
+  });
+
+  test('each template hint lists the placeholders the message catalogue allows (so {Ngày trả} where it may be used)', async () => {
+    const s = await login('stc-quantri');
+    const page = await get(s, '/cai-dat?agency=STC');
+    assert.equal(page.statusCode, 200);
+    for (const kind of TEMPLATE_KINDS) {
+      const hint = new RegExp(`<p class="hint" id="tpl-${kind}-hint">Chỗ điền dùng được: ([^<]*)</p>`).exec(page.body)?.[1];
+      assert.equal(hint, ALLOWED_PLACEHOLDERS[kind].map((v) => `{${PLACEHOLDER_NAMES[v]}}`).join(', '), kind);
+    }
+    assert.match(page.body, /id="tpl-lookup_returned-hint">[^<]*\{Ngày trả\}/);
+  });
+
+  test('providers and the audit log in words: no field names, codes or JSON', async () => {
+    const s = await login('quantri');
+    const providers = await get(s, '/cai-dat/nha-cung-cap');
+    assert.match(providers.body, /<dd>Mặc định: 750 ₫<\/dd>/);
+    const log = await get(s, '/nhat-ky?entity=agency&entityId=STC');
+    assert.equal(log.statusCode, 200);
+    const row = /<tr data-audit-id="\d+" data-action="agency.settings">(.*?)<\/tr>/s.exec(log.body)?.[1] ?? '';
+    assert.match(row, /<td>Sửa cài đặt cơ quan<\/td><td>Cơ quan <strong>STC<\/strong><\/td>/);
+    assert.match(row, /<dt>Thời gian chờ trước khi gửi<\/dt><dd>0 giây<\/dd>.*<dt>Thời gian chờ trước khi gửi<\/dt><dd>45 giây<\/dd>/s);
+    assert.match(row, /<dt>Không gửi tin ban đêm<\/dt><dd>21:30–06:30<\/dd>/);
+    assert.doesNotMatch(row, /holdSeconds|quietHours|settings|\{/);
+    assert.match(log.body, /<option value="agency.settings"[^>]*>Sửa cài đặt cơ quan<\/option>/);
   });
 
   test('English: the lang switch sets a cookie and pages follow it', async () => {
