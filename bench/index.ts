@@ -383,7 +383,7 @@ printTable(
   );
 }
 printTable(
-  `Zalo: result_ready notifications through the Zalo simulator, ${Math.round(0.3 * 100)}% answered "not a Zalo user" and sent by SMS instead (sandbox). Goal (stated for SQLite): ≥ ${ZALO_GOAL.notificationsPerS} notifications/s, each ended by one channel`,
+  `Zalo: result_ready notifications through the Zalo simulator (its own process), ${Math.round(0.3 * 100)}% answered "not a Zalo user" and sent by SMS instead (sandbox). Goal (stated for SQLite): ≥ ${ZALO_GOAL.notificationsPerS} notifications/s, each ended by one channel`,
   report.zalo.map(
     (r): Row => ({
       db: r.db,
@@ -394,6 +394,8 @@ printTable(
       'SMS fallbacks': r.smsFallbacks,
       'SMS delivered': r.smsDelivered,
       left: r.left,
+      'CPU s/1000': r.cpuSPer1000,
+      'RSS MB before→after': `${r.rssBeforeMb}→${r.rssAfterMb}`,
       'goal met': yesNo(r.goalMet),
     }),
   ),

@@ -31,7 +31,6 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Session } from 'node:inspector/promises';
 import { sql } from 'kysely';
 import type { Db } from '../src/platform/db/database.js';
 import type { AppContext } from '../src/main/context.js';
@@ -46,6 +45,7 @@ import {
   createBenchDatabase,
   log,
   phoneFor,
+  profiled,
   round,
   seedReference,
   type BenchDb,
@@ -255,29 +255,6 @@ async function outstanding(db: Db): Promise<number> {
   return result.rows[0]?.n ?? 0;
 }
 
-/**
- * BENCH_CPU_PROF=<dir>: a V8 CPU profile of the timed part only (setup excluded), written as
- * <dir>/smpp-<label>.cpuprofile. The profiler slows everything down: figures of such a run are not the bench's.
- */
-async function profiled<T>(label: string, work: () => Promise<T>): Promise<T> {
-  const dir = process.env.BENCH_CPU_PROF;
-  if (!dir) return work();
-  const session = new Session();
-  session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.setSamplingInterval', { interval: 200 });
-  await session.post('Profiler.start');
-  try {
-    return await work();
-  } finally {
-    const { profile } = await session.post('Profiler.stop');
-    const file = join(dir, `smpp-${label}.cpuprofile`);
-    writeFileSync(file, JSON.stringify(profile));
-    session.disconnect();
-    log(`CPU profile of ${label}: ${file}`);
-  }
-}
-
 // ── (a) notifications → submit_sm ─────────────────────────────────────────
 
 export async function benchSmppNotify(kind: BenchDb, options: SmppBenchOptions): Promise<SmppNotifyFigures> {
@@ -313,7 +290,7 @@ export async function benchSmppNotify(kind: BenchDb, options: SmppBenchOptions):
     log(
       `smpp/notify ${kind}: dispatching ${n} messages (${parts} parts) over SMPP, batch ${ctx.config.dispatcher.batchSize} × concurrency ${ctx.config.dispatcher.concurrency}, window ${options.window}`,
     );
-    const sendS = await profiled(`notify-${kind}`, async () => {
+    const sendS = await profiled(`smpp-notify-${kind}`, async () => {
       const started = process.hrtime.bigint();
       ctx.dispatcher.start();
       await waitFor('every part at the simulator', () => sim.stats().accepted - before >= parts, {
@@ -495,7 +472,7 @@ export async function benchSmppMo(kind: BenchDb, options: SmppBenchOptions): Pro
     }
     const before = sim.stats().accepted;
     log(`smpp/mo ${kind}: ${options.mos} MOs, ${options.inflight} in flight`);
-    const result = await profiled(`mo-${kind}`, () =>
+    const result = await profiled(`smpp-mo-${kind}`, () =>
       injectMos(sim, MOTCUA_SENDERS + options.warmup, options.mos, options.inflight, text, `smpp/mo ${kind}`),
     );
     const submits = sim.stats().accepted - before;
