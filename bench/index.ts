@@ -395,6 +395,7 @@ printTable(
       'SMS delivered': r.smsDelivered,
       left: r.left,
       'CPU s/1000': r.cpuSPer1000,
+      'sim CPU s/1000': r.simCpuSPer1000,
       'RSS MB before→after': `${r.rssBeforeMb}→${r.rssAfterMb}`,
       'goal met': yesNo(r.goalMet),
     }),

@@ -6,7 +6,7 @@
  * Zalo or delivered by SMS. The product runs in this process: its CPU seconds per 1,000 notifications over the
  * timed part (the steadier figure on a shared machine) and its RSS before and after are reported too.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -43,6 +43,8 @@ export interface ZaloFigures {
   left: number;
   /** CPU seconds (user + system) of the product's process per 1,000 notifications, over the timed part */
   cpuSPer1000: number;
+  /** the same for the simulator's process (Zalo's side, for scale) */
+  simCpuSPer1000: number | null;
   rssBeforeMb: number;
   rssAfterMb: number;
   /** ≥ 1,000 notifications/s (stated for SQLite) and every one ended by one channel */
@@ -50,6 +52,16 @@ export interface ZaloFigures {
 }
 
 const seconds = (startedNs: bigint) => Number(process.hrtime.bigint() - startedNs) / 1e9;
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); null elsewhere. */
+function processCpuS(pid: number | undefined): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
 
 export async function benchZalo(kind: BenchDb, options: { messages: number }): Promise<ZaloFigures> {
   const n = options.messages;
@@ -126,8 +138,12 @@ export async function benchZalo(kind: BenchDb, options: { messages: number }): P
       const outstanding = async () =>
         (await sql<{ n: number }>`select count(*) as n from notifications where status in ('pending', 'sending')`.execute(ctx.db.kysely))
           .rows[0]?.n ?? 0;
+      // BENCH_SQL_STATS=1 (SQLite): time per SQL statement over the timed part, printed at its end.
+      const sqlStats = process.env.BENCH_SQL_STATS && kind === 'sqlite' ? await import('./sql-stats.js') : null;
+      sqlStats?.installSqlStats();
       const rssBefore = process.memoryUsage().rss;
       const cpuBefore = process.cpuUsage();
+      const simCpuBefore = processCpuS(sim.child.pid);
       const started = process.hrtime.bigint();
       await profiled(`zalo-${kind}`, async () => {
         ctx.dispatcher.start();
@@ -135,7 +151,9 @@ export async function benchZalo(kind: BenchDb, options: { messages: number }): P
       });
       const deliverS = seconds(started);
       const cpu = process.cpuUsage(cpuBefore);
+      const simCpuAfter = processCpuS(sim.child.pid);
       const rssAfter = process.memoryUsage().rss;
+      if (sqlStats) log(`zalo ${kind}: SQL statements over the timed part\n${sqlStats.sqlStatsReport()}`);
       await ctx.dispatcher.stop();
       const rows = await ctx.db.kysely
         .selectFrom('notifications')
@@ -157,6 +175,7 @@ export async function benchZalo(kind: BenchDb, options: { messages: number }): P
         smsDelivered,
         left: await outstanding(),
         cpuSPer1000: round(((cpu.user + cpu.system) / 1e6 / n) * 1000, 3),
+        simCpuSPer1000: simCpuBefore === null || simCpuAfter === null ? null : round(((simCpuAfter - simCpuBefore) / n) * 1000, 3),
         rssBeforeMb: Math.round(rssBefore / 1e6),
         rssAfterMb: Math.round(rssAfter / 1e6),
         goalMet: notificationsPerS >= ZALO_GOAL.notificationsPerS && byZalo + smsDelivered === n,

@@ -37,7 +37,10 @@ export interface ProviderRequest {
  *
  * Sent with the agent's own `request` (undici's dispatcher API), not `fetch`: fetch builds a WHATWG
  * Request, Headers and a web ReadableStream per call, which cost more CPU than the rest of a send together
- * (bench zalo's profile). Redirects are not followed: no provider API answers a send with one.
+ * (bench zalo's profile). The timeout is undici's own per request (no answer, or a stalled body, within
+ * `timeoutMs`; undici's timers are exact below 1 s, within a second above), not an AbortSignal and its
+ * listeners per call; the dispatcher bounds the whole send besides. Redirects are not followed: no
+ * provider API answers a send with one.
  */
 export async function requestText(
   provider: string,
@@ -52,7 +55,8 @@ export async function requestText(
       method: request.method as 'GET' | 'POST',
       headers: request.headers,
       body: request.body ?? null,
-      signal: AbortSignal.timeout(request.timeoutMs),
+      headersTimeout: request.timeoutMs,
+      bodyTimeout: request.timeoutMs,
     });
     return { status: response.statusCode, text: await response.body.text() };
   } catch (error) {
@@ -63,7 +67,13 @@ export async function requestText(
 /** Network failures and our own timeout: the request may or may not have arrived, so it is retried. */
 export function transportError(provider: string, error: unknown): ProviderError {
   const err = error as Error & { code?: string; cause?: { code?: string; message?: string } };
-  if (err?.name === 'TimeoutError' || err?.name === 'AbortError' || err?.code === 'UND_ERR_ABORTED') {
+  if (
+    err?.name === 'TimeoutError' ||
+    err?.name === 'AbortError' ||
+    err?.code === 'UND_ERR_HEADERS_TIMEOUT' ||
+    err?.code === 'UND_ERR_BODY_TIMEOUT' ||
+    err?.code === 'UND_ERR_CONNECT_TIMEOUT'
+  ) {
     return new ProviderError(`${provider}: no answer within the timeout`, true, 'provider_timeout');
   }
   const detail = err?.code ?? err?.cause?.code ?? err?.cause?.message ?? err?.message ?? String(error);
