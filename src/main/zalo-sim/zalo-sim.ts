@@ -23,6 +23,8 @@ export interface ZaloSimOptions {
   readonly webhookUrl?: string | null;
   /** Delay before a delivered message's event is sent; null = only when `deliver()` is called. */
   readonly deliveryDelayMs?: number | null;
+  /** Zalo under load: a send is accepted (and its delivery event scheduled) at once, answered this much later. */
+  readonly answerDelayMs?: number;
 }
 
 /** What the simulator answers for one phone (`84…`): a ZNS error code, an HTTP status, or no delivery event. */
@@ -191,6 +193,7 @@ export async function startZaloSimulator(options: ZaloSimOptions): Promise<ZaloS
           timers.add(timer);
         }
       }
+      if (options.answerDelayMs) await new Promise((resolve) => setTimeout(resolve, options.answerDelayMs));
       answer(response, 200, {
         error: 0,
         message: 'Success',
