@@ -45,7 +45,8 @@ export async function runZaloSimCommand(args: string[]): Promise<void> {
     refreshToken: values['refresh-token']!,
     accessTokenSeconds: integerOption(values['access-token-seconds'], 'access-token-seconds', 90_000, 10 * 86_400, USAGE),
     webhookUrl: values['webhook-url'] ?? null,
-    deliveryDelayMs: integerOption(values['delivery-delay-ms'], 'delivery-delay-ms', 1000, 3_600_000, USAGE),
+    // Without a webhook there is nobody to tell: no delivery events are scheduled.
+    deliveryDelayMs: values['webhook-url'] ? integerOption(values['delivery-delay-ms'], 'delivery-delay-ms', 1000, 3_600_000, USAGE) : null,
     answerDelayMs: integerOption(values['answer-delay-ms'], 'answer-delay-ms', 0, 60_000, USAGE),
   });
   for (const [phone, behaviour] of behaviours) simulator.setPhone(phone, behaviour);
