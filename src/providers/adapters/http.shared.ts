@@ -18,9 +18,10 @@ export function formatRecipient(to: string, format: NumberFormat): string {
 }
 
 /** A pooled keep-alive agent for one provider, closed with it: every request of the provider goes through
- *  it (requestText), so connections are reused instead of opened per message. */
-export function createKeepAliveAgent(): Agent {
-  return new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 60_000, connections: 16 });
+ *  it (requestText), so connections are reused instead of opened per message. `connections`: at most this
+ *  many at once to the provider's host (requests beyond wait in the agent's queue). */
+export function createKeepAliveAgent(connections = 16): Agent {
+  return new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 60_000, connections });
 }
 
 export interface ProviderRequest {
