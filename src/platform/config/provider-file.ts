@@ -104,12 +104,7 @@ export function parseProviderFile(text: string, path: string): ProviderFile {
 }
 
 /** A provider with the file's defaults (priority 1, weight 100, every carrier, no rate limit). */
-export const providerSpec = (
-  name: string,
-  type: ProviderType,
-  channel: Channel,
-  options: Record<string, unknown> = {},
-): ProviderSpec => ({
+export const providerSpec = (name: string, type: ProviderType, channel: Channel, options: Record<string, unknown> = {}): ProviderSpec => ({
   name,
   type,
   channel,
