@@ -6,7 +6,8 @@
  *   lookup   MO look-ups through the webhook with 1,000,000 dossiers stored — see bench/lookup.ts
  *   notify   (a) result_ready messages delivered through the sandbox, end to end;
  *            (b) the 17:30 apology batch over 1,000,000 dossiers — see bench/notify.ts
- *   zalo     result_ready notifications through the Zalo simulator, 30% falling back to SMS — see bench/zalo.ts
+ *   zalo     result_ready notifications through the Zalo simulator (`motcua zalo-sim`, its own process), 30% falling
+ *            back to SMS; CPU s per 1,000 and RSS of the product's process — see bench/zalo.ts
  *   smpp     (a) result_ready messages → submit_sm to the SMSC simulator (window 100), receipts back;
  *            (b) MO deliver_sm → look-up → reply submit_sm over the same bind;
  *            (c) the same MO loop through Kannel (bearerbox + smsbox, static reply) — see bench/smpp.ts
@@ -28,6 +29,7 @@
  *
  * Diagnostics of the ingest server process: BENCH_CPU_PROF=<dir> (V8 CPU profile), BENCH_SQL_STATS=1
  * (time per SQL statement, SQLite), BENCH_PRAGMA="pragma …" (run on the app's SQLite connection first).
+ * The same two for zalo (and BENCH_CPU_PROF for smpp), over the timed part of the bench's own process.
  */
 import { parseArgs } from 'node:util';
 import { cpus, loadavg } from 'node:os';
