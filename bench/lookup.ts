@@ -6,7 +6,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import autocannon from 'autocannon';
-import { createBenchDatabase, log, round, type BenchDb } from './support.js';
+import { createBenchDatabase, log, mb, resourceFigures, round, type BenchDb, type ResourceFigures, type Usage } from './support.js';
 
 export interface LookupOptions {
   dossiers: number;
@@ -15,7 +15,7 @@ export interface LookupOptions {
   warmup: number;
 }
 
-export interface LookupFigures {
+export interface LookupFigures extends ResourceFigures {
   db: BenchDb;
   dossiers: number;
   insertS: number;
@@ -27,6 +27,9 @@ export interface LookupFigures {
   bareReqPerS: number;
   ratioToBare: number;
   inboundStored: number;
+  /** RSS of the app process when it started, and once the dossiers were stored */
+  rssStartMb: number;
+  rssDossiersMb: number;
   goalMet: boolean | null;
 }
 
@@ -78,14 +81,28 @@ export async function benchLookup(kind: BenchDb, options: LookupOptions): Promis
   });
   try {
     log(`lookup ${kind}: inserting ${options.dossiers} dossiers`);
-    const ready = await next<{ port: number; barePort: number; token: string; insertS: number }>(child, 'ready');
+    const ready = await next<{
+      port: number;
+      barePort: number;
+      token: string;
+      insertS: number;
+      rssAtStart: number;
+      rssAfterDossiers: number;
+    }>(child, 'ready');
+    const usage = async () => {
+      const answer = next<{ usage: Usage }>(child, 'usage');
+      child.send({ cmd: 'usage' });
+      return (await answer).usage;
+    };
     log(`lookup ${kind}: ${options.dossiers} dossiers in ${round(ready.insertS, 1)} s; warm-up ${options.warmup} s`);
     if (options.warmup > 0) {
       await cannon(ready.barePort, ready.token, options, options.warmup);
       await cannon(ready.port, ready.token, options, options.warmup);
     }
     const bare = await cannon(ready.barePort, ready.token, options, options.duration);
+    const beforeApp = await usage();
     const app = await cannon(ready.port, ready.token, options, options.duration);
+    const afterApp = await usage();
     const stopped = next<{ inbound: number }>(child, 'stopped');
     child.send({ cmd: 'stop' });
     const { inbound } = await stopped;
@@ -103,6 +120,9 @@ export async function benchLookup(kind: BenchDb, options: LookupOptions): Promis
       bareReqPerS: round(bareReqPerS, 0),
       ratioToBare: round(lookupsPerS / bareReqPerS, 3),
       inboundStored: inbound,
+      ...resourceFigures(beforeApp, afterApp, app['2xx']),
+      rssStartMb: mb(ready.rssAtStart),
+      rssDossiersMb: mb(ready.rssAfterDossiers),
       goalMet: kind === 'sqlite' ? lookupsPerS >= LOOKUP_GOAL.lookupsPerS && app.latency.p99 < LOOKUP_GOAL.p99Ms && app.non2xx === 0 : null,
     };
   } finally {

@@ -8,12 +8,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import { benchConfig, benchContext, bulkInsertDossiers, seedReference, sleep } from './support.js';
+import { benchConfig, benchContext, bulkInsertDossiers, seedReference, sleep, usageNow, type Usage } from './support.js';
 
 export type LoopParentMessage = { cmd: 'usage' } | { cmd: 'figures'; expected: number } | { cmd: 'stop' };
 export type LoopChildMessage =
   | { type: 'ready'; rssBytes: number; rssAfterDossiersBytes: number }
-  | { type: 'usage'; cpuMicros: number; rssBytes: number }
+  | { type: 'usage'; usage: Usage }
   | {
       type: 'figures';
       mos: number;
@@ -88,8 +88,7 @@ async function figures(): Promise<LoopChildMessage> {
 process.on('message', (message: LoopParentMessage) => {
   void (async () => {
     if (message.cmd === 'usage') {
-      const cpu = process.cpuUsage();
-      send({ type: 'usage', cpuMicros: cpu.user + cpu.system, rssBytes: process.memoryUsage().rss });
+      send({ type: 'usage', usage: usageNow() });
     } else if (message.cmd === 'figures') send(await figures());
     else if (message.cmd === 'stop') {
       await ctx.close();

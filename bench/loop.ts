@@ -14,7 +14,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LoopChildMessage, LoopParentMessage } from './loop-server.js';
-import { createBenchDatabase, log, round, sleep, type BenchDb } from './support.js';
+import { createBenchDatabase, log, mb, resourceFigures, sleep, type BenchDb } from './support.js';
 import { freePort } from '../test/support/wait.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -76,8 +76,6 @@ function startDriver(port: number, options: LoopOptions): { done: Promise<number
   return { done, kill: () => child.kill('SIGKILL') };
 }
 
-const mb = (bytes: number) => round(bytes / 1_048_576, 1);
-
 export async function benchLoopProduct(kind: BenchDb, options: LoopOptions): Promise<LoopFigures> {
   ensureSmppModule();
   const database = await createBenchDatabase(kind);
@@ -114,16 +112,17 @@ export async function benchLoopProduct(kind: BenchDb, options: LoopOptions): Pro
     await ask({ cmd: 'stop' }, 'stopped');
     // Let it exit by itself (a CPU profile is written at exit).
     await Promise.race([new Promise((resolve) => server.once('exit', resolve)), sleep(10_000)]);
+    const resources = resourceFigures(before.usage, afterRun.usage, options.mos);
     return {
       who: 'MotcuaSMS',
       db: kind,
       msgsPerS,
       p50Ms: figures.p50Ms,
       p99Ms: figures.p99Ms,
-      cpuSPer1000: round(((afterRun.cpuMicros - before.cpuMicros) / 1e6 / options.mos) * 1000, 3),
+      cpuSPer1000: resources.cpuSPer1000,
       rssStartMb: mb(ready.rssBytes),
       rssDossiersMb: mb(ready.rssAfterDossiersBytes),
-      rssAfterMb: mb(afterRun.rssBytes),
+      rssAfterMb: resources.rssAfterMb,
       replies: figures.replies,
       unsent: figures.unsent,
       note: figures.mos === options.mos ? null : `${figures.mos} MOs stored`,

@@ -28,8 +28,11 @@ import {
   phoneFor,
   round,
   seedReference,
+  resourceFigures,
   sleep,
+  usageNow,
   type BenchDb,
+  type ResourceFigures,
 } from './support.js';
 
 export interface NotifyOptions {
@@ -38,7 +41,8 @@ export interface NotifyOptions {
   due: number;
 }
 
-export interface DeliveryFigures {
+/** CPU and RSS: this process (the app's dispatcher and the sandbox; nothing else runs while timed). */
+export interface DeliveryFigures extends ResourceFigures {
   db: BenchDb;
   messages: number;
   setupS: number;
@@ -54,7 +58,7 @@ export interface DeliveryFigures {
   goalMet: boolean;
 }
 
-export interface ApologyFigures {
+export interface ApologyFigures extends ResourceFigures {
   db: BenchDb;
   dossiers: number;
   dueTomorrow: number;
@@ -138,9 +142,11 @@ export async function benchDelivery(kind: BenchDb, options: NotifyOptions): Prom
 
     log(`notify/delivery ${kind}: dispatching ${n} messages`);
     const started = process.hrtime.bigint();
+    const before = usageNow();
     ctx.dispatcher.start();
     while ((await outstanding(ctx.db)) > 0) await sleep(20);
     const deliverS = seconds(started);
+    const after = usageNow();
     await ctx.dispatcher.stop();
 
     const byStatus = await countByStatus(ctx.db);
@@ -159,6 +165,7 @@ export async function benchDelivery(kind: BenchDb, options: NotifyOptions): Prom
       batchSize: ctx.config.dispatcher.batchSize,
       concurrency: ctx.config.dispatcher.concurrency,
       goalMet: messagesPerS >= DELIVERY_GOAL.messagesPerS && delivered === n,
+      ...resourceFigures(before, after, delivered),
     };
   });
 }
@@ -230,6 +237,7 @@ export async function benchApology(kind: BenchDb, options: NotifyOptions): Promi
     log(`notify/apology ${kind}: running the batch`);
     const now = asOf;
     let result = { dueDate: '', dossiers: 0, created: 0 };
+    const before = usageNow();
     const apologyMs = await timeMs(async () => {
       result = await transaction(ctx.db, (tx) => ctx.apology.run(tx, asOf, now));
     });
@@ -240,6 +248,7 @@ export async function benchApology(kind: BenchDb, options: NotifyOptions): Promi
     const rerunMs = await timeMs(async () => {
       rerun = await transaction(ctx.db, (tx) => ctx.apology.run(tx, asOf, now));
     });
+    const after = usageNow();
 
     const apologyS = apologyMs / 1000;
     return {
@@ -258,6 +267,8 @@ export async function benchApology(kind: BenchDb, options: NotifyOptions): Promi
       within5s: apologyS <= APOLOGY_GOAL.seconds && result.created === options.due,
       within3xCount: apologyMs / countMs <= APOLOGY_GOAL.ratio,
       within3xSelect: apologyMs / selectMs <= APOLOGY_GOAL.ratio,
+      // Per 1,000 apologies created, the batch and its rerun together.
+      ...resourceFigures(before, after, result.created),
     };
   });
 }

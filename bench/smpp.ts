@@ -45,10 +45,13 @@ import {
   createBenchDatabase,
   log,
   phoneFor,
-  profiled,
   round,
+  resourceFigures,
   seedReference,
+  startCpuProfile,
+  usageNow,
   type BenchDb,
+  type ResourceFigures,
 } from './support.js';
 import { freePort, waitFor } from '../test/support/wait.js';
 
@@ -71,7 +74,8 @@ export interface SmppBenchOptions {
   window: number;
 }
 
-export interface SmppNotifyFigures {
+/** CPU and RSS: this process, the SMSC simulator (in process) included. */
+export interface SmppNotifyFigures extends ResourceFigures {
   db: BenchDb;
   messages: number;
   parts: number;
@@ -123,7 +127,8 @@ export interface MoFigures {
   skipped: string | null;
 }
 
-export interface SmppMoFigures extends MoFigures {
+/** CPU and RSS: this process, the SMSC simulator (in process) included. */
+export interface SmppMoFigures extends MoFigures, ResourceFigures {
   dossiers: number;
   insertS: number;
   concurrency: number;
@@ -255,6 +260,16 @@ async function outstanding(db: Db): Promise<number> {
   return result.rows[0]?.n ?? 0;
 }
 
+/** BENCH_CPU_PROF=<dir>: a V8 CPU profile of the timed part only (setup excluded), <dir>/smpp-<label>.cpuprofile. */
+async function profiled<T>(label: string, work: () => Promise<T>): Promise<T> {
+  const stop = await startCpuProfile(`smpp-${label}`);
+  try {
+    return await work();
+  } finally {
+    await stop();
+  }
+}
+
 // ── (a) notifications → submit_sm ─────────────────────────────────────────
 
 export async function benchSmppNotify(kind: BenchDb, options: SmppBenchOptions): Promise<SmppNotifyFigures> {
@@ -290,7 +305,8 @@ export async function benchSmppNotify(kind: BenchDb, options: SmppBenchOptions):
     log(
       `smpp/notify ${kind}: dispatching ${n} messages (${parts} parts) over SMPP, batch ${ctx.config.dispatcher.batchSize} × concurrency ${ctx.config.dispatcher.concurrency}, window ${options.window}`,
     );
-    const sendS = await profiled(`smpp-notify-${kind}`, async () => {
+    const usageBefore = usageNow();
+    const sendS = await profiled(`notify-${kind}`, async () => {
       const started = process.hrtime.bigint();
       ctx.dispatcher.start();
       await waitFor('every part at the simulator', () => sim.stats().accepted - before >= parts, {
@@ -301,6 +317,7 @@ export async function benchSmppNotify(kind: BenchDb, options: SmppBenchOptions):
       await waitFor('every message sent', async () => (await outstanding(ctx.db)) === 0, { timeoutMs: 30_000, everyMs: 2 });
       return seconds(started);
     });
+    const usageAfter = usageNow();
     const inTime = await countByStatus(ctx.db);
 
     log(`smpp/notify ${kind}: sent in ${round(sendS, 3)} s; waiting for the receipts (untimed)`);
@@ -346,6 +363,7 @@ export async function benchSmppNotify(kind: BenchDb, options: SmppBenchOptions):
       esmeMaxOutstanding: windowHighWater(),
       throttled: stats.throttled,
       goalMet: messagesPerS >= SMPP_GOAL.messagesPerS && sent === n && submits === parts,
+      ...resourceFigures(usageBefore, usageAfter, sent),
     };
   });
 }
@@ -472,9 +490,11 @@ export async function benchSmppMo(kind: BenchDb, options: SmppBenchOptions): Pro
     }
     const before = sim.stats().accepted;
     log(`smpp/mo ${kind}: ${options.mos} MOs, ${options.inflight} in flight`);
-    const result = await profiled(`smpp-mo-${kind}`, () =>
+    const usageBefore = usageNow();
+    const result = await profiled(`mo-${kind}`, () =>
       injectMos(sim, MOTCUA_SENDERS + options.warmup, options.mos, options.inflight, text, `smpp/mo ${kind}`),
     );
+    const usageAfter = usageNow();
     const submits = sim.stats().accepted - before;
     await ctx.dispatcher.stop();
     const outcomes = await ctx.db.kysely
@@ -495,6 +515,7 @@ export async function benchSmppMo(kind: BenchDb, options: SmppBenchOptions): Pro
       ratioToKannel: null,
       goalMet: figures.lookupsPerS >= SMPP_GOAL.lookupsPerS && result.replies === options.mos && result.nacked === 0,
       ratioGoalMet: null,
+      ...resourceFigures(usageBefore, usageAfter, result.replies),
     };
   });
 }

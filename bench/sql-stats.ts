@@ -26,12 +26,20 @@ export function installSqlStats(): void {
   }
 }
 
+/** Forgets what was counted so far (the warm-up, the bare route's run). */
+export function resetSqlStats(): void {
+  stats.clear();
+}
+
 export function sqlStatsReport(top = 20): string {
+  let total = 0;
+  for (const v of stats.values()) total += v.n;
   const rows = [...stats.entries()].sort((a, b) => Number(b[1].ns - a[1].ns)).slice(0, top);
-  return rows
+  const lines = rows
     .map(
       ([text, v]) =>
         `${(Number(v.ns) / 1e6).toFixed(0).padStart(7)} ms ${String(v.n).padStart(7)}× ${(Number(v.ns) / v.n / 1000).toFixed(1).padStart(7)} µs  ${text.replace(/\s+/g, ' ').slice(0, 140)}`,
     )
     .join('\n');
+  return `${total} statements executed\n${lines}`;
 }

@@ -26,8 +26,10 @@ export const PROCEDURE = 'BENCH.001';
 
 export type BenchDatabase = TestDatabase;
 
-/** A fresh database per run: the tests' factory (test/support/database.ts), named `motcua_bench_…`. */
-export const createBenchDatabase = (kind: BenchDb): Promise<BenchDatabase> => createTestDatabase({ kind, prefix: 'bench' });
+/** A fresh database per run: the tests' factory (test/support/database.ts), named `motcua_bench_…`;
+ *  `server: 'private'` puts a PostgreSQL one on a cluster of its own, which the benchmark may restart. */
+export const createBenchDatabase = (kind: BenchDb, server: 'shared' | 'private' = 'shared'): Promise<BenchDatabase> =>
+  createTestDatabase({ kind, prefix: 'bench', server });
 
 /** The configuration of a benchmark process: production defaults, quiet logs, no scheduler. */
 export function benchConfig(url: string, env: Record<string, string> = {}): Config {
@@ -86,31 +88,66 @@ function formatNumber(v: number): string {
 
 export const round = (v: number, digits = 2): number => Math.round(v * 10 ** digits) / 10 ** digits;
 
+/** CPU time (user + system) and resident memory of this process at one moment. A benchmark whose product
+ *  runs in a child process asks the child for it over IPC, so the load driver's CPU is not counted. */
+export interface Usage {
+  readonly cpuMicros: number;
+  readonly rssBytes: number;
+}
+
+export function usageNow(): Usage {
+  const cpu = process.cpuUsage();
+  return { cpuMicros: cpu.user + cpu.system, rssBytes: process.memoryUsage().rss };
+}
+
+export const mb = (bytes: number): number => round(bytes / 1_048_576, 1);
+
+/** The figures every benchmark prints beside its own: CPU seconds of the product process per 1,000
+ *  operations between two readings, and its RSS at each (steadier than a rate on a shared machine). */
+export interface ResourceFigures {
+  readonly cpuSPer1000: number | null;
+  readonly rssBeforeMb: number;
+  readonly rssAfterMb: number;
+}
+
+export function resourceFigures(before: Usage, after: Usage, operations: number): ResourceFigures {
+  return {
+    cpuSPer1000: operations > 0 ? round(((after.cpuMicros - before.cpuMicros) / 1e6 / operations) * 1000, 3) : null,
+    rssBeforeMb: mb(before.rssBytes),
+    rssAfterMb: mb(after.rssBytes),
+  };
+}
+
+/** The table columns of ResourceFigures, the same in every table. */
+export function resourceColumns(r: ResourceFigures): Row {
+  return { 'CPU s / 1000': r.cpuSPer1000, 'RSS before MB': r.rssBeforeMb, 'RSS after MB': r.rssAfterMb };
+}
+
 export function log(message: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 23)}] ${message}\n`);
 }
 
 /**
- * BENCH_CPU_PROF=<dir>: a V8 CPU profile of this process over the timed part only (setup excluded), written
- * as <dir>/<label>.cpuprofile. The profiler slows everything down: figures of such a run are not the bench's.
+ * BENCH_CPU_PROF=<dir>: starts a V8 CPU profile of this process (of the measured part only, not the
+ * start-up); the function returned stops it and writes <dir>/<label>.cpuprofile (open it in Chrome
+ * DevTools). Without BENCH_CPU_PROF it does nothing. The profiler slows everything down: figures of
+ * such a run are not the bench's.
  */
-export async function profiled<T>(label: string, work: () => Promise<T>): Promise<T> {
+export async function startCpuProfile(label: string): Promise<() => Promise<void>> {
   const dir = process.env.BENCH_CPU_PROF;
-  if (!dir) return work();
+  if (!dir) return async () => undefined;
   const session = new Session();
   session.connect();
   await session.post('Profiler.enable');
   await session.post('Profiler.setSamplingInterval', { interval: 200 });
   await session.post('Profiler.start');
-  try {
-    return await work();
-  } finally {
+  return async () => {
     const { profile } = await session.post('Profiler.stop');
     const file = join(dir, `${label}.cpuprofile`);
     writeFileSync(file, JSON.stringify(profile));
     session.disconnect();
     log(`CPU profile of ${label}: ${file}`);
-  }
+  };
 }
 
 /** One INSERT … SELECT of `total` dossiers coded `000.00.88.H34-0000001` …, one in five at result_ready. */

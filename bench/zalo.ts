@@ -21,18 +21,22 @@ import {
   createBenchDatabase,
   log,
   phoneFor,
-  profiled,
   round,
   seedReference,
+  resourceFigures,
   sleep,
+  startCpuProfile,
+  usageNow,
   type BenchDb,
+  type ResourceFigures,
 } from './support.js';
 
 export const ZALO_GOAL = { notificationsPerS: 1_000 };
 const FALLBACK_SHARE = 0.3;
 const APP = { appId: 'bench-app', appSecret: 'bench-app-secret', oaSecretKey: 'bench-oa-secret' };
 
-export interface ZaloFigures {
+/** CPU and RSS: the product's process (this one); the simulator runs apart and its CPU is given on its own. */
+export interface ZaloFigures extends ResourceFigures {
   db: BenchDb;
   notifications: number;
   deliverS: number;
@@ -41,12 +45,8 @@ export interface ZaloFigures {
   smsFallbacks: number;
   smsDelivered: number;
   left: number;
-  /** CPU seconds (user + system) of the product's process per 1,000 notifications, over the timed part */
-  cpuSPer1000: number;
-  /** the same for the simulator's process (Zalo's side, for scale) */
+  /** CPU seconds per 1,000 notifications of the simulator's process (Zalo's side, for scale) */
   simCpuSPer1000: number | null;
-  rssBeforeMb: number;
-  rssAfterMb: number;
   /** ≥ 1,000 notifications/s (stated for SQLite) and every one ended by one channel */
   goalMet: boolean;
 }
@@ -141,18 +141,16 @@ export async function benchZalo(kind: BenchDb, options: { messages: number }): P
       // BENCH_SQL_STATS=1 (SQLite): time per SQL statement over the timed part, printed at its end.
       const sqlStats = process.env.BENCH_SQL_STATS && kind === 'sqlite' ? await import('./sql-stats.js') : null;
       sqlStats?.installSqlStats();
-      const rssBefore = process.memoryUsage().rss;
-      const cpuBefore = process.cpuUsage();
+      const stopProfile = await startCpuProfile(`zalo-${kind}`);
       const simCpuBefore = processCpuS(sim.child.pid);
       const started = process.hrtime.bigint();
-      await profiled(`zalo-${kind}`, async () => {
-        ctx.dispatcher.start();
-        while ((await outstanding()) > 0) await sleep(20);
-      });
+      const before = usageNow();
+      ctx.dispatcher.start();
+      while ((await outstanding()) > 0) await sleep(20);
       const deliverS = seconds(started);
-      const cpu = process.cpuUsage(cpuBefore);
+      const after = usageNow();
+      await stopProfile();
       const simCpuAfter = processCpuS(sim.child.pid);
-      const rssAfter = process.memoryUsage().rss;
       if (sqlStats) log(`zalo ${kind}: SQL statements over the timed part\n${sqlStats.sqlStatsReport()}`);
       await ctx.dispatcher.stop();
       const rows = await ctx.db.kysely
@@ -174,11 +172,9 @@ export async function benchZalo(kind: BenchDb, options: { messages: number }): P
         smsFallbacks,
         smsDelivered,
         left: await outstanding(),
-        cpuSPer1000: round(((cpu.user + cpu.system) / 1e6 / n) * 1000, 3),
         simCpuSPer1000: simCpuBefore === null || simCpuAfter === null ? null : round(((simCpuAfter - simCpuBefore) / n) * 1000, 3),
-        rssBeforeMb: Math.round(rssBefore / 1e6),
-        rssAfterMb: Math.round(rssAfter / 1e6),
         goalMet: notificationsPerS >= ZALO_GOAL.notificationsPerS && byZalo + smsDelivered === n,
+        ...resourceFigures(before, after, n),
       };
     } finally {
       await ctx.close();

@@ -1,7 +1,7 @@
 /** The audit log of changes people make through the web screens (and the CLI): who, when, what, before and after. */
 import type { Clock } from '../platform/clock.js';
 import type { Db, DbHandle } from '../platform/db/database.js';
-import { type AuditQuery, auditFacets, insertAudit, listAudit } from './audit.repository.js';
+import { type AuditFilter, type AuditQuery, auditFacets, countAudit, insertAudit, listAudit } from './audit.repository.js';
 
 export interface AuditEntry {
   action: string;
@@ -50,6 +50,12 @@ export class AuditService {
       after_json: json(entry.after),
       ip: entry.ip ?? null,
     });
+  }
+
+  /** One page of the log, newest first, with how many rows the filter matches across pages. */
+  async page(filter: AuditFilter, page: { limit: number; offset: number }): Promise<{ items: AuditRecord[]; total: number }> {
+    const [items, total] = await Promise.all([this.list({ ...filter, ...page }), countAudit(this.db, filter)]);
+    return { items, total };
   }
 
   async list(filter: AuditQuery): Promise<AuditRecord[]> {

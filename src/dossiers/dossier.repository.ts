@@ -27,8 +27,45 @@ export async function findDossierByKey(db: DbHandle, key: string, options: { for
   return query.executeTakeFirst();
 }
 
-export async function updateDossier(db: DbHandle, id: number, changes: Updateable<DossierTable>): Promise<void> {
-  await db.kysely.updateTable('dossiers').set(changes).where('id', '=', id).execute();
+/** The dossier and, when `eventId` is given, whether that event was applied to it already: one statement. */
+export async function findDossierForEvent(
+  db: DbHandle,
+  key: string,
+  eventId: string | undefined,
+): Promise<{ dossier: DossierRow; eventSeen: boolean } | undefined> {
+  if (eventId === undefined) {
+    const dossier = await findDossierByKey(db, key);
+    return dossier && { dossier, eventSeen: false };
+  }
+  const found = await db.kysely
+    .selectFrom('dossiers')
+    .selectAll('dossiers')
+    .select((eb) =>
+      eb
+        .selectFrom('dossier_events')
+        .select('seq')
+        .whereRef('dossier_events.dossier_id', '=', 'dossiers.id')
+        .where('dossier_events.event_id', '=', eventId)
+        .as('seen_seq'),
+    )
+    .where('receipt_key', '=', key)
+    .executeTakeFirst();
+  if (!found) return undefined;
+  const { seen_seq, ...dossier } = found;
+  return { dossier, eventSeen: seen_seq !== null };
+}
+
+/** Updates the dossier and returns it as stored; with `atVersion`, only while its event count is that
+ *  (undefined when it moved on). */
+export async function updateDossier(
+  db: DbHandle,
+  id: number,
+  changes: Updateable<DossierTable>,
+  atVersion?: number,
+): Promise<DossierRow | undefined> {
+  let query = db.kysely.updateTable('dossiers').set(changes).where('id', '=', id);
+  if (atVersion !== undefined) query = query.where('event_count', '=', atVersion);
+  return query.returningAll().executeTakeFirst();
 }
 
 export async function insertEvent(db: DbHandle, row: Insertable<DossierEventTable>): Promise<void> {

@@ -1,5 +1,6 @@
-import type { Db } from '../platform/db/database.js';
+import type { Db, DbHandle } from '../platform/db/database.js';
 import { transaction } from '../platform/db/database.js';
+import type { GroupedTransactions } from '../platform/db/group-commit.js';
 import type { NotificationJson } from '../platform/http/schemas.js';
 import { AppError, badRequest, conflict, notFound } from '../platform/errors.js';
 import { matchesReceiptPrefix } from '../reference/agency.settings.js';
@@ -18,6 +19,7 @@ import {
   countCreatedSince,
   countDossiers,
   findDossierByKey,
+  findDossierForEvent,
   findEvent,
   findEventById,
   insertDossierIfAbsent,
@@ -69,6 +71,8 @@ export interface UndoOutcome {
 export class DossierService {
   constructor(
     private readonly db: Db,
+    /** Where intakes and events commit: in groups on SQLite (see GroupedTransactions). */
+    private readonly writes: GroupedTransactions,
     private readonly agencies: AgencyService,
     private readonly procedures: ProcedureService,
     private readonly calendars: CalendarService,
@@ -108,7 +112,7 @@ export class DossierService {
     const key = receiptKey(input.receiptCode);
     const name = input.applicant.name.normalize('NFC').trim();
 
-    return transaction(this.db, async (tx) => {
+    return this.writes.run(async (tx) => {
       const row = await insertDossierIfAbsent(tx, {
         receipt_code: input.receiptCode.trim(),
         receipt_key: key,
@@ -157,7 +161,11 @@ export class DossierService {
 
   /**
    * Applies one event in one transaction: the dossier row (with the return method when given), the
-   * event, and the messages it causes commit together or not at all.
+   * event, and the messages it causes commit together or not at all. The transaction is decided on the
+   * dossier as read before it (with whether `eventId` was applied already, one statement) and updates
+   * the row only at that version; should the dossier have moved on meanwhile, or anything but the plain
+   * case apply (a replay, a stale version, a refused or empty transition), it is decided again on the
+   * row read inside the transaction.
    */
   async applyEvent(principal: Principal, code: string, input: EventInput, options: EventOptions = {}): Promise<EventOutcome> {
     const now = this.clock.now();
@@ -168,62 +176,76 @@ export class DossierService {
     }
     const key = receiptKey(code);
     // Reference data is read before the transaction: it is cached, and keeps the transaction short.
-    const peek = await findDossierByKey(this.db, key);
+    const peek = await findDossierForEvent(this.db, key, input.eventId);
     if (!peek) throw notFound(`hồ sơ mã "${code}"`);
-    assertCanWriteAgency(principal, peek.agency_code);
-    const agency = await this.agencies.require(peek.agency_code);
-    const procedure = await this.procedures.require(peek.procedure_code);
+    assertCanWriteAgency(principal, peek.dossier.agency_code);
+    const agency = await this.agencies.require(peek.dossier.agency_code);
+    const procedure = await this.procedures.require(peek.dossier.procedure_code);
     const calendar = await this.calendars.calendar(agency.settings.officeHours);
+    const event: PlannedEvent = { input, options, at, newDue, now, agency, procedure, calendar };
 
-    return transaction(this.db, async (tx) => {
+    return this.writes.run(async (tx) => {
+      if (!peek.eventSeen && (options.expectedVersion ?? peek.dossier.event_count) === peek.dossier.event_count) {
+        const applied = await this.apply(tx, peek.dossier, event, true);
+        if (applied !== null) return applied;
+      }
       const before = (await findDossierByKey(tx, key, { forUpdate: true }))!;
-      const id = before.id;
-      const unchanged = () => ({ before: toDossierJson(before, now), dossier: toDossierJson(before, now), notifications: [] });
-      if (input.eventId !== undefined && (await findEventById(tx, id, input.eventId))) return unchanged();
+      if (input.eventId !== undefined && (await findEventById(tx, before.id, input.eventId))) return unchanged(before, now);
       if (options.expectedVersion !== undefined && before.event_count !== options.expectedVersion) throw dossierChanged();
-      const result = transition(
-        { state: before.state as DossierState, step: before.step },
-        { type: input.type, step: input.step },
-        { resultStepName: agency.settings.resultStepName, supplementStepName: DEFAULT_STEP_NAMES.awaiting_supplement },
-      );
-      if (!result.ok) throw conflict('TRANSITION_FORBIDDEN', result.reason, { state: before.state, type: input.type });
-      if (result.noop) return unchanged();
-
-      const clock = this.nextClock(before, result.state, at, newDue, procedure, calendar);
-      const seq = before.event_count + 1;
-      const changes = {
-        ...clock,
-        ...(options.returnMethod === undefined ? {} : { return_method: options.returnMethod }),
-        state: result.state,
-        step: result.step,
-        event_count: seq,
-        updated_at: now,
-      };
-      await updateDossier(tx, id, changes);
-      await insertEvent(tx, {
-        dossier_id: id,
-        seq,
-        type: input.type,
-        step: input.step ?? null,
-        at,
-        event_id: input.eventId ?? null,
-        state_after: result.state,
-        due_at_after: changes.due_at,
-        payload: JSON.stringify({ ...(input.note ? { note: input.note } : {}), before: columnsBefore(before) }),
-        created_at: now,
-      });
-      const row: DossierRow = { ...before, ...changes };
-      const notifications = await this.messages.afterTransition(tx, {
-        dossier: row,
-        beforeState: before.state as DossierState,
-        eventType: input.type,
-        seq,
-        agency,
-        procedure,
-        now,
-      });
-      return { before: toDossierJson(before, now), dossier: toDossierJson(row, now), notifications };
+      return (await this.apply(tx, before, event, false))!;
     });
+  }
+
+  /**
+   * The event on `before`: the dossier row, the event and its messages. `guarded`: `before` was read
+   * outside the transaction, so nothing but the plain case is decided on it (null: decide again on the
+   * current row) and the row is updated only at its version.
+   */
+  private async apply(tx: DbHandle, before: DossierRow, event: PlannedEvent, guarded: boolean): Promise<EventOutcome | null> {
+    const { input, options, at, now, agency, procedure } = event;
+    const result = transition(
+      { state: before.state as DossierState, step: before.step },
+      { type: input.type, step: input.step },
+      { resultStepName: agency.settings.resultStepName, supplementStepName: DEFAULT_STEP_NAMES.awaiting_supplement },
+    );
+    if (guarded && (!result.ok || result.noop)) return null;
+    if (!result.ok) throw conflict('TRANSITION_FORBIDDEN', result.reason, { state: before.state, type: input.type });
+    if (result.noop) return unchanged(before, now);
+
+    const clock = this.nextClock(before, result.state, at, event.newDue, procedure, event.calendar);
+    const seq = before.event_count + 1;
+    const changes = {
+      ...clock,
+      ...(options.returnMethod === undefined ? {} : { return_method: options.returnMethod }),
+      state: result.state,
+      step: result.step,
+      event_count: seq,
+      updated_at: now,
+    };
+    const row = await updateDossier(tx, before.id, changes, guarded ? before.event_count : undefined);
+    if (!row) return null;
+    await insertEvent(tx, {
+      dossier_id: before.id,
+      seq,
+      type: input.type,
+      step: input.step ?? null,
+      at,
+      event_id: input.eventId ?? null,
+      state_after: result.state,
+      due_at_after: changes.due_at,
+      payload: JSON.stringify({ ...(input.note ? { note: input.note } : {}), before: columnsBefore(before) }),
+      created_at: now,
+    });
+    const notifications = await this.messages.afterTransition(tx, {
+      dossier: row,
+      beforeState: before.state as DossierState,
+      eventType: input.type,
+      seq,
+      agency,
+      procedure,
+      now,
+    });
+    return { before: toDossierJson(before, now), dossier: toDossierJson(row, now), notifications };
   }
 
   /**
@@ -377,6 +399,22 @@ export class DossierService {
     return rows.map((row) => toDossierJson(row, now));
   }
 
+  /** One page of `search` with how many dossiers match across pages (the web lists' "1–50 / 647"). */
+  async searchPage(
+    principal: Principal,
+    agencyCode: string | null,
+    page: { q?: string | undefined; limit: number; offset: number },
+  ): Promise<{ items: DossierJson[]; total: number }> {
+    if (agencyCode) assertCanReadAgency(principal, agencyCode);
+    const now = this.clock.now();
+    const search = { agencyCode, query: page.q };
+    const [rows, total] = await Promise.all([
+      searchDossiers(this.db, { ...search, limit: page.limit, offset: page.offset }),
+      countDossiers(this.db, search),
+    ]);
+    return { items: rows.map((row) => toDossierJson(row, now)), total };
+  }
+
   /** The agency's work queues with how many dossiers each holds now: one count statement per queue. */
   async queueCounts(principal: Principal, agencyCode: string): Promise<QueueCounts> {
     assertCanReadAgency(principal, agencyCode);
@@ -401,6 +439,24 @@ export class DossierService {
     ]);
     return { dates, items: rows.map((row) => toDossierJson(row, dates.now)), total };
   }
+}
+
+/** An event and what deciding it needs, read before its transaction. */
+interface PlannedEvent {
+  readonly input: EventInput;
+  readonly options: EventOptions;
+  readonly at: number;
+  readonly newDue: number | undefined;
+  readonly now: number;
+  readonly agency: Agency;
+  readonly procedure: Procedure;
+  readonly calendar: Awaited<ReturnType<CalendarService['calendar']>>;
+}
+
+/** The outcome of an event that changes nothing (a replay of its eventId, or a transition to where it is). */
+function unchanged(dossier: DossierRow, now: number): EventOutcome {
+  const json = toDossierJson(dossier, now);
+  return { before: json, dossier: json, notifications: [] };
 }
 
 function dossierChanged() {

@@ -14,6 +14,7 @@ import { calendarRoutes } from '../reference/calendar.routes.js';
 import { procedureRoutes } from '../reference/procedure.routes.js';
 import { statsRoutes } from '../reports/stats.routes.js';
 import { privacyRoutes } from '../privacy/privacy.routes.js';
+import { privacyContactRoutes } from '../privacy/privacy-contact.routes.js';
 import { reportWebRoutes } from '../web/reports/reports.routes.js';
 import { webRoutes } from '../web/web.routes.js';
 import { sendNotFoundPage } from '../web/web.session.js';
@@ -41,6 +42,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   await app.register(notificationRoutes(ctx));
   await app.register(statsRoutes(ctx));
   await app.register(privacyRoutes(ctx));
+  await app.register(privacyContactRoutes(ctx));
   await app.register(lookupRoutes(ctx));
   await app.register(webRoutes(ctx));
   await app.register(reportWebRoutes(ctx));

@@ -7,8 +7,9 @@ import { createLogger } from '../platform/log.js';
 import type { Config } from '../platform/config/config.js';
 import { openDatabase, type Db } from '../platform/db/database.js';
 import { TRIGGER_KINDS } from '../messages/catalogue.js';
-import { templateProblem } from '../messages/plan/notification.templates.js';
+import { privacyLinkFor, templateProblem } from '../messages/plan/notification.templates.js';
 import { Signal } from '../platform/db/signal.js';
+import { GroupedTransactions } from '../platform/db/group-commit.js';
 import { DatabaseOpenError, dbFailureOf } from '../platform/db/failure.js';
 import { migrateToLatest } from '../platform/db/migrate.js';
 import { systemClock, type Clock } from '../platform/clock.js';
@@ -19,6 +20,7 @@ import { AuditService } from '../accounts/audit.service.js';
 import { AgencyService } from '../reference/agency.service.js';
 import { ProcedureService } from '../reference/procedure.service.js';
 import { CalendarService } from '../reference/calendar.service.js';
+import { SystemSettingsService } from '../reference/system-settings.service.js';
 import { OutboxService } from '../messages/plan/outbox.service.js';
 import { DossierService } from '../dossiers/dossier.service.js';
 import { ApologyService } from '../messages/batches/apology.service.js';
@@ -49,6 +51,8 @@ export interface AppContext {
   readonly agencies: AgencyService;
   readonly procedures: ProcedureService;
   readonly calendars: CalendarService;
+  /** Province-wide settings in the database (the privacy contact). */
+  readonly systemSettings: SystemSettingsService;
   readonly outbox: OutboxService;
   readonly dossiers: DossierService;
   readonly apology: ApologyService;
@@ -121,12 +125,26 @@ export async function createContext(config: Config, options: ContextOptions = {}
   const tokens = new TokenService(db, clock, config.adminToken, cacheMs);
   const accounts = new AccountService(db, clock);
   const audit = new AuditService(db, clock);
-  const agencies = new AgencyService(db, { triggerKinds: TRIGGER_KINDS, templateProblem }, cacheMs);
+  const agencies = new AgencyService(
+    db,
+    {
+      triggerKinds: TRIGGER_KINDS,
+      templateProblem: (kind, template, settings) =>
+        templateProblem(kind, template, settings.smsEncoding, privacyLinkFor(kind, settings, config.sms.publicBaseUrl)),
+    },
+    cacheMs,
+  );
   const procedures = new ProcedureService(db, agencies, cacheMs);
   const calendars = new CalendarService(db, cacheMs);
+  const systemSettings = new SystemSettingsService(db, config.privacyContact, cacheMs);
   const outboxSignal = new Signal('motcua_outbox', config.database.dialect === 'postgres' ? config.database.url : null, logger);
   const outbox = new OutboxService(config, outboxSignal);
-  const dossiers = new DossierService(db, agencies, procedures, calendars, outbox, clock);
+  const dossierWrites = new GroupedTransactions(
+    db,
+    { maxSize: config.ingest.groupSize, delayMs: config.ingest.groupDelayMs },
+    (size, pass) => metrics.ingestGroupSize.observe({ pass }, size),
+  );
+  const dossiers = new DossierService(db, dossierWrites, agencies, procedures, calendars, outbox, clock);
   const apology = new ApologyService(agencies, calendars, outbox);
   const lookup = new LookupService(db, config, agencies, procedures, outbox, clock, metrics);
   const overdueWarnings = new OverdueWarningService(db, agencies, outbox);
@@ -198,6 +216,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
     agencies,
     procedures,
     calendars,
+    systemSettings,
     outbox,
     dossiers,
     apology,
@@ -233,6 +252,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
       await noReceiptSweeper.stop();
       await receipts.drain();
       await lookup.drain();
+      await dossierWrites.drain();
       await db.close();
     },
   };

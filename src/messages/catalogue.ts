@@ -27,6 +27,9 @@ export interface KindEntry {
   readonly defaultOn: boolean | null;
   /** Waits `holdSeconds`, so a wrong button can be corrected before anything leaves. */
   readonly held: boolean;
+  /** Ends with the short link to the privacy notice when the agency asks for it (`privacyLink`): every
+   *  message we start to a citizen; not a paid look-up reply, which must stay one segment. */
+  readonly privacyLink: boolean;
   /** A pending message of this kind is cancelled once the dossier is in none of these states; null: never. */
   readonly validStates: readonly DossierState[] | null;
   readonly templates: Readonly<Record<string, TemplateEntry>>;
@@ -59,6 +62,7 @@ export const CATALOGUE = {
     label: { vi: 'Có kết quả', en: 'Result ready' },
     defaultOn: true,
     held: true,
+    privacyLink: true,
     validStates: ['result_ready'],
     templates: {
       result_ready: dossierTemplate(
@@ -79,6 +83,7 @@ export const CATALOGUE = {
     label: { vi: 'Cần bổ sung', en: 'Supplement needed' },
     defaultOn: true,
     held: true,
+    privacyLink: true,
     validStates: ['awaiting_supplement'],
     templates: {
       supplement_required: dossierTemplate(
@@ -91,6 +96,7 @@ export const CATALOGUE = {
     label: { vi: 'Xin lỗi trễ hẹn', en: 'Apology' },
     defaultOn: true,
     held: false,
+    privacyLink: true,
     validStates: OPEN,
     templates: {
       apology: dossierTemplate(
@@ -105,6 +111,7 @@ export const CATALOGUE = {
     label: { vi: 'Trả lời tra cứu', en: 'Look-up reply' },
     defaultOn: null,
     held: false,
+    privacyLink: false,
     validStates: null,
     templates: {
       lookup_reply: dossierTemplate('Hồ sơ {Mã số biên nhận} đang ở bước {Tên bước giải quyết hiện tại}, trạng thái: {Đúng hạn/Trễ hạn}.', {
@@ -141,6 +148,7 @@ export const CATALOGUE = {
     label: { vi: 'Tiếp nhận trực tuyến', en: 'Received online' },
     defaultOn: false,
     held: false,
+    privacyLink: true,
     validStates: null,
     templates: {
       received_online: dossierTemplate(
@@ -153,6 +161,7 @@ export const CATALOGUE = {
     label: { vi: 'Tiếp nhận qua bưu chính', en: 'Received by post' },
     defaultOn: false,
     held: false,
+    privacyLink: true,
     validStates: null,
     templates: {
       received_postal: dossierTemplate(
@@ -165,6 +174,7 @@ export const CATALOGUE = {
     label: { vi: 'Tạm dừng tính thời gian', en: 'Clock stopped' },
     defaultOn: false,
     held: true,
+    privacyLink: true,
     validStates: ['awaiting_supplement'],
     templates: {
       clock_stopped: dossierTemplate(
@@ -177,6 +187,7 @@ export const CATALOGUE = {
     label: { vi: 'Tiếp tục tính thời gian', en: 'Clock resumed' },
     defaultOn: false,
     held: false,
+    privacyLink: true,
     validStates: OPEN,
     templates: {
       clock_resumed: dossierTemplate(
@@ -189,6 +200,7 @@ export const CATALOGUE = {
     label: { vi: 'Từ chối giải quyết', en: 'Refused' },
     defaultOn: false,
     held: true,
+    privacyLink: true,
     validStates: ['refused'],
     templates: {
       refused: dossierTemplate(
@@ -201,6 +213,7 @@ export const CATALOGUE = {
     label: { vi: 'Rút hồ sơ', en: 'Withdrawn' },
     defaultOn: false,
     held: true,
+    privacyLink: true,
     validStates: ['withdrawn'],
     templates: {
       withdrawn: dossierTemplate(
@@ -213,6 +226,7 @@ export const CATALOGUE = {
     label: { vi: 'Cảnh báo sắp trễ hạn', en: 'Overdue warning' },
     defaultOn: false,
     held: false,
+    privacyLink: true,
     validStates: OPEN,
     templates: {
       overdue_warning: dossierTemplate(
@@ -243,6 +257,10 @@ const templateEntries = entries.flatMap(([kind, entry]) =>
 );
 
 export const TEMPLATE_KINDS: readonly TemplateKind[] = templateEntries.map((t) => t.template);
+/** The kind of message each template writes (`result_ready_postal` is a `result_ready`). */
+export const TEMPLATE_MESSAGE_KINDS = Object.freeze(Object.fromEntries(templateEntries.map((t) => [t.template, t.kind]))) as Readonly<
+  Record<TemplateKind, NotificationKind>
+>;
 export const DEFAULT_TEMPLATES = Object.freeze(Object.fromEntries(templateEntries.map((t) => [t.template, t.entry.text]))) as Readonly<
   Record<TemplateKind, string>
 >;

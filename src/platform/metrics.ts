@@ -13,6 +13,9 @@ export interface Metrics {
   readonly notificationsFinal: Counter<'kind' | 'status'>;
   readonly lookups: Counter<'outcome' | 'via'>;
   readonly receipts: Counter<'provider' | 'status' | 'matched'>;
+  /** Dossier intakes and events per group transaction (GroupedTransactions), by pass: `plain`, or
+   *  `savepoints` when a group ran again because one of them failed. */
+  readonly ingestGroupSize: Histogram<'pass'>;
   /** SMPP: connections bound, submit_sm outstanding, and session events (throttled, reconnect, dead_peer, response_timeout). */
   readonly smppBound: Gauge<'provider'>;
   readonly smppWindowInUse: Gauge<'provider'>;
@@ -102,6 +105,13 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'motcua_lookups_total',
       help: 'Status look-ups by outcome',
       labelNames: ['outcome', 'via'],
+      registers: [registry],
+    }),
+    ingestGroupSize: new Histogram({
+      name: 'motcua_ingest_group_size',
+      help: 'Dossier intakes and events per group transaction, by pass (plain; savepoints: again after one failed)',
+      labelNames: ['pass'],
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128],
       registers: [registry],
     }),
     receipts: new Counter({

@@ -1,5 +1,6 @@
 /** /quyen-rieng-tu: the public privacy notice (Law 91/2025/QH15) — what is processed, why, how long, whom to contact. */
 import type { RetentionSettings } from '../platform/config/config.js';
+import type { NoticeContact } from '../reference/system-settings.service.js';
 import { LOOKUP_CSS_PATH, escapeHtml } from '../inbound/lookup.page.js';
 
 export const NOTICE_PATH = '/quyen-rieng-tu';
@@ -7,18 +8,14 @@ export const NOTICE_PATH = '/quyen-rieng-tu';
 export interface NoticeModel {
   lang: 'vi' | 'en';
   retention: RetentionSettings;
-  /** Whom to contact about one's data (MOTCUA_PRIVACY_CONTACT); null: the agency that received the dossier. */
-  contact: string | null;
+  /** Whom to contact about one's data: the system settings, else MOTCUA_PRIVACY_CONTACT; null: the agency that received the dossier. */
+  contact: NoticeContact;
 }
 
 export function renderNotice(model: NoticeModel): string {
   const r = model.retention;
   const vi = model.lang === 'vi';
-  const contact = model.contact
-    ? escapeHtml(model.contact)
-    : vi
-      ? 'bộ phận một cửa của cơ quan đã tiếp nhận hồ sơ'
-      : 'the one-stop desk of the agency that received the dossier';
+  const contact = contactHtml(model.contact, vi);
   const rows = vi
     ? [
         ['Họ tên, số điện thoại, thư điện tử người nộp', 'gửi thông báo về hồ sơ', `${r.dossierDays} ngày sau khi hồ sơ kết thúc`],
@@ -63,9 +60,28 @@ ${table}
       ? 'Hết thời hạn, họ tên, số điện thoại và nội dung tin được xoá định danh. Bạn có quyền yêu cầu xem toàn bộ dữ liệu về số điện thoại của mình và yêu cầu xoá; hồ sơ đang giải quyết giữ họ tên và số đến khi kết thúc.'
       : 'After that, names, numbers and message texts are de-identified. You may ask to see everything held about your number and to have it erased; a dossier still open keeps the name and number until it closes.'
   }</p>
-  <p>${vi ? 'Liên hệ' : 'Contact'}: ${contact}</p>
+  ${contact}
 </main>
 <footer><p><a href="/tra-cuu">${vi ? 'Tra cứu hồ sơ' : 'Dossier look-up'}</a></p></footer>
 </body>
 </html>`;
+}
+
+/** The contact paragraph: the controller set in the system settings (with address, e-mail and phone as
+ *  links), the server's default text, or the receiving agency's desk. */
+function contactHtml(contact: NoticeContact, vi: boolean): string {
+  const label = vi ? 'Liên hệ' : 'Contact';
+  if (contact === null)
+    return `<p>${label}: ${vi ? 'bộ phận một cửa của cơ quan đã tiếp nhận hồ sơ' : 'the one-stop desk of the agency that received the dossier'}</p>`;
+  if (contact.kind === 'default') return `<p>${label}: ${escapeHtml(contact.text)}</p>`;
+  const c = contact.contact;
+  const lines = [
+    `<dt>${vi ? 'Tổ chức' : 'Organisation'}</dt><dd data-testid="contact-organisation">${escapeHtml(c.organisation)}</dd>`,
+    c.address ? `<dt>${vi ? 'Địa chỉ' : 'Address'}</dt><dd>${escapeHtml(c.address)}</dd>` : '',
+    c.email ? `<dt>${vi ? 'Thư điện tử' : 'E-mail'}</dt><dd><a href="mailto:${escapeHtml(c.email)}">${escapeHtml(c.email)}</a></dd>` : '',
+    c.phone
+      ? `<dt>${vi ? 'Điện thoại' : 'Phone'}</dt><dd><a href="tel:${escapeHtml(c.phone.replace(/[^\d+]/g, ''))}">${escapeHtml(c.phone)}</a></dd>`
+      : '',
+  ];
+  return `<h2>${label}</h2>\n  <dl>${lines.filter(Boolean).join('')}</dl>`;
 }

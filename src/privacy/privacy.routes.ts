@@ -9,7 +9,9 @@ import type { AuditActor, AuditService } from '../accounts/audit.service.js';
 import type { RetentionService } from './retention.service.js';
 import type { DataSubjectService } from './data-subject.service.js';
 import { NOTICE_PATH, renderNotice } from './notice.page.js';
+import { PRIVACY_LINK_PATH } from '../messages/plan/notification.templates.js';
 import type { Config } from '../platform/config/config.js';
+import type { SystemSettingsService } from '../reference/system-settings.service.js';
 
 export interface PrivacyRoutesDeps {
   readonly config: Config;
@@ -17,6 +19,7 @@ export interface PrivacyRoutesDeps {
   readonly audit: AuditService;
   readonly retention: RetentionService;
   readonly dataSubjects: DataSubjectService;
+  readonly systemSettings: SystemSettingsService;
 }
 
 /** Who an API call was, for the audit log: the token's id, or the admin token of the environment. */
@@ -97,12 +100,19 @@ export function privacyRoutes(deps: PrivacyRoutesDeps): FastifyPluginAsyncTypebo
     app.get(
       NOTICE_PATH,
       { schema: { hide: true, querystring: Type.Object({ lang: Type.Optional(Type.Union([Type.Literal('vi'), Type.Literal('en')])) }) } },
-      async (request, reply) =>
-        reply
+      async (request, reply) => {
+        const contact = await deps.systemSettings.noticeContact();
+        return reply
           .type('text/html; charset=utf-8')
           .header('cache-control', 'public, max-age=300')
           .header('x-content-type-options', 'nosniff')
-          .send(renderNotice({ lang: request.query.lang ?? 'vi', retention: deps.config.retention, contact: deps.config.privacyContact })),
+          .send(renderNotice({ lang: request.query.lang ?? 'vi', retention: deps.config.retention, contact }));
+      },
+    );
+
+    // The short link SMS carry when an agency asks for it (messages/plan/notification.templates.ts).
+    app.get(PRIVACY_LINK_PATH, { schema: { hide: true } }, async (_request, reply) =>
+      reply.code(302).header('cache-control', 'public, max-age=3600').header('location', NOTICE_PATH).send(),
     );
 
     app.post(

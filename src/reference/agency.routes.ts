@@ -45,6 +45,12 @@ export const agencySettingsSchema = (triggerKinds: readonly string[]) =>
       ),
       address: Type.Optional(Type.Union([SafeText(300, 0), Type.Null()])),
       province: Type.Optional(Type.Union([SafeText(100, 0), Type.Null()])),
+      privacyLink: Type.Optional(
+        Type.Boolean({
+          description:
+            'Messages to citizens (not look-up replies) end with a short link to the privacy notice, e.g. " Quyen rieng tu: sms.tinh.gov.vn/qrt"; default false.',
+        }),
+      ),
       receiptPrefixes: Type.Optional(
         Type.Array(Type.String({ pattern: RECEIPT_PREFIX_PATTERN, description: 'e.g. 000.00.15.H34' }), {
           maxItems: 20,

@@ -8,7 +8,6 @@ import {
   type AgencySettings,
   type AgencySettingsInput,
 } from './agency.settings.js';
-import type { SmsEncoding } from '../lib/sms-text/encode.js';
 
 export interface Agency {
   readonly code: string;
@@ -29,10 +28,11 @@ function toAgency(row: { code: string; name: string; settings: string }): Agency
  */
 export interface MessageSettingsPolicy {
   readonly triggerKinds: readonly string[];
+  /** With the agency's settings as they will be: its encoding, and whether its messages end with the privacy link. */
   templateProblem(
     kind: string,
     template: string,
-    encoding: SmsEncoding,
+    settings: AgencySettings,
   ): { code: string; message: string; details: Record<string, unknown> } | null;
 }
 
@@ -89,7 +89,7 @@ export class AgencyService {
     if (problem) throw badRequest('INVALID_SETTINGS', problem.message, { field: problem.field });
     const resolved = resolveSettings(settings);
     for (const [kind, template] of Object.entries(settings.templates ?? {})) {
-      const templateError = this.messagePolicy.templateProblem(kind, template, resolved.smsEncoding);
+      const templateError = this.messagePolicy.templateProblem(kind, template, resolved);
       if (templateError)
         throw badRequest(templateError.code, templateError.message, { field: `settings.templates.${kind}`, ...templateError.details });
     }

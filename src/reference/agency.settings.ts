@@ -26,6 +26,7 @@ export interface AgencySettingsInput {
   hotline?: string | null;
   address?: string | null;
   province?: string | null;
+  privacyLink?: boolean;
 }
 
 /** The channels an agency may list, in the order tried (issue 17): Zalo first, or SMS only. */
@@ -55,6 +56,8 @@ export interface AgencySettings {
   readonly address: string | null;
   /** The province or city the agency belongs to, e.g. "Khánh Hòa" (shown on /tra-cuu). */
   readonly province: string | null;
+  /** Messages to citizens end with a short link to the privacy notice (issue 16 item 5); off by default. */
+  readonly privacyLink: boolean;
 }
 
 export const DEFAULT_SETTINGS: AgencySettings = Object.freeze({
@@ -75,6 +78,7 @@ export const DEFAULT_SETTINGS: AgencySettings = Object.freeze({
   hotline: null,
   address: null,
   province: null,
+  privacyLink: false,
 });
 
 export function resolveSettings(stored: AgencySettingsInput): AgencySettings {
@@ -98,6 +102,7 @@ export function resolveSettings(stored: AgencySettingsInput): AgencySettings {
     hotline: stored.hotline?.trim() || DEFAULT_SETTINGS.hotline,
     address: stored.address?.trim() || DEFAULT_SETTINGS.address,
     province: stored.province?.trim() || DEFAULT_SETTINGS.province,
+    privacyLink: stored.privacyLink ?? DEFAULT_SETTINGS.privacyLink,
   };
 }
 

@@ -95,7 +95,7 @@ export async function messageCountsByKind(db: DbHandle, w: ReportWindow) {
 /** LIKE pattern text: the wildcards a user types are dropped, as the API's search does. */
 const likeText = (text: string) => text.replace(/[%_\\]/g, '');
 
-/** A page of a listing, from 1. The search returns one row more than a page, so the caller knows whether a next page exists. */
+/** A page of a listing, from 1. */
 export interface PageQuery {
   page: number;
   pageSize: number;
@@ -112,19 +112,9 @@ export interface MessageSearch extends PageQuery {
   q?: string | undefined;
 }
 
-/** Messages newest first, with their dossier's receipt code; `q` matches the recipient's number or address, or the receipt code. */
-export async function searchMessageRows(
-  db: DbHandle,
-  filter: MessageSearch,
-): Promise<Array<NotificationRow & { receipt_code: string | null }>> {
-  let select = db.kysely
-    .selectFrom('notifications as m')
-    .leftJoin('dossiers as d', 'd.id', 'm.dossier_id')
-    .selectAll('m')
-    .select('d.receipt_code')
-    .orderBy('m.id', 'desc')
-    .limit(filter.pageSize + 1)
-    .offset((filter.page - 1) * filter.pageSize);
+/** The messages the log's filters match, with their dossier joined: shared by its page and its count. */
+function filteredMessages(db: DbHandle, filter: Omit<MessageSearch, 'page' | 'pageSize'>) {
+  let select = db.kysely.selectFrom('notifications as m').leftJoin('dossiers as d', 'd.id', 'm.dossier_id');
   if (filter.agencyCode) select = select.where('m.agency_code', '=', filter.agencyCode);
   if (filter.kind) select = select.where('m.kind', '=', filter.kind);
   if (filter.status) select = select.where('m.status', '=', filter.status as NotificationRow['status']);
@@ -142,5 +132,27 @@ export async function searchMessageRows(
       ]),
     );
   }
-  return select.execute();
+  return select;
+}
+
+/** One page of messages, newest first, with their dossier's receipt code; `q` matches the recipient's number or address, or the receipt code. */
+export async function searchMessageRows(
+  db: DbHandle,
+  filter: MessageSearch,
+): Promise<Array<NotificationRow & { receipt_code: string | null }>> {
+  return filteredMessages(db, filter)
+    .selectAll('m')
+    .select('d.receipt_code')
+    .orderBy('m.id', 'desc')
+    .limit(filter.pageSize)
+    .offset((filter.page - 1) * filter.pageSize)
+    .execute();
+}
+
+/** How many messages the filters match across pages: one statement. */
+export async function countMessageRows(db: DbHandle, filter: Omit<MessageSearch, 'page' | 'pageSize'>): Promise<number> {
+  const row = await filteredMessages(db, filter)
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }

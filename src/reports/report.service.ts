@@ -13,7 +13,7 @@ import { isTriggerOn } from '../messages/plan/notification.rules.js';
 import { reportWindow, type ReportScope } from './period.js';
 import {
   type MessageSearch,
-  type PageQuery,
+  countMessageRows,
   messageCountsByDay,
   messageCountsByKind,
   resolvedWithoutDeliveredResult,
@@ -25,27 +25,31 @@ import {
 export type StoredMessage = NotificationRow;
 export type MessageRow = StoredMessage & { receipt_code: string | null };
 
+/** One page of a list, from 1, with how many rows the list has across pages. */
 export interface Page<T> {
   items: T[];
   page: number;
-  hasNext: boolean;
+  pageSize: number;
+  total: number;
 }
 
 /** Why a resolved dossier has no delivered result message. */
-export type ReconciliationWhy =
-  | 'no_phone'
-  | 'invalid_phone'
-  | 'landline'
-  | 'foreign_phone'
-  | 'failed'
-  | 'held'
-  | 'sending'
-  | 'sent_unconfirmed'
-  | 'no_receipt'
-  | 'cancelled'
-  | 'same_day'
-  | 'trigger_off'
-  | 'not_created';
+export const RECONCILIATION_WHYS = [
+  'no_phone',
+  'invalid_phone',
+  'landline',
+  'foreign_phone',
+  'failed',
+  'held',
+  'sending',
+  'sent_unconfirmed',
+  'no_receipt',
+  'cancelled',
+  'same_day',
+  'trigger_off',
+  'not_created',
+] as const;
+export type ReconciliationWhy = (typeof RECONCILIATION_WHYS)[number];
 
 export interface ReconciliationItem {
   receiptCode: string;
@@ -61,6 +65,46 @@ export interface ReconciliationItem {
   reason: string | null;
   /** When a held message leaves (epoch ms), or null. */
   sendAfter: number | null;
+  /** Someone has to act on this line (needsAction). */
+  needsAction: boolean;
+}
+
+/** Reasons that leave the citizen uninformed unless someone acts: no usable number, a failed or
+ *  cancelled message, none created, or sent with no word from the carrier ever since. */
+const ACTION_WHYS: ReadonlySet<ReconciliationWhy> = new Set<ReconciliationWhy>([
+  'no_phone',
+  'invalid_phone',
+  'landline',
+  'foreign_phone',
+  'failed',
+  'cancelled',
+  'not_created',
+  'no_receipt',
+]);
+
+/**
+ * The one rule for "needs action" on the reconciliation list: the result is still waiting to be
+ * handed over (state result_ready) and the citizen was not told for a reason someone can fix (call,
+ * resend). A message still on its way (held, sending, sent awaiting its receipt), one left out by the
+ * agency's own rules (same day, trigger off) and a dossier already handed over need nothing.
+ */
+export function needsAction(item: Pick<ReconciliationItem, 'state' | 'why'>): boolean {
+  return item.state === 'result_ready' && ACTION_WHYS.has(item.why);
+}
+
+export interface ReconciliationQuery {
+  /** Only the lines with this reason. */
+  why?: ReconciliationWhy | undefined;
+  page: number;
+  pageSize: number;
+}
+
+export interface ReconciliationPage extends Page<ReconciliationItem> {
+  /** Lines in the period whatever the reason filter, and how many of them need action. */
+  all: number;
+  needingAction: number;
+  /** Lines per reason in the period, for the reason filter. */
+  byWhy: Partial<Record<ReconciliationWhy, number>>;
 }
 
 const PHONE_WHYS: ReadonlySet<string> = new Set(['no_phone', 'invalid_phone', 'landline', 'foreign_phone']);
@@ -118,17 +162,14 @@ const noOutcomes = (): Record<Outcome, number> => ({ delivered: 0, sent: 0, pend
 
 const n = (value: unknown) => Number(value ?? 0);
 
-function page<T>(rows: T[], query: PageQuery): Page<T> {
-  return { items: rows.slice(0, query.pageSize), page: query.page, hasNext: rows.length > query.pageSize };
-}
-
 export class ReportService {
   constructor(
     private readonly db: Db,
     private readonly agencies: AgencyService,
   ) {}
 
-  /** Dossiers that reached their result in the period and have no delivered result_ready message, newest first. */
+  /** Dossiers that reached their result in the period and have no delivered result_ready message: those that
+   *  need action first (needsAction), then the others, each newest first. */
   async reconciliation(scope: ReportScope): Promise<ReconciliationItem[]> {
     const dossiers = await resolvedWithoutDeliveredResult(this.db, reportWindow(scope));
     const latest = new Map<number, NotificationRow>();
@@ -148,7 +189,7 @@ export class ReportService {
       });
     }
 
-    return dossiers.map((d) => {
+    const items = dossiers.map((d): ReconciliationItem => {
       const message = latest.get(d.id) ?? null;
       const agency = settings.get(d.agency_code) ?? { notifySameDay: false, resultTriggerOn: true };
       const why = reconciliationWhy(message, { processingDays: n(d.processing_days), ...agency });
@@ -167,8 +208,29 @@ export class ReportService {
         why,
         reason: message?.failure_reason ?? null,
         sendAfter: why === 'held' && message ? n(message.send_after) : null,
+        needsAction: needsAction({ state: d.state, why }),
       };
     });
+    // A stable sort keeps the query's newest-first order within each group.
+    return items.sort((a, b) => Number(b.needsAction) - Number(a.needsAction));
+  }
+
+  /** One page of the reconciliation list, optionally of one reason, with the counts its filter shows. */
+  async reconciliationPage(scope: ReportScope, query: ReconciliationQuery): Promise<ReconciliationPage> {
+    const all = await this.reconciliation(scope);
+    const byWhy: Partial<Record<ReconciliationWhy, number>> = {};
+    for (const item of all) byWhy[item.why] = (byWhy[item.why] ?? 0) + 1;
+    const matching = query.why ? all.filter((item) => item.why === query.why) : all;
+    const start = (query.page - 1) * query.pageSize;
+    return {
+      items: matching.slice(start, start + query.pageSize),
+      page: query.page,
+      pageSize: query.pageSize,
+      total: matching.length,
+      all: all.length,
+      needingAction: all.filter((item) => item.needsAction).length,
+      byWhy,
+    };
   }
 
   /** Automatic messages created in the period (the ones the figures count), per local day — or per
@@ -206,7 +268,9 @@ export class ReportService {
 
   /** Messages newest first; `q` matches the recipient's number or address, or the dossier's receipt code. */
   async searchMessages(filter: MessageSearch): Promise<Page<MessageRow>> {
-    return page(await searchMessageRows(this.db, filter), filter);
+    const { page, pageSize, ...where } = filter;
+    const [items, total] = await Promise.all([searchMessageRows(this.db, filter), countMessageRows(this.db, where)]);
+    return { items, page, pageSize, total };
   }
 
   /** Every message of a dossier, oldest first (a dossier's access is checked by DossierService.get). */

@@ -7,6 +7,7 @@ import { requireWebUser } from './web.session.js';
 import type { AuditService } from '../accounts/audit.service.js';
 import { formatDateTime, parseLocalDate } from './format.js';
 import { texts } from './i18n/catalogue.js';
+import { pageRange, pagination, pastEnd } from './pagination.js';
 
 const PAGE_SIZE = 50;
 
@@ -44,23 +45,30 @@ export function auditRoutes(app: FastifyInstance, deps: AuditRoutesDeps): void {
     const errors: Record<string, string> = {};
     if (filter.from && from === null) errors.from = t.badDate;
     if (filter.to && to === null) errors.to = t.badDate;
-    const beforeId = Number(str('beforeId')) || undefined;
-    const [rows, facets] = await Promise.all([
-      deps.audit.list({
-        username: filter.username.toLowerCase() || undefined,
-        entity: filter.entity || undefined,
-        action: filter.action || undefined,
-        entityId: filter.entityId || undefined,
-        from: from ?? undefined,
-        to: to ?? undefined,
-        limit: PAGE_SIZE,
-        beforeId,
-      }),
+    const page = Math.max(1, Math.min(1_000_000, Number.parseInt(str('trang'), 10) || 1));
+    const [listed, facets] = await Promise.all([
+      deps.audit.page(
+        {
+          username: filter.username.toLowerCase() || undefined,
+          entity: filter.entity || undefined,
+          action: filter.action || undefined,
+          entityId: filter.entityId || undefined,
+          from: from ?? undefined,
+          to: to ?? undefined,
+        },
+        { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE },
+      ),
       deps.audit.facets(),
     ]);
+    const rows = listed.items;
+    const paging = { page, pageSize: PAGE_SIZE, total: listed.total };
+    const href = (n: number) => {
+      const search = new URLSearchParams(Object.entries(filter).filter(([, value]) => value !== ''));
+      if (n > 1) search.set('trang', String(n));
+      const text = search.toString();
+      return text ? `/nhat-ky?${text}` : '/nhat-ky';
+    };
     const options = (values: string[]) => [{ value: '', label: t.all }, ...values.map((v) => ({ value: v, label: v }))];
-    const last = rows.at(-1);
-    const olderQuery = new URLSearchParams({ ...filter, beforeId: String(last?.id ?? '') }).toString();
     const body = html`<h1>${t.title}</h1>
 <p class="hint">${t.intro}</p>
 <form method="get" action="/nhat-ky" class="card filters" aria-label="${t.filters}">
@@ -73,9 +81,10 @@ export function auditRoutes(app: FastifyInstance, deps: AuditRoutesDeps): void {
   <div><button type="submit">${t.apply}</button></div>
 </form>
 ${
-  rows.length === 0
+  pastEnd(lang, paging, href) ??
+  (rows.length === 0
     ? html`<p class="card">${t.none}</p>`
-    : html`<div class="table-wrap"><table>
+    : html`${pageRange(lang, paging)}<div class="table-wrap"><table>
   <caption class="visually-hidden">${t.title}</caption>
   <thead><tr><th scope="col">${t.at}</th><th scope="col">${t.who}</th><th scope="col">${t.action}</th><th scope="col">${t.entity}</th><th scope="col">${t.before}</th><th scope="col">${t.after}</th></tr></thead>
   <tbody>${rows.map(
@@ -83,7 +92,7 @@ ${
       html`<tr data-audit-id="${r.id}"><td>${formatDateTime(r.at)}</td><td>${r.username}</td><td>${r.action}</td><td>${r.entity}${r.entityId ? html` <strong>${r.entityId}</strong>` : null}</td><td>${pretty(r.beforeJson)}</td><td>${pretty(r.afterJson)}</td></tr>`,
   )}</tbody>
 </table></div>
-${rows.length === PAGE_SIZE ? html`<p><a href="/nhat-ky?${olderQuery}">${t.older}</a></p>` : null}`
+${pagination(lang, paging, href)}`)
 }`;
     const status = Object.keys(errors).length > 0 ? 400 : 200;
     return sendPage(

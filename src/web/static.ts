@@ -75,6 +75,23 @@ dl.facts dd { margin: 0; font-weight: 600; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 pre.json { white-space: pre-wrap; word-break: break-word; font-size: .8125rem; margin: 0; max-width: 28rem; }
 footer.site-footer { max-width: 72rem; margin: 0 auto; padding: 1rem; color: var(--muted); font-size: .875rem; }
+.nowrap { white-space: nowrap; }
+.page-range { margin: .5rem 0; font-weight: 600; font-variant-numeric: tabular-nums; }
+.pagination ul { display: flex; flex-wrap: wrap; gap: .25rem; align-items: center; list-style: none; margin: 1rem 0; padding: 0; }
+.pagination a { display: inline-flex; align-items: center; justify-content: center; min-width: 44px; min-height: 44px; padding: 0 .5rem; }
+.pagination .current a { background: var(--brand); color: #fff; font-weight: 700; text-decoration: none; border-radius: .25rem; }
+.pagination-gap { min-width: 2rem; text-align: center; }
+.scroll-box { margin: 0 0 1rem; }
+.scroll-hint { font-weight: 600; color: var(--muted); margin: 0 0 .25rem; }
+.scroll-box .table-wrap { background:
+  linear-gradient(to right, #fff 30%, rgba(255, 255, 255, 0)) left / 2.5rem 100% no-repeat local,
+  linear-gradient(to left, #fff 30%, rgba(255, 255, 255, 0)) right / 2.5rem 100% no-repeat local,
+  radial-gradient(farthest-side at 0 50%, rgba(0, 0, 0, .3), rgba(0, 0, 0, 0)) left / 1rem 100% no-repeat scroll,
+  radial-gradient(farthest-side at 100% 50%, rgba(0, 0, 0, .3), rgba(0, 0, 0, 0)) right / 1rem 100% no-repeat scroll,
+  #fff; }
+.scroll-box table { background: transparent; }
+.sticky-first tr > :first-child { position: sticky; left: 0; z-index: 1; box-shadow: inset -1px 0 0 var(--line); }
+.sticky-first tbody td:first-child { background: #fff; }
 `;
 
 /** Enhancements only: every form also works without this script. */
@@ -166,6 +183,23 @@ const JS = `
     }
     area.addEventListener('input', function () { clearTimeout(timer); timer = setTimeout(preview, 200); });
   });
+
+  // A table wider than its box scrolls inside it (its hidden edges are shaded by CSS alone): say so, "Kéo ngang…".
+  var scrollBoxes = document.querySelectorAll('[data-scroll-cue]');
+  function scrollCue(box) {
+    var wrap = box.querySelector('.table-wrap');
+    if (!wrap) return;
+    var over = wrap.scrollWidth > wrap.clientWidth + 1;
+    box.setAttribute('data-overflow', over ? 'true' : 'false');
+    var hint = box.querySelector('.scroll-hint');
+    if (hint) hint.hidden = !over;
+  }
+  scrollBoxes.forEach(scrollCue);
+  if (scrollBoxes.length > 0) {
+    window.addEventListener('resize', function () { scrollBoxes.forEach(scrollCue); });
+    // Opening a long message or a column chooser changes widths.
+    document.addEventListener('toggle', function () { scrollBoxes.forEach(scrollCue); }, true);
+  }
 })();
 `;
 

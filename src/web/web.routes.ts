@@ -9,12 +9,14 @@ import { type AuditRoutesDeps, auditRoutes } from './audit.routes.js';
 import { type DeskDeps, deskRoutes } from './desk/desk.routes.js';
 import { type AgencySettingsDeps, agencySettingsRoutes } from './settings/settings.agency.js';
 import { type SystemSettingsDeps, systemSettingsRoutes } from './settings/settings.system.js';
+import { type PrivacySettingsDeps, privacySettingsRoutes } from './settings/settings.privacy.js';
 
 export type WebRoutesDeps = { readonly logger: Logger } & LoginRoutesDeps &
   UsersRoutesDeps &
   AuditRoutesDeps &
   AgencySettingsDeps &
   SystemSettingsDeps &
+  PrivacySettingsDeps &
   DeskDeps;
 
 export function webRoutes(deps: WebRoutesDeps) {
@@ -27,5 +29,6 @@ export function webRoutes(deps: WebRoutesDeps) {
     deskRoutes(app, deps);
     agencySettingsRoutes(app, deps);
     systemSettingsRoutes(app, deps);
+    privacySettingsRoutes(app, deps);
   };
 }

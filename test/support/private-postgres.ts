@@ -4,7 +4,7 @@
  * as root. The shared server at :5432 is never touched. Outside CI a missing `initdb` skips those tests
  * with a message; under CI=true it fails them.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,10 +35,24 @@ export const privatePostgresSkipReason: string | null = (!INITDB || !PG_CTL) && 
 const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
 /** Runs a PostgreSQL tool as `postgres` when we are root (the server refuses to run as root). */
+const asPostgres = (bin: string, args: string[]): [string, string[]] =>
+  asRoot ? ['runuser', ['-u', 'postgres', '--', bin, ...args]] : [bin, args];
+
 function runAsPostgres(bin: string, args: string[], timeoutMs = 60_000): void {
-  const [file, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', bin, ...args]] : [bin, args];
+  const [file, argv] = asPostgres(bin, args);
   const result = spawnSync(file, argv, { encoding: 'utf8', timeout: timeoutMs });
   if (result.status !== 0) throw new Error(`${bin} ${args.join(' ')} failed (${result.status}): ${result.stderr}${result.stdout}`);
+}
+
+/** The same without blocking the event loop: for a restart while the process under test keeps running. */
+function runAsPostgresAsync(bin: string, args: string[], timeoutMs = 60_000): Promise<void> {
+  const [file, argv] = asPostgres(bin, args);
+  return new Promise((resolve, reject) => {
+    execFile(file, argv, { encoding: 'utf8', timeout: timeoutMs }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${bin} ${args.join(' ')} failed (${error.code ?? error.signal}): ${stderr}${stdout}`));
+      else resolve();
+    });
+  });
 }
 
 function alive(pid: number): boolean {
@@ -59,7 +73,7 @@ export interface PrivatePostgres {
   pids(): number[];
   /** SIGKILL to the postmaster, as a crash would; its children are left to notice (then killed if they linger). */
   killPostmaster(): Promise<void>;
-  /** Starts the cluster again after a kill. */
+  /** Starts the cluster again after a kill (without blocking the event loop: the app in this process keeps running). */
   start(): Promise<void>;
   /** pg_terminate_backend on every client session (an admin's kill); returns how many. */
   terminateBackends(): Promise<number>;
@@ -92,8 +106,8 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     '-c max_connections=60',
     '-c shared_buffers=16MB',
   ].join(' ');
-  const pgCtlStart = () => runAsPostgres(PG_CTL, ['-D', data, '-o', options, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start']);
-  pgCtlStart();
+  const startArgs = ['-D', data, '-o', options, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start'];
+  runAsPostgres(PG_CTL, startArgs);
   let frozen = false;
   let stopped = false;
 
@@ -150,7 +164,7 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
       while ([pid, ...orphans].some(alive)) await new Promise((r) => setTimeout(r, 20));
     },
     async start() {
-      pgCtlStart();
+      await runAsPostgresAsync(PG_CTL, startArgs);
     },
     async terminateBackends() {
       const client = new pg.Client({ connectionString: url() });

@@ -7,12 +7,9 @@
 import { after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { sql } from 'kysely';
-import type { Db } from '../../src/platform/db/database.js';
 import { cleanEnv, startCli, type CliProcess } from './cli-process.js';
-import { TEST_DB, type TestDatabase } from './database.js';
+import { sessionsEnded, withSessionName, type TestDatabase } from './database.js';
 import { ADMIN_TOKEN } from './harness.js';
-import { waitFor, type WaitOptions } from './wait.js';
 
 const started = new Set<CliProcess>();
 
@@ -44,35 +41,15 @@ function applicationName(workerName: string): string {
 }
 
 /** `motcua worker`; on PostgreSQL its sessions carry its name (see sessionsGone). */
-export function startWorker(name: string, env: NodeJS.ProcessEnv): CliProcess {
-  if (TEST_DB === 'postgres') {
-    const url = new URL(env.DATABASE_URL!);
-    url.searchParams.set('application_name', applicationName(name));
-    env = { ...env, DATABASE_URL: url.toString() };
-  }
-  const worker = startCli(name, ['worker'], env);
+export function startWorker(name: string, env: NodeJS.ProcessEnv, database: TestDatabase): CliProcess {
+  const worker = startCli(name, ['worker'], { ...env, DATABASE_URL: withSessionName(database, env.DATABASE_URL!, applicationName(name)) });
   started.add(worker);
   return worker;
 }
 
-/**
- * After a SIGKILL, PostgreSQL still finishes (and commits) a statement the worker had already sent:
- * the server notices the closed connection only when it reads the next command. What was in flight
- * at the kill is known once every session of the dead worker has ended. (A SQLite write is in the
- * WAL or not when the process dies.)
- */
-export async function sessionsGone(db: Db, worker: CliProcess, options: WaitOptions = {}): Promise<void> {
-  if (TEST_DB !== 'postgres') return;
-  await waitFor(
-    `the sessions of ${worker.name} to end`,
-    async () => {
-      const result = await sql<{ n: number | string }>`
-      select count(*) as n from pg_stat_activity where application_name = ${applicationName(worker.name)}`.execute(db.kysely);
-      return Number(result.rows[0]!.n) === 0 ? true : undefined;
-    },
-    options,
-  );
-}
+/** What was in flight at a worker's kill is known once every session of it has ended (database.ts). */
+export const sessionsGone = (database: TestDatabase, worker: CliProcess, timeoutMs?: number): Promise<void> =>
+  sessionsEnded(database, applicationName(worker.name), timeoutMs);
 
 /** SIGKILL, and the kill is what ended it. */
 export async function killWorker(worker: CliProcess): Promise<void> {

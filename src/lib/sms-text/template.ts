@@ -169,6 +169,8 @@ export interface ValidateTemplateOptions {
   readonly encoding: SmsEncoding;
   /** Values to measure the length with; missing ones are taken from `SAMPLE_VARS`. */
   readonly sample: TemplateVars;
+  /** Text every message of this template ends with (counted in its length), e.g. a link; none by default. */
+  readonly suffix?: string;
 }
 
 const INVISIBLE = /[\s\p{Cf}]/gu;
@@ -219,7 +221,7 @@ export function validateTemplate(template: string, options: ValidateTemplateOpti
       placeholder: notAllowed.name,
     };
   }
-  const prepared = prepareSms(renderTemplate(template, { ...SAMPLE_VARS, ...sample }), encoding);
+  const prepared = prepareSms(renderTemplate(template, { ...SAMPLE_VARS, ...sample }) + (options.suffix ?? ''), encoding);
   if (prepared.segments === 0) {
     return { ok: false, code: 'EMPTY', message: 'Nội dung mẫu tin nhắn đang để trống.' };
   }

@@ -1,5 +1,6 @@
 import type { DbHandle } from '../../platform/db/database.js';
 import type { Agency } from '../../reference/agency.service.js';
+import type { AgencySettings } from '../../reference/agency.settings.js';
 import type { Procedure } from '../../reference/procedure.service.js';
 import type { DossierRow } from '../../dossiers/dossier.repository.js';
 import type { DossierState } from '../../dossiers/dossier.state-machine.js';
@@ -23,7 +24,7 @@ import type { NotificationJson } from '../../platform/http/schemas.js';
 import type { DossierIntake, DossierMessages, DossierTransition, HeldMessage } from '../../dossiers/dossier.messages.js';
 import { planForIntake, planForTransition, type PlannedMessage } from './notification.rules.js';
 import { sendAfter } from './notification.schedule.js';
-import { renderFor, type TemplateVars } from './notification.templates.js';
+import { privacyLinkFor, privacyLinkText, renderFor, type TemplateVars } from './notification.templates.js';
 import type { NotificationKind } from '../catalogue.js';
 import { zaloPayloadFor, zaloSetup, type ZaloSetup } from './zalo.channel.js';
 
@@ -99,6 +100,16 @@ export class OutboxService implements DossierMessages {
     private readonly signal: Signal,
   ) {
     this.zalo = zaloSetup(config);
+  }
+
+  /** The privacy link as messages end with it when an agency switches it on (from MOTCUA_PUBLIC_URL). */
+  get privacyLink(): string {
+    return privacyLinkText(this.config.sms.publicBaseUrl);
+  }
+
+  /** What a message of this template ends with for an agency with these settings: the privacy link or ''. */
+  privacyLinkFor(template: string, settings: AgencySettings): string {
+    return privacyLinkFor(template, settings, this.config.sms.publicBaseUrl);
   }
 
   priceFor(carrier: string | null): number {
@@ -214,7 +225,8 @@ export class OutboxService implements DossierMessages {
   rowsFor(message: PlannedMessage, dossier: DossierRow, agency: Agency, procedure: Procedure, now: number): NewNotification[] {
     const { settings } = agency;
     const vars = dossierVars(dossier, agency.name, procedure.name, now, this.config.lookup.shortCode, this.config.lookup.keyword);
-    const text = renderFor(message.template, settings.templates, vars);
+    // The SMS text, also the body of a Zalo row (what its SMS fallback sends) and of an e-mail.
+    const text = renderFor(message.template, settings.templates, vars) + this.privacyLinkFor(message.template, settings);
     const leaveAt = sendAfter(now, settings.holdSeconds, message.held, settings.quietHours);
     const key = `${dossier.receipt_code}|${message.kind}|${message.occurrence}`;
     const base = {

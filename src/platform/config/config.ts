@@ -86,6 +86,10 @@ export interface Config {
     readonly concurrency: number;
   };
   readonly scheduler: { readonly enabled: boolean };
+  /** Dossier intakes and events committed in groups (GroupedTransactions): at most `groupSize` per
+   *  transaction, gathered for `groupDelayMs`. Default on SQLite 64 (one writer: a commit per request is
+   *  what it pays for most), on PostgreSQL 1 (a transaction each, in parallel on the pool). */
+  readonly ingest: { readonly groupSize: number; readonly groupDelayMs: number };
   /** A `sent` message with no delivery receipt after `timeoutSeconds` becomes final `unknown` (reason `no_receipt`). */
   readonly receipts: { readonly timeoutSeconds: number; readonly sweepMs: number };
   /** How long personal data is kept (Law 91/2025/QH15; docs/personal-data.md), in days, and the job's batch size. */
@@ -275,16 +279,18 @@ export function loadConfig(env: Env = process.env): Config {
   const shortCode = env.MOTCUA_SHORT_CODE?.trim() || '8083';
   if (!/^\d{3,6}$/.test(shortCode)) throw new ConfigError('MOTCUA_SHORT_CODE must be 3–6 digits');
 
+  const database = parseDatabaseUrl(
+    env.DATABASE_URL?.trim() || 'file:./data/motcua.db',
+    integer(env, 'MOTCUA_PG_POOL', 10, 1, 200),
+    databaseTimeouts(env),
+  );
+
   const config: Config = {
     port,
     host: env.HOST?.trim() || '0.0.0.0',
     hostExplicit: Boolean(env.HOST?.trim()),
     demo: false,
-    database: parseDatabaseUrl(
-      env.DATABASE_URL?.trim() || 'file:./data/motcua.db',
-      integer(env, 'MOTCUA_PG_POOL', 10, 1, 200),
-      databaseTimeouts(env),
-    ),
+    database,
     databaseCheckAtStart: flag(env, 'MOTCUA_DB_CHECK', false),
     readiness: {
       timeoutMs: integer(env, 'MOTCUA_READY_TIMEOUT_MS', 1_500, 50, 10_000),
@@ -323,6 +329,10 @@ export function loadConfig(env: Env = process.env): Config {
       concurrency: integer(env, 'MOTCUA_DISPATCH_CONCURRENCY', 50, 1, 1000),
     },
     scheduler: { enabled: flag(env, 'MOTCUA_SCHEDULER', true) },
+    ingest: {
+      groupSize: integer(env, 'MOTCUA_INGEST_GROUP_SIZE', database.dialect === 'sqlite' ? 64 : 1, 1, 1000),
+      groupDelayMs: integer(env, 'MOTCUA_INGEST_GROUP_DELAY_MS', 1, 0, 600_000),
+    },
     receipts: {
       timeoutSeconds: integer(env, 'MOTCUA_RECEIPT_TIMEOUT_SECONDS', 72 * 3600, 1),
       sweepMs: integer(env, 'MOTCUA_RECEIPT_SWEEP_MS', 60_000, 10),

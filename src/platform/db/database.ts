@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { DatabaseConfig } from '../config/config.js';
 import type { Database } from './schema.js';
-import { DatabaseOpenError } from './failure.js';
+import { DatabaseOpenError, isDbFailure } from './failure.js';
 import { DbHealth } from './health.js';
 import { openPostgres } from './postgres.js';
 import { openSqliteKysely } from './sqlite.js';
@@ -59,6 +59,28 @@ export async function transaction<T>(db: DbHandle, work: (tx: DbHandle) => Promi
     .execute((trx) => work({ kysely: trx, dialect: db.dialect, afterCommit: (effect) => effects.push(effect) }));
   for (const effect of effects) db.afterCommit(effect);
   return result;
+}
+
+/**
+ * Runs `work` in a savepoint of the open transaction `tx`: when it throws, what it wrote is rolled back
+ * and its afterCommit effects are dropped, and the transaction goes on. An outage is left to the
+ * transaction (the connection may be gone, or SQLite may have rolled everything back already).
+ */
+export async function savepoint<T>(tx: DbHandle, work: (tx: DbHandle) => Promise<T>): Promise<T> {
+  const effects: Array<() => void> = [];
+  await sql`savepoint motcua_item`.execute(tx.kysely);
+  try {
+    const result = await work({ kysely: tx.kysely, dialect: tx.dialect, afterCommit: (effect) => effects.push(effect) });
+    await sql`release savepoint motcua_item`.execute(tx.kysely);
+    for (const effect of effects) tx.afterCommit(effect);
+    return result;
+  } catch (error) {
+    if (!isDbFailure(error)) {
+      await sql`rollback to savepoint motcua_item`.execute(tx.kysely);
+      await sql`release savepoint motcua_item`.execute(tx.kysely);
+    }
+    throw error;
+  }
 }
 
 export async function ping(db: DbHandle): Promise<void> {

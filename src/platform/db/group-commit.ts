@@ -5,6 +5,7 @@
  * fails, its items run again one by one, so one bad item fails alone (unless the database itself failed:
  * then they all fail with it).
  */
+import { savepoint, transaction, type DbHandle } from './database.js';
 import { isDbFailure } from './failure.js';
 
 export class GroupCommit<T, R> {
@@ -78,5 +79,71 @@ export class GroupCommit<T, R> {
         }
       }
     }
+  }
+}
+
+type Work = (tx: DbHandle) => Promise<unknown>;
+type Settled = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
+
+/**
+ * Transactions committed in groups (GroupCommit): concurrent `run(work)` calls share one transaction,
+ * in the order they came, and each caller is answered once the group has committed, never before.
+ * A work that throws (a conflict, a refusal, a constraint) fails alone and the others commit: the group
+ * is first tried plainly; should a work throw, it is rolled back and run again with each work in its
+ * own savepoint, so what the failing one wrote is undone and it gets its own error. (Savepoints cost
+ * two statements a work, paid only by a group that needs them.) An outage fails the whole group:
+ * every caller gets it and nothing of the group is written. With `maxSize` 1 every work is its own
+ * transaction, as without this.
+ */
+export class GroupedTransactions {
+  private readonly groups: GroupCommit<Work, Settled> | null;
+
+  constructor(
+    private readonly db: DbHandle,
+    options: { readonly maxSize: number; readonly delayMs: number },
+    /** Told each group's size and pass as it runs (metrics). */
+    private readonly onGroup: (size: number, pass: 'plain' | 'savepoints') => void = () => undefined,
+  ) {
+    this.groups = options.maxSize > 1 ? new GroupCommit((works) => this.runGroup(works), options) : null;
+  }
+
+  async run<T>(work: (tx: DbHandle) => Promise<T>): Promise<T> {
+    if (!this.groups) return transaction(this.db, work);
+    const settled = await this.groups.submit(work);
+    if (!settled.ok) throw settled.error;
+    return settled.value as T;
+  }
+
+  /** Commits what is queued; call before the database closes. */
+  async drain(): Promise<void> {
+    await this.groups?.drain();
+  }
+
+  private async runGroup(works: readonly Work[]): Promise<Settled[]> {
+    this.onGroup(works.length, 'plain');
+    // Alone, the transaction is the savepoint (GroupCommit hands its error to the caller).
+    if (works.length === 1) return [{ ok: true, value: await transaction(this.db, works[0]!) }];
+    try {
+      return await transaction(this.db, async (tx) => {
+        const settled: Settled[] = [];
+        for (const work of works) settled.push({ ok: true, value: await work(tx) });
+        return settled;
+      });
+    } catch (error) {
+      if (isDbFailure(error)) throw error;
+    }
+    this.onGroup(works.length, 'savepoints');
+    return transaction(this.db, async (tx) => {
+      const settled: Settled[] = [];
+      for (const work of works) {
+        try {
+          settled.push({ ok: true, value: await savepoint(tx, work) });
+        } catch (error) {
+          if (isDbFailure(error)) throw error;
+          settled.push({ ok: false, error });
+        }
+      }
+      return settled;
+    });
   }
 }

@@ -270,6 +270,13 @@ export interface WebAuditTable {
   ip: string | null;
 }
 
+/** Province-wide settings: one row per key, the value as JSON text (reference/system-settings.service.ts). */
+export interface SystemSettingTable {
+  key: string;
+  value: string;
+  updated_at: number;
+}
+
 export interface Database {
   agencies: AgencyTable;
   procedures: ProcedureTable;
@@ -291,4 +298,5 @@ export interface Database {
   web_login_attempts: WebLoginAttemptTable;
   web_login_throttle: WebLoginThrottleTable;
   web_audit: WebAuditTable;
+  system_settings: SystemSettingTable;
 }

@@ -2,6 +2,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { html, type SafeHtml } from '../html.js';
 import { agencyOptions, csrfField, fieldErrorOf, formError, formString, selectField, textField, type FieldErrors } from '../forms.js';
+import { pageOf, pageRange, pagination, pastEnd } from '../pagination.js';
 import { renderPage, sendPage, type Flash } from '../web.layout.js';
 import { requireWebUser } from '../web.session.js';
 import { WEB_ROLES, type WebLang } from '../web.types.js';
@@ -54,6 +55,8 @@ function page(request: FastifyRequest, title: string, body: SafeHtml, flash?: Fl
   });
 }
 
+const USERS_PAGE_SIZE = 50;
+
 export function usersRoutes(app: FastifyInstance, deps: UsersRoutesDeps): void {
   const { accounts, audit } = deps;
   const guard = { preHandler: requireWebUser(['admin']) };
@@ -69,19 +72,27 @@ export function usersRoutes(app: FastifyInstance, deps: UsersRoutesDeps): void {
   ) => {
     const lang = request.webLang;
     const t = texts(lang).users;
-    const users = await accounts.list();
+    // Accounts are few: one list read, paged in memory like the other lists.
+    const requested = Number.parseInt(String((request.query as Record<string, unknown> | undefined)?.trang ?? '1'), 10);
+    const users = pageOf(await accounts.list(), Math.max(1, Math.min(1_000_000, requested || 1)), USERS_PAGE_SIZE);
+    const href = (n: number) => (n === 1 ? '/tai-khoan' : `/tai-khoan?trang=${n}`);
     const body = html`<h1>${t.title}</h1>
 <p><a href="${LOGIN_LOCKS_PATH}">${texts(lang).security.locksLink}</a></p>
 <section class="card" aria-labelledby="list-title">
   <h2 id="list-title">${t.list}</h2>
+  ${
+    pastEnd(lang, users, href) ??
+    html`${pageRange(lang, users)}
   <div class="table-wrap"><table>
     <caption class="visually-hidden">${t.list}</caption>
     <thead><tr><th scope="col">${t.username}</th><th scope="col">${t.displayName}</th><th scope="col">${t.role}</th><th scope="col">${t.agency}</th><th scope="col">${t.status}</th><th scope="col"><span class="visually-hidden">${t.edit}</span></th></tr></thead>
-    <tbody>${users.map(
+    <tbody>${users.items.map(
       (u) =>
         html`<tr><td>${u.username}</td><td>${u.displayName}</td><td>${texts(lang).roles[u.role]}</td><td>${u.agencyCode ?? '—'}</td><td>${u.disabled ? t.disabled : t.active}</td><td><a href="/tai-khoan/${u.id}">${t.edit}<span class="visually-hidden"> ${u.username}</span></a></td></tr>`,
     )}</tbody>
   </table></div>
+  ${pagination(lang, users, href)}`
+  }
 </section>
 <section class="card" aria-labelledby="create-title">
   <h2 id="create-title">${t.createTitle}</h2>

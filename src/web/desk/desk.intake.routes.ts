@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppError } from '../../platform/errors.js';
 import { forbidden } from '../../platform/errors.js';
 import { phoneProblemMessage } from '../../lib/phone/phone.js';
+import { isEmailAddress } from '../../lib/email.js';
 import type { ReturnMethod, SubmissionChannel } from '../../dossiers/dossier.input.js';
 import { fieldErrorOf, formBool, formString, type FieldErrors } from '../forms.js';
 import { requireWebUser } from '../web.session.js';
@@ -12,7 +13,6 @@ import { phoneStatus, sendDeskPage, type DeskDeps, type IntakeForm } from './des
 
 export const DESK_ROLES = ['admin', 'agency_admin', 'clerk'] as const;
 const RECEIPT = /^[A-Za-z0-9][A-Za-z0-9.-]{0,63}$/;
-const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
 const CHANNELS = ['counter', 'postal', 'online'];
 
 /** The agency a desk user works for: their own, or (admin) the one chosen. */
@@ -66,7 +66,7 @@ export function deskIntakeRoutes(app: FastifyInstance, deps: DeskDeps): void {
     } else if (!form.noPhone) {
       errors.phone = `${phoneProblemMessage('missing', lang)}. ${lang === 'vi' ? 'Nếu người nộp không có số di động, hãy đánh dấu ô bên dưới.' : 'If the applicant has no mobile number, tick the box below.'}`;
     }
-    if (form.email && (!EMAIL.test(form.email) || form.email.length > 200)) errors.email = t.badEmail;
+    if (form.email && (!isEmailAddress(form.email) || form.email.length > 200)) errors.email = t.badEmail;
     if (Object.keys(errors).length > 0) return sendDeskPage(deps, request, reply, agencyCode, form, errors, null, 400);
     try {
       const result = await deps.dossiers.intake(principalForUser(user), {

@@ -13,6 +13,7 @@ import { renderPage, sendPage, type Flash } from '../web.layout.js';
 import { principalForUser, type WebLang } from '../web.types.js';
 import { formatDateTime, label, NOTIFICATION_KIND_LABELS, STATE_LABELS } from '../format.js';
 import { T, type Dict } from './desk.strings.js';
+import { pageRange, pagination, pastEnd } from '../pagination.js';
 import { QUEUES, type QueueName } from '../../dossiers/dossier.queues.js';
 import type { DossierJson } from '../../dossiers/dossier.view.js';
 
@@ -47,24 +48,6 @@ function dossierTable(t: Dict, lang: WebLang, caption: string, dossiers: Dossier
       (d) =>
         html`<tr><td><a href="/mot-cua/ho-so/${encodeURIComponent(d.receiptCode)}">${d.receiptCode}</a><br><span class="hint">${d.applicant.name}</span></td><td>${label(STATE_LABELS, d.state, lang)}<br><span class="hint">${d.step}</span></td><td>${formatDateTime(d.dueAt)}${d.onTime === null ? null : html`<br><span class="${d.onTime ? 'ontime' : 'late'}">${d.onTime ? t.onTime : t.late}</span>`}</td></tr>`,
     )}</tbody></table></div>`;
-}
-
-/** "1–50 / 647" with page numbers (the first, the last and those around the current one). */
-function queuePager(t: Dict, page: number, pages: number, href: (page: number) => string): SafeHtml | null {
-  if (pages <= 1) return null;
-  const shown = [...new Set([1, page - 2, page - 1, page, page + 1, page + 2, pages])]
-    .filter((n) => n >= 1 && n <= pages)
-    .sort((a, b) => a - b);
-  return html`<nav class="pager actions" aria-label="${t.pageLabel}">
-${page > 1 ? html`<a href="${href(page - 1)}" rel="prev">← ${t.previous}</a>` : null}
-${shown.map((n, i) => {
-  const gap = i > 0 && n - shown[i - 1]! > 1 ? html`<span aria-hidden="true">…</span> ` : null;
-  return n === page
-    ? html`${gap}<strong aria-current="page">${t.pageN(n)}</strong>`
-    : html`${gap}<a href="${href(n)}" aria-label="${t.pageN(n)}">${n}</a>`;
-})}
-${page < pages ? html`<a href="${href(page + 1)}" rel="next">${t.next} →</a>` : null}
-</nav>`;
 }
 
 /** The services the desk screens use. */
@@ -193,12 +176,16 @@ export async function sendDeskPage(
             limit: QUEUE_PAGE_SIZE,
             offset: (page - 1) * QUEUE_PAGE_SIZE,
           })
-        : deps.dossiers.search(principal, agencyCode, { q: q || undefined, limit: 20 }).then((items) => ({ items, total: null })),
+        : deps.dossiers.searchPage(principal, agencyCode, {
+            q: q || undefined,
+            limit: QUEUE_PAGE_SIZE,
+            offset: (page - 1) * QUEUE_PAGE_SIZE,
+          }),
     ]);
     const dossiers = listed.items;
     const agencyParam = user.role === 'admin' ? agencyCode : null;
     const listTitle = queue ? t.queues[queue] : t.openList;
-    const pages = Math.max(1, Math.ceil((listed.total ?? 0) / QUEUE_PAGE_SIZE));
+    const paging = { page, pageSize: QUEUE_PAGE_SIZE, total: listed.total };
     const href = (n: number) => deskHref({ agency: agencyParam, hang: queue ? QUEUE_SLUGS[queue] : null, q, trang: n === 1 ? null : n });
     const queueMenu = html`<nav class="card" aria-labelledby="queues-title" data-testid="queues">
   <h2 id="queues-title">${t.queuesTitle}</h2>
@@ -211,15 +198,10 @@ export async function sendDeskPage(
   </ul>
 </nav>`;
     const listBody =
-      listed.total !== null && listed.total > 0 && dossiers.length === 0
-        ? html`<p>${t.noSuchPage(page, pages)} <a href="${href(pages)}">${t.lastPage}</a></p>`
-        : dossiers.length === 0
-          ? html`<p>${queue ? t.queueEmpty : t.none}</p>`
-          : html`${
-              listed.total === null
-                ? null
-                : html`<p data-testid="range">${t.range((page - 1) * QUEUE_PAGE_SIZE + 1, (page - 1) * QUEUE_PAGE_SIZE + dossiers.length, listed.total)}</p>`
-            }${dossierTable(t, lang, listTitle, dossiers)}${queue ? queuePager(t, page, pages, href) : null}`;
+      pastEnd(lang, paging, href) ??
+      (dossiers.length === 0
+        ? html`<p>${queue ? t.queueEmpty : t.none}</p>`
+        : html`${pageRange(lang, paging)}${dossierTable(t, lang, listTitle, dossiers)}${pagination(lang, paging, href)}`);
     const phoneState = values.phone && !errors.phone ? phoneStatus(values.phone, lang) : null;
     const phoneClass = phoneState ? (phoneState.ok ? 'okmsg' : phoneState.accepted ? 'warnmsg' : 'error') : 'hint';
     body = html`<h1>${t.title} — ${agency.name}</h1>

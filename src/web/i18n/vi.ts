@@ -145,7 +145,6 @@ export const vi = {
     before: 'Trước',
     after: 'Sau',
     none: 'Không có bản ghi nào khớp bộ lọc.',
-    older: 'Xem các bản ghi cũ hơn',
     badDate: 'Ngày không hợp lệ (dạng YYYY-MM-DD).',
   },
   settings: {
@@ -154,6 +153,34 @@ export const vi = {
     calendar: 'Lịch làm việc',
     providers: 'Nhà cung cấp SMS',
     tokens: 'Mã truy cập cho phần mềm một cửa',
+    privacy: 'Quyền riêng tư',
+  },
+  // /cai-dat/quyen-rieng-tu: whom citizens contact about their personal data (issue 16 item 5).
+  privacySettings: {
+    title: 'Liên hệ về dữ liệu cá nhân',
+    intro:
+      'Trang công khai “Quyền riêng tư” (/quyen-rieng-tu) ghi tổ chức chịu trách nhiệm xử lý dữ liệu cá nhân và cách liên hệ, theo Luật Bảo vệ dữ liệu cá nhân số 91/2025/QH15. Áp dụng cho cả tỉnh.',
+    organisation: 'Tên tổ chức (bên kiểm soát dữ liệu)',
+    organisationHint: 'Ví dụ: Văn phòng UBND tỉnh Khánh Hòa.',
+    address: 'Địa chỉ',
+    email: 'Thư điện tử',
+    phone: 'Điện thoại',
+    phoneHint: 'Số di động hoặc số máy bàn, ví dụ 0258 3822 123.',
+    save: 'Lưu',
+    reset: 'Xoá, dùng giá trị mặc định',
+    saved: 'Đã lưu thông tin liên hệ. Trang “Quyền riêng tư” hiển thị thông tin mới.',
+    cleared: 'Đã xoá thông tin liên hệ; trang “Quyền riêng tư” dùng giá trị mặc định.',
+    usingDefault: (text: string) => `Chưa đặt. Trang “Quyền riêng tư” đang dùng giá trị mặc định trong cấu hình máy chủ: “${text}”.`,
+    usingAgency: 'Chưa đặt. Trang “Quyền riêng tư” đang hướng dẫn người dân liên hệ bộ phận một cửa của cơ quan đã tiếp nhận hồ sơ.',
+    current: 'Đang hiển thị trên trang “Quyền riêng tư”:',
+    view: 'Xem trang “Quyền riêng tư”',
+    problems: {
+      required: 'Nhập tên tổ chức chịu trách nhiệm xử lý dữ liệu',
+      tooLong: 'Quá dài (tên tối đa 200, địa chỉ 300, thư 254, điện thoại 30 ký tự)',
+      badEmail: 'Thư điện tử không hợp lệ, ví dụ dulieucanhan@khanhhoa.gov.vn',
+      badPhone: 'Số điện thoại không hợp lệ: số di động hoặc số máy bàn Việt Nam, ví dụ 0258 3822 123',
+      needWay: 'Nhập ít nhất thư điện tử hoặc số điện thoại để người dân liên hệ',
+    },
   },
   system: {
     calendar: 'Lịch làm việc',
@@ -308,6 +335,12 @@ export const vi = {
     needProcCode: 'Nhập mã thủ tục',
     needProcName: 'Nhập tên thủ tục',
     badProcDays: 'Thời hạn giải quyết phải là số ngày, từ 0 đến 365',
+    // The privacy link at the end of messages (issue 16 item 5).
+    privacyLink: 'Thêm liên kết tới trang “Quyền riêng tư” vào cuối tin nhắn',
+    privacyLinkHint: (text: string) =>
+      `Tin nhắn gửi người dân (trừ tin trả lời tra cứu, luôn là một tin SMS) kết thúc bằng “${text.trim()}”; tin có thể dài thêm một tin SMS. Tin Zalo không thay đổi.`,
+    privacyLinkSaved: 'Đã lưu cài đặt liên kết quyền riêng tư.',
+    previewWithLink: 'Đã gồm liên kết quyền riêng tư ở cuối tin.',
   },
   reports: {
     dashboardTitle: 'Số liệu giám sát',
@@ -404,8 +437,6 @@ export const vi = {
     noResults: 'Không tìm thấy hồ sơ nào.',
     page: 'Trang {n}',
     pagination: 'Phân trang',
-    previous: 'Trang trước',
-    next: 'Trang sau',
     timeline: 'Diễn biến hồ sơ và tin nhắn',
     event: 'Sự kiện',
     message: 'Tin nhắn',
@@ -454,6 +485,13 @@ export const vi = {
     procedureFileSuffix: '_thu-tuc',
     gaveUp: 'Ngừng thử lại sau nhiều lần ({reason})',
     carrierError: 'Lỗi nhà mạng: {reason}',
+    columns: 'Cột hiển thị',
+    chooseColumns: 'Chọn cột ({shown}/{all} cột đang hiện)',
+    applyColumns: 'Hiện các cột đã chọn',
+    defaultColumns: 'Về cột mặc định',
+    allReasons: 'Mọi lý do',
+    needsAction: 'Cần xử lý',
+    needsActionFirst: '{n} dòng cần xử lý (đã có kết quả, chưa trả, người nộp chưa được báo) được xếp lên đầu.',
   },
   reportLabels: {
     channels: {
@@ -519,6 +557,16 @@ export const vi = {
       '9': 'Đã xử lý xong',
       '10': 'Đã trả kết quả',
     },
+  },
+  tables: {
+    label: 'Phân trang',
+    range: '{from}–{to} / {total}',
+    pageN: 'Trang {n}',
+    previous: 'Trang trước',
+    next: 'Trang sau',
+    noSuchPage: 'Không có trang {page}: danh sách chỉ có {pages} trang.',
+    lastPage: 'Đến trang cuối',
+    scrollHint: 'Kéo ngang để xem thêm cột',
   },
 };
 

@@ -5,42 +5,12 @@ import type { WebLang } from '../web.types.js';
 import { barChart, stackedBarChart, type ChartSeries, type SeriesStyle } from './charts.js';
 import { formatVnDate } from '../../lib/calendar/zone.js';
 import type { Period, Preset } from '../../reports/period.js';
-import { OUTCOMES, type Outcome, type OutcomeBucket, type ReconciliationItem } from '../../reports/report.service.js';
-import { whyDetail } from './export.js';
-import {
-  channelLabel,
-  failureReasonLabel,
-  formatInt,
-  formatPercent,
-  formatVnd,
-  kindLabel,
-  stateLabel,
-  t,
-  whyLabel,
-  type UiKey,
-} from './i18n.js';
-import { deadlineBadge, queryString, stylesheet, timeTag, type View } from './ui.js';
-
-export interface DashboardModel {
-  view: View;
-  period: Period;
-  groupBy: StatsGroupBy;
-  /** The agency filter in force (null = every agency). */
-  agencyCode: string | null;
-  /** Agencies the user may pick from; empty when the user is bound to one. */
-  agencyOptions: ReadonlyArray<{ code: string; name: string }>;
-  agencyNames: ReadonlyMap<string, string>;
-  procedureNames: ReadonlyMap<string, string>;
-  rows: readonly StatsRow[];
-  agencyRows: readonly StatsRow[];
-  lookupsUnattributed: { lookups: number; lookupRevenueVnd: number };
-  byDay: { unit: 'day' | 'month'; buckets: readonly OutcomeBucket[] };
-  byKind: ReadonlyMap<string, Record<Outcome, number>>;
-  reconciliation: readonly ReconciliationItem[];
-}
-
-/** Rows of the reconciliation list shown on the page; the exports carry all of them. */
-export const RECONCILIATION_PAGE_LIMIT = 200;
+import { OUTCOMES, type Outcome } from '../../reports/report.service.js';
+import { type DashboardModel, dashboardQuery } from './dashboard.model.js';
+import { exportLinks, figuresTable, reconciliationSection } from './dashboard.tables.js';
+import { channelLabel, failureReasonLabel, formatInt, formatPercent, formatVnd, kindLabel, t, type UiKey } from './i18n.js';
+import { stylesheet } from './ui.js';
+import { scrollTable } from '../tables.js';
 
 const OUTCOME_STYLE: Readonly<Record<Outcome, { color: string; style: SeriesStyle; label: UiKey }>> = {
   delivered: { color: '#0b6b2f', style: 'solid', label: 'messagesDelivered' },
@@ -49,17 +19,6 @@ const OUTCOME_STYLE: Readonly<Record<Outcome, { color: string; style: SeriesStyl
   failed: { color: '#a4000f', style: 'crosshatch', label: 'messagesFailed' },
   cancelled: { color: '#595959', style: 'lines', label: 'messagesCancelled' },
 };
-
-/** The dashboard's query string for the current filters, with some replaced. */
-export function dashboardQuery(
-  model: Pick<DashboardModel, 'period' | 'groupBy' | 'agencyCode'>,
-  changes: Record<string, string | null> = {},
-): string {
-  const base: Record<string, string | null> = model.period.preset
-    ? { preset: model.period.preset, from: null, to: null }
-    : { preset: null, from: model.period.from, to: model.period.to };
-  return queryString({ ...base, groupBy: model.groupBy === 'agency' ? null : model.groupBy, agency: model.agencyCode, ...changes });
-}
 
 function filters(model: DashboardModel): SafeHtml {
   const { lang } = model.view;
@@ -76,6 +35,7 @@ function filters(model: DashboardModel): SafeHtml {
       html`<li><a href="/giam-sat${dashboardQuery(model, { preset, from: null, to: null })}"${model.period.preset === preset ? raw(' aria-current="true"') : null}>${t(lang, key)}</a></li>`,
   )}</ul>
 <form method="get" action="/giam-sat" class="filters">
+  ${model.columnsChosen ? model.columns.map((column) => html`<input type="hidden" name="cols" value="${column}">`) : null}
   <div class="field"><label for="f-from">${t(lang, 'from')}</label><input type="date" id="f-from" name="from" value="${model.period.from}" required></div>
   <div class="field"><label for="f-to">${t(lang, 'to')}</label><input type="date" id="f-to" name="to" value="${model.period.to}" required></div>
   <fieldset><legend>${t(lang, 'groupBy')}</legend><div class="radios">
@@ -197,56 +157,17 @@ function charts(model: DashboardModel): SafeHtml {
   return html`<section aria-labelledby="charts-title"><h2 id="charts-title">${t(lang, 'charts')}</h2>${perDay}<div class="grid two">${onTime}${reach}</div></section>`;
 }
 
-function figuresTable(model: DashboardModel, total: StatsRow): SafeHtml {
-  const { lang } = model.view;
-  const byProcedure = model.groupBy === 'procedure';
-  const caption = t(lang, 'figuresTable', { group: t(lang, byProcedure ? 'byProcedure' : 'byAgency').toLowerCase() });
-  const cells = (r: StatsRow) => html`
-<td class="num">${formatInt(lang, r.dossiersReceived)}</td>
-<td class="num">${formatInt(lang, r.dossiersResolved)}</td>
-<td class="num">${formatInt(lang, r.resolvedOnTime)}</td>
-<td class="num">${formatInt(lang, r.resolvedLate)}</td>
-<td class="num">${formatInt(lang, r.supplementRequests)}</td>
-<td class="num">${formatInt(lang, r.messages.created)}</td>
-<td class="num">${formatInt(lang, r.messages.delivered)}</td>
-<td class="num">${formatInt(lang, r.messages.failed)}</td>
-<td class="num">${formatVnd(r.costVnd)}</td>
-<td class="num">${formatPercent(lang, r.reach)}</td>
-<td class="num">${formatInt(lang, r.lookups)}</td>
-<td class="num">${formatVnd(r.lookupRevenueVnd)}</td>
-<td class="num">${formatInt(lang, r.reconciliation.resolvedWithoutDeliveredResult)}</td>`;
-  const head = (key: UiKey) => html`<th scope="col" class="num">${t(lang, key)}</th>`;
-  return html`<section aria-labelledby="figures-title">
-<h2 id="figures-title">${caption}</h2>
-<div class="table-wrap" role="region" aria-labelledby="figures-title" tabindex="0"><table data-testid="figures">
-<caption class="visually-hidden">${caption}, ${formatVnDate(model.period.from)} – ${formatVnDate(model.period.to)}</caption>
-<thead><tr>
-<th scope="col">${t(lang, byProcedure ? 'procedure' : 'agency')}</th>${byProcedure ? html`<th scope="col">${t(lang, 'agency')}</th>` : null}
-${head('received')}${head('resolved')}${head('onTime')}${head('late')}${head('supplements')}${head('messagesCreated')}${head('messagesDelivered')}${head('messagesFailed')}${head('cost')}${head('reach')}${head('lookups')}${head('lookupRevenue')}${head('resolvedWithoutResult')}
-</tr></thead>
-<tbody>${model.rows.map((r) =>
-    byProcedure
-      ? html`<tr><th scope="row">${r.procedureCode} – ${model.procedureNames.get(r.procedureCode ?? '') ?? ''}</th><td>${r.agencyCode}</td>${cells(r)}</tr>`
-      : html`<tr><th scope="row">${r.agencyCode} – ${model.agencyNames.get(r.agencyCode) ?? ''}</th>${cells(r)}</tr>`,
-  )}</tbody>
-<tfoot><tr><th scope="row"${byProcedure ? raw(' colspan="2"') : null}>${t(lang, 'total')}</th>${cells(total)}</tr></tfoot>
-</table></div>
-${
-  model.lookupsUnattributed.lookups > 0
-    ? html`<p class="hint">${t(lang, 'lookupsUnattributed')}: ${formatInt(lang, model.lookupsUnattributed.lookups)} (${formatVnd(model.lookupsUnattributed.lookupRevenueVnd)}).</p>`
-    : null
-}
-</section>`;
-}
-
 function messageTables(model: DashboardModel, total: StatsRow): SafeHtml {
   const { lang } = model.view;
   const kinds = [...model.byKind.entries()].sort((a, b) => a[0].localeCompare(b[0]));
   const failures = Object.entries(total.failedByReason).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
-  return html`<div class="grid two">
+  return html`<div>
 <section aria-labelledby="kinds-title">
 <h2 id="kinds-title">${t(lang, 'messagesByKind')}</h2>
-<div class="table-wrap" role="region" aria-labelledby="kinds-title" tabindex="0"><table>
+${scrollTable(
+  lang,
+  { labelledBy: 'kinds-title', sticky: true },
+  html`<table>
 <caption class="visually-hidden">${t(lang, 'messagesByKind')}</caption>
 <thead><tr><th scope="col">${t(lang, 'kind')}</th>${OUTCOMES.map((o) => html`<th scope="col" class="num">${t(lang, OUTCOME_STYLE[o].label)}</th>`)}<th scope="col" class="num">${t(lang, 'total')}</th></tr></thead>
 <tbody>${
@@ -260,18 +181,23 @@ function messageTables(model: DashboardModel, total: StatsRow): SafeHtml {
             )}</td></tr>`,
         )
   }</tbody>
-</table></div>
+</table>`,
+)}
 </section>
 <section aria-labelledby="failures-title">
 <h2 id="failures-title">${t(lang, 'failuresByReason')}</h2>
 ${
   failures.length === 0
     ? html`<p>${t(lang, 'noFailures')}</p>`
-    : html`<div class="table-wrap" role="region" aria-labelledby="failures-title" tabindex="0"><table data-testid="failures">
+    : scrollTable(
+        lang,
+        { labelledBy: 'failures-title' },
+        html`<table data-testid="failures">
 <caption class="visually-hidden">${t(lang, 'failuresByReason')}</caption>
 <thead><tr><th scope="col">${t(lang, 'reason')}</th><th scope="col" class="num">${t(lang, 'count')}</th></tr></thead>
 <tbody>${failures.map(([reason, count]) => html`<tr><th scope="row">${failureReasonLabel(lang, reason)}</th><td class="num">${formatInt(lang, count)}</td></tr>`)}</tbody>
-</table></div>`
+</table>`,
+      )
 }
 </section>
 </div>`;
@@ -285,14 +211,18 @@ function channelSection(model: DashboardModel, total: StatsRow): SafeHtml | null
   const z = total.zalo;
   return html`<section aria-labelledby="channels-title" data-testid="channels">
 <h2 id="channels-title">${t(lang, 'byChannel')}</h2>
-<div class="table-wrap" role="region" aria-labelledby="channels-title" tabindex="0"><table>
+${scrollTable(
+  lang,
+  { labelledBy: 'channels-title', sticky: true },
+  html`<table>
 <caption class="visually-hidden">${t(lang, 'byChannel')}</caption>
 <thead><tr><th scope="col">${t(lang, 'channel')}</th>${(['created', 'sent', 'delivered', 'failed'] as const).map((k) => html`<th scope="col" class="num">${k}</th>`)}<th scope="col" class="num">VND</th></tr></thead>
 <tbody>${channels.map(
     ([channel, f]) =>
       html`<tr><th scope="row">${channelLabel(lang, channel)}</th><td class="num">${formatInt(lang, f.created)}</td><td class="num">${formatInt(lang, f.sent)}</td><td class="num">${formatInt(lang, f.delivered)}</td><td class="num">${formatInt(lang, f.failed)}</td><td class="num">${formatVnd(f.costVnd)}</td></tr>`,
   )}</tbody>
-</table></div>
+</table>`,
+)}
 <h3>${t(lang, 'zaloTitle')}</h3>
 <p data-testid="zalo-figures">${t(lang, 'zaloIntro', {
     zalo: formatInt(lang, z.deliveredByZalo),
@@ -304,50 +234,6 @@ function channelSection(model: DashboardModel, total: StatsRow): SafeHtml | null
 </section>`;
 }
 
-function exportLinks(model: DashboardModel): SafeHtml {
-  const { lang } = model.view;
-  const q = dashboardQuery(model);
-  return html`<section class="card" aria-labelledby="exports-title">
-<h2 id="exports-title">${t(lang, 'exports')}</h2>
-<ul>
-<li>${t(lang, 'exportFigures')}: <a href="/giam-sat/thong-ke.xlsx${q}" download>${t(lang, 'exportXlsx')}</a> · <a href="/giam-sat/thong-ke.csv${q}" download>${t(lang, 'exportCsv')}</a> · <a href="/giam-sat/thong-ke-excel-vn.csv${q}" download>${t(lang, 'exportCsvVi')}</a></li>
-<li>${t(lang, 'exportReconciliation')}: <a href="/giam-sat/doi-soat.xlsx${q}" download>${t(lang, 'exportXlsx')}</a> · <a href="/giam-sat/doi-soat.csv${q}" download>${t(lang, 'exportCsv')}</a> · <a href="/giam-sat/doi-soat-excel-vn.csv${q}" download>${t(lang, 'exportCsvVi')}</a></li>
-</ul>
-</section>`;
-}
-
-function reconciliationSection(model: DashboardModel, total: StatsRow): SafeHtml {
-  const { lang } = model.view;
-  const items = model.reconciliation.slice(0, RECONCILIATION_PAGE_LIMIT);
-  const intro = t(lang, 'reconciliationIntro', {
-    resolved: formatInt(lang, total.reconciliation.resolved),
-    delivered: formatInt(lang, total.reconciliation.resultMessagesDelivered),
-    missing: formatInt(lang, total.reconciliation.resolvedWithoutDeliveredResult),
-  });
-  const more = model.reconciliation.length - items.length;
-  return html`<section aria-labelledby="reconciliation-title" id="doi-soat">
-<h2 id="reconciliation-title">${t(lang, 'reconciliation')}</h2>
-<p>${intro}</p>
-${
-  items.length === 0
-    ? html`<p>${t(lang, 'reconciliationEmpty')}</p>`
-    : html`<div class="table-wrap" role="region" aria-labelledby="reconciliation-title" tabindex="0"><table data-testid="reconciliation">
-<caption class="visually-hidden">${t(lang, 'reconciliation')}</caption>
-<thead><tr><th scope="col">${t(lang, 'receiptCode')}</th><th scope="col">${t(lang, 'agency')}</th><th scope="col">${t(lang, 'procedure')}</th><th scope="col">${t(lang, 'state')}</th><th scope="col">${t(lang, 'resolvedAt')}</th><th scope="col">${t(lang, 'deadline')}</th><th scope="col">${t(lang, 'why')}</th></tr></thead>
-<tbody>${items.map((item) => {
-        const detail = whyDetail(lang, item);
-        return html`<tr data-code="${item.receiptCode}" data-why="${item.why}">
-<th scope="row"><a href="/ho-so/${encodeURIComponent(item.receiptCode)}">${item.receiptCode}</a></th>
-<td>${item.agencyCode}</td><td>${item.procedureName}</td><td>${stateLabel(lang, item.state)}</td>
-<td>${timeTag(item.finishedAt)}</td><td>${deadlineBadge(lang, item.onTime)}</td>
-<td><span class="why">${whyLabel(lang, item.why)}</span>${detail ? html`<br><span class="hint">${detail}</span>` : null}</td></tr>`;
-      })}</tbody>
-</table></div>`
-}
-${more > 0 ? html`<p class="hint">+ ${formatInt(lang, more)} — ${t(lang, 'exports')}: <a href="/giam-sat/doi-soat.csv${dashboardQuery(model)}">${t(lang, 'exportCsv')}</a></p>` : null}
-</section>`;
-}
-
 export function dashboardBody(model: DashboardModel): SafeHtml {
   const { lang } = model.view;
   const total = sumRows(model.rows);
@@ -356,13 +242,14 @@ export function dashboardBody(model: DashboardModel): SafeHtml {
 <h1>${t(lang, 'dashboardTitle')}</h1>
 <p class="period">${t(lang, 'period')}: <strong>${formatVnDate(model.period.from)} – ${formatVnDate(model.period.to)}</strong> · ${scope}</p>
 ${filters(model)}
+${exportLinks(model, 'top')}
 ${summary(model, total)}
 ${charts(model)}
 ${figuresTable(model, total)}
 ${messageTables(model, total)}
 ${channelSection(model, total)}
 ${reconciliationSection(model, total)}
-${exportLinks(model)}`;
+${exportLinks(model, 'bottom')}`;
 }
 
 /** e.g. thong-ke_2026-11-01_2026-11-30_thu-tuc.csv */

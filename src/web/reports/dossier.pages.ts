@@ -18,7 +18,9 @@ import {
   stateLabel,
   t,
 } from './i18n.js';
-import { deadlineBadge, pager, queryString, stylesheet, timeTag, type View } from './ui.js';
+import { deadlineBadge, queryString, stylesheet, timeTag, type View } from './ui.js';
+import { pageRange, pagination, pastEnd } from '../pagination.js';
+import { scrollTable } from '../tables.js';
 
 export interface DossierSearchModel {
   view: View;
@@ -50,20 +52,24 @@ export function dossierSearchBody(model: DossierSearchModel): SafeHtml {
 <section aria-labelledby="results-title">
 <h2 id="results-title">${t(lang, 'results')}</h2>
 ${
-  model.result.items.length === 0
+  pastEnd(lang, model.result, href) ??
+  (model.result.items.length === 0
     ? html`<p role="status">${t(lang, 'noResults')}</p>`
-    : html`<div class="table-wrap" role="region" aria-labelledby="results-title" tabindex="0"><table data-testid="dossiers">
+    : html`${pageRange(lang, model.result)}${scrollTable(
+        lang,
+        { labelledBy: 'results-title', sticky: true },
+        html`<table data-testid="dossiers">
 <caption>${t(lang, 'results')}${model.q ? ` – “${model.q}”` : ''}, ${t(lang, 'page', { n: model.result.page })}</caption>
 <thead><tr><th scope="col">${t(lang, 'receiptCode')}</th><th scope="col">${t(lang, 'applicant')}</th><th scope="col">${t(lang, 'phone')}</th><th scope="col">${t(lang, 'agency')}</th><th scope="col">${t(lang, 'state')}</th><th scope="col">${t(lang, 'step')}</th><th scope="col">${t(lang, 'dueAt')}</th><th scope="col">${t(lang, 'deadline')}</th></tr></thead>
 <tbody>${model.result.items.map(
-        (d) => html`<tr data-code="${d.receiptCode}">
-<th scope="row"><a href="/ho-so/${encodeURIComponent(d.receiptCode)}">${d.receiptCode}</a></th>
+          (d) => html`<tr data-code="${d.receiptCode}">
+<th scope="row" class="nowrap"><a href="/ho-so/${encodeURIComponent(d.receiptCode)}">${d.receiptCode}</a></th>
 <td>${d.applicant.name}</td><td>${phoneText(lang, d)}</td><td>${d.agencyCode}</td><td>${stateLabel(lang, d.state)}</td><td>${d.step}</td>
 <td>${timeTag(d.dueAt)}</td><td>${deadlineBadge(lang, d.onTime)}</td></tr>`,
-      )}</tbody>
-</table></div>`
+        )}</tbody>
+</table>`,
+      )}${pagination(lang, model.result, href)}`)
 }
-${pager(lang, model.result.page, model.result.hasNext, href)}
 </section>`;
 }
 

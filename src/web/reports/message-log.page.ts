@@ -15,7 +15,9 @@ import {
   messageStatusLabel,
   t,
 } from './i18n.js';
-import { LIVE_JS_PATH, pager, queryString, stylesheet, timeTag, type View } from './ui.js';
+import { LIVE_JS_PATH, queryString, stylesheet, timeTag, type View } from './ui.js';
+import { pageRange, pagination, pastEnd } from '../pagination.js';
+import { scrollTable } from '../tables.js';
 
 export interface MessageLogFilters {
   kind: string;
@@ -46,6 +48,12 @@ function select(
 <option value="">${anyLabel}</option>
 ${options.map((o) => html`<option value="${o.value}"${o.value === current ? raw(' selected') : null}>${o.label}</option>`)}
 </select></div>`;
+}
+
+/** The text on one line, cut with "…"; opening it (a disclosure: keyboard, screen readers, no script needed) shows all of it. */
+function messageBody(body: string | null): SafeHtml | string {
+  if (!body) return '—';
+  return html`<details class="one-line"><summary>${body}</summary></details>`;
 }
 
 export function messageLogBody(model: MessageLogModel): SafeHtml {
@@ -94,13 +102,17 @@ export function messageLogBody(model: MessageLogModel): SafeHtml {
 <section aria-labelledby="messages-title">
 <h2 id="messages-title">${t(lang, 'messages')}</h2>
 ${
-  model.result.items.length === 0
+  pastEnd(lang, model.result, href) ??
+  (model.result.items.length === 0
     ? html`<p role="status">${t(lang, 'noMessages')}</p>`
-    : html`<div class="table-wrap" role="region" aria-labelledby="messages-title" tabindex="0"><table data-testid="messages">
+    : html`${pageRange(lang, model.result)}${scrollTable(
+        lang,
+        { labelledBy: 'messages-title', sticky: true },
+        html`<table data-testid="messages">
 <caption>${t(lang, 'messageLog')}, ${t(lang, 'page', { n: model.result.page })}</caption>
 <thead><tr><th scope="col">${t(lang, 'createdAt')}</th><th scope="col">${t(lang, 'receiptCode')}</th><th scope="col">${t(lang, 'agency')}</th><th scope="col">${t(lang, 'kind')}</th><th scope="col">${t(lang, 'channel')}</th><th scope="col">${t(lang, 'recipient')}</th><th scope="col">${t(lang, 'status')}</th><th scope="col">${t(lang, 'body')}</th><th scope="col" class="num">${t(lang, 'segments')}</th><th scope="col" class="num">${t(lang, 'cost')}</th></tr></thead>
-<tbody>${model.result.items.map(
-        (m) => html`<tr data-id="${m.id}" data-kind="${m.kind}" data-status="${m.status}">
+<tbody class="log-rows">${model.result.items.map(
+          (m) => html`<tr data-id="${m.id}" data-kind="${m.kind}" data-status="${m.status}">
 <th scope="row">${timeTag(m.created_at)}</th>
 <td>${m.receipt_code ? html`<a href="/ho-so/${encodeURIComponent(m.receipt_code)}">${m.receipt_code}</a>` : '—'}</td>
 <td>${m.agency_code ?? '—'}</td>
@@ -108,14 +120,14 @@ ${
 <td>${channelLabel(lang, m.channel)}</td>
 <td>${(m.channel === 'sms' ? displayPhone(m.to_address) : m.to_address) || '—'}</td>
 <td>${messageStatusLabel(lang, m.status)}${m.failure_reason ? html`<br><span class="hint">${failureReasonLabel(lang, m.failure_reason)}</span>` : null}</td>
-<td class="body-cell">${m.body}</td>
+<td class="body-cell">${messageBody(m.body)}</td>
 <td class="num">${formatInt(lang, m.segments)}</td>
 <td class="num">${formatVnd((m.status === 'cancelled' || m.status === 'failed') && m.sent_at === null ? 0 : m.cost_vnd)}</td>
 </tr>`,
-      )}</tbody>
-</table></div>`
+        )}</tbody>
+</table>`,
+      )}${pagination(lang, model.result, href)}`)
 }
-${pager(lang, model.result.page, model.result.hasNext, href)}
 </section>
 ${raw(`<script src="${LIVE_JS_PATH}" defer></script>`)}`;
 }

@@ -54,6 +54,9 @@ const FIELD_LABELS: Readonly<Record<string, UiKey>> = {
   so: 'simulatorPhone',
   phone: 'simulatorPhone',
   text: 'simulatorText',
+  cols: 'columns',
+  reason: 'reason',
+  rpage: 'pagination',
 };
 
 /** Errors of these pages as HTML pages in the user's language: 400 names the bad field. */

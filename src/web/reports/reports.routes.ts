@@ -11,9 +11,10 @@ import { formatVnDate, localDate } from '../../lib/calendar/zone.js';
 import type { AgencyService } from '../../reference/agency.service.js';
 import type { ProcedureService } from '../../reference/procedure.service.js';
 import { PRESETS, resolvePeriod, type Period, type Preset } from '../../reports/period.js';
-import type { ReportService } from '../../reports/report.service.js';
+import { RECONCILIATION_WHYS, type ReportService } from '../../reports/report.service.js';
 import type { StatsService } from '../../reports/stats.service.js';
 import { principalForUser, scopeAgency, seesAllAgencies, type WebUser } from '../web.types.js';
+import { chosenColumns, FIGURE_COLUMNS, RECONCILIATION_PAGE_SIZE } from './dashboard.model.js';
 import { dashboardBody, exportFileName } from './dashboard.page.js';
 import { dossierDetailBody, dossierSearchBody } from './dossier.pages.js';
 import { reconciliationExportTable, statsExportTable, toCsv, toXlsx, type ExportHeading, type ExportTable } from './export.js';
@@ -36,6 +37,11 @@ const DashboardQuery = Type.Object(
     preset: Opt(Type.Union(PRESETS.map((p) => Type.Literal(p)))),
     groupBy: Type.Union([Type.Literal('agency'), Type.Literal('procedure')], { default: 'agency' }),
     agency: Opt(Code),
+    /** The figures table's columns (one `cols` per ticked box of the chooser). */
+    cols: Type.Optional(Type.Array(Type.Union(FIGURE_COLUMNS.map((c) => Type.Literal(c))), { maxItems: FIGURE_COLUMNS.length })),
+    /** The reconciliation list's reason filter and page. */
+    reason: Opt(Type.Union(RECONCILIATION_WHYS.map((w) => Type.Literal(w)))),
+    rpage: PageNumber,
     lang: Lang,
   },
   { additionalProperties: false },
@@ -113,11 +119,12 @@ export function reportWebRoutes(deps: ReportWebRoutesDeps): FastifyPluginAsyncTy
     app.get('/giam-sat', { onRequest, schema: { hide: true, querystring: DashboardQuery } }, async (request, reply) => {
       const { view, period, agencyCode, figures, groupBy } = await dashboardData(request, request.query);
       const scope = { from: period.from, to: period.to, agencyCode };
-      const [agencyStats, byDay, byKind, items, directory, procedureList] = await Promise.all([
+      const reason = request.query.reason || null;
+      const [agencyStats, byDay, byKind, reconciliation, directory, procedureList] = await Promise.all([
         groupBy === 'agency' ? figures : stats.compute({ ...scope, groupBy: 'agency' }),
         reports.messagesByDay(scope),
         reports.messagesByKind(scope),
-        reports.reconciliation(scope),
+        reports.reconciliationPage(scope, { why: reason ?? undefined, page: request.query.rpage, pageSize: RECONCILIATION_PAGE_SIZE }),
         agencyDirectory(),
         procedures.list(agencyCode),
       ]);
@@ -134,7 +141,9 @@ export function reportWebRoutes(deps: ReportWebRoutesDeps): FastifyPluginAsyncTy
         lookupsUnattributed: figures.lookupsUnattributed,
         byDay,
         byKind,
-        reconciliation: items,
+        ...(({ columns, chosen }) => ({ columns, columnsChosen: chosen }))(chosenColumns(request.query.cols)),
+        reason,
+        reconciliation,
       });
       return send(reply, view, t(view.lang, 'dashboardTitle'), '/giam-sat', body);
     });
@@ -219,12 +228,11 @@ export function reportWebRoutes(deps: ReportWebRoutesDeps): FastifyPluginAsyncTy
         const agencyCode = scopeAgency(view.user, blank(request.query.agency) ?? null);
         const q = blank(request.query.q)?.trim() ?? '';
         const page = request.query.page;
-        // One row more than a page tells whether there is a next page.
-        const [rows, directory] = await Promise.all([
-          deps.dossiers.search(principalForUser(view.user), agencyCode, { q, limit: PAGE_SIZE + 1, offset: (page - 1) * PAGE_SIZE }),
+        const [listed, directory] = await Promise.all([
+          deps.dossiers.searchPage(principalForUser(view.user), agencyCode, { q, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE }),
           agencyDirectory(),
         ]);
-        const result = { items: rows.slice(0, PAGE_SIZE), page, hasNext: rows.length > PAGE_SIZE };
+        const result = { ...listed, page, pageSize: PAGE_SIZE };
         const body = dossierSearchBody({ view, q, agencyCode, agencyOptions: optionsFor(view.user, directory.list), result });
         return send(reply, view, t(view.lang, 'dossierSearch'), '/ho-so', body);
       },

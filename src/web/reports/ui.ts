@@ -1,4 +1,4 @@
-/** Pieces shared by the oversight and read pages: their stylesheet, times, badges, pagination. */
+/** Pieces shared by the oversight and read pages: their stylesheet, times, badges, query strings. */
 import { html, raw, type SafeHtml } from '../html.js';
 import type { WebLang, WebUser } from '../web.types.js';
 import { formatDateTime } from '../format.js';
@@ -31,6 +31,7 @@ legend { font-weight: 600; padding: 0 .25rem; }
 .stat dd { margin: 0; font-size: 1.375rem; font-weight: 700; }
 .stat dd small { display: block; font-size: .875rem; font-weight: 400; color: var(--muted); }
 .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+thead th.num { white-space: normal; }
 tfoot th, tfoot td { font-weight: 700; border-top: 2px solid var(--ink); }
 .chart-figure { background: #fff; border: 1px solid var(--line); border-radius: .5rem; padding: .75rem; margin: 0 0 1rem; }
 .chart-figure figcaption { font-weight: 700; margin: 0 0 .5rem; }
@@ -53,9 +54,23 @@ tfoot th, tfoot td { font-weight: 700; border-top: 2px solid var(--ink); }
 .msg-facts { display: grid; grid-template-columns: max-content 1fr; gap: .125rem .75rem; margin: .5rem 0 0; font-size: .9375rem; }
 .msg-facts dt { color: var(--muted); }
 .msg-facts dd { margin: 0; }
-.pager { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: center; margin: 1rem 0; }
-.pager a { display: inline-flex; align-items: center; min-height: 44px; }
-.body-cell { max-width: 28rem; word-break: break-word; }
+.column-chooser { margin: 0 0 .75rem; }
+.column-chooser > summary { cursor: pointer; color: var(--link); font-weight: 600; min-height: 44px; display: flex; align-items: center; }
+.column-chooser form { display: grid; gap: .5rem; background: #fff; border: 1px solid var(--line); border-radius: .5rem; padding: .75rem; }
+.exports ul { margin: 0; padding-left: 1.25rem; }
+.exports h2.label { font-size: 1rem; margin: 0 0 .25rem; }
+.log-rows > tr > :nth-child(6) { white-space: nowrap; }
+.table-wrap .log-rows > tr > th { min-width: 6rem; }
+.log-rows > tr > :nth-child(4) { min-width: 7rem; }
+.log-rows > tr > :nth-child(7) { min-width: 10rem; }
+.body-cell { min-width: 10rem; }
+.recon-rows > tr > :nth-child(3) { min-width: 9rem; }
+.recon-rows > tr > :nth-child(4) { min-width: 7rem; }
+.recon-rows > tr > :nth-child(5) { white-space: nowrap; }
+.recon-rows > tr > :nth-child(7) { min-width: 14rem; }
+details.one-line > summary { display: block; list-style: none; cursor: pointer; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; max-width: min(11rem, 50vw); text-decoration: underline dotted var(--muted); text-underline-offset: .2em; }
+details.one-line > summary::-webkit-details-marker { display: none; }
+details.one-line[open] > summary { white-space: pre-wrap; overflow-wrap: anywhere; text-decoration: none; }
 .phone { max-width: 24rem; margin: 0 auto; background: #1b1b1b; border-radius: 2rem; padding: 1rem .75rem 1.25rem; }
 .phone-screen { background: #fff; border-radius: 1.25rem; padding: .75rem; display: grid; gap: .75rem; }
 .phone-head { text-align: center; font-weight: 700; border-bottom: 1px solid var(--line); padding-bottom: .5rem; margin: 0; font-size: 1rem; }
@@ -90,15 +105,6 @@ export function queryString(params: Record<string, string | number | null | unde
     if (value !== null && value !== undefined && value !== '') search.set(key, String(value));
   const text = search.toString();
   return text ? `?${text}` : '';
-}
-
-export function pager(lang: WebLang, page: number, hasNext: boolean, href: (page: number) => string): SafeHtml | null {
-  if (page === 1 && !hasNext) return null;
-  return html`<nav class="pager" aria-label="${t(lang, 'pagination')}">
-${page > 1 ? html`<a href="${href(page - 1)}" rel="prev">← ${t(lang, 'previous')}</a>` : null}
-<span aria-current="page">${t(lang, 'page', { n: page })}</span>
-${hasNext ? html`<a href="${href(page + 1)}" rel="next">${t(lang, 'next')} →</a>` : null}
-</nav>`;
 }
 
 export function stylesheet(): SafeHtml {

@@ -18,8 +18,8 @@ import { type GeneralForm, type ProcedureForm, type TemplateEdit, generalFormOf,
 export interface AgencySettingsPageDeps {
   readonly agencies: AgencyService;
   readonly procedures: ProcedureService;
-  /** For the price of an SMS in the preview, and the Zalo templates (issue 17). */
-  readonly outbox: Pick<OutboxService, 'priceFor' | 'zalo'>;
+  /** For the price of an SMS in the preview, the Zalo templates (issue 17) and the privacy link (issue 16). */
+  readonly outbox: Pick<OutboxService, 'priceFor' | 'zalo' | 'privacyLinkFor' | 'privacyLink'>;
   /** The provider pool: a Zalo token refused for good is an alert at the top of the page. */
   readonly providers?: { zaloAlerts(): Promise<{ provider: string; reason: string }[]> };
 }
@@ -31,35 +31,39 @@ export interface AgencySettingsState {
   template?: TemplateEdit;
   procedure?: ProcedureForm;
   procedureErrors?: FieldErrors;
+  /** Why switching the privacy link on was refused (a template would grow too long). */
+  privacyLinkError?: string;
   status?: number;
 }
 
-/** The SMS a template makes with sample data: text as sent, encoding, segments, cost. */
+/** The SMS a template makes with sample data: text as sent (with the privacy link when the agency adds
+ *  it), encoding, segments, cost. */
 export function previewFragment(
-  pricePerSms: number,
+  outbox: AgencySettingsPageDeps['outbox'],
   agency: Agency,
   kind: string,
   template: string,
   encoding: SmsEncoding,
   lang: WebLang,
-  zalo: OutboxService['zalo'] = null,
 ): SafeHtml {
   const t = texts(lang).agencySettings;
-  const problem = templateProblem(kind, template, encoding);
+  const link = outbox.privacyLinkFor(kind, agency.settings);
+  const problem = templateProblem(kind, template, encoding, link);
   let rendered: string | null = null;
   try {
-    rendered = renderTemplate(template, { ...SAMPLE_VARS, agencyName: agency.name });
+    rendered = renderTemplate(template, { ...SAMPLE_VARS, agencyName: agency.name }) + link;
   } catch (error) {
     if (!(error instanceof TemplateSyntaxError)) throw error;
   }
   const sms = rendered === null ? null : prepareSms(rendered, encoding);
+  const price = outbox.priceFor(null);
   return html`${problem ? html`<p class="error" data-testid="preview-error">${problem.message}</p>` : null}
 ${
   sms
     ? html`<p class="label">${t.previewTitle}</p><div class="preview" data-testid="preview-body">${sms.body}</div>
-<p class="hint" data-testid="preview-facts">${sms.dataCoding === 'gsm7' ? t.gsm : t.ucs2} · ${sms.characters} ${t.characters} · <strong>${sms.segments} ${t.segments}</strong> · ${t.cost(sms.segments, pricePerSms)}</p>`
+<p class="hint" data-testid="preview-facts">${sms.dataCoding === 'gsm7' ? t.gsm : t.ucs2} · ${sms.characters} ${t.characters} · <strong>${sms.segments} ${t.segments}</strong> · ${t.cost(sms.segments, price)}${link ? html` · ${t.previewWithLink}` : null}</p>`
     : null
-}${zaloPreview(zalo, agency, kind, lang)}`;
+}${zaloPreview(outbox.zalo, agency, kind, lang)}`;
 }
 
 /** The Zalo form of the message beside the SMS one, when the agency sends this kind by Zalo first. */
@@ -84,7 +88,13 @@ export async function sendAgencySettingsPage(
   const user = request.webUser!;
   const lang = request.webLang;
   const t = texts(lang).agencySettings;
-  const flash = flashFromQuery(request, { saved: t.saved, template: t.templateSaved, reset: t.templateReset, procedure: t.procSaved });
+  const flash = flashFromQuery(request, {
+    saved: t.saved,
+    template: t.templateSaved,
+    reset: t.templateReset,
+    procedure: t.procSaved,
+    privacyLink: t.privacyLinkSaved,
+  });
   if (!agency)
     return sendSettingsPage(
       request,
@@ -123,7 +133,7 @@ export async function sendAgencySettingsPage(
       hint: html`${t.allowed}: ${allowed}`,
       attrs: html`data-preview="${id}-preview" data-kind="${kind}" data-agency="${agency.code}" maxlength="2000"`,
     })}
-    <div id="${id}-preview" role="status" aria-live="polite">${edit?.showPreview && !edit?.error ? previewFragment(deps.outbox.priceFor(null), agency, kind, text, agency.settings.smsEncoding, lang, deps.outbox.zalo) : null}</div>
+    <div id="${id}-preview" role="status" aria-live="polite">${edit?.showPreview && !edit?.error ? previewFragment(deps.outbox, agency, kind, text, agency.settings.smsEncoding, lang) : null}</div>
     <div class="actions">
       <button type="submit" name="intent" value="preview" class="secondary">${t.preview}</button>
       <button type="submit" name="intent" value="save">${t.saveTemplate}</button>
@@ -205,6 +215,12 @@ ${
 <section class="card" aria-labelledby="templates-title">
   <h2 id="templates-title">${t.templates}</h2>
   <p class="hint">${t.templatesHint}</p>
+  <form method="post" action="${base}/lien-ket-quyen-rieng-tu" class="stack" id="privacy-link-form">
+    ${csrfField(request.csrfToken)}
+    ${checkbox({ name: 'privacyLink', label: t.privacyLink, checked: agency.settings.privacyLink, hint: t.privacyLinkHint(deps.outbox.privacyLink) })}
+    ${state.privacyLinkError ? html`<p class="error" id="f-privacyLink-error">${state.privacyLinkError}</p>` : null}
+    <div><button type="submit" class="secondary">${t.save}</button></div>
+  </form>
   ${TEMPLATE_KINDS.map(templateBlock)}
 </section>
 <section class="card" aria-labelledby="procedures-title">
@@ -250,6 +266,7 @@ ${
     ...errorItems(ge),
     ...errorItems(pe, { code: 'p-code', name: 'p-name', processingDays: 'p-days' }),
     ...(state.template?.error ? [{ message: state.template.error, fieldId: `tpl-${state.template.kind}` }] : []),
+    ...(state.privacyLinkError ? [{ message: state.privacyLinkError, fieldId: 'f-privacyLink' }] : []),
   ];
   return sendSettingsPage(request, reply, `${t.title} — ${agency.name}`, body, flash, state.status ?? 200, errors);
 }

@@ -6,8 +6,9 @@ import { AppError, badRequest } from '../../platform/errors.js';
 import { templateFor, templateProblem } from '../../messages/plan/notification.templates.js';
 import { DEFAULT_TEMPLATES } from '../../messages/catalogue.js';
 import type { SmsEncoding } from '../../lib/sms-text/encode.js';
-import { fieldErrorOf, formString } from '../forms.js';
+import { fieldErrorOf, formBool, formString } from '../forms.js';
 import { texts } from '../i18n/catalogue.js';
+import { KIND_LABELS, label } from '../format.js';
 import { requireWebUser } from '../web.session.js';
 import { principalForUser } from '../web.types.js';
 import { CONTROL, editableAgency, SETTINGS_ROLES } from './settings.common.js';
@@ -115,6 +116,35 @@ export function agencySettingsRoutes(app: FastifyInstance, deps: AgencySettingsD
     }
   });
 
+  // Messages to citizens end with a short link to the privacy notice, or not (issue 16 item 5).
+  app.post('/cai-dat/:code/lien-ket-quyen-rieng-tu', guard, async (request, reply) => {
+    const user = request.webUser!;
+    const agency = await editableAgency(agencies, user, codeOf(request));
+    const privacyLink = formBool(request.body, 'privacyLink');
+    try {
+      const { agency: saved } = await agencies.put(agency.code, agency.name, { ...agency.storedSettings, privacyLink }, deps.clock.now());
+      await audit.record(user, {
+        action: 'agency.settings',
+        entity: 'agency',
+        entityId: agency.code,
+        before: agencyAudit(agency),
+        after: agencyAudit(saved),
+        ip: request.ip,
+      });
+      return reply
+        .code(303)
+        .header('location', `/cai-dat?agency=${encodeURIComponent(agency.code)}&ok=privacyLink#privacy-link-form`)
+        .send();
+    } catch (error) {
+      const field = fieldErrorOf(error);
+      if (!field) throw error;
+      // A template that would grow past the limit with the link: say which one.
+      const kind = (error as AppError).details?.kind;
+      const which = typeof kind === 'string' ? `${label(KIND_LABELS, kind, request.webLang)}: ` : '';
+      return page(request, reply, agency, { privacyLinkError: `${which}${field.message}`, status: 400 });
+    }
+  });
+
   app.post('/cai-dat/xem-truoc', guard, async (request, reply) => {
     const user = request.webUser!;
     const agency = await editableAgency(agencies, user, formString(request.body, 'agency'));
@@ -123,8 +153,8 @@ export function agencySettingsRoutes(app: FastifyInstance, deps: AgencySettingsD
     const requested = formString(request.body, 'encoding');
     const encoding: SmsEncoding = requested === 'unicode' || requested === 'ascii' ? requested : agency.settings.smsEncoding;
     const text = formString(request.body, 'template').slice(0, 4000);
-    const fragment = previewFragment(deps.outbox.priceFor(null), agency, kind, text, encoding, request.webLang, deps.outbox.zalo);
-    const problem = templateProblem(kind, text, encoding);
+    const fragment = previewFragment(deps.outbox, agency, kind, text, encoding, request.webLang);
+    const problem = templateProblem(kind, text, encoding, deps.outbox.privacyLinkFor(kind, agency.settings));
     return reply.header('cache-control', 'no-store').send({ ok: problem === null, html: fragment.value });
   });
 

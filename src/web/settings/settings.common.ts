@@ -17,6 +17,7 @@ const SECTIONS = [
   { path: '/cai-dat/lich', name: 'calendar', adminOnly: false },
   { path: '/cai-dat/nha-cung-cap', name: 'providers', adminOnly: false },
   { path: '/cai-dat/ma-truy-cap', name: 'tokens', adminOnly: true },
+  { path: '/cai-dat/quyen-rieng-tu', name: 'privacy', adminOnly: true },
 ] as const;
 
 export function settingsNav(user: WebUser, lang: WebLang, current: string): SafeHtml {

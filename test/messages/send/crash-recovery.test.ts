@@ -103,13 +103,13 @@ describe(`crash recovery of the dispatcher (${TEST_DB})`, () => {
     const allIds = created.map((n) => n.id);
 
     const env = workerEnv(h.database, journal);
-    const first = startWorker('worker 1', env);
+    const first = startWorker('worker 1', env, h.database);
     await waitFor(`${KILL_AFTER} messages in the journal`, () => (readJournal(journal).length >= KILL_AFTER ? true : undefined), {
       ...POLL,
       processes: [first],
     });
     await killWorker(first);
-    await sessionsGone(h.ctx.db, first, POLL);
+    await sessionsGone(h.database, first, DEADLINE_MS);
 
     const journalAtKill = readJournal(journal);
     const statesAtKill = await notificationStates(h);
@@ -128,7 +128,7 @@ describe(`crash recovery of the dispatcher (${TEST_DB})`, () => {
     // The crash window: accepted by the provider, `delivered` not committed. These, and only these, go out twice.
     const window = [...sendingAtKill].filter((id) => journaledAtKill.has(id)).sort((a, b) => a - b);
 
-    const second = startWorker('worker 2', env);
+    const second = startWorker('worker 2', env, h.database);
     await waitFor('every message to leave pending/sending', async () => ((await unfinished(h)) === 0 ? true : undefined), {
       ...POLL,
       processes: [second],
@@ -172,7 +172,7 @@ describe(`crash recovery of the dispatcher (${TEST_DB})`, () => {
     const { h, journal } = await setUp('pair');
     // Info level only to see when each worker is up, so that both are polling before the first message exists.
     const env = workerEnv(h.database, journal, { LOG_LEVEL: 'info' });
-    const pair = [startWorker('worker A', env), startWorker('worker B', env)];
+    const pair = [startWorker('worker A', env, h.database), startWorker('worker B', env, h.database)];
     for (const worker of pair) {
       await waitFor(`${worker.name} to start`, () => (worker.output().includes('MotcuaSMS worker running') ? true : undefined), {
         ...POLL,
@@ -225,7 +225,7 @@ describe(`crash recovery of the dispatcher (${TEST_DB})`, () => {
     // other worker re-claims what is still waiting when the lease runs out. A row must not also be sent by
     // the worker whose lease ran out while the row waited for its turn.
     const env = workerEnv(h.database, journal, { MOTCUA_DISPATCH_CONCURRENCY: '5', MOTCUA_DISPATCH_BATCH: String(MESSAGES) });
-    const pair = [startWorker('lease worker A', env), startWorker('lease worker B', env)];
+    const pair = [startWorker('lease worker A', env, h.database), startWorker('lease worker B', env, h.database)];
     await waitFor('every message to leave pending/sending', async () => ((await unfinished(h)) === 0 ? true : undefined), {
       ...POLL,
       processes: pair,

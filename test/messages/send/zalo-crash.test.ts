@@ -147,26 +147,26 @@ describe(`kill -9 mid-send, Zalo first and SMS as the fallback (${TEST_DB})`, ()
       new Set((await rows(h)).filter((r) => r.channel === channel && r.status === 'sending').map((r) => r.id));
 
     // 1. Killed while Zalo sends are in flight.
-    const first = startWorker('zalo worker 1', env);
+    const first = startWorker('zalo worker 1', env, h.database);
     await waitFor('a fifth of the Zalo sends accepted', () => sim.sends.length >= CITIZENS / 5, { ...POLL, processes: [first] });
     await killWorker(first);
-    await sessionsGone(h.ctx.db, first, POLL);
+    await sessionsGone(h.database, first, POLL.timeoutMs);
     const zaloInFlight = await inFlightAt('zalo');
     const acceptedAtKill = new Set(sim.sends.map((s) => Number(s.trackingId)));
     // Zalo had taken these, and the answer died with the worker: the responses lost.
     const zaloLost = [...zaloInFlight].filter((id) => acceptedAtKill.has(id));
 
     // 2. Killed while fallback SMS are in flight.
-    const second = startWorker('zalo worker 2', env);
+    const second = startWorker('zalo worker 2', env, h.database);
     await waitFor('fallback SMS leaving', () => readJournal(journal).length >= 5, { ...POLL, processes: [second] });
     await killWorker(second);
-    await sessionsGone(h.ctx.db, second, POLL);
+    await sessionsGone(h.database, second, POLL.timeoutMs);
     const smsInFlight = await inFlightAt('sms');
     const journaledAtKill = new Set(readJournal(journal).map((l) => l.id));
     const smsLost = [...smsInFlight].filter((id) => journaledAtKill.has(id));
 
     // 3. A third worker settles everything: sends, the timeout fallback, the fallback SMS.
-    const third = startWorker('zalo worker 3', env);
+    const third = startWorker('zalo worker 3', env, h.database);
     await waitFor(
       'every notification settled (nothing pending, sending, or sent by Zalo without an event)',
       async () => {

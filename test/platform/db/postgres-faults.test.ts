@@ -61,7 +61,7 @@ describe('PostgreSQL faults on a private cluster', { skip: skip ?? false }, () =
   async function setUp(name: string, withWorker: boolean): Promise<Setup> {
     const url = await cluster!.createDatabase(`motcua_${name}`);
     const h = await startHarness({
-      database: { kind: 'postgres', url, drop: async () => undefined },
+      database: { kind: 'postgres', url, cluster, drop: async () => undefined },
       now: new Date(Date.now() - 10 * 60_000).toISOString(),
     });
     cleanups.push(() => h.close());

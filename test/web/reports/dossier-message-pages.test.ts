@@ -44,8 +44,10 @@ describe(`web dossier and message pages (${TEST_DB})`, { timeout: 120_000 }, () 
     }
     assert.equal((await get(h.app, oversight, '/ho-so/KHONG-CO-0001')).statusCode, 404);
     const page2 = await get(h.app, oversight, '/ho-so?page=2');
-    assert.equal(page2.statusCode, 200);
-    assert.match(page2.body, /Trang trước/);
+    assert.equal(page2.statusCode, 200, 'a page past the end is no error');
+    assert.match(page2.body, /Không có trang 2: danh sách chỉ có 1 trang\. <a href="\/ho-so">Đến trang cuối<\/a>/);
+    assert.ok(!page2.body.includes('data-testid="dossiers"'), 'no empty table');
+    assert.match((await get(h.app, oversight, '/ho-so')).body, /data-testid="range">1–8 \/ 8</);
   });
 
   test('dossier timeline: intake, events and messages in order, with Vietnamese labels and times', async () => {

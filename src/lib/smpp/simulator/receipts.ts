@@ -1,5 +1,5 @@
 /** Delivery receipts on their way: sent after their delay to a receiver bound for the account, or kept until one is. */
-import type { ShortMessagePdu } from '../pdu.js';
+import { STATUS, type ShortMessagePdu } from '../pdu.js';
 import { NO_ANSWER, type SimConnection } from './connection.js';
 
 interface PendingReceipt {
@@ -9,6 +9,8 @@ interface PendingReceipt {
 
 export class ReceiptDesk {
   sent = 0;
+  /** Receipts sent again after a temporary error or no answer (retryMs set). */
+  retried = 0;
   private readonly pending: PendingReceipt[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
 
@@ -16,6 +18,9 @@ export class ReceiptDesk {
     private readonly connections: ReadonlyMap<number, SimConnection>,
     private readonly silent: () => boolean,
     private readonly onAnswer: (status: number) => void,
+    /** As an SMSC does: a receipt answered ESME_RX_T_APPN, or whose connection went before it was
+     *  answered, is sent again after this long; null = never (each receipt is sent once). */
+    private readonly retryMs: number | null = null,
   ) {}
 
   /** Sends the receipt after `delayMs`, on `preferred` when it is a transceiver still up. */
@@ -45,6 +50,13 @@ export class ReceiptDesk {
     this.sent++;
     receiver.request(receipt.pdu, (status) => {
       if (status !== NO_ANSWER) this.onAnswer(status);
+      if (this.retryMs === null || (status !== NO_ANSWER && status !== STATUS.ESME_RX_T_APPN)) return;
+      this.retried++;
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        this.deliver(receipt);
+      }, this.retryMs);
+      this.timers.add(timer);
     });
   }
 

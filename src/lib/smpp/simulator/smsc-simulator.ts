@@ -49,11 +49,7 @@ export class SmscSimulator {
   private readonly logger: Logger;
   private readonly random: () => number;
   private readonly connections = new Map<number, SimConnection>();
-  private readonly receipts = new ReceiptDesk(
-    this.connections,
-    () => this.currentFaults.silent,
-    (status) => this.countDeliverResponse(status),
-  );
+  private readonly receipts: ReceiptDesk;
   private readonly deliverResponses: Record<string, number> = {};
   /** What query_sm answers: each accepted message's state (ENROUTE until its receipt is decided), by id. */
   private readonly states = new Map<string, { stat: ReceiptStat; at: number; source: string }>();
@@ -83,6 +79,12 @@ export class SmscSimulator {
 
   constructor(private readonly options: SmscSimulatorOptions = {}) {
     this.logger = options.logger ?? pino({ level: 'silent' });
+    this.receipts = new ReceiptDesk(
+      this.connections,
+      () => this.currentFaults.silent,
+      (status) => this.countDeliverResponse(status),
+      options.receiptRetryMs ?? null,
+    );
     this.random = options.random ?? Math.random;
     this.currentFaults = {
       throttlePercent: 0,
@@ -153,6 +155,7 @@ export class SmscSimulator {
       bound: [...this.connections.values()].filter((c) => c.role !== null).length,
       ...this.counters,
       receiptsSent: this.receipts.sent,
+      receiptsRetried: this.receipts.retried,
       responsesLost: this.log.responsesLost,
       duplicates: this.log.duplicates,
       deliverResponses: { ...this.deliverResponses },

@@ -34,6 +34,9 @@ export interface SmscSimulatorOptions {
   readonly emptyMessageId?: boolean;
   /** null = send no receipts. Default 100 ms. */
   readonly receiptDelayMs?: number | null;
+  /** Send a receipt again this long after it was answered ESME_RX_T_APPN or its connection went
+   *  unanswered, as an SMSC does; default null: each receipt is sent once. */
+  readonly receiptRetryMs?: number | null;
   /** Add receipted_message_id and message_state TLVs to receipts (default true). */
   readonly receiptTlvs?: boolean;
   /** The receipt status for given destinations (international digits, no '+'). */
@@ -107,6 +110,8 @@ export interface SmscStats {
   /** Most submit_sm received and not yet answered on one connection. */
   readonly maxOutstanding: number;
   readonly receiptsSent: number;
+  /** Receipts sent again (receiptRetryMs). */
+  readonly receiptsRetried: number;
   readonly moSent: number;
   readonly enquireLinksReceived: number;
   readonly enquireLinksSent: number;

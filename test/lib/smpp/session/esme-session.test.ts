@@ -411,6 +411,20 @@ describe('receipts', () => {
     await until(sim.events, ['deliver_resp'], () => (sim.stats().deliverResponses.ESME_ROK ?? 0) === 1, 'the OK answer');
     assert.equal(sink.receipts.length, 1);
   });
+
+  test('a simulator with receiptRetryMs sends a receipt answered ESME_RX_T_APPN again, as an SMSC does', async () => {
+    const { session, sink, sim } = await startPair({ sim: { receiptRetryMs: 50 } });
+    sink.failures = 1;
+    const { messageId } = await session.submit(gsm('one'));
+    await until(sim.events, ['deliver_resp'], () => (sim.stats().deliverResponses.ESME_ROK ?? 0) === 1, 'the receipt, sent again');
+    assert.equal(sink.receipts.length, 1);
+    assert.ok(receiptIdCandidates(sink.receipts[0]!.providerMessageId).includes(messageId!.toLowerCase()));
+    const stats = sim.stats();
+    assert.equal(stats.deliverResponses.ESME_RX_T_APPN, 1);
+    assert.equal(stats.deliverResponses.ESME_ROK, 1);
+    assert.equal(stats.receiptsRetried, 1);
+    assert.equal(stats.receiptsSent, 2);
+  });
 });
 
 describe('mobile-originated messages', () => {
