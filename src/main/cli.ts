@@ -11,6 +11,8 @@ import { ROLES, type Role } from '../platform/principal.js';
 import { loadDemoData } from './demo/demo.data.js';
 import { AppError } from '../platform/errors.js';
 import { demoLoginText } from './demo/demo.accounts.js';
+import { withDemoZalo } from './demo/demo.zalo.js';
+import type { ZaloSimulator } from './zalo-sim/zalo-sim.js';
 import { runSmscSimCommand } from './smsc-sim.command.js';
 import { runZaloSimCommand } from './zalo-sim/zalo-sim.command.js';
 import { runBackup } from './backup.command.js';
@@ -99,7 +101,13 @@ function installSafetyNet(logger: Logger): void {
   process.on('uncaughtException', escaped('uncaught exception'));
 }
 
-async function serve(config: Config, kind: ProcessKind, demo: boolean, check: boolean): Promise<void> {
+async function serve(
+  config: Config,
+  kind: ProcessKind,
+  demo: boolean,
+  check: boolean,
+  zaloSimulator: ZaloSimulator | null = null,
+): Promise<void> {
   if (check || config.databaseCheckAtStart) {
     const result = await runCheck(config, { mustExist: false });
     if (result.problems.length > 0) throw new DatabaseCheckError(describeCheck(result).trimEnd());
@@ -136,11 +144,12 @@ async function serve(config: Config, kind: ProcessKind, demo: boolean, check: bo
   if (metrics) ctx.logger.info({ metrics: `http://${metricsHost}:${metrics.port}/metrics` }, 'metrics listener');
   if (app) {
     const address = await app.listen({ port: config.port, host: config.host });
+    zaloSimulator?.setWebhookUrl(`${address}/webhooks/zalo`);
     ctx.logger.info({ address, kind, database: config.database.dialect, docs: `${address}/docs` }, 'MotcuaSMS is serving');
   } else {
     ctx.logger.info({ kind, database: config.database.dialect }, 'MotcuaSMS worker running');
   }
-  installShutdown(ctx, async () => Promise.all([app?.close(), metrics?.close()]));
+  installShutdown(ctx, async () => Promise.all([app?.close(), metrics?.close(), zaloSimulator?.close()]));
 }
 
 /** The forced exit after a SIGTERM/SIGINT: this, plus the longest a provider may wait for answers still due. */
@@ -193,7 +202,10 @@ async function main(argv: string[]): Promise<void> {
         options: { demo: { type: 'boolean', default: false }, check: { type: 'boolean', default: false } },
       });
       const demo = values.demo === true;
-      return serve(demo ? demoMode(config) : config, 'all', demo, values.check === true);
+      if (!demo) return serve(config, 'all', false, values.check === true);
+      // The demo shows Zalo too: a simulator in this process stands in for it (demo/demo.zalo.ts).
+      const zalo = await withDemoZalo(demoMode(config));
+      return serve(demoMode(zalo.config), 'all', true, values.check === true, zalo.simulator);
     }
     case 'api':
     case 'worker': {

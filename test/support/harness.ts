@@ -31,11 +31,13 @@ export interface HarnessOptions {
   database?: TestDatabase;
   /** The app's logger (default: silent, or MOTCUA_TEST_LOG's level). */
   logger?: Logger;
+  /** Changes the parsed configuration before the app is built (the demo's own additions, say). */
+  configure?: (config: Config) => Config | Promise<Config>;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const database = options.database ?? (await createTestDatabase());
-  const config = loadConfig({
+  const parsed = loadConfig({
     DATABASE_URL: database.url,
     MOTCUA_ADMIN_TOKEN: ADMIN_TOKEN,
     LOG_LEVEL: 'silent',
@@ -43,6 +45,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     MOTCUA_SCHEDULER: 'false',
     ...options.env,
   });
+  const config = options.configure ? await options.configure(parsed) : parsed;
   const clock = new ManualClock(Date.parse(options.now ?? '2026-11-23T09:00:00+07:00'));
   const ctx = await createContext(config, {
     clock,

@@ -10,6 +10,8 @@ import { findDossierByKey, receiptKey } from '../../dossiers/dossier.repository.
 import { addDays, formatVnIso, fromLocal, localDate } from '../../lib/calendar/zone.js';
 import type { EventInput, ReturnMethod } from '../../dossiers/dossier.input.js';
 import { ensureDemoAccounts } from './demo.accounts.js';
+import { DEMO_ZALO_AGENCIES } from './demo.zalo.js';
+import type { AgencySettingsInput } from '../../reference/agency.settings.js';
 
 interface DemoProcedure {
   code: string;
@@ -211,7 +213,9 @@ export async function loadDemoData(ctx: AppContext, dossierCount = 300): Promise
   const now = ctx.clock.now();
   let procedures = 0;
   for (const agency of DEMO_AGENCIES) {
-    if (!(await ctx.agencies.get(agency.code))) await ctx.agencies.put(agency.code, agency.name, {}, now);
+    // With Zalo configured (the demo's simulator, demo.zalo.ts), a few agencies send by Zalo first.
+    const settings: AgencySettingsInput = ctx.outbox.zalo && DEMO_ZALO_AGENCIES.includes(agency.code) ? { channels: ['zalo', 'sms'] } : {};
+    if (!(await ctx.agencies.get(agency.code))) await ctx.agencies.put(agency.code, agency.name, settings, now);
     for (const p of agency.procedures) {
       if (!(await ctx.procedures.get(p.code))) {
         await ctx.procedures.put(

@@ -7,7 +7,7 @@ import { integerOption } from '../cli-options.js';
 const USAGE =
   'usage: motcua zalo-sim [--port 8765] [--host 127.0.0.1] [--app-id sim-app] [--app-secret sim-app-secret] ' +
   '[--oa-secret sim-oa-secret] [--refresh-token sim-refresh-token] [--webhook-url http://127.0.0.1:3000/webhooks/zalo] ' +
-  '[--delivery-delay-ms 1000] [--access-token-seconds 90000] [--error 84912345678=-118 …] [--no-delivery 84912345678 …]';
+  '[--delivery-delay-ms 1000] [--answer-delay-ms 0] [--access-token-seconds 90000] [--error 84912345678=-118 …] [--no-delivery 84912345678 …]';
 
 /** `motcua zalo-sim …`: Zalo's OAuth and ZNS APIs as documented, with signed delivery webhooks, until SIGINT/SIGTERM. */
 export async function runZaloSimCommand(args: string[]): Promise<void> {
@@ -22,6 +22,7 @@ export async function runZaloSimCommand(args: string[]): Promise<void> {
       'refresh-token': { type: 'string', default: 'sim-refresh-token' },
       'webhook-url': { type: 'string' },
       'delivery-delay-ms': { type: 'string' },
+      'answer-delay-ms': { type: 'string' },
       'access-token-seconds': { type: 'string' },
       error: { type: 'string', multiple: true },
       'no-delivery': { type: 'string', multiple: true },
@@ -44,7 +45,9 @@ export async function runZaloSimCommand(args: string[]): Promise<void> {
     refreshToken: values['refresh-token']!,
     accessTokenSeconds: integerOption(values['access-token-seconds'], 'access-token-seconds', 90_000, 10 * 86_400, USAGE),
     webhookUrl: values['webhook-url'] ?? null,
-    deliveryDelayMs: integerOption(values['delivery-delay-ms'], 'delivery-delay-ms', 1000, 3_600_000, USAGE),
+    // Without a webhook there is nobody to tell: no delivery events are scheduled.
+    deliveryDelayMs: values['webhook-url'] ? integerOption(values['delivery-delay-ms'], 'delivery-delay-ms', 1000, 3_600_000, USAGE) : null,
+    answerDelayMs: integerOption(values['answer-delay-ms'], 'answer-delay-ms', 0, 60_000, USAGE),
   });
   for (const [phone, behaviour] of behaviours) simulator.setPhone(phone, behaviour);
   logger.info(

@@ -23,6 +23,8 @@ export interface ZaloSimOptions {
   readonly webhookUrl?: string | null;
   /** Delay before a delivered message's event is sent; null = only when `deliver()` is called. */
   readonly deliveryDelayMs?: number | null;
+  /** Zalo under load: a send is accepted (and its delivery event scheduled) at once, answered this much later. */
+  readonly answerDelayMs?: number;
 }
 
 /** What the simulator answers for one phone (`84…`): a ZNS error code, an HTTP status, or no delivery event. */
@@ -49,6 +51,8 @@ export interface ZaloSimulator {
   readonly attempts: Map<string, number>;
   readonly stats: { refreshes: number; refusedRefreshes: number; tokenErrors: number };
   setPhone(phone: string, behaviour: PhoneBehaviour): void;
+  /** Where delivery events go from now on (the demo learns its own address only once it listens). */
+  setWebhookUrl(url: string | null): void;
   /** Invalidates every access token issued so far (Zalo revoking, or expiry): the next send answers -124. */
   expireAccessTokens(): void;
   /** Makes the current refresh token unusable (revoked in Zalo's console): refreshes fail for good. */
@@ -86,6 +90,7 @@ export async function startZaloSimulator(options: ZaloSimOptions): Promise<ZaloS
   const stats = { refreshes: 0, refusedRefreshes: 0, tokenErrors: 0 };
   const timers = new Set<NodeJS.Timeout>();
   const lifetime = options.accessTokenSeconds ?? 90_000;
+  let webhookUrl = options.webhookUrl ?? null;
 
   function event(msgId: string, timestamp = Date.now()): { body: string; signature: string } {
     const send = sends.find((s) => s.msgId === msgId);
@@ -101,9 +106,9 @@ export async function startZaloSimulator(options: ZaloSimOptions): Promise<ZaloS
   }
 
   async function deliver(msgId: string, extra: { timestamp?: number; badSignature?: boolean } = {}): Promise<number> {
-    if (!options.webhookUrl) throw new Error('zalo-sim: no webhookUrl configured');
+    if (!webhookUrl) throw new Error('zalo-sim: no webhookUrl configured');
     const { body, signature } = event(msgId, extra.timestamp);
-    const response = await fetch(options.webhookUrl, {
+    const response = await fetch(webhookUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-zevent-signature': extra.badSignature ? `mac=${'0'.repeat(64)}` : signature },
       body,
@@ -183,14 +188,15 @@ export async function startZaloSimulator(options: ZaloSimOptions): Promise<ZaloS
           at: Date.now(),
         });
         const delay = options.deliveryDelayMs ?? null;
-        if (delay !== null && options.webhookUrl && !(behaviour && 'noDelivery' in behaviour)) {
+        if (delay !== null && !(behaviour && 'noDelivery' in behaviour)) {
           const timer = setTimeout(() => {
             timers.delete(timer);
-            deliver(msgId).catch(() => undefined);
+            if (webhookUrl) deliver(msgId).catch(() => undefined);
           }, delay);
           timers.add(timer);
         }
       }
+      if (options.answerDelayMs) await new Promise((resolve) => setTimeout(resolve, options.answerDelayMs));
       answer(response, 200, {
         error: 0,
         message: 'Success',
@@ -214,6 +220,9 @@ export async function startZaloSimulator(options: ZaloSimOptions): Promise<ZaloS
     attempts,
     stats,
     setPhone: (phone, behaviour) => phones.set(phone, { ...behaviour }),
+    setWebhookUrl: (url) => {
+      webhookUrl = url;
+    },
     expireAccessTokens: () => accessTokens.clear(),
     revokeRefreshToken: () => {
       refreshToken = null;

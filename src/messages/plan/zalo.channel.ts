@@ -107,21 +107,28 @@ export class ZaloFallback {
     this.loop = new PollLoop(() => this.sweep(), { pollMs: 5_000, pokeDelayMs: 20, label: 'zalo fallback sweep' }, logger);
   }
 
-  /** Inside the transaction that failed the Zalo notification for good: its SMS replacement. */
-  async afterFailure(tx: DbHandle, zalo: NotificationRow, now: number): Promise<void> {
-    // A body erased at the citizen's request (data-subject erase) leaves nothing to send by SMS.
-    if (zalo.channel !== 'zalo' || zalo.status !== 'failed' || zalo.body === null) return;
-    const agency = zalo.agency_code ? await this.agencies.get(zalo.agency_code, tx) : null;
-    if (!agency) return;
-    const inserted = await this.outbox.insert(tx, [
-      fallbackSms(
+  /** Inside the transaction that failed Zalo notifications for good: their SMS replacements, in one insert. */
+  async afterFailure(tx: DbHandle, failed: readonly NotificationRow[], now: number): Promise<void> {
+    const replacements: NewNotification[] = [];
+    const reasons = new Map<string, string>();
+    for (const zalo of failed) {
+      // A body erased at the citizen's request (data-subject erase) leaves nothing to send by SMS.
+      if (zalo.channel !== 'zalo' || zalo.status !== 'failed' || zalo.body === null) continue;
+      const agency = zalo.agency_code ? await this.agencies.get(zalo.agency_code, tx) : null;
+      if (!agency) continue;
+      const sms = fallbackSms(
         { ...zalo, body: zalo.body },
         agency.settings,
         { brandname: this.config.sms.brandname, priceFor: (c) => this.outbox.priceFor(c) },
         now,
-      ),
-    ]);
-    if (inserted.length > 0) this.metrics.zaloFallbacks.inc({ reason: zalo.failure_reason ?? 'failed' });
+      );
+      replacements.push(sms);
+      reasons.set(sms.dedupe_key, zalo.failure_reason ?? 'failed');
+    }
+    if (replacements.length === 0) return;
+    for (const row of await this.outbox.insert(tx, replacements)) {
+      this.metrics.zaloFallbacks.inc({ reason: reasons.get(row.dedupe_key) ?? 'failed' });
+    }
   }
 
   /** Zalo notifications sent longer than `fallbackAfterSeconds` ago with no delivery event: failed, and an SMS each. */
@@ -146,10 +153,8 @@ export class ZaloFallback {
                last_error = ${`no delivery event within ${this.setup!.options.fallbackAfterSeconds} s`}, updated_at = ${now}
          where id in (${sql.join(due.map((d) => d.id))}) and status = 'sent'
         returning *`.execute(tx.kysely);
-      for (const row of rows) {
-        await this.callbacks.enqueue(tx, row, now);
-        await this.afterFailure(tx, row, now);
-      }
+      for (const row of rows) await this.callbacks.enqueue(tx, row, now);
+      await this.afterFailure(tx, rows, now);
       if (rows.length > 0) this.logger.info({ count: rows.length }, 'zalo notifications without a delivery event: sent by SMS instead');
       return rows.length;
     });

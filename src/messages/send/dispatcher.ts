@@ -12,7 +12,7 @@ import { dbFailureOf } from '../../platform/db/failure.js';
 import { withTimeout } from '../../lib/async.js';
 
 import type { NotificationRow } from '../notification.repository.js';
-import { claimDue, giveBack, markFailed, markSent, renewLease, retryLater, type SentItem } from './queue.sql.js';
+import { claimDue, giveBack, markFailed, markSent, renewLease, retryLater, type FailedItem, type SentItem } from './queue.sql.js';
 import { lockReceiptIds, type ReceiptService } from '../receipts/receipt.service.js';
 import type { StatusCallbackService } from '../callbacks/status-callback.service.js';
 
@@ -23,9 +23,9 @@ const POKE_DELAY_MS = 20;
 /** A rate-limited provider is waited for up to this long; a longer wait defers the message instead. */
 const MAX_RATE_WAIT_MS = 1_000;
 
-/** What happens after a Zalo notification fails for good: its SMS replacement (plan/zalo.channel.ts). */
+/** What happens after Zalo notifications fail for good: their SMS replacements (plan/zalo.channel.ts). */
 export interface FailureFollowUp {
-  afterFailure(tx: DbHandle, row: NotificationRow, now: number): Promise<void>;
+  afterFailure(tx: DbHandle, rows: readonly NotificationRow[], now: number): Promise<void>;
 }
 /** A send that never reached the provider is tried again after this, without spending an attempt. */
 const NOT_ATTEMPTED_RETRY_MS = 1_000;
@@ -50,6 +50,7 @@ export function retryDelayMs(attempt: number, random: () => number = Math.random
 export class Dispatcher {
   private readonly loop: PollLoop;
   private readonly sentGroups: GroupCommit<SentItem, boolean>;
+  private readonly failedGroups: GroupCommit<FailedItem, undefined>;
 
   private unsubscribe: (() => void) | null = null;
   private started = false;
@@ -72,6 +73,7 @@ export class Dispatcher {
     private readonly followUp: FailureFollowUp | null = null,
   ) {
     this.sentGroups = new GroupCommit((group) => this.recordSentGroup(group), { maxSize: options.concurrency, delayMs: 2 });
+    this.failedGroups = new GroupCommit((group) => this.recordFailedGroup(group), { maxSize: options.concurrency, delayMs: 2 });
     this.loop = new PollLoop(
       () => this.runOnce(),
       { pollMs: options.pollMs, pokeDelayMs: POKE_DELAY_MS, label: 'dispatcher batch' },
@@ -283,13 +285,23 @@ export class Dispatcher {
   }
 
   private async finishFailed(row: NotificationRow, reason: string, detail: string): Promise<void> {
-    const now = this.clock.now();
-    await transaction(this.db, async (tx) => {
-      const failed = await markFailed(tx, row, now, reason, detail);
-      if (failed) await this.callbacks.enqueue(tx, failed, now);
-      if (failed?.channel === 'zalo') await this.followUp?.afterFailure(tx, failed, now);
-    });
+    await this.failedGroups.submit({ row, reason, detail });
     this.metrics.notificationsFinal.inc({ kind: row.kind, status: 'failed' });
+  }
+
+  /**
+   * Failures for good are recorded in groups too (a Zalo batch with many "not a Zalo user" answers):
+   * the group's UPDATE, the agencies' status callbacks and the Zalo → SMS replacements in one transaction.
+   */
+  private recordFailedGroup(group: readonly FailedItem[]): Promise<undefined[]> {
+    const now = this.clock.now();
+    return transaction(this.db, async (tx) => {
+      const failed = await markFailed(tx, group, now);
+      for (const row of failed) await this.callbacks.enqueue(tx, row, now);
+      const zalo = failed.filter((row) => row.channel === 'zalo');
+      if (zalo.length > 0) await this.followUp?.afterFailure(tx, zalo, now);
+      return group.map(() => undefined);
+    });
   }
 
   /** True between start() and stop(): rows handed to this dispatcher get sent. */

@@ -80,22 +80,32 @@ export async function giveBack(db: DbHandle, row: NotificationRow, now: number, 
     .execute();
 }
 
-/** The claim ends in failure for good; the failed row, or undefined when it was no longer this claim's. */
-export function markFailed(
-  tx: DbHandle,
-  row: NotificationRow,
-  now: number,
-  reason: string,
-  detail: string,
-): Promise<NotificationRow | undefined> {
-  return tx.kysely
-    .updateTable('notifications')
-    .set({ status: 'failed', failure_reason: reason, last_error: detail.slice(0, 500), lease_until: null, updated_at: now })
-    .where('id', '=', row.id)
-    .where('status', '=', 'sending')
-    .where('attempts', '=', row.attempts)
-    .returningAll()
-    .executeTakeFirst();
+/** A claimed message that failed for good, to record as failed. */
+export interface FailedItem {
+  readonly row: NotificationRow;
+  readonly reason: string;
+  readonly detail: string;
+}
+
+/** The claims end in failure for good, in one UPDATE; the failed rows (a row no longer its claim's is left alone). */
+export async function markFailed(tx: DbHandle, group: readonly FailedItem[], now: number): Promise<NotificationRow[]> {
+  if (group.length === 0) return [];
+  const byId = (value: (item: FailedItem) => string | number, type: 'text' | 'bigint') =>
+    sql`case id ${sql.join(
+      group.map((item) => sql`when ${item.row.id} then cast(${value(item)} as ${sql.raw(type)})`),
+      sql` `,
+    )} end`;
+  const { rows } = await sql<NotificationRow>`
+    update notifications
+       set status = 'failed',
+           failure_reason = ${byId((g) => g.reason, 'text')},
+           last_error = ${byId((g) => g.detail.slice(0, 500), 'text')},
+           lease_until = null, updated_at = ${now}
+     where id in (${sql.join(group.map((g) => g.row.id))})
+       and status = 'sending'
+       and attempts = ${byId((g) => g.row.attempts, 'bigint')}
+    returning *`.execute(tx.kysely);
+  return rows;
 }
 
 /** One UPDATE for the whole group: a statement per message costs a round trip each on PostgreSQL. */

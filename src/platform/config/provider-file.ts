@@ -103,7 +103,8 @@ export function parseProviderFile(text: string, path: string): ProviderFile {
   return { publicBaseUrl: json.publicBaseUrl?.replace(/\/+$/, '') ?? null, providers: providers ?? null };
 }
 
-const spec = (name: string, type: ProviderType, channel: Channel, options: Record<string, unknown> = {}): ProviderSpec => ({
+/** A provider with the file's defaults (priority 1, weight 100, every carrier, no rate limit). */
+export const providerSpec = (name: string, type: ProviderType, channel: Channel, options: Record<string, unknown> = {}): ProviderSpec => ({
   name,
   type,
   channel,
@@ -118,10 +119,10 @@ const spec = (name: string, type: ProviderType, channel: Channel, options: Recor
 /** The env short form: MOTCUA_SMS_PROVIDER=sandbox|smpp (+ MOTCUA_SMPP_URL). Email stays in the sandbox
  *  only while SMS does; with a real SMS provider, email needs a provider of its own in the config file. */
 export function shortFormProviders(provider: string, smppUrl: string | null): ProviderSpec[] | string {
-  if (provider === 'sandbox') return [spec('sandbox', 'sandbox', 'sms'), spec('sandbox-email', 'sandbox', 'email')];
+  if (provider === 'sandbox') return [providerSpec('sandbox', 'sandbox', 'sms'), providerSpec('sandbox-email', 'sandbox', 'email')];
   if (provider === 'smpp') {
     if (!smppUrl) return 'MOTCUA_SMS_PROVIDER=smpp needs MOTCUA_SMPP_URL=smpp://systemId:password@host:port';
-    return [spec('smpp', 'smpp', 'sms', { url: smppUrl })];
+    return [providerSpec('smpp', 'smpp', 'sms', { url: smppUrl })];
   }
   if ((PROVIDER_TYPES as readonly string[]).includes(provider)) {
     return `MOTCUA_SMS_PROVIDER=${provider} needs its settings in the config file: set MOTCUA_CONFIG_FILE to a JSON file with "providers": [{ "name": "…", "type": "${provider}", "options": {…} }]`;

@@ -8,26 +8,23 @@
  */
 import { after, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
-import {
-  ADMIN_TOKEN,
-  TEST_DB,
-  admin,
-  createTestDatabase,
-  seedBasics,
-  startHarness,
-  type Harness,
-  type TestDatabase,
-} from '../../support/harness.js';
-import { sessionsEnded, withSessionName } from '../../support/database.js';
+import { TEST_DB, admin, createTestDatabase, seedBasics, startHarness, type Harness } from '../../support/harness.js';
 import { waitFor } from '../../support/wait.js';
+import {
+  countBy,
+  killWorker,
+  readJournal,
+  sessionsGone,
+  startWorker,
+  stopWorker,
+  workerEnv,
+  type JournalLine,
+} from '../../support/workers.js';
 
-const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const MESSAGES = 200;
 /** Generous: covers tsx start-up on a loaded machine (over 2 minutes seen at load average 30). Nothing asserts on elapsed time. */
 const DEADLINE_MS = 300_000;
@@ -36,103 +33,13 @@ const POLL = { everyMs: 5, timeoutMs: DEADLINE_MS };
 /** The first worker dies once the provider has accepted this many messages: about a quarter of the run. */
 const KILL_AFTER = MESSAGES / 4;
 
-interface JournalLine {
-  id: number;
-  to: string;
-  kind: string;
-  providerMessageId: string;
-}
-
-interface Worker {
-  readonly name: string;
-  readonly child: ChildProcess;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  output(): string;
-}
-
-const workers = new Set<Worker>();
 const cleanups: Array<() => Promise<void>> = [];
 
 after(async () => {
-  for (const worker of workers) {
-    if (worker.child.exitCode === null && worker.child.signalCode === null) worker.child.kill('SIGKILL');
-    await worker.exited;
-  }
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
 });
 
-function workerEnv(database: TestDatabase, journal: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  // Nothing of the test runner's or the test's own configuration leaks into the worker.
-  for (const key of Object.keys(env)) {
-    if (key.startsWith('MOTCUA_') || key.startsWith('NODE_TEST') || key === 'DATABASE_URL' || key === 'LOG_LEVEL') delete env[key];
-  }
-  return {
-    ...env,
-    DATABASE_URL: database.url,
-    MOTCUA_ADMIN_TOKEN: ADMIN_TOKEN,
-    MOTCUA_SANDBOX_DELAY_MS: '200',
-    MOTCUA_SANDBOX_JOURNAL: journal,
-    MOTCUA_DISPATCH_LEASE_SECONDS: '2',
-    MOTCUA_DISPATCH_POLL_MS: '50',
-    MOTCUA_SCHEDULER: 'false',
-    LOG_LEVEL: 'warn',
-    ...extra,
-  };
-}
-
-/** On PostgreSQL the worker's sessions carry its name, so the test can tell when they are gone. */
-function startWorker(name: string, env: NodeJS.ProcessEnv, database: TestDatabase): Worker {
-  env = { ...env, DATABASE_URL: withSessionName(database, env.DATABASE_URL!, applicationName(name)) };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main/cli.ts', 'worker'], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let log = '';
-  const collect = (chunk: Buffer) => {
-    log += chunk.toString('utf8');
-    if (log.length > 200_000) log = log.slice(-100_000);
-  };
-  child.stdout!.on('data', collect);
-  child.stderr!.on('data', collect);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.once('exit', (code, signal) => resolve({ code, signal }));
-  });
-  const worker: Worker = { name, child, exited, output: () => log };
-  workers.add(worker);
-  return worker;
-}
-
-function applicationName(workerName: string): string {
-  return `motcua-test-${workerName.replace(/\W+/g, '-')}`;
-}
-
-/** What was in flight at the kill is known once every session of the dead worker has ended (database.ts). */
-const sessionsGone = (h: Harness, worker: Worker) => sessionsEnded(h.database, applicationName(worker.name), DEADLINE_MS);
-
-async function stopWorker(worker: Worker): Promise<void> {
-  worker.child.kill('SIGTERM');
-  const { code, signal } = await worker.exited;
-  assert.equal(code, 0, `${worker.name} should shut down cleanly on SIGTERM (signal ${signal})\n${worker.output()}`);
-}
-
-/** Complete lines only: a line being appended while the test reads is not counted yet. */
-function readJournal(path: string): JournalLine[] {
-  if (!existsSync(path)) return [];
-  const text = readFileSync(path, 'utf8');
-  const complete = text.slice(0, text.lastIndexOf('\n') + 1);
-  return complete
-    .split('\n')
-    .filter((line) => line.length > 0)
-    .map((line) => JSON.parse(line) as JournalLine);
-}
-
-function countById(lines: readonly JournalLine[]): Map<number, number> {
-  const counts = new Map<number, number>();
-  for (const line of lines) counts.set(line.id, (counts.get(line.id) ?? 0) + 1);
-  return counts;
-}
+const countById = (lines: readonly JournalLine[]) => countBy(lines, (line) => line.id);
 
 interface NotificationState {
   id: number;
@@ -201,9 +108,8 @@ describe(`crash recovery of the dispatcher (${TEST_DB})`, () => {
       ...POLL,
       processes: [first],
     });
-    first.child.kill('SIGKILL');
-    assert.equal((await first.exited).signal, 'SIGKILL');
-    await sessionsGone(h, first);
+    await killWorker(first);
+    await sessionsGone(h.database, first, DEADLINE_MS);
 
     const journalAtKill = readJournal(journal);
     const statesAtKill = await notificationStates(h);

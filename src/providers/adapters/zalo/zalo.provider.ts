@@ -36,6 +36,9 @@ export interface ZaloOptions {
   /** Per message kind; a kind without one goes by SMS. */
   readonly templates: Readonly<Record<string, ZaloTemplate>>;
   readonly timeoutMs: number;
+  /** Connections kept open to Zalo's send API: how many sends are in flight at once (the dispatcher's
+   *  concurrency bounds it too). */
+  readonly connections: number;
 }
 
 /** What the outbox stores as a Zalo notification's payload and the provider sends. */
@@ -55,6 +58,7 @@ export function parseZaloOptions(raw: unknown, where: string): ZaloOptions {
     'fallbackAfterSeconds',
     'templates',
     'timeoutMs',
+    'connections',
   ]);
   const rawTemplates = (raw as Record<string, unknown>).templates ?? {};
   if (typeof rawTemplates !== 'object' || rawTemplates === null || Array.isArray(rawTemplates)) {
@@ -82,13 +86,14 @@ export function parseZaloOptions(raw: unknown, where: string): ZaloOptions {
     fallbackAfterSeconds: config.integer('fallbackAfterSeconds', 900, 10, 7 * 86_400),
     templates,
     timeoutMs: config.integer('timeoutMs', 10_000, 100, 120_000),
+    connections: config.integer('connections', 50, 1, 1000),
   };
 }
 
 export class ZaloZnsProvider extends Provider {
   readonly channel = 'zalo' as const;
   readonly tokens: ZaloTokens;
-  private readonly agent: Agent = createKeepAliveAgent();
+  private readonly agent: Agent;
 
   constructor(
     readonly name: string,
@@ -98,6 +103,7 @@ export class ZaloZnsProvider extends Provider {
     metrics: Metrics,
   ) {
     super(logger, metrics);
+    this.agent = createKeepAliveAgent(options.connections);
     this.tokens = new ZaloTokens(
       db,
       {
