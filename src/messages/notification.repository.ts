@@ -14,7 +14,8 @@ const INSERT_CHUNK = 500;
 export async function insertNotifications(db: DbHandle, rows: readonly NewNotification[]): Promise<NotificationRow[]> {
   if (rows.length <= INSERT_CHUNK) return rows.length === 0 ? [] : hot(db).insertNotifications(db, rows);
   const inserted: NotificationRow[] = [];
-  for (let i = 0; i < rows.length; i += INSERT_CHUNK) inserted.push(...(await hot(db).insertNotifications(db, rows.slice(i, i + INSERT_CHUNK))));
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK)
+    inserted.push(...(await hot(db).insertNotifications(db, rows.slice(i, i + INSERT_CHUNK))));
   return inserted;
 }
 

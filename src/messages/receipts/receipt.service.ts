@@ -82,13 +82,17 @@ export class ReceiptService {
 
   private async recordGroup(receipts: readonly DeliveryReceipt[]): Promise<ReceiptResult[]> {
     const now = this.clock.now();
-    const results = await transaction(this.db, async (tx) => {
-      await lockReceiptIds(
-        tx,
-        receipts.map((receipt) => ({ provider: receipt.provider, ids: [receipt.providerMessageId] })),
-      );
-      return this.applyGroup(tx, receipts, now);
-    });
+    const results = await transaction(
+      this.db,
+      async (tx) => {
+        await lockReceiptIds(
+          tx,
+          receipts.map((receipt) => ({ provider: receipt.provider, ids: [receipt.providerMessageId] })),
+        );
+        return this.applyGroup(tx, receipts, now);
+      },
+      { notificationPath: true },
+    );
     receipts.forEach((receipt, i) => {
       const result = results[i]!;
       this.metrics.receipts.inc({ provider: receipt.provider, status: receipt.status, matched: String(result.matched) });

@@ -25,6 +25,10 @@ export interface DispatcherOptions {
 }
 
 const POKE_DELAY_MS = 20;
+/** Sent updates per transaction at most (one UPDATE whatever the size; see queue.sql.ts markSent). */
+const SENT_GROUP_MAX = 1_000;
+/** Sent and failed updates commit as the operator chose for the notification path (MOTCUA_PG_SYNCHRONOUS_COMMIT_NOTIFICATIONS). */
+const NOTIFICATION_PATH = { notificationPath: true } as const;
 /** A rate-limited provider is waited for up to this long; a longer wait defers the message instead. */
 const MAX_RATE_WAIT_MS = 1_000;
 
@@ -76,7 +80,12 @@ export class Dispatcher {
     /** Zalo → SMS fallback, in the transaction that fails the Zalo notification; null without Zalo. */
     private readonly followUp: FailureFollowUp | null = null,
   ) {
-    this.sentGroups = new GroupCommit((group) => this.recordSentGroup(group), { maxSize: options.concurrency, delayMs: 2 });
+    // Not capped at the concurrency: the look-up fast path has as many sends in flight as MOs, and on
+    // SQLite each group waits its turn behind the MO groups, so the updates that piled up meanwhile go in one.
+    this.sentGroups = new GroupCommit((group) => this.recordSentGroup(group), {
+      maxSize: Math.max(options.concurrency, SENT_GROUP_MAX),
+      delayMs: 2,
+    });
     this.loop = new PollLoop(
       () => this.runOnce(),
       { pollMs: options.pollMs, pokeDelayMs: POKE_DELAY_MS, label: 'dispatcher batch' },
@@ -221,31 +230,35 @@ export class Dispatcher {
 
   private recordSentGroup(group: readonly SentItem[]): Promise<boolean[]> {
     const now = this.clock.now();
-    return transaction(this.db, async (tx) => {
-      await lockReceiptIds(
-        tx,
-        group
-          .filter(({ outcome }) => outcome.status === 'sent')
-          .map(({ provider, outcome }) => ({
-            provider,
-            ids: outcome.partIds ?? (outcome.providerMessageId ? [outcome.providerMessageId] : []),
-          })),
-      );
-      const marked = new Map((await markSent(tx, group, now)).map((row) => [row.id, row]));
-      await this.receipts.recordParts(
-        tx,
-        group
-          .filter(({ row, outcome }) => outcome.status === 'sent' && marked.has(row.id))
-          .map(({ row, provider, outcome }) => ({
-            notificationId: row.id,
-            provider,
-            ids: outcome.partIds ?? (outcome.providerMessageId ? [outcome.providerMessageId] : []),
-          })),
-        now,
-      );
-      for (const sent of marked.values()) if (sent.status === 'delivered') await this.callbacks.enqueue(tx, sent, now);
-      return group.map(({ row }) => marked.has(row.id));
-    });
+    return transaction(
+      this.db,
+      async (tx) => {
+        await lockReceiptIds(
+          tx,
+          group
+            .filter(({ outcome }) => outcome.status === 'sent')
+            .map(({ provider, outcome }) => ({
+              provider,
+              ids: outcome.partIds ?? (outcome.providerMessageId ? [outcome.providerMessageId] : []),
+            })),
+        );
+        const marked = new Map((await markSent(tx, group, now)).map((row) => [row.id, row]));
+        await this.receipts.recordParts(
+          tx,
+          group
+            .filter(({ row, outcome }) => outcome.status === 'sent' && marked.has(row.id))
+            .map(({ row, provider, outcome }) => ({
+              notificationId: row.id,
+              provider,
+              ids: outcome.partIds ?? (outcome.providerMessageId ? [outcome.providerMessageId] : []),
+            })),
+          now,
+        );
+        for (const sent of marked.values()) if (sent.status === 'delivered') await this.callbacks.enqueue(tx, sent, now);
+        return group.map(({ row }) => marked.has(row.id));
+      },
+      NOTIFICATION_PATH,
+    );
   }
 
   /**
@@ -289,11 +302,15 @@ export class Dispatcher {
 
   private async finishFailed(row: NotificationRow, reason: string, detail: string): Promise<void> {
     const now = this.clock.now();
-    await transaction(this.db, async (tx) => {
-      const failed = await markFailed(tx, row, now, reason, detail);
-      if (failed) await this.callbacks.enqueue(tx, failed, now);
-      if (failed?.channel === 'zalo') await this.followUp?.afterFailure(tx, failed, now);
-    });
+    await transaction(
+      this.db,
+      async (tx) => {
+        const failed = await markFailed(tx, row, now, reason, detail);
+        if (failed) await this.callbacks.enqueue(tx, failed, now);
+        if (failed?.channel === 'zalo') await this.followUp?.afterFailure(tx, failed, now);
+      },
+      NOTIFICATION_PATH,
+    );
     this.metrics.notificationsFinal.inc({ kind: row.kind, status: 'failed' });
   }
 

@@ -157,7 +157,8 @@ export const POSTGRES_HOT: HotStatements = {
   giveBack: async (db, id, attempts, now, nextAttemptAt, error) => {
     await runHot(db, GIVE_BACK, [id, attempts, nextAttemptAt, error, now]);
   },
-  markFailed: async (db, id, attempts, now, reason, detail) => (await runHot<HotNotification>(db, MARK_FAILED, [id, attempts, reason, detail, now]))[0],
+  markFailed: async (db, id, attempts, now, reason, detail) =>
+    (await runHot<HotNotification>(db, MARK_FAILED, [id, attempts, reason, detail, now]))[0],
   markSent: (db, sent, now) =>
     runHot(db, MARK_SENT, [JSON.stringify(sent.map((s) => [s.id, s.attempts, s.status, s.provider, s.providerMessageId])), now]),
 };

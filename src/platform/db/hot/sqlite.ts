@@ -64,14 +64,16 @@ export const SQLITE_HOT: HotStatements = {
   insertNotifications: (db, rows) => runHot(db, INSERT_NOTIFICATIONS, [jsonRows(rows, NOTIFICATION_COLUMNS)]),
   insertInbound: (db, rows) => runHot(db, INSERT_INBOUND, [jsonRows(rows, INBOUND_COLUMNS)]),
   claimDue: (db, limit, now, leaseUntil) => runHot(db, CLAIM_DUE, [leaseUntil, leaseUntil, now, now, limit]),
-  renewLease: async (db, id, attempts, now, leaseUntil) => (await runHot(db, RENEW_LEASE, [leaseUntil, leaseUntil, now, id, attempts])).length > 0,
+  renewLease: async (db, id, attempts, now, leaseUntil) =>
+    (await runHot(db, RENEW_LEASE, [leaseUntil, leaseUntil, now, id, attempts])).length > 0,
   retryLater: async (db, id, attempts, now, nextAttemptAt, error) => {
     await runHot(db, RETRY_LATER, [nextAttemptAt, error, now, id, attempts]);
   },
   giveBack: async (db, id, attempts, now, nextAttemptAt, error) => {
     await runHot(db, GIVE_BACK, [nextAttemptAt, error, now, id, attempts]);
   },
-  markFailed: async (db, id, attempts, now, reason, detail) => (await runHot<HotNotification>(db, MARK_FAILED, [reason, detail, now, id, attempts]))[0],
+  markFailed: async (db, id, attempts, now, reason, detail) =>
+    (await runHot<HotNotification>(db, MARK_FAILED, [reason, detail, now, id, attempts]))[0],
   markSent: (db, sent, now) =>
     runHot(db, MARK_SENT, [now, now, now, JSON.stringify(sent.map((s) => [s.id, s.attempts, s.status, s.provider, s.providerMessageId]))]),
 };
