@@ -4,7 +4,7 @@
  * (json_array_elements), so a group of any size is one statement and one round trip.
  */
 import type { HotNotification, HotStatements } from './statements.js';
-import { INBOUND_COLUMNS, NOTIFICATION_COLUMNS, jsonRows, runHot } from './statements.js';
+import { INBOUND_COLUMNS, NOTIFICATION_COLUMNS, PART_COLUMNS, jsonRows, runHot } from './statements.js';
 
 const NOTIFICATION_TYPES: Record<(typeof NOTIFICATION_COLUMNS)[number], string> = {
   dossier_id: 'bigint',
@@ -144,6 +144,34 @@ const MARK_SENT = named(
    returning n.*`,
 );
 
+const PART_TYPES: Record<(typeof PART_COLUMNS)[number], string> = {
+  provider: 'text',
+  message_id: 'text',
+  notification_id: 'bigint',
+  part: 'integer',
+  status: 'text',
+  provider_status: 'text',
+  error_code: 'text',
+  updated_at: 'bigint',
+};
+
+const INSERT_PARTS = named(
+  'insert_parts',
+  `insert into provider_message_parts (${PART_COLUMNS.join(', ')})
+   select ${fromJson(PART_COLUMNS.map((c) => PART_TYPES[c]))} from json_array_elements($1::json) as e(r)
+   on conflict (provider, message_id) do nothing`,
+);
+
+// unnest yields the keys in array order, so every transaction locks them in the order given.
+const LOCK_KEYS = named('lock_keys', 'select pg_advisory_xact_lock(hashtextextended(k, 0)) from unnest($1::text[]) as k');
+
+const UNMATCHED_RECEIPTS = named(
+  'unmatched_receipts',
+  `select * from delivery_receipts
+    where notification_id is null and provider = any($1::text[]) and provider_message_id = any($2::text[])
+    order by id`,
+);
+
 export const POSTGRES_HOT: HotStatements = {
   dossiersByKeys: (db, keys) => runHot(db, DOSSIERS_BY_KEYS, [keys]),
   senderUsage: (db, senders, since, exceptGateway) => runHot(db, SENDER_USAGE, [senders, since, exceptGateway]),
@@ -161,4 +189,11 @@ export const POSTGRES_HOT: HotStatements = {
     (await runHot<HotNotification>(db, MARK_FAILED, [id, attempts, reason, detail, now]))[0],
   markSent: (db, sent, now) =>
     runHot(db, MARK_SENT, [JSON.stringify(sent.map((s) => [s.id, s.attempts, s.status, s.provider, s.providerMessageId])), now]),
+  lockKeys: async (db, keys) => {
+    if (keys.length > 0) await runHot(db, LOCK_KEYS, [keys]);
+  },
+  insertParts: async (db, rows) => {
+    if (rows.length > 0) await runHot(db, INSERT_PARTS, [jsonRows(rows, PART_COLUMNS)]);
+  },
+  unmatchedReceipts: (db, providers, ids) => runHot(db, UNMATCHED_RECEIPTS, [providers, ids]),
 };

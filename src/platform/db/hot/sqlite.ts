@@ -3,7 +3,7 @@
  * rows passed as one JSON array read with json_each, so a group of any size is one statement.
  */
 import type { HotNotification, HotStatements } from './statements.js';
-import { INBOUND_COLUMNS, NOTIFICATION_COLUMNS, jsonRows, runHot } from './statements.js';
+import { INBOUND_COLUMNS, NOTIFICATION_COLUMNS, PART_COLUMNS, jsonRows, runHot } from './statements.js';
 
 /** `value->>0, value->>1, …`: the row's columns out of its JSON array. */
 const fromJson = (count: number) => Array.from({ length: count }, (_, i) => `value->>${i}`).join(', ');
@@ -58,6 +58,15 @@ const MARK_SENT = `update notifications
    where notifications.id = g.id and notifications.status = 'sending' and notifications.attempts = g.attempts
   returning *`;
 
+const INSERT_PARTS = `insert into provider_message_parts (${PART_COLUMNS.join(', ')})
+  select ${fromJson(PART_COLUMNS.length)} from json_each(?) where true order by key
+  on conflict (provider, message_id) do nothing`;
+
+const UNMATCHED_RECEIPTS = `select * from delivery_receipts
+   where notification_id is null and provider in (select value from json_each(?))
+     and provider_message_id in (select value from json_each(?))
+   order by id`;
+
 export const SQLITE_HOT: HotStatements = {
   dossiersByKeys: (db, keys) => runHot(db, DOSSIERS_BY_KEYS, [JSON.stringify(keys)]),
   senderUsage: (db, senders, since, exceptGateway) => runHot(db, SENDER_USAGE, [JSON.stringify(senders), since, exceptGateway]),
@@ -76,4 +85,9 @@ export const SQLITE_HOT: HotStatements = {
     (await runHot<HotNotification>(db, MARK_FAILED, [reason, detail, now, id, attempts]))[0],
   markSent: (db, sent, now) =>
     runHot(db, MARK_SENT, [now, now, now, JSON.stringify(sent.map((s) => [s.id, s.attempts, s.status, s.provider, s.providerMessageId]))]),
+  lockKeys: async () => undefined,
+  insertParts: async (db, rows) => {
+    if (rows.length > 0) await runHot(db, INSERT_PARTS, [jsonRows(rows, PART_COLUMNS)]);
+  },
+  unmatchedReceipts: (db, providers, ids) => runHot(db, UNMATCHED_RECEIPTS, [JSON.stringify(providers), JSON.stringify(ids)]),
 };

@@ -10,12 +10,14 @@
  */
 import { CompiledQuery, type Insertable, type Selectable } from 'kysely';
 import type { DbHandle } from '../database.js';
-import type { DossierTable, InboundMessageTable, NotificationTable } from '../schema.js';
+import type { DeliveryReceiptTable, DossierTable, InboundMessageTable, NotificationTable, ProviderMessagePartTable } from '../schema.js';
 
 export type HotNotification = Selectable<NotificationTable>;
 export type HotNewNotification = Insertable<NotificationTable>;
 export type HotNewInbound = Insertable<InboundMessageTable>;
 export type HotDossier = Selectable<DossierTable>;
+export type HotNewPart = Insertable<ProviderMessagePartTable>;
+export type HotReceipt = Selectable<DeliveryReceiptTable>;
 
 /** One accepted send to record as sent: `delivered_at` set when the provider said delivered. */
 export interface HotSent {
@@ -54,6 +56,13 @@ export interface HotStatements {
   giveBack(db: DbHandle, id: number, attempts: number, now: number, nextAttemptAt: number, error: string | null): Promise<void>;
   markFailed(db: DbHandle, id: number, attempts: number, now: number, reason: string, detail: string): Promise<HotNotification | undefined>;
   markSent(db: DbHandle, sent: readonly HotSent[], now: number): Promise<HotNotification[]>;
+  /** PostgreSQL: transaction-scoped advisory locks on `keys`, taken in the order given (SQLite: nothing
+   *  to do, its write transactions are serial). */
+  lockKeys(db: DbHandle, keys: readonly string[]): Promise<void>;
+  /** Inserts the message parts a provider answered with, unless (provider, message_id) exists. */
+  insertParts(db: DbHandle, rows: readonly HotNewPart[]): Promise<void>;
+  /** Receipts kept unmatched for these providers and ids, oldest first. */
+  unmatchedReceipts(db: DbHandle, providers: readonly string[], ids: readonly string[]): Promise<HotReceipt[]>;
 }
 
 /** The columns a notification is inserted with (all but `id`), in one order for both dialects. */
@@ -109,6 +118,18 @@ export const INBOUND_COLUMNS = [
   'created_at',
   'deidentified_at',
 ] as const satisfies readonly (keyof HotNewInbound)[];
+
+/** The columns a message part is inserted with. */
+export const PART_COLUMNS = [
+  'provider',
+  'message_id',
+  'notification_id',
+  'part',
+  'status',
+  'provider_status',
+  'error_code',
+  'updated_at',
+] as const satisfies readonly (keyof HotNewPart)[];
 
 /** Rows as one JSON parameter: an array of arrays in `columns` order (absent values are null). */
 export function jsonRows<R extends object>(rows: readonly R[], columns: readonly (keyof R)[]): string {
