@@ -46,7 +46,13 @@ writeFileSync(
   }),
 );
 const rssAtStart = process.memoryUsage().rss;
-const config = benchConfig(url, { MOTCUA_CONFIG_FILE: configFile, MOTCUA_DISPATCHER: 'true' });
+// The operator's choice for the notification path's commits, when the run sets it (README Configuration).
+const syncCommit = process.env.MOTCUA_PG_SYNCHRONOUS_COMMIT_NOTIFICATIONS;
+const config = benchConfig(url, {
+  MOTCUA_CONFIG_FILE: configFile,
+  MOTCUA_DISPATCHER: 'true',
+  ...(syncCommit ? { MOTCUA_PG_SYNCHRONOUS_COMMIT_NOTIFICATIONS: syncCommit } : {}),
+});
 const ctx = await benchContext(config);
 await seedReference(ctx);
 await bulkInsertDossiers(ctx, Number(process.env.BENCH_DOSSIERS ?? 10_000));

@@ -222,6 +222,9 @@ async function withRig<T>(
     const dispatchEnv: Record<string, string> = {};
     if (options.concurrency !== null) dispatchEnv.MOTCUA_DISPATCH_CONCURRENCY = String(options.concurrency);
     if (options.batch !== null) dispatchEnv.MOTCUA_DISPATCH_BATCH = String(options.batch);
+    // The operator's choice for the notification path's commits, when the run sets it (README Configuration).
+    const syncCommit = process.env.MOTCUA_PG_SYNCHRONOUS_COMMIT_NOTIFICATIONS;
+    if (syncCommit) dispatchEnv.MOTCUA_PG_SYNCHRONOUS_COMMIT_NOTIFICATIONS = syncCommit;
     // The dispatcher is started by hand; the flag only tells `serve` not to start it.
     const ctx = await benchContext(
       benchConfig(database.url, { MOTCUA_CONFIG_FILE: configFile, MOTCUA_DISPATCHER: 'false', ...dispatchEnv, ...env }),

@@ -1,5 +1,6 @@
 import type { Insertable, RawBuilder, Selectable, SelectQueryBuilder, Updateable } from 'kysely';
 import type { DbHandle } from '../platform/db/database.js';
+import { hot } from '../platform/db/hot/index.js';
 import type { Database, DossierEventTable, DossierTable } from '../platform/db/schema.js';
 import { searchFold } from '../lib/sms-text/fold.js';
 
@@ -25,6 +26,11 @@ export async function findDossierByKey(db: DbHandle, key: string, options: { for
   let query = db.kysely.selectFrom('dossiers').selectAll().where('receipt_key', '=', key);
   if (options.forUpdate && db.dialect === 'postgres') query = query.forUpdate();
   return query.executeTakeFirst();
+}
+
+/** Dossiers by receipt key, any number in one (hot) statement: the SMS look-up reads a group of MOs' at once. */
+export function findDossiersByKeys(db: DbHandle, keys: readonly string[]): Promise<DossierRow[]> {
+  return keys.length === 0 ? Promise.resolve([]) : hot(db).dossiersByKeys(db, [...new Set(keys)]);
 }
 
 /** The dossier and, when `eventId` is given, whether that event was applied to it already: one statement. */

@@ -6,6 +6,7 @@
 import { sql } from 'kysely';
 import type { Config } from '../platform/config/config.js';
 import type { DbHandle } from '../platform/db/database.js';
+import { hot } from '../platform/db/hot/index.js';
 import { NOT_SMS_LOOKUP_GATEWAYS } from './lookup.billing.js';
 
 const HOUR_MS = 3_600_000;
@@ -34,18 +35,11 @@ export class SenderGuard {
     private readonly limits: GuardLimits,
   ) {}
 
-  /** Per sender, the MOs of the last hour and the distinct unknown codes they tried: one statement. */
+  /** Per sender, the MOs of the last hour and the distinct unknown codes they tried: one (hot) statement. */
   static async load(tx: DbHandle, senders: readonly string[], now: number, limits: GuardLimits): Promise<SenderGuard> {
     const guard = new SenderGuard(new Map(), limits);
     if (senders.length === 0) return guard;
-    const rows = await tx.kysely
-      .selectFrom('inbound_messages')
-      .select((eb) => ['sender', 'outcome', 'parsed_code', eb.fn.countAll<number>().as('n')])
-      .where('sender', 'in', senders)
-      .where('received_at', '>', now - HOUR_MS)
-      .where('gateway', 'not in', NOT_SMS_LOOKUP_GATEWAYS)
-      .groupBy(['sender', 'outcome', 'parsed_code'])
-      .execute();
+    const rows = await hot(tx).senderUsage(tx, senders, now - HOUR_MS, NOT_SMS_LOOKUP_GATEWAYS);
     for (const row of rows) {
       // Only the group's own senders match `in`; a de-identified row (sender null) never does.
       if (row.sender === null) continue;

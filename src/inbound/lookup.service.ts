@@ -17,7 +17,8 @@ import { replaceControlCharacters } from '../platform/http/schemas.js';
 import { checkPhone } from '../lib/phone/phone.js';
 import type { SmsEncoding } from '../lib/sms-text/encode.js';
 import { GroupCommit } from '../platform/db/group-commit.js';
-import { findDossierByKey, receiptKey } from '../dossiers/dossier.repository.js';
+import { findDossierByKey, findDossiersByKeys, receiptKey, type DossierRow } from '../dossiers/dossier.repository.js';
+import { hot } from '../platform/db/hot/index.js';
 import { toDossierJson } from '../dossiers/dossier.view.js';
 import type { NotificationRow } from '../messages/notification.repository.js';
 import { fitOneSegment } from './lookup.reply.js';
@@ -215,9 +216,12 @@ export class LookupService {
 
   private async handleGroup(mos: readonly InboundSms[]): Promise<InboundResult[]> {
     const now = this.clock.now();
-    // The dossiers are read side by side (PostgreSQL: on the pool's connections, not one after another).
+    // The group's dossiers in one statement (a round trip per MO is what PostgreSQL pays for).
+    const parsed = mos.map((mo) => parseMo(mo.text, { keyword: this.config.lookup.keyword }));
+    const keys = parsed.flatMap((p) => (p.kind === 'bad_syntax' ? [] : [receiptKey(p.code)]));
+    const dossiers = new Map((await findDossiersByKeys(this.db, keys)).map((d) => [d.receipt_key, d]));
     const prepared: PreparedMo[] = await Promise.all(
-      mos.map(async (mo) => {
+      mos.map(async (mo, i) => {
         const phone = checkPhone(mo.from);
         // The reply's dedupe key comes from the gateway's message id, so a re-delivered MO conflicts on its
         // first insert; without an id every MO is new.
@@ -225,7 +229,7 @@ export class LookupService {
           mo,
           phone,
           sender: senderOf(mo.from, phone),
-          answer: await this.prepare(mo.text, now),
+          answer: await this.prepare(parsed[i]!, dossiers, now),
           replyKey: `lookup|${mo.gateway}|${mo.messageId ?? randomUUID()}`,
         };
       }),
@@ -309,13 +313,8 @@ export class LookupService {
     });
     const insertedIds = new Set<string>();
     if (moRows.length > 0) {
-      const inserted = await tx.kysely
-        .insertInto('inbound_messages')
-        .values(moRows)
-        .onConflict((oc) => oc.columns(['gateway', 'gateway_message_id']).doNothing())
-        .returning(['gateway', 'gateway_message_id'])
-        .execute();
-      for (const row of inserted) if (row.gateway_message_id !== null) insertedIds.add(`${row.gateway}\u0000${row.gateway_message_id}`);
+      for (const row of await hot(tx).insertInbound(tx, moRows))
+        if (row.gateway_message_id !== null) insertedIds.add(`${row.gateway}\u0000${row.gateway_message_id}`);
     }
 
     const results: InboundResult[] = [];
@@ -407,17 +406,16 @@ export class LookupService {
     return throttledNumbers(this.db, this.clock.now(), this.config.lookup);
   }
 
-  /** Parses the MO and reads the dossier and its agency: outside the transaction, which on SQLite
-   *  holds the only connection (reference data is read through the cached services). */
-  private async prepare(text: string, now: number) {
+  /** Answers a parsed MO from its dossier (read for the whole group) and its agency: outside the
+   *  transaction, which on SQLite holds the only connection (reference data comes from the cached services). */
+  private async prepare(parsed: ReturnType<typeof parseMo>, dossiers: ReadonlyMap<string, DossierRow>, now: number) {
     const { keyword, shortCode } = this.config.lookup;
     const common = { lookupSyntax: lookupSyntax(keyword, shortCode), shortCode };
-    const parsed = parseMo(text, { keyword });
     if (parsed.kind === 'bad_syntax') {
       const fitted = fitOneSegment('lookup_bad_syntax', {}, common, 'ascii');
       return { outcome: 'bad_syntax' as const, code: null, dossier: null, encoding: fitted.encoding, reply: fitted.text };
     }
-    const dossier = (await findDossierByKey(this.db, receiptKey(parsed.code))) ?? null;
+    const dossier = dossiers.get(receiptKey(parsed.code)) ?? null;
     if (!dossier) {
       const fitted = fitOneSegment('lookup_not_found', {}, { ...common, receiptCode: parsed.code }, 'ascii');
       return { outcome: 'not_found' as const, code: parsed.code, dossier: null, encoding: fitted.encoding, reply: fitted.text };

@@ -1,26 +1,21 @@
 import type { Insertable, Selectable } from 'kysely';
 import type { DbHandle } from '../platform/db/database.js';
+import { hot } from '../platform/db/hot/index.js';
 import type { NotificationTable } from '../platform/db/schema.js';
 
 export type NotificationRow = Selectable<NotificationTable>;
 export type NewNotification = Insertable<NotificationTable>;
 
-/** Rows per INSERT: batches of thousands would pass SQLite's limit on bound parameters. */
+/** Rows per INSERT: one JSON parameter each, kept to a size a statement handles comfortably. */
 const INSERT_CHUNK = 500;
 
-/** Inserts each row unless its dedupe key exists; returns the rows actually inserted. */
+/** Inserts each row unless its dedupe key exists; returns the rows actually inserted (a hot statement:
+ *  every look-up reply and every notification comes this way). */
 export async function insertNotifications(db: DbHandle, rows: readonly NewNotification[]): Promise<NotificationRow[]> {
+  if (rows.length <= INSERT_CHUNK) return rows.length === 0 ? [] : hot(db).insertNotifications(db, rows);
   const inserted: NotificationRow[] = [];
-  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-    inserted.push(
-      ...(await db.kysely
-        .insertInto('notifications')
-        .values(rows.slice(i, i + INSERT_CHUNK))
-        .onConflict((oc) => oc.column('dedupe_key').doNothing())
-        .returningAll()
-        .execute()),
-    );
-  }
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK)
+    inserted.push(...(await hot(db).insertNotifications(db, rows.slice(i, i + INSERT_CHUNK))));
   return inserted;
 }
 

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../platform/clock.js';
 import { transaction, type Db, type DbHandle } from '../../platform/db/database.js';
 import { GroupCommit } from '../../platform/db/group-commit.js';
+import { hot } from '../../platform/db/hot/index.js';
 import type { Metrics } from '../../platform/metrics.js';
 import type { DeliveryReceipt } from '../../providers/provider.js';
 import { receiptIdCandidates } from '../../lib/smpp/receipt.js';
@@ -42,9 +43,7 @@ export async function lockReceiptIds(tx: DbHandle, entries: readonly { provider:
   const keys = [
     ...new Set(entries.flatMap(({ provider, ids }) => ids.flatMap(receiptIdCandidates).map((id) => `receipt|${provider}|${id}`))),
   ].sort();
-  if (keys.length === 0) return;
-  // unnest yields the keys in array order, so every transaction locks them in one order.
-  await sql`select pg_advisory_xact_lock(hashtextextended(k, 0)) from unnest(${keys}::text[]) as k`.execute(tx.kysely);
+  await hot(tx).lockKeys(tx, keys);
 }
 
 /** Rows or values per statement, under SQLite's cap on bound parameters. */
@@ -82,13 +81,17 @@ export class ReceiptService {
 
   private async recordGroup(receipts: readonly DeliveryReceipt[]): Promise<ReceiptResult[]> {
     const now = this.clock.now();
-    const results = await transaction(this.db, async (tx) => {
-      await lockReceiptIds(
-        tx,
-        receipts.map((receipt) => ({ provider: receipt.provider, ids: [receipt.providerMessageId] })),
-      );
-      return this.applyGroup(tx, receipts, now);
-    });
+    const results = await transaction(
+      this.db,
+      async (tx) => {
+        await lockReceiptIds(
+          tx,
+          receipts.map((receipt) => ({ provider: receipt.provider, ids: [receipt.providerMessageId] })),
+        );
+        return this.applyGroup(tx, receipts, now);
+      },
+      { notificationPath: true },
+    );
     receipts.forEach((receipt, i) => {
       const result = results[i]!;
       this.metrics.receipts.inc({ provider: receipt.provider, status: receipt.status, matched: String(result.matched) });
@@ -176,27 +179,12 @@ export class ReceiptService {
     );
     const statuses: (NotificationRow['status'] | null)[] = messages.map(() => null);
     if (rows.length === 0) return statuses;
-    for (let i = 0; i < rows.length; i += 500) {
-      await tx.kysely
-        .insertInto('provider_message_parts')
-        .values(rows.slice(i, i + 500))
-        .onConflict((oc) => oc.columns(['provider', 'message_id']).doNothing())
-        .execute();
-    }
+    for (let i = 0; i < rows.length; i += CHUNK) await hot(tx).insertParts(tx, rows.slice(i, i + CHUNK));
     const candidates = [...new Set(entries.flatMap((e) => e.unique.flatMap(receiptIdCandidates)))];
     const waiting = [];
-    for (let i = 0; i < candidates.length; i += 500) {
-      waiting.push(
-        ...(await tx.kysely
-          .selectFrom('delivery_receipts')
-          .selectAll()
-          .where('notification_id', 'is', null)
-          .where('provider', 'in', [...new Set(entries.map((e) => e.provider))])
-          .where('provider_message_id', 'in', candidates.slice(i, i + 500))
-          .orderBy('id')
-          .execute()),
-      );
-    }
+    const providers = [...new Set(entries.map((e) => e.provider))];
+    for (let i = 0; i < candidates.length; i += CHUNK)
+      waiting.push(...(await hot(tx).unmatchedReceipts(tx, providers, candidates.slice(i, i + CHUNK))));
     const early = [];
     for (const receipt of waiting) {
       const index = entries.findIndex(

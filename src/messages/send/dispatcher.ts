@@ -20,6 +20,10 @@ import type { StatusCallbackService } from '../callbacks/status-callback.service
 export type DispatcherOptions = Omit<Config['dispatcher'], 'enabled'>;
 
 const POKE_DELAY_MS = 20;
+/** Sent updates per transaction at most (one UPDATE whatever the size; see queue.sql.ts markSent). */
+const SENT_GROUP_MAX = 1_000;
+/** Sent and failed updates commit as the operator chose for the notification path (MOTCUA_PG_SYNCHRONOUS_COMMIT_NOTIFICATIONS). */
+const NOTIFICATION_PATH = { notificationPath: true } as const;
 /** A rate-limited provider is waited for up to this long; a longer wait defers the message instead. */
 const MAX_RATE_WAIT_MS = 1_000;
 
@@ -72,7 +76,12 @@ export class Dispatcher {
     /** Zalo → SMS fallback, in the transaction that fails the Zalo notification; null without Zalo. */
     private readonly followUp: FailureFollowUp | null = null,
   ) {
-    this.sentGroups = new GroupCommit((group) => this.recordSentGroup(group), { maxSize: options.concurrency, delayMs: 2 });
+    // Not capped at the concurrency: the look-up fast path has as many sends in flight as MOs, and on
+    // SQLite each group waits its turn behind the MO groups, so the updates that piled up meanwhile go in one.
+    this.sentGroups = new GroupCommit((group) => this.recordSentGroup(group), {
+      maxSize: Math.max(options.concurrency, SENT_GROUP_MAX),
+      delayMs: 2,
+    });
     this.failedGroups = new GroupCommit((group) => this.recordFailedGroup(group), { maxSize: options.concurrency, delayMs: 2 });
     this.loop = new PollLoop(
       () => this.runOnce(),
@@ -218,31 +227,35 @@ export class Dispatcher {
 
   private recordSentGroup(group: readonly SentItem[]): Promise<boolean[]> {
     const now = this.clock.now();
-    return transaction(this.db, async (tx) => {
-      await lockReceiptIds(
-        tx,
-        group
-          .filter(({ outcome }) => outcome.status === 'sent')
-          .map(({ provider, outcome }) => ({
-            provider,
-            ids: outcome.partIds ?? (outcome.providerMessageId ? [outcome.providerMessageId] : []),
-          })),
-      );
-      const marked = new Map((await markSent(tx, group, now)).map((row) => [row.id, row]));
-      await this.receipts.recordParts(
-        tx,
-        group
-          .filter(({ row, outcome }) => outcome.status === 'sent' && marked.has(row.id))
-          .map(({ row, provider, outcome }) => ({
-            notificationId: row.id,
-            provider,
-            ids: outcome.partIds ?? (outcome.providerMessageId ? [outcome.providerMessageId] : []),
-          })),
-        now,
-      );
-      for (const sent of marked.values()) if (sent.status === 'delivered') await this.callbacks.enqueue(tx, sent, now);
-      return group.map(({ row }) => marked.has(row.id));
-    });
+    return transaction(
+      this.db,
+      async (tx) => {
+        await lockReceiptIds(
+          tx,
+          group
+            .filter(({ outcome }) => outcome.status === 'sent')
+            .map(({ provider, outcome }) => ({
+              provider,
+              ids: outcome.partIds ?? (outcome.providerMessageId ? [outcome.providerMessageId] : []),
+            })),
+        );
+        const marked = new Map((await markSent(tx, group, now)).map((row) => [row.id, row]));
+        await this.receipts.recordParts(
+          tx,
+          group
+            .filter(({ row, outcome }) => outcome.status === 'sent' && marked.has(row.id))
+            .map(({ row, provider, outcome }) => ({
+              notificationId: row.id,
+              provider,
+              ids: outcome.partIds ?? (outcome.providerMessageId ? [outcome.providerMessageId] : []),
+            })),
+          now,
+        );
+        for (const sent of marked.values()) if (sent.status === 'delivered') await this.callbacks.enqueue(tx, sent, now);
+        return group.map(({ row }) => marked.has(row.id));
+      },
+      NOTIFICATION_PATH,
+    );
   }
 
   /**
@@ -295,13 +308,17 @@ export class Dispatcher {
    */
   private recordFailedGroup(group: readonly FailedItem[]): Promise<undefined[]> {
     const now = this.clock.now();
-    return transaction(this.db, async (tx) => {
-      const failed = await markFailed(tx, group, now);
-      for (const row of failed) await this.callbacks.enqueue(tx, row, now);
-      const zalo = failed.filter((row) => row.channel === 'zalo');
-      if (zalo.length > 0) await this.followUp?.afterFailure(tx, zalo, now);
-      return group.map(() => undefined);
-    });
+    return transaction(
+      this.db,
+      async (tx) => {
+        const failed = await markFailed(tx, group, now);
+        for (const row of failed) await this.callbacks.enqueue(tx, row, now);
+        const zalo = failed.filter((row) => row.channel === 'zalo');
+        if (zalo.length > 0) await this.followUp?.afterFailure(tx, zalo, now);
+        return group.map(() => undefined);
+      },
+      NOTIFICATION_PATH,
+    );
   }
 
   /** True between start() and stop(): rows handed to this dispatcher get sent. */

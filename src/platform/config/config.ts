@@ -27,7 +27,15 @@ export const DEFAULT_DB_TIMEOUTS: DatabaseTimeouts = Object.freeze({
 
 export type DatabaseConfig =
   | { readonly dialect: 'sqlite'; readonly path: string; readonly url: string; readonly timeouts: DatabaseTimeouts }
-  | { readonly dialect: 'postgres'; readonly url: string; readonly poolSize: number; readonly timeouts: DatabaseTimeouts };
+  | {
+      readonly dialect: 'postgres';
+      readonly url: string;
+      readonly poolSize: number;
+      readonly timeouts: DatabaseTimeouts;
+      /** MOTCUA_PG_SYNCHRONOUS_COMMIT_NOTIFICATIONS: `off` commits the notification path's transactions
+       *  (sent and failed updates, delivery receipts) without waiting for the WAL flush; `on` (default) waits. */
+      readonly notificationSynchronousCommit?: 'on' | 'off';
+    };
 
 export interface Config {
   readonly port: number;
@@ -165,6 +173,14 @@ function integer(env: Env, name: string, fallback: number, min = 0, max = Number
   return value;
 }
 
+/** `on` (default) or `off`: PostgreSQL's synchronous_commit for one path's transactions. */
+function synchronousCommit(env: Env, name: string): 'on' | 'off' {
+  const value = env[name]?.trim().toLowerCase();
+  if (value === undefined || value === '' || value === 'on') return 'on';
+  if (value === 'off') return 'off';
+  throw new ConfigError(`${name} must be "on" or "off"`);
+}
+
 function flag(env: Env, name: string, fallback: boolean): boolean {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -211,14 +227,20 @@ function optionalSecret(env: Env, name: string): string | null {
   return value;
 }
 
-export function parseDatabaseUrl(url: string, poolSize = 10, timeouts: DatabaseTimeouts = DEFAULT_DB_TIMEOUTS): DatabaseConfig {
+export function parseDatabaseUrl(
+  url: string,
+  poolSize = 10,
+  timeouts: DatabaseTimeouts = DEFAULT_DB_TIMEOUTS,
+  notificationSynchronousCommit: 'on' | 'off' = 'on',
+): DatabaseConfig {
   if (url.startsWith('file:')) {
     const path = url.slice('file:'.length);
     if (!path) throw new ConfigError('DATABASE_URL=file:<path> needs a path, e.g. file:./data/motcua.db');
     return Object.freeze({ dialect: 'sqlite', path, url, timeouts });
   }
   if (url === ':memory:') return Object.freeze({ dialect: 'sqlite', path: ':memory:', url, timeouts });
-  if (/^postgres(ql)?:\/\//.test(url)) return Object.freeze({ dialect: 'postgres', url, poolSize, timeouts });
+  if (/^postgres(ql)?:\/\//.test(url))
+    return Object.freeze({ dialect: 'postgres', url, poolSize, timeouts, notificationSynchronousCommit });
   throw new ConfigError(`DATABASE_URL must be file:<path> or postgres://… (got "${url}")`);
 }
 
@@ -283,6 +305,7 @@ export function loadConfig(env: Env = process.env): Config {
     env.DATABASE_URL?.trim() || 'file:./data/motcua.db',
     integer(env, 'MOTCUA_PG_POOL', 10, 1, 200),
     databaseTimeouts(env),
+    synchronousCommit(env, 'MOTCUA_PG_SYNCHRONOUS_COMMIT_NOTIFICATIONS'),
   );
 
   const config: Config = {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type { DatabaseConfig } from '../config/config.js';
 import type { Database } from './schema.js';
 import { DatabaseOpenError, isDbFailure } from './failure.js';
@@ -16,6 +16,9 @@ export interface DbHandle {
   /** Runs `effect` once the open transaction commits (never when it rolls back); outside a
    *  transaction, at once. For in-process signals that must not run before the data is visible. */
   afterCommit(effect: () => void): void;
+  /** PostgreSQL: `off` when the operator lets the notification path commit without waiting for the WAL
+   *  flush (MOTCUA_PG_SYNCHRONOUS_COMMIT_NOTIFICATIONS); see `transaction`'s `notificationPath`. */
+  readonly notificationSynchronousCommit?: 'on' | 'off';
 }
 
 export interface Db extends DbHandle {
@@ -45,18 +48,44 @@ export function openDatabase(config: DatabaseConfig, options: { readonly mustExi
     return { kysely, dialect: 'sqlite', health, afterCommit: runNow, close };
   }
   const kysely = openPostgres(config, health);
-  return { kysely, dialect: 'postgres', health, afterCommit: runNow, close: () => kysely.destroy() };
+  return {
+    kysely,
+    dialect: 'postgres',
+    health,
+    afterCommit: runNow,
+    notificationSynchronousCommit: config.notificationSynchronousCommit ?? 'on',
+    close: () => kysely.destroy(),
+  };
 }
 
 function runNow(effect: () => void): void {
   effect();
 }
 
-export async function transaction<T>(db: DbHandle, work: (tx: DbHandle) => Promise<T>): Promise<T> {
+export interface TransactionOptions {
+  /**
+   * A transaction of the notification path (sent and failed updates, delivery receipts): on PostgreSQL
+   * with MOTCUA_PG_SYNCHRONOUS_COMMIT_NOTIFICATIONS=off it runs `SET LOCAL synchronous_commit = off`,
+   * so its commit does not wait for the WAL flush (a server crash can lose its last ~0.6 s: a sent
+   * update lost means that message is sent again). Never for MOs, intake or events.
+   */
+  readonly notificationPath?: boolean;
+}
+
+const ASYNC_COMMIT = CompiledQuery.raw('set local synchronous_commit = off');
+
+export async function transaction<T>(db: DbHandle, work: (tx: DbHandle) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
   const effects: Array<() => void> = [];
-  const result = await db.kysely
-    .transaction()
-    .execute((trx) => work({ kysely: trx, dialect: db.dialect, afterCommit: (effect) => effects.push(effect) }));
+  const relaxed = options.notificationPath === true && db.dialect === 'postgres' && db.notificationSynchronousCommit === 'off';
+  const result = await db.kysely.transaction().execute(async (trx) => {
+    if (relaxed) await trx.executeQuery(ASYNC_COMMIT);
+    return work({
+      kysely: trx,
+      dialect: db.dialect,
+      afterCommit: (effect) => effects.push(effect),
+      ...(db.notificationSynchronousCommit ? { notificationSynchronousCommit: db.notificationSynchronousCommit } : {}),
+    });
+  });
   for (const effect of effects) db.afterCommit(effect);
   return result;
 }

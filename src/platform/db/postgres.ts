@@ -8,6 +8,8 @@ import type { Database } from './schema.js';
 
 const PG_INT8 = 20;
 const PG_NUMERIC = 1700;
+/** How a hot statement's text begins: `/*hot:<name>*\/ …` (see ./hot/postgres.ts). */
+const HOT_MARK = '/*hot:';
 
 /** Waits for a pooled connection at most `ms`; one that arrives later goes back to the pool. */
 function acquire(pool: pg.Pool, ms: number, health: DbHealth): Promise<pg.PoolClient> {
@@ -56,7 +58,10 @@ function guardClient(client: pg.PoolClient, health: DbHealth): PostgresPoolClien
       if (control === 'rollback') return Promise.resolve({ command: 'ROLLBACK', rowCount: null, rows: [] });
       return Promise.reject(lost);
     }
-    return client.query(text, parameters as unknown[]).then(
+    // A hot statement (./hot/postgres.ts) runs as a named prepared statement: parsed once per connection.
+    const name = text.startsWith(HOT_MARK) ? text.slice(HOT_MARK.length, text.indexOf('*/')) : null;
+    const run = name === null ? client.query(text, parameters as unknown[]) : client.query({ name, text, values: parameters as unknown[] });
+    return run.then(
       (result) => {
         let wrote = false;
         if (control === 'begin') inTransaction = true;
