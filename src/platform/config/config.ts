@@ -354,7 +354,7 @@ export function loadConfig(env: Env = process.env): Config {
     scheduler: { enabled: flag(env, 'MOTCUA_SCHEDULER', true) },
     ingest: {
       groupSize: integer(env, 'MOTCUA_INGEST_GROUP_SIZE', database.dialect === 'sqlite' ? 64 : 1, 1, 1000),
-      groupDelayMs: integer(env, 'MOTCUA_INGEST_GROUP_DELAY_MS', 1, 0, 600_000),
+      groupDelayMs: integer(env, 'MOTCUA_INGEST_GROUP_DELAY_MS', 0, 0, 600_000),
     },
     receipts: {
       timeoutSeconds: integer(env, 'MOTCUA_RECEIPT_TIMEOUT_SECONDS', 72 * 3600, 1),

@@ -1,7 +1,8 @@
 /**
  * Group commit: work items that arrive within `delayMs` of each other (or `maxSize` of them) are
- * handed to `run` together, so they share one transaction; a transaction per item costs more than
- * the item on SQLite, and round trips add up on PostgreSQL. One group runs at a time. When a group
+ * handed to `run` together, so they share one transaction (`delayMs` 0: the items of the same turn
+ * of the event loop and those that queue while a group runs; a lone item waits for nothing); a
+ * transaction per item costs more than the item on SQLite, and round trips add up on PostgreSQL. One group runs at a time. When a group
  * fails, its items run again one by one, so one bad item fails alone (unless the database itself failed:
  * then they all fail with it).
  */
@@ -10,7 +11,8 @@ import { isDbFailure } from './failure.js';
 
 export class GroupCommit<T, R> {
   private queue: { item: T; resolve: (result: R) => void; reject: (error: unknown) => void }[] = [];
-  private timer: NodeJS.Timeout | null = null;
+  /** The group waiting to start, as its cancel function. */
+  private timer: (() => void) | null = null;
   private running: Promise<void> | null = null;
 
   constructor(
@@ -28,10 +30,7 @@ export class GroupCommit<T, R> {
   /** Runs everything queued; call before the database closes. */
   async drain(): Promise<void> {
     while (this.running || this.timer || this.queue.length > 0) {
-      if (this.timer) {
-        clearTimeout(this.timer);
-        this.timer = null;
-      }
+      this.cancelTimer();
       if (this.running) await this.running;
       else await this.flush();
     }
@@ -40,21 +39,27 @@ export class GroupCommit<T, R> {
   private schedule(): void {
     if (this.running || this.queue.length === 0) return;
     const full = this.queue.length >= this.options.maxSize;
-    if (full && this.timer) {
-      clearTimeout(this.timer);
-      this.timer = null;
-    }
+    if (full) this.cancelTimer();
     if (this.timer) return;
-    this.timer = setTimeout(
-      () => {
-        this.timer = null;
-        this.running = this.flush().finally(() => {
-          this.running = null;
-          this.schedule();
-        });
-      },
-      full ? 0 : this.options.delayMs,
-    );
+    const start = () => {
+      this.timer = null;
+      this.running = this.flush().finally(() => {
+        this.running = null;
+        this.schedule();
+      });
+    };
+    if (full || this.options.delayMs === 0) {
+      const immediate = setImmediate(start);
+      this.timer = () => clearImmediate(immediate);
+    } else {
+      const timeout = setTimeout(start, this.options.delayMs);
+      this.timer = () => clearTimeout(timeout);
+    }
+  }
+
+  private cancelTimer(): void {
+    this.timer?.();
+    this.timer = null;
   }
 
   private async flush(): Promise<void> {

@@ -17,6 +17,38 @@ describe('GroupCommit', () => {
     assert.deepEqual(groups, [[1, 2, 3]]);
   });
 
+  test('delayMs 0: the items of one turn form a group, and those that arrive while it runs form the next', async () => {
+    const groups: number[][] = [];
+    let firstStarted: () => void = () => {};
+    const started = new Promise<void>((resolve) => {
+      firstStarted = resolve;
+    });
+    let releaseFirst: () => void = () => {};
+    const released = new Promise<void>((resolve) => {
+      releaseFirst = resolve;
+    });
+    const commit = new GroupCommit<number, number>(
+      async (items) => {
+        groups.push([...items]);
+        if (groups.length === 1) {
+          firstStarted();
+          await released;
+        }
+        return [...items];
+      },
+      { maxSize: 100, delayMs: 0 },
+    );
+    const first = [1, 2].map((n) => commit.submit(n));
+    await started;
+    const second = [3, 4, 5].map((n) => commit.submit(n));
+    releaseFirst();
+    assert.deepEqual(await Promise.all([...first, ...second]), [1, 2, 3, 4, 5]);
+    assert.deepEqual(groups, [
+      [1, 2],
+      [3, 4, 5],
+    ]);
+  });
+
   test('a group holds at most maxSize items; one group runs at a time', async () => {
     const groups: number[][] = [];
     let running = 0;
