@@ -2,6 +2,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuditService } from '../../accounts/audit.service.js';
 import type { Clock } from '../../platform/clock.js';
+import type { Agency } from '../../reference/agency.service.js';
+import type { AgencySettingsInput } from '../../reference/agency.settings.js';
 import { AppError, badRequest } from '../../platform/errors.js';
 import { templateFor, templateProblem } from '../../messages/plan/notification.templates.js';
 import { DEFAULT_TEMPLATES } from '../../messages/catalogue.js';
@@ -34,6 +36,19 @@ export function agencySettingsRoutes(app: FastifyInstance, deps: AgencySettingsD
 
   const codeOf = (request: FastifyRequest) => (request.params as { code: string }).code;
 
+  /** Stores an agency's name and settings and audits the change (`agency.settings`, before/after). */
+  const saveSettings = async (request: FastifyRequest, agency: Agency, name: string, settings: AgencySettingsInput) => {
+    const { agency: saved } = await agencies.put(agency.code, name, settings, deps.clock.now());
+    await audit.record(request.webUser!, {
+      action: 'agency.settings',
+      entity: 'agency',
+      entityId: agency.code,
+      before: agencyAudit(agency),
+      after: agencyAudit(saved),
+      ip: request.ip,
+    });
+  };
+
   app.get('/cai-dat', guard, async (request, reply) => {
     const user = request.webUser!;
     const requested = String((request.query as Record<string, unknown>).agency ?? '');
@@ -51,15 +66,7 @@ export function agencySettingsRoutes(app: FastifyInstance, deps: AgencySettingsD
     const { settings, errors } = settingsFromForm(agency, form, t);
     if (Object.keys(errors).length > 0) return page(request, reply, agency, { general: form, generalErrors: errors, status: 400 });
     try {
-      const { agency: saved } = await agencies.put(agency.code, form.name, settings, deps.clock.now());
-      await audit.record(user, {
-        action: 'agency.settings',
-        entity: 'agency',
-        entityId: agency.code,
-        before: agencyAudit(agency),
-        after: agencyAudit(saved),
-        ip: request.ip,
-      });
+      await saveSettings(request, agency, form.name, settings);
       return reply
         .code(303)
         .header('location', `/cai-dat?agency=${encodeURIComponent(agency.code)}&ok=saved`)
@@ -122,15 +129,7 @@ export function agencySettingsRoutes(app: FastifyInstance, deps: AgencySettingsD
     const agency = await editableAgency(agencies, user, codeOf(request));
     const privacyLink = formBool(request.body, 'privacyLink');
     try {
-      const { agency: saved } = await agencies.put(agency.code, agency.name, { ...agency.storedSettings, privacyLink }, deps.clock.now());
-      await audit.record(user, {
-        action: 'agency.settings',
-        entity: 'agency',
-        entityId: agency.code,
-        before: agencyAudit(agency),
-        after: agencyAudit(saved),
-        ip: request.ip,
-      });
+      await saveSettings(request, agency, agency.name, { ...agency.storedSettings, privacyLink });
       return reply
         .code(303)
         .header('location', `/cai-dat?agency=${encodeURIComponent(agency.code)}&ok=privacyLink#privacy-link-form`)
