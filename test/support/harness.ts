@@ -96,15 +96,15 @@ export function intakeBody(overrides: Record<string, unknown> = {}) {
   };
 }
 
-/** Receives dossier `000.00.15.H34-261123-<serial>` (STC, from seedBasics) and moves it to its result;
- *  resolves with the result_ready message's id. */
-export async function dossierWithResult(h: Harness, serial: number): Promise<number> {
+/** Receives dossier `000.00.15.H34-261123-<serial>` (STC, from seedBasics; `applicant` replaces the
+ *  default one) and moves it to its result; resolves with the result_ready message's id. */
+export async function dossierWithResult(h: Harness, serial: number, applicant?: { name: string; phone: string }): Promise<number> {
   const code = `000.00.15.H34-261123-${String(serial).padStart(4, '0')}`;
   const intake = await h.app.inject({
     method: 'POST',
     url: '/api/v1/dossiers',
     headers: admin,
-    payload: intakeBody({ receiptCode: code }),
+    payload: intakeBody({ receiptCode: code, ...(applicant ? { applicant } : {}) }),
   });
   assert.equal(intake.statusCode, 201, intake.body);
   const result = await h.app.inject({

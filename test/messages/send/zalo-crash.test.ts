@@ -19,7 +19,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startZaloSimulator, type ZaloSimulator } from '../../../src/main/zalo-sim/zalo-sim.js';
-import { TEST_DB, admin, createTestDatabase, seedBasics, startHarness, type Harness } from '../../support/harness.js';
+import { TEST_DB, createTestDatabase, dossierWithResult, seedBasics, startHarness, type Harness } from '../../support/harness.js';
 import { freePort, waitFor } from '../../support/wait.js';
 import { countBy, killWorker, readJournal, sessionsGone, startWorker, stopWorker, workerEnv } from '../../support/workers.js';
 
@@ -116,23 +116,7 @@ describe(`kill -9 mid-send, Zalo first and SMS as the fallback (${TEST_DB})`, ()
     // The API's side: Zalo's delivery events reach the product's webhook route.
     await h.app.listen({ port, host: '127.0.0.1' });
     await seedBasics(h, { holdSeconds: 0, quietHours: null, channels: ['zalo', 'sms'] });
-    for (let i = 0; i < CITIZENS; i++) {
-      const receiptCode = `000.00.15.H34-ZCRASH-${String(i).padStart(4, '0')}`;
-      const intake = await h.app.inject({
-        method: 'POST',
-        url: '/api/v1/dossiers',
-        headers: admin,
-        payload: { receiptCode, agencyCode: 'STC', procedureCode: '1.004227', applicant: { name: 'Lê Thị C', phone: phoneOf(i) } },
-      });
-      assert.equal(intake.statusCode, 201, intake.body);
-      const event = await h.app.inject({
-        method: 'POST',
-        url: `/api/v1/dossiers/${receiptCode}/events`,
-        headers: admin,
-        payload: { type: 'result_ready' },
-      });
-      assert.equal(event.statusCode, 200, event.body);
-    }
+    for (let i = 0; i < CITIZENS; i++) await dossierWithResult(h, i + 1, { name: 'Lê Thị C', phone: phoneOf(i) });
     const created = await rows(h);
     assert.equal(created.length, CITIZENS);
     assert.ok(created.every((r) => r.channel === 'zalo' && r.status === 'pending'));
