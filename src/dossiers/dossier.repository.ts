@@ -119,10 +119,13 @@ export interface DossierSearch {
 /** LIKE pattern text: the wildcards a person types are dropped. */
 const likeText = (text: string) => text.replace(/[%_\\]/g, '');
 
+/** A search without its paging: what `countDossiers` counts. */
+export type DossierCount = Omit<DossierSearch, 'limit' | 'offset' | 'beforeId'>;
+
 /** The filters shared by the search and its count: agency, state, queue condition and the typed text. */
 function filtered<O>(
   query: SelectQueryBuilder<Database, 'dossiers', O>,
-  search: Omit<DossierSearch, 'limit' | 'offset' | 'beforeId'>,
+  search: DossierCount,
 ): SelectQueryBuilder<Database, 'dossiers', O> {
   if (search.agencyCode) query = query.where('agency_code', '=', search.agencyCode);
   if (search.state) query = query.where('state', '=', search.state);
@@ -155,7 +158,7 @@ export async function searchDossiers(db: DbHandle, search: DossierSearch): Promi
 }
 
 /** How many dossiers `searchDossiers` would find without paging: one statement. */
-export async function countDossiers(db: DbHandle, search: Omit<DossierSearch, 'limit' | 'offset' | 'beforeId'>): Promise<number> {
+export async function countDossiers(db: DbHandle, search: DossierCount): Promise<number> {
   const row = await filtered(
     db.kysely.selectFrom('dossiers').select((eb) => eb.fn.countAll<number | string>().as('n')),
     search,

@@ -28,6 +28,7 @@ import {
   receiptKey,
   searchDossiers,
   updateDossier,
+  type DossierCount,
   type DossierRow,
 } from './dossier.repository.js';
 import {
@@ -406,13 +407,7 @@ export class DossierService {
     page: { q?: string | undefined; limit: number; offset: number },
   ): Promise<{ items: DossierJson[]; total: number }> {
     if (agencyCode) assertCanReadAgency(principal, agencyCode);
-    const now = this.clock.now();
-    const search = { agencyCode, query: page.q };
-    const [rows, total] = await Promise.all([
-      searchDossiers(this.db, { ...search, limit: page.limit, offset: page.offset }),
-      countDossiers(this.db, search),
-    ]);
-    return { items: rows.map((row) => toDossierJson(row, now)), total };
+    return this.pageOf({ agencyCode, query: page.q }, page, this.clock.now());
   }
 
   /** The agency's work queues with how many dossiers each holds now: one count statement per queue. */
@@ -432,12 +427,20 @@ export class DossierService {
   ): Promise<QueuePage> {
     assertCanReadAgency(principal, agencyCode);
     const dates = await queueDates(this.calendars, this.clock.now());
-    const search = { agencyCode, where: queueSql(queue, dates), query: page.q };
+    return { dates, ...(await this.pageOf({ agencyCode, where: queueSql(queue, dates), query: page.q }, page, dates.now)) };
+  }
+
+  /** One page of the dossiers `search` finds, with how many it finds across pages. */
+  private async pageOf(
+    search: DossierCount,
+    page: { limit: number; offset: number },
+    now: number,
+  ): Promise<{ items: DossierJson[]; total: number }> {
     const [rows, total] = await Promise.all([
       searchDossiers(this.db, { ...search, limit: page.limit, offset: page.offset }),
       countDossiers(this.db, search),
     ]);
-    return { dates, items: rows.map((row) => toDossierJson(row, dates.now)), total };
+    return { items: rows.map((row) => toDossierJson(row, now)), total };
   }
 }
 
