@@ -211,6 +211,10 @@ describe(`tables at volume in a real browser (${TEST_DB})`, { timeout: 300_000 }
       assert.equal(await page.locator('[data-testid="figures"] thead th').count(), 15);
       await assertNoSpill(page, '/giam-sat, every column');
       await page.setViewportSize({ width: 900, height: 768 });
+      // The page's script marks the box on the `resize` event, which may come after setViewportSize returns.
+      await page.waitForFunction(
+        () => document.querySelector('[data-scroll-cue]:has([data-testid="figures"])')?.getAttribute('data-overflow') === 'true',
+      );
       const narrow = (await assertNoSpill(page, '/giam-sat, every column at 900 px')).find((x) => x.table === 'figures');
       assert.ok(narrow && narrow.tableWidth > narrow.boxWidth && narrow.cue, 'the scroll cue shows when the columns overflow');
       await page
