@@ -101,18 +101,27 @@ export class Dispatcher {
     const rows = await this.claim(this.options.batchSize);
     if (rows.length === 0) return 0;
     let next = 0;
+    // Set when a send of this batch could not be recorded (the database failed): no further send starts,
+    // since each would be one more message sent but not recorded, to be sent again after its lease. So
+    // an outage duplicates at most the sends already in flight, `concurrency` of them.
+    let failed = false;
     const workers = Array.from({ length: Math.min(this.options.concurrency, rows.length) }, async () => {
-      while (next < rows.length) {
+      while (next < rows.length && !failed) {
         const row = rows[next++]!;
-        // Shutting down: what was claimed and not started goes back to the queue at once.
-        if (this.stopping) await this.releaseClaim(row);
-        else await this.process(row);
+        try {
+          // Shutting down: what was claimed and not started goes back to the queue at once.
+          if (this.stopping) await this.releaseClaim(row);
+          else await this.process(row);
+        } catch (error) {
+          failed = true;
+          throw error;
+        }
       }
     });
     // Every send of the batch settles before the loop goes on (or backs off, when the database failed):
     // rows left unprocessed stay claimed and are claimed again when their lease ends; none is lost.
-    const failed = (await Promise.allSettled(workers)).find((r) => r.status === 'rejected');
-    if (failed) throw failed.reason;
+    const rejected = (await Promise.allSettled(workers)).find((r) => r.status === 'rejected');
+    if (rejected) throw rejected.reason;
     return rows.length;
   }
 
@@ -179,9 +188,10 @@ export class Dispatcher {
           { notificationId: row.id, reason: failure.kind },
           'sent but not recorded (database unavailable): the message will be sent again',
         );
-      } else {
-        this.logger.error({ notificationId: row.id, err: error }, 'sent but not recorded: the message will be sent again');
+        // The batch stops starting sends (runOnce): the database is down.
+        throw error;
       }
+      this.logger.error({ notificationId: row.id, err: error }, 'sent but not recorded: the message will be sent again');
     }
   }
 
@@ -334,8 +344,9 @@ export class Dispatcher {
   sendClaimed(rows: readonly NotificationRow[]): void {
     for (const row of rows) {
       const work = this.process(row).catch((error: unknown) => {
-        this.logger.error(
-          { notificationId: row.id, err: error },
+        const failure = dbFailureOf(error);
+        this.logger[failure ? 'warn' : 'error'](
+          { notificationId: row.id, ...(failure ? { reason: failure.kind } : { err: error }) },
           'fast-path send failed: the message is claimed again when its lease ends',
         );
       });
