@@ -6,12 +6,13 @@
  * Zalo or delivered by SMS. The product runs in this process: its CPU seconds per 1,000 notifications over the
  * timed part (the steadier figure on a shared machine) and its RSS before and after are reported too.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { cleanEnv, startCli } from '../test/support/cli-process.js';
 import { freePort, waitFor } from '../test/support/wait.js';
+import { writeZaloProvidersFile } from '../test/support/zalo.js';
 import {
   ADMIN,
   AGENCY,
@@ -93,26 +94,12 @@ export async function benchZalo(kind: BenchDb, options: { messages: number }): P
   const database = await createBenchDatabase(kind);
   try {
     await waitFor('the Zalo simulator to listen', () => sim.output().includes('Zalo simulator listening'), { processes: [sim] });
-    const configFile = join(dir, 'providers.json');
-    writeFileSync(
-      configFile,
-      JSON.stringify({
-        providers: [
-          { name: 'sandbox', type: 'sandbox' },
-          {
-            name: 'zalo',
-            type: 'zalo_zns',
-            options: {
-              ...APP,
-              baseUrl: simUrl,
-              oauthUrl: `${simUrl}/v4/oa/access_token`,
-              refreshToken: 'bench-refresh',
-              templates: { result_ready: { templateId: '1', data: { ma_ho_so: '{Mã số biên nhận}', co_quan: '{Tên cơ quan}' } } },
-            },
-          },
-        ],
-      }),
-    );
+    const configFile = writeZaloProvidersFile(dir, {
+      app: APP,
+      url: simUrl,
+      refreshToken: 'bench-refresh',
+      templates: { result_ready: { templateId: '1', data: { ma_ho_so: '{Mã số biên nhận}', co_quan: '{Tên cơ quan}' } } },
+    });
     const ctx = await benchContext(benchConfig(database.url, { MOTCUA_DISPATCHER: 'false', MOTCUA_CONFIG_FILE: configFile }));
     try {
       await seedReference(ctx);

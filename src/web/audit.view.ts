@@ -8,6 +8,7 @@ import { DEFAULT_TRIGGERS } from '../messages/catalogue.js';
 import { html, type SafeHtml } from './html.js';
 import { EVENT_LABELS, formatDateTime, KIND_LABELS, label, processingTimeText, STATE_LABELS } from './format.js';
 import { texts } from './i18n/catalogue.js';
+import { channelLabel, returnMethodLabel } from './reports/i18n.js';
 import type { WebLang } from './web.types.js';
 
 type Labels = Readonly<Record<string, Record<WebLang, string>>>;
@@ -124,28 +125,13 @@ const VALUES: Readonly<Record<string, Labels>> = {
   dayKind: {
     working: { vi: 'Ngày làm việc', en: 'Working days' },
     calendar: { vi: 'Ngày theo lịch', en: 'Calendar days' },
-    holiday: { vi: 'Ngày nghỉ', en: 'Holiday' },
-    workday: { vi: 'Ngày làm bù', en: 'Make-up working day' },
   },
-  channels: { sms: { vi: 'SMS', en: 'SMS' }, zalo: { vi: 'Zalo', en: 'Zalo' }, email: { vi: 'Thư điện tử', en: 'E-mail' } },
   lang: { vi: { vi: 'Tiếng Việt', en: 'Vietnamese' }, en: { vi: 'Tiếng Anh', en: 'English' } },
-  returnMethod: {
-    counter: { vi: 'Tại Bộ phận Một cửa', en: 'At the desk' },
-    postal: { vi: 'Qua bưu chính', en: 'By post' },
-    online: { vi: 'Trực tuyến', en: 'Online' },
-  },
   scope: {
     pair: { vi: 'Tài khoản, từ một địa chỉ', en: 'Account from one address' },
     ip: { vi: 'Một địa chỉ, mọi tài khoản', en: 'One address, any account' },
     user: { vi: 'Tài khoản, mọi địa chỉ', en: 'Account, any address' },
   },
-};
-
-const TOKEN_ROLES: Labels = {
-  agency: { vi: 'Phần mềm một cửa của cơ quan', en: 'Agency one-stop software' },
-  gateway: { vi: 'Cổng SMS', en: 'SMS gateway' },
-  oversight: { vi: 'Giám sát, chỉ đọc', en: 'Oversight, read only' },
-  admin: { vi: 'Quản trị', en: 'Administrator' },
 };
 
 export const auditActionLabel = (action: string, lang: WebLang) =>
@@ -211,13 +197,17 @@ function valueText(path: string, value: unknown, entity: string, lang: WebLang):
     if ('start' in v && 'end' in v) return `${String(v.start)}–${String(v.end)}`;
     return objectText(v, lang);
   }
-  if (key === 'role')
-    return entity === 'api_token'
-      ? label(TOKEN_ROLES, String(value), lang)
-      : ((t.roles as Readonly<Record<string, string>>)[String(value)] ?? String(value));
+  if (key === 'role') {
+    // The same roles are named as the token and account pages name them.
+    const roles: Readonly<Record<string, string>> = entity === 'api_token' ? t.system.roles : t.roles;
+    return roles[String(value)] ?? String(value);
+  }
+  if (key === 'returnMethod') return returnMethodLabel(lang, String(value));
+  if (key === 'channels') return channelLabel(lang, String(value));
   if (key === 'state') return label(STATE_LABELS, String(value), lang);
   if (key === 'kind' && entity === 'agency') return label(KIND_LABELS, String(value), lang);
-  if (key === 'kind' && entity === 'calendar_day') return label(VALUES.dayKind!, String(value), lang);
+  if (key === 'kind' && entity === 'calendar_day')
+    return value === 'holiday' ? t.system.holiday : value === 'workday' ? t.system.workday : String(value);
   if (VALUES[key]) return label(VALUES[key], String(value), lang);
   if (key === 'holdSeconds') return t.audit.seconds(Number(value));
   if (key === 'overdueWarningHours') return t.audit.hours(Number(value));

@@ -15,13 +15,14 @@
  */
 import { after, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startZaloSimulator, type ZaloSimulator } from '../../../src/main/zalo-sim/zalo-sim.js';
 import { TEST_DB, createTestDatabase, dossierWithResult, seedBasics, startHarness, type Harness } from '../../support/harness.js';
 import { freePort, waitFor } from '../../support/wait.js';
 import { countBy, killWorker, readJournal, sessionsGone, startWorker, stopWorker, workerEnv } from '../../support/workers.js';
+import { writeZaloProvidersFile } from '../../support/zalo.js';
 
 const APP = { appId: '4143281000000000777', appSecret: 'crash-app-secret-0123', oaSecretKey: 'crash-oa-secret-abcdef' };
 const CITIZENS = 120;
@@ -82,28 +83,13 @@ describe(`kill -9 mid-send, Zalo first and SMS as the fallback (${TEST_DB})`, ()
       if (kindOf(i) === 'not_on_zalo') sim.setPhone(phone, { error: -118 });
       if (kindOf(i) === 'no_event') sim.setPhone(phone, { noDelivery: true });
     }
-    const configFile = join(dir, 'providers.json');
-    writeFileSync(
-      configFile,
-      JSON.stringify({
-        providers: [
-          { name: 'sandbox', type: 'sandbox' },
-          {
-            name: 'zalo',
-            type: 'zalo_zns',
-            channel: 'zalo',
-            options: {
-              ...APP,
-              baseUrl: sim.url,
-              oauthUrl: sim.oauthUrl,
-              refreshToken: 'crash-refresh-token',
-              fallbackAfterSeconds: FALLBACK_AFTER_S,
-              templates: { result_ready: { templateId: '301234', data: { ma_ho_so: '{Mã số biên nhận}' } } },
-            },
-          },
-        ],
-      }),
-    );
+    const configFile = writeZaloProvidersFile(dir, {
+      app: APP,
+      url: sim.url,
+      refreshToken: 'crash-refresh-token',
+      fallbackAfterSeconds: FALLBACK_AFTER_S,
+      templates: { result_ready: { templateId: '301234', data: { ma_ho_so: '{Mã số biên nhận}' } } },
+    });
     const database = await createTestDatabase();
     cleanups.push(() => database.drop());
     // Business time a little in the past of the wall clock the workers use, so every message is due for them.

@@ -4,11 +4,12 @@
  */
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startZaloSimulator, type ZaloSimulator } from '../../../src/main/zalo-sim/zalo-sim.js';
 import { admin, intakeBody, seedBasics, startHarness, type Harness } from '../../support/harness.js';
+import { writeZaloProvidersFile } from '../../support/zalo.js';
 
 const APP = { appId: '4143281000000000001', appSecret: 'app-secret-0123456789', oaSecretKey: 'oa-secret-abcdefghij' };
 
@@ -21,30 +22,13 @@ describe('Zalo first, SMS as the fallback', () => {
   before(async () => {
     sim = await startZaloSimulator({ ...APP, refreshToken: 'first-refresh-token' });
     dir = mkdtempSync(join(tmpdir(), 'motcua-zalo-'));
-    const configFile = join(dir, 'providers.json');
-    writeFileSync(
-      configFile,
-      JSON.stringify({
-        providers: [
-          { name: 'sandbox', type: 'sandbox' },
-          {
-            name: 'zalo',
-            type: 'zalo_zns',
-            channel: 'zalo',
-            options: {
-              ...APP,
-              baseUrl: sim.url,
-              oauthUrl: sim.oauthUrl,
-              refreshToken: 'first-refresh-token',
-              fallbackAfterSeconds: 900,
-              templates: {
-                result_ready: { templateId: '301234', data: { ma_ho_so: '{Mã số biên nhận}', co_quan: '{Tên cơ quan}' } },
-              },
-            },
-          },
-        ],
-      }),
-    );
+    const configFile = writeZaloProvidersFile(dir, {
+      app: APP,
+      url: sim.url,
+      refreshToken: 'first-refresh-token',
+      fallbackAfterSeconds: 900,
+      templates: { result_ready: { templateId: '301234', data: { ma_ho_so: '{Mã số biên nhận}', co_quan: '{Tên cơ quan}' } } },
+    });
     h = await startHarness({ env: { MOTCUA_CONFIG_FILE: configFile, MOTCUA_ZALO_PRICE_VND: '200', MOTCUA_SMS_PRICE_VND: 'default=800' } });
     await seedBasics(h, { holdSeconds: 0, quietHours: null, channels: ['zalo', 'sms'] });
   });
@@ -362,21 +346,13 @@ describe('Zalo figures in the stats', () => {
   test('messages and cost split by channel, reach by Zalo and by SMS after fallback, money saved: as computed by hand', async () => {
     const sim = await startZaloSimulator({ ...APP, refreshToken: 'rt-stats' });
     const dir = mkdtempSync(join(tmpdir(), 'motcua-zalo-stats-'));
-    const configFile = join(dir, 'providers.json');
     const template = { templateId: '301234', data: { ma_ho_so: '{Mã số biên nhận}' } };
-    writeFileSync(
-      configFile,
-      JSON.stringify({
-        providers: [
-          { name: 'sandbox', type: 'sandbox' },
-          {
-            name: 'zalo',
-            type: 'zalo_zns',
-            options: { ...APP, baseUrl: sim.url, oauthUrl: sim.oauthUrl, refreshToken: 'rt-stats', templates: { result_ready: template } },
-          },
-        ],
-      }),
-    );
+    const configFile = writeZaloProvidersFile(dir, {
+      app: APP,
+      url: sim.url,
+      refreshToken: 'rt-stats',
+      templates: { result_ready: template },
+    });
     const h = await startHarness({
       env: { MOTCUA_CONFIG_FILE: configFile, MOTCUA_ZALO_PRICE_VND: '200', MOTCUA_SMS_PRICE_VND: 'default=800' },
     });
