@@ -6,18 +6,10 @@
 import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSmscSimulator, type SmscSimulator } from '../../../src/lib/smpp/simulator/smsc-simulator.js';
+import { seeded } from '../../support/random.js';
 import { seedBasics, startHarness, type Harness, dossierWithResult } from '../../support/harness.js';
 
 const MESSAGES = 150;
-
-/** A deterministic PRNG so the storm is the same on every run. */
-function seeded(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state * 1103515245 + 12345) % 2 ** 31;
-    return state / 2 ** 31;
-  };
-}
 
 describe('SMPP throttle storm through the product', () => {
   let sim: SmscSimulator;
