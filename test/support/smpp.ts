@@ -36,23 +36,23 @@ export class RecordingSink implements ProviderSink {
   readonly events = new EventEmitter();
   readonly receipts: DeliveryReceipt[] = [];
   readonly inbounds: InboundMo[] = [];
+  /** How many of the next calls fail, as with a database that is down. */
   failures = 0;
 
   async receipt(receipt: DeliveryReceipt): Promise<void> {
-    if (this.failures > 0) {
-      this.failures--;
-      throw new Error('database unavailable');
-    }
-    this.receipts.push(receipt);
-    this.events.emit('change');
+    this.record(this.receipts, receipt);
   }
 
   async inbound(mo: InboundMo): Promise<void> {
+    this.record(this.inbounds, mo);
+  }
+
+  private record<T>(into: T[], item: T): void {
     if (this.failures > 0) {
       this.failures--;
       throw new Error('database unavailable');
     }
-    this.inbounds.push(mo);
+    into.push(item);
     this.events.emit('change');
   }
 }
