@@ -162,8 +162,8 @@ export async function benchDelivery(kind: BenchDb, options: NotifyOptions): Prom
       delivered,
       failed: byStatus.failed ?? 0,
       left: (byStatus.pending ?? 0) + (byStatus.sending ?? 0),
-      batchSize: ctx.config.dispatcher.batchSize,
-      concurrency: ctx.config.dispatcher.concurrency,
+      batchSize: ctx.dispatcher.sizing.batchSize,
+      concurrency: ctx.dispatcher.sizing.concurrency,
       goalMet: messagesPerS >= DELIVERY_GOAL.messagesPerS && delivered === n,
       ...resourceFigures(before, after, delivered),
     };

@@ -306,7 +306,7 @@ export async function benchSmppNotify(kind: BenchDb, options: SmppBenchOptions):
     // The simulator's own counter tells when the last submit_sm arrived; the database is read only after that.
     const before = sim.stats().accepted;
     log(
-      `smpp/notify ${kind}: dispatching ${n} messages (${parts} parts) over SMPP, batch ${ctx.config.dispatcher.batchSize} × concurrency ${ctx.config.dispatcher.concurrency}, window ${options.window}`,
+      `smpp/notify ${kind}: dispatching ${n} messages (${parts} parts) over SMPP, batch ${ctx.dispatcher.sizing.batchSize} × concurrency ${ctx.dispatcher.sizing.concurrency}, window ${options.window}`,
     );
     const usageBefore = usageNow();
     const sendS = await profiled(`notify-${kind}`, async () => {
@@ -347,8 +347,8 @@ export async function benchSmppNotify(kind: BenchDb, options: SmppBenchOptions):
       messages: n,
       parts,
       window: options.window,
-      batchSize: ctx.config.dispatcher.batchSize,
-      concurrency: ctx.config.dispatcher.concurrency,
+      batchSize: ctx.dispatcher.sizing.batchSize,
+      concurrency: ctx.dispatcher.sizing.concurrency,
       setupS: round(setupS, 1),
       bindMs: round(bindMs, 1),
       sendS: round(sendS, 3),
@@ -511,8 +511,8 @@ export async function benchSmppMo(kind: BenchDb, options: SmppBenchOptions): Pro
       ...figures,
       dossiers: options.dossiers,
       insertS: round(insertS, 2),
-      concurrency: ctx.config.dispatcher.concurrency,
-      batchSize: ctx.config.dispatcher.batchSize,
+      concurrency: ctx.dispatcher.sizing.concurrency,
+      batchSize: ctx.dispatcher.sizing.batchSize,
       found,
       kannelLookupsPerS: null,
       ratioToKannel: null,

@@ -26,6 +26,7 @@ import { DossierService } from '../dossiers/dossier.service.js';
 import { ApologyService } from '../messages/batches/apology.service.js';
 import { Scheduler } from '../messages/batches/scheduler.js';
 import { Dispatcher } from '../messages/send/dispatcher.js';
+import { dispatchSizing } from '../messages/send/dispatch-sizing.js';
 import { OverdueWarningService } from '../messages/batches/overdue-warning.service.js';
 import { LookupService } from '../inbound/lookup.service.js';
 import { createProviderPool } from '../providers/provider.factory.js';
@@ -185,7 +186,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
     providers,
     receipts,
     statusCallbacks,
-    config.dispatcher,
+    { ...config.dispatcher, ...dispatchSizing(config.dispatcher, providers.inFlightLimits()) },
     clock,
     logger,
     metrics,

@@ -211,6 +211,19 @@ export class ProviderPool implements ProviderRouter {
     return this.members.find((m) => m.member.channel === channel && m.name === name)?.member.provider ?? null;
   }
 
+  /**
+   * The in-flight limits (SMPP windows) of the providers that take a channel's traffic at once, for the
+   * dispatcher's sizing: per channel, those of its first priority (the next ones stand by for failover).
+   */
+  inFlightLimits(): number[] {
+    const first = new Map<Channel, number>();
+    for (const { member } of this.members) first.set(member.channel, Math.min(first.get(member.channel) ?? Infinity, member.priority));
+    return this.members.flatMap(({ member }) => {
+      const limit = member.provider.inFlightLimit;
+      return limit !== null && member.priority === first.get(member.channel) ? [limit] : [];
+    });
+  }
+
   /** Opens what providers keep open (SMPP binds), so receipts and MOs arrive before the first send. */
   start(): void {
     this.started = true;

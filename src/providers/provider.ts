@@ -177,6 +177,11 @@ export abstract class Provider {
     return true;
   }
 
+  /** How many sends it takes in flight at once (an SMPP window), or null when it sets no such limit. */
+  get inFlightLimit(): number | null {
+    return null;
+  }
+
   /** The longest close() may take (an SMPP session waits for the answers still due); 0 for most. */
   get closeTimeoutMs(): number {
     return 0;

@@ -12,12 +12,13 @@ import { dbFailureOf } from '../../platform/db/failure.js';
 import { withTimeout } from '../../lib/async.js';
 
 import type { NotificationRow } from '../notification.repository.js';
+import type { DispatchSizing } from './dispatch-sizing.js';
 import { claimDue, giveBack, markFailed, markSent, renewLease, retryLater, type FailedItem, type SentItem } from './queue.sql.js';
 import { lockReceiptIds, type ReceiptService } from '../receipts/receipt.service.js';
 import type { StatusCallbackService } from '../callbacks/status-callback.service.js';
 
-/** The dispatcher's part of the configuration (its `enabled` is the CLI's to decide). */
-export type DispatcherOptions = Omit<Config['dispatcher'], 'enabled'>;
+/** The dispatcher's part of the configuration (its `enabled` is the CLI's to decide), sized (dispatch-sizing.ts). */
+export type DispatcherOptions = Omit<Config['dispatcher'], 'enabled' | 'batchSize' | 'concurrency'> & DispatchSizing;
 
 const POKE_DELAY_MS = 20;
 /** Sent updates per transaction at most (one UPDATE whatever the size; see queue.sql.ts markSent). */
@@ -329,6 +330,11 @@ export class Dispatcher {
       },
       NOTIFICATION_PATH,
     );
+  }
+
+  /** The claim size and the sends in flight it runs with. */
+  get sizing(): DispatchSizing {
+    return { concurrency: this.options.concurrency, batchSize: this.options.batchSize };
   }
 
   /** True between start() and stop(): rows handed to this dispatcher get sent. */

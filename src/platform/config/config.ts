@@ -84,14 +84,15 @@ export interface Config {
     /** where the sandbox appends what it "sent", one JSON line per message */
     readonly sandboxJournal: string | null;
   };
+  /** `batchSize` and `concurrency` null: derived from the providers' windows (messages/send/dispatch-sizing.ts). */
   readonly dispatcher: {
     readonly enabled: boolean;
-    readonly batchSize: number;
+    readonly batchSize: number | null;
     readonly pollMs: number;
     readonly leaseSeconds: number;
     readonly maxAttempts: number;
     readonly maxAgeSeconds: number;
-    readonly concurrency: number;
+    readonly concurrency: number | null;
   };
   readonly scheduler: { readonly enabled: boolean };
   /** Dossier intakes and events committed in groups (GroupedTransactions): at most `groupSize` per
@@ -164,8 +165,13 @@ export class ConfigError extends Error {}
 type Env = Record<string, string | undefined>;
 
 function integer(env: Env, name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  return optionalInteger(env, name, min, max) ?? fallback;
+}
+
+/** Null when unset: the default is decided later, from what is known then. */
+function optionalInteger(env: Env, name: string, min = 0, max = Number.MAX_SAFE_INTEGER): number | null {
   const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
+  if (raw === undefined || raw === '') return null;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new ConfigError(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
@@ -344,12 +350,12 @@ export function loadConfig(env: Env = process.env): Config {
     },
     dispatcher: {
       enabled: flag(env, 'MOTCUA_DISPATCHER', true),
-      batchSize: integer(env, 'MOTCUA_DISPATCH_BATCH', 100, 1, 5000),
+      batchSize: optionalInteger(env, 'MOTCUA_DISPATCH_BATCH', 1, 5000),
       pollMs: integer(env, 'MOTCUA_DISPATCH_POLL_MS', 500, 10),
       leaseSeconds: integer(env, 'MOTCUA_DISPATCH_LEASE_SECONDS', 60, 1),
       maxAttempts: integer(env, 'MOTCUA_DISPATCH_MAX_ATTEMPTS', 10, 1),
       maxAgeSeconds: integer(env, 'MOTCUA_DISPATCH_MAX_AGE_SECONDS', 24 * 3600, 60),
-      concurrency: integer(env, 'MOTCUA_DISPATCH_CONCURRENCY', 50, 1, 1000),
+      concurrency: optionalInteger(env, 'MOTCUA_DISPATCH_CONCURRENCY', 1, 1000),
     },
     scheduler: { enabled: flag(env, 'MOTCUA_SCHEDULER', true) },
     ingest: {

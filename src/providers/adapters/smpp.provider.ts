@@ -152,6 +152,10 @@ export class SmppProvider extends Provider {
     this.session.start();
   }
 
+  override get inFlightLimit(): number {
+    return this.options.window;
+  }
+
   override get bound(): boolean {
     return this.session.isBound;
   }
