@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { DossierService } from './dossier.service.js';
+import type { DossierQueryService } from './dossier.query.service.js';
 import { principalOf } from '../platform/http/auth.js';
 import { Code, Instant, ReceiptCode, SafeText, errorResponses } from '../platform/http/schemas.js';
 import { agencyScope } from '../platform/principal.js';
@@ -67,6 +68,7 @@ const DossierDetail = Type.Intersect([
 
 export interface DossierRoutesDeps {
   readonly dossiers: DossierService;
+  readonly dossierQueries: DossierQueryService;
 }
 
 export function dossierRoutes(deps: DossierRoutesDeps): FastifyPluginAsyncTypebox {
@@ -113,7 +115,7 @@ export function dossierRoutes(deps: DossierRoutesDeps): FastifyPluginAsyncTypebo
       async (request) => {
         const principal = principalOf(request);
         const { agencyCode, ...query } = request.query;
-        return { items: await deps.dossiers.search(principal, agencyScope(principal, agencyCode), query) };
+        return { items: await deps.dossierQueries.search(principal, agencyScope(principal, agencyCode), query) };
       },
     );
 
@@ -129,7 +131,7 @@ export function dossierRoutes(deps: DossierRoutesDeps): FastifyPluginAsyncTypebo
         },
       },
       async (request) => {
-        const detail = await deps.dossiers.get(principalOf(request), request.params.receiptCode);
+        const detail = await deps.dossierQueries.get(principalOf(request), request.params.receiptCode);
         return { ...detail.dossier, events: detail.events, notifications: detail.notifications };
       },
     );

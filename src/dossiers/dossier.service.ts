@@ -5,56 +5,30 @@ import type { NotificationJson } from '../platform/http/schemas.js';
 import { AppError, badRequest, conflict, notFound } from '../platform/errors.js';
 import { matchesReceiptPrefix } from '../reference/agency.settings.js';
 import type { Principal } from '../platform/principal.js';
-import { assertCanReadAgency, assertCanWriteAgency } from '../platform/principal.js';
+import { assertCanWriteAgency } from '../platform/principal.js';
 import type { AgencyService, Agency } from '../reference/agency.service.js';
 import type { ProcedureService, Procedure } from '../reference/procedure.service.js';
 import type { CalendarService } from '../reference/calendar.service.js';
 import { resumeAfterSupplement } from '../lib/calendar/deadline.js';
-import { formatVnIso, fromLocal, localDate } from '../lib/calendar/zone.js';
 import { checkPhone } from '../lib/phone/phone.js';
 import type { Clock } from '../platform/clock.js';
 import { searchFold } from '../lib/sms-text/fold.js';
 import { DEFAULT_STEP_NAMES, transition, type DossierState } from './dossier.state-machine.js';
 import {
-  countCreatedSince,
-  countDossiers,
   findDossierByKey,
   findDossierForEvent,
   findEvent,
   findEventById,
   insertDossierIfAbsent,
   insertEvent,
-  listEvents,
   receiptKey,
-  searchDossiers,
   updateDossier,
-  type DossierCount,
   type DossierRow,
 } from './dossier.repository.js';
-import {
-  intakeHash,
-  parseInstant,
-  type DossierSearchQuery,
-  type EventInput,
-  type EventOptions,
-  type IntakeInput,
-} from './dossier.input.js';
-import { toDossierJson, type DossierDetail, type DossierJson } from './dossier.view.js';
-import type { DossierMessages, HeldMessage } from './dossier.messages.js';
+import { intakeHash, parseInstant, type EventInput, type EventOptions, type IntakeInput } from './dossier.input.js';
+import { toDossierJson, type DossierJson } from './dossier.view.js';
+import type { DossierMessages } from './dossier.messages.js';
 import { columnsBefore, storedColumnsBefore } from './dossier.undo.js';
-import { QUEUES, queueDates, queueSql, type QueueDates, type QueueName } from './dossier.queues.js';
-
-export interface QueueCounts {
-  dates: QueueDates;
-  counts: Record<QueueName, number>;
-}
-
-export interface QueuePage {
-  dates: QueueDates;
-  items: DossierJson[];
-  /** All the dossiers in the queue matching the search text, across pages. */
-  total: number;
-}
 
 export interface EventOutcome {
   before: DossierJson;
@@ -318,26 +292,6 @@ export class DossierService {
     }
   }
 
-  /** A receipt code for the desk's next intake in the national format `<prefix>-YYMMDD-NNNN`: the agency's
-   *  first prefix (its code when it has none), today's date and the next number not yet taken. */
-  async suggestReceiptCode(agencyCode: string): Promise<string> {
-    const now = this.clock.now();
-    const today = localDate(new Date(now));
-    const prefix = (await this.agencies.get(agencyCode))?.settings.receiptPrefixes[0] ?? agencyCode;
-    const date = today.slice(2).replace(/-/g, '');
-    for (let n = (await countCreatedSince(this.db, agencyCode, fromLocal(today, 0).getTime())) + 1; ; n++) {
-      const code = `${prefix}-${date}-${String(n).padStart(4, '0')}`;
-      if (!(await findDossierByKey(this.db, receiptKey(code)))) return code;
-    }
-  }
-
-  /** Messages the dossier's event `seq` created that are still inside their hold. */
-  async heldBy(code: string, seq: number): Promise<HeldMessage[]> {
-    const row = await findDossierByKey(this.db, receiptKey(code));
-    if (!row) return [];
-    return this.messages.heldBy(this.db, row.id, seq, this.clock.now());
-  }
-
   /** The clock columns after a transition: pause/restart on supplements, the finish time for on-time judgement. */
   private nextClock(
     before: DossierRow,
@@ -366,81 +320,6 @@ export class DossierService {
     const finishedAt = finished ? (before.finished_at ?? at) : closed ? at : null;
     const returnedAt = state === 'returned' ? at : null;
     return { due_at: dueAt, paused_at: pausedAt, finished_at: finishedAt, returned_at: returnedAt };
-  }
-
-  async get(principal: Principal, code: string): Promise<DossierDetail> {
-    const row = await findDossierByKey(this.db, receiptKey(code));
-    if (!row) throw notFound(`hồ sơ mã "${code}"`);
-    assertCanReadAgency(principal, row.agency_code);
-    const now = this.clock.now();
-    const [events, notifications] = await Promise.all([listEvents(this.db, row.id), this.messages.list(this.db, row.id)]);
-    return {
-      dossier: toDossierJson(row, now),
-      version: row.event_count,
-      events: events.map((e) => ({
-        seq: e.seq,
-        type: e.type,
-        step: e.step,
-        at: formatVnIso(new Date(e.at)),
-        eventId: e.event_id,
-        state: e.state_after,
-        dueAt: formatVnIso(new Date(e.due_at_after)),
-      })),
-      notifications,
-    };
-  }
-
-  /** The one dossier search: part of a receipt code, six or more digits of a phone number, or part of
-   *  the applicant's name ignoring diacritics and case ("nguyen van" finds "Nguyễn Văn"). */
-  async search(principal: Principal, agencyCode: string | null, query: DossierSearchQuery): Promise<DossierJson[]> {
-    if (agencyCode) assertCanReadAgency(principal, agencyCode);
-    const now = this.clock.now();
-    const { q, ...rest } = query;
-    const rows = await searchDossiers(this.db, { agencyCode, query: q, ...rest });
-    return rows.map((row) => toDossierJson(row, now));
-  }
-
-  /** One page of `search` with how many dossiers match across pages (the web lists' "1–50 / 647"). */
-  async searchPage(
-    principal: Principal,
-    agencyCode: string | null,
-    page: { q?: string | undefined; limit: number; offset: number },
-  ): Promise<{ items: DossierJson[]; total: number }> {
-    if (agencyCode) assertCanReadAgency(principal, agencyCode);
-    return this.pageOf({ agencyCode, query: page.q }, page, this.clock.now());
-  }
-
-  /** The agency's work queues with how many dossiers each holds now: one count statement per queue. */
-  async queueCounts(principal: Principal, agencyCode: string): Promise<QueueCounts> {
-    assertCanReadAgency(principal, agencyCode);
-    const dates = await queueDates(this.calendars, this.clock.now());
-    const counts = await Promise.all(QUEUES.map((queue) => countDossiers(this.db, { agencyCode, where: queueSql(queue, dates) })));
-    return { dates, counts: Object.fromEntries(QUEUES.map((queue, i) => [queue, counts[i]!])) as Record<QueueName, number> };
-  }
-
-  /** One page of a work queue, newest first, searched like `search` (diacritics and case ignored). */
-  async queue(
-    principal: Principal,
-    agencyCode: string,
-    queue: QueueName,
-    page: { q?: string | undefined; limit: number; offset: number },
-  ): Promise<QueuePage> {
-    assertCanReadAgency(principal, agencyCode);
-    const dates = await queueDates(this.calendars, this.clock.now());
-    return { dates, ...(await this.pageOf({ agencyCode, where: queueSql(queue, dates), query: page.q }, page, dates.now)) };
-  }
-
-  /** One page of the dossiers `search` finds, with how many it finds across pages. */
-  private async pageOf(
-    search: DossierCount,
-    page: { limit: number; offset: number },
-    now: number,
-  ): Promise<{ items: DossierJson[]; total: number }> {
-    const [rows, total] = await Promise.all([
-      searchDossiers(this.db, { ...search, limit: page.limit, offset: page.offset }),
-      countDossiers(this.db, search),
-    ]);
-    return { items: rows.map((row) => toDossierJson(row, now)), total };
   }
 }
 

@@ -23,6 +23,7 @@ import { CalendarService } from '../reference/calendar.service.js';
 import { SystemSettingsService } from '../reference/system-settings.service.js';
 import { OutboxService } from '../messages/plan/outbox.service.js';
 import { DossierService } from '../dossiers/dossier.service.js';
+import { DossierQueryService } from '../dossiers/dossier.query.service.js';
 import { ApologyService } from '../messages/batches/apology.service.js';
 import { Scheduler } from '../messages/batches/scheduler.js';
 import { Dispatcher } from '../messages/send/dispatcher.js';
@@ -56,6 +57,7 @@ export interface AppContext {
   readonly systemSettings: SystemSettingsService;
   readonly outbox: OutboxService;
   readonly dossiers: DossierService;
+  readonly dossierQueries: DossierQueryService;
   readonly apology: ApologyService;
   readonly lookup: LookupService;
   readonly overdueWarnings: OverdueWarningService;
@@ -146,6 +148,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
     (size, pass) => metrics.ingestGroupSize.observe({ pass }, size),
   );
   const dossiers = new DossierService(db, dossierWrites, agencies, procedures, calendars, outbox, clock);
+  const dossierQueries = new DossierQueryService(db, agencies, calendars, outbox, clock);
   const apology = new ApologyService(agencies, calendars, outbox);
   const lookup = new LookupService(db, config, agencies, procedures, outbox, clock, metrics);
   const overdueWarnings = new OverdueWarningService(db, agencies, outbox);
@@ -220,6 +223,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
     systemSettings,
     outbox,
     dossiers,
+    dossierQueries,
     apology,
     lookup,
     overdueWarnings,

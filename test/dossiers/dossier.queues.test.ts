@@ -27,7 +27,7 @@ describe(`work queues for clerks (${TEST_DB}, TZ=${process.env.TZ ?? 'unset'})`,
   const api = client(() => h);
 
   const queueCodes = async (queue: QueueName, q?: string) => {
-    const page = await h.ctx.dossiers.queue(ADMIN, 'STC', queue, { q, limit: 500, offset: 0 });
+    const page = await h.ctx.dossierQueries.queue(ADMIN, 'STC', queue, { q, limit: 500, offset: 0 });
     assert.equal(page.items.length, page.total, `${queue}: the total counts the list`);
     return page.items.map((d) => d.receiptCode).sort();
   };
@@ -83,7 +83,7 @@ describe(`work queues for clerks (${TEST_DB}, TZ=${process.env.TZ ?? 'unset'})`,
       awaiting_supplement: ['Q-MON-SUPP', 'Q-SUPP-LATE'],
       result_ready: ['Q-MON-READY', 'Q-READY-LATE'],
     };
-    const { counts, dates } = await h.ctx.dossiers.queueCounts(ADMIN, 'STC');
+    const { counts, dates } = await h.ctx.dossierQueries.queueCounts(ADMIN, 'STC');
     assert.equal(dates.today, '2026-11-27');
     assert.equal(dates.tomorrow, '2026-11-30');
     for (const queue of QUEUES) {
@@ -99,7 +99,7 @@ describe(`work queues for clerks (${TEST_DB}, TZ=${process.env.TZ ?? 'unset'})`,
     for (const at of ['2026-11-27T10:00:00+07:00', '2026-11-27T00:30:00+07:00', '2026-11-27T23:59:00+07:00', '2026-11-30T09:30:00+07:00']) {
       h.clock.set(at);
       const all = await apiDossiers();
-      const { counts, dates } = await h.ctx.dossiers.queueCounts(ADMIN, 'STC');
+      const { counts, dates } = await h.ctx.dossierQueries.queueCounts(ADMIN, 'STC');
       assert.equal(dates.today, at.slice(0, 10), `${at}: business date`);
       const open = (d: ApiDossier) => d.state === 'received' || d.state === 'in_progress';
       const fromApi: Record<QueueName, string[]> = {
@@ -166,7 +166,7 @@ describe(`work queues for clerks (${TEST_DB}, TZ=${process.env.TZ ?? 'unset'})`,
       return r.body;
     };
 
-    const { counts } = await h.ctx.dossiers.queueCounts(ADMIN, 'STC');
+    const { counts } = await h.ctx.dossierQueries.queueCounts(ADMIN, 'STC');
     assert.equal(counts.result_ready, 52);
     const home = await desk('');
     for (const queue of QUEUES) {

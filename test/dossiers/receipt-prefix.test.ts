@@ -95,8 +95,8 @@ describe(`receipt prefixes per agency (${TEST_DB})`, () => {
   test('the desk suggests <prefix>-YYMMDD-NNNN, skips a number already taken, and refuses a squatted code on the form', async () => {
     // STC took -0001 above; with -0003 taken too, two dossiers today make -0003 the next number, which is taken.
     assert.equal((await intake(admin, { receiptCode: `${STC_PREFIX}-261123-0003` })).statusCode, 201);
-    assert.equal(await h.ctx.dossiers.suggestReceiptCode('STC'), `${STC_PREFIX}-261123-0004`);
-    assert.equal(await h.ctx.dossiers.suggestReceiptCode('SYT'), 'SYT-261123-0003');
+    assert.equal(await h.ctx.dossierQueries.suggestReceiptCode('STC'), `${STC_PREFIX}-261123-0004`);
+    assert.equal(await h.ctx.dossierQueries.suggestReceiptCode('SYT'), 'SYT-261123-0003');
 
     await h.ctx.accounts.create({
       username: 'stc-motcua',

@@ -85,7 +85,7 @@ export function deskActionRoutes(app: FastifyInstance, deps: DeskDeps): void {
             : {}),
         },
       );
-      const held = await deps.dossiers.heldBy(code, version + 1);
+      const held = await deps.dossierQueries.heldBy(code, version + 1);
       await deps.audit.record(user, {
         action: `dossier.${action}`,
         entity: 'dossier',

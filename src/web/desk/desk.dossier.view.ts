@@ -68,7 +68,7 @@ export async function sendDossierPage(
   const user = request.webUser!;
   const lang = request.webLang;
   const t = T[lang];
-  const detail = await deps.dossiers.get(principalForUser(user), code);
+  const detail = await deps.dossierQueries.get(principalForUser(user), code);
   // Law 91/2025/QH15: every showing of a dossier's page reads the applicant's personal data, so it is
   // logged, as /ho-so/{code} is (after the access check above, so a refused read logs nothing).
   await deps.audit.record(user, { action: 'dossier.read', entity: 'dossier', entityId: detail.dossier.receiptCode, ip: request.ip });
@@ -78,7 +78,7 @@ export async function sendDossierPage(
   const [procedure, agency, held] = await Promise.all([
     deps.procedures.get(d.procedureCode),
     deps.agencies.require(d.agencyCode),
-    deps.dossiers.heldBy(code, version),
+    deps.dossierQueries.heldBy(code, version),
   ]);
   const processingDays = procedure?.processingDays ?? 1;
   let flash: Flash | null = null;

@@ -6,6 +6,7 @@ import type { Clock } from '../../platform/clock.js';
 import type { AuditService } from '../../accounts/audit.service.js';
 import { checkPhone, phoneProblemMessage, CARRIER_NAMES } from '../../lib/phone/phone.js';
 import type { DossierService } from '../../dossiers/dossier.service.js';
+import type { DossierQueryService } from '../../dossiers/dossier.query.service.js';
 import type { HeldMessage } from '../../dossiers/dossier.messages.js';
 import { html, raw, type SafeHtml } from '../html.js';
 import { checkbox, csrfField, errorItems, selectField, textField, type FieldErrors } from '../forms.js';
@@ -56,6 +57,7 @@ export interface DeskDeps {
   readonly agencies: AgencyService;
   readonly procedures: ProcedureService;
   readonly dossiers: DossierService;
+  readonly dossierQueries: DossierQueryService;
   readonly audit: AuditService;
 }
 
@@ -158,7 +160,7 @@ export async function sendDeskPage(
       user.role === 'admin' ? deps.agencies.list() : Promise.resolve([]),
     ]);
     const values: IntakeForm = form ?? {
-      receiptCode: await deps.dossiers.suggestReceiptCode(agencyCode),
+      receiptCode: await deps.dossierQueries.suggestReceiptCode(agencyCode),
       procedureCode: procedures[0]?.code ?? '',
       applicantName: '',
       phone: '',
@@ -169,14 +171,14 @@ export async function sendDeskPage(
     };
     const principal = principalForUser(user);
     const [{ counts, dates }, listed] = await Promise.all([
-      deps.dossiers.queueCounts(principal, agencyCode),
+      deps.dossierQueries.queueCounts(principal, agencyCode),
       queue
-        ? deps.dossiers.queue(principal, agencyCode, queue, {
+        ? deps.dossierQueries.queue(principal, agencyCode, queue, {
             q: q || undefined,
             limit: QUEUE_PAGE_SIZE,
             offset: (page - 1) * QUEUE_PAGE_SIZE,
           })
-        : deps.dossiers.searchPage(principal, agencyCode, {
+        : deps.dossierQueries.searchPage(principal, agencyCode, {
             q: q || undefined,
             limit: QUEUE_PAGE_SIZE,
             offset: (page - 1) * QUEUE_PAGE_SIZE,

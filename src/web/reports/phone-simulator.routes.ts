@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
 import type { Config } from '../../platform/config/config.js';
 import { notFound } from '../../platform/errors.js';
-import type { DossierService } from '../../dossiers/dossier.service.js';
+import type { DossierQueryService } from '../../dossiers/dossier.query.service.js';
 import type { LookupService } from '../../inbound/lookup.service.js';
 import { lookupSyntax } from '../../inbound/mo-parser.js';
 import { principalForUser, scopeAgency, type WebUser } from '../web.types.js';
@@ -17,7 +17,7 @@ const DEFAULT_SIMULATOR_PHONE = '0987 654 321';
 
 export interface SimulatorRoutesDeps {
   readonly config: Pick<Config, 'sms' | 'lookup'>;
-  readonly dossiers: DossierService;
+  readonly dossierQueries: DossierQueryService;
   readonly lookup: LookupService;
 }
 
@@ -32,8 +32,8 @@ export function simulatorRoutes(app: Parameters<FastifyPluginAsyncTypebox>[0], d
   const demoReceiptCode = async (user: WebUser) => {
     const principal = principalForUser(user);
     const agencyCode = scopeAgency(user, null);
-    const [newest] = await deps.dossiers.search(principal, agencyCode, { limit: 1 });
-    const [any] = newest || !agencyCode ? [] : await deps.dossiers.search(principal, null, { limit: 1 });
+    const [newest] = await deps.dossierQueries.search(principal, agencyCode, { limit: 1 });
+    const [any] = newest || !agencyCode ? [] : await deps.dossierQueries.search(principal, null, { limit: 1 });
     return (newest ?? any)?.receiptCode ?? null;
   };
   const simulatorPage = async (reply: FastifyReply, view: View, phone: string, text: string | null, error: string | null, status = 200) => {

@@ -229,7 +229,7 @@ export function reportWebRoutes(deps: ReportWebRoutesDeps): FastifyPluginAsyncTy
         const q = blank(request.query.q)?.trim() ?? '';
         const page = request.query.page;
         const [listed, directory] = await Promise.all([
-          deps.dossiers.searchPage(principalForUser(view.user), agencyCode, { q, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE }),
+          deps.dossierQueries.searchPage(principalForUser(view.user), agencyCode, { q, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE }),
           agencyDirectory(),
         ]);
         const result = { ...listed, page, pageSize: PAGE_SIZE };
@@ -250,7 +250,7 @@ export function reportWebRoutes(deps: ReportWebRoutesDeps): FastifyPluginAsyncTy
       },
       async (request, reply) => {
         const view = viewOf(request);
-        const detail = await deps.dossiers.get(principalForUser(view.user), request.params.code);
+        const detail = await deps.dossierQueries.get(principalForUser(view.user), request.params.code);
         const [messages, agency, procedure] = await Promise.all([
           reports.messagesOfDossier(detail.dossier.receiptCode),
           agencies.get(detail.dossier.agencyCode),
