@@ -4,7 +4,7 @@
  * call. Filled in from the agency's settings (address, office hours, hotline, supplement rule).
  */
 import type { DossierState } from '../dossiers/dossier.state-machine.js';
-import type { PublicAgency } from './lookup.service.js';
+import type { PublicAgency } from './public-lookup.service.js';
 
 export type LookupLang = 'vi' | 'en';
 

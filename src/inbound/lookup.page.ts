@@ -2,7 +2,7 @@
 import { STATE_LABELS } from '../dossiers/dossier.labels.js';
 import { CLOSED_WITHOUT_RESULT } from '../dossiers/dossier.deadline.js';
 import type { DossierState } from '../dossiers/dossier.state-machine.js';
-import type { PublicAgency, PublicStatus } from './lookup.service.js';
+import type { PublicAgency, PublicStatus } from './public-lookup.service.js';
 import { escapeHtml, nextStepHtml, officeHoursText, type LookupLang } from './lookup.next-step.js';
 
 export { escapeHtml };

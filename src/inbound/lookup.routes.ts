@@ -10,7 +10,8 @@ import { Instant, SafeText, errorResponses } from '../platform/http/schemas.js';
 import { sendHtml } from '../platform/http/page-headers.js';
 import { lookupSyntax, normalizeReceiptCode } from './mo-parser.js';
 import { LOOKUP_CSS, LOOKUP_CSS_PATH, renderLookupPage } from './lookup.page.js';
-import type { InboundResult, PublicPage } from './lookup.service.js';
+import type { InboundResult } from './lookup.service.js';
+import type { PublicLookupService, PublicPage } from './public-lookup.service.js';
 import type { LookupLang } from './lookup.next-step.js';
 
 const MoText = Type.String({ maxLength: 2000, description: 'The SMS as received; anything goes, the parser decides' });
@@ -35,6 +36,7 @@ const PublicStatusJson = Type.Object({
 export interface LookupRoutesDeps {
   readonly config: Config;
   readonly lookup: LookupService;
+  readonly publicLookup: PublicLookupService;
 }
 
 export function lookupRoutes(deps: LookupRoutesDeps): FastifyPluginAsyncTypebox {
@@ -208,7 +210,7 @@ export function lookupRoutes(deps: LookupRoutesDeps): FastifyPluginAsyncTypebox 
           response: { 200: PublicStatusJson, 404: Type.Ref('ErrorBody'), 429: Type.Ref('ErrorBody') },
         },
       },
-      async (request) => deps.lookup.publicStatus(request.params.receiptCode, request.ip),
+      async (request) => deps.publicLookup.publicStatus(request.params.receiptCode, request.ip),
     );
 
     const page = async (request: FastifyRequest, reply: FastifyReply, code: string): Promise<{ status: number; html: string }> => {
@@ -219,7 +221,7 @@ export function lookupRoutes(deps: LookupRoutesDeps): FastifyPluginAsyncTypebox 
       else {
         try {
           await perAddress.call(app, request, reply);
-          found = await deps.lookup.publicPage(code, request.ip);
+          found = await deps.publicLookup.publicPage(code, request.ip);
         } catch (error) {
           if (!(error instanceof AppError) || (error.status !== 404 && error.status !== 429)) throw error;
           problem = error.status === 404 ? 'not_found' : 'rate_limited';

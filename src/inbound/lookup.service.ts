@@ -1,5 +1,5 @@
 /**
- * Status look-up: the public answer (web, JSON) and the SMS loop — an MO is stored, guarded, parsed,
+ * Status look-up by SMS (the web's is public-lookup.service.ts): an MO is stored, guarded, parsed,
  * answered from the dossier's state, and the reply recorded as a `lookup_reply` notification from the
  * short code. The MO row and its reply commit together; a re-delivered MO (same gateway message id)
  * finds the stored row and gets no second reply.
@@ -12,50 +12,21 @@ import type { Clock } from '../platform/clock.js';
 import type { Metrics } from '../platform/metrics.js';
 import type { AgencyService } from '../reference/agency.service.js';
 import type { ProcedureService } from '../reference/procedure.service.js';
-import { AppError, notFound } from '../platform/errors.js';
 import { replaceControlCharacters } from '../platform/http/schemas.js';
 import { checkPhone } from '../lib/phone/phone.js';
 import type { SmsEncoding } from '../lib/sms-text/encode.js';
 import { GroupCommit } from '../platform/db/group-commit.js';
-import { findDossierByKey, findDossiersByKeys, receiptKey, type DossierRow } from '../dossiers/dossier.repository.js';
+import { findDossiersByKeys, receiptKey, type DossierRow } from '../dossiers/dossier.repository.js';
 import { hot } from '../platform/db/hot/index.js';
-import { toDossierJson } from '../dossiers/dossier.view.js';
 import type { NotificationRow } from '../messages/notification.repository.js';
 import { fitOneSegment } from './lookup.reply.js';
 import { dossierVars, type OutboxService } from '../messages/plan/outbox.service.js';
-import { lookupSyntax, normalizeReceiptCode, parseMo } from './mo-parser.js';
-import { UnknownCodeGuard } from './web-guard.js';
+import { lookupSyntax, parseMo } from './mo-parser.js';
 import { SenderGuard, throttledNumbers, type ThrottledNumber } from './lookup.guard.js';
 import { type InboxEntry, SIMULATOR_GATEWAY, simulatorInbox, simulatorSender, simulatorThread, type ThreadEntry } from './simulator.js';
-import { lookupFeeVnd, WEB_LOOKUP_GATEWAY } from './lookup.billing.js';
+import { lookupFeeVnd } from './lookup.billing.js';
 
 export type LookupOutcome = 'found' | 'not_found' | 'bad_syntax' | 'rate_limited';
-
-export interface PublicStatus {
-  receiptCode: string;
-  state: string;
-  step: string;
-  dueAt: string;
-  /** null for a refused, withdrawn or stopped dossier: neither on time nor late. */
-  onTime: boolean | null;
-  statusText: string | null;
-}
-
-/** The agency's public contact details, as a citizen needs them on /tra-cuu. */
-export interface PublicAgency {
-  name: string;
-  province: string | null;
-  address: string | null;
-  hotline: string | null;
-  officeHours: string | null;
-  /** How waiting for a supplement counts against the deadline ('pause': not counted; 'restart': counted again from the supplement). */
-  supplementRule: 'pause' | 'restart';
-}
-
-export interface PublicPage {
-  status: PublicStatus;
-  agency: PublicAgency;
-}
 
 export interface InboundSms {
   /** Which way it came in: `api`, `kannel`, `esms`, `smpp:<bind>` … (scopes `messageId`). */
@@ -116,13 +87,9 @@ export class LookupService {
     private readonly outbox: OutboxService,
     private readonly clock: Clock,
     private readonly metrics: Metrics,
-  ) {
-    this.webGuard = new UnknownCodeGuard(config.lookup.webUnknownCodeLimitPerHour);
-  }
+  ) {}
 
   private readonly inboundGroups = new GroupCommit<InboundSms, InboundResult>((mos) => this.handleGroup(mos), { maxSize: 100, delayMs: 2 });
-
-  private readonly webGuard: UnknownCodeGuard;
 
   private handoff: ReplyHandoff | null = null;
 
@@ -131,82 +98,10 @@ export class LookupService {
     this.handoff = handoff;
   }
 
-  /**
-   * What anyone may know about a dossier, never the applicant, for a web client at `address` (the page
-   * and the JSON API share this): an address that tried too many unknown codes is refused with 429.
-   */
-  async publicStatus(code: string, address: string): Promise<PublicStatus> {
-    const now = this.clock.now();
-    if (!this.webGuard.allows(address, now)) {
-      this.metrics.lookups.inc({ outcome: 'rate_limited', via: 'web' });
-      throw new AppError('RATE_LIMITED', 429, 'Đã tra cứu quá nhiều mã số không có thật; vui lòng thử lại sau một giờ.');
-    }
-    const normalized = normalizeReceiptCode(code);
-    const dossier = normalized ? await findDossierByKey(this.db, receiptKey(normalized)) : undefined;
-    this.metrics.lookups.inc({ outcome: dossier ? 'found' : 'not_found', via: 'web' });
-    await this.recordWebLookup(normalized, dossier?.id ?? null, now);
-    if (!dossier) {
-      this.webGuard.miss(address, normalized ?? code, now);
-      throw notFound(`hồ sơ có mã số "${code}"`);
-    }
-    const json = toDossierJson(dossier, now);
-    return {
-      receiptCode: json.receiptCode,
-      state: json.state,
-      step: json.step,
-      dueAt: json.dueAt,
-      onTime: json.onTime,
-      statusText: json.statusText,
-    };
-  }
-
-  /** A web look-up, kept for the oversight figures: no fee, no sender, no address, and not the text as typed
-   *  (only a well-formed receipt code): nothing personal, so the retention job has nothing to remove. */
-  private async recordWebLookup(normalized: string | null, dossierId: number | null, now: number): Promise<void> {
-    await this.db.kysely
-      .insertInto('inbound_messages')
-      .values({
-        gateway: WEB_LOOKUP_GATEWAY,
-        gateway_message_id: null,
-        sender: WEB_LOOKUP_GATEWAY,
-        sender_e164: null,
-        short_code: '',
-        text: '',
-        outcome: dossierId === null ? 'not_found' : 'found',
-        parsed_code: normalized,
-        dossier_id: dossierId,
-        fee_vnd: lookupFeeVnd(WEB_LOOKUP_GATEWAY, this.config.lookup.feeVnd),
-        reply: null,
-        reply_notification_id: null,
-        received_at: now,
-        created_at: now,
-      })
-      .execute();
-  }
-
   /** MOs are answered in groups, one transaction per group (see GroupCommit). A carrier's text is taken
    *  as it comes: control characters (a NUL from a badly decoded GSM "@" …) become spaces. */
   handleInbound(mo: InboundSms): Promise<InboundResult> {
     return this.inboundGroups.submit({ ...mo, text: replaceControlCharacters(mo.text) });
-  }
-
-  /** What /tra-cuu shows: the public status and who answers it (the agency's public contact details). */
-  async publicPage(code: string, address: string): Promise<PublicPage> {
-    const status = await this.publicStatus(code, address);
-    const normalized = normalizeReceiptCode(code);
-    const dossier = normalized ? await findDossierByKey(this.db, receiptKey(normalized)) : undefined;
-    const agency = dossier ? await this.agencies.get(dossier.agency_code) : null;
-    return {
-      status,
-      agency: {
-        name: agency?.name ?? dossier?.agency_code ?? '',
-        province: agency?.settings.province ?? null,
-        address: agency?.settings.address ?? null,
-        hotline: agency?.settings.hotline ?? null,
-        officeHours: agency?.settings.officeHours ?? null,
-        supplementRule: agency?.settings.supplementRule ?? 'pause',
-      },
-    };
   }
 
   /** Answers what is queued; call before the database closes. */

@@ -30,6 +30,7 @@ import { Dispatcher } from '../messages/send/dispatcher.js';
 import { dispatchSizing } from '../messages/send/dispatch-sizing.js';
 import { OverdueWarningService } from '../messages/batches/overdue-warning.service.js';
 import { LookupService } from '../inbound/lookup.service.js';
+import { PublicLookupService } from '../inbound/public-lookup.service.js';
 import { createProviderPool } from '../providers/provider.factory.js';
 import type { ProviderPool } from '../providers/provider.pool.js';
 import { ReceiptService } from '../messages/receipts/receipt.service.js';
@@ -60,6 +61,7 @@ export interface AppContext {
   readonly dossierQueries: DossierQueryService;
   readonly apology: ApologyService;
   readonly lookup: LookupService;
+  readonly publicLookup: PublicLookupService;
   readonly overdueWarnings: OverdueWarningService;
   readonly scheduler: Scheduler;
   readonly dispatcher: Dispatcher;
@@ -151,6 +153,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
   const dossierQueries = new DossierQueryService(db, agencies, calendars, outbox, clock);
   const apology = new ApologyService(agencies, calendars, outbox);
   const lookup = new LookupService(db, config, agencies, procedures, outbox, clock, metrics);
+  const publicLookup = new PublicLookupService(db, config, agencies, clock, metrics);
   const overdueWarnings = new OverdueWarningService(db, agencies, outbox);
   const scheduler = new Scheduler(db, calendars, apology, overdueWarnings, clock, logger);
   const statusCallbacks = new StatusCallbackService(db, agencies);
@@ -226,6 +229,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
     dossierQueries,
     apology,
     lookup,
+    publicLookup,
     overdueWarnings,
     scheduler,
     dispatcher,
