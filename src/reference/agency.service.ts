@@ -1,4 +1,5 @@
 import type { Db, DbHandle } from '../platform/db/database.js';
+import { TtlCache } from '../lib/ttl-cache.js';
 import { badRequest, conflict, notFound } from '../platform/errors.js';
 import { findAgency, listAgencies, upsertAgency } from './agency.repository.js';
 import {
@@ -38,14 +39,18 @@ export interface MessageSettingsPolicy {
 
 /** Agencies change rarely and are read on every event, so they are cached for a few seconds per process. */
 export class AgencyService {
-  private cache = new Map<string, { agency: Agency | null; expires: number }>();
-  private prefixes: { owners: ReadonlyArray<{ prefix: string; agencyCode: string }>; expires: number } | null = null;
+  private readonly cache: TtlCache<string, Agency | null>;
+  /** Every agency's receipt prefixes, under one key. */
+  private readonly prefixes: TtlCache<'owners', ReadonlyArray<{ prefix: string; agencyCode: string }>>;
 
   constructor(
     private readonly db: Db,
     private readonly messagePolicy: MessageSettingsPolicy,
-    private readonly ttlMs = 5_000,
-  ) {}
+    ttlMs = 5_000,
+  ) {
+    this.cache = new TtlCache(ttlMs);
+    this.prefixes = new TtlCache(ttlMs);
+  }
 
   /** Message kinds an agency may switch on or off in `settings.triggers`. */
   get triggerKinds(): readonly string[] {
@@ -54,14 +59,11 @@ export class AgencyService {
 
   /** `via`: the open transaction when called inside one — on SQLite it holds the only connection, so a
    *  cache miss read through `this.db` would wait for it forever. */
-  async get(code: string, via: DbHandle = this.db): Promise<Agency | null> {
-    const now = Date.now();
-    const hit = this.cache.get(code);
-    if (hit && hit.expires > now) return hit.agency;
-    const row = await findAgency(via, code);
-    const agency = row ? toAgency(row) : null;
-    this.cache.set(code, { agency, expires: now + this.ttlMs });
-    return agency;
+  get(code: string, via: DbHandle = this.db): Promise<Agency | null> {
+    return this.cache.get(code, async () => {
+      const row = await findAgency(via, code);
+      return row ? toAgency(row) : null;
+    });
   }
 
   async require(code: string): Promise<Agency> {
@@ -72,12 +74,10 @@ export class AgencyService {
 
   /** The agency whose receipt prefix the code carries, or null (cached like the agencies). */
   async receiptCodeOwner(receiptCode: string): Promise<string | null> {
-    const now = Date.now();
-    if (!this.prefixes || this.prefixes.expires <= now) {
-      const owners = (await this.list()).flatMap((a) => a.settings.receiptPrefixes.map((prefix) => ({ prefix, agencyCode: a.code })));
-      this.prefixes = { owners, expires: now + this.ttlMs };
-    }
-    return this.prefixes.owners.find((o) => matchesReceiptPrefix(receiptCode, o.prefix))?.agencyCode ?? null;
+    const owners = await this.prefixes.get('owners', async () =>
+      (await this.list()).flatMap((a) => a.settings.receiptPrefixes.map((prefix) => ({ prefix, agencyCode: a.code }))),
+    );
+    return owners.find((o) => matchesReceiptPrefix(receiptCode, o.prefix))?.agencyCode ?? null;
   }
 
   async list(): Promise<Agency[]> {
@@ -93,7 +93,7 @@ export class AgencyService {
       if (templateError)
         throw badRequest(templateError.code, templateError.message, { field: `settings.templates.${kind}`, ...templateError.details });
     }
-    this.prefixes = null;
+    this.prefixes.delete('owners');
     for (const prefix of settings.receiptPrefixes ?? []) {
       const owner = await this.receiptCodeOwner(prefix);
       if (owner !== null && owner !== code)
@@ -104,7 +104,7 @@ export class AgencyService {
     const created = !(await findAgency(this.db, code));
     await upsertAgency(this.db, { code, name, settings: JSON.stringify(settings), now });
     this.cache.delete(code);
-    this.prefixes = null;
+    this.prefixes.delete('owners');
     return { agency: toAgency({ code, name, settings: JSON.stringify(settings) }), created };
   }
 }

@@ -1,4 +1,5 @@
 import type { Db } from '../platform/db/database.js';
+import { TtlCache } from '../lib/ttl-cache.js';
 import { badRequest, conflict, notFound } from '../platform/errors.js';
 import type { Principal } from '../platform/principal.js';
 import { assertCanWriteAgency } from '../platform/principal.js';
@@ -42,22 +43,21 @@ function toProcedure(row: {
 }
 
 export class ProcedureService {
-  private cache = new Map<string, { procedure: Procedure | null; expires: number }>();
+  private readonly cache: TtlCache<string, Procedure | null>;
 
   constructor(
     private readonly db: Db,
     private readonly agencies: AgencyService,
-    private readonly ttlMs = 5_000,
-  ) {}
+    ttlMs = 5_000,
+  ) {
+    this.cache = new TtlCache(ttlMs);
+  }
 
-  async get(code: string): Promise<Procedure | null> {
-    const now = Date.now();
-    const hit = this.cache.get(code);
-    if (hit && hit.expires > now) return hit.procedure;
-    const row = await findProcedure(this.db, code);
-    const procedure = row ? toProcedure(row) : null;
-    this.cache.set(code, { procedure, expires: now + this.ttlMs });
-    return procedure;
+  get(code: string): Promise<Procedure | null> {
+    return this.cache.get(code, async () => {
+      const row = await findProcedure(this.db, code);
+      return row ? toProcedure(row) : null;
+    });
   }
 
   async require(code: string): Promise<Procedure> {

@@ -4,6 +4,7 @@
  * named on /quyen-rieng-tu, Law 91/2025/QH15). Until it is set, the notice shows the server's default
  * (MOTCUA_PRIVACY_CONTACT), and without that the agency that received the dossier.
  */
+import { TtlCache } from '../lib/ttl-cache.js';
 import { checkPhone } from '../lib/phone/phone.js';
 import { isEmailAddress } from '../lib/email.js';
 import type { Db } from '../platform/db/database.js';
@@ -75,22 +76,20 @@ export type NoticeContact =
   | null;
 
 export class SystemSettingsService {
-  private cached: { contact: PrivacyContact | null; expires: number } | null = null;
+  private readonly cache: TtlCache<typeof PRIVACY_CONTACT_KEY, PrivacyContact | null>;
 
   constructor(
     private readonly db: Db,
     /** MOTCUA_PRIVACY_CONTACT: what the notice says while no contact is set here. */
     private readonly defaultContact: string | null,
-    private readonly ttlMs = 5_000,
-  ) {}
+    ttlMs = 5_000,
+  ) {
+    this.cache = new TtlCache(ttlMs);
+  }
 
   /** The contact set by the administrator, or null (cached a few seconds: the notice page is public). */
-  async privacyContact(): Promise<PrivacyContact | null> {
-    const now = Date.now();
-    if (this.cached && this.cached.expires > now) return this.cached.contact;
-    const contact = await this.storedContact();
-    this.cached = { contact, expires: now + this.ttlMs };
-    return contact;
+  privacyContact(): Promise<PrivacyContact | null> {
+    return this.cache.get(PRIVACY_CONTACT_KEY, () => this.storedContact());
   }
 
   /** Read past the cache: what an audit row records as "before" is what the database held. */
@@ -118,7 +117,7 @@ export class SystemSettingsService {
     if (first) throw badRequest('INVALID_SETTINGS', `${first}: ${PROBLEM_VI[problems[first]!]}.`, { field: first, problems });
     const before = await this.storedContact();
     await putSystemSetting(this.db, { key: PRIVACY_CONTACT_KEY, value: JSON.stringify(contact), now });
-    this.cached = null;
+    this.cache.delete(PRIVACY_CONTACT_KEY);
     return { before, after: contact };
   }
 
@@ -126,7 +125,7 @@ export class SystemSettingsService {
   async clearPrivacyContact(): Promise<PrivacyContact | null> {
     const before = await this.storedContact();
     await deleteSystemSetting(this.db, PRIVACY_CONTACT_KEY);
-    this.cached = null;
+    this.cache.delete(PRIVACY_CONTACT_KEY);
     return before;
   }
 }
