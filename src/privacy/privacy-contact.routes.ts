@@ -5,7 +5,7 @@ import type { AuditService } from '../accounts/audit.service.js';
 import type { Clock } from '../platform/clock.js';
 import { principalOf } from '../platform/http/auth.js';
 import { SafeText, errorResponses } from '../platform/http/schemas.js';
-import { PRIVACY_CONTACT_MAX, type SystemSettingsService } from '../reference/system-settings.service.js';
+import { PRIVACY_CONTACT_AUDIT, PRIVACY_CONTACT_MAX, type SystemSettingsService } from '../reference/system-settings.service.js';
 import { apiActor } from './privacy.routes.js';
 
 export interface PrivacyContactRoutesDeps {
@@ -24,8 +24,6 @@ const ContactJson = Type.Object({
   email: nullable(Type.String()),
   phone: nullable(Type.String()),
 });
-
-const ENTRY = { action: 'system.privacy_contact', entity: 'system_settings', entityId: 'privacy_contact' } as const;
 
 export function privacyContactRoutes(deps: PrivacyContactRoutesDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
@@ -67,7 +65,7 @@ export function privacyContactRoutes(deps: PrivacyContactRoutesDeps): FastifyPlu
       },
       async (request) => {
         const { before, after } = await deps.systemSettings.putPrivacyContact(request.body, deps.clock.now());
-        await deps.audit.record(apiActor(principalOf(request)), { ...ENTRY, before, after, ip: request.ip });
+        await deps.audit.record(apiActor(principalOf(request)), { ...PRIVACY_CONTACT_AUDIT, before, after, ip: request.ip });
         return { contact: after };
       },
     );
@@ -84,7 +82,8 @@ export function privacyContactRoutes(deps: PrivacyContactRoutesDeps): FastifyPlu
       },
       async (request) => {
         const before = await deps.systemSettings.clearPrivacyContact();
-        if (before) await deps.audit.record(apiActor(principalOf(request)), { ...ENTRY, before, after: null, ip: request.ip });
+        if (before)
+          await deps.audit.record(apiActor(principalOf(request)), { ...PRIVACY_CONTACT_AUDIT, before, after: null, ip: request.ip });
         return { removed: before !== null };
       },
     );

@@ -14,6 +14,13 @@ import { deleteSystemSetting, findSystemSetting, putSystemSetting } from './syst
 
 const PRIVACY_CONTACT_KEY = 'privacy_contact';
 
+/** How a change of the privacy contact is written to the audit log (by the page and the API alike). */
+export const PRIVACY_CONTACT_AUDIT = {
+  action: 'system.privacy_contact',
+  entity: 'system_settings',
+  entityId: PRIVACY_CONTACT_KEY,
+} as const;
+
 /** The controller of the personal data and how to reach them. */
 export interface PrivacyContact {
   /** The organisation (controller) citizens write to, e.g. "Văn phòng UBND tỉnh Khánh Hoà". */

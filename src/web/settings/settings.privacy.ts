@@ -4,6 +4,7 @@ import type { AuditService } from '../../accounts/audit.service.js';
 import type { Clock } from '../../platform/clock.js';
 import {
   checkPrivacyContact,
+  PRIVACY_CONTACT_AUDIT,
   PRIVACY_CONTACT_FIELDS,
   PRIVACY_CONTACT_MAX,
   type PrivacyContact,
@@ -93,15 +94,7 @@ ${settingsNav(user, lang, PRIVACY_SETTINGS_PATH)}
     const t = texts(request.webLang).privacySettings;
     if (formString(request.body, 'intent') === 'reset') {
       const before = await deps.systemSettings.clearPrivacyContact();
-      if (before)
-        await deps.audit.record(user, {
-          action: 'system.privacy_contact',
-          entity: 'system_settings',
-          entityId: 'privacy_contact',
-          before,
-          after: null,
-          ip: request.ip,
-        });
+      if (before) await deps.audit.record(user, { ...PRIVACY_CONTACT_AUDIT, before, after: null, ip: request.ip });
       return reply.code(303).header('location', `${PRIVACY_SETTINGS_PATH}?ok=cleared`).send();
     }
     const form = Object.fromEntries(PRIVACY_CONTACT_FIELDS.map((f) => [f, formString(request.body, f)])) as ContactForm;
@@ -111,14 +104,7 @@ ${settingsNav(user, lang, PRIVACY_SETTINGS_PATH)}
     if (Object.keys(errors).length > 0) return page(request, reply, { form, errors, status: 400 });
     try {
       const { before, after } = await deps.systemSettings.putPrivacyContact(form, deps.clock.now());
-      await deps.audit.record(user, {
-        action: 'system.privacy_contact',
-        entity: 'system_settings',
-        entityId: 'privacy_contact',
-        before,
-        after,
-        ip: request.ip,
-      });
+      await deps.audit.record(user, { ...PRIVACY_CONTACT_AUDIT, before, after, ip: request.ip });
       return reply.code(303).header('location', `${PRIVACY_SETTINGS_PATH}?ok=saved`).send();
     } catch (error) {
       const field = fieldErrorOf(error);
