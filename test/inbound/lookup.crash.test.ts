@@ -18,7 +18,7 @@ import { startSmscSimulator, type SmscSimulator } from '../../src/lib/smpp/simul
 import { NO_ANSWER } from '../../src/lib/smpp/simulator/connection.js';
 import { cleanEnv, startCli, type CliProcess } from '../support/cli-process.js';
 import { sessionsEnded, withSessionName } from '../support/database.js';
-import { ADMIN_TOKEN, TEST_DB, admin, createTestDatabase, intakeBody, seedBasics, startHarness, type Harness } from '../support/harness.js';
+import { ADMIN_TOKEN, TEST_DB, createTestDatabase, seedBasics, startHarness, type Harness, intakeDossier } from '../support/harness.js';
 import { sleep, waitFor } from '../support/wait.js';
 
 const MOS = 400;
@@ -77,15 +77,7 @@ describe(`the look-up loop killed mid-flight (${TEST_DB})`, () => {
     const h = await startHarness({ database, now: new Date(Date.now() - 10 * 60_000).toISOString() });
     cleanups.push(() => h.close());
     await seedBasics(h, { holdSeconds: 0, quietHours: null });
-    for (const code of DOSSIERS) {
-      const res = await h.app.inject({
-        method: 'POST',
-        url: '/api/v1/dossiers',
-        headers: admin,
-        payload: intakeBody({ receiptCode: code }),
-      });
-      assert.equal(res.statusCode, 201, res.body);
-    }
+    for (const code of DOSSIERS) await intakeDossier(h, { receiptCode: code });
     // The intakes' own messages are not part of this test: only look-up replies are submitted.
     await h.ctx.db.kysely.deleteFrom('notifications').execute();
     const sim = await startSmscSimulator({ systemId: 'motcua', password: 'crash', receiptDelayMs: 100, enquireLinkMs: 0 });

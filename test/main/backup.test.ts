@@ -11,12 +11,11 @@ import SQLite from 'better-sqlite3';
 import {
   TEST_DB,
   createTestDatabase,
-  intakeBody,
-  admin,
   seedBasics,
   startHarness,
   type Harness,
   type TestDatabase,
+  intakeDossier,
 } from '../support/harness.js';
 import { cleanEnv, runCli } from '../support/cli-process.js';
 
@@ -46,13 +45,7 @@ describe('motcua backup', () => {
     const writer = (async () => {
       while (!stop) {
         const code = `000.00.15.H34-261123-${String(++written).padStart(4, '0')}`;
-        const res = await h.app.inject({
-          method: 'POST',
-          url: '/api/v1/dossiers',
-          headers: admin,
-          payload: intakeBody({ receiptCode: code }),
-        });
-        assert.equal(res.statusCode, 201, res.body);
+        await intakeDossier(h, { receiptCode: code });
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
     })();

@@ -7,7 +7,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { admin, bearer, intakeBody, startHarness, TEST_DB, type Harness } from '../support/harness.js';
+import { admin, bearer, startHarness, TEST_DB, type Harness, intakeDossier, resultReadyEvent } from '../support/harness.js';
 import { PRICE, T, gsmSegments } from '../support/notifications.js';
 import { seedWebAccounts, webSession } from '../support/web-session.js';
 
@@ -29,21 +29,8 @@ describe(`privacy link in messages (${TEST_DB})`, () => {
     return res;
   };
   const resultFor = async (receiptCode: string, agencyCode: string, procedureCode: string) => {
-    const intake = await h.app.inject({
-      method: 'POST',
-      url: '/api/v1/dossiers',
-      headers: admin,
-      payload: intakeBody({ receiptCode, agencyCode, procedureCode }),
-    });
-    assert.equal(intake.statusCode, 201, intake.body);
-    const res = await h.app.inject({
-      method: 'POST',
-      url: `/api/v1/dossiers/${receiptCode}/events`,
-      headers: admin,
-      payload: { type: 'result_ready' },
-    });
-    assert.equal(res.statusCode, 200, res.body);
-    const notes = res.json().notifications as Array<{ kind: string; channel: string; body: string; segments: number; costVnd: number }>;
+    await intakeDossier(h, { receiptCode, agencyCode, procedureCode });
+    const notes = await resultReadyEvent(h, receiptCode);
     assert.equal(notes.length, 1);
     return notes[0]!;
   };

@@ -6,7 +6,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { admin, intakeBody, seedBasics, startHarness, TEST_DB, type Harness } from '../support/harness.js';
+import { admin, seedBasics, startHarness, TEST_DB, type Harness, intakeDossier } from '../support/harness.js';
 import { isBilledLookup, lookupFeeVnd, WEB_LOOKUP_GATEWAY } from '../../src/inbound/lookup.billing.js';
 import { SIMULATOR_GATEWAY } from '../../src/inbound/simulator.js';
 
@@ -18,13 +18,7 @@ describe(`look-ups: SMS billed, web counted apart, simulator nowhere (${TEST_DB}
   before(async () => {
     h = await startHarness({ env: { MOTCUA_LOOKUP_FEE_VND: String(FEE), MOTCUA_LOOKUP_RATE_LIMIT: '2' } });
     await seedBasics(h);
-    const intake = await h.app.inject({
-      method: 'POST',
-      url: '/api/v1/dossiers',
-      headers: admin,
-      payload: intakeBody({ receiptCode: CODE }),
-    });
-    assert.equal(intake.statusCode, 201, intake.body);
+    await intakeDossier(h, { receiptCode: CODE });
   });
   after(async () => h.close());
 

@@ -100,19 +100,34 @@ export function intakeBody(overrides: Record<string, unknown> = {}) {
  *  default one) and moves it to its result; resolves with the result_ready message's id. */
 export async function dossierWithResult(h: Harness, serial: number, applicant?: { name: string; phone: string }): Promise<number> {
   const code = `000.00.15.H34-261123-${String(serial).padStart(4, '0')}`;
-  const intake = await h.app.inject({
-    method: 'POST',
-    url: '/api/v1/dossiers',
-    headers: admin,
-    payload: intakeBody({ receiptCode: code, ...(applicant ? { applicant } : {}) }),
-  });
-  assert.equal(intake.statusCode, 201, intake.body);
-  const result = await h.app.inject({
+  await intakeDossier(h, { receiptCode: code, ...(applicant ? { applicant } : {}) });
+  return (await resultReadyEvent(h, code)).find((n) => n.kind === 'result_ready')!.id;
+}
+
+/** An intake through the API (`intakeBody` with `overrides`), which must be accepted (201). */
+export async function intakeDossier(h: Harness, overrides: Record<string, unknown> = {}): Promise<void> {
+  const res = await h.app.inject({ method: 'POST', url: '/api/v1/dossiers', headers: admin, payload: intakeBody(overrides) });
+  assert.equal(res.statusCode, 201, res.body);
+}
+
+/** A notification as the event's answer lists it. */
+export interface EventNotification {
+  id: number;
+  kind: string;
+  channel: string;
+  body: string;
+  segments: number;
+  costVnd: number;
+}
+
+/** `result_ready` on the dossier through the API (200); the notifications it created. */
+export async function resultReadyEvent(h: Harness, code: string): Promise<EventNotification[]> {
+  const res = await h.app.inject({
     method: 'POST',
     url: `/api/v1/dossiers/${code}/events`,
     headers: admin,
     payload: { type: 'result_ready' },
   });
-  assert.equal(result.statusCode, 200, result.body);
-  return (result.json().notifications as { id: number; kind: string }[]).find((n) => n.kind === 'result_ready')!.id;
+  assert.equal(res.statusCode, 200, res.body);
+  return res.json().notifications as EventNotification[];
 }

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startZaloSimulator, type ZaloSimulator } from '../../../src/main/zalo-sim/zalo-sim.js';
-import { admin, intakeBody, seedBasics, startHarness, type Harness } from '../../support/harness.js';
+import { admin, seedBasics, startHarness, type Harness, intakeDossier, resultReadyEvent } from '../../support/harness.js';
 import { writeZaloProvidersFile } from '../../support/zalo.js';
 
 const APP = { appId: '4143281000000000001', appSecret: 'app-secret-0123456789', oaSecretKey: 'oa-secret-abcdefghij' };
@@ -53,21 +53,8 @@ describe('Zalo first, SMS as the fallback', () => {
 
   async function resultReady(phone: string, agency = 'STC', procedure = '1.004227') {
     const code = `000.00.15.H34-261123-${String(++seq).padStart(4, '0')}`;
-    const intake = await h.app.inject({
-      method: 'POST',
-      url: '/api/v1/dossiers',
-      headers: admin,
-      payload: intakeBody({ receiptCode: code, agencyCode: agency, procedureCode: procedure, applicant: { name: 'Trần Thị B', phone } }),
-    });
-    assert.equal(intake.statusCode, 201, intake.body);
-    const res = await h.app.inject({
-      method: 'POST',
-      url: `/api/v1/dossiers/${code}/events`,
-      headers: admin,
-      payload: { type: 'result_ready' },
-    });
-    assert.equal(res.statusCode, 200, res.body);
-    const notes = (res.json().notifications as { id: number; kind: string; channel: string }[]).filter((n) => n.kind === 'result_ready');
+    await intakeDossier(h, { receiptCode: code, agencyCode: agency, procedureCode: procedure, applicant: { name: 'Trần Thị B', phone } });
+    const notes = (await resultReadyEvent(h, code)).filter((n) => n.kind === 'result_ready');
     assert.equal(notes.length, 1);
     return { code, note: notes[0]! };
   }
@@ -362,14 +349,8 @@ describe('Zalo figures in the stats', () => {
       const codes = ['A', 'B', 'C'].map((x, i) => `000.00.15.H34-261123-90${i}${x === 'A' ? 1 : x === 'B' ? 2 : 3}`);
       for (const [i, code] of codes.entries()) {
         const phone = `0912 000 20${i + 1}`;
-        const intake = await h.app.inject({
-          method: 'POST',
-          url: '/api/v1/dossiers',
-          headers: admin,
-          payload: intakeBody({ receiptCode: code, applicant: { name: 'Lê C', phone } }),
-        });
-        assert.equal(intake.statusCode, 201, intake.body);
-        await h.app.inject({ method: 'POST', url: `/api/v1/dossiers/${code}/events`, headers: admin, payload: { type: 'result_ready' } });
+        await intakeDossier(h, { receiptCode: code, applicant: { name: 'Lê C', phone } });
+        await resultReadyEvent(h, code);
       }
       const drain = async () => {
         while ((await h.ctx.dispatcher.runOnce()) > 0);
