@@ -46,7 +46,7 @@ export async function lockReceiptIds(tx: DbHandle, entries: readonly { provider:
   await hot(tx).lockKeys(tx, keys);
 }
 
-/** Rows or values per statement, under SQLite's cap on bound parameters. */
+/** Rows or values per statement of the query builder's (not the hot statements'), under SQLite's cap on bound parameters. */
 const CHUNK = 500;
 
 /**
@@ -179,12 +179,11 @@ export class ReceiptService {
     );
     const statuses: (NotificationRow['status'] | null)[] = messages.map(() => null);
     if (rows.length === 0) return statuses;
-    for (let i = 0; i < rows.length; i += CHUNK) await hot(tx).insertParts(tx, rows.slice(i, i + CHUNK));
+    // Hot statements take the whole list as one parameter: no chunking under SQLite's parameter cap.
+    await hot(tx).insertParts(tx, rows);
     const candidates = [...new Set(entries.flatMap((e) => e.unique.flatMap(receiptIdCandidates)))];
-    const waiting = [];
     const providers = [...new Set(entries.map((e) => e.provider))];
-    for (let i = 0; i < candidates.length; i += CHUNK)
-      waiting.push(...(await hot(tx).unmatchedReceipts(tx, providers, candidates.slice(i, i + CHUNK))));
+    const waiting = await hot(tx).unmatchedReceipts(tx, providers, candidates);
     const early = [];
     for (const receipt of waiting) {
       const index = entries.findIndex(
