@@ -2,9 +2,9 @@
  * Group commit: work items that arrive within `delayMs` of each other (or `maxSize` of them) are
  * handed to `run` together, so they share one transaction (`delayMs` 0: the items of the same turn
  * of the event loop and those that queue while a group runs; a lone item waits for nothing); a
- * transaction per item costs more than the item on SQLite, and round trips add up on PostgreSQL. One group runs at a time. When a group
- * fails, its items run again one by one, so one bad item fails alone (unless the database itself failed:
- * then they all fail with it).
+ * transaction per item costs more than the item on SQLite, and round trips add up on PostgreSQL. One
+ * group runs at a time. When a group fails, its items run again one by one, so one bad item fails alone
+ * (unless the database itself failed: then they all fail with it).
  */
 import { savepoint, transaction, type DbHandle } from './database.js';
 import { isDbFailure } from './failure.js';
