@@ -10,6 +10,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { parseDatabaseUrl } from '../../src/platform/config/config.js';
+import { openDatabase, type Db } from '../../src/platform/db/database.js';
+import { migrateToLatest } from '../../src/platform/db/migrate.js';
 import { startPrivatePostgres, type PrivatePostgres } from './private-postgres.js';
 import { sleep } from './wait.js';
 
@@ -119,4 +122,12 @@ export async function sessionsEnded(database: TestDatabase, name: string, timeou
   } finally {
     await client.end();
   }
+}
+
+/** A fresh test database with every migration applied, open (a pool of two); close `db`, then drop `database`. */
+export async function migratedTestDatabase(): Promise<{ database: TestDatabase; db: Db }> {
+  const database = await createTestDatabase();
+  const db = openDatabase(parseDatabaseUrl(database.url, 2));
+  await migrateToLatest(db);
+  return { database, db };
 }

@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { createTestDatabase, type TestDatabase } from '../../support/harness.js';
+import { migratedTestDatabase } from '../../support/database.js';
 import { openDatabase, transaction, type Db } from '../../../src/platform/db/database.js';
 import { ConfigError, loadConfig, parseDatabaseUrl } from '../../../src/platform/config/config.js';
 import { migrateToLatest } from '../../../src/platform/db/migrate.js';
@@ -51,9 +52,7 @@ describe('hot statements', () => {
   let db: Db;
 
   before(async () => {
-    database = await createTestDatabase();
-    db = openDatabase(parseDatabaseUrl(database.url, 2));
-    await migrateToLatest(db);
+    ({ database, db } = await migratedTestDatabase());
   });
   after(async () => {
     await db.close();

@@ -12,10 +12,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
-import { parseDatabaseUrl } from '../../../src/platform/config/config.js';
-import { openDatabase, type Db } from '../../../src/platform/db/database.js';
-import { migrateToLatest } from '../../../src/platform/db/migrate.js';
-import { createTestDatabase, TEST_DB, type TestDatabase } from '../../support/database.js';
+import type { Db } from '../../../src/platform/db/database.js';
+import { migratedTestDatabase, TEST_DB, type TestDatabase } from '../../support/database.js';
 
 const SNAPSHOT = fileURLToPath(new URL(`./schema.${TEST_DB}.snapshot`, import.meta.url));
 const UPDATE = process.env.UPDATE_SNAPSHOTS === '1';
@@ -122,9 +120,7 @@ describe(`schema snapshot (${TEST_DB})`, () => {
   let db: Db;
 
   before(async () => {
-    database = await createTestDatabase();
-    db = openDatabase(parseDatabaseUrl(database.url, 2));
-    await migrateToLatest(db);
+    ({ database, db } = await migratedTestDatabase());
   });
 
   after(async () => {
